@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything qopt needs on a fresh Debian 12 machine. Idempotent: a
+# second run with everything present does no apt or pip work.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="${QOPT_VENV:-$here/.venv}"
+
+debs=(
+  # toolchain
+  cmake ninja-build ccache g++ python3-venv
+  # MLIR / LLVM 22 (mlir-tblgen, FileCheck, lit)
+  libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
+  # ONNX C++ and protobuf
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  # LibTorch 1.13 (TorchScript frontend, test oracle) and its Python side
+  libtorch-dev python3-torch python3-torchvision python3-onnx python3-numpy
+  # CPU kernels
+  libdnnl-dev
+  # tests and benchmarks
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # data
+  dataset-fashion-mnist libonnx-testdata
+)
+
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Python oracles and peers live in one venv that also sees Debian's torch/onnx.
+if [ ! -x "$venv/bin/python" ]; then
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+fi
+if ! "$venv/bin/python" -c "import onnxruntime" 2>/dev/null; then
+  "$venv/bin/pip" install -q "onnxruntime==1.20.1"
+fi
