@@ -1,0 +1,84 @@
+//===- Conv.h - fp32 convolution, linear and matmul -------------*- C++ -*-===//
+//
+// Convolution and inner product run on oneDNN. A plan is created once per
+// layer with the input shape and the weights: it builds the primitive with
+// the weights in oneDNN's preferred ("any") layout and reorders them once, so
+// run() never touches the weight layout again. Plans are cheap to copy (the
+// state is shared) but one plan must not run concurrently from two threads:
+// it owns staging buffers for layout reorders.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QRT_CONV_H
+#define QRT_CONV_H
+
+#include "runtime/Tensor.h"
+
+#include <memory>
+#include <string>
+
+namespace qrt {
+
+/// ONNX Conv attributes. Dilation 1 is a dense kernel (ONNX convention, not
+/// oneDNN's 0-based one). Pads are [top, left, bottom, right].
+struct Conv2dParams {
+  int64_t strideH = 1, strideW = 1;
+  int64_t dilationH = 1, dilationW = 1;
+  int64_t padTop = 0, padLeft = 0, padBottom = 0, padRight = 0;
+  int64_t groups = 1;
+  /// Fused ReLU on the output (fp32 plans only; int8 plans fuse it in the
+  /// requantization instead).
+  bool fuseRelu = false;
+};
+
+/// Output shape of a convolution of `input` [N, C, H, W] by `weight`
+/// [OC, C/groups, KH, KW], with all argument checks.
+Expected<Shape> conv2dOutputShape(const Shape &input, const Shape &weight,
+                                  const Conv2dParams &params);
+
+class ConvPlan {
+public:
+  /// `bias` may be undefined. The weights are copied (reordered) into the
+  /// plan; the caller's tensors need not outlive it.
+  static Expected<ConvPlan> create(const Shape &inputShape,
+                                   const Tensor &weight, const Tensor &bias,
+                                   const Conv2dParams &params);
+  /// y = conv(x); x must have the plan's input shape. y may be undefined
+  /// (allocated) or preallocated with outputShape().
+  Status run(const Tensor &x, Tensor &y) const;
+  const Shape &inputShape() const;
+  const Shape &outputShape() const;
+  /// oneDNN's implementation name, e.g. "brgconv:avx512_core".
+  std::string implName() const;
+
+  struct Impl;
+
+private:
+  std::shared_ptr<Impl> impl_;
+};
+
+/// y = x W^T + b for x [N, K], W [M, K], b [M] (ONNX Gemm with transB=1, the
+/// PyTorch Linear layout).
+class LinearPlan {
+public:
+  static Expected<LinearPlan> create(const Shape &inputShape,
+                                     const Tensor &weight, const Tensor &bias,
+                                     bool fuseRelu = false);
+  Status run(const Tensor &x, Tensor &y) const;
+  const Shape &outputShape() const;
+  std::string implName() const;
+
+  struct Impl;
+
+private:
+  std::shared_ptr<Impl> impl_;
+};
+
+/// numpy matmul of rank >= 2 tensors with broadcast batch dims (f32), via
+/// oneDNN's matmul (its primitive cache makes repeated shapes cheap). Rank-1
+/// operands are promoted as numpy does.
+Status matmul(const Tensor &a, const Tensor &b, Tensor &out);
+
+} // namespace qrt
+
+#endif // QRT_CONV_H
