@@ -1,0 +1,50 @@
+//===- Elementwise.h - fp32 activations, broadcast math, BN, softmax -*- C++
+//-*-===//
+//
+// qrt's own loops (no oneDNN): simple enough that the compiler vectorizes
+// them at -O3, threaded over contiguous chunks. Every kernel accepts y == x
+// (in place) and an undefined y (allocated). All are f32.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QRT_ELEMENTWISE_H
+#define QRT_ELEMENTWISE_H
+
+#include "runtime/Tensor.h"
+
+namespace qrt {
+
+Status relu(const Tensor &x, Tensor &y);
+/// y = x >= 0 ? x : alpha * x
+Status leakyRelu(const Tensor &x, float alpha, Tensor &y);
+/// ONNX PRelu: slope is unidirectionally broadcast to x (typically [C, 1, 1]
+/// or [1]); a 1-D slope of size C with a rank >= 2 x applies per channel
+/// (axis 1), as PyTorch's PReLU does.
+Status prelu(const Tensor &x, const Tensor &slope, Tensor &y);
+Status clip(const Tensor &x, float minValue, float maxValue, Tensor &y);
+Status sigmoid(const Tensor &x, Tensor &y);
+/// y = clamp(alpha * x + beta, 0, 1); ONNX defaults alpha = 0.2, beta = 0.5
+/// (PyTorch's hardsigmoid is alpha = 1/6).
+Status hardSigmoid(const Tensor &x, float alpha, float beta, Tensor &y);
+/// y = x * clamp(x + 3, 0, 6) / 6
+Status hardSwish(const Tensor &x, Tensor &y);
+
+/// Softmax along `axis` (negative counts from the end).
+Status softmax(const Tensor &x, int64_t axis, Tensor &y);
+
+/// numpy-broadcasting binary ops.
+Status add(const Tensor &a, const Tensor &b, Tensor &y);
+Status sub(const Tensor &a, const Tensor &b, Tensor &y);
+Status mul(const Tensor &a, const Tensor &b, Tensor &y);
+Status div(const Tensor &a, const Tensor &b, Tensor &y);
+/// numpy broadcast of two shapes.
+Expected<Shape> broadcastShapes(const Shape &a, const Shape &b);
+
+/// Inference batch norm over axis 1 of x [N, C, ...]:
+/// y = (x - mean) / sqrt(var + eps) * scale + bias. All params are [C].
+Status batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                 const Tensor &mean, const Tensor &var, float eps, Tensor &y);
+
+} // namespace qrt
+
+#endif // QRT_ELEMENTWISE_H

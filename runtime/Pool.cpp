@@ -1,0 +1,134 @@
+//===- Pool.cpp -----------------------------------------------------------===//
+
+#include "runtime/Pool.h"
+#include "runtime/Parallel.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace qrt {
+
+using detail::parallelFor;
+
+static int64_t poolOutDim(int64_t in, int64_t k, int64_t s, int64_t padBegin,
+                          int64_t padEnd, int64_t dil, bool ceilMode) {
+  int64_t eff = (k - 1) * dil + 1;
+  int64_t span = in + padBegin + padEnd - eff;
+  if (span < 0)
+    return 0;
+  int64_t out = (ceilMode ? (span + s - 1) / s : span / s) + 1;
+  // The last window must start inside the input or the leading padding.
+  if (ceilMode && (out - 1) * s >= in + padBegin)
+    --out;
+  return out;
+}
+
+Expected<Shape> pool2dOutputShape(const Shape &in, const Pool2dParams &p) {
+  if (in.size() != 4)
+    return invalidArgument("pool2d: input must be 4-D, got " +
+                           shapeToString(in));
+  if (p.kernelH < 1 || p.kernelW < 1 || p.strideH < 1 || p.strideW < 1 ||
+      p.dilationH < 1 || p.dilationW < 1 || p.padTop < 0 || p.padLeft < 0 ||
+      p.padBottom < 0 || p.padRight < 0)
+    return invalidArgument("pool2d: kernel, strides, dilations must be >= 1 "
+                           "and pads >= 0");
+  int64_t oh = poolOutDim(in[2], p.kernelH, p.strideH, p.padTop, p.padBottom,
+                          p.dilationH, p.ceilMode);
+  int64_t ow = poolOutDim(in[3], p.kernelW, p.strideW, p.padLeft, p.padRight,
+                          p.dilationW, p.ceilMode);
+  if (oh < 1 || ow < 1)
+    return invalidArgument("pool2d: kernel larger than padded input " +
+                           shapeToString(in));
+  return Shape{in[0], in[1], oh, ow};
+}
+
+template <typename F>
+static Status pool(const Tensor &x, const Pool2dParams &p, Tensor &y,
+                   const char *name, F window) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, name));
+  Expected<Shape> shape = pool2dOutputShape(x.shape(), p);
+  if (!shape)
+    return shape.status();
+  QRT_RETURN_IF_ERROR(prepareOutput(y, *shape, DType::F32, name));
+  int64_t h = x.dim(2), w = x.dim(3), oh = y.dim(2), ow = y.dim(3);
+  const float *in = x.data<float>();
+  float *out = y.data<float>();
+  parallelFor(x.dim(0) * x.dim(1), oh * ow * p.kernelH * p.kernelW,
+              [&](int64_t s, int64_t e) {
+                for (int64_t plane = s; plane < e; ++plane) {
+                  const float *xi = in + plane * h * w;
+                  float *yi = out + plane * oh * ow;
+                  for (int64_t i = 0; i < oh; ++i)
+                    for (int64_t j = 0; j < ow; ++j)
+                      yi[i * ow + j] =
+                          window(xi, h, w, i * p.strideH - p.padTop,
+                                 j * p.strideW - p.padLeft);
+                }
+              });
+  return Status::ok();
+}
+
+Status maxPool2d(const Tensor &x, const Pool2dParams &p, Tensor &y) {
+  return pool(
+      x, p, y, "max_pool",
+      [&p](const float *xi, int64_t h, int64_t w, int64_t h0, int64_t w0) {
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t a = 0; a < p.kernelH; ++a) {
+          int64_t r = h0 + a * p.dilationH;
+          if (r < 0 || r >= h)
+            continue;
+          for (int64_t b = 0; b < p.kernelW; ++b) {
+            int64_t c = w0 + b * p.dilationW;
+            if (c >= 0 && c < w)
+              m = std::max(m, xi[r * w + c]);
+          }
+        }
+        return m;
+      });
+}
+
+Status avgPool2d(const Tensor &x, const Pool2dParams &p, Tensor &y) {
+  if (p.dilationH != 1 || p.dilationW != 1)
+    return Status::error(ErrorCode::Unsupported,
+                         "avg_pool: dilation is not supported");
+  return pool(
+      x, p, y, "avg_pool",
+      [&p](const float *xi, int64_t h, int64_t w, int64_t h0, int64_t w0) {
+        // Window clipped to the padded extent (for the divisor with
+        // count_include_pad) and to the input (for the sum).
+        int64_t h1 = std::min(h0 + p.kernelH, h + p.padBottom);
+        int64_t w1 = std::min(w0 + p.kernelW, w + p.padRight);
+        int64_t padded = (h1 - h0) * (w1 - w0);
+        int64_t hs = std::max<int64_t>(h0, 0), ws = std::max<int64_t>(w0, 0);
+        int64_t he = std::min(h1, h), we = std::min(w1, w);
+        float sum = 0.f;
+        for (int64_t r = hs; r < he; ++r)
+          for (int64_t c = ws; c < we; ++c)
+            sum += xi[r * w + c];
+        int64_t count = p.countIncludePad ? padded : (he - hs) * (we - ws);
+        return count > 0 ? sum / static_cast<float>(count) : 0.f;
+      });
+}
+
+Status globalAvgPool(const Tensor &x, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, "global_avg_pool"));
+  if (x.rank() != 4)
+    return invalidArgument("global_avg_pool: input must be 4-D");
+  QRT_RETURN_IF_ERROR(prepareOutput(y, {x.dim(0), x.dim(1), 1, 1}, DType::F32,
+                                    "global_avg_pool"));
+  int64_t hw = x.dim(2) * x.dim(3);
+  const float *in = x.data<float>();
+  float *out = y.data<float>();
+  parallelFor(x.dim(0) * x.dim(1), hw, [&](int64_t s, int64_t e) {
+    for (int64_t plane = s; plane < e; ++plane) {
+      float sum = 0.f;
+      const float *xi = in + plane * hw;
+      for (int64_t i = 0; i < hw; ++i)
+        sum += xi[i];
+      out[plane] = hw > 0 ? sum / static_cast<float>(hw) : 0.f;
+    }
+  });
+  return Status::ok();
+}
+
+} // namespace qrt
