@@ -1,0 +1,224 @@
+//===- QnnQuantOps.cpp - fake_quant and observe verifiers -----------------===//
+
+#include "dialect/QnnOps.h"
+#include "dialect/VerifyUtils.h"
+
+using namespace mlir;
+using namespace qopt::qnn;
+
+static constexpr int64_t kMaxBits = 16;
+
+static LogicalResult verifyBits(Operation *op, int64_t bits) {
+  if (bits < 1 || bits > kMaxBits)
+    return op->emitOpError("bits must be in [1, ")
+           << kMaxBits << "], got " << bits;
+  return success();
+}
+
+static LogicalResult verifyAxis(Operation *op, std::optional<int64_t> axis,
+                                int64_t rank) {
+  if (axis && (*axis < 0 || *axis >= rank))
+    return op->emitOpError("axis ")
+           << *axis << " is out of range for an input of rank " << rank;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// fake_quant
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The parameter operands, as bits for the per-method tables below.
+enum Param : unsigned {
+  kScale = 1,
+  kZeroPoint = 2,
+  kClip = 4,
+  kBasis = 8,
+  kOffset = 16,
+};
+
+struct MethodRule {
+  unsigned required; // operands the method cannot work without
+  unsigned allowed;  // operands it reads at all (a superset of required)
+};
+} // namespace
+
+static MethodRule ruleFor(QuantMethod method) {
+  switch (method) {
+  case QuantMethod::Uniform:
+    return {kScale | kZeroPoint, kScale | kZeroPoint};
+  case QuantMethod::Lsq:
+    return {kScale, kScale};
+  case QuantMethod::LsqPlus:
+    return {kScale | kZeroPoint, kScale | kZeroPoint};
+  case QuantMethod::Pact:
+    return {kClip, kClip};
+  case QuantMethod::Dorefa:
+    return {0, kClip};
+  case QuantMethod::Lqnet:
+    return {kBasis, kBasis};
+  case QuantMethod::Xnor:
+    return {0, 0};
+  case QuantMethod::XnorPlusPlus:
+    return {kScale, kScale};
+  case QuantMethod::NonUniform:
+    return {kClip, kClip};
+  case QuantMethod::Adaround:
+    return {kScale | kOffset, kScale | kZeroPoint | kOffset};
+  }
+  llvm_unreachable("unknown quant method");
+}
+
+int64_t FakeQuantOp::getNumParamSets() {
+  std::optional<int64_t> axis = getAxis();
+  if (!axis)
+    return 1;
+  if (std::optional<int64_t> groups = getGroups())
+    return *groups;
+  return cast<RankedTensorType>(getInput().getType()).getDimSize(*axis);
+}
+
+/// Checks a parameter's shape: per tensor a scalar or 1-element vector
+/// (`inner` elements for a basis); per channel or group `sets` or
+/// `sets x inner`.
+static LogicalResult verifyParamShape(FakeQuantOp op, Value param,
+                                      StringRef name, int64_t sets,
+                                      int64_t inner) {
+  auto type = cast<RankedTensorType>(param.getType());
+  SmallVector<int64_t> want;
+  bool ok;
+  if (!op.getAxis()) {
+    want.push_back(inner);
+    ok = type.hasStaticShape() && type.getRank() <= 1 &&
+         type.getNumElements() == inner;
+  } else {
+    want.push_back(sets);
+    if (inner != 1)
+      want.push_back(inner);
+    ok = type.getRank() == (int64_t)want.size();
+    for (int64_t d = 0; ok && d < type.getRank(); ++d)
+      ok = !(ShapedType::isDynamic(type.getDimSize(d)) ||
+             (!ShapedType::isDynamic(want[d]) && type.getDimSize(d) != want[d]));
+  }
+  if (ok)
+    return success();
+  auto diag = op.emitOpError(name) << " must have shape [";
+  llvm::interleaveComma(want, diag, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      diag << "?";
+    else
+      diag << d;
+  });
+  diag << "]";
+  if (op.getAxis())
+    diag << " (one " << (inner != 1 ? "row" : "value") << " per "
+         << (op.getGroups() ? "group" : "channel") << " along axis "
+         << *op.getAxis() << ")";
+  return diag << ", got " << type;
+}
+
+LogicalResult FakeQuantOp::verify() {
+  if (failed(verifyBits(*this, getBits())))
+    return failure();
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (failed(verifyAxis(*this, getAxis(), type.getRank())))
+    return failure();
+
+  QuantMethod method = getMethod();
+  StringRef methodName = stringifyQuantMethod(method);
+  if ((method == QuantMethod::Xnor || method == QuantMethod::XnorPlusPlus) &&
+      getBits() != 1)
+    return emitOpError(methodName)
+           << " is binary: bits must be 1, got " << getBits();
+  if (method == QuantMethod::Pact && getRole() != QuantRole::Activation)
+    return emitOpError("pact quantizes activations; use dorefa or lsq for "
+                       "weights");
+  if (method == QuantMethod::Adaround && getRole() != QuantRole::Weight)
+    return emitOpError("adaround rounds weights; its role must be weight");
+  if (getHalfRange() && getNarrow())
+    return emitOpError("narrow applies to signed ranges; it cannot be "
+                       "combined with half_range");
+  if (getGradScale() != GradScale::None && method != QuantMethod::Lsq &&
+      method != QuantMethod::LsqPlus)
+    return emitOpError("grad_scale ")
+           << stringifyGradScale(getGradScale())
+           << " scales a learned step size and needs lsq or lsq_plus, not "
+           << methodName;
+  if (getAdaptive() != Adaptive::None && getRole() != QuantRole::Weight)
+    return emitOpError("adaptive normalization applies to weights only");
+
+  // Granularity.
+  if (getGroups() && !getAxis())
+    return emitOpError("groups needs an axis to group along");
+  if (std::optional<int64_t> groups = getGroups()) {
+    int64_t dim = type.getDimSize(*getAxis());
+    if (*groups < 1)
+      return emitOpError("groups must be positive, got ") << *groups;
+    if (!ShapedType::isDynamic(dim) && dim % *groups != 0)
+      return emitOpError("groups (")
+             << *groups << ") must divide the " << dim
+             << " channels along axis " << *getAxis();
+  }
+
+  // Parameter operands: required, allowed, and shaped per parameter set.
+  MethodRule rule = ruleFor(method);
+  struct {
+    Value value;
+    Param bit;
+    StringRef name;
+  } params[] = {{getScale(), kScale, "scale"},
+                {getZeroPoint(), kZeroPoint, "zero_point"},
+                {getClip(), kClip, "clip"},
+                {getBasis(), kBasis, "basis"},
+                {getOffset(), kOffset, "offset"}};
+  int64_t sets = getNumParamSets();
+  for (auto &p : params) {
+    if (!p.value && (rule.required & p.bit))
+      return emitOpError(methodName) << " needs a " << p.name << " operand";
+    if (p.value && !(rule.allowed & p.bit))
+      return emitOpError(methodName) << " does not take a " << p.name
+                                     << " operand";
+    if (!p.value)
+      continue;
+    if (p.bit == kOffset) {
+      if (p.value.getType() != type)
+        return emitOpError("offset (AdaRound's V) must have the input's "
+                           "type ")
+               << type << ", got " << p.value.getType();
+      continue;
+    }
+    // Non-uniform ramps: any number of slopes per set.
+    if (method == QuantMethod::NonUniform)
+      continue;
+    int64_t inner = p.bit == kBasis ? getBits() : 1;
+    if (failed(verifyParamShape(*this, p.value, p.name, sets, inner)))
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// observe
+//===----------------------------------------------------------------------===//
+
+LogicalResult ObserveOp::verify() {
+  if (failed(verifyBits(*this, getBits())))
+    return failure();
+  if (failed(verifyAxis(*this, getAxis(),
+                        cast<RankedTensorType>(getInput().getType())
+                            .getRank())))
+    return failure();
+  if (getHalfRange() && getNarrow())
+    return emitOpError("narrow applies to signed ranges; it cannot be "
+                       "combined with half_range");
+  double momentum = getMomentum().convertToDouble();
+  if (!(momentum > 0.0 && momentum < 1.0))
+    return emitOpError("momentum must be in (0, 1), got ") << formatNumber(momentum);
+  double pct = getPercentile().convertToDouble();
+  if (!(pct > 0.0 && pct <= 100.0))
+    return emitOpError("percentile must be in (0, 100], got ") << formatNumber(pct);
+  double norm = getNorm().convertToDouble();
+  if (!(norm > 0.0))
+    return emitOpError("norm must be positive, got ") << formatNumber(norm);
+  return success();
+}
