@@ -1,0 +1,382 @@
+//===- FakeQuant.cpp ------------------------------------------------------===//
+
+#include "runtime/FakeQuant.h"
+#include "runtime/Parallel.h"
+#include "runtime/QuantMath.h"
+
+#include <cmath>
+#include <vector>
+
+namespace qrt {
+
+using detail::parallelFor;
+namespace qm = qmath;
+
+QuantRange QuantRange::fromBits(int bits, bool isSigned, bool narrow) {
+  QuantRange r;
+  qm::intRange(bits, isSigned, narrow, &r.qmin, &r.qmax);
+  return r;
+}
+
+namespace {
+
+/// The element layout seen by a granularity: `rows` runs of `inner`
+/// contiguous elements, row r using parameter group(r).
+struct GroupLayout {
+  int64_t rows = 0, inner = 0, channels = 1, perGroup = 1;
+  int64_t group(int64_t row) const { return (row % channels) / perGroup; }
+};
+
+Status layoutFor(const Tensor &x, Granularity g, const char *name,
+                 GroupLayout &l) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, name));
+  int64_t n = x.numel();
+  if (g.numGroups == 1) {
+    // Per tensor: chunk the flat range so the work still spreads.
+    l.inner = std::min<int64_t>(std::max<int64_t>(n, 1), 4096);
+    l.rows = (n + l.inner - 1) / l.inner;
+    l.channels = 1;
+    l.perGroup = 1;
+    return Status::ok();
+  }
+  int64_t axis = g.axis < 0 ? g.axis + x.rank() : g.axis;
+  if (axis < 0 || axis >= x.rank())
+    return invalidArgument(std::string(name) + ": axis " +
+                           std::to_string(g.axis) + " out of range");
+  int64_t c = x.dim(axis);
+  if (g.numGroups < 1 || c % g.numGroups != 0)
+    return invalidArgument(std::string(name) + ": " + std::to_string(c) +
+                           " channels cannot form " +
+                           std::to_string(g.numGroups) + " groups");
+  l.inner = 1;
+  for (int64_t d = axis + 1; d < x.rank(); ++d)
+    l.inner *= x.dim(d);
+  l.channels = c;
+  l.perGroup = c / g.numGroups;
+  l.rows = l.inner == 0 ? 0 : n / l.inner;
+  return Status::ok();
+}
+
+Status checkParam(const Tensor &p, Granularity g, const char *what) {
+  QRT_RETURN_IF_ERROR(checkDType(p, DType::F32, what));
+  if (p.numel() != g.numGroups)
+    return invalidArgument(std::string(what) + " must have " +
+                           std::to_string(g.numGroups) + " elements, got " +
+                           shapeToString(p.shape()));
+  return Status::ok();
+}
+
+/// Runs f(in, out, count, group) over each contiguous run of one group.
+template <typename F>
+Status mapGroups(const Tensor &x, Granularity g, Tensor &y, const char *name,
+                 F f) {
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(x, g, name, l));
+  QRT_RETURN_IF_ERROR(prepareOutput(y, x.shape(), DType::F32, name));
+  const float *in = x.data<float>();
+  float *out = y.data<float>();
+  int64_t n = x.numel();
+  parallelFor(l.rows, l.inner * 4, [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; ++r) {
+      int64_t begin = r * l.inner;
+      int64_t count = std::min(l.inner, n - begin);
+      f(in + begin, out + begin, count, l.group(r), begin);
+    }
+  });
+  return Status::ok();
+}
+
+/// Per-group reduction: acc[group] += f(in, count, group), in double.
+template <typename F>
+std::vector<double> reduceGroups(const Tensor &x, const GroupLayout &l,
+                                 int64_t groups, F f) {
+  int threads = omp_get_max_threads();
+  std::vector<std::vector<double>> partial(threads,
+                                           std::vector<double>(groups, 0.0));
+  int64_t n = x.numel();
+  // Fixed row-to-thread assignment (parallelFor chunks) keeps it
+  // deterministic for a fixed thread count.
+  parallelFor(l.rows, l.inner * 4, [&](int64_t s, int64_t e) {
+    std::vector<double> &acc = partial[omp_get_thread_num()];
+    for (int64_t r = s; r < e; ++r) {
+      int64_t begin = r * l.inner;
+      acc[l.group(r)] += f(begin, std::min(l.inner, n - begin), l.group(r));
+    }
+  });
+  std::vector<double> total(groups, 0.0);
+  for (auto &p : partial)
+    for (int64_t k = 0; k < groups; ++k)
+      total[k] += p[k];
+  return total;
+}
+
+} // namespace
+
+Status fakeQuantAffine(const Tensor &x, const Tensor &scale,
+                       const Tensor &zeroPoint, QuantRange range, Granularity g,
+                       Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "fake_quant scale"));
+  QRT_RETURN_IF_ERROR(checkParam(zeroPoint, g, "fake_quant zero point"));
+  const float *s = scale.data<float>();
+  const float *z = zeroPoint.data<float>();
+  return mapGroups(
+      x, g, y, "fake_quant",
+      [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
+        float sk = s[k], zk = z[k];
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = qm::fakeQuantAffine(in[i], sk, zk, range.qmin, range.qmax);
+      });
+}
+
+Status lsqForward(const Tensor &x, const Tensor &scale, float qn, float qp,
+                  Granularity g, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "lsq scale"));
+  const float *s = scale.data<float>();
+  return mapGroups(
+      x, g, y, "lsq",
+      [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
+        float sk = s[k];
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = qm::lsqForward(in[i], sk, qn, qp);
+      });
+}
+
+Status lsqBackward(const Tensor &x, const Tensor &scale, float qn, float qp,
+                   Granularity g, float gradScale, const Tensor &dy, Tensor &dx,
+                   Tensor &dscale) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "lsq scale"));
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "lsq dy"));
+  if (dy.shape() != x.shape())
+    return invalidArgument("lsq backward: dy shape differs from x");
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(x, g, "lsq backward", l));
+  QRT_RETURN_IF_ERROR(prepareOutput(dx, x.shape(), DType::F32, "lsq dx"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dscale, scale.shape(), DType::F32, "lsq dscale"));
+  const float *s = scale.data<float>(), *in = x.data<float>(),
+              *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  std::vector<double> ds =
+      reduceGroups(x, l, g.numGroups, [&](int64_t b, int64_t n, int64_t k) {
+        double acc = 0.0;
+        float sk = s[k];
+        for (int64_t i = b; i < b + n; ++i) {
+          gx[i] = gy[i] * qm::lsqGradX(in[i], sk, qn, qp);
+          acc += gy[i] * qm::lsqGradS(in[i], sk, qn, qp);
+        }
+        return acc;
+      });
+  for (int64_t k = 0; k < g.numGroups; ++k)
+    dscale.data<float>()[k] = static_cast<float>(ds[k] * gradScale);
+  return Status::ok();
+}
+
+Status lsqPlusForward(const Tensor &x, const Tensor &scale, const Tensor &beta,
+                      float qn, float qp, Granularity g, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "lsq+ scale"));
+  QRT_RETURN_IF_ERROR(checkParam(beta, g, "lsq+ beta"));
+  const float *s = scale.data<float>(), *b = beta.data<float>();
+  return mapGroups(
+      x, g, y, "lsq+",
+      [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = qm::lsqPlusForward(in[i], s[k], b[k], qn, qp);
+      });
+}
+
+Status pactForward(const Tensor &x, const Tensor &alpha, int bits,
+                   Granularity g, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkParam(alpha, g, "pact alpha"));
+  const float *a = alpha.data<float>();
+  return mapGroups(
+      x, g, y, "pact",
+      [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = qm::pactForward(in[i], a[k], bits);
+      });
+}
+
+Status pactBackward(const Tensor &x, const Tensor &alpha, Granularity g,
+                    const Tensor &dy, Tensor &dx, Tensor &dalpha) {
+  QRT_RETURN_IF_ERROR(checkParam(alpha, g, "pact alpha"));
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "pact dy"));
+  if (dy.shape() != x.shape())
+    return invalidArgument("pact backward: dy shape differs from x");
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(x, g, "pact backward", l));
+  QRT_RETURN_IF_ERROR(prepareOutput(dx, x.shape(), DType::F32, "pact dx"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dalpha, alpha.shape(), DType::F32, "pact dalpha"));
+  const float *a = alpha.data<float>(), *in = x.data<float>(),
+              *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  std::vector<double> da =
+      reduceGroups(x, l, g.numGroups, [&](int64_t b, int64_t n, int64_t k) {
+        double acc = 0.0;
+        for (int64_t i = b; i < b + n; ++i) {
+          gx[i] = gy[i] * qm::pactGradX(in[i], a[k]);
+          acc += gy[i] * qm::pactGradAlpha(in[i], a[k]);
+        }
+        return acc;
+      });
+  for (int64_t k = 0; k < g.numGroups; ++k)
+    dalpha.data<float>()[k] = static_cast<float>(da[k]);
+  return Status::ok();
+}
+
+Status dorefaActivation(const Tensor &x, float clip, int bits, Tensor &y) {
+  if (!(clip > 0.f) || bits < 1)
+    return invalidArgument("dorefa: clip must be > 0 and bits >= 1");
+  return mapGroups(
+      x, Granularity::perTensor(), y, "dorefa activation",
+      [&](const float *in, float *out, int64_t n, int64_t, int64_t) {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = qm::dorefaActivation(in[i], clip, bits);
+      });
+}
+
+/// Per-group statistic (max |tanh| or mean |w|) for the weight quantizers.
+static Status groupStat(const Tensor &w, Granularity g, bool tanhMax,
+                        std::vector<float> &out) {
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(w, g, "weight quantizer", l));
+  const float *in = w.data<float>();
+  out.assign(g.numGroups, 0.f);
+  if (tanhMax) {
+    // Max is order-independent: a serial pass is exact and simple.
+    int64_t n = w.numel();
+    for (int64_t r = 0; r < l.rows; ++r) {
+      int64_t b = r * l.inner, e = std::min(b + l.inner, n);
+      float &m = out[l.group(r)];
+      for (int64_t i = b; i < e; ++i)
+        m = std::max(m, std::fabs(std::tanh(in[i])));
+    }
+    return Status::ok();
+  }
+  std::vector<double> sum =
+      reduceGroups(w, l, g.numGroups, [&](int64_t b, int64_t n, int64_t) {
+        double acc = 0.0;
+        for (int64_t i = b; i < b + n; ++i)
+          acc += std::fabs(in[i]);
+        return acc;
+      });
+  double perGroup = static_cast<double>(w.numel()) / g.numGroups;
+  for (int64_t k = 0; k < g.numGroups; ++k)
+    out[k] = static_cast<float>(sum[k] / perGroup);
+  return Status::ok();
+}
+
+Status dorefaWeight(const Tensor &w, int bits, Granularity g, Tensor &y) {
+  if (bits < 1)
+    return invalidArgument("dorefa weight: bits must be >= 1");
+  std::vector<float> stat;
+  QRT_RETURN_IF_ERROR(groupStat(w, g, /*tanhMax=*/bits > 1, stat));
+  return mapGroups(
+      w, g, y, "dorefa weight",
+      [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
+        float m = stat[k];
+        if (bits == 1) {
+          for (int64_t i = 0; i < n; ++i)
+            out[i] = m * qm::signBinary(in[i]);
+        } else {
+          for (int64_t i = 0; i < n; ++i)
+            out[i] = m > 0.f ? qm::dorefaWeight(in[i], m, bits)
+                             : 2.f * qm::dorefaQuantize(0.5f, bits) - 1.f;
+        }
+      });
+}
+
+Status xnorWeight(const Tensor &w, Granularity g, Tensor &y) {
+  std::vector<float> mean;
+  QRT_RETURN_IF_ERROR(groupStat(w, g, false, mean));
+  return mapGroups(
+      w, g, y, "xnor weight",
+      [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = mean[k] * qm::signBinary(in[i]);
+      });
+}
+
+Status xnorWeightScaled(const Tensor &w, const Tensor &scale, Granularity g,
+                        Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "xnor++ scale"));
+  const float *s = scale.data<float>();
+  return mapGroups(
+      w, g, y, "xnor++ weight",
+      [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = s[k] * qm::signBinary(in[i]);
+      });
+}
+
+Status signActivation(const Tensor &x, Tensor &y) {
+  return mapGroups(
+      x, Granularity::perTensor(), y, "sign",
+      [](const float *in, float *out, int64_t n, int64_t, int64_t) {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = qm::signBinary(in[i]);
+      });
+}
+
+Status lqnetForward(const Tensor &x, const Tensor &basis, bool signedCodes,
+                    Granularity g, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkDType(basis, DType::F32, "lq-nets basis"));
+  if (basis.rank() != 2 || basis.dim(0) != g.numGroups || basis.dim(1) < 1 ||
+      basis.dim(1) > 8)
+    return invalidArgument("lq-nets: basis must be [numGroups, K], K in "
+                           "[1, 8], got " +
+                           shapeToString(basis.shape()));
+  int k = static_cast<int>(basis.dim(1));
+  int n = 1 << k;
+  std::vector<float> levels(g.numGroups * n);
+  std::vector<uint32_t> codes(g.numGroups * n);
+  for (int64_t gi = 0; gi < g.numGroups; ++gi)
+    qm::lqLevels(basis.data<float>() + gi * k, k, signedCodes,
+                 levels.data() + gi * n, codes.data() + gi * n);
+  return mapGroups(
+      x, g, y, "lq-nets",
+      [&](const float *in, float *out, int64_t cnt, int64_t gi, int64_t) {
+        const float *lv = levels.data() + gi * n;
+        for (int64_t i = 0; i < cnt; ++i)
+          out[i] = lv[qm::lqNearest(in[i], lv, n)];
+      });
+}
+
+Status nonUniformForward(const Tensor &x, const Tensor &alpha, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkDType(alpha, DType::F32, "non-uniform alpha"));
+  if (alpha.rank() != 1 || alpha.numel() < 1)
+    return invalidArgument("non-uniform: alpha must be 1-D and non-empty");
+  for (int64_t i = 0; i < alpha.numel(); ++i)
+    if (!(alpha.data<float>()[i] > 0.f))
+      return invalidArgument("non-uniform: alpha must be > 0");
+  const float *a = alpha.data<float>();
+  int n = static_cast<int>(alpha.numel());
+  return mapGroups(
+      x, Granularity::perTensor(), y, "non-uniform",
+      [&](const float *in, float *out, int64_t cnt, int64_t, int64_t) {
+        for (int64_t i = 0; i < cnt; ++i)
+          out[i] = qm::nonUniformForward(in[i], a, n);
+      });
+}
+
+Status adaroundForward(const Tensor &w, const Tensor &scale,
+                       const Tensor &zeroPoint, const Tensor &v,
+                       QuantRange range, Granularity g, bool hardened,
+                       Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "adaround scale"));
+  QRT_RETURN_IF_ERROR(checkParam(zeroPoint, g, "adaround zero point"));
+  QRT_RETURN_IF_ERROR(checkDType(v, DType::F32, "adaround V"));
+  if (v.shape() != w.shape())
+    return invalidArgument("adaround: V must have the weight's shape");
+  const float *s = scale.data<float>(), *z = zeroPoint.data<float>(),
+              *pv = v.data<float>();
+  return mapGroups(
+      w, g, y, "adaround",
+      [&](const float *in, float *out, int64_t n, int64_t k, int64_t begin) {
+        for (int64_t i = 0; i < n; ++i)
+          out[i] = qm::adaroundForward(in[i], s[k], z[k], pv[begin + i],
+                                       range.qmin, range.qmax, hardened);
+      });
+}
+
+} // namespace qrt

@@ -1,0 +1,91 @@
+//===- FakeQuant.h - tensor-level fake-quantization kernels -----*- C++ -*-===//
+//
+// One kernel per quantizer method, applying the scalar math of QuantMath.h
+// with a granularity: per tensor, per channel, or `quant_group` groups of
+// consecutive channels along an axis sharing one parameter. Parameters are f32
+// tensors of shape [numGroups] (zero points too: they hold integers).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QRT_FAKEQUANT_H
+#define QRT_FAKEQUANT_H
+
+#include "runtime/Tensor.h"
+
+namespace qrt {
+
+/// numGroups = 1: per tensor (axis ignored); numGroups = dim(axis): per
+/// channel; otherwise dim(axis) must be a multiple of numGroups and channel c
+/// uses parameter c / (dim(axis) / numGroups).
+struct Granularity {
+  int64_t axis = 0;
+  int64_t numGroups = 1;
+  static Granularity perTensor() { return {0, 1}; }
+  static Granularity perChannel(int64_t axis, int64_t channels) {
+    return {axis, channels};
+  }
+};
+
+/// Integer grid [qmin, qmax] as floats (see qmath::intRange).
+struct QuantRange {
+  float qmin = -128.f, qmax = 127.f;
+  static QuantRange fromBits(int bits, bool isSigned, bool narrow = false);
+};
+
+/// Uniform affine: x̂ = (clamp(round(x/s) + z, qmin, qmax) - z) s.
+Status fakeQuantAffine(const Tensor &x, const Tensor &scale,
+                       const Tensor &zeroPoint, QuantRange range, Granularity g,
+                       Tensor &y);
+
+/// LSQ forward with range [-Qn, Qp] (Qn >= 0).
+Status lsqForward(const Tensor &x, const Tensor &scale, float qn, float qp,
+                  Granularity g, Tensor &y);
+/// LSQ backward: dx = dy * 1{inside}; dscale[k] = gradScale * Σ dy * ∂x̂/∂s
+/// over group k (accumulated in double, deterministic for a fixed thread
+/// count). gradScale is usually qmath::lsqGradScale(N, Qp).
+Status lsqBackward(const Tensor &x, const Tensor &scale, float qn, float qp,
+                   Granularity g, float gradScale, const Tensor &dy, Tensor &dx,
+                   Tensor &dscale);
+/// LSQ+ forward with learnable offset beta [numGroups].
+Status lsqPlusForward(const Tensor &x, const Tensor &scale, const Tensor &beta,
+                      float qn, float qp, Granularity g, Tensor &y);
+
+/// PACT forward (alpha [numGroups]) and backward (dx, dalpha per group).
+Status pactForward(const Tensor &x, const Tensor &alpha, int bits,
+                   Granularity g, Tensor &y);
+Status pactBackward(const Tensor &x, const Tensor &alpha, Granularity g,
+                    const Tensor &dy, Tensor &dx, Tensor &dalpha);
+
+/// DoReFa activations: quantize_b(clamp(x, 0, clip)/clip) clip.
+Status dorefaActivation(const Tensor &x, float clip, int bits, Tensor &y);
+/// DoReFa weights: b > 1 the tanh form with max|tanh(w)| per group; b = 1
+/// mean(|w|) sign(w) per group.
+Status dorefaWeight(const Tensor &w, int bits, Granularity g, Tensor &y);
+
+/// XNOR-Net weights: mean(|w|) sign(w) per group (per output filter with
+/// Granularity::perChannel(0, OC)). sign(0) = +1.
+Status xnorWeight(const Tensor &w, Granularity g, Tensor &y);
+/// XNOR++: learnable scale [numGroups] instead of the analytic mean.
+Status xnorWeightScaled(const Tensor &w, const Tensor &scale, Granularity g,
+                        Tensor &y);
+/// Binary activations: sign(x) in {-1, +1}.
+Status signActivation(const Tensor &x, Tensor &y);
+
+/// LQ-Nets: each value maps to the nearest level vᵀe of its group's basis
+/// (basis [numGroups, K]; e in {-1,1}^K if signedCodes, else {0,1}^K).
+Status lqnetForward(const Tensor &x, const Tensor &basis, bool signedCodes,
+                    Granularity g, Tensor &y);
+
+/// Non-uniform ramps with slopes alpha [n] (activations, half range).
+Status nonUniformForward(const Tensor &x, const Tensor &alpha, Tensor &y);
+
+/// AdaRound: ŵ = s (clamp(floor(w/s) + h(V) + z, qmin, qmax) - z), V of w's
+/// shape; `hardened` rounds h to {0, 1}.
+Status adaroundForward(const Tensor &w, const Tensor &scale,
+                       const Tensor &zeroPoint, const Tensor &v,
+                       QuantRange range, Granularity g, bool hardened,
+                       Tensor &y);
+
+} // namespace qrt
+
+#endif // QRT_FAKEQUANT_H
