@@ -1,0 +1,203 @@
+//===- ExecutionPlan.cpp - compile a qnn function into qrt calls ----------===//
+
+#include "codegen/ExecutionPlan.h"
+#include "codegen/Lowerings.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace qopt;
+
+FailureOr<ArgSpec> qopt::argSpecOf(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return failure();
+  ArgSpec spec;
+  for (int64_t d : tensor.getShape())
+    spec.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  Type elem = tensor.getElementType();
+  if (elem.isF32())
+    spec.dtype = qrt::DType::F32;
+  else if (elem.isSignlessInteger(32))
+    spec.dtype = qrt::DType::I32;
+  else if (elem.isSignlessInteger(64))
+    spec.dtype = qrt::DType::I64;
+  else if (elem.isSignlessInteger(8))
+    spec.dtype = qrt::DType::I8;
+  else
+    return failure();
+  return spec;
+}
+
+unsigned ExecutionPlan::slotOf(Value v) {
+  auto [it, inserted] = slots.try_emplace(v, slots.size());
+  if (inserted)
+    constants.emplace_back();
+  return it->second;
+}
+
+void ExecutionPlan::aliasSlot(Value alias, Value of) {
+  slots[alias] = slotOf(of);
+}
+
+void ExecutionPlan::addStep(Operation *op,
+                            std::function<qrt::Status(Frame &)> fn) {
+  std::string what;
+  llvm::raw_string_ostream os(what);
+  os << op->getLoc() << ": " << op->getName();
+  PlanStep step;
+  step.run = std::move(fn);
+  step.what = std::move(what);
+  for (Value operand : op->getOperands())
+    step.reads.push_back(slotOf(operand));
+  steps.push_back(std::move(step));
+}
+
+LogicalResult ExecutionPlan::addConstant(Value result, Attribute value) {
+  FailureOr<ArgSpec> spec = argSpecOf(result.getType());
+  if (failed(spec))
+    return emitError(result.getLoc())
+           << "qrun: unsupported constant type " << result.getType();
+  qrt::Shape shape = spec->shape;
+  qrt::Tensor t = qrt::Tensor::empty(shape, spec->dtype);
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    if (dense.isSplat()) {
+      // Splats store one element; broadcast it.
+      size_t elemSize = qrt::dtypeSize(spec->dtype);
+      const char *raw = dense.getRawData().data();
+      char *out = static_cast<char *>(t.rawData());
+      for (int64_t i = 0; i < t.numel(); ++i)
+        std::memcpy(out + i * elemSize, raw, elemSize);
+    } else {
+      ArrayRef<char> raw = dense.getRawData();
+      if (raw.size() != t.nbytes())
+        return emitError(result.getLoc())
+               << "qrun: constant of " << raw.size()
+               << " bytes does not match its type " << result.getType();
+      std::memcpy(t.rawData(), raw.data(), raw.size());
+    }
+  } else if (auto blob = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *data = blob.getRawHandle().getBlob();
+    if (!data)
+      return emitError(result.getLoc())
+             << "qrun: dense resource '" << blob.getRawHandle().getKey()
+             << "' has no data (was it stripped with "
+                "--mlir-elide-resource-strings-if-larger?)";
+    ArrayRef<char> raw = data->getData();
+    if (raw.size() != t.nbytes())
+      return emitError(result.getLoc())
+             << "qrun: dense resource '" << blob.getRawHandle().getKey()
+             << "' holds " << raw.size() << " bytes, its type "
+             << result.getType() << " needs " << t.nbytes();
+    std::memcpy(t.rawData(), raw.data(), raw.size());
+  } else {
+    return emitError(result.getLoc())
+           << "qrun: unsupported constant attribute " << value;
+  }
+  unsigned slot = slotOf(result);
+  constants[slot] = std::move(t);
+  constSlots.insert(slot);
+  return success();
+}
+
+FailureOr<ExecutionPlan> ExecutionPlan::compile(func::FuncOp func) {
+  ExecutionPlan plan;
+  bool ok = true;
+  for (BlockArgument arg : func.getArguments()) {
+    FailureOr<ArgSpec> spec = argSpecOf(arg.getType());
+    if (failed(spec)) {
+      emitError(arg.getLoc())
+          << "qrun: unsupported argument type " << arg.getType();
+      ok = false;
+      continue;
+    }
+    plan.args.push_back(*spec);
+    plan.argSlots.push_back(plan.slotOf(arg));
+  }
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("qrun: functions with control flow are not "
+                          "supported");
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands()) {
+        FailureOr<ArgSpec> spec = argSpecOf(v.getType());
+        if (failed(spec)) {
+          ret.emitError("qrun: unsupported result type ") << v.getType();
+          ok = false;
+          continue;
+        }
+        plan.resultSpecs.push_back(*spec);
+        plan.resultSlots.push_back(plan.slotOf(v));
+      }
+      continue;
+    }
+    if (plan.absorbed.contains(&op))
+      continue;
+    if (failed(lowerOp(plan, &op)))
+      ok = false;
+  }
+  if (!ok)
+    return failure();
+
+  // Liveness: a slot dies after its last reader, unless it is a constant or
+  // a result.
+  llvm::DenseMap<unsigned, size_t> lastRead;
+  for (auto [i, step] : llvm::enumerate(plan.steps))
+    for (unsigned slot : step.reads)
+      lastRead[slot] = i;
+  for (unsigned slot : plan.resultSlots)
+    lastRead.erase(slot);
+  for (auto [slot, step] : lastRead)
+    if (!plan.constSlots.contains(slot))
+      plan.steps[step].release.push_back(slot);
+  return plan;
+}
+
+static bool shapeMatches(const qrt::Shape &want, const qrt::Shape &got) {
+  if (want.size() != got.size())
+    return false;
+  for (size_t i = 0; i < want.size(); ++i)
+    if (want[i] != -1 && want[i] != got[i])
+      return false;
+  return true;
+}
+
+qrt::Expected<std::vector<qrt::Tensor>>
+ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs) const {
+  if (inputs.size() != args.size())
+    return qrt::invalidArgument("the function takes " +
+                                std::to_string(args.size()) +
+                                " input(s), got " +
+                                std::to_string(inputs.size()));
+  Frame frame = constants;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const qrt::Tensor &in = inputs[i];
+    if (!in.defined() || in.dtype() != args[i].dtype ||
+        !shapeMatches(args[i].shape, in.shape()))
+      return qrt::invalidArgument(
+          "input " + std::to_string(i) + " must be " +
+          std::string(qrt::dtypeName(args[i].dtype)) +
+          qrt::shapeToString(args[i].shape) + " (-1: any size), got " +
+          (in.defined() ? std::string(qrt::dtypeName(in.dtype())) +
+                              qrt::shapeToString(in.shape())
+                        : std::string("nothing")));
+    frame[argSlots[i]] = in;
+  }
+  for (const PlanStep &step : steps) {
+    qrt::Status status = step.run(frame);
+    if (!status)
+      return qrt::Status::error(status.code(),
+                                step.what + ": " + status.message());
+    for (unsigned slot : step.release)
+      frame[slot] = qrt::Tensor();
+  }
+  std::vector<qrt::Tensor> outputs;
+  for (unsigned slot : resultSlots)
+    outputs.push_back(frame[slot]);
+  return outputs;
+}

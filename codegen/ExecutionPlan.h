@@ -1,0 +1,92 @@
+//===- ExecutionPlan.h - a qnn function compiled to qrt calls ---*- C++ -*-===//
+//
+// A function is compiled once into an ExecutionPlan: an ordered list of steps,
+// each a call into qrt over numbered value slots, with constants converted to
+// qrt tensors and every slot's last use known (so intermediate tensors are
+// released as soon as they are dead). The interpreter runs the plan per batch
+// and never walks MLIR ops at run time; the plan does no math itself.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_CODEGEN_EXECUTIONPLAN_H
+#define QOPT_CODEGEN_EXECUTIONPLAN_H
+
+#include "runtime/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+/// The value slots of one execution.
+using Frame = std::vector<qrt::Tensor>;
+
+/// One kernel call. `run` reads and writes slots of the frame.
+struct PlanStep {
+  std::function<qrt::Status(Frame &)> run;
+  /// "loc: qnn.conv2d" — prefixed to kernel errors.
+  std::string what;
+  /// Slots this step reads, and those whose last reader it is (cleared after
+  /// it runs).
+  std::vector<unsigned> reads, release;
+};
+
+/// Expected shape and dtype of a function argument, for input validation.
+struct ArgSpec {
+  qrt::Shape shape; // -1 for a dynamic dimension
+  qrt::DType dtype;
+};
+
+class ExecutionPlan {
+public:
+  /// Compiles `func`. Unsupported ops and types are reported as errors at the
+  /// op's location (all of them, not just the first).
+  static mlir::FailureOr<ExecutionPlan> compile(mlir::func::FuncOp func);
+
+  /// Runs the plan. Inputs are checked against the function signature.
+  qrt::Expected<std::vector<qrt::Tensor>>
+  run(const std::vector<qrt::Tensor> &inputs) const;
+
+  const std::vector<ArgSpec> &arguments() const { return args; }
+  const std::vector<ArgSpec> &results() const { return resultSpecs; }
+  size_t numSteps() const { return steps.size(); }
+
+  // Used by the op lowerings while compiling.
+  unsigned slotOf(mlir::Value v);
+  /// Makes `alias` share `of`'s slot (an op fused into its producer).
+  void aliasSlot(mlir::Value alias, mlir::Value of);
+  /// Marks an op as computed by another op's step (fusion); it gets no step.
+  void absorb(mlir::Operation *op) { absorbed.insert(op); }
+  /// Appends a step for `op`; its operands are recorded as the step's reads.
+  void addStep(mlir::Operation *op, std::function<qrt::Status(Frame &)> fn);
+  bool isConstant(mlir::Value v) const {
+    auto it = slots.find(v);
+    return it != slots.end() && constSlots.contains(it->second);
+  }
+  /// Converts a constant's attribute into a slot holding a qrt tensor.
+  mlir::LogicalResult addConstant(mlir::Value result, mlir::Attribute value);
+
+private:
+  std::vector<ArgSpec> args, resultSpecs;
+  std::vector<unsigned> argSlots, resultSlots;
+  std::vector<PlanStep> steps;
+  /// Constants live in the initial frame, copied into each execution.
+  Frame constants;
+  llvm::DenseMap<mlir::Value, unsigned> slots;
+  llvm::DenseSet<unsigned> constSlots;
+  llvm::SmallPtrSet<mlir::Operation *, 8> absorbed;
+};
+
+/// Shape and dtype of a ranked tensor type; fails on unsupported element
+/// types.
+mlir::FailureOr<ArgSpec> argSpecOf(mlir::Type type);
+
+} // namespace qopt
+
+#endif // QOPT_CODEGEN_EXECUTIONPLAN_H

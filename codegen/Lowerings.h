@@ -1,0 +1,25 @@
+//===- Lowerings.h - qnn ops to ExecutionPlan steps -------------*- C++ -*-===//
+
+#ifndef QOPT_CODEGEN_LOWERINGS_H
+#define QOPT_CODEGEN_LOWERINGS_H
+
+#include "codegen/ExecutionPlan.h"
+
+namespace qopt {
+
+/// Appends the steps computing `op`. Emits an error at the op and fails when
+/// the op (or an attribute value of it) is not supported.
+mlir::LogicalResult lowerOp(ExecutionPlan &plan, mlir::Operation *op);
+
+// Per op family; each returns failure() with an error for its own ops it
+// cannot lower, and `handled = false` for ops that are not its business.
+mlir::LogicalResult lowerNetworkOp(ExecutionPlan &plan, mlir::Operation *op,
+                                   bool &handled);
+mlir::LogicalResult lowerLayoutOp(ExecutionPlan &plan, mlir::Operation *op,
+                                  bool &handled);
+mlir::LogicalResult lowerQuantOp(ExecutionPlan &plan, mlir::Operation *op,
+                                 bool &handled);
+
+} // namespace qopt
+
+#endif // QOPT_CODEGEN_LOWERINGS_H

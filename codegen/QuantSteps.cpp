@@ -1,0 +1,125 @@
+//===- QuantSteps.cpp - fake_quant to qrt quantizer kernels ---------------===//
+
+#include "codegen/Lowerings.h"
+#include "dialect/QnnOps.h"
+
+#include "runtime/FakeQuant.h"
+
+using namespace mlir;
+using namespace qopt;
+using namespace qopt::qnn;
+
+static constexpr unsigned kNoSlot = ~0u;
+
+/// The forward of one fake_quant method over its operands.
+using QuantFn = std::function<qrt::Status(
+    const qrt::Tensor &x, const qrt::Tensor *params[5], qrt::Granularity g,
+    qrt::Tensor &y)>;
+
+/// A scalar parameter (DoReFa's clip): its only element.
+static float scalarOf(const qrt::Tensor *t, float fallback) {
+  return t && t->defined() && t->numel() == 1 ? t->data<float>()[0] : fallback;
+}
+
+static FailureOr<QuantFn> quantFnFor(FakeQuantOp op) {
+  int bits = op.getBits();
+  bool isSigned = !op.getHalfRange();
+  qrt::QuantRange range = qrt::QuantRange::fromBits(bits, isSigned, op.getNarrow());
+  bool weight = op.getRole() == QuantRole::Weight;
+  enum { kScale, kZeroPoint, kClip, kBasis, kOffset };
+  switch (op.getMethod()) {
+  case QuantMethod::Uniform:
+    return QuantFn([=](auto &x, auto p, auto g, auto &y) {
+      return qrt::fakeQuantAffine(x, *p[kScale], *p[kZeroPoint], range, g, y);
+    });
+  case QuantMethod::Lsq:
+    return QuantFn([=](auto &x, auto p, auto g, auto &y) {
+      return qrt::lsqForward(x, *p[kScale], -range.qmin, range.qmax, g, y);
+    });
+  case QuantMethod::LsqPlus:
+    return QuantFn([=](auto &x, auto p, auto g, auto &y) {
+      return qrt::lsqPlusForward(x, *p[kScale], *p[kZeroPoint], -range.qmin,
+                                 range.qmax, g, y);
+    });
+  case QuantMethod::Pact:
+    return QuantFn([=](auto &x, auto p, auto g, auto &y) {
+      return qrt::pactForward(x, *p[kClip], bits, g, y);
+    });
+  case QuantMethod::Dorefa:
+    if (weight)
+      return QuantFn([=](auto &x, auto, auto g, auto &y) {
+        return qrt::dorefaWeight(x, bits, g, y);
+      });
+    return QuantFn([=](auto &x, auto p, auto, auto &y) {
+      return qrt::dorefaActivation(x, scalarOf(p[kClip], 1.0f), bits, y);
+    });
+  case QuantMethod::Xnor:
+    if (weight)
+      return QuantFn([=](auto &x, auto, auto g, auto &y) {
+        return qrt::xnorWeight(x, g, y);
+      });
+    return QuantFn(
+        [=](auto &x, auto, auto, auto &y) { return qrt::signActivation(x, y); });
+  case QuantMethod::XnorPlusPlus:
+    return QuantFn([=](auto &x, auto p, auto g, auto &y) {
+      return qrt::xnorWeightScaled(x, *p[kScale], g, y);
+    });
+  case QuantMethod::Lqnet:
+    return QuantFn([=](auto &x, auto p, auto g, auto &y) {
+      return qrt::lqnetForward(x, *p[kBasis], weight, g, y);
+    });
+  case QuantMethod::NonUniform:
+    return QuantFn([=](auto &x, auto p, auto, auto &y) {
+      return qrt::nonUniformForward(x, *p[kClip], y);
+    });
+  case QuantMethod::Adaround:
+    // Inference evaluates the hardened rounding: what is deployed.
+    return QuantFn([=](auto &x, auto p, auto g, auto &y) {
+      qrt::Tensor zero;
+      const qrt::Tensor &z = p[kZeroPoint] ? *p[kZeroPoint] : zero;
+      return qrt::adaroundForward(x, *p[kScale], z, *p[kOffset], range, g,
+                                  /*hardened=*/true, y);
+    });
+  }
+  return failure();
+}
+
+static LogicalResult lowerFakeQuant(ExecutionPlan &plan, FakeQuantOp op) {
+  if (op.getAdaptive() != Adaptive::None)
+    return op.emitError("qrun: adaptive normalization is not supported by the "
+                        "interpreter yet");
+  FailureOr<QuantFn> fn = quantFnFor(op);
+  if (failed(fn))
+    return op.emitError("qrun: unsupported fake_quant method");
+  unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
+  std::array<unsigned, 5> params;
+  Value operands[5] = {op.getScale(), op.getZeroPoint(), op.getClip(),
+                       op.getBasis(), op.getOffset()};
+  for (int i = 0; i < 5; ++i)
+    params[i] = operands[i] ? plan.slotOf(operands[i]) : kNoSlot;
+  std::optional<int64_t> axis = op.getAxis();
+  std::optional<int64_t> groups = op.getGroups();
+  plan.addStep(op, [=, fn = *fn](Frame &f) {
+    const qrt::Tensor &in = f[x];
+    qrt::Granularity g = qrt::Granularity::perTensor();
+    if (axis)
+      g = {*axis, groups ? *groups : in.dim(*axis)};
+    const qrt::Tensor *p[5];
+    for (int i = 0; i < 5; ++i)
+      p[i] = params[i] == kNoSlot ? nullptr : &f[params[i]];
+    qrt::Tensor out;
+    qrt::Status s = fn(in, p, g, out);
+    f[y] = std::move(out);
+    return s;
+  });
+  return success();
+}
+
+LogicalResult qopt::lowerQuantOp(ExecutionPlan &plan, Operation *op,
+                                 bool &handled) {
+  handled = true;
+  if (auto fq = dyn_cast<FakeQuantOp>(op))
+    return lowerFakeQuant(plan, fq);
+  handled = false;
+  return success();
+}
