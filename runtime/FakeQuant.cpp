@@ -1,6 +1,7 @@
 //===- FakeQuant.cpp ------------------------------------------------------===//
 
 #include "runtime/FakeQuant.h"
+#include "runtime/GroupLayout.h"
 #include "runtime/Parallel.h"
 #include "runtime/QuantMath.h"
 
@@ -9,6 +10,8 @@
 
 namespace qrt {
 
+using detail::GroupLayout;
+using detail::layoutFor;
 using detail::parallelFor;
 namespace qm = qmath;
 
@@ -19,43 +22,6 @@ QuantRange QuantRange::fromBits(int bits, bool isSigned, bool narrow) {
 }
 
 namespace {
-
-/// The element layout seen by a granularity: `rows` runs of `inner`
-/// contiguous elements, row r using parameter group(r).
-struct GroupLayout {
-  int64_t rows = 0, inner = 0, channels = 1, perGroup = 1;
-  int64_t group(int64_t row) const { return (row % channels) / perGroup; }
-};
-
-Status layoutFor(const Tensor &x, Granularity g, const char *name,
-                 GroupLayout &l) {
-  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, name));
-  int64_t n = x.numel();
-  if (g.numGroups == 1) {
-    // Per tensor: chunk the flat range so the work still spreads.
-    l.inner = std::min<int64_t>(std::max<int64_t>(n, 1), 4096);
-    l.rows = (n + l.inner - 1) / l.inner;
-    l.channels = 1;
-    l.perGroup = 1;
-    return Status::ok();
-  }
-  int64_t axis = g.axis < 0 ? g.axis + x.rank() : g.axis;
-  if (axis < 0 || axis >= x.rank())
-    return invalidArgument(std::string(name) + ": axis " +
-                           std::to_string(g.axis) + " out of range");
-  int64_t c = x.dim(axis);
-  if (g.numGroups < 1 || c % g.numGroups != 0)
-    return invalidArgument(std::string(name) + ": " + std::to_string(c) +
-                           " channels cannot form " +
-                           std::to_string(g.numGroups) + " groups");
-  l.inner = 1;
-  for (int64_t d = axis + 1; d < x.rank(); ++d)
-    l.inner *= x.dim(d);
-  l.channels = c;
-  l.perGroup = c / g.numGroups;
-  l.rows = l.inner == 0 ? 0 : n / l.inner;
-  return Status::ok();
-}
 
 Status checkParam(const Tensor &p, Granularity g, const char *what) {
   QRT_RETURN_IF_ERROR(checkDType(p, DType::F32, what));
