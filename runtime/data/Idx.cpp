@@ -105,8 +105,9 @@ Status qrt::normalizedBatch(const Tensor &images, int64_t begin, int64_t count,
     return s;
   const uint8_t *src = images.data<uint8_t>() + begin * h * w;
   float *dst = out.data<float>();
-  float a = 1.0f / (255.0f * std), b = -mean / std;
+  // The same operations in the same order as torchvision's ToTensor then
+  // Normalize, so batches are bit-identical to what the model was trained on.
   for (int64_t i = 0; i < count * h * w; ++i)
-    dst[i] = static_cast<float>(src[i]) * a + b;
+    dst[i] = (static_cast<float>(src[i]) / 255.0f - mean) / std;
   return Status::ok();
 }

@@ -1,0 +1,373 @@
+//===- IntKernels.cpp -----------------------------------------------------===//
+
+#include "runtime/IntKernels.h"
+#include "runtime/ConvCore.h"
+#include "runtime/GroupLayout.h"
+#include "runtime/Parallel.h"
+
+#include <cmath>
+
+namespace qrt {
+
+using detail::GroupLayout;
+using detail::layoutFor;
+using detail::parallelFor;
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+namespace qm = qmath;
+
+Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
+                Granularity g, DType dtype, Tensor &q) {
+  if (dtype != DType::I8 && dtype != DType::U8)
+    return invalidArgument("quantize: output must be i8 or u8");
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(x, g, "quantize", l));
+  for (const Tensor *p : {&scale, &zeroPoint}) {
+    QRT_RETURN_IF_ERROR(checkDType(*p, DType::F32, "quantize parameter"));
+    if (p->numel() != g.numGroups)
+      return invalidArgument("quantize: parameters must have " +
+                             std::to_string(g.numGroups) + " elements");
+  }
+  QRT_RETURN_IF_ERROR(prepareOutput(q, x.shape(), dtype, "quantize"));
+  QuantRange r = QuantRange::fromBits(8, dtype == DType::I8);
+  const float *in = x.data<float>(), *s = scale.data<float>(),
+              *z = zeroPoint.data<float>();
+  int64_t n = x.numel();
+  parallelFor(l.rows, l.inner * 2, [&](int64_t b, int64_t e) {
+    for (int64_t row = b; row < e; ++row) {
+      int64_t k = l.group(row), begin = row * l.inner;
+      int64_t end = std::min(begin + l.inner, n);
+      if (dtype == DType::I8) {
+        int8_t *out = q.data<int8_t>();
+        for (int64_t i = begin; i < end; ++i)
+          out[i] = static_cast<int8_t>(
+              qm::quantizeAffine(in[i], s[k], z[k], r.qmin, r.qmax));
+      } else {
+        uint8_t *out = q.data<uint8_t>();
+        for (int64_t i = begin; i < end; ++i)
+          out[i] = static_cast<uint8_t>(
+              qm::quantizeAffine(in[i], s[k], z[k], r.qmin, r.qmax));
+      }
+    }
+  });
+  return Status::ok();
+}
+
+template <typename T>
+static void dequantRows(const T *in, float *out, const GroupLayout &l,
+                        int64_t n, const float *s, const float *z) {
+  parallelFor(l.rows, l.inner, [&](int64_t b, int64_t e) {
+    for (int64_t row = b; row < e; ++row) {
+      int64_t k = l.group(row), begin = row * l.inner;
+      int64_t end = std::min(begin + l.inner, n);
+      for (int64_t i = begin; i < end; ++i)
+        out[i] = (static_cast<float>(in[i]) - z[k]) * s[k];
+    }
+  });
+}
+
+Status dequantize(const Tensor &q, const Tensor &scale, const Tensor &zeroPoint,
+                  Granularity g, Tensor &x) {
+  if (!q.defined() || (q.dtype() != DType::I8 && q.dtype() != DType::U8 &&
+                       q.dtype() != DType::I32))
+    return invalidArgument("dequantize: input must be i8, u8 or i32");
+  // layoutFor reads only the shape (and checks f32): give it an f32 view.
+  GroupLayout l;
+  Tensor dummy =
+      Tensor::wrap(const_cast<void *>(q.rawData()), q.shape(), DType::F32);
+  QRT_RETURN_IF_ERROR(layoutFor(dummy, g, "dequantize", l));
+  for (const Tensor *p : {&scale, &zeroPoint}) {
+    QRT_RETURN_IF_ERROR(checkDType(*p, DType::F32, "dequantize parameter"));
+    if (p->numel() != g.numGroups)
+      return invalidArgument("dequantize: parameters must have " +
+                             std::to_string(g.numGroups) + " elements");
+  }
+  QRT_RETURN_IF_ERROR(prepareOutput(x, q.shape(), DType::F32, "dequantize"));
+  const float *s = scale.data<float>(), *z = zeroPoint.data<float>();
+  float *out = x.data<float>();
+  switch (q.dtype()) {
+  case DType::I8:
+    dequantRows(q.data<int8_t>(), out, l, q.numel(), s, z);
+    break;
+  case DType::U8:
+    dequantRows(q.data<uint8_t>(), out, l, q.numel(), s, z);
+    break;
+  default:
+    dequantRows(q.data<int32_t>(), out, l, q.numel(), s, z);
+    break;
+  }
+  return Status::ok();
+}
+
+Expected<FixedPointMultiplier> computeMultiplier(double m) {
+  if (!(m > 0.0) || !(m < 1073741824.0) || !std::isfinite(m))
+    return invalidArgument("requantization multiplier must be in (0, 2^30), "
+                           "got " +
+                           std::to_string(m));
+  return qm::quantizeMultiplier(m);
+}
+
+Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkDType(acc, DType::I32, "requantize input"));
+  if (o.outputDType != DType::U8 && o.outputDType != DType::I8)
+    return invalidArgument("requantize: output must be u8 or i8");
+  int64_t channels = acc.rank() >= 2 ? acc.dim(1) : 1;
+  int64_t nm = static_cast<int64_t>(o.multipliers.size());
+  if (nm != 1 && nm != channels)
+    return invalidArgument("requantize: need 1 or " + std::to_string(channels) +
+                           " multipliers, got " + std::to_string(nm));
+  bool hasRes = o.residual.defined();
+  if (hasRes &&
+      (o.residual.shape() != acc.shape() ||
+       (o.residual.dtype() != DType::U8 && o.residual.dtype() != DType::I8)))
+    return invalidArgument("requantize: residual must be u8/i8 with the "
+                           "accumulator's shape");
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(y, acc.shape(), o.outputDType, "requantize"));
+  int32_t qmin = o.outputDType == DType::U8 ? 0 : -128;
+  int32_t qmax = o.outputDType == DType::U8 ? 255 : 127;
+  if (o.relu)
+    qmin = std::max(qmin, o.outputZeroPoint);
+  int64_t inner = 1;
+  for (int64_t d = 2; d < acc.rank(); ++d)
+    inner *= acc.dim(d);
+  int64_t rows = inner == 0 ? 0 : acc.numel() / inner;
+  const int32_t *a = acc.data<int32_t>();
+  parallelFor(rows, inner * 4, [&](int64_t b, int64_t e) {
+    for (int64_t row = b; row < e; ++row) {
+      FixedPointMultiplier m = o.multipliers[nm == 1 ? 0 : row % channels];
+      for (int64_t i = row * inner; i < (row + 1) * inner; ++i) {
+        int64_t v = qm::applyMultiplier(a[i], m) + o.outputZeroPoint;
+        if (hasRes) {
+          int32_t r = o.residual.dtype() == DType::U8
+                          ? o.residual.data<uint8_t>()[i]
+                          : o.residual.data<int8_t>()[i];
+          v += qm::applyMultiplier(r - o.residualZeroPoint,
+                                   o.residualMultiplier);
+        }
+        int32_t c =
+            static_cast<int32_t>(v < qmin ? qmin : (v > qmax ? qmax : v));
+        if (o.outputDType == DType::U8)
+          y.data<uint8_t>()[i] = static_cast<uint8_t>(c);
+        else
+          y.data<int8_t>()[i] = static_cast<int8_t>(c);
+      }
+    }
+  });
+  return Status::ok();
+}
+
+/// acc[n, c, ...] += bias[c]
+static void addBias(Tensor &acc, const std::vector<int32_t> &bias) {
+  if (bias.empty())
+    return;
+  int64_t c = acc.dim(1);
+  int64_t inner = acc.numel() / (acc.dim(0) * c);
+  int32_t *p = acc.data<int32_t>();
+  parallelFor(acc.dim(0) * c, inner, [&](int64_t b, int64_t e) {
+    for (int64_t row = b; row < e; ++row) {
+      int32_t v = bias[row % c];
+      for (int64_t i = row * inner; i < (row + 1) * inner; ++i)
+        p[i] += v;
+    }
+  });
+}
+
+static Status checkInt8Args(DType inputDType, const Tensor &weight,
+                            const Tensor &bias, int64_t outChannels,
+                            const char *name) {
+  if (inputDType != DType::U8 && inputDType != DType::I8)
+    return invalidArgument(std::string(name) + ": input must be u8 or i8");
+  QRT_RETURN_IF_ERROR(checkDType(weight, DType::I8, name));
+  if (bias.defined()) {
+    QRT_RETURN_IF_ERROR(checkDType(bias, DType::I32, name));
+    if (bias.rank() != 1 || bias.dim(0) != outChannels)
+      return invalidArgument(std::string(name) + ": bias must be [" +
+                             std::to_string(outChannels) + "]");
+  }
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Int8ConvPlan
+//===----------------------------------------------------------------------===//
+
+struct Int8ConvPlan::Impl {
+  detail::ConvCore core;
+  DType inputDType;
+  std::vector<int32_t> bias;
+  memory zeroPoint; // s32 [1], runtime argument
+};
+
+Expected<Int8ConvPlan>
+Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
+                     const Tensor &weight, const Tensor &bias,
+                     const Conv2dParams &params, int32_t inputZeroPoint) {
+  QRT_RETURN_IF_ERROR(checkInt8Args(inputDType, weight, bias,
+                                    weight.defined() ? weight.dim(0) : 0,
+                                    "int8 conv2d"));
+  if (params.fuseRelu)
+    return invalidArgument("int8 conv2d: fuse ReLU in RequantizeOptions");
+  auto impl = std::make_shared<Impl>();
+  impl->inputDType = inputDType;
+  if (bias.defined())
+    impl->bias.assign(bias.data<int32_t>(),
+                      bias.data<int32_t>() + bias.numel());
+  Status s = detail::guardDnnl("int8 conv2d plan", [&] {
+    dnnl::primitive_attr attr;
+    if (inputZeroPoint != 0)
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+    // Bias stays out of oneDNN: it would be added in f32.
+    QRT_RETURN_IF_ERROR(impl->core.init(inputShape, inputDType, weight,
+                                        Tensor(), DType::I32, params, attr));
+    if (inputZeroPoint != 0) {
+      impl->zeroPoint =
+          memory({{1}, memory::data_type::s32, tag::x}, detail::cpuEngine());
+      *static_cast<int32_t *>(impl->zeroPoint.get_data_handle()) =
+          inputZeroPoint;
+    }
+    return Status::ok();
+  });
+  if (!s)
+    return s;
+  Int8ConvPlan plan;
+  plan.impl_ = std::move(impl);
+  return plan;
+}
+
+Status Int8ConvPlan::runAccumulate(const Tensor &x, Tensor &acc) const {
+  QRT_CHECK(impl_ != nullptr, "Int8ConvPlan on an empty plan");
+  QRT_RETURN_IF_ERROR(checkDType(x, impl_->inputDType, "int8 conv2d input"));
+  if (x.shape() != impl_->core.inputShape)
+    return invalidArgument("int8 conv2d: plan built for input " +
+                           shapeToString(impl_->core.inputShape) + ", got " +
+                           shapeToString(x.shape()));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(acc, impl_->core.outputShape, DType::I32, "int8 conv2d"));
+  QRT_RETURN_IF_ERROR(detail::guardDnnl("int8 conv2d", [&] {
+    std::unordered_map<int, memory> extra;
+    if (impl_->zeroPoint)
+      extra[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = impl_->zeroPoint;
+    impl_->core.execute(x.rawData(), acc.rawData(), extra);
+    return Status::ok();
+  }));
+  addBias(acc, impl_->bias);
+  return Status::ok();
+}
+
+Status Int8ConvPlan::run(const Tensor &x, const RequantizeOptions &opts,
+                         Tensor &y) const {
+  Tensor acc;
+  QRT_RETURN_IF_ERROR(runAccumulate(x, acc));
+  return requantize(acc, opts, y);
+}
+
+const Shape &Int8ConvPlan::outputShape() const {
+  return impl_->core.outputShape;
+}
+std::string Int8ConvPlan::implName() const { return impl_->core.implName; }
+
+//===----------------------------------------------------------------------===//
+// Int8LinearPlan
+//===----------------------------------------------------------------------===//
+
+struct Int8LinearPlan::Impl {
+  Shape inputShape, outputShape;
+  DType inputDType;
+  dnnl::stream stream;
+  dnnl::matmul prim;
+  memory weights, src, dst, zeroPoint;
+  std::vector<int32_t> bias;
+  std::string implName;
+};
+
+Expected<Int8LinearPlan>
+Int8LinearPlan::create(const Shape &in, DType inputDType, const Tensor &weight,
+                       const Tensor &bias, int32_t inputZeroPoint) {
+  QRT_RETURN_IF_ERROR(checkInt8Args(inputDType, weight, bias,
+                                    weight.defined() ? weight.dim(0) : 0,
+                                    "int8 linear"));
+  if (in.size() != 2 || weight.rank() != 2 || in[1] != weight.dim(1))
+    return invalidArgument("int8 linear: input " + shapeToString(in) +
+                           " and weight " + shapeToString(weight.shape()) +
+                           " must be [N, K] and [M, K]");
+  auto impl = std::make_shared<Impl>();
+  impl->inputDType = inputDType;
+  if (bias.defined())
+    impl->bias.assign(bias.data<int32_t>(),
+                      bias.data<int32_t>() + bias.numel());
+  Status s = detail::guardDnnl("int8 linear plan", [&] {
+    auto &eng = detail::cpuEngine();
+    impl->stream = dnnl::stream(eng);
+    int64_t n = in[0], k = in[1], m = weight.dim(0);
+    impl->inputShape = in;
+    impl->outputShape = {n, m};
+    memory::desc srcMd({n, k}, detail::toDnnl(inputDType), tag::ab);
+    memory::desc dstMd({n, m}, memory::data_type::s32, tag::ab);
+    memory::desc wAny({k, m}, memory::data_type::s8, tag::any);
+    dnnl::primitive_attr attr;
+    if (inputZeroPoint != 0)
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
+    dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(srcMd, wAny, dstMd),
+                                    attr, eng);
+    impl->prim = dnnl::matmul(pd);
+    impl->implName = pd.impl_info_str();
+    // W [M, K] row-major is Wᵀ [K, M] in "ba" order.
+    memory userW({{k, m}, memory::data_type::s8, tag::ba}, eng,
+                 const_cast<void *>(weight.rawData()));
+    impl->weights = memory(pd.weights_desc(), eng);
+    dnnl::reorder(userW, impl->weights)
+        .execute(impl->stream, userW, impl->weights);
+    impl->stream.wait();
+    impl->src = memory(srcMd, eng, nullptr);
+    impl->dst = memory(dstMd, eng, nullptr);
+    if (inputZeroPoint != 0) {
+      impl->zeroPoint = memory({{1}, memory::data_type::s32, tag::x}, eng);
+      *static_cast<int32_t *>(impl->zeroPoint.get_data_handle()) =
+          inputZeroPoint;
+    }
+    return Status::ok();
+  });
+  if (!s)
+    return s;
+  Int8LinearPlan plan;
+  plan.impl_ = std::move(impl);
+  return plan;
+}
+
+Status Int8LinearPlan::runAccumulate(const Tensor &x, Tensor &acc) const {
+  QRT_CHECK(impl_ != nullptr, "Int8LinearPlan on an empty plan");
+  QRT_RETURN_IF_ERROR(checkDType(x, impl_->inputDType, "int8 linear input"));
+  if (x.shape() != impl_->inputShape)
+    return invalidArgument("int8 linear: plan built for input " +
+                           shapeToString(impl_->inputShape) + ", got " +
+                           shapeToString(x.shape()));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(acc, impl_->outputShape, DType::I32, "int8 linear"));
+  QRT_RETURN_IF_ERROR(detail::guardDnnl("int8 linear", [&] {
+    impl_->src.set_data_handle(const_cast<void *>(x.rawData()));
+    impl_->dst.set_data_handle(acc.rawData());
+    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, impl_->src},
+                                            {DNNL_ARG_WEIGHTS, impl_->weights},
+                                            {DNNL_ARG_DST, impl_->dst}};
+    if (impl_->zeroPoint)
+      args[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = impl_->zeroPoint;
+    impl_->prim.execute(impl_->stream, args);
+    impl_->stream.wait();
+    return Status::ok();
+  }));
+  addBias(acc, impl_->bias);
+  return Status::ok();
+}
+
+Status Int8LinearPlan::run(const Tensor &x, const RequantizeOptions &opts,
+                           Tensor &y) const {
+  Tensor acc;
+  QRT_RETURN_IF_ERROR(runAccumulate(x, acc));
+  return requantize(acc, opts, y);
+}
+
+const Shape &Int8LinearPlan::outputShape() const { return impl_->outputShape; }
+std::string Int8LinearPlan::implName() const { return impl_->implName; }
+
+} // namespace qrt

@@ -1,0 +1,103 @@
+//===- IntKernels.h - integer deployment kernels ----------------*- C++ -*-===//
+//
+// quantize / dequantize / requantize, and int8 convolution and linear layers
+// on oneDNN (u8 or s8 activations x s8 weights, i32 accumulation).
+//
+// Exactness: oneDNN computes only the i32 accumulators (with the activation
+// zero point subtracted, padding contributing zero). Bias addition and
+// requantization are qrt's own integer code (qmath::requantizeValue:
+// round-half-to-even of acc * M0 * 2^-(31+shift)), not oneDNN output scales,
+// which apply M in f32 and round differently. So the results are bit-exact
+// with any implementation of QUANTIZERS.md's fixed-point formula, including
+// the CUDA kernels that include QuantMath.h.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QRT_INTKERNELS_H
+#define QRT_INTKERNELS_H
+
+#include "runtime/Conv.h"
+#include "runtime/FakeQuant.h"
+#include "runtime/QuantMath.h"
+
+#include <memory>
+#include <vector>
+
+namespace qrt {
+
+using qmath::FixedPointMultiplier;
+
+/// q = clamp(round(x/s) + z) into an i8 or u8 tensor (`dtype`), with the
+/// full range of that dtype.
+Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
+                Granularity g, DType dtype, Tensor &q);
+/// x = (q - z) s for i8, u8 or i32 q.
+Status dequantize(const Tensor &q, const Tensor &scale, const Tensor &zeroPoint,
+                  Granularity g, Tensor &x);
+
+/// Fixed-point form of a real multiplier M in (0, 2^30); errors otherwise.
+Expected<FixedPointMultiplier> computeMultiplier(double m);
+
+struct RequantizeOptions {
+  /// One multiplier (per tensor) or one per channel along axis 1.
+  std::vector<FixedPointMultiplier> multipliers;
+  int32_t outputZeroPoint = 0;
+  DType outputDType = DType::U8; // U8 or I8
+  /// ReLU in the quantized domain: clamp below at the zero point.
+  bool relu = false;
+  /// Optional residual (u8/i8, the output's shape) added in the output
+  /// scale: y = round(acc M) + round((r - zr) Mr) + z, then ReLU and clamp.
+  Tensor residual;
+  int32_t residualZeroPoint = 0;
+  FixedPointMultiplier residualMultiplier; // s_r / s_y
+};
+
+/// y = clamp(round(acc * M) [+ residual term] + z) from i32 accumulators.
+Status requantize(const Tensor &acc, const RequantizeOptions &opts, Tensor &y);
+
+/// Int8 convolution: x (u8 or i8) with zero point zx, weights s8
+/// [OC, C/g, KH, KW] (symmetric, zero point 0), optional i32 bias [OC] in
+/// the accumulator scale (s_x s_w).
+class Int8ConvPlan {
+public:
+  static Expected<Int8ConvPlan> create(const Shape &inputShape,
+                                       DType inputDType, const Tensor &weight,
+                                       const Tensor &bias,
+                                       const Conv2dParams &params,
+                                       int32_t inputZeroPoint);
+  /// acc = Σ (x - zx) w + bias, i32, bit-exact.
+  Status runAccumulate(const Tensor &x, Tensor &acc) const;
+  /// runAccumulate followed by requantize.
+  Status run(const Tensor &x, const RequantizeOptions &opts, Tensor &y) const;
+  const Shape &outputShape() const;
+  std::string implName() const;
+
+  struct Impl;
+
+private:
+  std::shared_ptr<Impl> impl_;
+};
+
+/// Int8 linear: x [N, K] (u8/i8, zero point zx), W s8 [M, K], bias i32 [M].
+/// Runs on oneDNN's matmul (it supports source zero points; inner product
+/// does not in oneDNN 2.6).
+class Int8LinearPlan {
+public:
+  static Expected<Int8LinearPlan> create(const Shape &inputShape,
+                                         DType inputDType, const Tensor &weight,
+                                         const Tensor &bias,
+                                         int32_t inputZeroPoint);
+  Status runAccumulate(const Tensor &x, Tensor &acc) const;
+  Status run(const Tensor &x, const RequantizeOptions &opts, Tensor &y) const;
+  const Shape &outputShape() const;
+  std::string implName() const;
+
+  struct Impl;
+
+private:
+  std::shared_ptr<Impl> impl_;
+};
+
+} // namespace qrt
+
+#endif // QRT_INTKERNELS_H
