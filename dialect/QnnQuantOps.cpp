@@ -23,6 +23,25 @@ static LogicalResult verifyAxis(Operation *op, std::optional<int64_t> axis,
   return success();
 }
 
+/// `groups` (model-quantization's quant_group) splits the channels along
+/// `axis` into equal contiguous groups.
+static LogicalResult verifyGroups(Operation *op, RankedTensorType type,
+                                  std::optional<int64_t> axis,
+                                  std::optional<int64_t> groups) {
+  if (!groups)
+    return success();
+  if (!axis)
+    return op->emitOpError("groups needs an axis to group along");
+  int64_t dim = type.getDimSize(*axis);
+  if (*groups < 1)
+    return op->emitOpError("groups must be positive, got ") << *groups;
+  if (!ShapedType::isDynamic(dim) && dim % *groups != 0)
+    return op->emitOpError("groups (")
+           << *groups << ") must divide the " << dim << " channels along axis "
+           << *axis;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // fake_quant
 //===----------------------------------------------------------------------===//
@@ -147,18 +166,8 @@ LogicalResult FakeQuantOp::verify() {
   if (getAdaptive() != Adaptive::None && getRole() != QuantRole::Weight)
     return emitOpError("adaptive normalization applies to weights only");
 
-  // Granularity.
-  if (getGroups() && !getAxis())
-    return emitOpError("groups needs an axis to group along");
-  if (std::optional<int64_t> groups = getGroups()) {
-    int64_t dim = type.getDimSize(*getAxis());
-    if (*groups < 1)
-      return emitOpError("groups must be positive, got ") << *groups;
-    if (!ShapedType::isDynamic(dim) && dim % *groups != 0)
-      return emitOpError("groups (")
-             << *groups << ") must divide the " << dim
-             << " channels along axis " << *getAxis();
-  }
+  if (failed(verifyGroups(*this, type, getAxis(), getGroups())))
+    return failure();
 
   // Parameter operands: required, allowed, and shaped per parameter set.
   MethodRule rule = ruleFor(method);
@@ -204,9 +213,10 @@ LogicalResult FakeQuantOp::verify() {
 LogicalResult ObserveOp::verify() {
   if (failed(verifyBits(*this, getBits())))
     return failure();
-  if (failed(verifyAxis(*this, getAxis(),
-                        cast<RankedTensorType>(getInput().getType())
-                            .getRank())))
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (failed(verifyAxis(*this, getAxis(), type.getRank())))
+    return failure();
+  if (failed(verifyGroups(*this, type, getAxis(), getGroups())))
     return failure();
   if (getHalfRange() && getNarrow())
     return emitOpError("narrow applies to signed ranges; it cannot be "

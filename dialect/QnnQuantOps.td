@@ -81,7 +81,8 @@ def Qnn_ObserveOp : Qnn_Op<"observe", [AllTypesMatch<["input", "output"]>]> {
   let description = [{
     Records the statistics of `input` that `kind` needs to choose a
     quantization range for a `bits`-bit quantizer of the given signedness and
-    granularity; the result is `input` unchanged. `name` identifies the
+    granularity (`axis`, `groups` as for `qnn.fake_quant`); `symmetric` asks
+    for a zero point of 0. The result is `input` unchanged. `name` identifies the
     observer so calibration results can be written back into the module.
     Observers stream: they keep a running statistic or a histogram, never the
     observed tensors. Kind-specific attributes: `momentum` (ema_min_max),
@@ -100,7 +101,9 @@ def Qnn_ObserveOp : Qnn_Op<"observe", [AllTypesMatch<["input", "output"]>]> {
       I64Attr:$bits,
       UnitAttr:$half_range,
       UnitAttr:$narrow,
+      UnitAttr:$symmetric,
       OptionalAttr<I64Attr>:$axis,
+      OptionalAttr<I64Attr>:$groups,
       OptionalAttr<StrAttr>:$name,
       DefaultValuedAttr<F64Attr, "0.9">:$momentum,
       DefaultValuedAttr<F64Attr, "99.99">:$percentile,

@@ -588,3 +588,11 @@ func.func @dequantize_float_input(%a: tensor<2x4xf32>) {
   %0 = qnn.dequantize %a : tensor<2x4xf32> -> tensor<2x4xf32>
   return
 }
+
+// -----
+
+func.func @observe_groups(%w: tensor<6x4xf32>) {
+  // expected-error @+1 {{groups (4) must divide the 6 channels along axis 0}}
+  %0 = qnn.observe min_max weight %w {axis = 0, groups = 4, bits = 8, symmetric} : tensor<6x4xf32>
+  return
+}

@@ -126,8 +126,10 @@ func.func @observers(%a: tensor<?x8x28x28xf32>, %w: tensor<16x8x3x3xf32>) {
   %1 = qnn.observe ema_min_max activation %a {bits = 8, momentum = 0.5 : f64} : tensor<?x8x28x28xf32>
   // CHECK: qnn.observe percentile activation %{{.*}} {bits = 8 : i64, percentile = 9.950000e+01 : f64} : tensor<?x8x28x28xf32>
   %2 = qnn.observe percentile activation %a {bits = 8, percentile = 99.5 : f64} : tensor<?x8x28x28xf32>
-  // CHECK: qnn.observe mse weight %{{.*}} {axis = 0 : i64, bits = 4 : i64, norm = 2.400000e+00 : f64} : tensor<16x8x3x3xf32>
-  %3 = qnn.observe mse weight %w {axis = 0, bits = 4, norm = 2.4 : f64} : tensor<16x8x3x3xf32>
+  // CHECK: qnn.observe mse weight %{{.*}} {axis = 0 : i64, bits = 4 : i64, norm = 2.400000e+00 : f64, symmetric} : tensor<16x8x3x3xf32>
+  %3 = qnn.observe mse weight %w {axis = 0, bits = 4, norm = 2.4 : f64, symmetric} : tensor<16x8x3x3xf32>
+  // CHECK: qnn.observe min_max weight %{{.*}} {axis = 0 : i64, bits = 4 : i64, groups = 4 : i64, symmetric} : tensor<16x8x3x3xf32>
+  %g = qnn.observe min_max weight %w {axis = 0, groups = 4, bits = 4, symmetric} : tensor<16x8x3x3xf32>
   // CHECK: qnn.observe avg_mse activation %{{.*}} {bits = 4 : i64} : tensor<?x8x28x28xf32>
   %4 = qnn.observe avg_mse activation %a {bits = 4} : tensor<?x8x28x28xf32>
   // CHECK: qnn.observe entropy activation %{{.*}} {bits = 8 : i64, half_range} : tensor<?x8x28x28xf32>
