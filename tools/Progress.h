@@ -1,0 +1,34 @@
+//===- Progress.h - a progress bar for long runs ----------------*- C++ -*-===//
+//
+// Drawn on stderr only when stderr is a terminal; silent in pipes, logs and
+// tests, so output stays diffable.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_TOOLS_PROGRESS_H
+#define QOPT_TOOLS_PROGRESS_H
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace qopt {
+
+class Progress {
+public:
+  Progress(std::string label, int64_t total);
+  /// Shows `done` of `total` with a trailing note (e.g. running accuracy).
+  void update(int64_t done, const std::string &note = "");
+  /// Ends the bar's line.
+  void finish();
+
+private:
+  std::string label;
+  int64_t total;
+  bool enabled;
+  std::chrono::steady_clock::time_point start, lastDraw;
+};
+
+} // namespace qopt
+
+#endif // QOPT_TOOLS_PROGRESS_H

@@ -1,0 +1,240 @@
+//===- qrun.cpp - the qnn interpreter -------------------------------------===//
+//
+// Compiles a function of a qnn module into an ExecutionPlan and runs it: on
+// .npy inputs (writing .npy outputs), or over the Fashion-MNIST test set
+// (--eval fashion-mnist), printing top-1 accuracy and throughput.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/ExecutionPlan.h"
+#include "dialect/QnnDialect.h"
+#include "runtime/Threading.h"
+#include "runtime/Data.h"
+#include "tools/Progress.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory qrunCategory("qrun options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                                      cl::Required, cl::cat(qrunCategory));
+static cl::opt<std::string>
+    functionName("function", cl::desc("Function to run (default: @main, or "
+                                      "the module's only function)"),
+                 cl::cat(qrunCategory));
+static cl::list<std::string> inputs("input",
+                                    cl::desc("A .npy file per function "
+                                             "argument, in order"),
+                                    cl::cat(qrunCategory));
+static cl::list<std::string>
+    outputs("output", cl::desc("A .npy file per function result, in order "
+                               "(default: print a summary)"),
+            cl::cat(qrunCategory));
+static cl::opt<int> repeat("repeat",
+                           cl::desc("Run the .npy inputs this many times and "
+                                    "report the mean time per run"),
+                           cl::init(1), cl::cat(qrunCategory));
+static cl::opt<std::string>
+    evalSet("eval", cl::desc("Evaluate top-1 accuracy on a data set: "
+                             "fashion-mnist (the 10k test images)"),
+            cl::cat(qrunCategory));
+static cl::opt<std::string> dataDir("data-dir",
+                                    cl::desc("Directory of the IDX files"),
+                                    cl::init("/usr/share/datasets/fashion-mnist"),
+                                    cl::cat(qrunCategory));
+static cl::opt<int> batchSize("batch-size", cl::desc("Evaluation batch size"),
+                              cl::init(100), cl::cat(qrunCategory));
+static cl::opt<int> limit("limit",
+                          cl::desc("Evaluate only the first N images"),
+                          cl::init(0), cl::cat(qrunCategory));
+static cl::opt<float> mean("mean", cl::desc("Normalization mean"),
+                           cl::init(0.2860f), cl::cat(qrunCategory));
+static cl::opt<float> stddev("std", cl::desc("Normalization std"),
+                             cl::init(0.3530f), cl::cat(qrunCategory));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "qrun") << message << "\n";
+  return 1;
+}
+
+static func::FuncOp findFunction(ModuleOp module) {
+  func::FuncOp only;
+  int count = 0;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (!functionName.empty() ? f.getName() == functionName
+                              : f.getName() == "main")
+      return f;
+    only = f;
+    ++count;
+  }
+  return functionName.empty() && count == 1 ? only : func::FuncOp();
+}
+
+static void printSummary(size_t index, const qrt::Tensor &t) {
+  llvm::outs() << "result " << index << ": " << qrt::dtypeName(t.dtype())
+               << qrt::shapeToString(t.shape());
+  if (t.dtype() == qrt::DType::F32) {
+    llvm::outs() << " [";
+    int64_t n = std::min<int64_t>(t.numel(), 8);
+    for (int64_t i = 0; i < n; ++i)
+      llvm::outs() << (i ? ", " : "") << llvm::format("%g", t.data<float>()[i]);
+    llvm::outs() << (t.numel() > n ? ", ...]" : "]");
+  }
+  llvm::outs() << "\n";
+}
+
+static int runOnFiles(const qopt::ExecutionPlan &plan) {
+  std::vector<qrt::Tensor> args;
+  for (const std::string &path : inputs) {
+    qrt::Expected<qrt::Tensor> t = qrt::readNpy(path);
+    if (!t)
+      return fail(t.status().message());
+    args.push_back(std::move(*t));
+  }
+  if (!outputs.empty() && outputs.size() != plan.results().size())
+    return fail("the function has " + llvm::Twine(plan.results().size()) +
+                " result(s) but " + llvm::Twine(outputs.size()) +
+                " --output file(s) were given");
+  qrt::Expected<std::vector<qrt::Tensor>> results = plan.run(args);
+  if (!results)
+    return fail(results.status().message());
+  if (repeat > 1) {
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < repeat; ++i)
+      results = plan.run(args);
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - t0)
+                    .count() /
+                repeat;
+    llvm::outs() << llvm::format("time per run: %.3f ms (%d runs, %d threads)\n",
+                                 ms, repeat.getValue(), qrt::getNumThreads());
+  }
+  for (size_t i = 0; i < results->size(); ++i) {
+    if (outputs.empty()) {
+      printSummary(i, (*results)[i]);
+      continue;
+    }
+    qrt::Status s = qrt::writeNpy(outputs[i], (*results)[i]);
+    if (!s)
+      return fail(s.message());
+  }
+  return 0;
+}
+
+static int evaluate(const qopt::ExecutionPlan &plan) {
+  if (evalSet != "fashion-mnist")
+    return fail("unknown --eval data set '" + evalSet +
+                "' (supported: fashion-mnist)");
+  if (plan.arguments().size() != 1 || plan.results().size() != 1)
+    return fail("--eval needs a function of one image batch returning one "
+                "logits tensor");
+  if (batchSize < 1)
+    return fail("--batch-size must be positive");
+  qrt::Expected<qrt::ImageDataset> data =
+      qrt::loadFashionMnist(dataDir, "t10k");
+  if (!data)
+    return fail(data.status().message());
+  int64_t total = data->size();
+  if (limit > 0)
+    total = std::min<int64_t>(total, limit);
+
+  qopt::Progress progress("eval", total);
+  int64_t correct = 0;
+  double seconds = 0;
+  for (int64_t begin = 0; begin < total; begin += batchSize) {
+    int64_t count = std::min<int64_t>(batchSize, total - begin);
+    qrt::Tensor batch, labels;
+    qrt::Status s = data->batch(begin, count, mean, stddev, batch, labels);
+    if (!s)
+      return fail(s.message());
+    auto t0 = std::chrono::steady_clock::now();
+    qrt::Expected<std::vector<qrt::Tensor>> out = plan.run({batch});
+    seconds += std::chrono::duration<double>(
+                   std::chrono::steady_clock::now() - t0)
+                   .count();
+    if (!out)
+      return fail(out.status().message());
+    const qrt::Tensor &logits = (*out)[0];
+    if (logits.dtype() != qrt::DType::F32 || logits.rank() != 2 ||
+        logits.dim(0) != count)
+      return fail("--eval expects f32 logits [batch, classes], got " +
+                  std::string(qrt::dtypeName(logits.dtype())) +
+                  qrt::shapeToString(logits.shape()));
+    int64_t classes = logits.dim(1);
+    for (int64_t i = 0; i < count; ++i) {
+      const float *row = logits.data<float>() + i * classes;
+      int64_t best = std::max_element(row, row + classes) - row;
+      correct += best == labels.data<int64_t>()[i];
+    }
+    progress.update(begin + count, "top-1 " +
+                                       std::to_string(100.0 * correct /
+                                                      (begin + count))
+                                           .substr(0, 5) +
+                                       "%");
+  }
+  progress.finish();
+  llvm::outs() << llvm::format(
+      "fashion-mnist top-1: %.2f%% (%lld / %lld), %.0f images/s "
+      "(batch %d, %d threads)\n",
+      100.0 * correct / total, (long long)correct, (long long)total,
+      total / seconds, batchSize.getValue(), qrt::getNumThreads());
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // libLLVM (Polly) registers an undocumented global --threads; users expect
+  // --threads to mean ours, so that one is moved aside first.
+  if (cl::Option *other = cl::getRegisteredOptions().lookup("threads"))
+    other->setArgStr("llvm-internal-threads");
+  static cl::opt<int> threads(
+      "threads", cl::desc("Threads for kernels (default: all cores)"),
+      cl::init(0), cl::cat(qrunCategory));
+  cl::HideUnrelatedOptions(qrunCategory);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "qrun: run a qnn function with qrt kernels\n");
+  if (threads < 0)
+    return fail("--threads must be >= 0");
+  if (threads > 0)
+    qrt::setNumThreads(threads);
+
+  DialectRegistry registry;
+  registry.insert<qopt::qnn::QnnDialect, func::FuncDialect, arith::ArithDialect,
+                  tensor::TensorDialect, quant::QuantDialect>();
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+  if (!module)
+    return 1; // the parser reported why
+  func::FuncOp func = findFunction(*module);
+  if (!func)
+    return fail(functionName.empty()
+                    ? "no @main and more than one function: pick one with "
+                      "--function"
+                    : "no function @" + functionName + " in " + inputFile);
+  FailureOr<qopt::ExecutionPlan> plan = qopt::ExecutionPlan::compile(func);
+  if (failed(plan))
+    return 1;
+  if (!evalSet.empty())
+    return evaluate(*plan);
+  return runOnFiles(*plan);
+}
