@@ -11,6 +11,7 @@
 #ifndef QOPT_CODEGEN_EXECUTIONPLAN_H
 #define QOPT_CODEGEN_EXECUTIONPLAN_H
 
+#include "runtime/Observer.h"
 #include "runtime/Tensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -65,6 +66,20 @@ public:
   void absorb(mlir::Operation *op) { absorbed.insert(op); }
   /// Appends a step for `op`; its operands are recorded as the step's reads.
   void addStep(mlir::Operation *op, std::function<qrt::Status(Frame &)> fn);
+  /// Registers a named observer slot, filled by its step on first use.
+  std::shared_ptr<std::unique_ptr<qrt::Observer>>
+  addObserver(const std::string &name) {
+    observerSlots.emplace_back(name,
+                               std::make_shared<std::unique_ptr<qrt::Observer>>());
+    return observerSlots.back().second;
+  }
+  /// The observers of a calibration graph, by name, in program order. They
+  /// accumulate over every run() of this plan.
+  const std::vector<
+      std::pair<std::string, std::shared_ptr<std::unique_ptr<qrt::Observer>>>> &
+  observers() const {
+    return observerSlots;
+  }
   bool isConstant(mlir::Value v) const {
     auto it = slots.find(v);
     return it != slots.end() && constSlots.contains(it->second);
@@ -81,6 +96,9 @@ private:
   llvm::DenseMap<mlir::Value, unsigned> slots;
   llvm::DenseSet<unsigned> constSlots;
   llvm::SmallPtrSet<mlir::Operation *, 8> absorbed;
+  std::vector<
+      std::pair<std::string, std::shared_ptr<std::unique_ptr<qrt::Observer>>>>
+      observerSlots;
 };
 
 /// Shape and dtype of a ranked tensor type; fails on unsupported element

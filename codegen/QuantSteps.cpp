@@ -4,6 +4,7 @@
 #include "dialect/QnnOps.h"
 
 #include "runtime/FakeQuant.h"
+#include "runtime/Observer.h"
 
 using namespace mlir;
 using namespace qopt;
@@ -115,11 +116,75 @@ static LogicalResult lowerFakeQuant(ExecutionPlan &plan, FakeQuantOp op) {
   return success();
 }
 
+/// A factory for the op's observer, given the granularity known at run time.
+/// It captures attribute values only: the plan must not keep the op alive.
+static std::function<std::unique_ptr<qrt::Observer>(qrt::QuantSpec)>
+observerFactory(ObserveOp op) {
+  float momentum = op.getMomentum().convertToDouble();
+  double percentile = op.getPercentile().convertToDouble();
+  float norm = op.getNorm().convertToDouble();
+  switch (op.getKind()) {
+  case ObserverKind::MinMax:
+    return [](qrt::QuantSpec s) { return qrt::makeMinMaxObserver(s); };
+  case ObserverKind::EmaMinMax:
+    // qnn's momentum weighs the running value; qrt's constant the new batch.
+    return [=](qrt::QuantSpec s) {
+      return qrt::makeMovingAverageMinMaxObserver(s, 1.0f - momentum);
+    };
+  case ObserverKind::Percentile:
+    return [=](qrt::QuantSpec s) {
+      return qrt::makePercentileObserver(s, percentile);
+    };
+  case ObserverKind::Mse:
+    return [=](qrt::QuantSpec s) { return qrt::makeMseObserver(s, norm); };
+  case ObserverKind::AvgMse:
+    return [=](qrt::QuantSpec s) {
+      return qrt::makeMseObserver(s, norm, 80, 0.01f, /*averaged=*/true);
+    };
+  case ObserverKind::Entropy:
+    return [](qrt::QuantSpec s) { return qrt::makeEntropyObserver(s); };
+  }
+  return nullptr;
+}
+
+/// An observer step: updates the observer, passes the input through. The
+/// observer's granularity is fixed at the first batch (dim(axis) may be
+/// dynamic in the type).
+static LogicalResult lowerObserve(ExecutionPlan &plan, ObserveOp op) {
+  if (!op.getName())
+    return op.emitError("qrun: an observer needs a name to report its "
+                        "result under");
+  unsigned x = plan.slotOf(op.getInput());
+  plan.aliasSlot(op.getResult(), op.getInput());
+  qrt::QuantSpec spec;
+  spec.bits = op.getBits();
+  spec.isSigned = !op.getHalfRange();
+  spec.symmetric = op.getSymmetric();
+  spec.narrowRange = op.getNarrow();
+  auto slot = plan.addObserver(op.getName()->str());
+  std::optional<int64_t> axis = op.getAxis(), groups = op.getGroups();
+  auto make = observerFactory(op);
+  plan.addStep(op, [=](Frame &f) -> qrt::Status {
+    const qrt::Tensor &in = f[x];
+    if (!*slot) {
+      qrt::QuantSpec s = spec;
+      s.granularity = axis ? qrt::Granularity{*axis, groups ? *groups
+                                                           : in.dim(*axis)}
+                           : qrt::Granularity::perTensor();
+      *slot = make(s);
+    }
+    return (*slot)->update(in);
+  });
+  return success();
+}
+
 LogicalResult qopt::lowerQuantOp(ExecutionPlan &plan, Operation *op,
                                  bool &handled) {
   handled = true;
   if (auto fq = dyn_cast<FakeQuantOp>(op))
     return lowerFakeQuant(plan, fq);
+  if (auto observe = dyn_cast<ObserveOp>(op))
+    return lowerObserve(plan, observe);
   handled = false;
   return success();
 }

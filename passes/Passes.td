@@ -36,4 +36,39 @@ def FoldBatchNormPass : Pass<"qnn-fold-batch-norm", "::mlir::func::FuncOp"> {
   ];
 }
 
+def WrapModePass : Pass<"qnn-wrap-mode", "::mlir::func::FuncOp"> {
+  let summary = "Turn a policy-annotated graph into its calibrate or test form";
+  let description = [{
+    TI Jacinto's `quantize` flag as a graph rewrite:
+
+    * `mode=calibrate` (PTQ): every `qnn.fake_quant` whose method has a
+      calibrated step size (uniform, lsq, lsq_plus, adaround) becomes a
+      `qnn.observe` of its input with the same bits, range and granularity;
+      the graph computes in float and the observers record statistics. The
+      observer kind is the fake_quant's `qnn.observer` attribute (set by the
+      policy, e.g. from a QDrop YAML file) or the `observer` option. Each
+      observer is named after its quantizer (`qnn.name`, or `fq<N>` by
+      position) so that calibration results can be written back. Weights and
+      methods without a step size (pact, dorefa, xnor, ...) keep their
+      fake_quant.
+    * `mode=test`: evaluation exactly as deployed: observers are removed and
+      every fake_quant parameter must be a constant (frozen); a parameter
+      that is not is an error naming the quantizer.
+    * `mode=qat` builds the training step; it needs the autodiff pass and is
+      rejected until that lands.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"test\"",
+           "calibrate | qat | test">,
+    Option<"observer", "observer", "std::string", /*default=*/"\"min_max\"",
+           "Observer for quantizers without a qnn.observer attribute: "
+           "min_max | ema_min_max | percentile | mse | avg_mse | entropy">,
+  ];
+  let statistics = [
+    Statistic<"numObserved", "observed", "fake_quant ops turned into observers">,
+    Statistic<"numStripped", "stripped", "observers removed">,
+  ];
+}
+
+
 #endif // QNN_PASSES_TD

@@ -1,0 +1,77 @@
+//===- Calibration.cpp - naming quantizers, writing results back ----------===//
+
+#include "passes/Calibration.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace qopt;
+using namespace qopt::qnn;
+
+std::string qopt::quantizerName(FakeQuantOp op, unsigned index) {
+  if (auto name = op->getAttrOfType<StringAttr>("qnn.name"))
+    return name.str();
+  return "fq" + std::to_string(index);
+}
+
+bool qopt::isCalibrated(QuantMethod method) {
+  switch (method) {
+  case QuantMethod::Uniform:
+  case QuantMethod::Lsq:
+  case QuantMethod::LsqPlus:
+  case QuantMethod::Adaround:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// A constant of `like`'s type holding `values`.
+static FailureOr<Value> constantLike(OpBuilder &b, FakeQuantOp op, Value like,
+                                     ArrayRef<float> values, StringRef what) {
+  auto type = cast<RankedTensorType>(like.getType());
+  if (type.getNumElements() != (int64_t)values.size())
+    return op.emitError("calibration gives ")
+           << values.size() << " " << what << " value(s) but the quantizer's "
+           << what << " has type " << type;
+  return arith::ConstantOp::create(b, op.getLoc(),
+                                   DenseElementsAttr::get(type, values))
+      .getResult();
+}
+
+LogicalResult qopt::applyCalibration(
+    func::FuncOp func, const std::map<std::string, CalibratedParams> &params) {
+  unsigned index = 0;
+  bool ok = true;
+  func.walk([&](FakeQuantOp op) {
+    std::string name = quantizerName(op, index++);
+    auto it = params.find(name);
+    if (it == params.end())
+      return;
+    OpBuilder b(op);
+    if (Value scale = op.getScale()) {
+      FailureOr<Value> v = constantLike(b, op, scale, it->second.scale, "scale");
+      if (failed(v)) {
+        ok = false;
+        return;
+      }
+      op.getScaleMutable().assign(*v);
+    }
+    // LSQ+'s zero_point is the learned offset beta, in float units; uniform
+    // and AdaRound's is the integer zero point.
+    if (Value zp = op.getZeroPoint()) {
+      std::vector<float> values = it->second.zeroPoint;
+      if (op.getMethod() == QuantMethod::LsqPlus)
+        for (size_t i = 0; i < values.size(); ++i)
+          values[i] = -values[i] * it->second.scale[i];
+      FailureOr<Value> v = constantLike(b, op, zp, values, "zero_point");
+      if (failed(v)) {
+        ok = false;
+        return;
+      }
+      op.getZeroPointMutable().assign(*v);
+    }
+  });
+  return success(ok);
+}

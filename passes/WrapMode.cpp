@@ -1,0 +1,113 @@
+//===- WrapMode.cpp - calibrate / qat / test forms of a quantized graph ---===//
+
+#include "passes/Calibration.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace qopt {
+#define GEN_PASS_DEF_WRAPMODEPASS
+#include "passes/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+using namespace qopt::qnn;
+
+namespace {
+struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
+  using WrapModePassBase::WrapModePassBase;
+
+  void runOnOperation() override {
+    if (mode == "calibrate")
+      return calibrate();
+    if (mode == "test")
+      return test();
+    if (mode == "qat") {
+      getOperation().emitError("qnn-wrap-mode: mode=qat builds a training "
+                               "step and needs qnn-autodiff, which is not "
+                               "implemented yet");
+      return signalPassFailure();
+    }
+    getOperation().emitError("qnn-wrap-mode: unknown mode '")
+        << mode << "' (expected calibrate, qat or test)";
+    signalPassFailure();
+  }
+
+  void calibrate() {
+    std::optional<ObserverKind> fallback = symbolizeObserverKind(observer);
+    if (!fallback) {
+      getOperation().emitError("qnn-wrap-mode: unknown observer '")
+          << observer
+          << "' (expected min_max, ema_min_max, percentile, mse, avg_mse or "
+             "entropy)";
+      return signalPassFailure();
+    }
+    SmallVector<FakeQuantOp> quantizers;
+    getOperation().walk([&](FakeQuantOp op) { quantizers.push_back(op); });
+    for (auto [index, op] : llvm::enumerate(quantizers)) {
+      if (!isCalibrated(op.getMethod()))
+        continue;
+      ObserverKind kind = *fallback;
+      if (auto attr = op->getAttrOfType<ObserverKindAttr>("qnn.observer"))
+        kind = attr.getValue();
+      OpBuilder b(op);
+      // Weights and step-size methods (LSQ, LSQ+, AdaRound) quantize
+      // symmetrically; only uniform activations get a zero point.
+      bool symmetric = op.getRole() == QuantRole::Weight ||
+                       op.getMethod() != QuantMethod::Uniform;
+      auto observe = ObserveOp::create(
+          b, op.getLoc(), op.getType(), op.getInput(), kind, op.getRole(),
+          op.getBits(), op.getHalfRange(), op.getNarrow(), symmetric,
+          op.getAxisAttr(), op.getGroupsAttr(),
+          b.getStringAttr(quantizerName(op, index)), APFloat(0.9),
+          APFloat(99.99), APFloat(2.0));
+      copyObserverOptions(op, observe);
+      op.replaceAllUsesWith(observe.getResult());
+      op.erase();
+      ++numObserved;
+    }
+  }
+
+  /// A policy may tune the observer (QDrop's percentile, MSE's p).
+  static void copyObserverOptions(FakeQuantOp from, ObserveOp to) {
+    if (auto v = from->getAttrOfType<FloatAttr>("qnn.percentile"))
+      to.setPercentileAttr(v);
+    if (auto v = from->getAttrOfType<FloatAttr>("qnn.norm"))
+      to.setNormAttr(v);
+    if (auto v = from->getAttrOfType<FloatAttr>("qnn.momentum"))
+      to.setMomentumAttr(v);
+  }
+
+  void test() {
+    bool ok = true;
+    unsigned index = 0;
+    getOperation().walk([&](Operation *op) {
+      if (auto observe = dyn_cast<ObserveOp>(op)) {
+        observe.replaceAllUsesWith(observe.getInput());
+        observe.erase();
+        ++numStripped;
+        return;
+      }
+      auto fq = dyn_cast<FakeQuantOp>(op);
+      if (!fq)
+        return;
+      std::string name = quantizerName(fq, index++);
+      for (Value param : {fq.getScale(), fq.getZeroPoint(), fq.getClip(),
+                          fq.getBasis(), fq.getOffset()}) {
+        if (param && !matchPattern(param, m_Constant())) {
+          fq.emitError("qnn-wrap-mode: quantizer '")
+              << name
+              << "' has a parameter that is not a constant; test mode "
+                 "evaluates frozen parameters (calibrate or train first)";
+          ok = false;
+          return;
+        }
+      }
+    });
+    if (!ok)
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,17 @@
+// RUN: not qopt %s -qnn-wrap-mode=mode=train 2>&1 | FileCheck %s --check-prefix=MODE
+// MODE: qnn-wrap-mode: unknown mode 'train' (expected calibrate, qat or test)
+// RUN: not qopt %s -qnn-wrap-mode=mode=qat 2>&1 | FileCheck %s --check-prefix=QAT
+// RUN: not qopt %s "-qnn-wrap-mode=mode=calibrate observer=kl" 2>&1 | FileCheck %s --check-prefix=OBS
+// QAT: mode=qat builds a training step and needs qnn-autodiff, which is not implemented yet
+// OBS: unknown observer 'kl' (expected min_max, ema_min_max, percentile, mse, avg_mse or entropy)
+
+func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+
+// RUN: not qopt %s -qnn-wrap-mode=mode=test 2>&1 | FileCheck %s --check-prefix=FROZEN
+// FROZEN: error: qnn-wrap-mode: quantizer 'fq0' has a parameter that is not a constant; test mode evaluates frozen parameters (calibrate or train first)
+func.func @trained_scale(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf32> {
+  %q = qnn.fake_quant lsq activation %x scale(%s : tensor<f32>) {bits = 4} : tensor<4xf32>
+  return %q : tensor<4xf32>
+}

@@ -1,0 +1,46 @@
+// RUN: qopt %s -split-input-file -qnn-wrap-mode=mode=calibrate | FileCheck %s --check-prefix=CAL
+// RUN: qopt %s -split-input-file -qnn-wrap-mode="mode=calibrate observer=mse" | FileCheck %s --check-prefix=MSE
+// RUN: qopt %s -split-input-file -qnn-wrap-mode=mode=test -verify-diagnostics | FileCheck %s --check-prefix=TEST
+
+// Calibrate: step-size quantizers become named observers with the same
+// bits, range and granularity; weights and LSQ are symmetric, uniform
+// activations get a zero point; DoReFa (no step size) is kept.
+// CAL-LABEL: func.func @block
+// CAL: %[[WO:.*]] = qnn.observe min_max weight %{{.*}} {axis = 0 : i64, bits = 4 : i64, name = "fq0", narrow, symmetric} : tensor<2x1x3x3xf32>
+// CAL: %[[AO:.*]] = qnn.observe min_max activation %{{.*}} {bits = 8 : i64, half_range, name = "stem.act"} : tensor<?x1x8x8xf32>
+// CAL: qnn.conv2d %[[AO]], %[[WO]]
+// CAL: qnn.observe percentile activation %{{.*}} {bits = 4 : i64, half_range, name = "fq2", percentile = 9.990000e+01 : f64, symmetric}
+// CAL: qnn.fake_quant dorefa weight
+// CAL-NOT: qnn.fake_quant uniform
+// MSE-LABEL: func.func @block
+// MSE: qnn.observe mse weight
+// MSE: qnn.observe mse activation
+// MSE: qnn.observe percentile activation
+// TEST-LABEL: func.func @block
+// TEST-COUNT-4: qnn.fake_quant
+func.func @block(%x: tensor<?x1x8x8xf32>) -> tensor<?x2x8x8xf32> {
+  %w = arith.constant dense<0.5> : tensor<2x1x3x3xf32>
+  %ws = arith.constant dense<[0.1, 0.2]> : tensor<2xf32>
+  %s = arith.constant dense<0.05> : tensor<f32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %wz = arith.constant dense<0.0> : tensor<2xf32>
+  %wq = qnn.fake_quant uniform weight %w scale(%ws : tensor<2xf32>) zero_point(%wz : tensor<2xf32>) {axis = 0, bits = 4, narrow} : tensor<2x1x3x3xf32>
+  %xq = qnn.fake_quant uniform activation %x scale(%s : tensor<f32>) zero_point(%z : tensor<f32>) {bits = 8, half_range, qnn.name = "stem.act"} : tensor<?x1x8x8xf32>
+  %y = qnn.conv2d %xq, %wq {pads = array<i64: 1, 1, 1, 1>} : (tensor<?x1x8x8xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x8x8xf32>
+  %yq = qnn.fake_quant lsq activation %y scale(%s : tensor<f32>) {bits = 4, half_range, qnn.observer = #qnn<observer percentile>, qnn.percentile = 99.9 : f64} : tensor<?x2x8x8xf32>
+  %dw = qnn.fake_quant dorefa weight %w {bits = 2} : tensor<2x1x3x3xf32>
+  %y2 = qnn.conv2d %yq, %dw {pads = array<i64: 1, 1, 1, 1>, groups = 2} : (tensor<?x2x8x8xf32>, tensor<2x1x3x3xf32>) -> tensor<?x2x8x8xf32>
+  return %y2 : tensor<?x2x8x8xf32>
+}
+
+// -----
+
+// Test mode strips observers and demands frozen parameters.
+// CAL-LABEL: func.func @stripped
+// TEST-LABEL: func.func @stripped
+// TEST-NOT: qnn.observe
+// TEST: return %arg0
+func.func @stripped(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %o = qnn.observe min_max activation %x {bits = 8, name = "a"} : tensor<4xf32>
+  return %o : tensor<4xf32>
+}
