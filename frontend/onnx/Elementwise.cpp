@@ -1,0 +1,110 @@
+//===- Elementwise.cpp - Add, Sub, Mul, Div -------------------------------===//
+//
+// With two import-time operands (shape arithmetic in torch exports, or
+// constant subgraphs) the result is folded; otherwise it is a qnn op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/onnx/OpUtils.h"
+
+#include <type_traits>
+
+using namespace mlir;
+
+namespace qopt::onnx_import {
+
+namespace {
+enum class BinaryKind { Add, Sub, Mul, Div };
+} // namespace
+
+template <typename T> static T apply(BinaryKind kind, T a, T b) {
+  switch (kind) {
+  case BinaryKind::Add:
+    return a + b;
+  case BinaryKind::Sub:
+    return a - b;
+  case BinaryKind::Mul:
+    return a * b;
+  case BinaryKind::Div:
+    // Integer division by zero is undefined in ONNX; floats give inf / nan.
+    if constexpr (std::is_integral_v<T>)
+      return b == 0 ? 0 : a / b;
+    return a / b;
+  }
+  return a;
+}
+
+/// numpy broadcasting of two constants; fails when the shapes do not
+/// broadcast.
+static FailureOr<ConstTensor> foldBinary(BinaryKind kind, const ConstTensor &a,
+                                         const ConstTensor &b) {
+  size_t rank = std::max(a.dims.size(), b.dims.size());
+  std::vector<int64_t> out(rank);
+  auto dimOf = [&](const ConstTensor &t, size_t d) -> int64_t {
+    size_t off = rank - t.dims.size();
+    return d < off ? 1 : t.dims[d - off];
+  };
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t x = dimOf(a, d), y = dimOf(b, d);
+    if (x != y && x != 1 && y != 1)
+      return failure();
+    out[d] = x == 1 ? y : x;
+  }
+  ConstTensor r;
+  r.type = a.type;
+  r.dims = out;
+  int64_t n = r.numElements();
+  // Flat index of an output element in an operand, via strides with
+  // broadcast dimensions zeroed.
+  auto index = [&](const ConstTensor &t, int64_t flat) {
+    int64_t idx = 0, stride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      int64_t pos = flat % out[d];
+      flat /= out[d];
+      int64_t size = dimOf(t, d);
+      idx += (size == 1 ? 0 : pos) * stride;
+      stride *= size;
+    }
+    return idx;
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t ia = index(a, i), ib = index(b, i);
+    if (r.isFloat()) {
+      r.floats.push_back(apply<float>(kind, (float)a.at(ia), (float)b.at(ib)));
+    } else if (isUnknown(a.ints[ia]) || isUnknown(b.ints[ib])) {
+      r.ints.push_back(kUnknown);
+    } else {
+      r.ints.push_back(apply<int64_t>(kind, a.ints[ia], b.ints[ib]));
+    }
+  }
+  return r;
+}
+
+template <typename OpTy, BinaryKind kind>
+static LogicalResult importBinary(Importer &im) {
+  const ConstTensor *a = im.constant(0), *b = im.constant(1);
+  if (a && b && a->isFloat() == b->isFloat()) {
+    FailureOr<ConstTensor> folded = foldBinary(kind, *a, *b);
+    if (failed(folded))
+      return im.error() << "constant operand shapes do not broadcast";
+    im.setConstant(0, std::move(*folded));
+    return success();
+  }
+  FailureOr<Value> lhs = im.floatInput(0), rhs = im.floatInput(1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  FailureOr<Value> y = im.create<OpTy>(*lhs, *rhs);
+  if (failed(y))
+    return failure();
+  im.setResult(0, *y);
+  return success();
+}
+
+void registerElementwiseOps(OpTable &table) {
+  table["Add"] = importBinary<qnn::AddOp, BinaryKind::Add>;
+  table["Sub"] = importBinary<qnn::SubOp, BinaryKind::Sub>;
+  table["Mul"] = importBinary<qnn::MulOp, BinaryKind::Mul>;
+  table["Div"] = importBinary<qnn::DivOp, BinaryKind::Div>;
+}
+
+} // namespace qopt::onnx_import

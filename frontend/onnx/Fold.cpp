@@ -1,0 +1,218 @@
+//===- Fold.cpp - Constant, Shape, Gather, Cast, Slice, ConstantOfShape ---===//
+//
+// Ops evaluated at import time. PyTorch exports compute reshape targets from
+// the input's shape at run time (Shape -> Gather -> Unsqueeze -> Concat);
+// with static shapes that is a constant, and with a symbolic batch size the
+// unknown entries are carried as kUnknown so Reshape can still type its
+// result. These ops are only supported on import-time values.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/onnx/OpUtils.h"
+
+using namespace mlir;
+
+namespace qopt::onnx_import {
+
+static LogicalResult importConstant(Importer &im) {
+  const OnnxNode &n = im.node();
+  if (const OnnxAttribute *a = n.attr("value")) {
+    im.setConstant(0, ConstTensor::fromOnnx(a->t));
+  } else if (const OnnxAttribute *a = n.attr("value_float")) {
+    im.setConstant(0, ConstTensor::ofFloats({}, {a->f}));
+  } else if (const OnnxAttribute *a = n.attr("value_floats")) {
+    im.setConstant(
+        0, ConstTensor::ofFloats({(int64_t)a->floats.size()}, a->floats));
+  } else if (const OnnxAttribute *a = n.attr("value_int")) {
+    im.setConstant(0, ConstTensor::ofInts({}, {a->i}));
+  } else if (const OnnxAttribute *a = n.attr("value_ints")) {
+    im.setConstant(0, ConstTensor::ofInts({(int64_t)a->ints.size()}, a->ints));
+  } else {
+    return im.error() << "only tensor, float(s) and int(s) values are "
+                         "supported (not sparse or string constants)";
+  }
+  return success();
+}
+
+static LogicalResult importShape(Importer &im) {
+  std::vector<int64_t> dims;
+  if (const ConstTensor *c = im.constant(0)) {
+    dims = c->dims;
+  } else {
+    FailureOr<Value> x = im.anyInput(0);
+    if (failed(x))
+      return failure();
+    for (auto [i, d] : llvm::enumerate(shapeOf(*x)))
+      dims.push_back(ShapedType::isDynamic(d) ? im.dimValue(0, i) : d);
+  }
+  int64_t rank = dims.size();
+  int64_t start = im.getInt("start", 0), end = im.getInt("end", rank);
+  start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
+  end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
+  std::vector<int64_t> values;
+  for (int64_t d = start; d < end; ++d)
+    values.push_back(dims[d]);
+  im.setConstant(0, ConstTensor::ofInts({(int64_t)values.size()}, values));
+  return success();
+}
+
+static LogicalResult importGather(Importer &im) {
+  // Data may hold unknown entries (a Shape with a symbolic batch size).
+  const ConstTensor *data = im.constant(0);
+  if (!data)
+    return im.error() << "Gather is only supported on import-time values "
+                         "(shape arithmetic), not on computed tensors";
+  const ConstTensor *indices = im.requireConstant(1, "indices");
+  if (!indices)
+    return failure();
+  int64_t rank = data->dims.size();
+  int64_t axis = im.getInt("axis", 0);
+  if (failed(normalizeAxis(im, axis, rank)))
+    return failure();
+  int64_t outer = 1, inner = 1, size = data->dims[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= data->dims[d];
+  for (int64_t d = axis + 1; d < rank; ++d)
+    inner *= data->dims[d];
+  ConstTensor r;
+  r.type = data->type;
+  r.dims.assign(data->dims.begin(), data->dims.begin() + axis);
+  r.dims.insert(r.dims.end(), indices->dims.begin(), indices->dims.end());
+  r.dims.insert(r.dims.end(), data->dims.begin() + axis + 1, data->dims.end());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t idx : indices->ints) {
+      if (idx < -size || idx >= size)
+        return im.error() << "index " << idx << " is out of range for size "
+                          << size;
+      idx = idx < 0 ? idx + size : idx;
+      for (int64_t k = 0; k < inner; ++k) {
+        int64_t src = (o * size + idx) * inner + k;
+        if (r.isFloat())
+          r.floats.push_back(data->floats[src]);
+        else
+          r.ints.push_back(data->ints[src]);
+      }
+    }
+  im.setConstant(0, std::move(r));
+  return success();
+}
+
+static LogicalResult importCast(Importer &im) {
+  auto to = static_cast<ElemType>(im.getInt("to", 0));
+  if (elemTypeSize(to) == 0)
+    return im.error() << "cast to " << elemTypeName(to) << " is not supported";
+  if (const ConstTensor *c = im.constant(0)) {
+    im.setConstant(0, c->castTo(to));
+    return success();
+  }
+  FailureOr<Value> x = im.anyInput(0);
+  if (failed(x))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  if (to == ElemType::Float && type.getElementType().isF32()) {
+    im.setResult(0, *x);
+    return success();
+  }
+  return im.error() << "Cast of a computed " << type << " to "
+                    << elemTypeName(to)
+                    << " is not supported (qnn computes in float32)";
+}
+
+static LogicalResult importSlice(Importer &im) {
+  const ConstTensor *data = im.constant(0);
+  if (!data)
+    return im.error() << "Slice is only supported on import-time values "
+                         "(shape arithmetic), not on computed tensors";
+  const ConstTensor *starts = im.requireConstant(1, "starts");
+  const ConstTensor *ends = starts ? im.requireConstant(2, "ends") : nullptr;
+  if (!starts || !ends)
+    return failure();
+  int64_t rank = data->dims.size();
+  std::vector<int64_t> axes, steps(starts->ints.size(), 1);
+  if (im.hasInput(3)) {
+    const ConstTensor *a = im.requireConstant(3, "axes");
+    if (!a)
+      return failure();
+    axes = a->ints;
+  } else {
+    for (size_t i = 0; i < starts->ints.size(); ++i)
+      axes.push_back(i);
+  }
+  if (im.hasInput(4)) {
+    const ConstTensor *s = im.requireConstant(4, "steps");
+    if (!s)
+      return failure();
+    steps = s->ints;
+  }
+  std::vector<int64_t> begin(rank, 0), step(rank, 1), count(data->dims);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t axis = axes[i];
+    if (failed(normalizeAxis(im, axis, rank)))
+      return failure();
+    int64_t dim = data->dims[axis], s = steps[i];
+    if (s == 0)
+      return im.error() << "steps must not be 0";
+    auto clampIndex = [&](int64_t v, bool isEnd) {
+      if (v < 0)
+        v += dim;
+      // ONNX clamps ends of a backward slice to -1 (before the first).
+      return s > 0 ? std::clamp<int64_t>(v, 0, dim)
+                   : std::clamp<int64_t>(v, isEnd ? -1 : 0, dim - 1);
+    };
+    int64_t b = clampIndex(starts->ints[i], false);
+    int64_t e = clampIndex(ends->ints[i], true);
+    begin[axis] = b;
+    step[axis] = s;
+    count[axis] = s > 0 ? std::max<int64_t>(0, (e - b + s - 1) / s)
+                        : std::max<int64_t>(0, (b - e - s - 1) / -s);
+  }
+  ConstTensor r;
+  r.type = data->type;
+  r.dims = count;
+  int64_t n = r.numElements();
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t rem = i, src = 0, stride = 1;
+    for (int64_t d = rank; d-- > 0;) {
+      int64_t pos = rem % count[d];
+      rem /= count[d];
+      src += (begin[d] + pos * step[d]) * stride;
+      stride *= data->dims[d];
+    }
+    if (r.isFloat())
+      r.floats.push_back(data->floats[src]);
+    else
+      r.ints.push_back(data->ints[src]);
+  }
+  im.setConstant(0, std::move(r));
+  return success();
+}
+
+static LogicalResult importConstantOfShape(Importer &im) {
+  const ConstTensor *shape = im.requireConstant(0, "shape");
+  if (!shape)
+    return failure();
+  ConstTensor fill = ConstTensor::ofFloats({1}, {0.0f});
+  if (const OnnxAttribute *a = im.node().attr("value"))
+    fill = ConstTensor::fromOnnx(a->t);
+  ConstTensor r;
+  r.type = fill.type;
+  r.dims = shape->ints;
+  int64_t n = r.numElements();
+  if (r.isFloat())
+    r.floats.assign(n, fill.floats.at(0));
+  else
+    r.ints.assign(n, fill.ints.at(0));
+  im.setConstant(0, std::move(r));
+  return success();
+}
+
+void registerFoldOps(OpTable &table) {
+  table["Constant"] = importConstant;
+  table["Shape"] = importShape;
+  table["Gather"] = importGather;
+  table["Cast"] = importCast;
+  table["Slice"] = importSlice;
+  table["ConstantOfShape"] = importConstantOfShape;
+}
+
+} // namespace qopt::onnx_import

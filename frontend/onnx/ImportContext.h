@@ -1,0 +1,194 @@
+//===- ImportContext.h - state shared by the op-family importers -*- C++
+//-*-===//
+//
+// The Importer walks the ONNX nodes in order and hands each one to the handler
+// registered for its op type (ConvPool.cpp, Activation.cpp, Elementwise.cpp,
+// Linear.cpp, Shape.cpp, Resize.cpp, Fold.cpp, Quant.cpp). Handlers read the
+// current node through this interface and bind its outputs either to SSA values
+// or, when the value is known at import time, to a ConstTensor that is
+// materialized as an arith.constant only if a qnn op needs it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_FRONTEND_ONNX_IMPORTCONTEXT_H
+#define QOPT_FRONTEND_ONNX_IMPORTCONTEXT_H
+
+#include "frontend/onnx/Importer.h"
+#include "frontend/onnx/OnnxModel.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <limits>
+
+namespace qopt::onnx_import {
+
+/// An entry of a folded integer tensor that is only known at run time (a
+/// symbolic batch size read by Shape, and what is computed from it). Shape
+/// of a dimension named by a dim_param gives symbolValue(id) instead, so that
+/// Reshape can tell that the entry equals that dimension of its input.
+constexpr int64_t kUnknown = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMaxSymbols = 1 << 20;
+inline bool isUnknown(int64_t v) { return v <= kUnknown + kMaxSymbols; }
+inline int64_t symbolValue(unsigned id) { return kUnknown + 1 + id; }
+
+/// A tensor whose value is known at import time. Float types keep their
+/// values as float (qnn computes in f32), integer and bool types as int64.
+struct ConstTensor {
+  ElemType type = ElemType::Float;
+  std::vector<int64_t> dims;
+  std::vector<float> floats;
+  std::vector<int64_t> ints;
+
+  static ConstTensor fromOnnx(const OnnxTensor &tensor);
+  static ConstTensor ofInts(std::vector<int64_t> dims,
+                            std::vector<int64_t> values,
+                            ElemType type = ElemType::Int64);
+  static ConstTensor ofFloats(std::vector<int64_t> dims,
+                              std::vector<float> values);
+
+  bool isFloat() const;
+  int64_t numElements() const;
+  /// False when some entry is kUnknown.
+  bool fullyKnown() const;
+  double at(int64_t i) const { return isFloat() ? floats[i] : (double)ints[i]; }
+  /// at(), with floats widened to the decimal they were written as; for
+  /// scalars that become attributes.
+  double exact(int64_t i) const;
+  /// The same values in another element type (ONNX Cast).
+  ConstTensor castTo(ElemType to) const;
+};
+
+/// The shortest decimal double that rounds to `value` (0.001f -> 0.001).
+double widen(float value);
+
+class Importer;
+using OpHandler = mlir::LogicalResult (*)(Importer &);
+using OpTable = llvm::StringMap<OpHandler>;
+
+void registerConvPoolOps(OpTable &table);
+void registerLinearOps(OpTable &table);
+void registerActivationOps(OpTable &table);
+void registerElementwiseOps(OpTable &table);
+void registerShapeOps(OpTable &table);
+void registerResizeOps(OpTable &table);
+void registerFoldOps(OpTable &table);
+void registerQuantOps(OpTable &table);
+
+class Importer {
+public:
+  Importer(mlir::MLIRContext *ctx, const OnnxModel &model,
+           llvm::StringRef fileName, const ImportOptions &options);
+
+  /// Builds and verifies the module; null after emitting diagnostics.
+  mlir::OwningOpRef<mlir::ModuleOp> run();
+
+  //===--------------------------------------------------------------------===//
+  // The node being imported, for op handlers.
+  //===--------------------------------------------------------------------===//
+
+  const OnnxNode &node() const { return *current; }
+  int64_t opset() const { return model.opset; }
+  mlir::Location loc() const { return currentLoc; }
+  mlir::OpBuilder &builder() { return b; }
+  mlir::MLIRContext *context() { return ctx; }
+
+  /// An error at the node, already prefixed with "node #i 'name' (Op): ".
+  mlir::InFlightDiagnostic error();
+
+  /// True when input `i` exists and is not the empty name.
+  bool hasInput(unsigned i) const;
+  /// Input `i`'s import-time value, or null.
+  const ConstTensor *constant(unsigned i) const;
+  /// Like constant(), but emits "<what> (input i) must be a constant".
+  const ConstTensor *requireConstant(unsigned i, llvm::StringRef what);
+  /// Input `i` as an f32 tensor value (constants are materialized); emits and
+  /// fails when it is missing or of another element type.
+  mlir::FailureOr<mlir::Value> floatInput(unsigned i);
+  /// Input `i` as a value of any type (e.g. a quantized tensor).
+  mlir::FailureOr<mlir::Value> anyInput(unsigned i);
+  /// Shape inference's shape of output `i` (-1: unknown), if it found one.
+  std::optional<std::vector<int64_t>> inferredShape(unsigned i) const;
+  /// The folded value of dimension `dim` of input `i`: its size if static,
+  /// symbolValue() of its dim_param if it has one, else kUnknown.
+  int64_t dimValue(unsigned i, unsigned dim);
+
+  void setResult(unsigned i, mlir::Value value);
+  void setConstant(unsigned i, ConstTensor value);
+
+  //===--------------------------------------------------------------------===//
+  // Attributes of the current node, with ONNX defaults.
+  //===--------------------------------------------------------------------===//
+
+  bool hasAttr(llvm::StringRef key) const;
+  int64_t getInt(llvm::StringRef key, int64_t dflt) const;
+  /// Float attributes are float32 in ONNX; widen() gives the double a user
+  /// wrote.
+  double getFloat(llvm::StringRef key, double dflt) const;
+  std::string getString(llvm::StringRef key, llvm::StringRef dflt) const;
+  std::optional<std::vector<int64_t>> getInts(llvm::StringRef key) const;
+
+  //===--------------------------------------------------------------------===//
+  // Building.
+  //===--------------------------------------------------------------------===//
+
+  mlir::RankedTensorType f32Type(llvm::ArrayRef<int64_t> shape);
+  /// An f32 arith.constant, inline or as a dense_resource blob by size.
+  mlir::Value constantF32(llvm::ArrayRef<int64_t> shape,
+                          llvm::ArrayRef<float> values, llvm::StringRef name);
+  /// Materializes a folded tensor in its own element type (signless for
+  /// integers); used for float operands and for integer graph outputs.
+  mlir::Value materialize(const ConstTensor &value, llvm::StringRef name);
+
+  /// Creates `OpTy` (whose result type qnn infers) and sets its type; shape
+  /// errors from the inference are reported at the node.
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<mlir::Value> create(Args &&...args) {
+    auto op = OpTy::create(b, currentLoc, placeholderType(),
+                           std::forward<Args>(args)...);
+    mlir::Operation *raw = op.getOperation();
+    return finishInferred(raw, [&](llvm::SmallVectorImpl<mlir::Type> &types) {
+      return OpTy::inferReturnTypes(
+          ctx, currentLoc, raw->getOperands(), raw->getRawDictionaryAttrs(),
+          raw->getPropertiesStorage(), raw->getRegions(), types);
+    });
+  }
+
+private:
+  using InferFn = llvm::function_ref<mlir::LogicalResult(
+      llvm::SmallVectorImpl<mlir::Type> &)>;
+  mlir::Type placeholderType();
+  mlir::FailureOr<mlir::Value> finishInferred(mlir::Operation *op,
+                                              InferFn infer);
+  mlir::LogicalResult checkSupport(const OpTable &table);
+  mlir::LogicalResult importInputs(mlir::func::FuncOp &func);
+  mlir::LogicalResult importNode(const OpTable &table, unsigned index);
+  mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
+  mlir::LogicalResult verifyModule(mlir::ModuleOp module);
+  mlir::Location nodeLoc(unsigned index);
+  std::string nodePrefix(unsigned index) const;
+  mlir::FailureOr<mlir::Value> valueOf(const std::string &name);
+
+  mlir::MLIRContext *ctx;
+  const OnnxModel &model;
+  std::string fileName;
+  ImportOptions options;
+  mlir::OpBuilder b;
+
+  const OnnxNode *current = nullptr;
+  unsigned currentIndex = 0;
+  mlir::Location currentLoc;
+
+  llvm::StringMap<mlir::Value> values;
+  llvm::StringMap<ConstTensor> constants;
+  /// Outputs a handler left unbound (e.g. Dropout's mask), by node index.
+  llvm::StringMap<unsigned> unbound;
+  llvm::StringMap<unsigned> symbols;
+};
+
+} // namespace qopt::onnx_import
+
+#endif // QOPT_FRONTEND_ONNX_IMPORTCONTEXT_H

@@ -1,0 +1,147 @@
+//===- Resize.cpp - Pad, Resize, Upsample ---------------------------------===//
+
+#include "frontend/onnx/OpUtils.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace qopt::onnx_import {
+
+static LogicalResult importPad(Importer &im) {
+  std::string mode = im.getString("mode", "constant");
+  if (mode != "constant")
+    return im.error() << "mode '" << mode
+                      << "' is not supported (only 'constant')";
+  FailureOr<Value> x = im.floatInput(0);
+  if (failed(x))
+    return failure();
+  const ConstTensor *pads = im.requireConstant(1, "pads");
+  if (!pads)
+    return failure();
+  if (im.hasInput(3))
+    return im.error() << "the 'axes' input is not supported";
+  for (int64_t p : pads->ints)
+    if (p < 0)
+      return im.error() << "negative pads (cropping) are not supported";
+  double value = 0.0;
+  if (im.hasInput(2)) {
+    const ConstTensor *v = im.requireConstant(2, "constant_value");
+    if (!v)
+      return failure();
+    if (v->numElements() != 1)
+      return im.error() << "constant_value must be a scalar";
+    value = v->exact(0);
+  }
+  OpBuilder &b = im.builder();
+  FailureOr<Value> y = im.create<qnn::PadOp>(
+      *x, b.getDenseI64ArrayAttr(pads->ints), b.getF64FloatAttr(value));
+  if (failed(y))
+    return failure();
+  im.setResult(0, *y);
+  return success();
+}
+
+/// Output shape from constant `scales` or `sizes`; N and C must not change.
+static LogicalResult resizedShape(Importer &im, ArrayRef<int64_t> in,
+                                  const ConstTensor *scales,
+                                  const ConstTensor *sizes,
+                                  SmallVectorImpl<int64_t> &out) {
+  if (in.size() != 4)
+    return im.error() << "only NCHW (rank 4) inputs are supported";
+  out.assign(in.begin(), in.end());
+  if (sizes && sizes->numElements() > 0) {
+    if (sizes->numElements() != 4 || !sizes->fullyKnown())
+      return im.error() << "sizes must hold 4 known values";
+    for (int d = 2; d < 4; ++d)
+      out[d] = sizes->ints[d];
+  } else if (scales && scales->numElements() > 0) {
+    if (scales->numElements() != 4 || !scales->isFloat())
+      return im.error() << "scales must hold 4 float values";
+    for (int d = 2; d < 4; ++d) {
+      if (ShapedType::isDynamic(in[d]))
+        return im.error() << "scales need static spatial dimensions";
+      out[d] = (int64_t)std::floor(in[d] * scales->floats[d]);
+    }
+    if (scales->floats[0] != 1.0f || scales->floats[1] != 1.0f)
+      return im.error() << "only the spatial dimensions may be scaled";
+  } else {
+    return im.error() << "needs constant 'scales' or 'sizes'";
+  }
+  for (int d = 0; d < 2; ++d)
+    if (!ShapedType::isDynamic(in[d]) && out[d] != in[d])
+      return im.error() << "only the spatial dimensions may be resized";
+  return success();
+}
+
+static LogicalResult buildResize(Importer &im, Value x, ArrayRef<int64_t> shape,
+                                 qnn::ResizeMode mode,
+                                 qnn::CoordinateMode coord,
+                                 qnn::NearestMode nearest) {
+  Value y = qnn::ResizeOp::create(im.builder(), im.loc(), im.f32Type(shape), x,
+                                  mode, coord, nearest);
+  im.setResult(0, y);
+  return success();
+}
+
+static LogicalResult readMode(Importer &im, qnn::ResizeMode &mode) {
+  std::string m = im.getString("mode", "nearest");
+  if (m == "nearest")
+    mode = qnn::ResizeMode::Nearest;
+  else if (m == "linear" || m == "bilinear")
+    mode = qnn::ResizeMode::Linear;
+  else
+    return im.error() << "mode '" << m << "' is not supported";
+  return success();
+}
+
+static LogicalResult importResize(Importer &im) {
+  FailureOr<Value> x = im.floatInput(0);
+  qnn::ResizeMode mode;
+  if (failed(x) || failed(readMode(im, mode)))
+    return failure();
+  std::string c = im.getString("coordinate_transformation_mode", "half_pixel");
+  std::optional<qnn::CoordinateMode> coord =
+      llvm::StringSwitch<std::optional<qnn::CoordinateMode>>(c)
+          .Case("half_pixel", qnn::CoordinateMode::HalfPixel)
+          .Case("pytorch_half_pixel", qnn::CoordinateMode::PytorchHalfPixel)
+          .Case("align_corners", qnn::CoordinateMode::AlignCorners)
+          .Case("asymmetric", qnn::CoordinateMode::Asymmetric)
+          .Default(std::nullopt);
+  if (!coord)
+    return im.error() << "coordinate_transformation_mode '" << c
+                      << "' is not supported";
+  std::string n = im.getString("nearest_mode", "round_prefer_floor");
+  std::optional<qnn::NearestMode> nearest = qnn::symbolizeNearestMode(n);
+  if (!nearest)
+    return im.error() << "nearest_mode '" << n << "' is not supported";
+  if (im.getInt("exclude_outside", 0) != 0)
+    return im.error() << "exclude_outside=1 is not supported";
+  SmallVector<int64_t> shape;
+  if (failed(
+          resizedShape(im, shapeOf(*x), im.constant(2), im.constant(3), shape)))
+    return failure();
+  return buildResize(im, *x, shape, mode, *coord, *nearest);
+}
+
+/// Upsample (deprecated since opset 10): asymmetric coordinates, floor.
+static LogicalResult importUpsample(Importer &im) {
+  FailureOr<Value> x = im.floatInput(0);
+  qnn::ResizeMode mode;
+  if (failed(x) || failed(readMode(im, mode)))
+    return failure();
+  const ConstTensor *scales = im.requireConstant(1, "scales");
+  SmallVector<int64_t> shape;
+  if (!scales || failed(resizedShape(im, shapeOf(*x), scales, nullptr, shape)))
+    return failure();
+  return buildResize(im, *x, shape, mode, qnn::CoordinateMode::Asymmetric,
+                     qnn::NearestMode::Floor);
+}
+
+void registerResizeOps(OpTable &table) {
+  table["Pad"] = importPad;
+  table["Resize"] = importResize;
+  table["Upsample"] = importUpsample;
+}
+
+} // namespace qopt::onnx_import

@@ -1,0 +1,413 @@
+"""Small hand-written ONNX models for the qimport lit tests.
+
+    make_models.py OUTDIR NAME...   writes OUTDIR/NAME.onnx for each NAME
+    make_models.py --list           prints the model names
+
+Every model is built with onnx.helper (no exporter), with seeded weights, so
+each test knows exactly which nodes and attributes it feeds the importer.
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto as T
+from onnx import helper as h
+from onnx import numpy_helper as nh
+
+MODELS = {}
+RNG = np.random.RandomState(0)
+
+
+def model(fn):
+    MODELS[fn.__name__] = fn
+    return fn
+
+
+def w(name, *shape):
+    return nh.from_array(RNG.randn(*shape).astype(np.float32), name)
+
+
+def arr(name, values, dtype=np.float32):
+    return nh.from_array(np.array(values, dtype=dtype), name)
+
+
+def inp(name, shape, dtype=T.FLOAT):
+    return h.make_tensor_value_info(name, dtype, shape)
+
+
+def out(name, dtype=T.FLOAT):
+    return h.make_tensor_value_info(name, dtype, None)
+
+
+def make(nodes, inputs, outputs, inits=(), opset=13, ir=None):
+    graph = h.make_graph(nodes, "test", inputs, outputs, list(inits))
+    m = h.make_model(graph, opset_imports=[h.make_opsetid("", opset)])
+    if ir is not None:
+        m.ir_version = ir
+    return m
+
+
+def single(op, inputs, inits=(), opset=13, nin=None, **attrs):
+    """One node named after its op, from graph inputs x (and more) to y."""
+    names = [i.name for i in inputs] + [t.name for t in inits]
+    if nin is not None:
+        names = nin
+    node = h.make_node(op, names, ["y"], name=op.lower(), **attrs)
+    return make([node], inputs, [out("y")], inits, opset)
+
+
+# --- Conv / BatchNormalization / pooling -------------------------------------
+@model
+def conv_basic():
+    return single("Conv", [inp("x", ["N", 3, 8, 8])],
+                  [w("w", 8, 3, 3, 3), w("b", 8)], pads=[1, 1, 1, 1])
+
+
+@model
+def conv_group_dilation():
+    return single("Conv", [inp("x", [1, 8, 16, 16])], [w("w", 8, 2, 3, 3)],
+                  group=4, dilations=[2, 2], strides=[2, 1])
+
+
+@model
+def conv_same_upper():
+    return single("Conv", [inp("x", [1, 2, 7, 7])], [w("w", 4, 2, 4, 4)],
+                  strides=[2, 2], auto_pad="SAME_UPPER")
+
+
+@model
+def conv_same_lower():
+    return single("Conv", [inp("x", [1, 2, 7, 7])], [w("w", 4, 2, 4, 4)],
+                  strides=[2, 2], auto_pad="SAME_LOWER")
+
+
+@model
+def conv_valid():
+    return single("Conv", [inp("x", [1, 2, 7, 7])], [w("w", 4, 2, 3, 3)],
+                  auto_pad="VALID")
+
+
+@model
+def batchnorm():
+    c = 4
+    inits = [w("scale", c), w("bias", c), w("mean", c),
+             arr("var", np.abs(RNG.randn(c)) + 0.5)]
+    return single("BatchNormalization", [inp("x", ["N", c, 5, 5])], inits,
+                  epsilon=1e-3)
+
+
+@model
+def maxpool():
+    return single("MaxPool", [inp("x", ["N", 4, 9, 9])], kernel_shape=[3, 3],
+                  strides=[2, 2], pads=[1, 1, 1, 1], ceil_mode=1)
+
+
+@model
+def avgpool():
+    return single("AveragePool", [inp("x", ["N", 4, 8, 8])],
+                  kernel_shape=[2, 2], strides=[2, 2], count_include_pad=1)
+
+
+@model
+def avgpool_same():
+    return single("AveragePool", [inp("x", [1, 4, 5, 5])],
+                  kernel_shape=[2, 2], auto_pad="SAME_UPPER")
+
+
+@model
+def global_avgpool():
+    return single("GlobalAveragePool", [inp("x", ["N", 16, 7, 7])])
+
+
+# --- activations -------------------------------------------------------------
+@model
+def activations():
+    x = inp("x", ["N", 4, 3, 3])
+    nodes = [
+        h.make_node("Relu", ["x"], ["a"], name="relu"),
+        h.make_node("PRelu", ["a", "slope"], ["b"], name="prelu"),
+        h.make_node("LeakyRelu", ["b"], ["c"], name="leaky", alpha=0.2),
+        h.make_node("Clip", ["c", "lo", "hi"], ["d"], name="relu6"),
+        h.make_node("Clip", ["d", "", "hi2"], ["e"], name="clip_max"),
+        h.make_node("Sigmoid", ["e"], ["f"], name="sigmoid"),
+        h.make_node("HardSigmoid", ["f"], ["g"], name="hsig", alpha=0.25),
+        h.make_node("HardSwish", ["g"], ["y"], name="hswish"),
+    ]
+    inits = [arr("slope", RNG.rand(4, 1, 1)), arr("lo", 0.0), arr("hi", 6.0),
+             arr("hi2", 2.5)]
+    return make(nodes, [x], [out("y")], inits, opset=14)
+
+
+@model
+def softmax13():
+    return single("Softmax", [inp("x", ["N", 10])], axis=1)
+
+
+@model
+def softmax11_last():
+    return single("Softmax", [inp("x", [2, 3, 10])], opset=11, axis=2)
+
+
+@model
+def softmax11_unit_tail():
+    # Flattening [C, 1, 1] at axis 1 normalizes over C alone.
+    return single("Softmax", [inp("x", ["N", 10, 1, 1])], opset=11)
+
+
+@model
+def softmax11_flatten():
+    return single("Softmax", [inp("x", [2, 3, 4])], opset=11, axis=1)
+
+
+# --- elementwise, concat -----------------------------------------------------
+@model
+def elementwise():
+    x, z = inp("x", ["N", 4, 3, 3]), inp("z", ["N", 4, 3, 3])
+    nodes = [
+        h.make_node("Add", ["x", "z"], ["a"], name="add"),
+        h.make_node("Mul", ["a", "k"], ["b"], name="mul"),
+        h.make_node("Sub", ["b", "c"], ["c2"], name="sub"),
+        h.make_node("Div", ["c2", "d"], ["e"], name="div"),
+        h.make_node("Concat", ["e", "x"], ["y"], name="concat", axis=1),
+    ]
+    inits = [arr("k", 2.0), arr("c", RNG.randn(4, 1, 1)), arr("d", [3.0])]
+    return make(nodes, [x, z], [out("y")], inits)
+
+
+# --- Gemm / MatMul -----------------------------------------------------------
+@model
+def gemm_transb():
+    return single("Gemm", [inp("x", ["N", 6])], [w("B", 3, 6), w("C", 3)],
+                  transB=1)
+
+
+@model
+def gemm_alpha_beta():
+    return single("Gemm", [inp("x", [2, 6])], [arr("B", np.ones((6, 3))),
+                                               arr("C", [[1.0, 2.0, 3.0]])],
+                  alpha=0.5, beta=2.0)
+
+
+@model
+def gemm_matrix_bias():
+    return single("Gemm", [inp("x", [2, 6]), inp("B", [6, 3])],
+                  [arr("C", np.ones((2, 3)))], transB=0)
+
+
+@model
+def matmul_const():
+    return single("MatMul", [inp("x", ["N", 5, 6])], [w("B", 6, 4)])
+
+
+@model
+def matmul_values():
+    return single("MatMul", [inp("a", [2, 3, 4]), inp("b", [2, 4, 5])])
+
+
+# --- shapes and layout -------------------------------------------------------
+@model
+def flatten():
+    return single("Flatten", [inp("x", ["N", 4, 2, 2])], axis=1)
+
+
+@model
+def reshape_const():
+    return single("Reshape", [inp("x", [2, 3, 4])],
+                  [arr("shape", [0, -1], np.int64)])
+
+
+@model
+def transpose():
+    return single("Transpose", [inp("x", [1, 2, 3, 4])], perm=[0, 2, 3, 1])
+
+
+@model
+def squeeze_unsqueeze():
+    x = inp("x", ["N", 1, 4, 1])
+    nodes = [
+        h.make_node("Squeeze", ["x", "axes"], ["s"], name="squeeze"),
+        h.make_node("Unsqueeze", ["s", "axes2"], ["y"], name="unsqueeze"),
+    ]
+    inits = [arr("axes", [1, 3], np.int64), arr("axes2", [-1], np.int64)]
+    return make(nodes, [x], [out("y")], inits)
+
+
+@model
+def squeeze_opset11():
+    return single("Squeeze", [inp("x", [2, 1, 4])], opset=11, axes=[1])
+
+
+@model
+def shape_chain():
+    """torch's x.view(x.size(0), -1): Shape -> Gather -> Unsqueeze -> Concat."""
+    x = inp("x", ["N", 8, 2, 2])
+    nodes = [
+        h.make_node("Relu", ["x"], ["r"], name="relu"),
+        h.make_node("Shape", ["r"], ["s"], name="shape"),
+        h.make_node("Gather", ["s", "zero"], ["n"], name="gather", axis=0),
+        h.make_node("Unsqueeze", ["n", "axes"], ["n1"], name="unsqueeze"),
+        h.make_node("Cast", ["n1"], ["n2"], name="cast", to=T.INT64),
+        h.make_node("Concat", ["n2", "minus1"], ["shp"], name="cat", axis=0),
+        h.make_node("Reshape", ["r", "shp"], ["y"], name="view"),
+    ]
+    inits = [arr("zero", 0, np.int64), arr("axes", [0], np.int64),
+             arr("minus1", [-1], np.int64)]
+    return make(nodes, [x], [out("y")], inits)
+
+
+@model
+def shape_static_fold():
+    """Static shapes: Shape/Slice/Mul arithmetic folds to a constant."""
+    x = inp("x", [2, 3, 4])
+    nodes = [
+        h.make_node("Shape", ["x"], ["s"], name="shape"),
+        h.make_node("Slice", ["s", "st", "en"], ["hw"], name="slice"),
+        h.make_node("Mul", ["hw", "one"], ["p"], name="mul"),
+        h.make_node("Concat", ["first", "p"], ["shp"], name="cat", axis=0),
+        h.make_node("Reshape", ["x", "shp"], ["y"], name="reshape"),
+    ]
+    inits = [arr("st", [1], np.int64), arr("en", [2], np.int64),
+             arr("one", [4], np.int64), arr("first", [2], np.int64)]
+    return make(nodes, [x], [out("y")], inits)
+
+
+@model
+def pad():
+    return single("Pad", [inp("x", ["N", 2, 4, 4])],
+                  [arr("pads", [0, 0, 1, 2, 0, 0, 1, 2], np.int64),
+                   arr("value", 0.5)])
+
+
+@model
+def resize_nearest_scales():
+    return single("Resize", [inp("x", ["N", 2, 4, 4])],
+                  [arr("roi", []), arr("scales", [1, 1, 2, 2])],
+                  mode="nearest", coordinate_transformation_mode="asymmetric",
+                  nearest_mode="floor")
+
+
+@model
+def resize_linear_sizes():
+    return single("Resize", [inp("x", [1, 2, 4, 4])], nin=["x", "", "", "sizes"],
+                  inits=[arr("sizes", [1, 2, 7, 9], np.int64)], mode="linear")
+
+
+@model
+def upsample():
+    # Upsample is deprecated since opset 10; the schema still exists.
+    return single("Upsample", [inp("x", [1, 2, 3, 3])],
+                  [arr("scales", [1, 1, 2, 2])], opset=11, mode="nearest")
+
+
+@model
+def misc_passthrough():
+    x = inp("x", ["N", 4])
+    nodes = [
+        h.make_node("Identity", ["x"], ["a"], name="identity"),
+        h.make_node("Dropout", ["a"], ["b"], name="dropout"),
+        h.make_node("Constant", [], ["k"], name="const",
+                    value=nh.from_array(np.full((1, 4), 0.5, np.float32))),
+        h.make_node("Constant", [], ["s"], name="const_f", value_float=3.0),
+        h.make_node("Add", ["b", "k"], ["c"], name="add"),
+        h.make_node("Mul", ["c", "s"], ["y"], name="mul"),
+    ]
+    return make(nodes, [x], [out("y")])
+
+
+# --- QDQ ---------------------------------------------------------------------
+@model
+def qdq():
+    x = inp("x", ["N", 3, 4, 4])
+    wq = nh.from_array(RNG.randint(-127, 128, (4, 3, 1, 1)).astype(np.int8),
+                       "w_q")
+    nodes = [
+        h.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q_in"),
+        h.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"],
+                    name="dq_in"),
+        h.make_node("DequantizeLinear", ["w_q", "ws", "wz"], ["wd"],
+                    name="dq_w", axis=0),
+        h.make_node("Conv", ["xd", "wd"], ["y"], name="conv"),
+    ]
+    inits = [arr("xs", 0.05), arr("xz", 128, np.uint8), wq,
+             arr("ws", [0.01, 0.02, 0.03, 0.04]),
+             arr("wz", [0, 0, 0, 0], np.int8)]
+    return make(nodes, [x], [out("y")], inits)
+
+
+# --- resources ---------------------------------------------------------------
+@model
+def big_weight():
+    return single("MatMul", [inp("x", [1, 8])], [w("fc.weight", 8, 4)])
+
+
+# --- invalid inputs ----------------------------------------------------------
+@model
+def bad_unsupported():
+    x = inp("x", [1, 4])
+    nodes = [
+        h.make_node("Erf", ["x"], ["a"], name="erf1"),
+        h.make_node("Relu", ["a"], ["b"], name="relu"),
+        h.make_node("TopK", ["b", "k"], ["c", "idx"], name="topk"),
+        h.make_node("Erf", ["c"], ["y"], name="erf2"),
+    ]
+    return make(nodes, [x], [out("y")], [arr("k", [2], np.int64)])
+
+
+@model
+def bad_attr():
+    return single("Pad", [inp("x", [1, 2, 4, 4])],
+                  [arr("pads", [0, 0, 1, 1, 0, 0, 1, 1], np.int64)],
+                  mode="reflect")
+
+
+@model
+def bad_resize_mode():
+    return single("Resize", [inp("x", [1, 2, 4, 4])],
+                  [arr("roi", []), arr("scales", [1, 1, 2, 2])], mode="cubic")
+
+
+@model
+def bad_undefined_input():
+    return make([h.make_node("Add", ["x", "missing"], ["y"], name="add")],
+                [inp("x", [1, 4])], [out("y")])
+
+
+@model
+def bad_missing_initializer():
+    # Conv's weight is neither an input nor an initializer.
+    return make([h.make_node("Conv", ["x", "w"], ["y"], name="conv")],
+                [inp("x", [1, 2, 4, 4])], [out("y")])
+
+
+@model
+def bad_opset():
+    return single("Relu", [inp("x", [1, 4])], opset=9)
+
+
+@model
+def bad_nonconst_shape():
+    return single("Reshape", [inp("x", [2, 4]), inp("s", [2], T.INT64)])
+
+
+@model
+def bad_training_bn():
+    c = 2
+    return single("BatchNormalization", [inp("x", [1, c, 3, 3])],
+                  [w("s", c), w("b", c), w("m", c), arr("v", [1.0, 1.0])],
+                  opset=15, training_mode=1)
+
+
+def main(argv):
+    if argv[1:] == ["--list"]:
+        print("\n".join(sorted(MODELS)))
+        return 0
+    outdir, names = argv[1], argv[2:] or sorted(MODELS)
+    os.makedirs(outdir, exist_ok=True)
+    for name in names:
+        onnx.save(MODELS[name](), os.path.join(outdir, name + ".onnx"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
