@@ -10,7 +10,7 @@
 #include "dialect/QnnDialect.h"
 #include "runtime/Threading.h"
 #include "runtime/Data.h"
-#include "tools/Progress.h"
+#include "tools/support/Evaluate.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -57,7 +57,7 @@ static cl::opt<std::string>
             cl::cat(qrunCategory));
 static cl::opt<std::string> dataDir("data-dir",
                                     cl::desc("Directory of the IDX files"),
-                                    cl::init("/usr/share/datasets/fashion-mnist"),
+                                    cl::init(qopt::kFashionMnistDir),
                                     cl::cat(qrunCategory));
 static cl::opt<int> batchSize("batch-size", cl::desc("Evaluation batch size"),
                               cl::init(100), cl::cat(qrunCategory));
@@ -142,59 +142,19 @@ static int evaluate(const qopt::ExecutionPlan &plan) {
   if (evalSet != "fashion-mnist")
     return fail("unknown --eval data set '" + evalSet +
                 "' (supported: fashion-mnist)");
-  if (plan.arguments().size() != 1 || plan.results().size() != 1)
-    return fail("--eval needs a function of one image batch returning one "
-                "logits tensor");
-  if (batchSize < 1)
-    return fail("--batch-size must be positive");
   qrt::Expected<qrt::ImageDataset> data =
       qrt::loadFashionMnist(dataDir, "t10k");
   if (!data)
     return fail(data.status().message());
-  int64_t total = data->size();
-  if (limit > 0)
-    total = std::min<int64_t>(total, limit);
-
-  qopt::Progress progress("eval", total);
-  int64_t correct = 0;
-  double seconds = 0;
-  for (int64_t begin = 0; begin < total; begin += batchSize) {
-    int64_t count = std::min<int64_t>(batchSize, total - begin);
-    qrt::Tensor batch, labels;
-    qrt::Status s = data->batch(begin, count, mean, stddev, batch, labels);
-    if (!s)
-      return fail(s.message());
-    auto t0 = std::chrono::steady_clock::now();
-    qrt::Expected<std::vector<qrt::Tensor>> out = plan.run({batch});
-    seconds += std::chrono::duration<double>(
-                   std::chrono::steady_clock::now() - t0)
-                   .count();
-    if (!out)
-      return fail(out.status().message());
-    const qrt::Tensor &logits = (*out)[0];
-    if (logits.dtype() != qrt::DType::F32 || logits.rank() != 2 ||
-        logits.dim(0) != count)
-      return fail("--eval expects f32 logits [batch, classes], got " +
-                  std::string(qrt::dtypeName(logits.dtype())) +
-                  qrt::shapeToString(logits.shape()));
-    int64_t classes = logits.dim(1);
-    for (int64_t i = 0; i < count; ++i) {
-      const float *row = logits.data<float>() + i * classes;
-      int64_t best = std::max_element(row, row + classes) - row;
-      correct += best == labels.data<int64_t>()[i];
-    }
-    progress.update(begin + count, "top-1 " +
-                                       std::to_string(100.0 * correct /
-                                                      (begin + count))
-                                           .substr(0, 5) +
-                                       "%");
-  }
-  progress.finish();
+  qrt::Expected<qopt::EvalResult> r = qopt::evaluateTop1(
+      plan, *data, batchSize, {mean, stddev}, limit, "eval");
+  if (!r)
+    return fail(r.status().message());
   llvm::outs() << llvm::format(
       "fashion-mnist top-1: %.2f%% (%lld / %lld), %.0f images/s "
       "(batch %d, %d threads)\n",
-      100.0 * correct / total, (long long)correct, (long long)total,
-      total / seconds, batchSize.getValue(), qrt::getNumThreads());
+      r->top1(), (long long)r->correct, (long long)r->total,
+      r->imagesPerSecond(), batchSize.getValue(), qrt::getNumThreads());
   return 0;
 }
 

@@ -1,6 +1,6 @@
 //===- Progress.cpp - a progress bar for long runs ------------------------===//
 
-#include "tools/Progress.h"
+#include "tools/support/Progress.h"
 
 #include <cstdio>
 #include <unistd.h>

@@ -1,0 +1,218 @@
+//===- Pipeline.cpp - the stages of `qc quantize` -------------------------===//
+
+#include "tools/qc/Pipeline.h"
+
+#include "codegen/ExecutionPlan.h"
+#include "frontend/onnx/Importer.h"
+#include "passes/Calibration.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+#include <chrono>
+#include <map>
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+/// Times a stage and appends its record.
+class Stage {
+public:
+  Stage(QuantizeReport &report, std::string name)
+      : report(report), start(std::chrono::steady_clock::now()) {
+    record.name = std::move(name);
+    llvm::errs() << "qc: " << record.name << "\n";
+  }
+  ~Stage() {
+    record.seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    report.stages.push_back(record);
+  }
+  StageRecord record;
+
+private:
+  QuantizeReport &report;
+  std::chrono::steady_clock::time_point start;
+};
+} // namespace
+
+static LogicalResult fail(const Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "qc") << message << "\n";
+  return failure();
+}
+
+static LogicalResult writeModule(ModuleOp module, const std::string &path) {
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(path, &error);
+  if (!out)
+    return fail(error);
+  module.print(out->os());
+  out->keep();
+  return success();
+}
+
+static LogicalResult runPipeline(ModuleOp module, const std::string &pipeline) {
+  PassManager pm(module->getName());
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    return fail("bad pass pipeline '" + pipeline + "'");
+  return pm.run(module);
+}
+
+static func::FuncOp mainFunction(ModuleOp module) {
+  if (auto f = module.lookupSymbol<func::FuncOp>("main"))
+    return f;
+  auto funcs = module.getOps<func::FuncOp>();
+  return std::distance(funcs.begin(), funcs.end()) == 1 ? *funcs.begin()
+                                                         : func::FuncOp();
+}
+
+static OwningOpRef<ModuleOp> loadModel(MLIRContext &ctx,
+                                       const std::string &path) {
+  if (llvm::sys::path::extension(path) == ".onnx")
+    return onnx_import::importOnnxFile(path, &ctx, {});
+  return parseSourceFile<ModuleOp>(path, &ctx);
+}
+
+/// Compiles and evaluates @main of `module` on the test set.
+static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
+                              const qrt::ImageDataset &test, Stage &stage) {
+  func::FuncOp fn = mainFunction(module);
+  if (!fn)
+    return fail("the model has no @main function");
+  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(fn);
+  if (failed(plan))
+    return failure();
+  qrt::Expected<EvalResult> r =
+      evaluateTop1(*plan, test, options.batchSize, options.norm,
+                   options.evalLimit, stage.record.name);
+  if (!r)
+    return fail(r.status().message());
+  stage.record.top1 = r->top1();
+  stage.record.imagesPerSecond = r->imagesPerSecond();
+  return success();
+}
+
+/// Calibrates a copy of `module` on training images and writes the observed
+/// parameters back into `module`'s quantizers.
+static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
+                               const qrt::ImageDataset &train,
+                               QuantizeReport &report) {
+  OwningOpRef<ModuleOp> calib = module.clone();
+  if (failed(runPipeline(*calib, "func.func(qnn-wrap-mode{mode=calibrate "
+                                 "observer=" +
+                                     options.observer + "})")))
+    return failure();
+  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(mainFunction(*calib));
+  if (failed(plan))
+    return failure();
+  qrt::Status s = runForObservers(*plan, train, options.batchSize,
+                                  options.norm, options.calibImages, "calibrate");
+  if (!s)
+    return fail(s.message());
+  std::map<std::string, CalibratedParams> params;
+  for (const auto &[name, observer] : plan->observers()) {
+    if (!*observer)
+      return fail("observer '" + name + "' saw no data");
+    qrt::Expected<qrt::QuantParams> p = (*observer)->compute();
+    if (!p)
+      return fail("observer '" + name + "': " + p.status().message());
+    params[name] = {p->scale, p->zeroPoint};
+  }
+  if (failed(applyCalibration(mainFunction(module), params)))
+    return failure();
+
+  // Report each quantizer's calibrated step sizes.
+  unsigned index = 0;
+  mainFunction(module).walk([&](qnn::FakeQuantOp op) {
+    QuantizerRecord r;
+    r.name = quantizerName(op, index++);
+    r.role = qnn::stringifyQuantRole(op.getRole()).str();
+    r.method = qnn::stringifyQuantMethod(op.getMethod()).str();
+    r.bits = op.getBits();
+    auto it = params.find(r.name);
+    if (it != params.end() && !it->second.scale.empty()) {
+      r.groups = it->second.scale.size();
+      r.minScale = *std::min_element(it->second.scale.begin(),
+                                     it->second.scale.end());
+      r.maxScale = *std::max_element(it->second.scale.begin(),
+                                     it->second.scale.end());
+    }
+    report.quantizers.push_back(r);
+  });
+  return success();
+}
+
+LogicalResult qopt::runQuantize(MLIRContext &ctx,
+                                const QuantizeOptions &options,
+                                QuantizeReport &report) {
+  if (options.mode != "calibrate")
+    return fail("--mode " + options.mode +
+                " is not supported yet (supported: calibrate)");
+  if (std::error_code ec = llvm::sys::fs::create_directories(options.outDir))
+    return fail("cannot create " + options.outDir + ": " + ec.message());
+  auto out = [&](StringRef name) { return options.outDir + "/" + name.str(); };
+
+  qrt::Expected<qrt::ImageDataset> test =
+      qrt::loadFashionMnist(options.dataDir, "t10k");
+  if (!test)
+    return fail(test.status().message());
+  qrt::Expected<qrt::ImageDataset> train =
+      qrt::loadFashionMnist(options.dataDir, "train");
+  if (!train)
+    return fail(train.status().message());
+
+  OwningOpRef<ModuleOp> module;
+  {
+    Stage stage(report, "import");
+    module = loadModel(ctx, options.model);
+    if (!module)
+      return fail("cannot load " + options.model);
+  }
+  {
+    Stage stage(report, "fold batch norm");
+    stage.record.artifact = out("1-folded.mlir");
+    if (failed(runPipeline(*module, "func.func(qnn-fold-batch-norm)")) ||
+        failed(writeModule(*module, stage.record.artifact)))
+      return failure();
+  }
+  {
+    Stage stage(report, "evaluate float");
+    if (failed(evaluate(*module, options, *test, stage)))
+      return failure();
+  }
+  {
+    Stage stage(report, "apply policy");
+    stage.record.artifact = out("2-policy.mlir");
+    std::string opts = "policy=\"" + options.policy + "\"";
+    if (!options.policyFile.empty())
+      opts += " policy-file=" + options.policyFile;
+    if (failed(runPipeline(*module,
+                           "func.func(qnn-apply-policy{" + opts + "})")) ||
+        failed(writeModule(*module, stage.record.artifact)))
+      return failure();
+  }
+  {
+    Stage stage(report, "calibrate (" + std::to_string(options.calibImages) +
+                            " training images, " + options.observer + ")");
+    stage.record.artifact = out("3-calibrated.mlir");
+    if (failed(calibrate(*module, options, *train, report)) ||
+        failed(runPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")) ||
+        failed(writeModule(*module, stage.record.artifact)))
+      return failure();
+  }
+  {
+    Stage stage(report, "evaluate fake-quant (test mode)");
+    if (failed(evaluate(*module, options, *test, stage)))
+      return failure();
+  }
+  return success();
+}

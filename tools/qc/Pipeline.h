@@ -1,0 +1,66 @@
+//===- Pipeline.h - the stages of `qc quantize` -----------------*- C++ -*-===//
+
+#ifndef QOPT_TOOLS_QC_PIPELINE_H
+#define QOPT_TOOLS_QC_PIPELINE_H
+
+#include "tools/support/Evaluate.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+struct QuantizeOptions {
+  std::string model;      // .onnx or .mlir
+  std::string policy;     // keyword string
+  std::string policyFile; // QDrop / MQBench YAML
+  std::string mode = "calibrate";
+  std::string observer = "min_max";
+  std::string dataDir = kFashionMnistDir;
+  std::string outDir = "out";
+  int64_t calibImages = 512;
+  int64_t batchSize = 100;
+  int64_t evalLimit = 0; // 0: the whole test set
+  Normalization norm;
+};
+
+/// One row of the report: what ran, how long it took, and its top-1 when it
+/// was an evaluation.
+struct StageRecord {
+  std::string name;
+  double seconds = 0;
+  double top1 = -1; // < 0: not an evaluation
+  double imagesPerSecond = 0;
+  std::string artifact; // file written, if any
+};
+
+/// One quantizer's calibrated parameters, for the report.
+struct QuantizerRecord {
+  std::string name, role, method;
+  int64_t bits = 0;
+  float minScale = 0, maxScale = 0;
+  int64_t groups = 1;
+};
+
+struct QuantizeReport {
+  std::vector<StageRecord> stages;
+  std::vector<QuantizerRecord> quantizers;
+};
+
+/// Runs import, BN folding, float evaluation, policy, calibration, test-mode
+/// evaluation and writes every stage's module and the report into outDir.
+/// Errors are reported on the context's diagnostic handler or stderr;
+/// returns failure after reporting.
+mlir::LogicalResult runQuantize(mlir::MLIRContext &ctx,
+                                const QuantizeOptions &options,
+                                QuantizeReport &report);
+
+/// Writes report.md (and prints the accuracy table to stdout).
+mlir::LogicalResult writeReport(const QuantizeOptions &options,
+                                const QuantizeReport &report);
+
+} // namespace qopt
+
+#endif // QOPT_TOOLS_QC_PIPELINE_H
