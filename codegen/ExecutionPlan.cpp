@@ -35,7 +35,9 @@ FailureOr<ArgSpec> qopt::argSpecOf(Type type) {
 }
 
 unsigned ExecutionPlan::slotOf(Value v) {
-  auto [it, inserted] = slots.try_emplace(v, slots.size());
+  // Aliased values share a slot, so slot numbers come from the frame's size,
+  // not from the number of mapped values.
+  auto [it, inserted] = slots.try_emplace(v, constants.size());
   if (inserted)
     constants.emplace_back();
   return it->second;
