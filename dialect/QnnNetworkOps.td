@@ -352,7 +352,7 @@ def Qnn_ResizeOp : Qnn_Op<"resize", [Pure]> {
           "::qopt::qnn::NearestMode::RoundPreferFloor">:$nearest_mode);
   let results = (outs Qnn_FloatTensor:$output);
   let assemblyFormat = [{
-    $mode $coordinate_mode $input attr-dict `:` functional-type(operands, results)
+    `` $mode `` $coordinate_mode $input attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

@@ -59,13 +59,13 @@ def Qnn_FakeQuantOp : Qnn_Op<"fake_quant", [Pure,
           "::qopt::qnn::Adaptive::None">:$adaptive);
   let results = (outs Qnn_FloatTensor:$output);
   let assemblyFormat = [{
-    $method $role $input
+    `` $method `` $role $input
     (`scale` `(` $scale^ `:` type($scale) `)`)?
     (`zero_point` `(` $zero_point^ `:` type($zero_point) `)`)?
     (`clip` `(` $clip^ `:` type($clip) `)`)?
     (`basis` `(` $basis^ `:` type($basis) `)`)?
     (`offset` `(` $offset^ `:` type($offset) `)`)?
-    (`grad` $grad^)? (`grad_scale` $grad_scale^)? (`adaptive` $adaptive^)?
+    (`grad` `` $grad^)? (`grad_scale` `` $grad_scale^)? (`adaptive` `` $adaptive^)?
     attr-dict `:` type($input)
   }];
   let hasVerifier = 1;
@@ -109,7 +109,7 @@ def Qnn_ObserveOp : Qnn_Op<"observe", [AllTypesMatch<["input", "output"]>]> {
       DefaultValuedAttr<F64Attr, "99.99">:$percentile,
       DefaultValuedAttr<F64Attr, "2.0">:$norm);
   let results = (outs Qnn_FloatTensor:$output);
-  let assemblyFormat = "$kind $role $input attr-dict `:` type($input)";
+  let assemblyFormat = "`` $kind `` $role $input attr-dict `:` type($input)";
   let hasVerifier = 1;
 }
 
