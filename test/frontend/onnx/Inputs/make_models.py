@@ -398,6 +398,13 @@ def bad_training_bn():
                   opset=15, training_mode=1)
 
 
+@model
+def bad_pool_pads():
+    # ONNX accepts it; qnn's verifier does not, and says which node.
+    return single("MaxPool", [inp("x", [1, 2, 4, 4])], kernel_shape=[2, 2],
+                  pads=[2, 2, 2, 2])
+
+
 def main(argv):
     if argv[1:] == ["--list"]:
         print("\n".join(sorted(MODELS)))
