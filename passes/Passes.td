@@ -70,5 +70,50 @@ def WrapModePass : Pass<"qnn-wrap-mode", "::mlir::func::FuncOp"> {
   ];
 }
 
+def ApplyPolicyPass : Pass<"qnn-apply-policy", "::mlir::func::FuncOp"> {
+  let summary = "Insert fake_quant on the layers' weights and activations by a quantization policy";
+  let description = [{
+    Quantizes the inputs, weights and (optionally) outputs of every
+    `conv2d` and `linear` ("layer") by one declarative policy, written
+    either as model-quantization's keyword string or as a QDrop / MQBench
+    YAML file. Each quantized tensor gets a `qnn.fake_quant` whose parameter
+    operands (scale, zero point, clip, basis, AdaRound offset) are
+    `arith.constant` initial values: from the constant weights where
+    possible, placeholders for activations that calibration or training
+    replaces. By default the first and last layers stay full precision and
+    a padded conv's input is zero-padded first, then quantized (an explicit
+    `qnn.pad` before the fake_quant, the conv's pads set to 0).
+
+    A function's own `qnn.policy` / `qnn.policy_file` string attributes,
+    when present, replace the options for that function. The grammar, every
+    keyword and the initialization rules are in docs/policy.md.
+
+    ```mlir
+    // qopt -qnn-apply-policy='policy="lsq,fm_bit=4,wt_bit=4,quant_first,quant_last"'
+    %y = qnn.conv2d %x, %w : (tensor<?x8x8x8xf32>, tensor<16x8x1x1xf32>) -> tensor<?x16x8x8xf32>
+    // becomes (%w = dense<0.05>: LSQ step 2 mean|w| / sqrt(7))
+    %s = arith.constant dense<0.0378> : tensor<f32>
+    %wq = qnn.fake_quant lsq weight %w scale(%s : tensor<f32>) {bits = 4} : tensor<16x8x1x1xf32>
+    %a = arith.constant dense<1.0> : tensor<f32>
+    %xq = qnn.fake_quant lsq activation %x scale(%a : tensor<f32>) {bits = 4} : tensor<?x8x8x8xf32>
+    %y = qnn.conv2d %xq, %wq : (tensor<?x8x8x8xf32>, tensor<16x8x1x1xf32>) -> tensor<?x16x8x8xf32>
+    ```
+  }];
+  let options = [
+    Option<"policy", "policy", "std::string", /*default=*/"\"\"",
+           "model-quantization keyword string, e.g. "
+           "\"lsq,fm_bit=4,wt_bit=4,wt_quant_group=C,real_skip\"">,
+    Option<"policyFile", "policy-file", "std::string", /*default=*/"\"\"",
+           "QDrop / MQBench YAML policy file (the keyword string, if any, "
+           "is applied on top)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numQuantized", "quantized-layers", "layers with a fake_quant">,
+    Statistic<"numFullPrecision", "full-precision-layers",
+              "layers left in full precision">,
+    Statistic<"numFakeQuants", "fake-quants", "fake_quant ops inserted">,
+  ];
+}
 
 #endif // QNN_PASSES_TD

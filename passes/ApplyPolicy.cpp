@@ -1,0 +1,394 @@
+//===- ApplyPolicy.cpp - insert fake_quant by a quantization policy -------===//
+//
+// Finds the layers (conv2d and linear, in program order), decides for each
+// by the policy whether and how its input feature map, weight and output are
+// quantized, checks every decision against the layer's shapes, and only then
+// rewrites: fake_quant ops with constant initial parameters, and for
+// pad-then-quantize an explicit qnn.pad in front of the conv.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+#include "passes/Policy.h"
+#include "passes/PolicyInit.h"
+
+#include "dialect/QnnOps.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace qopt {
+#define GEN_PASS_DEF_APPLYPOLICYPASS
+#include "passes/Passes.h.inc"
+} // namespace qopt
+
+using namespace mlir;
+using namespace qopt;
+using namespace qopt::qnn;
+using namespace qopt::policy;
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct Layer {
+  Operation *op;
+  int64_t index;
+  std::string name; // may be empty
+
+  Value input() const { return op->getOperand(0); }
+  Value weight() const { return op->getOperand(1); }
+  /// "layer 3 'conv1'" or "layer 3 (qnn.conv2d)".
+  std::string label() const {
+    if (!name.empty())
+      return llvm::formatv("layer {0} '{1}'", index, name).str();
+    return llvm::formatv("layer {0} ({1})", index, op->getName().getStringRef())
+        .str();
+  }
+};
+
+/// The decisions for one layer: up to three quantizers.
+struct LayerPlan {
+  Layer layer;
+  std::optional<QuantizerSpec> fm, wt, ot;
+  bool padBeforeQuant = false;
+};
+} // namespace
+
+/// The first name in a location: the importers' NameLoc, possibly inside
+/// a FusedLoc (fold-batch-norm fuses conv and BN locations).
+static std::string nameInLoc(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (std::string n = nameInLoc(l); !n.empty())
+        return n;
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return nameInLoc(call.getCallee());
+  return "";
+}
+
+static std::string layerName(Operation *op) {
+  if (auto name = op->getAttrOfType<StringAttr>("qnn.name"))
+    return name.str();
+  return nameInLoc(op->getLoc());
+}
+
+/// True when `v` is known to be >= 0: a ReLU (or clip at >= 0, a sigmoid)
+/// seen through ops that keep the sign.
+static bool isNonNegative(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<ReluOp, SigmoidOp, HardSigmoidOp>(def))
+      return true;
+    if (auto clip = dyn_cast<ClipOp>(def))
+      return clip.getMin().convertToDouble() >= 0.0;
+    if (auto fq = dyn_cast<FakeQuantOp>(def))
+      return fq.getHalfRange();
+    if (auto pad = dyn_cast<PadOp>(def)) {
+      if (pad.getValue().convertToDouble() < 0.0)
+        return false;
+    } else if (!isa<MaxPoolOp, AvgPoolOp, GlobalAvgPoolOp, FlattenOp,
+                    ReshapeOp, TransposeOp>(def)) {
+      return false;
+    }
+    v = def->getOperand(0);
+  }
+  return false;
+}
+
+/// real_skip: a 1x1 convolution (a ResNet shortcut / downsample) whose
+/// result meets another branch in a qnn.add.
+static bool isSkipConv(Operation *op) {
+  auto conv = dyn_cast<Conv2dOp>(op);
+  if (!conv)
+    return false;
+  auto w = cast<RankedTensorType>(conv.getWeight().getType());
+  if (w.getRank() != 4 || w.getDimSize(2) != 1 || w.getDimSize(3) != 1)
+    return false;
+  return llvm::any_of(conv->getUsers(),
+                      [](Operation *user) { return isa<AddOp>(user); });
+}
+
+static bool hasPadding(Conv2dOp conv) {
+  return llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; });
+}
+
+//===----------------------------------------------------------------------===//
+// Planning
+//===----------------------------------------------------------------------===//
+
+static bool selectorMatches(StringRef selector, const Layer &layer,
+                            int64_t numLayers) {
+  int64_t index;
+  if (!selector.getAsInteger(10, index))
+    return index == layer.index || (index < 0 && numLayers + index ==
+                                                      layer.index);
+  return selector == layer.name;
+}
+
+/// The policy of one layer: the base, then first / last, real_skip and the
+/// per-layer overrides in the order written.
+static LayerPolicy policyForLayer(const Policy &policy, const Layer &layer,
+                                  int64_t numLayers,
+                                  SmallVectorImpl<bool> &overrideUsed) {
+  LayerPolicy lp = policy.base;
+  auto edge = [&](std::optional<int64_t> bits, bool quantize) {
+    if (bits) {
+      lp.enable = true;
+      lp.fm.bits = lp.wt.bits = *bits;
+    } else if (!quantize) {
+      lp.enable = false;
+    }
+  };
+  if (layer.index == 0)
+    edge(policy.firstBit, policy.quantFirst);
+  if (layer.index == numLayers - 1)
+    edge(policy.lastBit, policy.quantLast);
+  if (policy.realSkip && isSkipConv(layer.op))
+    lp.enable = false;
+  for (auto [i, o] : llvm::enumerate(policy.overrides)) {
+    if (!selectorMatches(o.selector, layer, numLayers))
+      continue;
+    overrideUsed[i] = true;
+    // Checked when parsed.
+    llvm::cantFail(applyOption(lp, o.key, o.value));
+  }
+  return lp;
+}
+
+/// Resolves one tensor's quantizer and checks it against the tensor's
+/// shape. Errors name the layer.
+static FailureOr<QuantizerSpec> planTensor(const Policy &policy,
+                                           const TensorPolicy &t, Tag tag,
+                                           const Layer &layer, Value tensor,
+                                           func::FuncOp func) {
+  QuantRole role = tag == Tag::Wt ? QuantRole::Weight : QuantRole::Activation;
+  QuantizerSpec spec;
+  spec.role = role;
+  spec.method = resolveMethod(policy, t, role);
+  spec.bits = resolveBits(t, spec.method);
+  if (llvm::Error e = checkTensor(t, tag, spec.method, spec.bits))
+    return func.emitError() << layer.label() << ": "
+                            << llvm::toString(std::move(e));
+  QuantMethod m = spec.method;
+  bool weight = role == QuantRole::Weight;
+  bool hasZeroPoint = m == QuantMethod::Uniform || m == QuantMethod::Adaround;
+  spec.symmetric = t.symmetric;
+  spec.nonNegative = !weight && isNonNegative(tensor);
+  if (weight) {
+    spec.halfRange = !t.symmetric && hasZeroPoint;
+  } else if (m == QuantMethod::Pact || m == QuantMethod::Dorefa ||
+             m == QuantMethod::NonUniform || m == QuantMethod::Lqnet) {
+    spec.halfRange = true; // these clamp activations at 0
+  } else if (m != QuantMethod::Xnor) {
+    spec.halfRange = spec.nonNegative || (!t.symmetric && hasZeroPoint);
+  }
+  spec.narrow = t.narrow && !spec.halfRange;
+  spec.grad = t.grad;
+  spec.gradScale = t.gradScale;
+  spec.adaptive = t.adaptive;
+  spec.boundary = t.boundary;
+  spec.observer = t.observer;
+  if (!spec.observer && hasZeroPoint)
+    spec.observer = ObserverKind::MinMax;
+
+  // Granularity: weights along their output channels (axis 0), feature
+  // maps along NCHW's / [N, K]'s axis 1.
+  std::optional<int64_t> group = t.quantGroup;
+  if (!group)
+    group = weight && (hasZeroPoint || m == QuantMethod::Xnor ||
+                       m == QuantMethod::XnorPlusPlus)
+                ? kPerChannel
+                : 1;
+  if (*group != 1) {
+    int64_t axis = weight ? 0 : 1;
+    auto type = cast<RankedTensorType>(tensor.getType());
+    int64_t channels = type.getRank() > axis ? type.getDimSize(axis)
+                                             : ShapedType::kDynamic;
+    StringRef what = weight ? "output channels" : "channels";
+    std::string key = (tagName(tag) + "_quant_group").str();
+    if (ShapedType::isDynamic(channels))
+      return func.emitError()
+             << layer.label() << ": " << key << " needs a static number of "
+             << what << " along axis " << axis << ", got " << type;
+    spec.axis = axis;
+    if (*group != kPerChannel) {
+      if (channels % *group != 0)
+        return func.emitError()
+               << layer.label() << ": " << key << "=" << *group
+               << " does not divide its " << channels << " " << what;
+      spec.groups = *group;
+    }
+  }
+  return spec;
+}
+
+static FailureOr<LayerPlan> planLayer(const Policy &policy,
+                                      const LayerPolicy &lp,
+                                      const Layer &layer, func::FuncOp func) {
+  LayerPlan plan{layer, {}, {}, {}, false};
+  if (!lp.enable)
+    return plan;
+  if (lp.fm.enable) {
+    FailureOr<QuantizerSpec> s =
+        planTensor(policy, lp.fm, Tag::Fm, layer, layer.input(), func);
+    if (failed(s))
+      return failure();
+    plan.fm = *s;
+    if (auto conv = dyn_cast<Conv2dOp>(layer.op))
+      plan.padBeforeQuant = !policy.paddingAfterQuant && hasPadding(conv);
+  }
+  if (lp.wt.enable) {
+    FailureOr<QuantizerSpec> s =
+        planTensor(policy, lp.wt, Tag::Wt, layer, layer.weight(), func);
+    if (failed(s))
+      return failure();
+    plan.wt = *s;
+  }
+  if (lp.ot.enable) {
+    FailureOr<QuantizerSpec> s = planTensor(policy, lp.ot, Tag::Ot, layer,
+                                            layer.op->getResult(0), func);
+    if (failed(s))
+      return failure();
+    plan.ot = *s;
+  }
+  return plan;
+}
+
+//===----------------------------------------------------------------------===//
+// Rewriting
+//===----------------------------------------------------------------------===//
+
+static Location tensorLoc(const Layer &layer, StringRef tag) {
+  Location loc = layer.op->getLoc();
+  if (layer.name.empty())
+    return loc;
+  return NameLoc::get(
+      StringAttr::get(loc.getContext(), layer.name + "." + tag), loc);
+}
+
+/// Returns the number of fake_quant ops created.
+static int64_t applyPlan(const LayerPlan &plan) {
+  const Layer &layer = plan.layer;
+  OpBuilder b(layer.op);
+  int64_t created = 0;
+  if (plan.wt) {
+    FakeQuantOp fq =
+        buildFakeQuant(b, tensorLoc(layer, "wt"), layer.weight(), *plan.wt);
+    layer.op->setOperand(1, fq);
+    ++created;
+  }
+  if (plan.fm) {
+    Value input = layer.input();
+    if (plan.padBeforeQuant) {
+      // Zero-pad first, then quantize: padding takes a valid quantized
+      // value (0) and the conv itself no longer pads.
+      auto conv = cast<Conv2dOp>(layer.op);
+      ArrayRef<int64_t> p = conv.getPads(); // top, left, bottom, right
+      input = PadOp::create(b, tensorLoc(layer, "pad"), input,
+                            b.getDenseI64ArrayAttr(
+                                {0, 0, p[0], p[1], 0, 0, p[2], p[3]}),
+                            b.getF64FloatAttr(0.0));
+      conv.setPadsAttr(b.getDenseI64ArrayAttr({0, 0, 0, 0}));
+    }
+    FakeQuantOp fq = buildFakeQuant(b, tensorLoc(layer, "fm"), input, *plan.fm);
+    layer.op->setOperand(0, fq);
+    ++created;
+  }
+  if (plan.ot) {
+    b.setInsertionPointAfter(layer.op);
+    Value out = layer.op->getResult(0);
+    FakeQuantOp fq = buildFakeQuant(b, tensorLoc(layer, "ot"), out, *plan.ot);
+    out.replaceAllUsesExcept(fq, fq);
+    ++created;
+  }
+  return created;
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct ApplyPolicyPass : qopt::impl::ApplyPolicyPassBase<ApplyPolicyPass> {
+  using ApplyPolicyPassBase::ApplyPolicyPassBase;
+
+  /// The policy for `func`: its own `qnn.policy` / `qnn.policy_file`
+  /// attributes if it has any, else the pass options. A YAML file is read
+  /// first and the keyword string applied on top.
+  FailureOr<Policy> loadPolicy(func::FuncOp func) {
+    std::string text = policy, file = policyFile;
+    auto textAttr = func->getAttrOfType<StringAttr>("qnn.policy");
+    auto fileAttr = func->getAttrOfType<StringAttr>("qnn.policy_file");
+    if (textAttr || fileAttr) {
+      text = textAttr ? textAttr.str() : "";
+      file = fileAttr ? fileAttr.str() : "";
+    }
+    Policy p;
+    if (!file.empty())
+      if (llvm::Error e = parseYamlFile(p, file))
+        return func.emitError("invalid policy file: ")
+               << llvm::toString(std::move(e));
+    if (llvm::Error e = parseKeywords(p, text))
+      return func.emitError("invalid policy: ") << llvm::toString(std::move(e));
+    if (llvm::Error e = validate(p))
+      return func.emitError("invalid policy: ") << llvm::toString(std::move(e));
+    for (const std::string &word : p.ignoredKeywords)
+      func.emitWarning("policy keyword '")
+          << word
+          << "' chooses how model-quantization builds a PyTorch model; it "
+             "has no effect on an imported graph";
+    return p;
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    FailureOr<Policy> p = loadPolicy(func);
+    if (failed(p))
+      return signalPassFailure();
+
+    SmallVector<Layer> layers;
+    func.walk([&](Operation *op) {
+      if (isa<Conv2dOp, LinearOp>(op))
+        layers.push_back({op, (int64_t)layers.size(), layerName(op)});
+    });
+
+    // Plan everything before touching the IR: a bad policy fails the pass
+    // with the function unchanged.
+    SmallVector<bool> overrideUsed(p->overrides.size(), false);
+    std::vector<LayerPlan> plans;
+    for (const Layer &layer : layers) {
+      LayerPolicy lp = policyForLayer(*p, layer, layers.size(), overrideUsed);
+      FailureOr<LayerPlan> plan = planLayer(*p, lp, layer, func);
+      if (failed(plan))
+        return signalPassFailure();
+      plans.push_back(*plan);
+    }
+    for (auto [used, o] : llvm::zip(overrideUsed, p->overrides)) {
+      if (used)
+        continue;
+      auto diag = func.emitError("per-layer option '")
+                  << o.text << "' matches no layer; layers are 0.."
+                  << (int64_t)layers.size() - 1;
+      SmallVector<std::string> names;
+      for (const Layer &l : layers)
+        if (!l.name.empty())
+          names.push_back("'" + l.name + "'");
+      if (!names.empty())
+        diag << " named " << llvm::join(names, ", ");
+      return signalPassFailure();
+    }
+
+    for (const LayerPlan &plan : plans) {
+      int64_t created = applyPlan(plan);
+      numFakeQuants += created;
+      if (created)
+        ++numQuantized;
+      else
+        ++numFullPrecision;
+    }
+  }
+};
+} // namespace
