@@ -8,10 +8,10 @@
 // RUN: not qrun %s 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: qrun: error: the function takes 1 input(s), got 0
 // RUN: not qrun %s --input %t/absent.npy 2>&1 | FileCheck %s --check-prefix=NOFILE
-// NOFILE: qrun: error: {{.*}}absent.npy: cannot open file
+// NOFILE: qrun: error: cannot open {{.*}}absent.npy
 // RUN: head -c 70 %t/ok.npy > %t/truncated.npy
 // RUN: not qrun %s --input %t/truncated.npy 2>&1 | FileCheck %s --check-prefix=TRUNC
-// TRUNC: qrun: error: {{.*}}truncated.npy: not a valid .npy file: {{truncated header|data truncated}}
+// TRUNC: qrun: error: {{.*}}truncated.npy: {{.*}}truncated
 // RUN: not qrun %s --input %t/ok.npy --output %t/a.npy --output %t/b.npy 2>&1 | FileCheck %s --check-prefix=OUTS
 // OUTS: qrun: error: the function has 1 result(s) but 2 --output file(s) were given
 // RUN: not qrun %s --function nope 2>&1 | FileCheck %s --check-prefix=FUNC
