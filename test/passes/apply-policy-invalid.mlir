@@ -227,3 +227,14 @@ func.func @missing_file(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.
   %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
+
+// -----
+
+// model-quantization's architecture keywords are accepted with a warning
+// (the pass succeeds).
+// expected-warning @+1 {{policy keyword 'origin' chooses how model-quantization builds a PyTorch model; it has no effect on an imported graph}}
+func.func @architecture_keyword(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "lsq,origin"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
