@@ -190,9 +190,9 @@ static FailureOr<QuantizerSpec> planTensor(const Policy &policy,
   spec.gradScale = t.gradScale;
   spec.adaptive = t.adaptive;
   spec.boundary = t.boundary;
+  // Only an explicit observer (QDrop YAML) is recorded; otherwise the
+  // calibrate mode's `observer` option decides.
   spec.observer = t.observer;
-  if (!spec.observer && hasZeroPoint)
-    spec.observer = ObserverKind::MinMax;
 
   // Granularity: weights along their output channels (axis 0), feature
   // maps along NCHW's / [N, K]'s axis 1.

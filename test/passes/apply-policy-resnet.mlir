@@ -15,9 +15,9 @@
 // DEFAULT-LABEL: func.func @resnet_block
 // DEFAULT: %[[STEM:.*]] = qnn.conv2d %arg0, %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}} {pads = array<i64: 1, 1, 1, 1>}
 // DEFAULT: %[[R0:.*]] = qnn.relu %[[STEM]]
-// DEFAULT: %[[W1:.*]] = qnn.fake_quant uniform weight %{{.*}} : tensor<8xf32>) zero_point(%{{.*}} : tensor<8xf32>) {axis = 0 : i64, bits = 8 : i64, qnn.observer = #qnn<observer min_max>} : tensor<8x4x3x3xf32>
+// DEFAULT: %[[W1:.*]] = qnn.fake_quant uniform weight %{{.*}} : tensor<8xf32>) zero_point(%{{.*}} : tensor<8xf32>) {axis = 0 : i64, bits = 8 : i64} : tensor<8x4x3x3xf32>
 // DEFAULT: %[[P1:.*]] = qnn.pad %[[R0]] {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<?x4x8x8xf32>) -> tensor<?x4x10x10xf32>
-// DEFAULT: %[[X1:.*]] = qnn.fake_quant uniform activation %[[P1]] {{.*}} {bits = 8 : i64, half_range, qnn.observer = #qnn<observer min_max>} : tensor<?x4x10x10xf32>
+// DEFAULT: %[[X1:.*]] = qnn.fake_quant uniform activation %[[P1]] {{.*}} {bits = 8 : i64, half_range} : tensor<?x4x10x10xf32>
 // DEFAULT: qnn.conv2d %[[X1]], %[[W1]] {strides = array<i64: 2, 2>} : (tensor<?x4x10x10xf32>, tensor<8x4x3x3xf32>) -> tensor<?x8x4x4xf32>
 // DEFAULT: qnn.pad
 // DEFAULT: %[[WD:.*]] = qnn.fake_quant uniform weight %{{.*}} : tensor<8x4x1x1xf32>

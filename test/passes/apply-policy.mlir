@@ -15,10 +15,10 @@
 // CHECK: %[[R0:.*]] = qnn.relu %[[H0]]
 // CHECK: %[[WS:.*]] = arith.constant dense<[0.0157480314, 0.00393700786, 1.000000e+00, 0.0236220472]> : tensor<4xf32>
 // CHECK: %[[WZ:.*]] = arith.constant dense<0.000000e+00> : tensor<4xf32>
-// CHECK: %[[WQ:.*]] = qnn.fake_quant uniform weight %{{.*}} scale(%[[WS]] : tensor<4xf32>) zero_point(%[[WZ]] : tensor<4xf32>) {axis = 0 : i64, bits = 8 : i64, qnn.observer = #qnn<observer min_max>} : tensor<4x4xf32>
+// CHECK: %[[WQ:.*]] = qnn.fake_quant uniform weight %{{.*}} scale(%[[WS]] : tensor<4xf32>) zero_point(%[[WZ]] : tensor<4xf32>) {axis = 0 : i64, bits = 8 : i64} : tensor<4x4xf32>
 // CHECK: %[[AS:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[AZ:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
-// CHECK: %[[AQ:.*]] = qnn.fake_quant uniform activation %[[R0]] scale(%[[AS]] : tensor<f32>) zero_point(%[[AZ]] : tensor<f32>) {bits = 8 : i64, half_range, qnn.observer = #qnn<observer min_max>}
+// CHECK: %[[AQ:.*]] = qnn.fake_quant uniform activation %[[R0]] scale(%[[AS]] : tensor<f32>) zero_point(%[[AZ]] : tensor<f32>) {bits = 8 : i64, half_range}
 // CHECK: %[[H1:.*]] = qnn.linear %[[AQ]], %[[WQ]]
 // CHECK-NOT: qnn.fake_quant
 // CHECK: qnn.linear %[[H1]], %{{[a-z0-9_]+}} :
@@ -248,7 +248,7 @@ func.func @xnor_gamma(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qnn.po
 // CHECK-LABEL: func.func @uniform_narrow
 // CHECK: %[[WS:.*]] = arith.constant dense<[0.142857149, 0.285714298]> : tensor<2xf32>
 // CHECK: %[[WZ:.*]] = arith.constant dense<0.000000e+00> : tensor<2xf32>
-// CHECK: qnn.fake_quant uniform weight %{{.*}} scale(%[[WS]] : tensor<2xf32>) zero_point(%[[WZ]] : tensor<2xf32>) {axis = 0 : i64, bits = 4 : i64, narrow, qnn.observer = #qnn<observer min_max>}
+// CHECK: qnn.fake_quant uniform weight %{{.*}} scale(%[[WS]] : tensor<2xf32>) zero_point(%[[WZ]] : tensor<2xf32>) {axis = 0 : i64, bits = 4 : i64, narrow}
 // CHECK: qnn.fake_quant uniform activation %arg0 scale(%{{.*}} : tensor<f32>) zero_point(%{{.*}} : tensor<f32>) {bits = 4 : i64, qnn.observer = #qnn<observer mse>}
 func.func @uniform_narrow(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qnn.policy = "quant_first,quant_last,wt_narrow,fm_bit=4,wt_bit=4,fm_observer=mse"} {
   %w = arith.constant dense<[[1.0, -1.0, 0.5, 0.5], [2.0, 2.0, -2.0, 2.0]]> : tensor<2x4xf32>
@@ -264,7 +264,7 @@ func.func @uniform_narrow(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qn
 // CHECK-LABEL: func.func @lsq_plus_asymmetric
 // CHECK: %[[WS:.*]] = arith.constant dense<[0.00784313772, 0.0156862754]> : tensor<2xf32>
 // CHECK: %[[WZ:.*]] = arith.constant dense<1.270000e+02> : tensor<2xf32>
-// CHECK: qnn.fake_quant uniform weight %{{.*}} scale(%[[WS]] : tensor<2xf32>) zero_point(%[[WZ]] : tensor<2xf32>) {axis = 0 : i64, bits = 8 : i64, half_range, qnn.observer = #qnn<observer min_max>}
+// CHECK: qnn.fake_quant uniform weight %{{.*}} scale(%[[WS]] : tensor<2xf32>) zero_point(%[[WZ]] : tensor<2xf32>) {axis = 0 : i64, bits = 8 : i64, half_range}
 // CHECK: %[[AS:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[AB:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
 // CHECK: qnn.fake_quant lsq_plus activation %arg0 scale(%[[AS]] : tensor<f32>) zero_point(%[[AB]] : tensor<f32>) {bits = 8 : i64}
