@@ -62,7 +62,7 @@ static LogicalResult importGather(Importer &im) {
   if (!data)
     return im.error() << "Gather is only supported on import-time values "
                          "(shape arithmetic), not on computed tensors";
-  const ConstTensor *indices = im.requireConstant(1, "indices");
+  const ConstTensor *indices = im.requireInts(1, "indices");
   if (!indices)
     return failure();
   int64_t rank = data->dims.size();
@@ -123,14 +123,14 @@ static LogicalResult importSlice(Importer &im) {
   if (!data)
     return im.error() << "Slice is only supported on import-time values "
                          "(shape arithmetic), not on computed tensors";
-  const ConstTensor *starts = im.requireConstant(1, "starts");
-  const ConstTensor *ends = starts ? im.requireConstant(2, "ends") : nullptr;
+  const ConstTensor *starts = im.requireInts(1, "starts");
+  const ConstTensor *ends = starts ? im.requireInts(2, "ends") : nullptr;
   if (!starts || !ends)
     return failure();
   int64_t rank = data->dims.size();
   std::vector<int64_t> axes, steps(starts->ints.size(), 1);
   if (im.hasInput(3)) {
-    const ConstTensor *a = im.requireConstant(3, "axes");
+    const ConstTensor *a = im.requireInts(3, "axes");
     if (!a)
       return failure();
     axes = a->ints;
@@ -139,11 +139,15 @@ static LogicalResult importSlice(Importer &im) {
       axes.push_back(i);
   }
   if (im.hasInput(4)) {
-    const ConstTensor *s = im.requireConstant(4, "steps");
+    const ConstTensor *s = im.requireInts(4, "steps");
     if (!s)
       return failure();
     steps = s->ints;
   }
+  if (ends->ints.size() != starts->ints.size() ||
+      axes.size() != starts->ints.size() || steps.size() != starts->ints.size())
+    return im.error() << "starts, ends, axes and steps must have one entry "
+                         "per sliced axis";
   std::vector<int64_t> begin(rank, 0), step(rank, 1), count(data->dims);
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t axis = axes[i];
@@ -188,12 +192,14 @@ static LogicalResult importSlice(Importer &im) {
 }
 
 static LogicalResult importConstantOfShape(Importer &im) {
-  const ConstTensor *shape = im.requireConstant(0, "shape");
+  const ConstTensor *shape = im.requireInts(0, "shape");
   if (!shape)
     return failure();
   ConstTensor fill = ConstTensor::ofFloats({1}, {0.0f});
   if (const OnnxAttribute *a = im.node().attr("value"))
     fill = ConstTensor::fromOnnx(a->t);
+  if (fill.numElements() != 1 || !shape->fullyKnown() || shape->isFloat())
+    return im.error() << "needs a one-element value and an integer shape";
   ConstTensor r;
   r.type = fill.type;
   r.dims = shape->ints;

@@ -44,6 +44,15 @@ const ConstTensor *Importer::requireConstant(unsigned i, StringRef what) {
   return c;
 }
 
+const ConstTensor *Importer::requireInts(unsigned i, StringRef what) {
+  const ConstTensor *c = requireConstant(i, what);
+  if (c && c->isFloat()) {
+    error() << what << " (input " << i << ") must be an integer tensor";
+    return nullptr;
+  }
+  return c;
+}
+
 FailureOr<Value> Importer::valueOf(const std::string &name) {
   auto it = values.find(name);
   if (it != values.end())

@@ -105,6 +105,8 @@ public:
   const ConstTensor *constant(unsigned i) const;
   /// Like constant(), but emits "<what> (input i) must be a constant".
   const ConstTensor *requireConstant(unsigned i, llvm::StringRef what);
+  /// requireConstant() of an integer tensor (shapes, axes, pads, indices).
+  const ConstTensor *requireInts(unsigned i, llvm::StringRef what);
   /// Input `i` as an f32 tensor value (constants are materialized); emits and
   /// fails when it is missing or of another element type.
   mlir::FailureOr<mlir::Value> floatInput(unsigned i);

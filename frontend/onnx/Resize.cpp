@@ -16,7 +16,7 @@ static LogicalResult importPad(Importer &im) {
   FailureOr<Value> x = im.floatInput(0);
   if (failed(x))
     return failure();
-  const ConstTensor *pads = im.requireConstant(1, "pads");
+  const ConstTensor *pads = im.requireInts(1, "pads");
   if (!pads)
     return failure();
   if (im.hasInput(3))
@@ -51,7 +51,7 @@ static LogicalResult resizedShape(Importer &im, ArrayRef<int64_t> in,
     return im.error() << "only NCHW (rank 4) inputs are supported";
   out.assign(in.begin(), in.end());
   if (sizes && sizes->numElements() > 0) {
-    if (sizes->numElements() != 4 || !sizes->fullyKnown())
+    if (sizes->numElements() != 4 || sizes->isFloat() || !sizes->fullyKnown())
       return im.error() << "sizes must hold 4 known values";
     for (int d = 2; d < 4; ++d)
       out[d] = sizes->ints[d];

@@ -66,6 +66,8 @@ static LogicalResult importReshape(Importer &im) {
   if (!target)
     return im.error() << "the target shape (input 1) must be computable at "
                          "import time";
+  if (target->isFloat())
+    return im.error() << "the target shape must be an integer tensor";
   // Each input dimension as a folded value: its size, or the symbol of its
   // dim_param. A target entry holding the same symbol stands for that
   // dimension, which lets -1 be solved for x.view(x.size(0), -1).
@@ -149,7 +151,7 @@ static FailureOr<std::optional<std::vector<int64_t>>> readAxes(Importer &im) {
     return im.getInts("axes");
   if (!im.hasInput(1))
     return std::optional<std::vector<int64_t>>();
-  const ConstTensor *c = im.requireConstant(1, "axes");
+  const ConstTensor *c = im.requireInts(1, "axes");
   if (!c)
     return failure();
   return std::optional<std::vector<int64_t>>(c->ints);
@@ -218,6 +220,11 @@ static LogicalResult importTranspose(Importer &im) {
     if ((int64_t)perm.size() != rank)
       return im.error() << "perm must have " << rank << " entries";
     std::vector<int64_t> outDims, inStrides(rank, 1);
+    std::vector<int64_t> sorted(perm);
+    llvm::sort(sorted);
+    if (sorted != std::vector<int64_t>(llvm::seq<int64_t>(0, rank).begin(),
+                                       llvm::seq<int64_t>(0, rank).end()))
+      return im.error() << "perm is not a permutation of the dimensions";
     for (int64_t d = rank - 1; d > 0; --d)
       inStrides[d - 1] = inStrides[d] * c->dims[d];
     for (int64_t p : perm) {
