@@ -4,6 +4,8 @@
 #include "codegen/Lowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/STLExtras.h"
@@ -21,6 +23,16 @@ FailureOr<ArgSpec> qopt::argSpecOf(Type type) {
   for (int64_t d : tensor.getShape())
     spec.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
   Type elem = tensor.getElementType();
+  // Quantized tensors are held as their storage type.
+  if (auto q = dyn_cast<quant::QuantizedType>(elem)) {
+    if (q.getStorageTypeIntegralWidth() == 8)
+      spec.dtype = q.isSigned() ? qrt::DType::I8 : qrt::DType::U8;
+    else if (q.getStorageTypeIntegralWidth() == 32 && q.isSigned())
+      spec.dtype = qrt::DType::I32;
+    else
+      return failure();
+    return spec;
+  }
   if (elem.isF32())
     spec.dtype = qrt::DType::F32;
   else if (elem.isSignlessInteger(32))

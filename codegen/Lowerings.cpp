@@ -11,7 +11,7 @@ LogicalResult qopt::lowerOp(ExecutionPlan &plan, Operation *op) {
   if (auto cst = dyn_cast<arith::ConstantOp>(op))
     return plan.addConstant(cst.getResult(), cst.getValue());
   using Family = LogicalResult (*)(ExecutionPlan &, Operation *, bool &);
-  for (Family lower : {lowerNetworkOp, lowerLayoutOp, lowerQuantOp}) {
+  for (Family lower : {lowerNetworkOp, lowerLayoutOp, lowerQuantOp, lowerIntegerOp}) {
     bool handled = false;
     LogicalResult result = lower(plan, op, handled);
     if (handled)

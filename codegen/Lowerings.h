@@ -19,6 +19,8 @@ mlir::LogicalResult lowerLayoutOp(ExecutionPlan &plan, mlir::Operation *op,
                                   bool &handled);
 mlir::LogicalResult lowerQuantOp(ExecutionPlan &plan, mlir::Operation *op,
                                  bool &handled);
+mlir::LogicalResult lowerIntegerOp(ExecutionPlan &plan, mlir::Operation *op,
+                                   bool &handled);
 
 } // namespace qopt
 

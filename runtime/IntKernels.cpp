@@ -18,8 +18,17 @@ namespace qm = qmath;
 
 Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
                 Granularity g, DType dtype, Tensor &q) {
+  return quantize(x, scale, zeroPoint, g, dtype,
+                  QuantRange::fromBits(8, dtype == DType::I8), q);
+}
+
+Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
+                Granularity g, DType dtype, QuantRange r, Tensor &q) {
   if (dtype != DType::I8 && dtype != DType::U8)
     return invalidArgument("quantize: output must be i8 or u8");
+  QuantRange full = QuantRange::fromBits(8, dtype == DType::I8);
+  if (r.qmin < full.qmin || r.qmax > full.qmax || r.qmin > r.qmax)
+    return invalidArgument("quantize: range exceeds the output dtype's");
   GroupLayout l;
   QRT_RETURN_IF_ERROR(layoutFor(x, g, "quantize", l));
   for (const Tensor *p : {&scale, &zeroPoint}) {
@@ -29,7 +38,6 @@ Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
                              std::to_string(g.numGroups) + " elements");
   }
   QRT_RETURN_IF_ERROR(prepareOutput(q, x.shape(), dtype, "quantize"));
-  QuantRange r = QuantRange::fromBits(8, dtype == DType::I8);
   const float *in = x.data<float>(), *s = scale.data<float>(),
               *z = zeroPoint.data<float>();
   int64_t n = x.numel();
@@ -124,8 +132,10 @@ Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
                            "accumulator's shape");
   QRT_RETURN_IF_ERROR(
       prepareOutput(y, acc.shape(), o.outputDType, "requantize"));
-  int32_t qmin = o.outputDType == DType::U8 ? 0 : -128;
-  int32_t qmax = o.outputDType == DType::U8 ? 255 : 127;
+  int32_t qmin = std::max(o.qmin, o.outputDType == DType::U8 ? 0 : -128);
+  int32_t qmax = std::min(o.qmax, o.outputDType == DType::U8 ? 255 : 127);
+  if (qmin > qmax)
+    return invalidArgument("requantize: empty saturation range");
   if (o.relu)
     qmin = std::max(qmin, o.outputZeroPoint);
   int64_t inner = 1;
@@ -154,6 +164,25 @@ Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
       }
     }
   });
+  return Status::ok();
+}
+
+Status subtractZeroPoint(const Tensor &q, int32_t zeroPoint, Tensor &acc) {
+  if (q.dtype() != DType::U8 && q.dtype() != DType::I8)
+    return invalidArgument("subtractZeroPoint: input must be u8 or i8");
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(acc, q.shape(), DType::I32, "subtractZeroPoint"));
+  int32_t *out = acc.data<int32_t>();
+  int64_t n = q.numel();
+  if (q.dtype() == DType::U8) {
+    const uint8_t *in = q.data<uint8_t>();
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = int32_t(in[i]) - zeroPoint;
+  } else {
+    const int8_t *in = q.data<int8_t>();
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = int32_t(in[i]) - zeroPoint;
+  }
   return Status::ok();
 }
 

@@ -20,6 +20,7 @@
 #include "runtime/FakeQuant.h"
 #include "runtime/QuantMath.h"
 
+#include <climits>
 #include <memory>
 #include <vector>
 
@@ -31,6 +32,13 @@ using qmath::FixedPointMultiplier;
 /// full range of that dtype.
 Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
                 Granularity g, DType dtype, Tensor &q);
+/// As quantize, saturating to `range` (a sub-range of the dtype's, e.g.
+/// [-8, 7] for 4-bit values stored in i8).
+Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
+                Granularity g, DType dtype, QuantRange range, Tensor &q);
+/// acc = q - zeroPoint as i32 (i8 or u8 q): the accumulator form of a
+/// quantized tensor, for requantize.
+Status subtractZeroPoint(const Tensor &q, int32_t zeroPoint, Tensor &acc);
 /// x = (q - z) s for i8, u8 or i32 q.
 Status dequantize(const Tensor &q, const Tensor &scale, const Tensor &zeroPoint,
                   Granularity g, Tensor &x);
@@ -50,6 +58,9 @@ struct RequantizeOptions {
   Tensor residual;
   int32_t residualZeroPoint = 0;
   FixedPointMultiplier residualMultiplier; // s_r / s_y
+  /// Saturation bounds within the output dtype's range (sub-8-bit storage);
+  /// the defaults mean the dtype's own range.
+  int32_t qmin = INT32_MIN, qmax = INT32_MAX;
 };
 
 /// y = clamp(round(acc * M) [+ residual term] + z) from i32 accumulators.

@@ -1,0 +1,306 @@
+//===- IntegerSteps.cpp - integer deployment ops to qrt int8 kernels ------===//
+//
+// Quantized tensors are stored as their storage type (i8 / u8 / i32); their
+// scales and zero points come from the `!quant.uniform` element types at
+// compile time, so the steps carry them as constants.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Lowerings.h"
+#include "dialect/QnnOps.h"
+
+#include "runtime/IntKernels.h"
+
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <map>
+
+using namespace mlir;
+using namespace mlir::quant;
+using namespace qopt;
+using namespace qopt::qnn;
+
+namespace {
+/// What a step needs to know about one quantized tensor type.
+struct QuantInfo {
+  qrt::DType dtype;
+  std::vector<float> scales, zeroPoints;
+  std::optional<int64_t> axis; // per-axis types
+  int32_t qmin, qmax;          // storage range
+  qrt::Tensor scaleTensor() const {
+    return qrt::Tensor::fromVector<float>({(int64_t)scales.size()}, scales);
+  }
+  qrt::Tensor zeroPointTensor() const {
+    return qrt::Tensor::fromVector<float>({(int64_t)zeroPoints.size()},
+                                          zeroPoints);
+  }
+  qrt::QuantRange range() const { return {(float)qmin, (float)qmax}; }
+  qrt::Granularity granularity(const qrt::Tensor &t) const {
+    return axis ? qrt::Granularity{*axis, t.dim(*axis)}
+                : qrt::Granularity::perTensor();
+  }
+};
+} // namespace
+
+static FailureOr<QuantInfo> quantInfo(Operation *op, Value v) {
+  auto qtype = cast<QuantizedType>(cast<RankedTensorType>(v.getType())
+                                       .getElementType());
+  QuantInfo info;
+  unsigned width = qtype.getStorageTypeIntegralWidth();
+  if (width == 8)
+    info.dtype = qtype.isSigned() ? qrt::DType::I8 : qrt::DType::U8;
+  else if (width == 32 && qtype.isSigned())
+    info.dtype = qrt::DType::I32;
+  else
+    return op->emitError("qrun: storage type ")
+           << qtype.getStorageType() << " is not supported (i8, u8, i32)";
+  info.qmin = qtype.getStorageTypeMin();
+  info.qmax = qtype.getStorageTypeMax();
+  if (auto t = dyn_cast<UniformQuantizedType>(qtype)) {
+    info.scales = {(float)t.getScale()};
+    info.zeroPoints = {(float)t.getZeroPoint()};
+  } else {
+    auto a = cast<UniformQuantizedPerAxisType>(qtype);
+    for (double s : a.getScales())
+      info.scales.push_back(s);
+    for (int64_t z : a.getZeroPoints())
+      info.zeroPoints.push_back(z);
+    info.axis = a.getQuantizedDimension();
+  }
+  return info;
+}
+
+/// Fixed-point multipliers s_in * s_w[c] / s_out, one per weight scale.
+static FailureOr<std::vector<qrt::FixedPointMultiplier>>
+multipliers(Operation *op, float sIn, ArrayRef<float> sW, float sOut) {
+  std::vector<qrt::FixedPointMultiplier> out;
+  for (float s : sW) {
+    qrt::Expected<qrt::FixedPointMultiplier> m =
+        qrt::computeMultiplier((double)sIn * s / sOut);
+    if (!m)
+      return op->emitError("qrun: ") << m.status().message();
+    out.push_back(*m);
+  }
+  return out;
+}
+
+/// Requantization options for a result type (output zero point, storage
+/// range, dtype).
+static FailureOr<qrt::RequantizeOptions>
+requantOptions(Operation *op, const QuantInfo &out, float sIn,
+               ArrayRef<float> sW) {
+  qrt::RequantizeOptions o;
+  FailureOr<std::vector<qrt::FixedPointMultiplier>> m =
+      multipliers(op, sIn, sW, out.scales[0]);
+  if (failed(m))
+    return failure();
+  o.multipliers = std::move(*m);
+  o.outputZeroPoint = (int32_t)out.zeroPoints[0];
+  o.outputDType = out.dtype;
+  o.qmin = out.qmin;
+  o.qmax = out.qmax;
+  return o;
+}
+
+static LogicalResult lowerQuantize(ExecutionPlan &plan, QuantizeOp op) {
+  FailureOr<QuantInfo> info = quantInfo(op, op.getResult());
+  if (failed(info))
+    return failure();
+  if (info->dtype == qrt::DType::I32)
+    return op.emitError("qrun: quantize to i32 storage is not supported");
+  unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
+  qrt::Tensor s = info->scaleTensor(), z = info->zeroPointTensor();
+  plan.addStep(op, [=, info = *info](Frame &f) {
+    qrt::Tensor out;
+    qrt::Status st = qrt::quantize(f[x], s, z, info.granularity(f[x]),
+                                   info.dtype, info.range(), out);
+    f[y] = std::move(out);
+    return st;
+  });
+  return success();
+}
+
+static LogicalResult lowerDequantize(ExecutionPlan &plan, DequantizeOp op) {
+  FailureOr<QuantInfo> info = quantInfo(op, op.getInput());
+  if (failed(info))
+    return failure();
+  unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
+  qrt::Tensor s = info->scaleTensor(), z = info->zeroPointTensor();
+  plan.addStep(op, [=, info = *info](Frame &f) {
+    qrt::Tensor out;
+    qrt::Status st =
+        qrt::dequantize(f[x], s, z, info.granularity(f[x]), out);
+    f[y] = std::move(out);
+    return st;
+  });
+  return success();
+}
+
+/// y = requant((a - za), s_a / s_y) [+ requant(b - zb, s_b / s_y)]: the
+/// requantize op, and qadd with a second operand.
+static LogicalResult lowerRescale(ExecutionPlan &plan, Operation *op, Value a,
+                                  Value b, bool relu) {
+  FailureOr<QuantInfo> ia = quantInfo(op, a), iy = quantInfo(op, op->getResult(0));
+  if (failed(ia) || failed(iy))
+    return failure();
+  FailureOr<qrt::RequantizeOptions> o =
+      requantOptions(op, *iy, ia->scales[0], {1.0f});
+  if (failed(o))
+    return failure();
+  o->relu = relu;
+  unsigned sb = ~0u;
+  if (b) {
+    FailureOr<QuantInfo> ib = quantInfo(op, b);
+    if (failed(ib))
+      return failure();
+    FailureOr<std::vector<qrt::FixedPointMultiplier>> mb =
+        multipliers(op, ib->scales[0], {1.0f}, iy->scales[0]);
+    if (failed(mb))
+      return failure();
+    o->residualMultiplier = (*mb)[0];
+    o->residualZeroPoint = (int32_t)ib->zeroPoints[0];
+    sb = plan.slotOf(b);
+  }
+  unsigned sa = plan.slotOf(a), y = plan.slotOf(op->getResult(0));
+  int32_t za = (int32_t)ia->zeroPoints[0];
+  plan.addStep(op, [=, opts = *o](Frame &f) mutable -> qrt::Status {
+    qrt::Tensor acc, out;
+    qrt::Status st = qrt::subtractZeroPoint(f[sa], za, acc);
+    if (!st)
+      return st;
+    if (sb != ~0u)
+      opts.residual = f[sb];
+    st = qrt::requantize(acc, opts, out);
+    opts.residual = qrt::Tensor();
+    f[y] = std::move(out);
+    return st;
+  });
+  return success();
+}
+
+/// qconv2d and qlinear: a oneDNN int8 plan per input shape (weights
+/// reordered once), then qrt's fixed-point requantization.
+template <typename PlanT, typename Make>
+static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
+                                   Value input, Value weight, Value bias,
+                                   Value residual, bool relu, Make make) {
+  FailureOr<QuantInfo> ix = quantInfo(op, input), iw = quantInfo(op, weight);
+  if (failed(ix) || failed(iw))
+    return failure();
+  if (iw->dtype != qrt::DType::I8)
+    return op->emitError("qrun: int8 layers need i8 weights");
+  Type outElem =
+      cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
+  bool rawAccumulator = !isa<QuantizedType>(outElem);
+  qrt::RequantizeOptions opts;
+  if (!rawAccumulator) {
+    FailureOr<QuantInfo> iy = quantInfo(op, op->getResult(0));
+    if (failed(iy))
+      return failure();
+    FailureOr<qrt::RequantizeOptions> o =
+        requantOptions(op, *iy, ix->scales[0], iw->scales);
+    if (failed(o))
+      return failure();
+    opts = std::move(*o);
+    opts.relu = relu;
+    if (residual) {
+      FailureOr<QuantInfo> ir = quantInfo(op, residual);
+      if (failed(ir))
+        return failure();
+      FailureOr<std::vector<qrt::FixedPointMultiplier>> mr =
+          multipliers(op, ir->scales[0], {1.0f}, iy->scales[0]);
+      if (failed(mr))
+        return failure();
+      opts.residualMultiplier = (*mr)[0];
+      opts.residualZeroPoint = (int32_t)ir->zeroPoints[0];
+    }
+  }
+  unsigned x = plan.slotOf(input), w = plan.slotOf(weight);
+  unsigned b = bias ? plan.slotOf(bias) : ~0u;
+  unsigned r = residual ? plan.slotOf(residual) : ~0u;
+  unsigned y = plan.slotOf(op->getResult(0));
+  if (!plan.isConstant(weight) || (bias && !plan.isConstant(bias)))
+    return op->emitError("qrun: int8 layers need constant weights and bias");
+  qrt::DType inDType = ix->dtype;
+  int32_t zx = (int32_t)ix->zeroPoints[0];
+  auto cache = std::make_shared<std::map<qrt::Shape, PlanT>>();
+  plan.addStep(op, [=](Frame &f) mutable -> qrt::Status {
+    const qrt::Tensor &in = f[x];
+    auto it = cache->find(in.shape());
+    if (it == cache->end()) {
+      qrt::Expected<PlanT> made =
+          make(in.shape(), inDType, f[w], b == ~0u ? qrt::Tensor() : f[b], zx);
+      if (!made)
+        return made.status();
+      it = cache->emplace(in.shape(), std::move(*made)).first;
+    }
+    qrt::Tensor out;
+    qrt::Status st;
+    if (rawAccumulator) {
+      st = it->second.runAccumulate(in, out);
+    } else {
+      if (r != ~0u)
+        opts.residual = f[r];
+      st = it->second.run(in, opts, out);
+      opts.residual = qrt::Tensor();
+    }
+    f[y] = std::move(out);
+    return st;
+  });
+  return success();
+}
+
+LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
+                                   bool &handled) {
+  handled = true;
+  return llvm::TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](QuantizeOp o) { return lowerQuantize(plan, o); })
+      .Case([&](DequantizeOp o) { return lowerDequantize(plan, o); })
+      .Case([&](RequantizeOp o) {
+        return lowerRescale(plan, o, o.getInput(), Value(), false);
+      })
+      .Case([&](QAddOp o) {
+        return lowerRescale(plan, o, o.getLhs(), o.getRhs(), o.getRelu());
+      })
+      .Case([&](quant::StorageCastOp o) {
+        // Same bytes, another type: the result shares the operand's slot.
+        plan.aliasSlot(o.getResult(), o.getInput());
+        return success();
+      })
+      .Case([&](QConv2dOp o) {
+        qrt::Conv2dParams p;
+        ArrayRef<int64_t> s = o.getStrides(), d = o.getDilations(),
+                          pads = o.getPads();
+        p.strideH = s[0];
+        p.strideW = s[1];
+        p.dilationH = d[0];
+        p.dilationW = d[1];
+        p.padTop = pads[0];
+        p.padLeft = pads[1];
+        p.padBottom = pads[2];
+        p.padRight = pads[3];
+        p.groups = o.getGroups();
+        return lowerIntLayer<qrt::Int8ConvPlan>(
+            plan, o, o.getInput(), o.getWeight(), o.getBias(), o.getResidual(),
+            o.getRelu(),
+            [p](const qrt::Shape &in, qrt::DType dt, const qrt::Tensor &w,
+                const qrt::Tensor &b, int32_t zx) {
+              return qrt::Int8ConvPlan::create(in, dt, w, b, p, zx);
+            });
+      })
+      .Case([&](QLinearOp o) {
+        return lowerIntLayer<qrt::Int8LinearPlan>(
+            plan, o, o.getInput(), o.getWeight(), o.getBias(), Value(),
+            o.getRelu(),
+            [](const qrt::Shape &in, qrt::DType dt, const qrt::Tensor &w,
+               const qrt::Tensor &b, int32_t zx) {
+              return qrt::Int8LinearPlan::create(in, dt, w, b, zx);
+            });
+      })
+      .Default([&](Operation *) {
+        handled = false;
+        return success();
+      });
+}

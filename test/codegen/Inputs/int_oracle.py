@@ -1,0 +1,127 @@
+"""Writes an integer qnn program, its input, and reference outputs computed
+with Python integers (no numpy rounding shortcuts) from the semantics in
+docs/semantics.md.  usage: int_oracle.py OUTDIR"""
+import math
+import sys
+
+import numpy as np
+
+out = sys.argv[1]
+rng = np.random.default_rng(1)
+N, C, H, W, O = 2, 3, 6, 6, 4
+x = rng.standard_normal((N, C, H, W)).astype(np.float32)
+sx, zx = 0.05, 10          # u8 input
+sw = [0.02, 0.03, 0.015, 0.04]
+wq = rng.integers(-127, 128, size=(O, C, 3, 3)).astype(np.int8)
+bias = rng.integers(-500, 500, size=O).astype(np.int32)
+sy, zy = 0.1, 3            # u8 conv output
+sr, zr = 0.12, 100         # u8 residual (a second quantize of a 4x6x6 slice)
+sa, za = 0.2, -5           # i8 qadd output
+wl = rng.integers(-127, 128, size=(5, O * H * W)).astype(np.int8)
+swl = 0.01
+
+
+def round_half_even(v):
+    return int(np.round(np.float64(v)))  # v is exact here (see below)
+
+
+def quantize(v, s, z, lo, hi):
+    # float32 division as the kernels do, then round half to even.
+    q = np.rint(np.float32(v) / np.float32(s)) + np.float32(z)
+    return np.clip(q, lo, hi)
+
+
+def multiplier(m):
+    q, e = math.frexp(m)
+    m0 = math.floor(q * 2**31 + 0.5)
+    if m0 == 2**31:
+        m0 //= 2
+        e += 1
+    return m0, -e
+
+
+def apply(acc, m):
+    m0, shift = m
+    k = 31 + shift
+    v = acc * m0
+    q, r = divmod(v, 1 << k)     # floor division, r >= 0
+    half = 1 << (k - 1)
+    if r > half or (r == half and q % 2 == 1):
+        q += 1
+    return q
+
+
+def f32(v):
+    return float(np.float32(v))
+
+
+qx = quantize(x, sx, zx, 0, 255).astype(np.int64)
+# The residual: channel 0 of x copied to every output channel (in the
+# program, a 1x1 conv that selects it), quantized with its own parameters.
+res_src = np.tile(x[:, :1], (1, O, 1, 1))
+select = np.zeros((O, 2 * C, 1, 1), np.float32)
+select[:, 0] = 1.0
+qr = quantize(res_src, sr, zr, 0, 255).astype(np.int64)
+
+conv = np.zeros((N, O, H, W), np.int64)
+add = np.zeros((N, O, H, W), np.int64)
+pad = np.pad(qx - zx, ((0, 0), (0, 0), (1, 1), (1, 1)))
+for n in range(N):
+    for o in range(O):
+        m = multiplier(f32(sx) * f32(sw[o]) / f32(sy))
+        mr = multiplier(f32(sr) / f32(sy))
+        for i in range(H):
+            for j in range(W):
+                acc = int(bias[o]) + int((pad[n, :, i:i + 3, j:j + 3] * wq[o]).sum())
+                v = apply(acc, m) + zy + apply(int(qr[n, o, i, j]) - zr, mr)
+                conv[n, o, i, j] = min(max(v, zy), 255)  # relu clamps at zy
+# qadd(conv, residual) -> i8
+ma, mb = multiplier(f32(sy) / f32(sa)), multiplier(f32(sr) / f32(sa))
+for idx in np.ndindex(conv.shape):
+    v = apply(int(conv[idx]) - zy, ma) + apply(int(qr[idx]) - zr, mb) + za
+    add[idx] = min(max(v, -128), 127)
+# qlinear of the flattened conv output to i32 (raw accumulator)
+flat = (conv.reshape(N, -1) - zy)
+acc = flat @ wl.astype(np.int64).T
+deq = (add.astype(np.float32) - np.float32(za)) * np.float32(sa)
+
+np.save(f"{out}/x.npy", x)
+np.save(f"{out}/conv.ref.npy", conv.astype(np.uint8))
+np.save(f"{out}/add.ref.npy", add.astype(np.int8))
+np.save(f"{out}/acc.ref.npy", acc.astype(np.int32))
+np.save(f"{out}/deq.ref.npy", deq.astype(np.float32))
+
+
+def dense(a):
+    return "dense<" + np.array2string(a, separator=", ", threshold=1 << 30).replace("\n", "") + ">"
+
+
+qxT = f"!quant.uniform<u8:f32, {sx}:{zx}>"
+qwT = "!quant.uniform<i8:f32:0, {" + ", ".join(str(s) for s in sw) + "}>"
+qyT = f"!quant.uniform<u8:f32, {sy}:{zy}>"
+qrT = f"!quant.uniform<u8:f32, {sr}:{zr}>"
+qaT = f"!quant.uniform<i8:f32, {sa}:{za}>"
+qlT = f"!quant.uniform<i8:f32, {swl}>"
+F = O * H * W
+with open(f"{out}/int.mlir", "w") as f:
+    f.write(f"""func.func @main(%x: tensor<?x{C}x{H}x{W}xf32>) -> (tensor<?x{O}x{H}x{W}x{qyT}>, tensor<?x{O}x{H}x{W}x{qaT}>, tensor<?x5xi32>, tensor<?x{O}x{H}x{W}xf32>) {{
+  %w8 = arith.constant {dense(wq)} : tensor<{O}x{C}x3x3xi8>
+  %w = quant.scast %w8 : tensor<{O}x{C}x3x3xi8> to tensor<{O}x{C}x3x3x{qwT}>
+  %b = arith.constant {dense(bias)} : tensor<{O}xi32>
+  %qx = qnn.quantize %x : tensor<?x{C}x{H}x{W}xf32> -> tensor<?x{C}x{H}x{W}x{qxT}>
+  %xs = qnn.concat %x, %x {{axis = 1 : i64}} : (tensor<?x{C}x{H}x{W}xf32>, tensor<?x{C}x{H}x{W}xf32>) -> tensor<?x{2*C}x{H}x{W}xf32>
+  %sel = arith.constant {dense(select)} : tensor<{O}x{2*C}x1x1xf32>
+  %res = qnn.conv2d %xs, %sel : (tensor<?x{2*C}x{H}x{W}xf32>, tensor<{O}x{2*C}x1x1xf32>) -> tensor<?x{O}x{H}x{W}xf32>
+  %qr = qnn.quantize %res : tensor<?x{O}x{H}x{W}xf32> -> tensor<?x{O}x{H}x{W}x{qrT}>
+  %c = qnn.qconv2d %qx, %w, %b residual(%qr) {{pads = array<i64: 1, 1, 1, 1>, relu}} : (tensor<?x{C}x{H}x{W}x{qxT}>, tensor<{O}x{C}x3x3x{qwT}>, tensor<{O}xi32>, tensor<?x{O}x{H}x{W}x{qrT}>) -> tensor<?x{O}x{H}x{W}x{qyT}>
+  %a = qnn.qadd %c, %qr : (tensor<?x{O}x{H}x{W}x{qyT}>, tensor<?x{O}x{H}x{W}x{qrT}>) -> tensor<?x{O}x{H}x{W}x{qaT}>
+  %deq = qnn.dequantize %a : tensor<?x{O}x{H}x{W}x{qaT}> -> tensor<?x{O}x{H}x{W}xf32>
+  %cf = qnn.dequantize %c : tensor<?x{O}x{H}x{W}x{qyT}> -> tensor<?x{O}x{H}x{W}xf32>
+  %flat = qnn.flatten %cf : (tensor<?x{O}x{H}x{W}xf32>) -> tensor<?x{F}xf32>
+  %qf = qnn.quantize %flat : tensor<?x{F}xf32> -> tensor<?x{F}x!quant.uniform<u8:f32, {sy}:{zy}>>
+  %wl8 = arith.constant {dense(wl)} : tensor<5x{F}xi8>
+  %wl = quant.scast %wl8 : tensor<5x{F}xi8> to tensor<5x{F}x{qlT}>
+  %acc = qnn.qlinear %qf, %wl : (tensor<?x{F}x!quant.uniform<u8:f32, {sy}:{zy}>>, tensor<5x{F}x{qlT}>) -> tensor<?x5xi32>
+  return %c, %a, %acc, %deq : tensor<?x{O}x{H}x{W}x{qyT}>, tensor<?x{O}x{H}x{W}x{qaT}>, tensor<?x5xi32>, tensor<?x{O}x{H}x{W}xf32>
+}}
+""")
