@@ -31,5 +31,9 @@ demo: build
 docs: build
 	cmake --build $(BUILD) --target qopt-docs-update
 
+# qopt vs onnxruntime (latency ratios, PTQ accuracy); bench/README.md.
+bench: build
+	@BUILD=$(BUILD) bench/run.sh
+
 clean:
 	rm -rf $(BUILD)
