@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cstring>
 #include <map>
 
 using namespace mlir;
@@ -193,7 +194,9 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
     return op->emitError("qrun: int8 layers need i8 weights");
   Type outElem =
       cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
-  bool rawAccumulator = !isa<QuantizedType>(outElem);
+  bool rawAccumulator =
+      !isa<QuantizedType>(outElem) ||
+      cast<QuantizedType>(outElem).getStorageTypeIntegralWidth() == 32;
   qrt::RequantizeOptions opts;
   if (!rawAccumulator) {
     FailureOr<QuantInfo> iy = quantInfo(op, op->getResult(0));
@@ -264,9 +267,26 @@ LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
       .Case([&](QAddOp o) {
         return lowerRescale(plan, o, o.getLhs(), o.getRhs(), o.getRelu());
       })
-      .Case([&](quant::StorageCastOp o) {
-        // Same bytes, another type: the result shares the operand's slot.
-        plan.aliasSlot(o.getResult(), o.getInput());
+      .Case([&](quant::StorageCastOp o) -> LogicalResult {
+        // Same bytes, another type: the result shares the operand's slot,
+        // unless the 8-bit signedness changes (signless i8 is held as I8,
+        // u8 storage as U8): then the bytes are copied under the new dtype
+        // so that kernels read them as the result type says.
+        FailureOr<ArgSpec> from = argSpecOf(o.getInput().getType());
+        FailureOr<ArgSpec> to = argSpecOf(o.getResult().getType());
+        if (failed(from) || failed(to) || from->dtype == to->dtype ||
+            qrt::dtypeSize(from->dtype) != qrt::dtypeSize(to->dtype)) {
+          plan.aliasSlot(o.getResult(), o.getInput());
+          return success();
+        }
+        unsigned x = plan.slotOf(o.getInput()), y = plan.slotOf(o.getResult());
+        qrt::DType dtype = to->dtype;
+        plan.addStep(o, [=](Frame &f) {
+          qrt::Tensor out = qrt::Tensor::empty(f[x].shape(), dtype);
+          std::memcpy(out.rawData(), f[x].rawData(), f[x].nbytes());
+          f[y] = std::move(out);
+          return qrt::Status::ok();
+        });
         return success();
       })
       .Case([&](QConv2dOp o) {

@@ -89,6 +89,19 @@ static LogicalResult verifySameShape(Operation *op, Value a, Value b,
   return success();
 }
 
+/// An i32 accumulator result: i32 storage, per tensor or per channel along
+/// axis 1 (scale s_in * s_w[c]), read back by a dequantize.
+static bool isAccumulator(Value v) {
+  auto q = dyn_cast<QuantizedType>(tensorType(v).getElementType());
+  return q && q.getStorageTypeIntegralWidth() == 32 && q.isSigned();
+}
+
+static LogicalResult verifyLayerResult(Operation *op, Value result) {
+  if (isAccumulator(result))
+    return verifyQuantizedTensor(op, result, "accumulator result", /*axis=*/1);
+  return verifyQuantizedTensor(op, result, "result", std::nullopt);
+}
+
 LogicalResult QuantizeOp::verify() {
   if (failed(verifyQuantizedTensor(*this, getOutput(), "result", kAnyAxis)))
     return failure();
@@ -111,8 +124,11 @@ LogicalResult RequantizeOp::verify() {
 LogicalResult QConv2dOp::verify() {
   if (failed(verifyQuantizedTensor(*this, getInput(), "input", std::nullopt)) ||
       failed(verifyWeight(*this, getWeight())) ||
-      failed(verifyQuantizedTensor(*this, getOutput(), "result", std::nullopt)))
+      failed(verifyLayerResult(*this, getOutput())))
     return failure();
+  if (isAccumulator(getOutput()) && (getRelu() || getResidual()))
+    return emitOpError("an i32 accumulator result cannot fuse relu or a "
+                       "residual; those need a requantized result");
   ArrayRef<int64_t> in = tensorType(getInput()).getShape();
   ArrayRef<int64_t> w = tensorType(getWeight()).getShape();
   if (w.size() != 4)
@@ -156,9 +172,10 @@ LogicalResult QLinearOp::verify() {
     return failure();
   auto outType = tensorType(getOutput());
   if (isa<QuantizedType>(outType.getElementType()) &&
-      failed(verifyQuantizedTensor(*this, getOutput(), "result", std::nullopt)))
+      failed(verifyLayerResult(*this, getOutput())))
     return failure();
-  if (getRelu() && !isa<QuantizedType>(outType.getElementType()))
+  if (getRelu() && (!isa<QuantizedType>(outType.getElementType()) ||
+                    isAccumulator(getOutput())))
     return emitOpError("relu needs a quantized result to clamp at its zero "
                        "point; an i32 result is the raw accumulator");
   ArrayRef<int64_t> in = tensorType(getInput()).getShape();

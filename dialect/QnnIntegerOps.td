@@ -61,7 +61,11 @@ def Qnn_QConv2dOp : Qnn_Op<"qconv2d", [Pure, AttrSizedOperandSegments]> {
     (axis 0), and the bias is int32 at scale `s_in * s_w[o]`. The accumulator
     is requantized to the result type; `relu` clamps at the result's zero
     point; a `residual` operand is dequantized, added, and the sum requantized
-    (the residual add of a ResNet block fused into the convolution).
+    (the residual add of a ResNet block fused into the convolution). The
+    result may instead be the raw i32 accumulator, typed
+    `!quant.uniform<i32:f32:1, {s_in * s_w[c], ...}>` (per output channel),
+    which a `qnn.dequantize` turns back into float: an int8 layer with a float
+    epilogue.
 
     ```mlir
     %y = qnn.qconv2d %x, %w, %b {pads = array<i64: 1, 1, 1, 1>, relu}

@@ -116,4 +116,39 @@ def ApplyPolicyPass : Pass<"qnn-apply-policy", "::mlir::func::FuncOp"> {
   ];
 }
 
+def LowerToIntegerPass : Pass<"qnn-lower-to-integer", "::mlir::func::FuncOp"> {
+  let summary = "Lower a calibrated fake-quant graph to integer ops";
+  let description = [{
+    Turns a test-mode graph (every quantizer frozen) into the program that is
+    deployed:
+
+    1. each `uniform` or `lsq` `qnn.fake_quant` becomes a quantize /
+       dequantize pair with the quantizer's `!quant.uniform` type; a
+       quantizer of a constant (a weight) is evaluated now, leaving an integer
+       constant (`quant.scast` to its quantized type) and a dequantize. These
+       pairs compute exactly what the fake_quant computed (the same
+       round-half-even formula in qrt);
+    2. a `conv2d` or `linear` whose input and weight are both dequantized
+       (per-tensor input, symmetric i8 weights) becomes a `qnn.qconv2d` /
+       `qnn.qlinear` producing the exact i32 accumulator, dequantized with
+       scale `s_x * s_w[c]`, followed by the float bias. All multiply-adds run
+       in int8 on oneDNN; the epilogue (bias, activations, residual adds,
+       pooling) stays in float on dequantized values, as in the simulation.
+
+    The integer graph differs from the fake-quant graph only in the
+    accumulation order of the float convolution that the simulation does
+    (the integer accumulator is exact), so results agree up to rounding of
+    the float epilogue; test/e2e measures how often that changes a
+    quantized value and whether it changes any prediction.
+    Quantizers of other methods (PACT, DoReFa, XNOR, ...) are left in
+    place with a remark: they have no integer lowering yet.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::quant::QuantDialect"];
+  let statistics = [
+    Statistic<"numQuantizers", "quantizers", "fake_quant ops lowered">,
+    Statistic<"numLayers", "layers", "conv2d / linear ops made integer">,
+  ];
+}
+
 #endif // QNN_PASSES_TD

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The main job (`make demo`): post-training quantization of the default model
-# (ResNet-8, Fashion-MNIST) with a W8A8 and a W4A8 policy, printing float and
-# fake-quant top-1 and the time of every stage. Integer lowering is not built
-# yet; when it is, its top-1 joins the table.
+# (ResNet-8, Fashion-MNIST) with a W8A8 and a W4A8 policy, printing float,
+# fake-quant and integer top-1, throughput, and the time of every stage.
 set -euo pipefail
 build="${1:-build}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

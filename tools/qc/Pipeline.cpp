@@ -214,5 +214,17 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     if (failed(evaluate(*module, options, *test, stage)))
       return failure();
   }
+  {
+    Stage stage(report, "lower to integer");
+    stage.record.artifact = out("4-integer.mlir");
+    if (failed(runPipeline(*module, "func.func(qnn-lower-to-integer)")) ||
+        failed(writeModule(*module, stage.record.artifact)))
+      return failure();
+  }
+  {
+    Stage stage(report, "evaluate integer");
+    if (failed(evaluate(*module, options, *test, stage)))
+      return failure();
+  }
   return success();
 }
