@@ -1,27 +1,36 @@
-//===- qimport.cpp - ONNX model to a qnn module ---------------------------===//
+//===- qimport.cpp - ONNX or TorchScript model to a qnn module ------------===//
 //
 // qimport model.onnx [-o model.mlir] [--no-resources] [--list-ops]
+// qimport model.pt --input-shape 1,3,224,224 [-o model.mlir]
 //
-// Imports an ONNX model into func.func @main of qnn ops, verifies it and
-// prints it. Errors name the offending node and give a non-zero exit.
+// Imports an ONNX model (.onnx) or a TorchScript module (.pt, .pth,
+// .torchscript; only when built with LibTorch) into func.func @main of qnn
+// ops, verifies it and prints it. Errors name the offending node and give a
+// non-zero exit.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/onnx/Importer.h"
+#ifdef QOPT_HAVE_TORCHSCRIPT
+#include "frontend/torchscript/Importer.h"
+#endif
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
 using namespace mlir;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"));
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<model.onnx | model.pt>"));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("filename"),
                                        cl::init("-"));
@@ -31,7 +40,29 @@ static cl::opt<bool> noResources(
              "large ones in dense_resource blobs"));
 static cl::opt<bool>
     listOps("list-ops",
-            cl::desc("Print the supported ONNX operators and exit"));
+            cl::desc("Print the supported ONNX operators (with a .pt input "
+                     "or --torchscript: TorchScript node kinds) and exit"));
+#ifdef QOPT_HAVE_TORCHSCRIPT
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("TorchScript: the shape of forward's next tensor input, e.g. "
+             "1,3,224,224 (dimension 0, the batch, is dynamic in the result)"),
+    cl::value_desc("d0,d1,..."));
+static cl::opt<bool>
+    torchscript("torchscript",
+                cl::desc("Read the input as TorchScript whatever its extension"));
+#endif
+
+enum class Format { Onnx, TorchScript, Unknown };
+
+static Format formatOf(llvm::StringRef path) {
+  std::string ext = llvm::sys::path::extension(path).lower();
+  if (ext == ".onnx")
+    return Format::Onnx;
+  if (ext == ".pt" || ext == ".pth" || ext == ".torchscript")
+    return Format::TorchScript;
+  return Format::Unknown;
+}
 
 /// "file: error: message" (and the same for notes). Node diagnostics carry
 /// the node's name and index in their message; the .onnx file is binary, so
@@ -69,7 +100,20 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "qimport: ONNX model to qnn MLIR module\n");
 
+  Format format = formatOf(inputFile);
+#ifdef QOPT_HAVE_TORCHSCRIPT
+  if (torchscript)
+    format = Format::TorchScript;
+#endif
+
   if (listOps) {
+#ifdef QOPT_HAVE_TORCHSCRIPT
+    if (format == Format::TorchScript) {
+      for (const std::string &op : qopt::torch_import::supportedTorchOps())
+        llvm::outs() << op << "\n";
+      return 0;
+    }
+#endif
     for (const std::string &op : qopt::onnx_import::supportedOnnxOps())
       llvm::outs() << op << "\n";
     return 0;
@@ -79,17 +123,58 @@ int main(int argc, char **argv) {
     llvm::WithColor::error(llvm::errs(), "qimport") << "no input model\n";
     return 1;
   }
+  if (format == Format::Unknown) {
+    llvm::WithColor::error(llvm::errs(), "qimport")
+        << "cannot tell the format of '" << inputFile
+        << "' from its extension (.onnx, or .pt / .pth / .torchscript)\n";
+    return 1;
+  }
+#ifndef QOPT_HAVE_TORCHSCRIPT
+  if (format == Format::TorchScript) {
+    llvm::WithColor::error(llvm::errs(), "qimport")
+        << "this qimport was built without LibTorch and cannot read "
+           "TorchScript ('"
+        << inputFile << "')\n";
+    return 1;
+  }
+#endif
 
   MLIRContext ctx;
   ScopedDiagnosticHandler handler(&ctx, [](Diagnostic &diag) {
     printDiagnostic(diag);
     return success();
   });
-  qopt::onnx_import::ImportOptions options;
-  if (noResources)
-    options.inlineElementLimit = -1;
-  OwningOpRef<ModuleOp> module =
-      qopt::onnx_import::importOnnxFile(inputFile, &ctx, options);
+  OwningOpRef<ModuleOp> module;
+  if (format == Format::Onnx) {
+    qopt::onnx_import::ImportOptions options;
+    if (noResources)
+      options.inlineElementLimit = -1;
+    module = qopt::onnx_import::importOnnxFile(inputFile, &ctx, options);
+  }
+#ifdef QOPT_HAVE_TORCHSCRIPT
+  if (format == Format::TorchScript) {
+    qopt::torch_import::ImportOptions options;
+    if (noResources)
+      options.inlineElementLimit = -1;
+    for (const std::string &spec : inputShapes) {
+      SmallVector<StringRef> parts;
+      StringRef(spec).split(parts, ',');
+      std::vector<int64_t> shape;
+      for (StringRef part : parts) {
+        int64_t d;
+        if (part.trim().getAsInteger(10, d) || d <= 0) {
+          llvm::WithColor::error(llvm::errs(), "qimport")
+              << "--input-shape '" << spec
+              << "' must be positive integers separated by commas\n";
+          return 1;
+        }
+        shape.push_back(d);
+      }
+      options.inputShapes.push_back(shape);
+    }
+    module = qopt::torch_import::importTorchScriptFile(inputFile, &ctx, options);
+  }
+#endif
   if (!module)
     return 1;
 

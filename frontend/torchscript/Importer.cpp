@@ -1,0 +1,333 @@
+//===- Importer.cpp - the TorchScript graph walk --------------------------===//
+//
+// Checks the frozen graph for node kinds without a handler (all listed at
+// once), imports forward's tensor inputs as arguments of func.func @main with
+// a dynamic batch, then the nodes in order. prim::If and prim::Loop whose
+// condition / trip count fold at import time are replaced by the block they
+// run; anything else is data-dependent control flow, which qnn cannot hold.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/torchscript/ImportContext.h"
+
+#include "dialect/QnnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+using namespace mlir;
+
+namespace qopt::torch_import {
+
+static const OpTable &opTable() {
+  static const OpTable table = [] {
+    OpTable t;
+    registerNetworkOps(t);
+    registerShapeOps(t);
+    registerPoolResizeOps(t);
+    registerValueOps(t);
+    return t;
+  }();
+  return table;
+}
+
+std::vector<std::string> supportedTorchOps() {
+  std::vector<std::string> ops{"prim::If", "prim::Loop"};
+  for (const auto &entry : opTable())
+    ops.push_back(entry.getKey().str());
+  llvm::sort(ops);
+  return ops;
+}
+
+static void numberNodes(const TsBlock &block,
+                        llvm::DenseMap<const TsNode *, unsigned> &index) {
+  for (const TsNode &n : block.nodes) {
+    unsigned i = index.size();
+    index[&n] = i;
+    for (const TsBlock &inner : n.blocks)
+      numberNodes(inner, index);
+  }
+}
+
+static void collectParamNames(const TsGraph &g, llvm::StringMap<bool> &out) {
+  for (const std::string &name : g.stateDict)
+    out[name] = true;
+}
+
+Importer::Importer(MLIRContext *ctx, const TsGraph &graph, StringRef fileName,
+                   const ImportOptions &options)
+    : ctx(ctx), g(graph), fileName(fileName.str()), options(options), b(ctx),
+      fileLoc(FileLineColLoc::get(ctx, fileName, 0, 0)), currentLoc(fileLoc) {
+  numberNodes(g.body, nodeIndex);
+  collectParamNames(g, paramNames);
+}
+
+std::string Importer::nodePrefix(const TsNode &n) const {
+  std::string prefix = "node #" + std::to_string(nodeIndex.lookup(&n)) + " (" +
+                       n.kind + ")";
+  if (!n.layer.empty())
+    prefix += " in layer '" + n.layer + "'";
+  if (!n.file.empty())
+    prefix += " at " + n.file + ":" + std::to_string(n.line) + ":" +
+              std::to_string(n.col);
+  return prefix + ": ";
+}
+
+/// NameLoc(layer, python file:line:col). Ops outside any submodule are named
+/// like torch.fx names them ("add", "add_1", "flatten").
+Location Importer::nodeLoc(const TsNode &n) {
+  std::string name = n.layer;
+  if (name.empty()) {
+    StringRef kind = StringRef(n.kind).rsplit("::").second;
+    kind = kind.rtrim('_');
+    unsigned &count = topLevelNames[kind];
+    name = count == 0 ? kind.str() : (kind + "_" + Twine(count)).str();
+    ++count;
+  }
+  Location child =
+      n.file.empty()
+          ? (Location)FileLineColLoc::get(ctx, fileName, 0, 0)
+          : (Location)FileLineColLoc::get(ctx, n.file, n.line, n.col);
+  Location loc = NameLoc::get(StringAttr::get(ctx, name), child);
+  prefixByLoc[loc.getAsOpaquePointer()] = nodePrefix(n);
+  return loc;
+}
+
+InFlightDiagnostic Importer::error() {
+  InFlightDiagnostic diag = emitError(fileLoc);
+  if (current)
+    diag << nodePrefix(*current);
+  return diag;
+}
+
+void Importer::collectUnsupported(const TsBlock &block,
+                                  std::vector<const TsNode *> &out) {
+  for (const TsNode &n : block.nodes) {
+    if (n.kind == "prim::If")
+      continue; // checked when a branch is taken
+    if (n.kind == "prim::Loop") {
+      collectUnsupported(n.blocks[0], out);
+      continue;
+    }
+    if (!opTable().count(n.kind))
+      out.push_back(&n);
+  }
+}
+
+LogicalResult Importer::checkSupport(const TsBlock &block) {
+  std::vector<const TsNode *> unsupported;
+  collectUnsupported(block, unsupported);
+  if (unsupported.empty())
+    return success();
+  std::vector<std::string> kinds;
+  for (const TsNode *n : unsupported)
+    if (!llvm::is_contained(kinds, n->kind))
+      kinds.push_back(n->kind);
+  InFlightDiagnostic diag = emitError(fileLoc);
+  diag << unsupported.size()
+       << " node(s) use unsupported operators: " << llvm::join(kinds, ", ");
+  for (const TsNode *n : unsupported)
+    diag.attachNote(fileLoc) << nodePrefix(*n) << "not supported";
+  return diag;
+}
+
+void Importer::bind(ArrayRef<int> to, ArrayRef<int> from) {
+  for (auto [t, f] : llvm::zip(to, from)) {
+    auto v = values.find(f);
+    if (v != values.end()) {
+      Value val = v->second;
+      foldedValues.erase(t);
+      values[t] = val;
+      continue;
+    }
+    auto c = foldedValues.find(f);
+    if (c != foldedValues.end()) {
+      Folded copy = c->second;
+      values.erase(t);
+      foldedValues[t] = std::move(copy);
+    }
+  }
+}
+
+LogicalResult Importer::importIf() {
+  const TsNode &n = *current;
+  const Folded *cond = folded(0);
+  if (!cond || !cond->isNumber() ||
+      (cond->kind == Folded::Kind::Int && isUnknown(cond->i)))
+    return error() << "data-dependent control flow: the condition is only "
+                      "known at run time, and qnn has no control flow";
+  const TsBlock &taken = n.blocks[cond->number() != 0 ? 0 : 1];
+  if (failed(checkSupport(taken)) || failed(importBlock(taken)))
+    return failure();
+  bind(n.outputs, taken.outputs);
+  current = &n;
+  return success();
+}
+
+LogicalResult Importer::importLoop() {
+  const TsNode &n = *current;
+  FailureOr<int64_t> trips = getInt(0, "the trip count");
+  FailureOr<bool> cond = getBool(1, "the loop condition");
+  if (failed(trips) || failed(cond))
+    return error() << "data-dependent control flow: prim::Loop must have a "
+                      "trip count and condition known at import time";
+  const TsBlock &body = n.blocks[0];
+  // The node's outputs hold the loop-carried values between iterations.
+  bind(n.outputs, ArrayRef<int>(n.inputs).drop_front(2));
+  for (int64_t it = 0; it < *trips && *cond; ++it) {
+    foldedValues[body.inputs[0]] = Folded::ofInt(it);
+    bind(ArrayRef<int>(body.inputs).drop_front(), n.outputs);
+    if (failed(importBlock(body)))
+      return failure();
+    current = &n;
+    auto c = foldedValues.find(body.outputs[0]);
+    if (c == foldedValues.end() || !c->second.isNumber())
+      return error() << "data-dependent control flow: the loop condition is "
+                        "only known at run time";
+    *cond = c->second.number() != 0;
+    bind(n.outputs, ArrayRef<int>(body.outputs).drop_front());
+  }
+  return success();
+}
+
+LogicalResult Importer::importNode(const TsNode &n) {
+  current = &n;
+  currentLoc = nodeLoc(n);
+  if (n.kind == "prim::If")
+    return importIf();
+  if (n.kind == "prim::Loop")
+    return importLoop();
+  return opTable().lookup(n.kind)(*this);
+}
+
+LogicalResult Importer::importBlock(const TsBlock &block) {
+  for (const TsNode &n : block.nodes)
+    if (failed(importNode(n)))
+      return failure();
+  return success();
+}
+
+LogicalResult Importer::importInputs(func::FuncOp &func) {
+  SmallVector<Type> types;
+  for (auto [k, id] : llvm::enumerate(g.body.inputs)) {
+    const TsValue &v = g.values[id];
+    if (!v.isTensor)
+      return emitError(fileLoc) << "forward's input '" << v.debugName
+                                << "' has type " << v.type
+                                << "; only tensor inputs are supported";
+    if (k >= options.inputShapes.size())
+      return emitError(fileLoc)
+             << "forward's input '" << v.debugName
+             << "' needs a shape: pass --input-shape (e.g. 1,3,224,224)";
+    SmallVector<int64_t> shape(options.inputShapes[k].begin(),
+                               options.inputShapes[k].end());
+    if (shape.empty())
+      return emitError(fileLoc) << "the shape of input '" << v.debugName
+                                << "' must have at least one dimension";
+    shape[0] = ShapedType::kDynamic;
+    for (int64_t &d : shape)
+      if (d < 0)
+        d = ShapedType::kDynamic;
+    types.push_back(f32Type(shape));
+  }
+  if (options.inputShapes.size() > types.size())
+    return emitError(fileLoc) << options.inputShapes.size()
+                              << " input shapes given, but forward has "
+                              << types.size() << " tensor input(s)";
+  func = func::FuncOp::create(b, fileLoc, "main",
+                              FunctionType::get(ctx, types, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [k, id] : llvm::enumerate(g.body.inputs)) {
+    values[id] = entry->getArgument(k);
+    func.setArgAttr(k, "torch.name",
+                    StringAttr::get(ctx, g.values[id].debugName));
+  }
+  b.setInsertionPointToStart(entry);
+  return success();
+}
+
+LogicalResult Importer::importOutputs(func::FuncOp func) {
+  current = nullptr;
+  SmallVector<Value> results;
+  for (int id : g.body.outputs) {
+    auto v = values.find(id);
+    if (v != values.end()) {
+      results.push_back(v->second);
+      continue;
+    }
+    auto f = foldedValues.find(id);
+    bool ok = f != foldedValues.end() && f->second.kind == Folded::Kind::List;
+    if (ok) {
+      for (const Folded &item : f->second.items) {
+        if (item.kind == Folded::Kind::Value) {
+          results.push_back(item.value);
+          continue;
+        }
+        ok = false;
+      }
+    }
+    if (!ok)
+      return emitError(fileLoc) << "forward returns '" << g.values[id].debugName
+                                << "' of type " << g.values[id].type
+                                << ", which is not a run-time tensor (or a "
+                                   "tuple / list of them)";
+  }
+  func::ReturnOp::create(b, fileLoc, results);
+  func.setType(FunctionType::get(ctx, func.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+  return success();
+}
+
+LogicalResult Importer::verifyModule(ModuleOp module) {
+  SmallVector<std::pair<Location, std::string>> errors;
+  LogicalResult result = success();
+  {
+    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
+      if (diag.getSeverity() == DiagnosticSeverity::Error)
+        errors.emplace_back(diag.getLocation(), diag.str());
+      return success();
+    });
+    result = verify(module);
+  }
+  for (auto &[loc, message] : errors)
+    emitError(fileLoc) << prefixByLoc.lookup(loc.getAsOpaquePointer())
+                       << message;
+  if (failed(result) && errors.empty())
+    return emitError(fileLoc) << "the imported module does not verify";
+  return result;
+}
+
+OwningOpRef<ModuleOp> Importer::run() {
+  if (failed(checkSupport(g.body)))
+    return nullptr;
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  b.setInsertionPointToEnd(module->getBody());
+  func::FuncOp func;
+  if (failed(importInputs(func)) || failed(importBlock(g.body)) ||
+      failed(importOutputs(func)) || failed(verifyModule(*module)))
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> importTorchScriptFile(StringRef path, MLIRContext *ctx,
+                                            const ImportOptions &options) {
+  DialectRegistry registry;
+  registry.insert<qnn::QnnDialect, func::FuncDialect, arith::ArithDialect>();
+  ctx->appendDialectRegistry(registry);
+  ctx->loadAllAvailableDialects();
+  ReadOptions readOptions;
+  readOptions.inputShapes = options.inputShapes;
+  std::string error;
+  std::optional<TsGraph> graph = readTorchScript(path.str(), readOptions, error);
+  if (!graph) {
+    emitError(FileLineColLoc::get(ctx, path, 0, 0)) << error;
+    return nullptr;
+  }
+  return Importer(ctx, *graph, path, options).run();
+}
+
+} // namespace qopt::torch_import

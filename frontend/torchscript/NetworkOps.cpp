@@ -1,0 +1,321 @@
+//===- NetworkOps.cpp - convolution, normalization, activations, linear ---===//
+
+#include "frontend/torchscript/ImportContext.h"
+
+using namespace mlir;
+
+namespace qopt::torch_import {
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+/// A 1- or 2-element int list as two values (PyTorch repeats a single one).
+static FailureOr<SmallVector<int64_t>> pair(Importer &im, unsigned i,
+                                            StringRef what) {
+  FailureOr<SmallVector<int64_t>> v = im.getInts(i, what);
+  if (failed(v))
+    return failure();
+  if (v->size() == 1)
+    v->push_back((*v)[0]);
+  if (v->size() != 2)
+    return im.error() << what << " must have 2 values for a 2-D op, got "
+                      << v->size();
+  return v;
+}
+
+static LogicalResult buildConv(Importer &im, unsigned stride, unsigned padding,
+                               unsigned dilation, unsigned groups) {
+  FailureOr<Value> x = im.tensor(0), w = im.tensor(1, "weight");
+  if (failed(x) || failed(w))
+    return failure();
+  if (shapeOf(*x).size() != 4 || shapeOf(*w).size() != 4)
+    return im.error() << "only 2-D convolution (NCHW input, OIHW weight) is "
+                         "supported";
+  Value bias;
+  if (!im.isNone(2)) {
+    FailureOr<Value> bv = im.tensor(2, "bias");
+    if (failed(bv))
+      return failure();
+    bias = *bv;
+  }
+  if (const Folded *p = im.folded(padding); p && p->kind == Folded::Kind::String)
+    return im.error() << "padding='" << p->s << "' is not supported";
+  FailureOr<SmallVector<int64_t>> s = pair(im, stride, "stride"),
+                                  p = pair(im, padding, "padding"),
+                                  d = pair(im, dilation, "dilation");
+  FailureOr<int64_t> g = im.getInt(groups, "groups");
+  if (failed(s) || failed(p) || failed(d) || failed(g))
+    return failure();
+  OpBuilder &b = im.builder();
+  SmallVector<int64_t> pads{(*p)[0], (*p)[1], (*p)[0], (*p)[1]};
+  FailureOr<Value> y = im.create<qnn::Conv2dOp>(
+      *x, *w, bias, b.getDenseI64ArrayAttr(*s), b.getDenseI64ArrayAttr(pads),
+      b.getDenseI64ArrayAttr(*d), b.getI64IntegerAttr(*g));
+  if (failed(y))
+    return failure();
+  im.setResult(0, *y);
+  return success();
+}
+
+// aten::conv2d(input, weight, bias, stride, padding, dilation, groups)
+static LogicalResult importConv2d(Importer &im) {
+  return buildConv(im, 3, 4, 5, 6);
+}
+
+// aten::_convolution(input, weight, bias, stride, padding, dilation,
+//                    transposed, output_padding, groups, ...)
+static LogicalResult importConvolution(Importer &im) {
+  FailureOr<bool> transposed = im.getBool(6, "transposed");
+  if (failed(transposed))
+    return failure();
+  if (*transposed)
+    return im.error() << "transposed convolution is not supported";
+  return buildConv(im, 3, 4, 5, 8);
+}
+
+// aten::batch_norm(input, weight, bias, running_mean, running_var, training,
+//                  momentum, eps, cudnn_enabled)
+static LogicalResult importBatchNorm(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<bool> training = im.getBool(5, "training");
+  FailureOr<double> momentum = im.getFloat(6, "momentum");
+  FailureOr<double> eps = im.getFloat(7, "eps");
+  if (failed(x) || failed(training) || failed(momentum) || failed(eps))
+    return failure();
+  if (*training)
+    return im.error() << "training-mode batch_norm is not supported (call "
+                         "model.eval() before saving)";
+  if (im.isNone(3) || im.isNone(4))
+    return im.error() << "batch_norm without running statistics is not "
+                         "supported";
+  FailureOr<Value> mean = im.tensor(3, "running_mean"),
+                   var = im.tensor(4, "running_var");
+  if (failed(mean) || failed(var))
+    return failure();
+  int64_t c = shapeOf(*mean)[0];
+  auto param = [&](unsigned i, StringRef role, float dflt) -> FailureOr<Value> {
+    if (!im.isNone(i))
+      return im.tensor(i, role);
+    return im.constantF32({c}, std::vector<float>(c, dflt), role);
+  };
+  FailureOr<Value> scale = param(1, "weight", 1.0f), bias = param(2, "bias", 0.0f);
+  if (failed(scale) || failed(bias))
+    return failure();
+  OpBuilder &b = im.builder();
+  Value y = qnn::BatchNormOp::create(b, im.loc(), x->getType(), *x, *scale,
+                                     *bias, *mean, *var,
+                                     b.getF64FloatAttr(*eps),
+                                     b.getF64FloatAttr(*momentum));
+  im.setResult(0, y);
+  return success();
+}
+
+template <typename OpTy> static LogicalResult importUnary(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  if (failed(x))
+    return failure();
+  im.setResult(0, OpTy::create(im.builder(), im.loc(), x->getType(), *x));
+  return success();
+}
+
+static LogicalResult buildClip(Importer &im, double lo, double hi) {
+  FailureOr<Value> x = im.tensor(0);
+  if (failed(x))
+    return failure();
+  OpBuilder &b = im.builder();
+  im.setResult(0, qnn::ClipOp::create(b, im.loc(), x->getType(), *x,
+                                      b.getF64FloatAttr(lo),
+                                      b.getF64FloatAttr(hi)));
+  return success();
+}
+
+static LogicalResult importRelu6(Importer &im) { return buildClip(im, 0, 6); }
+
+// aten::hardtanh(input, min_val, max_val); ReLU6 traces to hardtanh(0, 6).
+static LogicalResult importHardtanh(Importer &im) {
+  FailureOr<double> lo = im.getFloat(1, "min_val"),
+                    hi = im.getFloat(2, "max_val");
+  if (failed(lo) || failed(hi))
+    return failure();
+  return buildClip(im, *lo, *hi);
+}
+
+static LogicalResult importLeakyRelu(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  double slope = 0.01;
+  if (im.numInputs() > 1) {
+    FailureOr<double> s = im.getFloat(1, "negative_slope");
+    if (failed(s))
+      return failure();
+    slope = *s;
+  }
+  if (failed(x))
+    return failure();
+  OpBuilder &b = im.builder();
+  im.setResult(0, qnn::LeakyReluOp::create(b, im.loc(), x->getType(), *x,
+                                           b.getF64FloatAttr(slope)));
+  return success();
+}
+
+static LogicalResult importPrelu(Importer &im) {
+  FailureOr<Value> x = im.tensor(0), slope = im.tensor(1, "weight");
+  if (failed(x) || failed(slope))
+    return failure();
+  im.setResult(0, qnn::PreluOp::create(im.builder(), im.loc(), x->getType(),
+                                       *x, *slope));
+  return success();
+}
+
+static LogicalResult importHardSigmoid(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  if (failed(x))
+    return failure();
+  OpBuilder &b = im.builder();
+  im.setResult(0, qnn::HardSigmoidOp::create(b, im.loc(), x->getType(), *x,
+                                             b.getF64FloatAttr(1.0 / 6.0),
+                                             b.getF64FloatAttr(0.5)));
+  return success();
+}
+
+// aten::softmax(input, dim, dtype)
+static LogicalResult importSoftmax(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<int64_t> dim = im.getInt(1, "dim");
+  if (failed(x) || failed(dim))
+    return failure();
+  if (im.numInputs() > 2 && !im.isNone(2))
+    return im.error() << "softmax with a dtype is not supported";
+  OpBuilder &b = im.builder();
+  im.setResult(0, qnn::SoftmaxOp::create(b, im.loc(), x->getType(), *x,
+                                         b.getI64IntegerAttr(*dim)));
+  return success();
+}
+
+/// A scalar operand as a rank-0 constant.
+static FailureOr<Value> operand(Importer &im, unsigned i) {
+  if (im.isTensor(i))
+    return im.tensor(i);
+  FailureOr<double> v = im.getFloat(i, "the operand");
+  if (failed(v))
+    return failure();
+  return im.constantF32({}, {(float)*v}, "scalar");
+}
+
+/// aten::add / sub (with alpha), mul, div on tensors and scalars; on two
+/// import-time numbers they fold.
+template <typename OpTy> static LogicalResult importBinary(Importer &im) {
+  auto runtime = [&](unsigned i) {
+    const Folded *f = im.folded(i);
+    return im.isTensor(i) && !(f && f->kind == Folded::Kind::Tensor &&
+                               im.graph().tensors[f->tensor].dims.empty());
+  };
+  if (!runtime(0) && !runtime(1))
+    return foldScalarBinary(im);
+  FailureOr<Value> lhs = operand(im, 0), rhs = operand(im, 1);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  constexpr bool hasAlpha =
+      std::is_same_v<OpTy, qnn::AddOp> || std::is_same_v<OpTy, qnn::SubOp>;
+  if (hasAlpha && im.numInputs() > 2) {
+    FailureOr<double> alpha = im.getFloat(2, "alpha");
+    if (failed(alpha))
+      return failure();
+    if (*alpha != 1.0) {
+      Value k = im.constantF32({}, {(float)*alpha}, "alpha");
+      FailureOr<Value> scaled = im.create<qnn::MulOp>(*rhs, k);
+      if (failed(scaled))
+        return failure();
+      rhs = scaled;
+    }
+  }
+  if (std::is_same_v<OpTy, qnn::DivOp> && im.numInputs() > 2 && !im.isNone(2))
+    return im.error() << "div with a rounding mode is not supported";
+  FailureOr<Value> y = im.create<OpTy>(*lhs, *rhs);
+  if (failed(y))
+    return failure();
+  im.setResult(0, *y);
+  return success();
+}
+
+// aten::linear(input, weight, bias)
+static LogicalResult importLinear(Importer &im) {
+  FailureOr<Value> x = im.tensor(0), w = im.tensor(1, "weight");
+  if (failed(x) || failed(w))
+    return failure();
+  Value bias;
+  if (!im.isNone(2)) {
+    FailureOr<Value> bv = im.tensor(2, "bias");
+    if (failed(bv))
+      return failure();
+    bias = *bv;
+  }
+  FailureOr<Value> y = im.create<qnn::LinearOp>(*x, *w, bias);
+  if (failed(y))
+    return failure();
+  im.setResult(0, *y);
+  return success();
+}
+
+static LogicalResult importMatmul(Importer &im) {
+  FailureOr<Value> a = im.tensor(0), b = im.tensor(1, "weight");
+  if (failed(a) || failed(b))
+    return failure();
+  FailureOr<Value> y = im.create<qnn::MatmulOp>(*a, *b);
+  if (failed(y))
+    return failure();
+  im.setResult(0, *y);
+  return success();
+}
+
+// aten::addmm(bias, mat1, mat2, beta, alpha) = beta * bias + alpha * mat1 @ mat2
+static LogicalResult importAddmm(Importer &im) {
+  FailureOr<Value> bias = im.tensor(0, "bias"), a = im.tensor(1),
+                   m = im.tensor(2, "weight");
+  FailureOr<double> beta = im.getFloat(3, "beta"), alpha = im.getFloat(4, "alpha");
+  if (failed(bias) || failed(a) || failed(m) || failed(beta) || failed(alpha))
+    return failure();
+  FailureOr<Value> y = im.create<qnn::MatmulOp>(*a, *m);
+  OpBuilder &b = im.builder();
+  if (succeeded(y) && *alpha != 1.0)
+    y = im.create<qnn::MulOp>(*y, im.constantF32({}, {(float)*alpha}, "alpha"));
+  Value c = *bias;
+  if (succeeded(y) && *beta != 1.0) {
+    FailureOr<Value> scaled =
+        im.create<qnn::MulOp>(c, im.constantF32({}, {(float)*beta}, "beta"));
+    if (failed(scaled))
+      return failure();
+    c = *scaled;
+  }
+  (void)b;
+  if (succeeded(y))
+    y = im.create<qnn::AddOp>(*y, c);
+  if (failed(y))
+    return failure();
+  im.setResult(0, *y);
+  return success();
+}
+
+void registerNetworkOps(OpTable &table) {
+  table["aten::conv2d"] = importConv2d;
+  table["aten::_convolution"] = importConvolution;
+  table["aten::batch_norm"] = importBatchNorm;
+  table["aten::relu"] = importUnary<qnn::ReluOp>;
+  table["aten::sigmoid"] = importUnary<qnn::SigmoidOp>;
+  table["aten::hardswish"] = importUnary<qnn::HardSwishOp>;
+  table["aten::hardsigmoid"] = importHardSigmoid;
+  table["aten::relu6"] = importRelu6;
+  table["aten::hardtanh"] = importHardtanh;
+  table["aten::leaky_relu"] = importLeakyRelu;
+  table["aten::prelu"] = importPrelu;
+  table["aten::softmax"] = importSoftmax;
+  table["aten::add"] = importBinary<qnn::AddOp>;
+  table["aten::sub"] = importBinary<qnn::SubOp>;
+  table["aten::mul"] = importBinary<qnn::MulOp>;
+  table["aten::div"] = importBinary<qnn::DivOp>;
+  table["aten::linear"] = importLinear;
+  table["aten::matmul"] = importMatmul;
+  table["aten::addmm"] = importAddmm;
+}
+
+} // namespace qopt::torch_import

@@ -1,0 +1,301 @@
+//===- TorchReader.cpp - LibTorch to the neutral TsGraph ------------------===//
+//
+// Built with exceptions and RTTI (LibTorch needs both); sees no MLIR header.
+// Every c10::Error (and any other exception) LibTorch throws ends here as an
+// error string.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/torchscript/TorchGraph.h"
+
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/constant_propagation.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/freeze_module.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/csrc/jit/passes/lower_tuples.h>
+#include <torch/csrc/jit/passes/peephole.h>
+#include <torch/csrc/jit/passes/remove_mutation.h>
+#include <torch/script.h>
+
+#include <fstream>
+#include <unordered_map>
+
+namespace qopt::torch_import {
+namespace {
+
+namespace jit = torch::jit;
+
+/// The first line of an exception message (c10::Error appends a backtrace).
+std::string firstLine(const std::string &what) {
+  return what.substr(0, what.find('\n'));
+}
+
+std::string dtypeName(at::ScalarType t) {
+  switch (t) {
+  case at::kFloat:
+    return "float";
+  case at::kDouble:
+    return "double";
+  case at::kHalf:
+    return "half";
+  case at::kBFloat16:
+    return "bfloat16";
+  case at::kLong:
+    return "long";
+  case at::kInt:
+    return "int";
+  case at::kShort:
+    return "short";
+  case at::kChar:
+    return "int8";
+  case at::kByte:
+    return "uint8";
+  case at::kBool:
+    return "bool";
+  default:
+    return c10::toString(t);
+  }
+}
+
+class Extractor {
+public:
+  Extractor(TsGraph &out,
+            const std::unordered_map<const void *, std::string> &params)
+      : out(out), params(params) {}
+
+  int valueId(const jit::Value *v) {
+    auto it = ids.find(v);
+    if (it != ids.end())
+      return it->second;
+    TsValue tv;
+    tv.debugName = v->debugName();
+    tv.type = v->type()->repr_str();
+    tv.isTensor = v->type()->cast<c10::TensorType>() != nullptr;
+    out.values.push_back(tv);
+    return ids[v] = (int)out.values.size() - 1;
+  }
+
+  void block(const jit::Block *b, TsBlock &tb, bool skipSelf) {
+    for (const jit::Value *in : b->inputs()) {
+      if (skipSelf && !in->type()->cast<c10::TensorType>() &&
+          in->type()->cast<c10::ClassType>())
+        continue;
+      tb.inputs.push_back(valueId(in));
+    }
+    for (const jit::Node *n : b->nodes())
+      tb.nodes.push_back(node(n));
+    for (const jit::Value *o : b->outputs())
+      tb.outputs.push_back(valueId(o));
+  }
+
+private:
+  TsNode node(const jit::Node *n) {
+    TsNode tn;
+    tn.kind = n->kind().toQualString();
+    for (const jit::Value *v : n->inputs())
+      tn.inputs.push_back(valueId(v));
+    for (const jit::Value *v : n->outputs())
+      tn.outputs.push_back(valueId(v));
+    for (const jit::Block *b : n->blocks()) {
+      tn.blocks.emplace_back();
+      block(b, tn.blocks.back(), false);
+    }
+    tn.layer = layerName(n);
+    jit::SourceRange range = n->sourceRange();
+    if (auto orig = range.findSourceRangeThatGenerated())
+      range = *orig;
+    if (auto flc = range.file_line_col()) {
+      tn.file = std::get<0>(*flc);
+      tn.line = std::get<1>(*flc);
+      tn.col = std::get<2>(*flc);
+    }
+    if (n->kind() == c10::prim::Constant)
+      tn.constant = constant(n->output());
+    return tn;
+  }
+
+  /// Module instance names along the inlined call stack: "layer1.0.conv1".
+  static std::string layerName(const jit::Node *n) {
+    std::string name;
+    if (auto cs = n->callstack()) {
+      for (const auto &entry : (*cs)->vec()) {
+        const auto &info = std::get<2>(entry);
+        if (!info || info->instance_name().empty())
+          continue;
+        // Traced modules name instances "__module.layer1"; skip `self`.
+        std::string part = info->instance_name();
+        if (part == "self" || part == "SELF" || part == "__module")
+          continue;
+        if (part.rfind("__module.", 0) == 0)
+          part = part.substr(9);
+        name += (name.empty() ? "" : ".") + part;
+      }
+    }
+    return name;
+  }
+
+  TsConstant constant(const jit::Value *v) {
+    TsConstant c;
+    c10::optional<c10::IValue> iv = jit::toIValue(v);
+    if (!iv || iv->isNone())
+      return c;
+    if (iv->isBool()) {
+      c.kind = TsConstant::Kind::Bool;
+      c.i = iv->toBool();
+    } else if (iv->isInt()) {
+      c.kind = TsConstant::Kind::Int;
+      c.i = iv->toInt();
+    } else if (iv->isDouble()) {
+      c.kind = TsConstant::Kind::Float;
+      c.f = iv->toDouble();
+    } else if (iv->isString()) {
+      c.kind = TsConstant::Kind::String;
+      c.s = iv->toStringRef();
+    } else if (iv->isIntList()) {
+      c.kind = TsConstant::Kind::IntList;
+      c.ints = iv->toIntVector();
+    } else if (iv->isDoubleList()) {
+      c.kind = TsConstant::Kind::FloatList;
+      c.floats = iv->toDoubleVector();
+    } else if (iv->isBoolList()) {
+      c.kind = TsConstant::Kind::BoolList;
+      for (bool b : iv->toBoolList())
+        c.ints.push_back(b);
+    } else if (iv->isTensor()) {
+      c.kind = TsConstant::Kind::Tensor;
+      c.tensor = tensor(iv->toTensor());
+    } else if (iv->isDevice()) {
+      c.kind = TsConstant::Kind::Device;
+      c.s = iv->toDevice().str();
+    } else {
+      c.kind = TsConstant::Kind::Other;
+      c.s = iv->tagKind();
+    }
+    return c;
+  }
+
+  int tensor(const at::Tensor &t) {
+    TsTensor tt;
+    at::Tensor c = t.contiguous().cpu();
+    tt.dtype = dtypeName(c.scalar_type());
+    for (int64_t d : c.sizes())
+      tt.dims.push_back(d);
+    auto it = params.find(t.data_ptr());
+    if (it != params.end())
+      tt.paramName = it->second;
+    if (c.is_floating_point()) {
+      at::Tensor f = c.to(at::kFloat).contiguous();
+      const float *p = f.data_ptr<float>();
+      tt.floats.assign(p, p + f.numel());
+    } else if (c.scalar_type() == at::kLong || c.scalar_type() == at::kInt ||
+               c.scalar_type() == at::kShort || c.scalar_type() == at::kChar ||
+               c.scalar_type() == at::kByte || c.scalar_type() == at::kBool) {
+      at::Tensor l = c.to(at::kLong).contiguous();
+      const int64_t *p = l.data_ptr<int64_t>();
+      tt.ints.assign(p, p + l.numel());
+    }
+    out.tensors.push_back(std::move(tt));
+    return (int)out.tensors.size() - 1;
+  }
+
+  TsGraph &out;
+  const std::unordered_map<const void *, std::string> &params;
+  std::unordered_map<const jit::Value *, int> ids;
+};
+
+/// TorchScript archives are zip files; anything else is not a model.
+bool looksLikeZip(const std::string &path) {
+  std::ifstream f(path, std::ios::binary);
+  char magic[4] = {0, 0, 0, 0};
+  f.read(magic, 4);
+  return f.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K';
+}
+
+std::optional<TsGraph> read(const std::string &path,
+                            const ReadOptions &options, std::string &error) {
+  {
+    std::ifstream probe(path);
+    if (!probe) {
+      error = "cannot open '" + path + "': " + std::strerror(errno);
+      return std::nullopt;
+    }
+  }
+  if (!looksLikeZip(path)) {
+    error = "'" + path + "' is not a TorchScript model (not a zip archive)";
+    return std::nullopt;
+  }
+  jit::Module module;
+  try {
+    module = jit::load(path);
+  } catch (const std::exception &e) {
+    error = "'" + path +
+            "' is not a TorchScript model: " + firstLine(e.what());
+    return std::nullopt;
+  }
+  module.eval();
+  if (!module.find_method("forward")) {
+    error = "'" + path + "' has no forward method";
+    return std::nullopt;
+  }
+
+  // State-dict names by storage, before freezing turns them into constants
+  // (freeze_module shares the tensors with the module it clones).
+  std::unordered_map<const void *, std::string> params;
+  for (const auto &p : module.named_buffers(/*recurse=*/true))
+    params.emplace(p.value.data_ptr(), p.name);
+  for (const auto &p : module.named_parameters(/*recurse=*/true))
+    params[p.value.data_ptr()] = p.name;
+
+  // freeze_module (not freeze): it inlines and folds attributes but keeps
+  // batch_norm, which freeze's frozen-graph optimizations fold into conv.
+  jit::Module frozen = jit::freeze_module(module);
+  std::shared_ptr<jit::Graph> graph = frozen.get_method("forward").graph();
+  jit::Inline(*graph);
+
+  // Ranks (and known sizes) on the inputs let peephole fold x.dim().
+  unsigned tensorInput = 0;
+  for (jit::Value *in : graph->inputs()) {
+    if (!in->type()->cast<c10::TensorType>())
+      continue;
+    if (tensorInput < options.inputShapes.size()) {
+      std::vector<c10::optional<int64_t>> sizes;
+      for (int64_t d : options.inputShapes[tensorInput])
+        sizes.push_back(d < 0 ? c10::nullopt : c10::optional<int64_t>(d));
+      in->setType(c10::TensorType::create(
+          at::kFloat, at::kCPU, c10::SymbolicShape(sizes),
+          c10::VaryingShape<c10::Stride>(sizes.size()),
+          /*requires_grad=*/false));
+    }
+    ++tensorInput;
+  }
+  for (int i = 0; i < 2; ++i) {
+    jit::RemoveTensorMutation(graph);
+    jit::ConstantPropagation(graph);
+    jit::PeepholeOptimize(graph, /*disable_shape_peepholes=*/true);
+    jit::LowerSimpleTuples(graph);
+    jit::EliminateDeadCode(graph);
+  }
+
+  TsGraph out;
+  for (const auto &p : params)
+    out.stateDict.push_back(p.second);
+  Extractor extractor(out, params);
+  extractor.block(graph->block(), out.body, /*skipSelf=*/true);
+  return out;
+}
+
+} // namespace
+
+std::optional<TsGraph> readTorchScript(const std::string &path,
+                                       const ReadOptions &options,
+                                       std::string &error) {
+  try {
+    return read(path, options, error);
+  } catch (const std::exception &e) {
+    error = "LibTorch failed on '" + path + "': " + firstLine(e.what());
+    return std::nullopt;
+  }
+}
+
+} // namespace qopt::torch_import
