@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -118,6 +119,39 @@ void Importer::collectUnsupported(const TsBlock &block,
   }
 }
 
+/// prim::If / prim::Loop nodes of `block` whose condition (or trip count) is
+/// computed from `unsupported` nodes: data-dependent control flow that will
+/// not fold away.
+static std::vector<const TsNode *>
+dataDependentBranches(const TsBlock &block,
+                      const std::vector<const TsNode *> &unsupported) {
+  llvm::DenseMap<int, const TsNode *> producer;
+  for (const TsNode &n : block.nodes)
+    for (int out : n.outputs)
+      producer[out] = &n;
+  llvm::DenseSet<const TsNode *> bad(unsupported.begin(), unsupported.end());
+  std::vector<const TsNode *> out;
+  for (const TsNode &n : block.nodes) {
+    if (n.kind != "prim::If" && n.kind != "prim::Loop")
+      continue;
+    SmallVector<int> work(n.inputs.begin(),
+                          n.inputs.begin() + (n.kind == "prim::If" ? 1 : 2));
+    llvm::DenseSet<int> seen;
+    bool dependent = false;
+    while (!work.empty() && !dependent) {
+      int v = work.pop_back_val();
+      const TsNode *p = producer.lookup(v);
+      if (!p || !seen.insert(v).second)
+        continue;
+      dependent = bad.count(p);
+      work.append(p->inputs.begin(), p->inputs.end());
+    }
+    if (dependent)
+      out.push_back(&n);
+  }
+  return out;
+}
+
 LogicalResult Importer::checkSupport(const TsBlock &block) {
   std::vector<const TsNode *> unsupported;
   collectUnsupported(block, unsupported);
@@ -127,11 +161,22 @@ LogicalResult Importer::checkSupport(const TsBlock &block) {
   for (const TsNode *n : unsupported)
     if (!llvm::is_contained(kinds, n->kind))
       kinds.push_back(n->kind);
+  std::vector<const TsNode *> branches =
+      dataDependentBranches(block, unsupported);
   InFlightDiagnostic diag = emitError(fileLoc);
   diag << unsupported.size()
        << " node(s) use unsupported operators: " << llvm::join(kinds, ", ");
+  if (!branches.empty())
+    diag << "; " << branches.size()
+         << " prim::If / prim::Loop depend on them (data-dependent control "
+            "flow)";
   for (const TsNode *n : unsupported)
     diag.attachNote(fileLoc) << nodePrefix(*n) << "not supported";
+  for (const TsNode *n : branches)
+    diag.attachNote(fileLoc)
+        << nodePrefix(*n)
+        << "data-dependent control flow: its condition is computed from "
+           "run-time tensor values, and qnn has no control flow";
   return diag;
 }
 

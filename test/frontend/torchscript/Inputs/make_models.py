@@ -191,9 +191,17 @@ class DoubleParams(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(4, 4, 1)
+        self.register_buffer("scale", torch.ones(4, 1, 1, dtype=torch.float64))
 
     def forward(self, x):
-        return self.conv(x.double())
+        return self.conv(x) * self.scale
+
+
+class BatchDependent(nn.Module):
+    def forward(self, x):
+        if x.size(0) > 1:
+            return torch.relu(x)
+        return x
 
 
 SMALL = {
@@ -205,15 +213,30 @@ SMALL = {
     "bad_control_flow": DataDependent,
     "bad_adaptive": BadAdaptive,
     "bad_dtype": DoubleParams,
+    "bad_batch_branch": BatchDependent,
+}
+
+
+SMALL_SHAPES = {
+    "conv_bn_relu": (1, 3, 16, 16),
+    "linear": (1, 2, 4, 4),
 }
 
 
 def write_small(out, name):
+    """NAME.pt (scripted), NAME_in.npy and PyTorch's NAME_ref<i>.npy."""
     torch.manual_seed(0)
     model = randomize_bn(SMALL[name]()).eval()
-    if name == "bad_dtype":
-        model = model.double()
     torch.jit.script(model).save(os.path.join(out, name + ".pt"))
+    if name.startswith("bad_"):
+        return
+    torch.manual_seed(2)
+    x = torch.randn(*SMALL_SHAPES.get(name, (1, 4, 8, 8)))
+    with torch.no_grad():
+        ref = model(x)
+    np.save(os.path.join(out, name + "_in.npy"), x.numpy())
+    for i, r in enumerate(ref if isinstance(ref, tuple) else (ref,)):
+        np.save(os.path.join(out, "%s_ref%d.npy" % (name, i)), r.numpy())
 
 
 def main():
