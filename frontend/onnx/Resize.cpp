@@ -2,6 +2,8 @@
 
 #include "frontend/onnx/OpUtils.h"
 
+#include "llvm/Support/Format.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -42,6 +44,12 @@ static LogicalResult importPad(Importer &im) {
   return success();
 }
 
+static std::string formatG(double v) {
+  std::string s;
+  llvm::raw_string_ostream(s) << llvm::format("%g", v);
+  return s;
+}
+
 /// Output shape from constant `scales` or `sizes`; N and C must not change.
 static LogicalResult resizedShape(Importer &im, ArrayRef<int64_t> in,
                                   const ConstTensor *scales,
@@ -61,7 +69,19 @@ static LogicalResult resizedShape(Importer &im, ArrayRef<int64_t> in,
     for (int d = 2; d < 4; ++d) {
       if (ShapedType::isDynamic(in[d]))
         return im.error() << "scales need static spatial dimensions";
-      out[d] = (int64_t)std::floor(in[d] * scales->floats[d]);
+      double size = in[d] * (double)scales->floats[d];
+      out[d] = (int64_t)std::floor(size);
+      // ONNX maps coordinates with the given scale (and, for align_corners,
+      // the unrounded in * scale); qnn.resize derives both from the sizes,
+      // so the two agree only when in * scale is a whole number.
+      if ((double)out[d] != size)
+        return im.error() << "scale "
+                          << formatG(widen(scales->floats[d]))
+                          << " on a spatial dimension of " << in[d]
+                          << " gives the non-integral size "
+                          << formatG(size)
+                          << ", which is not supported (qnn.resize takes "
+                             "its scale from whole sizes)";
     }
     if (scales->floats[0] != 1.0f || scales->floats[1] != 1.0f)
       return im.error() << "only the spatial dimensions may be scaled";

@@ -325,6 +325,25 @@ static LogicalResult importIdentity(Importer &im) {
   return success();
 }
 
+/// Dropout is the identity at inference. In training mode (a true
+/// `training_mode` input, opset 12+) with a nonzero ratio it draws a random
+/// mask, which qnn does not model.
+static LogicalResult importDropout(Importer &im) {
+  if (im.hasInput(2)) {
+    const ConstTensor *training = im.requireConstant(2, "training_mode");
+    if (!training)
+      return failure();
+    if (training->numElements() == 1 && training->at(0) != 0) {
+      const ConstTensor *ratio = im.hasInput(1) ? im.constant(1) : nullptr;
+      // The default ratio is 0.5.
+      if (!ratio || ratio->numElements() != 1 || ratio->at(0) != 0)
+        return im.error() << "training_mode=1 with a nonzero ratio is not "
+                             "supported (a random mask; inference only)";
+    }
+  }
+  return importIdentity(im);
+}
+
 void registerShapeOps(OpTable &table) {
   table["Reshape"] = importReshape;
   table["Flatten"] = importFlatten;
@@ -333,7 +352,7 @@ void registerShapeOps(OpTable &table) {
   table["Transpose"] = importTranspose;
   table["Concat"] = importConcat;
   table["Identity"] = importIdentity;
-  table["Dropout"] = importIdentity;
+  table["Dropout"] = importDropout;
 }
 
 } // namespace qopt::onnx_import

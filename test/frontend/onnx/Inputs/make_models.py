@@ -368,6 +368,21 @@ def bad_resize_mode():
 
 
 @model
+def bad_resize_scale():
+    # 4 * 0.6 = 2.4: ONNX maps coordinates with 0.6, qnn.resize with 2 / 4.
+    return single("Resize", [inp("x", [1, 2, 4, 4])],
+                  [arr("roi", []), arr("scales", [1, 1, 0.6, 0.6])],
+                  mode="linear")
+
+
+@model
+def bad_training_dropout():
+    return single("Dropout", [inp("x", [1, 4])],
+                  [arr("ratio", 0.5), arr("training_mode", True, np.bool_)],
+                  opset=13)
+
+
+@model
 def bad_undefined_input():
     return make([h.make_node("Add", ["x", "missing"], ["y"], name="add")],
                 [inp("x", [1, 4])], [out("y")])
