@@ -4,6 +4,7 @@
 #include "runtime/GroupLayout.h"
 #include "runtime/QuantMath.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <limits>
@@ -137,9 +138,9 @@ private:
 class MseObserver : public Observer {
 public:
   MseObserver(QuantSpec spec, float p, int candidates, float step,
-              bool averaged)
+              bool averaged, int refine)
       : Observer(spec), p_(p), candidates_(candidates), step_(step),
-        averaged_(averaged) {}
+        averaged_(averaged), refine_(refine) {}
 
   Status update(const Tensor &x) override {
     std::vector<float> lo, hi;
@@ -148,18 +149,14 @@ public:
     QRT_RETURN_IF_ERROR(layoutFor(x, spec_.granularity, "mse observer", l));
     int64_t groups = spec_.granularity.numGroups;
     QuantRange r = spec_.range();
-    std::vector<float> bestLo(lo), bestHi(hi);
-    std::vector<double> bestLoss(groups,
-                                 std::numeric_limits<double>::infinity());
     const float *px = x.data<float>();
     int64_t n = x.numel();
-    for (int i = 0; i < candidates_; ++i) {
-      float alpha = 1.f - static_cast<float>(i) * step_;
-      if (alpha <= 0.f)
-        break;
+    // Σ|x - Q(x)|^p per group for a clip alpha[k] * (lo[k], hi[k]).
+    auto lossFor = [&](const std::vector<float> &alpha) {
       std::vector<float> s(groups), z(groups);
       for (int64_t k = 0; k < groups; ++k)
-        qparamsFromRange(lo[k] * alpha, hi[k] * alpha, spec_, s[k], z[k]);
+        qparamsFromRange(lo[k] * alpha[k], hi[k] * alpha[k], spec_, s[k],
+                         z[k]);
       std::vector<double> loss(groups, 0.0);
       for (int64_t row = 0; row < l.rows; ++row) {
         int64_t k = l.group(row);
@@ -172,12 +169,44 @@ public:
         }
         loss[k] += acc;
       }
+      return loss;
+    };
+    std::vector<float> bestAlpha(groups, 1.f);
+    std::vector<double> bestLoss(groups,
+                                 std::numeric_limits<double>::infinity());
+    auto consider = [&](const std::vector<float> &alpha) {
+      std::vector<double> loss = lossFor(alpha);
       for (int64_t k = 0; k < groups; ++k)
         if (loss[k] < bestLoss[k]) {
           bestLoss[k] = loss[k];
-          bestLo[k] = lo[k] * alpha;
-          bestHi[k] = hi[k] * alpha;
+          bestAlpha[k] = alpha[k];
         }
+    };
+    for (int i = 0; i < candidates_; ++i) {
+      float alpha = 1.f - static_cast<float>(i) * step_;
+      if (alpha <= 0.f)
+        break;
+      consider(std::vector<float>(groups, alpha));
+    }
+    // Refinement: `refine` finer steps (step / (refine + 1)) on each side of
+    // every group's coarse optimum, never above the full range.
+    if (refine_ > 0) {
+      std::vector<float> center = bestAlpha;
+      float fine = step_ / static_cast<float>(refine_ + 1);
+      for (int j = -refine_; j <= refine_; ++j) {
+        if (j == 0)
+          continue;
+        std::vector<float> alpha(groups);
+        for (int64_t k = 0; k < groups; ++k)
+          alpha[k] = std::clamp(center[k] + static_cast<float>(j) * fine,
+                                fine, 1.f);
+        consider(alpha);
+      }
+    }
+    std::vector<float> bestLo(groups), bestHi(groups);
+    for (int64_t k = 0; k < groups; ++k) {
+      bestLo[k] = lo[k] * bestAlpha[k];
+      bestHi[k] = hi[k] * bestAlpha[k];
     }
     ++batches_;
     if (mins_.empty()) {
@@ -206,6 +235,7 @@ private:
   int candidates_;
   float step_;
   bool averaged_;
+  int refine_;
   int64_t batches_ = 0;
   std::vector<float> mins_, maxs_;
 };
@@ -312,8 +342,16 @@ double AbsHistogram::total() const {
 }
 
 double entropyThreshold(const AbsHistogram &h, int nq) {
-  const std::vector<double> &bins = h.counts();
+  // TensorRT / pytorch-quantization replace the first bin's count by the
+  // second's (`bins[0] = bins[1]`). Without it, the spike of exact zeros
+  // after a ReLU (often half of the mass) dominates both distributions: the
+  // quantized one spreads it over every bin of its group, so any threshold
+  // whose first group is wider than one bin looks bad and the search
+  // collapses to the smallest candidate (i = nq), 2-8x too tight.
+  std::vector<double> bins = h.counts();
   int nb = static_cast<int>(bins.size());
+  if (nb > 1)
+    bins[0] = bins[1];
   std::vector<double> suffix(nb + 1, 0.0); // Σ bins[i:]
   for (int i = nb - 1; i >= 0; --i)
     suffix[i] = suffix[i + 1] + bins[i];
@@ -360,7 +398,8 @@ double entropyThreshold(const AbsHistogram &h, int nq) {
       double pj = p[j] / ps, qj = q[j] / qs;
       kl += pj * std::log(pj / qj);
     }
-    if (kl < bestKl) {
+    // Ties go to the larger threshold (pytorch-quantization's last argmin).
+    if (kl <= bestKl) {
       bestKl = kl;
       bestI = i;
     }
@@ -380,8 +419,9 @@ std::unique_ptr<Observer> makePercentileObserver(QuantSpec spec, double pct) {
 }
 std::unique_ptr<Observer> makeMseObserver(QuantSpec spec, float p,
                                           int numCandidates, float step,
-                                          bool averaged) {
-  return std::make_unique<MseObserver>(spec, p, numCandidates, step, averaged);
+                                          bool averaged, int refine) {
+  return std::make_unique<MseObserver>(spec, p, numCandidates, step, averaged,
+                                       refine);
 }
 std::unique_ptr<Observer> makeEntropyObserver(QuantSpec spec) {
   return std::make_unique<EntropyObserver>(spec);

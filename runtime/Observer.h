@@ -76,11 +76,13 @@ std::unique_ptr<Observer> makePercentileObserver(QuantSpec spec,
 /// step, ... (numCandidates of them; QDrop uses 80 with step 0.01),
 /// minimizing Σ|x - Q(x)|^p. The batch optima are combined as running
 /// min/max, or averaged (`averaged`, QDrop's AvgMSE). "Fast" variants are
-/// just fewer candidates.
+/// just fewer candidates. `refine` > 0 then tries `refine` finer steps
+/// (step / (refine + 1)) on each side of each group's coarse optimum.
 std::unique_ptr<Observer> makeMseObserver(QuantSpec spec, float p = 2.f,
                                           int numCandidates = 80,
                                           float step = 0.01f,
-                                          bool averaged = false);
+                                          bool averaged = false,
+                                          int refine = 0);
 /// TensorRT's entropy calibration: 2048-bin histogram of |x|; the threshold
 /// minimizing KL(reference || quantized) over 2^(b-1) (signed) or 2^b
 /// (unsigned) levels. Per tensor only.

@@ -197,4 +197,57 @@ TEST(Observer, EntropyIgnoresOutliersAndKeepsUniformRange) {
   EXPECT_LT(amaxG, 15.f);
 }
 
+TEST(Observer, EntropyIgnoresTheZeroSpikeOfAReLU) {
+  // A ReLU-like tensor: 100 exact zeros and one value in each of 8 bins.
+  // AbsHistogram(8): the max 7.5 sets upper = 7.5+ (width ~0.9375), so
+  // 0.5, 1.5, ..., 7.5 land in bins 0..7: counts {101, 1, 1, 1, 1, 1, 1, 1}.
+  std::vector<float> v(100, 0.f);
+  for (int i = 0; i < 8; ++i)
+    v.push_back(0.5f + i);
+  AbsHistogram h(8);
+  h.update(v.data(), int64_t(v.size()));
+  ASSERT_EQ(h.counts()[0], 101.0);
+  // 2 quantized levels. TensorRT sets bins[0] = bins[1] first: the
+  // histogram is uniform, and for every i the reference p (bins[:i], tail
+  // folded into bin i-1) against q (i bins merged into 2 groups of i/2,
+  // spread back uniformly): i = 8 gives p = q, KL = 0, the full range; any
+  // i < 8 folds mass into bin i-1 and has KL > 0.
+  EXPECT_DOUBLE_EQ(entropyThreshold(h, 2), 8 * h.binWidth());
+  // Without the replacement (the old code) the zero spike decides: i = 2
+  // (one bin per level) has p = {101, 7}/108, q = {101, 1}/102,
+  // KL = 0.935 ln(0.935/0.990) + 0.065 ln(0.065/0.0098) = 0.069, while
+  // i = 8 spreads 104 over bins 0-3: p0 = 101/108 vs q0 = 26/108,
+  // KL = 1.19; the old search returned 2 bins (threshold 1.875).
+  // Through the observer: unsigned 1 bit has 2^1 = 2 levels over [0, T]
+  // (s = T / 1); signed 2 bits has 2^(2-1) = 2 levels over |x| (s = T/1.5).
+  QuantSpec u1 = spec8(false, true);
+  u1.bits = 1;
+  auto eu = makeEntropyObserver(u1);
+  ASSERT_OK(eu->update(Tensor::fromVector<float>({int64_t(v.size())}, v)));
+  EXPECT_NEAR(eu->compute()->scale[0], 7.5f, 1e-5f);
+  QuantSpec s2 = spec8(true, true);
+  s2.bits = 2;
+  auto es = makeEntropyObserver(s2);
+  ASSERT_OK(es->update(Tensor::fromVector<float>({int64_t(v.size())}, v)));
+  EXPECT_NEAR(es->compute()->scale[0] * 1.5f, 7.5f, 1e-5f);
+}
+
+TEST(Observer, MseRefinementFindsTheOffGridOptimum) {
+  // As MsePutsAGridLevelOnTheBulk: level 6 lands exactly on 0.75 at clip
+  // 0.9375, between the 0.01 grid points 0.94 and 0.93; 9 refinement steps
+  // of 0.001 on each side find 0.9375 +- 0.0005 (error ~0 on the bulk).
+  QuantSpec s4;
+  s4.bits = 4;
+  s4.isSigned = true;
+  s4.symmetric = true;
+  std::vector<float> v(1001);
+  for (int i = 0; i < 1000; ++i)
+    v[i] = i % 2 ? 0.75f : -0.75f;
+  v[1000] = 1.f;
+  auto mse = makeMseObserver(s4, 2.f, 80, 0.01f, false, 9);
+  ASSERT_OK(mse->update(Tensor::fromVector<float>({1001}, v)));
+  float clip = mse->compute()->scale[0] * 7.5f;
+  EXPECT_NEAR(clip, 0.9375f, 0.0006f);
+}
+
 } // namespace
