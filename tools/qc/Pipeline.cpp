@@ -1,6 +1,7 @@
 //===- Pipeline.cpp - the stages of `qc quantize` -------------------------===//
 
 #include "tools/qc/Pipeline.h"
+#include "tools/qc/Analysis.h"
 
 #include "codegen/ExecutionPlan.h"
 #include "frontend/onnx/Importer.h"
@@ -107,6 +108,49 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
                                const qrt::ImageDataset &train,
                                QuantizeReport &report) {
   OwningOpRef<ModuleOp> calib = module.clone();
+  // Entropy and percentile are per-tensor methods: per-channel (or grouped)
+  // quantizers without an explicit qnn.observer use min-max per channel.
+  std::optional<qnn::ObserverKind> kind =
+      qnn::symbolizeObserverKind(options.observer);
+  bool perTensorOnly = kind && (*kind == qnn::ObserverKind::Entropy ||
+                                *kind == qnn::ObserverKind::Percentile);
+  unsigned fallbacks = 0, fqIndex = 0;
+  std::string fallbackNames;
+  mainFunction(*calib).walk([&](qnn::FakeQuantOp op) {
+    std::string name = quantizerName(op, fqIndex++);
+    if (!isCalibrated(op.getMethod()) || op->hasAttr("qnn.observer"))
+      return;
+    bool weight = op.getRole() == qnn::QuantRole::Weight;
+    // The model input (an image) under entropy: its |x| histogram has a
+    // point mass at the normalized background (0.81 on Fashion-MNIST) and KL
+    // clips there, saturating every brighter pixel (82% top-1 instead of
+    // 91%). It keeps min-max, as onnxruntime's calibrators do in effect.
+    Value in = op.getInput();
+    if (auto pad = in.getDefiningOp<qnn::PadOp>())
+      in = pad->getOperand(0);
+    bool graphInput = isa<BlockArgument>(in);
+    if (perTensorOnly && (op.getAxis() ||
+                          (graphInput && *kind == qnn::ObserverKind::Entropy))) {
+      op->setAttr("qnn.observer", qnn::ObserverKindAttr::get(
+                                      op.getContext(),
+                                      qnn::ObserverKind::MinMax));
+      fallbackNames += (fallbacks++ ? ", " : "") + name;
+      return;
+    }
+    if (weight && options.weightMseNorm > 0.f &&
+        kind == qnn::ObserverKind::Mse)
+      op->setAttr("qnn.norm", FloatAttr::get(Float64Type::get(op.getContext()),
+                                             options.weightMseNorm));
+  });
+  if (fallbacks)
+    report.notes.push_back(
+        std::to_string(fallbacks) + " quantizer(s) use min_max instead of " +
+        options.observer + ": per-channel ones (" + options.observer +
+        " is per-tensor only) and, for entropy, the model input: " +
+        fallbackNames);
+  if (options.weightMseNorm > 0.f && kind == qnn::ObserverKind::Mse)
+    report.notes.push_back("weights: MSE observer with p = " +
+                           std::to_string(options.weightMseNorm));
   if (failed(runPipeline(*calib, "func.func(qnn-wrap-mode{mode=calibrate "
                                  "observer=" +
                                      options.observer + "})")))
@@ -184,6 +228,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
         failed(writeModule(*module, stage.record.artifact)))
       return failure();
   }
+  OwningOpRef<ModuleOp> floatModule = module->clone();
   {
     Stage stage(report, "evaluate float");
     if (failed(evaluate(*module, options, *test, stage)))
@@ -202,12 +247,30 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   }
   {
     Stage stage(report, "calibrate (" + std::to_string(options.calibImages) +
-                            " training images, " + options.observer + ")");
+                            " training images, " + options.observer +
+                            (options.biasCorrection ? ", bias correction"
+                                                    : "") +
+                            ")");
     stage.record.artifact = out("3-calibrated.mlir");
     if (failed(calibrate(*module, options, *train, report)) ||
-        failed(runPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")) ||
-        failed(writeModule(*module, stage.record.artifact)))
+        failed(runPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")))
       return failure();
+    if (options.biasCorrection &&
+        failed(correctBiases(*floatModule, *module, options, *train,
+                             report.biasCorrections)))
+      return failure();
+    if (failed(writeModule(*module, stage.record.artifact)))
+      return failure();
+  }
+  {
+    Stage stage(report, "layer SQNR (1 calibration batch)");
+    if (failed(analyzeLayers(*floatModule, *module, options, *train,
+                             report.layers)))
+      return failure();
+    stage.record.artifact = out("sqnr.png");
+    if (failed(writeSqnrPng(stage.record.artifact, report.layers)))
+      return failure();
+    report.sqnrPlot = "sqnr.png";
   }
   {
     Stage stage(report, "evaluate fake-quant (test mode)");

@@ -24,6 +24,11 @@ struct QuantizeOptions {
   int64_t batchSize = 100;
   int64_t evalLimit = 0; // 0: the whole test set
   Normalization norm;
+  /// Empirical bias correction after calibration (Nagel et al. 2019).
+  bool biasCorrection = false;
+  /// p of the MSE observer's |x - Q(x)|^p for weights (0: the observer's
+  /// default, 2).
+  float weightMseNorm = 0.f;
 };
 
 /// One row of the report: what ran, how long it took, and its top-1 when it
@@ -44,9 +49,28 @@ struct QuantizerRecord {
   int64_t groups = 1;
 };
 
+/// One conv / linear layer: output SQNR of the fake-quant graph against the
+/// float graph, and the float ranges of its input and weight.
+struct LayerRecord {
+  std::string name, kind;
+  int64_t weightBits = 0, actBits = 0; // 0: not quantized
+  double sqnrDb = 0;
+  float inMin = 0, inMax = 0, wMin = 0, wMax = 0;
+};
+
+/// The bias shift removed from one layer by bias correction.
+struct BiasCorrectionRecord {
+  size_t layer = 0;
+  double maxAbsShift = 0, meanAbsShift = 0;
+};
+
 struct QuantizeReport {
   std::vector<StageRecord> stages;
   std::vector<QuantizerRecord> quantizers;
+  std::vector<LayerRecord> layers;
+  std::vector<BiasCorrectionRecord> biasCorrections;
+  std::string sqnrPlot;           // PNG file, if written
+  std::vector<std::string> notes; // e.g. observer fallbacks
 };
 
 /// Runs import, BN folding, float evaluation, policy, calibration, test-mode

@@ -49,6 +49,53 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
     os << "| " << q.name << " | " << q.role << " | " << q.method << " | "
        << q.bits << " | " << q.groups << " | " << llvm::format("%.6g", q.minScale)
        << " | " << llvm::format("%.6g", q.maxScale) << " |\n";
+  if (!report.notes.empty()) {
+    os << "\n## Notes\n\n";
+    for (const std::string &n : report.notes)
+      os << "- " << n << "\n";
+  }
+  if (!report.layers.empty()) {
+    os << "\n## Layers\n\n"
+       << "Output SQNR = 10 log10(sum y^2 / sum (y - y_q)^2), y the layer's "
+          "output in the float graph and y_q in the fake-quant graph (test "
+          "mode, errors of earlier layers included), on the first "
+          "calibration batch ("
+       << options.batchSize
+       << " training images). Ranges are float: the layer's input "
+          "activation on that batch, and its (BN-folded) weight.\n\n"
+       << "| # | layer | op | wt bits | fm bits | SQNR (dB) | input min | "
+          "input max | weight min | weight max |\n"
+       << "|---|---|---|---|---|---|---|---|---|---|\n";
+    for (size_t i = 0; i < report.layers.size(); ++i) {
+      const LayerRecord &l = report.layers[i];
+      auto bits = [](int64_t b) {
+        return b ? std::to_string(b) : std::string("float");
+      };
+      os << "| " << i << " | " << l.name << " | " << l.kind << " | "
+         << bits(l.weightBits) << " | " << bits(l.actBits) << " | "
+         << llvm::format("%.2f", l.sqnrDb) << " | "
+         << llvm::format("%.4g", l.inMin) << " | "
+         << llvm::format("%.4g", l.inMax) << " | "
+         << llvm::format("%.4g", l.wMin) << " | "
+         << llvm::format("%.4g", l.wMax) << " |\n";
+    }
+    if (!report.sqnrPlot.empty())
+      os << "\n![per-layer output SQNR (dB), bars by layer #](" << report.sqnrPlot
+         << ")\n";
+  }
+  if (!report.biasCorrections.empty()) {
+    os << "\n## Bias correction\n\n"
+       << "Per output channel, the mean of the fake-quant layer output minus "
+          "the float one over the calibration images, subtracted from the "
+          "bias (layer by layer, earlier layers already corrected).\n\n"
+       << "| # | layer | mean abs shift | max abs shift |\n|---|---|---|---|\n";
+    for (const BiasCorrectionRecord &b : report.biasCorrections)
+      os << "| " << b.layer << " | "
+         << (b.layer < report.layers.size() ? report.layers[b.layer].name
+                                            : std::string())
+         << " | " << llvm::format("%.4g", b.meanAbsShift) << " | "
+         << llvm::format("%.4g", b.maxAbsShift) << " |\n";
+  }
   printStages(llvm::outs(), report);
   llvm::outs() << "report: " << path << "\n";
   return success();

@@ -67,6 +67,17 @@ static cl::opt<int> evalLimit("eval-limit",
                               cl::desc("Evaluate only the first N test images"),
                               cl::init(0), cl::sub(quantizeCmd),
                               cl::cat(qcCategory));
+static cl::opt<bool> biasCorrection(
+    "bias-correction",
+    cl::desc("Empirical bias correction after calibration: subtract each "
+             "layer's mean output shift (fake-quant - float, per output "
+             "channel, over the calibration images) from its bias"),
+    cl::init(false), cl::sub(quantizeCmd), cl::cat(qcCategory));
+static cl::opt<float> weightMseNorm(
+    "wt-mse-p",
+    cl::desc("p of the MSE observer's |w - Q(w)|^p for weights (QDrop / "
+             "BRECQ: 2.4); 0 keeps the observer's default (2)"),
+    cl::init(0.f), cl::sub(quantizeCmd), cl::cat(qcCategory));
 static cl::opt<std::string> outDir("o", cl::desc("Output directory"),
                                    cl::init("out"), cl::sub(quantizeCmd),
                                    cl::cat(qcCategory));
@@ -116,6 +127,8 @@ int main(int argc, char **argv) {
   options.calibImages = calibImages;
   options.batchSize = batchSize;
   options.evalLimit = evalLimit;
+  options.biasCorrection = biasCorrection;
+  options.weightMseNorm = weightMseNorm;
   qopt::QuantizeReport report;
   if (failed(qopt::runQuantize(ctx, options, report)))
     return 1;

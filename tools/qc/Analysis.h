@@ -1,0 +1,43 @@
+//===- Analysis.h - per-layer SQNR, ranges, bias correction -----*- C++ -*-===//
+
+#ifndef QOPT_TOOLS_QC_ANALYSIS_H
+#define QOPT_TOOLS_QC_ANALYSIS_H
+
+#include "tools/qc/Pipeline.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace qopt {
+
+/// The qnn.conv2d / qnn.linear ops of @main, in program order.
+std::vector<mlir::Operation *> layersOf(mlir::ModuleOp module);
+
+/// Per-layer output SQNR (float graph vs fake-quant graph) and the float
+/// ranges of each layer's input and weight, on the first calibration batch.
+mlir::LogicalResult analyzeLayers(mlir::ModuleOp floatModule,
+                                  mlir::ModuleOp fqModule,
+                                  const QuantizeOptions &options,
+                                  const qrt::ImageDataset &calib,
+                                  std::vector<LayerRecord> &records);
+
+/// Empirical bias correction (Nagel et al. 2019, sec. 4.2): layer by layer in
+/// program order, the per-output-channel mean of the fake-quant layer's
+/// output minus that of the float layer, over the calibration images, is
+/// subtracted from the layer's constant bias (written back as a new
+/// constant). Layers with a quantized weight and a constant bias only.
+mlir::LogicalResult correctBiases(mlir::ModuleOp floatModule,
+                                  mlir::ModuleOp fqModule,
+                                  const QuantizeOptions &options,
+                                  const qrt::ImageDataset &calib,
+                                  std::vector<BiasCorrectionRecord> &records);
+
+/// Writes a bar chart of the layers' SQNR as an (uncompressed) PNG.
+mlir::LogicalResult writeSqnrPng(const std::string &path,
+                                 const std::vector<LayerRecord> &layers);
+
+} // namespace qopt
+
+#endif // QOPT_TOOLS_QC_ANALYSIS_H
