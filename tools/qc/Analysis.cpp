@@ -61,6 +61,17 @@ static Value biasOf(Operation *layer) {
   return cast<qnn::LinearOp>(layer).getBias();
 }
 
+/// The first name in a location (fold-batch-norm fuses conv and BN locs).
+static std::string nameInLoc(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (std::string n = nameInLoc(l); !n.empty())
+        return n;
+  return "";
+}
+
 namespace {
 /// A clone of a module whose @main also returns `probes`.
 struct ProbedPlan {
@@ -182,8 +193,10 @@ LogicalResult qopt::analyzeLayers(ModuleOp floatModule, ModuleOp fqModule,
   for (size_t l = 0; l < numLayers; ++l) {
     LayerRecord &r = records[l];
     r.kind = fqLayers[l]->getName().stripDialect().str();
+    r.name = nameInLoc(fqLayers[l]->getLoc());
     if (qnn::FakeQuantOp w = quantizerOf(fqLayers[l], 1)) {
-      r.name = fqNames[w];
+      r.name += (r.name.empty() ? "" : " (") + fqNames[w] +
+                (r.name.empty() ? "" : ")");
       r.weightBits = w.getBits();
     }
     if (qnn::FakeQuantOp a = quantizerOf(fqLayers[l], 0)) {
