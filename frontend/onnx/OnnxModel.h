@@ -125,6 +125,12 @@ struct OnnxModel {
 std::optional<OnnxModel> readOnnxModel(const std::string &path,
                                        std::string &error);
 
+/// Serializes `model` (opset `model.opset` of the default domain) to `path`
+/// after onnx::checker and strict shape inference accept it. On failure
+/// returns false with `error` set to a one-line message.
+bool writeOnnxModel(const OnnxModel &model, const std::string &path,
+                    std::string &error);
+
 } // namespace qopt::onnx_import
 
 #endif // QOPT_FRONTEND_ONNX_ONNXMODEL_H
