@@ -8,7 +8,7 @@ endif()
 configure_file(${CMAKE_CURRENT_SOURCE_DIR}/lit.site.cfg.py.in
                ${CMAKE_CURRENT_BINARY_DIR}/lit.site.cfg.py @ONLY)
 
-set(QOPT_TEST_DEPENDS qopt qrun qimport)
+set(QOPT_TEST_DEPENDS qopt qrun qimport qexport)
 add_custom_target(check-qopt
   COMMAND ${QOPT_LIT} -sv ${CMAKE_CURRENT_BINARY_DIR}
   DEPENDS ${QOPT_TEST_DEPENDS}
