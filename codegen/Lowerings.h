@@ -22,6 +22,12 @@ mlir::LogicalResult lowerQuantOp(ExecutionPlan &plan, mlir::Operation *op,
 mlir::LogicalResult lowerIntegerOp(ExecutionPlan &plan, mlir::Operation *op,
                                    bool &handled);
 
+/// A conv2d / linear over frozen uniform or LSQ fake-quantized operands,
+/// evaluated exactly as the integer program does (ExactQuantizedSteps.cpp).
+/// Fails, adding nothing, when the layer is not of that kind.
+mlir::LogicalResult lowerExactQuantizedLayer(ExecutionPlan &plan,
+                                             mlir::Operation *op);
+
 } // namespace qopt
 
 #endif // QOPT_CODEGEN_LOWERINGS_H

@@ -65,6 +65,8 @@ static void addPlannedStep(ExecutionPlan &plan, Operation *op, Value input,
 }
 
 static LogicalResult lowerConv(ExecutionPlan &plan, Conv2dOp conv) {
+  if (succeeded(lowerExactQuantizedLayer(plan, conv)))
+    return success();
   qrt::Conv2dParams p;
   ArrayRef<int64_t> s = conv.getStrides(), d = conv.getDilations(),
                     pads = conv.getPads();
@@ -89,6 +91,8 @@ static LogicalResult lowerConv(ExecutionPlan &plan, Conv2dOp conv) {
 }
 
 static LogicalResult lowerLinear(ExecutionPlan &plan, LinearOp linear) {
+  if (succeeded(lowerExactQuantizedLayer(plan, linear)))
+    return success();
   if (cast<RankedTensorType>(linear.getInput().getType()).getRank() != 2)
     return linear.emitError("qrun: linear on rank ")
            << cast<RankedTensorType>(linear.getInput().getType()).getRank()
