@@ -4,6 +4,7 @@
 #include "tools/qc/Analysis.h"
 
 #include "codegen/ExecutionPlan.h"
+#include "frontend/onnx/Exporter.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Calibration.h"
 #include "passes/Passes.h"
@@ -276,6 +277,16 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     Stage stage(report, "evaluate fake-quant (test mode)");
     if (failed(evaluate(*module, options, *test, stage)))
       return failure();
+  }
+  {
+    // The same frozen graph as ONNX QDQ, for ONNX Runtime or TensorRT. Only
+    // uniform quantizers have a QDQ form; other methods are reported (on
+    // stderr) and the flow goes on.
+    Stage stage(report, "export QDQ ONNX");
+    stage.record.artifact = out("3-calibrated.onnx");
+    if (failed(onnx_export::exportOnnxFile(mainFunction(*module),
+                                           stage.record.artifact)))
+      stage.record.artifact = "(not exported, see the error above)";
   }
   {
     Stage stage(report, "lower to integer");
