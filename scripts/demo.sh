@@ -16,8 +16,8 @@ echo "== W8A8, min-max observers"
 "$qc" quantize "$model" --policy "wt_bit=8,fm_bit=8,$common" \
   --observer min_max -o "$out/w8a8"
 echo
-echo "== W4A8, MSE observers"
+echo "== W4A8, MSE observers, bias correction"
 "$qc" quantize "$model" --policy "wt_bit=4,fm_bit=8,$common" \
-  --observer mse -o "$out/w4a8"
+  --observer mse --bias-correction -o "$out/w4a8"
 echo
 echo "Each stage's .mlir and report.md are in $out/{w8a8,w4a8}."
