@@ -35,11 +35,22 @@ Expected<Shape> conv2dOutputShape(const Shape &in, const Shape &w,
   return Shape{in[0], w[0], oh, ow};
 }
 
+Shape toChannelsLast(const Shape &s) {
+  if (s.size() != 4)
+    return s;
+  return {s[0], s[2], s[3], s[1]};
+}
+Shape fromChannelsLast(const Shape &s) {
+  if (s.size() != 4)
+    return s;
+  return {s[0], s[3], s[1], s[2]};
+}
+
 namespace detail {
 
 Status ConvCore::init(const Shape &in, DType srcType, const Tensor &weight,
                       const Tensor &biasT, DType dstType, const Conv2dParams &p,
-                      const dnnl::primitive_attr &attr) {
+                      const dnnl::primitive_attr &attr, bool sum) {
   Expected<Shape> out = conv2dOutputShape(in, weight.shape(), p);
   if (!out)
     return out.status();
@@ -67,8 +78,12 @@ Status ConvCore::init(const Shape &in, DType srcType, const Tensor &weight,
   memory::data_type wType = toDnnl(weight.dtype());
   memory::data_type bType =
       biasT.defined() ? toDnnl(biasT.dtype()) : memory::data_type::undef;
-  memory::desc srcAny(srcDims, toDnnl(srcType), tag::any);
-  memory::desc dstAny(dstDims, toDnnl(dstType), tag::any);
+  tag userSrcTag = p.srcChannelsLast ? tag::nhwc : tag::nchw;
+  tag userDstTag = p.dstChannelsLast ? tag::nhwc : tag::nchw;
+  memory::desc srcAny(srcDims, toDnnl(srcType),
+                      p.srcChannelsLast ? tag::nhwc : tag::any);
+  memory::desc dstAny(dstDims, toDnnl(dstType),
+                      p.dstChannelsLast ? tag::nhwc : tag::any);
   memory::desc wAny(wDims, wType, tag::any);
   memory::desc bMd =
       biasT.defined() ? memory::desc({ws[0]}, bType, tag::x) : memory::desc();
@@ -98,8 +113,9 @@ Status ConvCore::init(const Shape &in, DType srcType, const Tensor &weight,
   }
   stream.wait();
 
-  userSrc = memory({srcDims, toDnnl(srcType), tag::nchw}, eng, nullptr);
-  userDst = memory({dstDims, toDnnl(dstType), tag::nchw}, eng, nullptr);
+  userSrc = memory({srcDims, toDnnl(srcType), userSrcTag}, eng, nullptr);
+  userDst = memory({dstDims, toDnnl(dstType), userDstTag}, eng, nullptr);
+  sumPostOp = sum;
   reorderSrc = pd.src_desc() != userSrc.get_desc();
   reorderDst = pd.dst_desc() != userDst.get_desc();
   if (reorderSrc) {
@@ -111,6 +127,8 @@ Status ConvCore::init(const Shape &in, DType srcType, const Tensor &weight,
   if (reorderDst) {
     convDst = memory(pd.dst_desc(), eng);
     dstReorder = dnnl::reorder(convDst, userDst);
+    if (sum)
+      dstPrefill = dnnl::reorder(userDst, convDst);
   } else {
     convDst = userDst;
   }
@@ -123,6 +141,8 @@ void ConvCore::execute(const void *src, void *dst,
   userDst.set_data_handle(dst);
   if (reorderSrc)
     srcReorder.execute(stream, userSrc, convSrc);
+  if (reorderDst && sumPostOp)
+    dstPrefill.execute(stream, userDst, convDst);
   std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, convSrc},
                                           {DNNL_ARG_WEIGHTS, weights},
                                           {DNNL_ARG_DST, convDst}};
@@ -140,6 +160,7 @@ void ConvCore::execute(const void *src, void *dst,
 
 struct ConvPlan::Impl {
   detail::ConvCore core;
+  bool sum = false;
 };
 
 Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
@@ -148,19 +169,30 @@ Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
   QRT_RETURN_IF_ERROR(checkDType(weight, DType::F32, "conv2d weight"));
   if (bias.defined())
     QRT_RETURN_IF_ERROR(checkDType(bias, DType::F32, "conv2d bias"));
+  if (params.srcChannelsLast && inputShape.size() != 4)
+    return invalidArgument("conv2d: channels-last input must be 4-D, got " +
+                           shapeToString(inputShape));
+  Shape nchwIn =
+      params.srcChannelsLast ? fromChannelsLast(inputShape) : inputShape;
   auto impl = std::make_shared<Impl>();
   Status s = detail::guardDnnl("conv2d plan", [&] {
     dnnl::primitive_attr attr;
-    if (params.fuseRelu) {
-      dnnl::post_ops ops;
+    dnnl::post_ops ops;
+    if (params.fuseSum)
+      ops.append_sum(1.f);
+    if (params.fuseRelu)
       ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
-      attr.set_post_ops(ops);
-    }
-    return impl->core.init(inputShape, DType::F32, weight, bias, DType::F32,
-                           params, attr);
+    attr.set_post_ops(ops);
+    return impl->core.init(nchwIn, DType::F32, weight, bias, DType::F32,
+                           params, attr, params.fuseSum);
   });
   if (!s)
     return s;
+  // The stored shapes of x and y.
+  impl->core.inputShape = inputShape;
+  if (params.dstChannelsLast)
+    impl->core.outputShape = toChannelsLast(impl->core.outputShape);
+  impl->sum = params.fuseSum;
   ConvPlan plan;
   plan.impl_ = std::move(impl);
   return plan;
@@ -173,6 +205,9 @@ Status ConvPlan::run(const Tensor &x, Tensor &y) const {
     return invalidArgument("conv2d: plan built for input " +
                            shapeToString(impl_->core.inputShape) + ", got " +
                            shapeToString(x.shape()));
+  if (impl_->sum && !y.defined())
+    return invalidArgument("conv2d: a plan with a fused sum needs y "
+                           "preallocated with the addend");
   QRT_RETURN_IF_ERROR(
       prepareOutput(y, impl_->core.outputShape, DType::F32, "conv2d"));
   return detail::guardDnnl("conv2d", [&] {

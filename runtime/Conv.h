@@ -29,7 +29,20 @@ struct Conv2dParams {
   /// Fused ReLU on the output (fp32 plans only; int8 plans fuse it in the
   /// requantization instead).
   bool fuseRelu = false;
+  /// Fused residual add (fp32 ConvPlan only): run() computes
+  /// y = relu?(conv(x) + y), so y must be preallocated and hold the addend
+  /// (oneDNN sum post-op; the ReLU, if any, applies after the sum).
+  bool fuseSum = false;
+  /// Channels-last activations (fp32 ConvPlan only): the input / output
+  /// tensor is NHWC, i.e. a plain qrt tensor of shape [N, H, W, C] holding
+  /// the NCHW activation transposed. Used between consecutive convs so that
+  /// oneDNN's NHWC kernels need no layout reorders.
+  bool srcChannelsLast = false, dstChannelsLast = false;
 };
+
+/// [N, C, H, W] -> [N, H, W, C] and back (shapes only).
+Shape toChannelsLast(const Shape &nchw);
+Shape fromChannelsLast(const Shape &nhwc);
 
 /// Output shape of a convolution of `input` [N, C, H, W] by `weight`
 /// [OC, C/groups, KH, KW], with all argument checks.
@@ -39,7 +52,10 @@ Expected<Shape> conv2dOutputShape(const Shape &input, const Shape &weight,
 class ConvPlan {
 public:
   /// `bias` may be undefined. The weights are copied (reordered) into the
-  /// plan; the caller's tensors need not outlive it.
+  /// plan; the caller's tensors need not outlive it. `inputShape` is the
+  /// shape of the input tensor as stored ([N, H, W, C] with
+  /// params.srcChannelsLast); inputShape() / outputShape() are likewise the
+  /// stored shapes of x and y.
   static Expected<ConvPlan> create(const Shape &inputShape,
                                    const Tensor &weight, const Tensor &bias,
                                    const Conv2dParams &params);

@@ -26,14 +26,18 @@ struct ConvCore {
   dnnl::memory userSrc, userDst;        // plain NCHW views of caller data
   dnnl::memory convSrc, convDst;        // == user* when layouts match
   dnnl::reorder srcReorder, dstReorder; // only when layouts differ
-  bool reorderSrc = false, reorderDst = false;
+  dnnl::reorder dstPrefill;             // user -> conv dst, for a sum post-op
+  bool reorderSrc = false, reorderDst = false, sumPostOp = false;
   std::string implName;
 
   /// Builds the primitive. `weight` is [OC, C/g, KH, KW] in its own dtype;
   /// `bias` may be undefined. `attr` carries post-ops / zero points.
+  /// `inputShape` is NCHW; params.src/dstChannelsLast make the caller's
+  /// tensors NHWC (the primitive is then built for NHWC on that side, so
+  /// no reorder runs). `sum`: attr has a sum post-op (dst is read too).
   Status init(const Shape &inputShape, DType srcType, const Tensor &weight,
               const Tensor &bias, DType dstType, const Conv2dParams &params,
-              const dnnl::primitive_attr &attr);
+              const dnnl::primitive_attr &attr, bool sum = false);
   /// Runs on caller buffers; `extraArgs` adds e.g. zero-point memories.
   void execute(const void *src, void *dst,
                const std::unordered_map<int, dnnl::memory> &extraArgs = {});

@@ -114,6 +114,7 @@ Tensor Tensor::wrap(void *data, const Shape &shape, DType dtype) {
   t.shape_ = shape;
   t.dtype_ = dtype;
   t.storage_ = std::shared_ptr<void>(data, [](void *) {});
+  t.external_ = true;
   return t;
 }
 

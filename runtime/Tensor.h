@@ -110,12 +110,19 @@ public:
   bool sharesStorageWith(const Tensor &other) const {
     return storage_ == other.storage_;
   }
+  /// True when this tensor is the only reference to storage that qrt
+  /// allocated (no other Tensor, view or copy shares it, and it is not a
+  /// wrap() of caller memory): a memory plan may then recycle the buffer.
+  bool uniquelyOwned() const {
+    return storage_ && !external_ && storage_.use_count() == 1;
+  }
 
 private:
   std::shared_ptr<void> storage_;
   size_t offset_ = 0; // bytes
   Shape shape_;
   DType dtype_ = DType::F32;
+  bool external_ = false; // wrap(): caller memory, never recycled
 };
 
 template <typename T>

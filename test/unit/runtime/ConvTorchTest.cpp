@@ -174,6 +174,50 @@ TEST(ConvPlan, RejectsBadShapes) {
       ok->run(Tensor::zeros({1, 3, 8, 8}, DType::F32), wrongOut).isOk());
 }
 
+// Residual block tail: y = relu(conv(x) + r) through the sum post-op, with
+// every combination of NCHW / channels-last (NHWC) input and output.
+TEST(ConvPlan, FusedSumReluMatchesAten) {
+  torch::manual_seed(11);
+  at::Tensor x = torch::rand({2, 16, 10, 9}) * 2 - 1;
+  at::Tensor w = torch::rand({24, 16, 3, 3}) * 2 - 1;
+  at::Tensor b = torch::rand({24}) * 2 - 1;
+  for (bool relu : {false, true})
+    for (bool srcCL : {false, true})
+      for (bool dstCL : {false, true}) {
+        SCOPED_TRACE(std::string("relu ") + (relu ? "1" : "0") + " srcCL " +
+                     (srcCL ? "1" : "0") + " dstCL " + (dstCL ? "1" : "0"));
+        at::Tensor r = torch::rand({2, 24, 5, 5}) * 4 - 2;
+        at::Tensor ref =
+            at::conv2d(x, w, b, at::IntArrayRef{2, 2}, at::IntArrayRef{1, 1}) +
+            r;
+        if (relu)
+          ref = at::relu(ref);
+        Conv2dParams p = params(2, 1, {1, 1, 1, 1}, 1, relu);
+        p.fuseSum = true;
+        p.srcChannelsLast = srcCL;
+        p.dstChannelsLast = dstCL;
+        at::Tensor xs = srcCL ? x.permute({0, 2, 3, 1}).contiguous() : x;
+        Shape inShape(xs.sizes().begin(), xs.sizes().end());
+        Expected<ConvPlan> plan =
+            ConvPlan::create(inShape, fromTorch(w), fromTorch(b), p);
+        ASSERT_TRUE(plan.hasValue()) << plan.status().toString();
+        at::Tensor rs = dstCL ? r.permute({0, 2, 3, 1}).contiguous() : r;
+        EXPECT_EQ(plan->outputShape(), Shape(rs.sizes().begin(), rs.sizes().end()));
+        for (int rep = 0; rep < 2; ++rep) { // second run: cached primitive
+          Tensor y = fromTorch(rs);         // the addend, accumulated into
+          ASSERT_OK(plan->run(fromTorch(xs), y));
+          at::Tensor got = toTorch(y);
+          if (dstCL)
+            got = got.permute({0, 3, 1, 2}).contiguous();
+          EXPECT_LT(maxRelError(fromTorch(got), ref), 1e-5) << plan->implName();
+        }
+        // The sum needs its addend: an undefined y is an error.
+        Tensor none;
+        EXPECT_EQ(plan->run(fromTorch(xs), none).code(),
+                  ErrorCode::InvalidArgument);
+      }
+}
+
 TEST(LinearPlan, MatchesAtenLinear) {
   torch::manual_seed(3);
   for (bool relu : {false, true}) {
