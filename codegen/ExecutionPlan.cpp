@@ -60,7 +60,8 @@ void ExecutionPlan::aliasSlot(Value alias, Value of) {
 }
 
 void ExecutionPlan::addStep(Operation *op,
-                            std::function<qrt::Status(Frame &)> fn) {
+                            std::function<qrt::Status(Frame &)> fn,
+                            ArrayRef<Value> extraReads) {
   std::string what;
   llvm::raw_string_ostream os(what);
   os << op->getLoc() << ": " << op->getName();
@@ -69,6 +70,8 @@ void ExecutionPlan::addStep(Operation *op,
   step.what = std::move(what);
   for (Value operand : op->getOperands())
     step.reads.push_back(slotOf(operand));
+  for (Value extra : extraReads)
+    step.reads.push_back(slotOf(extra));
   steps.push_back(std::move(step));
 }
 
@@ -172,6 +175,33 @@ FailureOr<ExecutionPlan> ExecutionPlan::compile(func::FuncOp func) {
   return plan;
 }
 
+qrt::Tensor BufferPool::take(const qrt::Shape &shape, qrt::DType dtype) {
+  for (size_t i = 0; i < free.size(); ++i) {
+    const qrt::Tensor &t = free[i].tensor;
+    if (t.dtype() == dtype && t.shape() == shape) {
+      qrt::Tensor out = std::move(free[i].tensor);
+      free[i] = std::move(free.back());
+      free.pop_back();
+      return out;
+    }
+  }
+  return qrt::Tensor();
+}
+
+void BufferPool::give(qrt::Tensor t) {
+  if (t.uniquelyOwned())
+    free.push_back({std::move(t), currentRun});
+}
+
+void BufferPool::endRun() {
+  llvm::erase_if(free, [&](const Entry &e) { return e.run != currentRun; });
+  ++currentRun;
+}
+
+bool Frame::diesHere(unsigned slot) const {
+  return releasing && llvm::is_contained(*releasing, slot);
+}
+
 static bool shapeMatches(const qrt::Shape &want, const qrt::Shape &got) {
   if (want.size() != got.size())
     return false;
@@ -189,6 +219,7 @@ ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs) const {
                                 " input(s), got " +
                                 std::to_string(inputs.size()));
   Frame frame = constants;
+  frame.pool = pool.get();
   for (size_t i = 0; i < inputs.size(); ++i) {
     const qrt::Tensor &in = inputs[i];
     if (!in.defined() || in.dtype() != args[i].dtype ||
@@ -203,15 +234,20 @@ ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs) const {
     frame[argSlots[i]] = in;
   }
   for (const PlanStep &step : steps) {
+    frame.releasing = &step.release;
     qrt::Status status = step.run(frame);
-    if (!status)
+    if (!status) {
+      pool->endRun();
       return qrt::Status::error(status.code(),
                                 step.what + ": " + status.message());
+    }
+    // Dead slots go back to the pool (if nothing else references them).
     for (unsigned slot : step.release)
-      frame[slot] = qrt::Tensor();
+      pool->give(std::move(frame[slot]));
   }
   std::vector<qrt::Tensor> outputs;
   for (unsigned slot : resultSlots)
     outputs.push_back(frame[slot]);
+  pool->endRun();
   return outputs;
 }

@@ -25,8 +25,46 @@
 
 namespace qopt {
 
-/// The value slots of one execution.
-using Frame = std::vector<qrt::Tensor>;
+/// Buffers of dead intermediate tensors, kept across runs of a plan so that
+/// repeated runs with the same shapes reuse them instead of allocating (and
+/// page-faulting) fresh outputs. Only tensors that nothing else references
+/// (qrt::Tensor::uniquelyOwned) enter it; results handed to the caller never
+/// do. Buffers not reused during a run are freed at its end.
+class BufferPool {
+public:
+  /// A free buffer of exactly `shape` and `dtype`, or an undefined tensor.
+  qrt::Tensor take(const qrt::Shape &shape, qrt::DType dtype);
+  /// Keeps `t`'s buffer if it is uniquely owned; drops it otherwise.
+  void give(qrt::Tensor t);
+  /// Ends a run: frees buffers that were neither given nor taken during it.
+  void endRun();
+  size_t size() const { return free.size(); }
+
+private:
+  struct Entry {
+    qrt::Tensor tensor;
+    uint64_t run;
+  };
+  std::vector<Entry> free;
+  uint64_t currentRun = 0;
+};
+
+/// The value slots of one execution, plus the plan's buffer pool and the
+/// slots the running step is the last reader of.
+struct Frame : std::vector<qrt::Tensor> {
+  using std::vector<qrt::Tensor>::vector;
+  BufferPool *pool = nullptr;
+  const std::vector<unsigned> *releasing = nullptr;
+
+  /// A recycled buffer for a step output of `shape`/`dtype`, or an undefined
+  /// tensor (the kernel then allocates). Either way it is a valid `Tensor &`
+  /// output for qrt kernels.
+  qrt::Tensor output(const qrt::Shape &shape, qrt::DType dtype) {
+    return pool ? pool->take(shape, dtype) : qrt::Tensor();
+  }
+  /// True when `slot` is dead after the running step (its last reader).
+  bool diesHere(unsigned slot) const;
+};
 
 /// One kernel call. `run` reads and writes slots of the frame.
 struct PlanStep {
@@ -64,8 +102,10 @@ public:
   void aliasSlot(mlir::Value alias, mlir::Value of);
   /// Marks an op as computed by another op's step (fusion); it gets no step.
   void absorb(mlir::Operation *op) { absorbed.insert(op); }
-  /// Appends a step for `op`; its operands are recorded as the step's reads.
-  void addStep(mlir::Operation *op, std::function<qrt::Status(Frame &)> fn);
+  /// Appends a step for `op`; its operands (and `extraReads`, e.g. operands
+  /// of ops fused into it) are recorded as the step's reads.
+  void addStep(mlir::Operation *op, std::function<qrt::Status(Frame &)> fn,
+               llvm::ArrayRef<mlir::Value> extraReads = {});
   /// Registers a named observer slot, filled by its step on first use.
   std::shared_ptr<std::unique_ptr<qrt::Observer>>
   addObserver(const std::string &name) {
@@ -99,6 +139,9 @@ private:
   std::vector<
       std::pair<std::string, std::shared_ptr<std::unique_ptr<qrt::Observer>>>>
       observerSlots;
+  /// Recycled intermediate buffers; run() is not reentrant (nor are the
+  /// cached conv plans it calls).
+  std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>();
 };
 
 /// Shape and dtype of a ranked tensor type; fails on unsupported element

@@ -114,7 +114,8 @@ static LogicalResult lowerQuantize(ExecutionPlan &plan, QuantizeOp op) {
   unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
   qrt::Tensor s = info->scaleTensor(), z = info->zeroPointTensor();
   plan.addStep(op, [=, info = *info](Frame &f) {
-    qrt::Tensor out;
+    qrt::Tensor out =
+        f[x].defined() ? f.output(f[x].shape(), info.dtype) : qrt::Tensor();
     qrt::Status st = qrt::quantize(f[x], s, z, info.granularity(f[x]),
                                    info.dtype, info.range(), out);
     f[y] = std::move(out);
@@ -130,7 +131,8 @@ static LogicalResult lowerDequantize(ExecutionPlan &plan, DequantizeOp op) {
   unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
   qrt::Tensor s = info->scaleTensor(), z = info->zeroPointTensor();
   plan.addStep(op, [=, info = *info](Frame &f) {
-    qrt::Tensor out;
+    qrt::Tensor out = f[x].defined() ? f.output(f[x].shape(), qrt::DType::F32)
+                                     : qrt::Tensor();
     qrt::Status st =
         qrt::dequantize(f[x], s, z, info.granularity(f[x]), out);
     f[y] = std::move(out);
@@ -239,7 +241,9 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
         return made.status();
       it = cache->emplace(in.shape(), std::move(*made)).first;
     }
-    qrt::Tensor out;
+    qrt::Tensor out =
+        f.output(it->second.outputShape(),
+                 rawAccumulator ? qrt::DType::I32 : opts.outputDType);
     qrt::Status st;
     if (rawAccumulator) {
       st = it->second.runAccumulate(in, out);

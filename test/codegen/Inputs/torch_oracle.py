@@ -168,7 +168,51 @@ def layout(e, x):
     return e.op(f"qnn.matmul {cut[0]}, {mv[0]} : ({t(cut[1])}, {t(m.shape)}) -> $R", (n, 7, 5)), ref
 
 
+def residual(e, x):
+    """Two ResNet basic blocks (identity shortcut, then a 1x1 stride-2
+    downsample), ending in global pooling: exercises the interpreter's
+    conv + add (+ relu) fusion and channels-last activations between convs
+    (addends in place, copied, and converted between layouts)."""
+    tx = torch.from_numpy(np.load_x)
+    w0, b0 = torch.randn(8, 3, 3, 3) * 0.3, torch.randn(8) * 0.1
+    wa, ba = torch.randn(8, 8, 3, 3) * 0.2, torch.randn(8) * 0.1
+    wb, bb = torch.randn(8, 8, 3, 3) * 0.2, torch.randn(8) * 0.1
+    wc, bc = torch.randn(16, 8, 3, 3) * 0.2, torch.randn(16) * 0.1
+    wd, bd = torch.randn(16, 8, 1, 1) * 0.3, torch.randn(16) * 0.1
+    we, be = torch.randn(16, 16, 3, 3) * 0.2, torch.randn(16) * 0.1
+
+    r0 = F.relu(F.conv2d(tx, w0, b0, padding=1))
+    a = F.relu(F.conv2d(r0, wa, ba, padding=1))
+    r1 = F.relu(F.conv2d(a, wb, bb, padding=1) + r0)
+    c = F.relu(F.conv2d(r1, wc, bc, stride=2, padding=1))
+    d = F.conv2d(r1, wd, bd, stride=2)
+    r2 = F.relu(F.conv2d(c, we, be, padding=1) + d)
+    # A plain add after the fused ones (kept as an add: its operand r2 is
+    # read twice) and the model input as an addend (never overwritten).
+    ref = F.adaptive_avg_pool2d(r2 + r2, 1)
+
+    q0 = unary(e, "relu", conv(e, x, w0.numpy(), b0.numpy(), pad=1))
+    qa = unary(e, "relu", conv(e, q0, wa.numpy(), ba.numpy(), pad=1))
+    q1 = unary(e, "relu", binary(e, "add", conv(e, qa, wb.numpy(), bb.numpy(), pad=1), q0))
+    qc = unary(e, "relu", conv(e, q1, wc.numpy(), bc.numpy(), stride=2, pad=1))
+    qd = conv(e, q1, wd.numpy(), bd.numpy(), stride=2)
+    q2 = unary(e, "relu", binary(e, "add", qd, conv(e, qc, we.numpy(), be.numpy(), pad=1)))
+    s = binary(e, "add", q2, q2)
+    out = e.op(f"qnn.global_avg_pool {s[0]} : ({t(s[1])}) -> $R", s[1][:2] + (1, 1))
+    return out, ref
+
+
+def residual_input(e, x):
+    """conv(x) + x: the addend is the caller's input (copied, not reused)."""
+    tx = torch.from_numpy(np.load_x)
+    w, b = torch.randn(3, 3, 3, 3) * 0.3, torch.randn(3) * 0.1
+    ref = F.relu(F.conv2d(tx, w, b, padding=1) + tx)
+    return unary(e, "relu", binary(e, "add", conv(e, x, w.numpy(), b.numpy(), pad=1), x)), ref
+
+
 MODELS = {"resnetish": (resnetish, (4, 3, 12, 12)),
+          "residual": (residual, (3, 3, 10, 10)),
+          "residual_input": (residual_input, (2, 3, 6, 7)),
           "activations": (activations, (2, 3, 5, 6)),
           "layout": (layout, (2, 3, 5, 6))}
 
