@@ -28,6 +28,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <unistd.h>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -158,14 +160,30 @@ static int evaluate(const qopt::ExecutionPlan &plan) {
   return 0;
 }
 
+/// libgomp threads spin-wait between parallel regions by default; on a
+/// shared machine one descheduled spinning thread stalls every barrier (2
+/// threads were 10-25x slower than with OMP_WAIT_POLICY=passive under load,
+/// docs/benchmarks.md). libgomp reads its environment when it is loaded,
+/// before main, so qrun sets the passive policy and re-executes itself once,
+/// unless the user chose one (OMP_WAIT_POLICY or GOMP_SPINCOUNT set).
+static void preferPassiveWaitPolicy(char **argv) {
+  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT"))
+    return;
+  setenv("OMP_WAIT_POLICY", "passive", 1);
+  execv("/proc/self/exe", argv); // returns only on failure: carry on
+}
+
 int main(int argc, char **argv) {
+  preferPassiveWaitPolicy(argv);
   llvm::InitLLVM init(argc, argv);
   // libLLVM (Polly) registers an undocumented global --threads; users expect
   // --threads to mean ours, so that one is moved aside first.
   if (cl::Option *other = cl::getRegisteredOptions().lookup("threads"))
     other->setArgStr("llvm-internal-threads");
   static cl::opt<int> threads(
-      "threads", cl::desc("Threads for kernels (default: all cores)"),
+      "threads", cl::desc("Threads for kernels (default: all cores; idle "
+                          "threads sleep unless OMP_WAIT_POLICY or "
+                          "GOMP_SPINCOUNT says otherwise)"),
       cl::init(0), cl::cat(qrunCategory));
   cl::HideUnrelatedOptions(qrunCategory);
   cl::ParseCommandLineOptions(argc, argv,
