@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Lowerings.h"
+#include "dialect/Constants.h"
 #include "dialect/QnnOps.h"
 
 #include "runtime/Elementwise.h"
@@ -27,16 +28,6 @@
 using namespace mlir;
 using namespace qopt;
 using namespace qopt::qnn;
-
-static std::optional<std::vector<float>> constantFloats(Value v) {
-  DenseElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  auto values = attr.tryGetValues<float>();
-  if (failed(values))
-    return std::nullopt;
-  return std::vector<float>(values->begin(), values->end());
-}
 
 namespace {
 /// A frozen quantizer on an 8-bit-or-narrower integer grid.
@@ -55,15 +46,15 @@ static std::optional<FrozenGrid> frozenGrid(Value v) {
       fq.getBits() > 8 || fq.getGroups() || fq.getAdaptive() != Adaptive::None)
     return std::nullopt;
   FrozenGrid g;
-  std::optional<std::vector<float>> s = constantFloats(fq.getScale());
+  std::optional<SmallVector<float>> s = readF32Constant(fq.getScale());
   if (!s)
     return std::nullopt;
-  g.scales = *s;
+  g.scales.assign(s->begin(), s->end());
   if (fq.getZeroPoint()) {
-    std::optional<std::vector<float>> z = constantFloats(fq.getZeroPoint());
+    std::optional<SmallVector<float>> z = readF32Constant(fq.getZeroPoint());
     if (!z)
       return std::nullopt;
-    g.zeroPoints = *z;
+    g.zeroPoints.assign(z->begin(), z->end());
   } else {
     g.zeroPoints.assign(g.scales.size(), 0.0f);
   }

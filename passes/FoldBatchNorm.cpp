@@ -1,5 +1,6 @@
 //===- FoldBatchNorm.cpp - fold batch_norm into conv2d / linear -----------===//
 
+#include "dialect/Constants.h"
 #include "dialect/QnnOps.h"
 #include "passes/Passes.h"
 
@@ -18,23 +19,6 @@ namespace qopt {
 using namespace mlir;
 using namespace qopt;
 using namespace qopt::qnn;
-
-/// Reads a constant f32 tensor (dense or dense-resource); nullopt otherwise.
-static std::optional<SmallVector<float>> readConstant(Value v) {
-  ElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    auto values = dense.tryGetValues<float>();
-    if (failed(values))
-      return std::nullopt;
-    return SmallVector<float>(values->begin(), values->end());
-  }
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(attr))
-    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-      return SmallVector<float>(*data);
-  return std::nullopt;
-}
 
 namespace {
 /// A batch_norm that can be folded, with everything read out of it.
@@ -78,12 +62,12 @@ static FailureOr<FoldPlan> planFold(BatchNormOp bn, std::string &why) {
           "would untie them";
     return failure();
   }
-  std::optional<SmallVector<float>> w = readConstant(plan.weight);
-  std::optional<SmallVector<float>> gamma = readConstant(bn.getScale());
-  std::optional<SmallVector<float>> beta = readConstant(bn.getBias());
-  std::optional<SmallVector<float>> mean = readConstant(bn.getMean());
-  std::optional<SmallVector<float>> var = readConstant(bn.getVariance());
-  std::optional<SmallVector<float>> b = readConstant(plan.bias);
+  std::optional<SmallVector<float>> w = readF32Constant(plan.weight);
+  std::optional<SmallVector<float>> gamma = readF32Constant(bn.getScale());
+  std::optional<SmallVector<float>> beta = readF32Constant(bn.getBias());
+  std::optional<SmallVector<float>> mean = readF32Constant(bn.getMean());
+  std::optional<SmallVector<float>> var = readF32Constant(bn.getVariance());
+  std::optional<SmallVector<float>> b = readF32Constant(plan.bias);
   if (!w || !gamma || !beta || !mean || !var || (plan.bias && !b)) {
     why = "the layer's weights or the batch_norm statistics are not "
           "constants";

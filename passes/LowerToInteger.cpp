@@ -1,6 +1,7 @@
 //===- LowerToInteger.cpp - fake-quant graphs to integer programs ---------===//
 
 #include "passes/Calibration.h"
+#include "dialect/Constants.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -18,23 +19,6 @@ using namespace mlir;
 using namespace mlir::quant;
 using namespace qopt;
 using namespace qopt::qnn;
-
-/// The f32 values of a constant tensor (dense or dense resource).
-static std::optional<SmallVector<float>> constantValues(Value v) {
-  ElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    auto values = dense.tryGetValues<float>();
-    if (failed(values))
-      return std::nullopt;
-    return SmallVector<float>(values->begin(), values->end());
-  }
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(attr))
-    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-      return SmallVector<float>(*data);
-  return std::nullopt;
-}
 
 namespace {
 /// A quantizer's integer grid and parameters, read from a frozen fake_quant.
@@ -71,7 +55,7 @@ static FailureOr<Grid> gridOf(FakeQuantOp op, std::string &why) {
   g.qmin = g.isSigned ? -(int64_t(1) << (b - 1)) + (op.getNarrow() ? 1 : 0) : 0;
   g.qmax = g.isSigned ? (int64_t(1) << (b - 1)) - 1 : (int64_t(1) << b) - 1;
   g.axis = op.getAxis();
-  std::optional<SmallVector<float>> s = constantValues(op.getScale());
+  std::optional<SmallVector<float>> s = readF32Constant(op.getScale());
   if (!s) {
     why = "its scale is not a constant (calibrate or train, then run "
           "qnn-wrap-mode{mode=test})";
@@ -79,7 +63,7 @@ static FailureOr<Grid> gridOf(FakeQuantOp op, std::string &why) {
   }
   g.scales = std::move(*s);
   if (op.getZeroPoint()) {
-    std::optional<SmallVector<float>> z = constantValues(op.getZeroPoint());
+    std::optional<SmallVector<float>> z = readF32Constant(op.getZeroPoint());
     if (!z) {
       why = "its zero point is not a constant";
       return failure();
@@ -140,7 +124,7 @@ static LogicalResult lowerQuantizer(FakeQuantOp op, const Grid &g) {
   auto qtype = RankedTensorType::get(type.getShape(),
                                      quantTypeOf(op.getContext(), g));
   Value quantized;
-  if (std::optional<SmallVector<float>> w = constantValues(op.getInput())) {
+  if (std::optional<SmallVector<float>> w = readF32Constant(op.getInput())) {
     if (!g.isSigned)
       return op.emitError("qnn-lower-to-integer: a constant quantized to an "
                           "unsigned grid has no i8 storage; quantize weights "

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/PolicyInit.h"
+#include "dialect/Constants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -26,23 +27,6 @@ using namespace qopt::policy;
 /// LQ-Nets' initialization constant: the 0.75 quantile of a standard
 /// normal (their NORM_PPF_0_75).
 static constexpr double kNormPpf075 = 0.6745;
-
-/// Reads a constant f32 tensor (dense or dense-resource); nullopt otherwise.
-static std::optional<SmallVector<float>> readConstant(Value v) {
-  ElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    auto values = dense.tryGetValues<float>();
-    if (failed(values))
-      return std::nullopt;
-    return SmallVector<float>(values->begin(), values->end());
-  }
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(attr))
-    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-      return SmallVector<float>(*data);
-  return std::nullopt;
-}
 
 namespace {
 /// Statistics of the weights in one parameter set.
@@ -247,7 +231,7 @@ FakeQuantOp policy::buildFakeQuant(OpBuilder &b, Location loc, Value input,
                                   1);
     // Weights are quantized along axis 0 or per tensor (the pass never
     // picks another axis for them).
-    if ((!spec.axis || *spec.axis == 0) && (ctx.data = readConstant(input)))
+    if ((!spec.axis || *spec.axis == 0) && (ctx.data = readF32Constant(input)))
       ctx.stats = computeStats(*ctx.data, type.getDimSize(0), sets);
   }
 
