@@ -13,6 +13,14 @@ config.test_exec_root = os.path.join(config.qopt_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
     [config.qopt_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%python", config.python_venv))
+
+# Sanitizer builds: libMLIR/libLLVM are not instrumented but poison their own
+# allocator's memory, which ASan's interceptors then report falsely.
+if getattr(config, "sanitized", False):
+    config.environment["ASAN_OPTIONS"] = os.environ.get(
+        "ASAN_OPTIONS", "allow_user_poisoning=0")
+    config.environment["UBSAN_OPTIONS"] = os.environ.get(
+        "UBSAN_OPTIONS", "print_stacktrace=1")
 config.substitutions.append(("%qopt_src", config.qopt_src_root))
 config.substitutions.append(
     ("%compare", config.python_venv + " " +
