@@ -152,18 +152,9 @@ static LogicalResult addExactLayer(ExecutionPlan &plan, Operation *op,
 LogicalResult qopt::lowerExactQuantizedLayer(ExecutionPlan &plan,
                                              Operation *op) {
   if (auto conv = dyn_cast<Conv2dOp>(op)) {
-    qrt::Conv2dParams p;
-    ArrayRef<int64_t> s = conv.getStrides(), d = conv.getDilations(),
-                      pads = conv.getPads();
-    p.strideH = s[0];
-    p.strideW = s[1];
-    p.dilationH = d[0];
-    p.dilationW = d[1];
-    p.padTop = pads[0];
-    p.padLeft = pads[1];
-    p.padBottom = pads[2];
-    p.padRight = pads[3];
-    p.groups = conv.getGroups();
+    qrt::Conv2dParams p =
+        convParams(conv.getStrides(), conv.getDilations(), conv.getPads(),
+                   conv.getGroups());
     return addExactLayer<qrt::Int8ConvPlan>(
         plan, op, conv.getInput(), conv.getWeight(), conv.getBias(),
         [p](const qrt::Shape &in, qrt::DType dt, const qrt::Tensor &w,

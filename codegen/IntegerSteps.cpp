@@ -294,18 +294,9 @@ LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
         return success();
       })
       .Case([&](QConv2dOp o) {
-        qrt::Conv2dParams p;
-        ArrayRef<int64_t> s = o.getStrides(), d = o.getDilations(),
-                          pads = o.getPads();
-        p.strideH = s[0];
-        p.strideW = s[1];
-        p.dilationH = d[0];
-        p.dilationW = d[1];
-        p.padTop = pads[0];
-        p.padLeft = pads[1];
-        p.padBottom = pads[2];
-        p.padRight = pads[3];
-        p.groups = o.getGroups();
+        qrt::Conv2dParams p =
+            convParams(o.getStrides(), o.getDilations(), o.getPads(),
+                       o.getGroups());
         return lowerIntLayer<qrt::Int8ConvPlan>(
             plan, o, o.getInput(), o.getWeight(), o.getBias(), o.getResidual(),
             o.getRelu(),

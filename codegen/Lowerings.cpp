@@ -20,3 +20,19 @@ LogicalResult qopt::lowerOp(ExecutionPlan &plan, Operation *op) {
   return op->emitError("qrun: '")
          << op->getName() << "' is not supported by the interpreter yet";
 }
+
+qrt::Conv2dParams qopt::convParams(ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> dilations,
+                                   ArrayRef<int64_t> pads, int64_t groups) {
+  qrt::Conv2dParams p;
+  p.strideH = strides[0];
+  p.strideW = strides[1];
+  p.dilationH = dilations[0];
+  p.dilationW = dilations[1];
+  p.padTop = pads[0];
+  p.padLeft = pads[1];
+  p.padBottom = pads[2];
+  p.padRight = pads[3];
+  p.groups = groups;
+  return p;
+}

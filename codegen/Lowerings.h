@@ -4,6 +4,7 @@
 #define QOPT_CODEGEN_LOWERINGS_H
 
 #include "codegen/ExecutionPlan.h"
+#include "runtime/Conv.h"
 
 namespace qopt {
 
@@ -21,6 +22,11 @@ mlir::LogicalResult lowerQuantOp(ExecutionPlan &plan, mlir::Operation *op,
                                  bool &handled);
 mlir::LogicalResult lowerIntegerOp(ExecutionPlan &plan, mlir::Operation *op,
                                    bool &handled);
+
+/// qrt's convolution parameters from a conv2d's / qconv2d's attributes.
+qrt::Conv2dParams convParams(llvm::ArrayRef<int64_t> strides,
+                             llvm::ArrayRef<int64_t> dilations,
+                             llvm::ArrayRef<int64_t> pads, int64_t groups);
 
 /// A conv2d / linear over frozen uniform or LSQ fake-quantized operands,
 /// evaluated exactly as the integer program does (ExactQuantizedSteps.cpp).

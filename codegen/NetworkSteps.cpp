@@ -209,18 +209,9 @@ static void addPlannedStep(ExecutionPlan &plan, Operation *op, Value input,
 static LogicalResult lowerConv(ExecutionPlan &plan, Conv2dOp conv) {
   if (succeeded(lowerExactQuantizedLayer(plan, conv)))
     return success();
-  qrt::Conv2dParams p;
-  ArrayRef<int64_t> s = conv.getStrides(), d = conv.getDilations(),
-                    pads = conv.getPads();
-  p.strideH = s[0];
-  p.strideW = s[1];
-  p.dilationH = d[0];
-  p.dilationW = d[1];
-  p.padTop = pads[0];
-  p.padLeft = pads[1];
-  p.padBottom = pads[2];
-  p.padRight = pads[3];
-  p.groups = conv.getGroups();
+  qrt::Conv2dParams p =
+      convParams(conv.getStrides(), conv.getDilations(), conv.getPads(),
+                 conv.getGroups());
   p.srcChannelsLast = isChannelsLast(conv.getInput());
   p.dstChannelsLast = writesChannelsLast(conv);
   // Decide fusion before creating the step: the fused ops' results alias
