@@ -1,0 +1,600 @@
+//===- TrainOps.cpp -------------------------------------------------------===//
+
+#include "runtime/TrainOps.h"
+#include "runtime/Parallel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+
+namespace qrt {
+
+using detail::parallelFor;
+
+namespace {
+
+Status sameShape(const Tensor &a, const Tensor &b, const char *what) {
+  if (a.shape() != b.shape())
+    return invalidArgument(std::string(what) + ": shapes differ, " +
+                           shapeToString(a.shape()) + " vs " +
+                           shapeToString(b.shape()));
+  return Status::ok();
+}
+
+Status checkPoolGrad(const Shape &xShape, const Pool2dParams &p,
+                     const Tensor &dy, const char *name) {
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, name));
+  Expected<Shape> out = pool2dOutputShape(xShape, p);
+  if (!out)
+    return out.status();
+  if (*out != dy.shape())
+    return invalidArgument(std::string(name) + ": dy must be " +
+                           shapeToString(*out) + ", got " +
+                           shapeToString(dy.shape()));
+  return Status::ok();
+}
+
+} // namespace
+
+Status reluBackward(const Tensor &y, const Tensor &dy, Tensor &dx) {
+  QRT_RETURN_IF_ERROR(checkDType(y, DType::F32, "relu_backward y"));
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "relu_backward dy"));
+  QRT_RETURN_IF_ERROR(sameShape(y, dy, "relu_backward"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dx, y.shape(), DType::F32, "relu_backward dx"));
+  const float *py = y.data<float>(), *pg = dy.data<float>();
+  float *out = dx.data<float>();
+  parallelFor(y.numel(), 1, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; ++i)
+      out[i] = py[i] > 0.f ? pg[i] : 0.f;
+  });
+  return Status::ok();
+}
+
+Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
+                         const Tensor &dy, Tensor &dx) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, "max_pool_backward x"));
+  QRT_RETURN_IF_ERROR(checkPoolGrad(x.shape(), p, dy, "max_pool_backward"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dx, x.shape(), DType::F32, "max_pool_backward dx"));
+  int64_t h = x.dim(2), w = x.dim(3), oh = dy.dim(2), ow = dy.dim(3);
+  const float *in = x.data<float>(), *g = dy.data<float>();
+  float *out = dx.data<float>();
+  // Planes are independent: no write conflicts across threads.
+  parallelFor(x.dim(0) * x.dim(1), oh * ow * p.kernelH * p.kernelW,
+              [&](int64_t s, int64_t e) {
+                for (int64_t plane = s; plane < e; ++plane) {
+                  const float *xi = in + plane * h * w;
+                  const float *gi = g + plane * oh * ow;
+                  float *di = out + plane * h * w;
+                  std::fill(di, di + h * w, 0.f);
+                  for (int64_t i = 0; i < oh; ++i)
+                    for (int64_t j = 0; j < ow; ++j) {
+                      int64_t h0 = i * p.strideH - p.padTop;
+                      int64_t w0 = j * p.strideW - p.padLeft;
+                      float m = -std::numeric_limits<float>::infinity();
+                      int64_t arg = -1;
+                      for (int64_t a = 0; a < p.kernelH; ++a) {
+                        int64_t r = h0 + a * p.dilationH;
+                        if (r < 0 || r >= h)
+                          continue;
+                        for (int64_t b = 0; b < p.kernelW; ++b) {
+                          int64_t c = w0 + b * p.dilationW;
+                          if (c < 0 || c >= w)
+                            continue;
+                          float v = xi[r * w + c];
+                          if (arg < 0 || v > m || std::isnan(v)) {
+                            m = v;
+                            arg = r * w + c;
+                            if (std::isnan(v))
+                              goto found;
+                          }
+                        }
+                      }
+                    found:
+                      if (arg >= 0)
+                        di[arg] += gi[i * ow + j];
+                    }
+                }
+              });
+  return Status::ok();
+}
+
+Status avgPool2dBackward(const Shape &xShape, const Pool2dParams &p,
+                         const Tensor &dy, Tensor &dx) {
+  if (p.dilationH != 1 || p.dilationW != 1)
+    return Status::error(ErrorCode::Unsupported,
+                         "avg_pool_backward: dilation is not supported");
+  QRT_RETURN_IF_ERROR(checkPoolGrad(xShape, p, dy, "avg_pool_backward"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dx, xShape, DType::F32, "avg_pool_backward dx"));
+  int64_t h = xShape[2], w = xShape[3], oh = dy.dim(2), ow = dy.dim(3);
+  const float *g = dy.data<float>();
+  float *out = dx.data<float>();
+  parallelFor(xShape[0] * xShape[1], oh * ow * p.kernelH * p.kernelW,
+              [&](int64_t s, int64_t e) {
+                for (int64_t plane = s; plane < e; ++plane) {
+                  const float *gi = g + plane * oh * ow;
+                  float *di = out + plane * h * w;
+                  std::fill(di, di + h * w, 0.f);
+                  for (int64_t i = 0; i < oh; ++i)
+                    for (int64_t j = 0; j < ow; ++j) {
+                      // The same window arithmetic as avgPool2d.
+                      int64_t h0 = i * p.strideH - p.padTop;
+                      int64_t w0 = j * p.strideW - p.padLeft;
+                      int64_t h1 = std::min(h0 + p.kernelH, h + p.padBottom);
+                      int64_t w1 = std::min(w0 + p.kernelW, w + p.padRight);
+                      int64_t padded = (h1 - h0) * (w1 - w0);
+                      int64_t hs = std::max<int64_t>(h0, 0);
+                      int64_t ws = std::max<int64_t>(w0, 0);
+                      int64_t he = std::min(h1, h), we = std::min(w1, w);
+                      int64_t count =
+                          p.countIncludePad ? padded : (he - hs) * (we - ws);
+                      if (count <= 0)
+                        continue;
+                      float v = gi[i * ow + j] / static_cast<float>(count);
+                      for (int64_t r = hs; r < he; ++r)
+                        for (int64_t c = ws; c < we; ++c)
+                          di[r * w + c] += v;
+                    }
+                }
+              });
+  return Status::ok();
+}
+
+Status globalAvgPoolBackward(const Shape &xShape, const Tensor &dy,
+                             Tensor &dx) {
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "global_avg_pool_backward"));
+  if (xShape.size() != 4 || dy.shape() != Shape{xShape[0], xShape[1], 1, 1})
+    return invalidArgument("global_avg_pool_backward: dy must be [N, C, 1, 1] "
+                           "of x " +
+                           shapeToString(xShape) + ", got " +
+                           shapeToString(dy.shape()));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dx, xShape, DType::F32, "global_avg_pool_backward dx"));
+  int64_t hw = xShape[2] * xShape[3];
+  const float *g = dy.data<float>();
+  float *out = dx.data<float>();
+  float inv = hw > 0 ? 1.f / static_cast<float>(hw) : 0.f;
+  parallelFor(xShape[0] * xShape[1], hw, [&](int64_t s, int64_t e) {
+    for (int64_t plane = s; plane < e; ++plane) {
+      float v = g[plane] * inv;
+      std::fill(out + plane * hw, out + (plane + 1) * hw, v);
+    }
+  });
+  return Status::ok();
+}
+
+Status padBackward(const Shape &xShape, const std::vector<int64_t> &pads,
+                   const Tensor &dy, Tensor &dx) {
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "pad_backward dy"));
+  size_t r = xShape.size();
+  if (pads.size() != 2 * r || dy.shape().size() != r)
+    return invalidArgument("pad_backward: pads must have 2 * rank entries");
+  for (size_t d = 0; d < r; ++d)
+    if (dy.shape()[d] != xShape[d] + pads[d] + pads[d + r])
+      return invalidArgument("pad_backward: dy shape " +
+                             shapeToString(dy.shape()) +
+                             " is not the padded x " + shapeToString(xShape));
+  QRT_RETURN_IF_ERROR(prepareOutput(dx, xShape, DType::F32, "pad_backward dx"));
+  // Walk the rows of x (last dim contiguous); the matching dy row starts at
+  // the x index shifted by the begin pads.
+  int64_t rows = 1;
+  for (size_t d = 0; d + 1 < r; ++d)
+    rows *= xShape[d];
+  int64_t last = r ? xShape[r - 1] : 1;
+  std::vector<int64_t> dyStride(r, 1);
+  for (size_t d = r; d-- > 1;)
+    dyStride[d - 1] = dyStride[d] * dy.shape()[d];
+  const float *g = dy.data<float>();
+  float *out = dx.data<float>();
+  parallelFor(rows, last, [&](int64_t s, int64_t e) {
+    for (int64_t row = s; row < e; ++row) {
+      int64_t rem = row, off = 0;
+      bool inside = true;
+      for (size_t d = r - 1; d-- > 0;) {
+        int64_t i = rem % xShape[d] + pads[d];
+        rem /= xShape[d];
+        inside &= i >= 0 && i < dy.shape()[d];
+        off += i * dyStride[d];
+      }
+      float *o = out + row * last;
+      int64_t b = r ? pads[r - 1] : 0;
+      int64_t dlast = r ? dy.shape()[r - 1] : 1;
+      for (int64_t c = 0; c < last; ++c) {
+        int64_t j = c + b;
+        o[c] = inside && j >= 0 && j < dlast ? g[off + j] : 0.f;
+      }
+    }
+  });
+  return Status::ok();
+}
+
+Status reduceSumToShape(const Tensor &dy, const Shape &shape, Tensor &out) {
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "reduce_sum_to_shape dy"));
+  const Shape &ds = dy.shape();
+  if (shape.size() > ds.size())
+    return invalidArgument("reduce_sum_to_shape: " + shapeToString(shape) +
+                           " has higher rank than " + shapeToString(ds));
+  size_t off = ds.size() - shape.size();
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (shape[d] != 1 && shape[d] != ds[off + d])
+      return invalidArgument("reduce_sum_to_shape: " + shapeToString(shape) +
+                             " does not broadcast to " + shapeToString(ds));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(out, shape, DType::F32, "reduce_sum_to_shape out"));
+  const float *g = dy.data<float>();
+  float *o = out.data<float>();
+  int64_t n = dy.numel(), m = out.numel();
+  if (n == m) { // no broadcast dimension of size > 1: a copy
+    if (o != g)
+      parallelFor(n, 1, [&](int64_t s, int64_t e) {
+        std::memcpy(o + s, g + s, (e - s) * sizeof(float));
+      });
+    return Status::ok();
+  }
+  // Collapse dy into [outer, mid, inner] runs when the kept dims form one
+  // contiguous block (the common bias / per-channel case), else walk dy.
+  size_t rank = ds.size();
+  std::vector<int64_t> outStride(rank, 0); // 0 along broadcast dims
+  int64_t st = 1;
+  for (size_t d = rank; d-- > 0;) {
+    bool kept = d >= off && shape[d - off] == ds[d];
+    if (kept && ds[d] != 1) {
+      outStride[d] = st;
+      st *= ds[d];
+    }
+  }
+  // Accumulate in double per output element. Parallelize over output
+  // elements when there are enough of them, each thread scanning dy for its
+  // own outputs; otherwise one thread walks dy once.
+  std::vector<double> acc(m, 0.0);
+  int64_t innerLen = 1; // trailing dims of dy that are all broadcast
+  size_t firstTrail = rank;
+  while (firstTrail > 0 && outStride[firstTrail - 1] == 0) {
+    --firstTrail;
+    innerLen *= ds[firstTrail];
+  }
+  int64_t outerCount = n / innerLen;
+  std::vector<int64_t> idx(firstTrail, 0);
+  for (int64_t r = 0; r < outerCount; ++r) {
+    int64_t oi = 0;
+    for (size_t d = 0; d < firstTrail; ++d)
+      oi += idx[d] * outStride[d];
+    const float *row = g + r * innerLen;
+    double sum = 0.0;
+    for (int64_t i = 0; i < innerLen; ++i)
+      sum += row[i];
+    acc[oi] += sum;
+    for (size_t d = firstTrail; d-- > 0;) {
+      if (++idx[d] < ds[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  for (int64_t i = 0; i < m; ++i)
+    o[i] = static_cast<float>(acc[i]);
+  return Status::ok();
+}
+
+Status addBackward(const Tensor &dy, const Shape &aShape, const Shape &bShape,
+                   Tensor &da, Tensor &db) {
+  QRT_RETURN_IF_ERROR(reduceSumToShape(dy, aShape, da));
+  return reduceSumToShape(dy, bShape, db);
+}
+
+//===-- Batch norm (training) ---------------------------------------------===//
+
+namespace {
+
+Status checkChannelParam(const Tensor &t, int64_t c, const char *what) {
+  QRT_RETURN_IF_ERROR(checkDType(t, DType::F32, what));
+  if (t.numel() != c)
+    return invalidArgument(std::string(what) + " must have " +
+                           std::to_string(c) + " elements, got " +
+                           shapeToString(t.shape()));
+  return Status::ok();
+}
+
+struct BnLayout {
+  int64_t n = 0, c = 0, hw = 1;
+};
+
+Status bnLayout(const Tensor &x, const char *name, BnLayout &l) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, name));
+  if (x.rank() < 2)
+    return invalidArgument(std::string(name) + ": x must be [N, C, ...], got " +
+                           shapeToString(x.shape()));
+  l.n = x.dim(0);
+  l.c = x.dim(1);
+  l.hw = 1;
+  for (int64_t d = 2; d < x.rank(); ++d)
+    l.hw *= x.dim(d);
+  return Status::ok();
+}
+
+} // namespace
+
+Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
+                             const Tensor &beta, Tensor &runningMean,
+                             Tensor &runningVar, float momentum, float eps,
+                             Tensor &y, Tensor &saveMean, Tensor &saveInvstd) {
+  BnLayout l;
+  QRT_RETURN_IF_ERROR(bnLayout(x, "batch_norm_train", l));
+  int64_t count = l.n * l.hw;
+  if (count < 2)
+    return invalidArgument("batch_norm_train: need more than one value per "
+                           "channel, got x " +
+                           shapeToString(x.shape()));
+  if (gamma.defined())
+    QRT_RETURN_IF_ERROR(checkChannelParam(gamma, l.c, "batch_norm gamma"));
+  if (beta.defined())
+    QRT_RETURN_IF_ERROR(checkChannelParam(beta, l.c, "batch_norm beta"));
+  bool track = runningMean.defined() || runningVar.defined();
+  if (track) {
+    QRT_RETURN_IF_ERROR(
+        checkChannelParam(runningMean, l.c, "batch_norm running mean"));
+    QRT_RETURN_IF_ERROR(
+        checkChannelParam(runningVar, l.c, "batch_norm running var"));
+  }
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(y, x.shape(), DType::F32, "batch_norm_train y"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(saveMean, {l.c}, DType::F32, "batch_norm save mean"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(saveInvstd, {l.c}, DType::F32, "batch_norm save invstd"));
+  const float *in = x.data<float>();
+  float *out = y.data<float>();
+  const float *pg = gamma.defined() ? gamma.data<float>() : nullptr;
+  const float *pb = beta.defined() ? beta.data<float>() : nullptr;
+  float *sm = saveMean.data<float>(), *si = saveInvstd.data<float>();
+  float *rm = track ? runningMean.data<float>() : nullptr;
+  float *rv = track ? runningVar.data<float>() : nullptr;
+  int64_t chanStride = l.hw, batchStride = l.c * l.hw;
+  // One channel per task: its statistics and outputs are independent.
+  parallelFor(l.c, 3 * count, [&](int64_t s, int64_t e) {
+    for (int64_t c = s; c < e; ++c) {
+      double sum = 0.0;
+      for (int64_t b = 0; b < l.n; ++b) {
+        const float *p = in + b * batchStride + c * chanStride;
+        double part = 0.0;
+        for (int64_t i = 0; i < l.hw; ++i)
+          part += p[i];
+        sum += part;
+      }
+      double mean = sum / count;
+      double sq = 0.0; // two-pass variance: no cancellation
+      for (int64_t b = 0; b < l.n; ++b) {
+        const float *p = in + b * batchStride + c * chanStride;
+        double part = 0.0;
+        for (int64_t i = 0; i < l.hw; ++i) {
+          double d = p[i] - mean;
+          part += d * d;
+        }
+        sq += part;
+      }
+      double var = sq / count;
+      double invstd = 1.0 / std::sqrt(var + eps);
+      sm[c] = static_cast<float>(mean);
+      si[c] = static_cast<float>(invstd);
+      if (track) {
+        rm[c] = static_cast<float>((1.0 - momentum) * rm[c] + momentum * mean);
+        rv[c] = static_cast<float>((1.0 - momentum) * rv[c] +
+                                   momentum * sq / (count - 1));
+      }
+      float a = static_cast<float>(invstd) * (pg ? pg[c] : 1.f);
+      float bshift = (pb ? pb[c] : 0.f) - static_cast<float>(mean) * a;
+      for (int64_t b = 0; b < l.n; ++b) {
+        const float *p = in + b * batchStride + c * chanStride;
+        float *q = out + b * batchStride + c * chanStride;
+        for (int64_t i = 0; i < l.hw; ++i)
+          q[i] = p[i] * a + bshift;
+      }
+    }
+  });
+  return Status::ok();
+}
+
+Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
+                              const Tensor &saveMean, const Tensor &saveInvstd,
+                              const Tensor &dy, Tensor &dx, Tensor &dgamma,
+                              Tensor &dbeta) {
+  BnLayout l;
+  QRT_RETURN_IF_ERROR(bnLayout(x, "batch_norm_backward", l));
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "batch_norm_backward dy"));
+  QRT_RETURN_IF_ERROR(sameShape(x, dy, "batch_norm_backward"));
+  QRT_RETURN_IF_ERROR(
+      checkChannelParam(saveMean, l.c, "batch_norm_backward save mean"));
+  QRT_RETURN_IF_ERROR(
+      checkChannelParam(saveInvstd, l.c, "batch_norm_backward save invstd"));
+  bool affine = gamma.defined();
+  if (affine) {
+    QRT_RETURN_IF_ERROR(
+        checkChannelParam(gamma, l.c, "batch_norm_backward gamma"));
+    QRT_RETURN_IF_ERROR(
+        prepareOutput(dgamma, {l.c}, DType::F32, "batch_norm dgamma"));
+    QRT_RETURN_IF_ERROR(
+        prepareOutput(dbeta, {l.c}, DType::F32, "batch_norm dbeta"));
+  }
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dx, x.shape(), DType::F32, "batch_norm_backward dx"));
+  const float *in = x.data<float>(), *g = dy.data<float>();
+  const float *sm = saveMean.data<float>(), *si = saveInvstd.data<float>();
+  const float *pg = affine ? gamma.data<float>() : nullptr;
+  float *out = dx.data<float>();
+  float *dg = affine ? dgamma.data<float>() : nullptr;
+  float *db = affine ? dbeta.data<float>() : nullptr;
+  int64_t count = l.n * l.hw, chanStride = l.hw, batchStride = l.c * l.hw;
+  parallelFor(l.c, 3 * count, [&](int64_t s, int64_t e) {
+    for (int64_t c = s; c < e; ++c) {
+      float mean = sm[c], invstd = si[c];
+      double sumDy = 0.0, sumDyXhat = 0.0;
+      for (int64_t b = 0; b < l.n; ++b) {
+        const float *p = in + b * batchStride + c * chanStride;
+        const float *q = g + b * batchStride + c * chanStride;
+        double s1 = 0.0, s2 = 0.0;
+        for (int64_t i = 0; i < l.hw; ++i) {
+          s1 += q[i];
+          s2 += static_cast<double>(q[i]) * ((p[i] - mean) * invstd);
+        }
+        sumDy += s1;
+        sumDyXhat += s2;
+      }
+      if (affine) {
+        dg[c] = static_cast<float>(sumDyXhat);
+        db[c] = static_cast<float>(sumDy);
+      }
+      float k = (pg ? pg[c] : 1.f) * invstd;
+      float meanDy = static_cast<float>(sumDy / count);
+      float meanDyXhat = static_cast<float>(sumDyXhat / count);
+      for (int64_t b = 0; b < l.n; ++b) {
+        const float *p = in + b * batchStride + c * chanStride;
+        const float *q = g + b * batchStride + c * chanStride;
+        float *o = out + b * batchStride + c * chanStride;
+        for (int64_t i = 0; i < l.hw; ++i) {
+          float xhat = (p[i] - mean) * invstd;
+          o[i] = k * (q[i] - meanDy - xhat * meanDyXhat);
+        }
+      }
+    }
+  });
+  return Status::ok();
+}
+
+//===-- Losses ------------------------------------------------------------===//
+
+Status softmaxCrossEntropy(const Tensor &logits, const Tensor &labels,
+                           float &loss, Tensor &dlogits) {
+  QRT_RETURN_IF_ERROR(checkDType(logits, DType::F32, "softmax_ce logits"));
+  if (logits.rank() != 2)
+    return invalidArgument("softmax_ce: logits must be [N, C], got " +
+                           shapeToString(logits.shape()));
+  int64_t n = logits.dim(0), c = logits.dim(1);
+  if (!labels.defined() ||
+      (labels.dtype() != DType::I64 && labels.dtype() != DType::I32) ||
+      labels.numel() != n || labels.rank() != 1)
+    return invalidArgument("softmax_ce: labels must be i64 or i32 [" +
+                           std::to_string(n) + "]");
+  if (n < 1 || c < 1)
+    return invalidArgument("softmax_ce: empty logits");
+  std::vector<int64_t> lab(n);
+  for (int64_t i = 0; i < n; ++i) {
+    lab[i] = labels.dtype() == DType::I64 ? labels.data<int64_t>()[i]
+                                          : labels.data<int32_t>()[i];
+    if (lab[i] < 0 || lab[i] >= c)
+      return invalidArgument("softmax_ce: label " + std::to_string(lab[i]) +
+                             " of sample " + std::to_string(i) +
+                             " outside [0, " + std::to_string(c) + ")");
+  }
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dlogits, logits.shape(), DType::F32, "softmax_ce dlogits"));
+  const float *in = logits.data<float>();
+  float *out = dlogits.data<float>();
+  std::vector<double> rowLoss(n);
+  float invN = 1.f / static_cast<float>(n);
+  parallelFor(n, 4 * c, [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; ++r) {
+      const float *p = in + r * c;
+      float *q = out + r * c;
+      float m = p[0];
+      for (int64_t j = 1; j < c; ++j)
+        m = std::max(m, p[j]);
+      double sum = 0.0;
+      for (int64_t j = 0; j < c; ++j) {
+        q[j] = std::exp(p[j] - m);
+        sum += q[j];
+      }
+      // -log softmax[label] = log Σ exp(p - m) - (p[label] - m)
+      rowLoss[r] = std::log(sum) - (p[lab[r]] - m);
+      float scale = static_cast<float>(1.0 / sum) * invN;
+      for (int64_t j = 0; j < c; ++j)
+        q[j] *= scale;
+      q[lab[r]] -= invN;
+    }
+  });
+  double total = 0.0;
+  for (double v : rowLoss)
+    total += v;
+  loss = static_cast<float>(total / n);
+  return Status::ok();
+}
+
+Status mseLoss(const Tensor &pred, const Tensor &target, float &loss,
+               Tensor &dpred) {
+  QRT_RETURN_IF_ERROR(checkDType(pred, DType::F32, "mse pred"));
+  QRT_RETURN_IF_ERROR(checkDType(target, DType::F32, "mse target"));
+  QRT_RETURN_IF_ERROR(sameShape(pred, target, "mse"));
+  QRT_RETURN_IF_ERROR(prepareOutput(dpred, pred.shape(), DType::F32, "mse dpred"));
+  int64_t n = pred.numel();
+  if (n == 0)
+    return invalidArgument("mse: empty tensors");
+  const float *p = pred.data<float>(), *t = target.data<float>();
+  float *d = dpred.data<float>();
+  float k = 2.f / static_cast<float>(n);
+  int64_t chunk = 1 << 14, chunks = (n + chunk - 1) / chunk;
+  std::vector<double> partial(chunks);
+  parallelFor(chunks, chunk, [&](int64_t s, int64_t e) {
+    for (int64_t ci = s; ci < e; ++ci) {
+      int64_t b = ci * chunk, end = std::min(n, b + chunk);
+      double acc = 0.0;
+      for (int64_t i = b; i < end; ++i) {
+        float diff = p[i] - t[i];
+        acc += static_cast<double>(diff) * diff;
+        d[i] = k * diff;
+      }
+      partial[ci] = acc;
+    }
+  });
+  double total = 0.0;
+  for (double v : partial)
+    total += v;
+  loss = static_cast<float>(total / n);
+  return Status::ok();
+}
+
+//===-- Non-finite check --------------------------------------------------===//
+
+int64_t firstNonFinite(const Tensor &t) {
+  if (!t.defined() || t.dtype() != DType::F32)
+    return -1;
+  int64_t n = t.numel();
+  const uint32_t *bits = static_cast<const uint32_t *>(t.rawData());
+  constexpr uint32_t kExp = 0x7f800000u; // all exponent bits: Inf or NaN
+  int64_t chunk = 1 << 14, chunks = (n + chunk - 1) / chunk;
+  std::vector<int64_t> first(chunks, -1);
+  parallelFor(chunks, chunk, [&](int64_t s, int64_t e) {
+    for (int64_t ci = s; ci < e; ++ci) {
+      int64_t b = ci * chunk, end = std::min(n, b + chunk);
+      // Branch-free scan first (vectorizes); locate only on a hit.
+      uint32_t any = 0;
+      for (int64_t i = b; i < end; ++i)
+        any |= (bits[i] & kExp) == kExp;
+      if (!any)
+        continue;
+      for (int64_t i = b; i < end; ++i)
+        if ((bits[i] & kExp) == kExp) {
+          first[ci] = i;
+          break;
+        }
+    }
+  });
+  for (int64_t v : first)
+    if (v >= 0)
+      return v;
+  return -1;
+}
+
+Status checkFinite(const Tensor &t, const char *what) {
+  int64_t i = firstNonFinite(t);
+  if (i < 0)
+    return Status::ok();
+  float v = t.data<float>()[i];
+  return invalidArgument(std::string("non-finite value ") +
+                         (std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf")) +
+                         " at index " + std::to_string(i) + " of " + what +
+                         " " + shapeToString(t.shape()));
+}
+
+} // namespace qrt

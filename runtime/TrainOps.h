@@ -1,0 +1,91 @@
+//===- TrainOps.h - backward kernels, training BN, losses -------*- C++ -*-===//
+//
+// The fp32 kernels a training step needs besides convolution / linear
+// (ConvBackward.h) and the quantizer gradients (FakeQuant.h): backward of
+// relu, pooling, pad and broadcast add; batch norm in training mode; the
+// losses; the non-finite check. NCHW, contiguous, qrt's own threaded loops.
+// Formulas: docs/training-math.md.
+//
+// Outputs follow the qrt convention: an undefined tensor is allocated, a
+// defined one must already have the right shape.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QRT_TRAINOPS_H
+#define QRT_TRAINOPS_H
+
+#include "runtime/Pool.h"
+#include "runtime/Tensor.h"
+
+#include <vector>
+
+namespace qrt {
+
+/// dx = dy * 1{y > 0}, with y the forward output (PyTorch's
+/// threshold_backward on the result). dx may alias dy.
+Status reluBackward(const Tensor &y, const Tensor &dy, Tensor &dx);
+
+/// Max pool backward: dy is routed to the first maximum of each window
+/// (row-major scan order, as PyTorch's CPU kernel), recomputed from the
+/// forward input x. Same parameters as maxPool2d (dilation, ceil_mode).
+Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
+                         const Tensor &dy, Tensor &dx);
+/// Average pool backward: dy / count spread over each window's real input
+/// elements (count as in avgPool2d, count_include_pad honoured).
+Status avgPool2dBackward(const Shape &xShape, const Pool2dParams &p,
+                         const Tensor &dy, Tensor &dx);
+/// [N, C, 1, 1] -> [N, C, H, W]: dx = dy / (H W).
+Status globalAvgPoolBackward(const Shape &xShape, const Tensor &dy,
+                             Tensor &dx);
+
+/// Backward of padConstant with ONNX pads [b_0.., e_0..] (negative pads
+/// crop): dx is the slice of dy at the input's position (zero where the
+/// forward cropped).
+Status padBackward(const Shape &xShape, const std::vector<int64_t> &pads,
+                   const Tensor &dy, Tensor &dx);
+
+/// Sum of dy over the broadcast dimensions, so that the result has `shape`
+/// (numpy broadcasting: `shape` right-aligned to dy's). The gradient of an
+/// operand of a broadcasting add/sub.
+Status reduceSumToShape(const Tensor &dy, const Shape &shape, Tensor &out);
+/// y = a + b with broadcasting: da = reduce(dy), db = reduce(dy).
+Status addBackward(const Tensor &dy, const Shape &aShape, const Shape &bShape,
+                   Tensor &da, Tensor &db);
+
+/// Batch norm in training mode over axis 1 of x [N, C, ...]: normalizes with
+/// the batch statistics (biased variance), returns y, saveMean [C] and
+/// saveInvstd [C] = 1/sqrt(var + eps), and updates runningMean / runningVar
+/// in place the PyTorch way: r = (1 - momentum) r + momentum * stat, the
+/// variance stat being unbiased (n / (n - 1)). gamma / beta may be undefined
+/// (affine = false). Statistics are accumulated in double.
+Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
+                             const Tensor &beta, Tensor &runningMean,
+                             Tensor &runningVar, float momentum, float eps,
+                             Tensor &y, Tensor &saveMean, Tensor &saveInvstd);
+/// dx = gamma invstd / n (n dy - Σdy - x̂ Σ(dy x̂)), dgamma = Σ dy x̂,
+/// dbeta = Σ dy (sums over N and the spatial dims). dgamma / dbeta are
+/// skipped when gamma is undefined.
+Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
+                              const Tensor &saveMean, const Tensor &saveInvstd,
+                              const Tensor &dy, Tensor &dx, Tensor &dgamma,
+                              Tensor &dbeta);
+
+/// Softmax cross-entropy of logits [N, C] with integer labels [N] (i64 or
+/// i32, in [0, C)): loss = mean_n(-log softmax(logits_n)[label_n]) and
+/// dlogits = (softmax - onehot) / N, in one pass.
+Status softmaxCrossEntropy(const Tensor &logits, const Tensor &labels,
+                           float &loss, Tensor &dlogits);
+/// loss = mean((pred - target)^2), dpred = 2 (pred - target) / numel.
+Status mseLoss(const Tensor &pred, const Tensor &target, float &loss,
+               Tensor &dpred);
+
+/// Index of the first NaN / ±Inf element of an f32 tensor, -1 if none.
+int64_t firstNonFinite(const Tensor &t);
+/// Ok, or InvalidArgument "non-finite value nan at index 17 of <what>
+/// [shape]" so that training stops naming the op (`what`, e.g.
+/// "conv2d_3 dW").
+Status checkFinite(const Tensor &t, const char *what);
+
+} // namespace qrt
+
+#endif // QRT_TRAINOPS_H

@@ -1,0 +1,263 @@
+//===- TrainOpsTorchTest.cpp - backward kernels, BN train, losses vs ATen -===//
+//
+// Oracle: LibTorch autograd on the same inputs. Data-movement gradients (max
+// pool, pad, relu) match exactly; sums 1e-6 relative; batch norm 1e-5.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TorchUtil.h"
+#include "runtime/ShapeOps.h"
+#include "runtime/TrainOps.h"
+
+#include <limits>
+
+using namespace qrt;
+using namespace qrt::test;
+
+namespace {
+
+Pool2dParams pool(int64_t k, int64_t s, int64_t pad, bool ceil, bool incl) {
+  Pool2dParams p;
+  p.kernelH = p.kernelW = k;
+  p.strideH = p.strideW = s;
+  p.padTop = p.padLeft = p.padBottom = p.padRight = pad;
+  p.ceilMode = ceil;
+  p.countIncludePad = incl;
+  return p;
+}
+
+/// Gradient of sum(f(x) * dy) with respect to x.
+template <typename F> at::Tensor gradOf(at::Tensor x, at::Tensor dy, F f) {
+  x = x.detach().clone().requires_grad_(true);
+  at::Tensor y = f(x);
+  y.backward(dy);
+  return x.grad();
+}
+
+TEST(TrainOps, ReluBackward) {
+  torch::manual_seed(1);
+  at::Tensor x = torch::randn({2, 3, 5, 7});
+  at::Tensor dy = torch::randn({2, 3, 5, 7});
+  at::Tensor ref = gradOf(x, dy, [](at::Tensor t) { return at::relu(t); });
+  Tensor dx;
+  ASSERT_OK(reluBackward(fromTorch(at::relu(x)), fromTorch(dy), dx));
+  EXPECT_EQ(maxRelError(dx, ref), 0);
+  // In place (dx aliases dy).
+  Tensor g = fromTorch(dy);
+  ASSERT_OK(reluBackward(fromTorch(at::relu(x)), g, g));
+  EXPECT_EQ(maxRelError(g, ref), 0);
+}
+
+TEST(TrainOps, MaxPoolBackward) {
+  torch::manual_seed(2);
+  for (auto shape : {std::vector<int64_t>{2, 3, 11, 11},
+                     std::vector<int64_t>{1, 4, 8, 13}})
+    for (int64_t k : {2, 3})
+      for (int64_t s : {1, 2})
+        for (int64_t pad : {0, 1})
+          for (bool ceil : {false, true}) {
+            if (pad * 2 > k)
+              continue;
+            at::Tensor x = torch::randn(shape);
+            at::Tensor y =
+                at::max_pool2d(x, {k, k}, {s, s}, {pad, pad}, {1, 1}, ceil);
+            at::Tensor dy = torch::randn(y.sizes());
+            at::Tensor ref = gradOf(x, dy, [&](at::Tensor t) {
+              return at::max_pool2d(t, {k, k}, {s, s}, {pad, pad}, {1, 1},
+                                    ceil);
+            });
+            Tensor dx;
+            ASSERT_OK(maxPool2dBackward(fromTorch(x),
+                                        pool(k, s, pad, ceil, false),
+                                        fromTorch(dy), dx));
+            EXPECT_LE(maxRelError(dx, ref), 1e-6)
+                << k << s << pad << ceil << shape[3];
+          }
+  // Dilation.
+  at::Tensor x = torch::randn({1, 2, 10, 9});
+  Pool2dParams p = pool(3, 1, 1, false, false);
+  p.dilationH = p.dilationW = 2;
+  at::Tensor dy = torch::randn({1, 2, 8, 7});
+  at::Tensor ref = gradOf(x, dy, [](at::Tensor t) {
+    return at::max_pool2d(t, {3, 3}, {1, 1}, {1, 1}, {2, 2});
+  });
+  Tensor dx;
+  ASSERT_OK(maxPool2dBackward(fromTorch(x), p, fromTorch(dy), dx));
+  EXPECT_LE(maxRelError(dx, ref), 1e-6);
+}
+
+TEST(TrainOps, AvgPoolBackward) {
+  torch::manual_seed(3);
+  for (auto shape : {std::vector<int64_t>{2, 3, 11, 11},
+                     std::vector<int64_t>{1, 4, 8, 13}})
+    for (int64_t k : {2, 3})
+      for (int64_t s : {1, 2})
+        for (int64_t pad : {0, 1})
+          for (bool ceil : {false, true})
+            for (bool incl : {false, true}) {
+              at::Tensor x = torch::randn(shape);
+              at::Tensor y =
+                  at::avg_pool2d(x, {k, k}, {s, s}, {pad, pad}, ceil, incl);
+              at::Tensor dy = torch::randn(y.sizes());
+              at::Tensor ref = gradOf(x, dy, [&](at::Tensor t) {
+                return at::avg_pool2d(t, {k, k}, {s, s}, {pad, pad}, ceil,
+                                      incl);
+              });
+              Tensor dx;
+              ASSERT_OK(avgPool2dBackward(fromTorch(x).shape(),
+                                          pool(k, s, pad, ceil, incl),
+                                          fromTorch(dy), dx));
+              EXPECT_LE(maxRelError(dx, ref), 1e-6)
+                  << k << s << pad << ceil << incl;
+            }
+}
+
+TEST(TrainOps, GlobalAvgPoolBackward) {
+  torch::manual_seed(4);
+  at::Tensor x = torch::randn({3, 5, 7, 6});
+  at::Tensor dy = torch::randn({3, 5, 1, 1});
+  at::Tensor ref = gradOf(
+      x, dy, [](at::Tensor t) { return at::adaptive_avg_pool2d(t, {1, 1}); });
+  Tensor dx;
+  ASSERT_OK(globalAvgPoolBackward({3, 5, 7, 6}, fromTorch(dy), dx));
+  EXPECT_LE(maxRelError(dx, ref), 1e-6);
+}
+
+TEST(TrainOps, PadBackward) {
+  torch::manual_seed(5);
+  at::Tensor x = torch::randn({2, 3, 5, 6});
+  // ONNX pads [n_b, c_b, h_b, w_b, n_e, c_e, h_e, w_e]; ATen's constant_pad_nd
+  // takes (w_b, w_e, h_b, h_e, ...). Includes a negative (cropping) pad.
+  std::vector<int64_t> pads = {0, 0, 1, 2, 0, 0, 3, -1};
+  at::Tensor dy = torch::randn({2, 3, 9, 7});
+  at::Tensor ref = gradOf(x, dy, [](at::Tensor t) {
+    return at::constant_pad_nd(t, {2, -1, 1, 3}, 0.0);
+  });
+  Tensor dx;
+  ASSERT_OK(padBackward({2, 3, 5, 6}, pads, fromTorch(dy), dx));
+  EXPECT_EQ(maxRelError(dx, ref), 0);
+}
+
+TEST(TrainOps, AddBroadcastBackward) {
+  torch::manual_seed(6);
+  struct Case {
+    std::vector<int64_t> a, b;
+  };
+  for (const Case &c : {Case{{2, 3, 4, 5}, {3, 1, 1}}, Case{{2, 3, 4, 5}, {5}},
+                        Case{{2, 1, 4, 1}, {1, 3, 1, 5}},
+                        Case{{2, 3, 4, 5}, {2, 3, 4, 5}},
+                        Case{{4, 5}, {1, 1}}, Case{{3, 1}, {2, 1, 6}}}) {
+    at::Tensor a = torch::randn(c.a).requires_grad_(true);
+    at::Tensor b = torch::randn(c.b).requires_grad_(true);
+    at::Tensor y = a + b;
+    at::Tensor dy = torch::randn(y.sizes());
+    y.backward(dy);
+    Tensor da, db;
+    ASSERT_OK(addBackward(fromTorch(dy), Shape(c.a.begin(), c.a.end()),
+                          Shape(c.b.begin(), c.b.end()), da, db));
+    EXPECT_LE(maxRelError(da, a.grad()), 1e-6);
+    EXPECT_LE(maxRelError(db, b.grad()), 1e-6);
+  }
+  Tensor bad;
+  EXPECT_FALSE(reduceSumToShape(Tensor::zeros({2, 3}, DType::F32), {4}, bad));
+}
+
+TEST(TrainOps, BatchNormTrainForwardBackward) {
+  torch::manual_seed(7);
+  for (auto shape : {std::vector<int64_t>{4, 3, 5, 6},
+                     std::vector<int64_t>{8, 5}}) {
+    int64_t c = shape[1];
+    at::Tensor x = torch::randn(shape) * 2 + 0.5;
+    at::Tensor gamma = torch::rand({c}) + 0.5;
+    at::Tensor beta = torch::randn({c});
+    at::Tensor rm = torch::randn({c}), rv = torch::rand({c}) + 0.5;
+    Tensor qrm = fromTorch(rm), qrv = fromTorch(rv);
+
+    at::Tensor xr = x.clone().requires_grad_(true);
+    at::Tensor gr = gamma.clone().requires_grad_(true);
+    at::Tensor br = beta.clone().requires_grad_(true);
+    at::Tensor y = at::batch_norm(xr, gr, br, rm, rv, /*training=*/true,
+                                  /*momentum=*/0.1, /*eps=*/1e-5, false);
+    at::Tensor dy = torch::randn(shape);
+    y.backward(dy);
+
+    Tensor qy, mean, invstd;
+    ASSERT_OK(batchNormTrainForward(fromTorch(x), fromTorch(gamma),
+                                    fromTorch(beta), qrm, qrv, 0.1f, 1e-5f, qy,
+                                    mean, invstd));
+    EXPECT_LE(maxRelError(qy, y.detach()), 1e-5);
+    EXPECT_LE(maxRelError(qrm, rm), 1e-6);
+    EXPECT_LE(maxRelError(qrv, rv), 1e-6);
+    std::vector<int64_t> red = {0};
+    for (size_t d = 2; d < shape.size(); ++d)
+      red.push_back(d);
+    EXPECT_LE(maxRelError(mean, x.mean(red)), 1e-6);
+    EXPECT_LE(maxRelError(invstd, 1.0 / (x.var(red, false) + 1e-5).sqrt()),
+              1e-5);
+
+    Tensor dx, dg, db;
+    ASSERT_OK(batchNormTrainBackward(fromTorch(x), fromTorch(gamma), mean,
+                                     invstd, fromTorch(dy), dx, dg, db));
+    EXPECT_LE(maxRelError(dx, xr.grad()), 1e-5);
+    EXPECT_LE(maxRelError(dg, gr.grad()), 1e-5);
+    EXPECT_LE(maxRelError(db, br.grad()), 1e-5);
+  }
+}
+
+TEST(TrainOps, SoftmaxCrossEntropy) {
+  torch::manual_seed(8);
+  at::Tensor logits = torch::randn({16, 10}) * 3;
+  at::Tensor labels = torch::randint(0, 10, {16}, at::kLong);
+  at::Tensor lr = logits.clone().requires_grad_(true);
+  at::Tensor loss = at::cross_entropy_loss(lr, labels);
+  loss.backward();
+  float q = 0;
+  Tensor d;
+  ASSERT_OK(softmaxCrossEntropy(fromTorch(logits), fromTorch(labels), q, d));
+  EXPECT_NEAR(q, loss.item<float>(), 1e-5 * (1 + std::fabs(q)));
+  EXPECT_LE(maxRelError(d, lr.grad()), 1e-6);
+  // i32 labels and a bad label.
+  Tensor d2;
+  float q2 = 0;
+  ASSERT_OK(softmaxCrossEntropy(fromTorch(logits),
+                                fromTorch(labels.to(at::kInt)), q2, d2));
+  EXPECT_EQ(q2, q);
+  Tensor badLabels = Tensor::fromVector<int64_t>({2}, {0, 10});
+  Status s = softmaxCrossEntropy(Tensor::zeros({2, 10}, DType::F32), badLabels,
+                                 q2, d2 = Tensor());
+  EXPECT_EQ(s.code(), ErrorCode::InvalidArgument);
+}
+
+TEST(TrainOps, MseLoss) {
+  torch::manual_seed(9);
+  at::Tensor p = torch::randn({4, 3, 5, 5}), t = torch::randn({4, 3, 5, 5});
+  at::Tensor pr = p.clone().requires_grad_(true);
+  at::Tensor loss = at::mse_loss(pr, t);
+  loss.backward();
+  float q = 0;
+  Tensor d;
+  ASSERT_OK(mseLoss(fromTorch(p), fromTorch(t), q, d));
+  EXPECT_NEAR(q, loss.item<float>(), 1e-6 * (1 + q));
+  EXPECT_LE(maxRelError(d, pr.grad()), 1e-6);
+}
+
+TEST(TrainOps, FirstNonFinite) {
+  Tensor t = Tensor::zeros({100000}, DType::F32);
+  EXPECT_EQ(firstNonFinite(t), -1);
+  EXPECT_TRUE(checkFinite(t, "x").isOk());
+  t.data<float>()[70001] = std::numeric_limits<float>::infinity();
+  t.data<float>()[99999] = std::nanf("");
+  EXPECT_EQ(firstNonFinite(t), 70001);
+  t.data<float>()[3] = -std::numeric_limits<float>::infinity();
+  EXPECT_EQ(firstNonFinite(t), 3);
+  Status s = checkFinite(t, "conv2d_3 dW");
+  EXPECT_FALSE(s.isOk());
+  EXPECT_NE(s.message().find("conv2d_3 dW"), std::string::npos);
+  EXPECT_NE(s.message().find("index 3"), std::string::npos);
+  t.data<float>()[3] = 0.f;
+  t.data<float>()[70001] = 0.f;
+  EXPECT_EQ(firstNonFinite(t), 99999);
+  EXPECT_NE(checkFinite(t, "y").message().find("nan"), std::string::npos);
+}
+
+} // namespace
