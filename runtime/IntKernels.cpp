@@ -226,7 +226,91 @@ struct Int8ConvPlan::Impl {
   DType inputDType;
   std::vector<int32_t> bias;
   memory zeroPoint; // s32 [1], runtime argument
+  // Fused plans (createFused): the epilogue runs inside oneDNN.
+  bool fused = false, sum = false;
+  DType outputDType = DType::I32, residualDType = DType::U8;
 };
+
+requant::Epilogue Int8Epilogue::channel(int64_t c, float bias) const {
+  requant::Epilogue e;
+  e.bias = bias;
+  e.multiplier = multipliers[multipliers.size() == 1 ? 0 : c];
+  e.hasResidual = residual;
+  e.residualScale = residualScale;
+  e.residualZeroPoint = residualZeroPoint;
+  e.zeroPoint = outputZeroPoint;
+  e.qmin = std::max(qmin, outputDType == DType::U8 ? 0 : -128);
+  e.qmax = std::min(qmax, outputDType == DType::U8 ? 255 : 127);
+  bool narrow = e.qmin != (outputDType == DType::U8 ? 0 : -128) ||
+                e.qmax != (outputDType == DType::U8 ? 255 : 127);
+  if (relu || narrow) {
+    e.lo = (float)((relu ? std::max(e.qmin, e.zeroPoint) : e.qmin) -
+                   e.zeroPoint);
+    e.hi = (float)(e.qmax - e.zeroPoint);
+  }
+  return e;
+}
+
+static Status checkEpilogue(const Int8Epilogue &e, int64_t channels,
+                            const char *name) {
+  if (e.outputDType != DType::U8 && e.outputDType != DType::I8)
+    return invalidArgument(std::string(name) + ": output must be u8 or i8");
+  if (e.multipliers.size() != 1 && (int64_t)e.multipliers.size() != channels)
+    return invalidArgument(std::string(name) + ": need 1 or " +
+                           std::to_string(channels) + " multipliers, got " +
+                           std::to_string(e.multipliers.size()));
+  for (float m : e.multipliers)
+    if (!(m > 0.f) || !std::isfinite(m))
+      return invalidArgument(std::string(name) +
+                             ": multipliers must be positive and finite");
+  if (e.residual && e.residualDType != e.outputDType)
+    return invalidArgument(std::string(name) +
+                           ": the residual must have the output's dtype");
+  requant::Epilogue c = e.channel(0, 0.f);
+  if (c.qmin > c.qmax || c.lo > c.hi)
+    return invalidArgument(std::string(name) + ": empty saturation range");
+  return Status::ok();
+}
+
+Status applyEpilogue(const Tensor &acc, const Tensor &bias,
+                     const Tensor &residual, const Int8Epilogue &e,
+                     Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkDType(acc, DType::I32, "epilogue input"));
+  if (acc.rank() < 2)
+    return invalidArgument("epilogue: accumulator must be [N, C, ...]");
+  int64_t channels = acc.dim(1);
+  QRT_RETURN_IF_ERROR(checkEpilogue(e, channels, "epilogue"));
+  if (bias.defined() && (bias.dtype() != DType::I32 || bias.numel() != channels))
+    return invalidArgument("epilogue: bias must be i32 [" +
+                           std::to_string(channels) + "]");
+  if (e.residual != residual.defined() ||
+      (residual.defined() && (residual.shape() != acc.shape() ||
+                              residual.dtype() != e.residualDType)))
+    return invalidArgument("epilogue: residual must match the accumulator's "
+                           "shape and the epilogue's residual dtype");
+  QRT_RETURN_IF_ERROR(prepareOutput(y, acc.shape(), e.outputDType, "epilogue"));
+  int64_t inner = acc.numel() / std::max<int64_t>(1, acc.dim(0) * channels);
+  const int32_t *a = acc.data<int32_t>();
+  parallelFor(acc.dim(0) * channels, inner * 4, [&](int64_t b, int64_t end) {
+    for (int64_t row = b; row < end; ++row) {
+      int64_t c = row % channels;
+      requant::Epilogue ch =
+          e.channel(c, bias.defined() ? (float)bias.data<int32_t>()[c] : 0.f);
+      for (int64_t i = row * inner; i < (row + 1) * inner; ++i) {
+        int32_t r = 0;
+        if (e.residual)
+          r = e.residualDType == DType::U8 ? residual.data<uint8_t>()[i]
+                                           : residual.data<int8_t>()[i];
+        int32_t q = requant::apply(a[i], r, ch);
+        if (e.outputDType == DType::U8)
+          y.data<uint8_t>()[i] = (uint8_t)q;
+        else
+          y.data<int8_t>()[i] = (int8_t)q;
+      }
+    }
+  });
+  return Status::ok();
+}
 
 Expected<Int8ConvPlan>
 Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
@@ -289,6 +373,90 @@ Status Int8ConvPlan::run(const Tensor &x, const RequantizeOptions &opts,
   Tensor acc;
   QRT_RETURN_IF_ERROR(runAccumulate(x, acc));
   return requantize(acc, opts, y);
+}
+
+Expected<Int8ConvPlan>
+Int8ConvPlan::createFused(const Shape &inputShape, DType inputDType,
+                          const Tensor &weight, const Tensor &bias,
+                          const Conv2dParams &params, int32_t inputZeroPoint,
+                          const Int8Epilogue &e) {
+  int64_t oc = weight.defined() ? weight.dim(0) : 0;
+  QRT_RETURN_IF_ERROR(
+      checkInt8Args(inputDType, weight, bias, oc, "int8 conv2d"));
+  QRT_RETURN_IF_ERROR(checkEpilogue(e, oc, "int8 conv2d"));
+  if (params.fuseRelu || params.fuseSum)
+    return invalidArgument("int8 conv2d: ReLU and residual belong in the "
+                           "epilogue");
+  if (params.srcChannelsLast && inputShape.size() != 4)
+    return invalidArgument("int8 conv2d: channels-last input must be 4-D");
+  Shape nchwIn =
+      params.srcChannelsLast ? fromChannelsLast(inputShape) : inputShape;
+  auto impl = std::make_shared<Impl>();
+  impl->inputDType = inputDType;
+  impl->fused = true;
+  impl->sum = e.residual;
+  impl->outputDType = e.outputDType;
+  impl->residualDType = e.residualDType;
+  // The bias goes to oneDNN as f32 holding the i32 values: the kernel adds
+  // it to fl(acc) before the output scale (Requant.h).
+  Tensor fbias;
+  if (bias.defined()) {
+    std::vector<float> b(bias.numel());
+    for (int64_t i = 0; i < bias.numel(); ++i)
+      b[i] = (float)bias.data<int32_t>()[i];
+    fbias = Tensor::fromVector<float>({bias.numel()}, b);
+  }
+  requant::Epilogue c0 = e.channel(0, 0.f);
+  Status s = detail::guardDnnl("int8 conv2d plan", [&] {
+    dnnl::primitive_attr attr;
+    attr.set_output_scales(e.multipliers.size() == 1 ? 0 : 2, e.multipliers);
+    if (inputZeroPoint != 0)
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {inputZeroPoint});
+    if (e.outputZeroPoint != 0)
+      attr.set_zero_points(DNNL_ARG_DST, 0, {e.outputZeroPoint});
+    dnnl::post_ops ops;
+    if (e.residual)
+      ops.append_sum(e.residualScale, e.residualZeroPoint,
+                     detail::toDnnl(e.residualDType));
+    if (std::isfinite(c0.lo) || std::isfinite(c0.hi))
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, c0.lo, c0.hi);
+    attr.set_post_ops(ops);
+    return impl->core.init(nchwIn, inputDType, weight, fbias, e.outputDType,
+                           params, attr, e.residual);
+  });
+  if (!s)
+    return s;
+  impl->core.inputShape = inputShape;
+  if (params.dstChannelsLast)
+    impl->core.outputShape = toChannelsLast(impl->core.outputShape);
+  Int8ConvPlan plan;
+  plan.impl_ = std::move(impl);
+  return plan;
+}
+
+Status Int8ConvPlan::runFused(const Tensor &x, Tensor &y) const {
+  QRT_CHECK(impl_ != nullptr, "Int8ConvPlan on an empty plan");
+  if (!impl_->fused)
+    return invalidArgument("int8 conv2d: runFused on an accumulating plan");
+  QRT_RETURN_IF_ERROR(checkDType(x, impl_->inputDType, "int8 conv2d input"));
+  if (x.shape() != impl_->core.inputShape)
+    return invalidArgument("int8 conv2d: plan built for input " +
+                           shapeToString(impl_->core.inputShape) + ", got " +
+                           shapeToString(x.shape()));
+  if (impl_->sum) {
+    if (!y.defined() || y.shape() != impl_->core.outputShape ||
+        y.dtype() != impl_->residualDType)
+      return invalidArgument("int8 conv2d: the fused residual must be "
+                             "preallocated in the output, " +
+                             shapeToString(impl_->core.outputShape));
+  } else {
+    QRT_RETURN_IF_ERROR(prepareOutput(y, impl_->core.outputShape,
+                                      impl_->outputDType, "int8 conv2d"));
+  }
+  return detail::guardDnnl("int8 conv2d", [&] {
+    impl_->core.execute(x.rawData(), y.rawData());
+    return Status::ok();
+  });
 }
 
 const Shape &Int8ConvPlan::outputShape() const {

@@ -19,6 +19,7 @@
 #include "runtime/Conv.h"
 #include "runtime/FakeQuant.h"
 #include "runtime/QuantMath.h"
+#include "runtime/Requant.h"
 
 #include <climits>
 #include <memory>
@@ -66,6 +67,28 @@ struct RequantizeOptions {
 /// y = clamp(round(acc * M) [+ residual term] + z) from i32 accumulators.
 Status requantize(const Tensor &acc, const RequantizeOptions &opts, Tensor &y);
 
+/// The requantization fused into an int8 layer (runtime/Requant.h has the
+/// formula): i32 accumulator -> u8/i8 output at the output's scale and zero
+/// point, with the bias, an optional residual (u8/i8, read from the output
+/// buffer: oneDNN's sum post-op) and ReLU. Per-tensor or per-output-channel
+/// multipliers.
+struct Int8Epilogue {
+  std::vector<float> multipliers; // M = s_x s_w[c] / s_y: 1 or one per channel
+  int32_t outputZeroPoint = 0;
+  DType outputDType = DType::U8; // U8 or I8
+  bool relu = false;
+  /// Saturation within the output dtype (sub-8-bit grids); the defaults
+  /// mean the dtype's own range.
+  int32_t qmin = INT32_MIN, qmax = INT32_MAX;
+  bool residual = false;
+  DType residualDType = DType::U8;
+  float residualScale = 1.f; // s_r / s_y
+  int32_t residualZeroPoint = 0;
+
+  /// The scalar parameters of output channel `c` (bias in accumulator units).
+  requant::Epilogue channel(int64_t c, float bias) const;
+};
+
 /// Int8 convolution: x (u8 or i8) with zero point zx, weights s8
 /// [OC, C/g, KH, KW] (symmetric, zero point 0), optional i32 bias [OC] in
 /// the accumulator scale (s_x s_w).
@@ -80,6 +103,19 @@ public:
   Status runAccumulate(const Tensor &x, Tensor &acc) const;
   /// runAccumulate followed by requantize.
   Status run(const Tensor &x, const RequantizeOptions &opts, Tensor &y) const;
+
+  /// A convolution whose epilogue (bias, requantization, residual, ReLU) runs
+  /// inside oneDNN's int8 kernel: u8/i8 in, u8/i8 out. `bias` is i32 [OC] in
+  /// accumulator units or undefined. params.src/dstChannelsLast make x / y
+  /// NHWC ([N, H, W, C]); inputShape and outputShape() are the stored shapes.
+  static Expected<Int8ConvPlan>
+  createFused(const Shape &inputShape, DType inputDType, const Tensor &weight,
+              const Tensor &bias, const Conv2dParams &params,
+              int32_t inputZeroPoint, const Int8Epilogue &epilogue);
+  /// Runs a fused plan. With a residual, y must be preallocated with
+  /// outputShape() and hold the residual (in the residual dtype).
+  Status runFused(const Tensor &x, Tensor &y) const;
+
   const Shape &outputShape() const;
   std::string implName() const;
 
@@ -88,6 +124,12 @@ public:
 private:
   std::shared_ptr<Impl> impl_;
 };
+
+/// Applies `e` to i32 accumulators [N, C, ...] (or [N, C] for linear) in
+/// scalar code: the same formula as the fused oneDNN epilogue. `bias` is the
+/// i32 bias (or undefined), `residual` u8/i8 of acc's shape (or undefined).
+Status applyEpilogue(const Tensor &acc, const Tensor &bias,
+                     const Tensor &residual, const Int8Epilogue &e, Tensor &y);
 
 /// Int8 linear: x [N, K] (u8/i8, zero point zx), W s8 [M, K], bias i32 [M].
 /// Runs on oneDNN's matmul (it supports source zero points; inner product
