@@ -12,5 +12,6 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "dialect/QnnNetworkOps.td"
 include "dialect/QnnQuantOps.td"
 include "dialect/QnnIntegerOps.td"
+include "dialect/QnnTrainingOps.td"
 
 #endif // QNN_OPS_TD

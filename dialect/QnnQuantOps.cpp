@@ -88,19 +88,45 @@ static MethodRule ruleFor(QuantMethod method) {
   llvm_unreachable("unknown quant method");
 }
 
-int64_t FakeQuantOp::getNumParamSets() {
-  std::optional<int64_t> axis = getAxis();
+bool qopt::qnn::isLearnedParam(QuantMethod method, QuantParam param) {
+  switch (method) {
+  case QuantMethod::Lsq:
+  case QuantMethod::XnorPlusPlus:
+    return param == QuantParam::Scale;
+  case QuantMethod::LsqPlus:
+    return param == QuantParam::Scale || param == QuantParam::ZeroPoint;
+  case QuantMethod::Pact:
+  case QuantMethod::NonUniform:
+    return param == QuantParam::Clip;
+  case QuantMethod::Adaround:
+    return param == QuantParam::Offset;
+  case QuantMethod::Uniform: // calibrated
+  case QuantMethod::Dorefa:  // a fixed boundary
+  case QuantMethod::Lqnet:   // fitted by least squares, not descended
+  case QuantMethod::Xnor:
+    return false;
+  }
+  llvm_unreachable("unknown quant method");
+}
+
+template <typename QuantizerOp>
+static int64_t numParamSets(QuantizerOp op) {
+  std::optional<int64_t> axis = op.getAxis();
   if (!axis)
     return 1;
-  if (std::optional<int64_t> groups = getGroups())
+  if (std::optional<int64_t> groups = op.getGroups())
     return *groups;
-  return cast<RankedTensorType>(getInput().getType()).getDimSize(*axis);
+  return cast<RankedTensorType>(op.getInput().getType()).getDimSize(*axis);
 }
+
+int64_t FakeQuantOp::getNumParamSets() { return numParamSets(*this); }
+int64_t FakeQuantGradOp::getNumParamSets() { return numParamSets(*this); }
 
 /// Checks a parameter's shape: per tensor a scalar or 1-element vector
 /// (`inner` elements for a basis); per channel or group `sets` or
 /// `sets x inner`.
-static LogicalResult verifyParamShape(FakeQuantOp op, Value param,
+template <typename QuantizerOp>
+static LogicalResult verifyParamShape(QuantizerOp op, Value param,
                                       StringRef name, int64_t sets,
                                       int64_t inner) {
   auto type = cast<RankedTensorType>(param.getType());
@@ -136,14 +162,29 @@ static LogicalResult verifyParamShape(FakeQuantOp op, Value param,
   return diag << ", got " << type;
 }
 
-LogicalResult FakeQuantOp::verify() {
-  if (failed(verifyBits(*this, getBits())))
+/// The rules of fake_quant, shared with fake_quant_grad (which takes the
+/// same input, parameters and attributes).
+template <typename QuantizerOp>
+static LogicalResult verifyQuantizer(QuantizerOp op) {
+  auto emitOpError = [&](const Twine &message) {
+    return op.emitOpError(message);
+  };
+  auto getBits = [&] { return op.getBits(); };
+  auto getRole = [&] { return op.getRole(); };
+  auto getHalfRange = [&] { return op.getHalfRange(); };
+  auto getNarrow = [&] { return op.getNarrow(); };
+  auto getGradScale = [&] { return op.getGradScale(); };
+  auto getAdaptive = [&] { return op.getAdaptive(); };
+  auto getAxis = [&] { return op.getAxis(); };
+  auto getGroups = [&] { return op.getGroups(); };
+  Operation *self = op.getOperation();
+  if (failed(verifyBits(self, getBits())))
     return failure();
-  auto type = cast<RankedTensorType>(getInput().getType());
-  if (failed(verifyAxis(*this, getAxis(), type.getRank())))
+  auto type = cast<RankedTensorType>(op.getInput().getType());
+  if (failed(verifyAxis(self, getAxis(), type.getRank())))
     return failure();
 
-  QuantMethod method = getMethod();
+  QuantMethod method = op.getMethod();
   StringRef methodName = stringifyQuantMethod(method);
   if ((method == QuantMethod::Xnor || method == QuantMethod::XnorPlusPlus) &&
       getBits() != 1)
@@ -166,7 +207,7 @@ LogicalResult FakeQuantOp::verify() {
   if (getAdaptive() != Adaptive::None && getRole() != QuantRole::Weight)
     return emitOpError("adaptive normalization applies to weights only");
 
-  if (failed(verifyGroups(*this, type, getAxis(), getGroups())))
+  if (failed(verifyGroups(self, type, getAxis(), getGroups())))
     return failure();
 
   // Parameter operands: required, allowed, and shaped per parameter set.
@@ -175,12 +216,12 @@ LogicalResult FakeQuantOp::verify() {
     Value value;
     Param bit;
     StringRef name;
-  } params[] = {{getScale(), kScale, "scale"},
-                {getZeroPoint(), kZeroPoint, "zero_point"},
-                {getClip(), kClip, "clip"},
-                {getBasis(), kBasis, "basis"},
-                {getOffset(), kOffset, "offset"}};
-  int64_t sets = getNumParamSets();
+  } params[] = {{op.getScale(), kScale, "scale"},
+                {op.getZeroPoint(), kZeroPoint, "zero_point"},
+                {op.getClip(), kClip, "clip"},
+                {op.getBasis(), kBasis, "basis"},
+                {op.getOffset(), kOffset, "offset"}};
+  int64_t sets = op.getNumParamSets();
   for (auto &p : params) {
     if (!p.value && (rule.required & p.bit))
       return emitOpError(methodName) << " needs a " << p.name << " operand";
@@ -200,9 +241,26 @@ LogicalResult FakeQuantOp::verify() {
     if (method == QuantMethod::NonUniform)
       continue;
     int64_t inner = p.bit == kBasis ? getBits() : 1;
-    if (failed(verifyParamShape(*this, p.value, p.name, sets, inner)))
+    if (failed(verifyParamShape(op, p.value, p.name, sets, inner)))
       return failure();
   }
+  return success();
+}
+
+LogicalResult FakeQuantOp::verify() { return verifyQuantizer(*this); }
+
+LogicalResult FakeQuantGradOp::verify() { return verifyQuantizer(*this); }
+
+LogicalResult FakeQuantGradOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  inferred.push_back(adaptor.getInput().getType());
+  Value params[kNumQuantParams] = {adaptor.getScale(), adaptor.getZeroPoint(),
+                                   adaptor.getClip(), adaptor.getBasis(),
+                                   adaptor.getOffset()};
+  for (unsigned i = 0; i < kNumQuantParams; ++i)
+    if (params[i] && isLearnedParam(adaptor.getMethod(), QuantParam(i)))
+      inferred.push_back(params[i].getType());
   return success();
 }
 

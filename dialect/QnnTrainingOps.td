@@ -1,0 +1,501 @@
+//===- QnnTrainingOps.td - backward, loss and optimizer ops -*- tablegen -*-===//
+//
+// The ops qnn-autodiff and qnn-wrap-mode{mode=qat} emit: the backward of the
+// forward ops, losses, and optimizer updates. All are f32 and value-semantic;
+// the math of each is in docs/training.md. `output_grad` is always the
+// gradient of the loss with respect to the forward op's result (dy).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNN_TRAINING_OPS_TD
+#define QNN_TRAINING_OPS_TD
+
+// A scalar (loss, learning rate, step count), printed without its type.
+def Qnn_F32Scalar : 0DTensorOf<[F32]>,
+    BuildableType<"::mlir::RankedTensorType::get({}, $_builder.getF32Type())">;
+
+//===----------------------------------------------------------------------===//
+// Layers
+//===----------------------------------------------------------------------===//
+
+def Qnn_Conv2dGradInputOp : Qnn_Op<"conv2d_grad_input", [Pure]> {
+  let summary = "gradient of conv2d with respect to its input";
+  let description = [{
+    The transposed convolution of `output_grad` (dy, `N x O x OH x OW`) with
+    the forward's `weight`, under the forward's `strides`, `pads`,
+    `dilations` and `groups`. The result type is the forward input's type
+    (it cannot be inferred: several input sizes give the same output size);
+    the verifier checks that a conv2d of that input gives dy's shape.
+
+    ```mlir
+    %dx = qnn.conv2d_grad_input %dy, %w {pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<?x16x8x8xf32>, tensor<16x8x3x3xf32>) -> tensor<?x8x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$weight,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+      DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Qnn_FloatTensor:$input_grad);
+  let assemblyFormat = [{
+    $output_grad `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qnn_Conv2dGradWeightOp : Qnn_Op<"conv2d_grad_weight", [Pure]> {
+  let summary = "gradient of conv2d with respect to its weight";
+  let description = [{
+    `dw[o, c, ky, kx] = sum_{n, y, x} dy[n, o, y, x] * input[n, g*C/G + c,
+    y*sh + ky*dh - pad_top, x*sw + kx*dw - pad_left]`, summed over the batch.
+    The result type is the weight's (`O x C/G x KH x KW`); the verifier
+    checks it against dy and the forward input.
+
+    ```mlir
+    %dw = qnn.conv2d_grad_weight %dy, %x {pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<?x16x8x8xf32>, tensor<?x8x8x8xf32>) -> tensor<16x8x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$input,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+      DefaultValuedAttr<I64Attr, "1">:$groups);
+  let results = (outs Qnn_FloatTensor:$weight_grad);
+  let assemblyFormat = [{
+    $output_grad `,` $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qnn_BiasGradOp : Qnn_Op<"bias_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gradient of a per-channel bias: sum over every axis but 1";
+  let description = [{
+    `db[c] = sum_{n, ...} dy[n, c, ...]`. The bias of conv2d and of a rank-2
+    linear.
+
+    ```mlir
+    %db = qnn.bias_grad %dy : (tensor<?x16x8x8xf32>) -> tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad);
+  let results = (outs Qnn_FloatTensor:$bias_grad);
+  let assemblyFormat = "$output_grad attr-dict `:` functional-type(operands, results)";
+}
+
+def Qnn_LinearGradInputOp : Qnn_Op<"linear_grad_input", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gradient of linear with respect to its input: dy * W";
+  let description = [{
+    For `y = x * W^T + b` with `W` of shape `N x K`: `dx = dy * W`
+    (`... x N` times `N x K` gives `... x K`).
+
+    ```mlir
+    %dx = qnn.linear_grad_input %dy, %w : (tensor<?x10xf32>, tensor<10x64xf32>) -> tensor<?x64xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$weight);
+  let results = (outs Qnn_FloatTensor:$input_grad);
+  let assemblyFormat = [{
+    $output_grad `,` $weight attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Qnn_LinearGradWeightOp : Qnn_Op<"linear_grad_weight", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gradient of linear with respect to its weight: dy^T * x";
+  let description = [{
+    `dW[n, k] = sum over the leading dimensions of dy[..., n] * x[..., k]`.
+
+    ```mlir
+    %dw = qnn.linear_grad_weight %dy, %x : (tensor<?x10xf32>, tensor<?x64xf32>) -> tensor<10x64xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$input);
+  let results = (outs Qnn_FloatTensor:$weight_grad);
+  let assemblyFormat = [{
+    $output_grad `,` $input attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Qnn_BatchNormTrainOp : Qnn_Op<"batch_norm_train", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["scale", "bias", "running_mean", "running_var"]>]> {
+  let summary = "batch normalization in training form (batch statistics)";
+  let description = [{
+    Normalizes `input` with the statistics of the batch (per channel, axis 1,
+    over every other axis): `mean`, biased `var`,
+    `invstd = 1 / sqrt(var + epsilon)`,
+    `output = (input - mean) * invstd * scale + bias`. Returns, besides the
+    output, the saved `mean` and `invstd` for `qnn.batch_norm_grad`, and the
+    updated running statistics in qnn.batch_norm's (ONNX) convention:
+    `new_running_mean = momentum * running_mean + (1 - momentum) * mean`,
+    `new_running_var = momentum * running_var + (1 - momentum) * var_unbiased`
+    (PyTorch's unbiased `n / (n - 1)` correction for the running variance).
+
+    ```mlir
+    %y, %mean, %invstd, %rm2, %rv2 = qnn.batch_norm_train %x, %gamma, %beta, %rm, %rv
+        {epsilon = 1.0e-05 : f64, momentum = 0.9 : f64} : tensor<?x16x8x8xf32>, tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input, Qnn_FloatTensor:$scale,
+      Qnn_FloatTensor:$bias, Qnn_FloatTensor:$running_mean,
+      Qnn_FloatTensor:$running_var,
+      DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
+      DefaultValuedAttr<F64Attr, "0.9">:$momentum);
+  let results = (outs Qnn_FloatTensor:$output, Qnn_FloatTensor:$saved_mean,
+      Qnn_FloatTensor:$saved_invstd, Qnn_FloatTensor:$new_running_mean,
+      Qnn_FloatTensor:$new_running_var);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $running_mean `,` $running_var attr-dict
+    `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qnn_BatchNormGradOp : Qnn_Op<"batch_norm_grad", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["output_grad", "input"]>,
+    AllTypesMatch<["scale", "saved_mean", "saved_invstd"]>]> {
+  let summary = "gradient of training-form batch normalization";
+  let description = [{
+    With `xhat = (input - saved_mean) * saved_invstd` and M elements per
+    channel: `dbias = sum dy`, `dscale = sum dy * xhat`,
+    `input_grad = scale * saved_invstd / M * (M * dy - dbias - xhat * dscale)`
+    (sums per channel). `epsilon` is the forward's, kept for kernels that
+    recompute `invstd`.
+
+    ```mlir
+    %dx, %dgamma, %dbeta = qnn.batch_norm_grad %dy, %x, %gamma, %mean, %invstd
+        {epsilon = 1.0e-05 : f64} : tensor<?x16x8x8xf32>, tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$input,
+      Qnn_FloatTensor:$scale, Qnn_FloatTensor:$saved_mean,
+      Qnn_FloatTensor:$saved_invstd,
+      DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon);
+  let results = (outs Qnn_FloatTensor:$input_grad, Qnn_FloatTensor:$scale_grad,
+      Qnn_FloatTensor:$bias_grad);
+  let assemblyFormat = [{
+    $output_grad `,` $input `,` $scale `,` $saved_mean `,` $saved_invstd
+    attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Activations and pooling
+//===----------------------------------------------------------------------===//
+
+def Qnn_ReluGradOp : Qnn_Op<"relu_grad", [Pure, SameOperandsAndResultType]> {
+  let summary = "gradient of relu: dy where the forward output is positive";
+  let description = [{
+    `input_grad = output > 0 ? dy : 0`, given relu's result `output`.
+
+    ```mlir
+    %dx = qnn.relu_grad %dy, %y : tensor<?x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$output);
+  let results = (outs Qnn_FloatTensor:$input_grad);
+  let assemblyFormat = "$output_grad `,` $output attr-dict `:` type($output)";
+}
+
+def Qnn_ClipGradOp : Qnn_Op<"clip_grad", [Pure, SameOperandsAndResultType]> {
+  let summary = "gradient of clip (ReLU6): dy inside (min, max), 0 outside";
+  let description = [{
+    `input_grad = min < input < max ? dy : 0`, given clip's `input` and
+    attributes (PyTorch's hardtanh gradient).
+
+    ```mlir
+    %dx = qnn.clip_grad %dy, %x {max = 6.0 : f64, min = 0.0 : f64} : tensor<?x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$input,
+      F64Attr:$min, F64Attr:$max);
+  let results = (outs Qnn_FloatTensor:$input_grad);
+  let assemblyFormat = "$output_grad `,` $input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Qnn_MaxPoolGradOp : Qnn_Op<"max_pool_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gradient of max_pool: dy routed to each window's maximum";
+  let description = [{
+    Each `dy` element is added to the input position that won its window's
+    max (the first in row-major order on ties, as PyTorch). `input` is the
+    forward's input, the attributes are the forward's; the result has the
+    input's type.
+
+    ```mlir
+    %dx = qnn.max_pool_grad %dy, %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+        : (tensor<?x16x4x4xf32>, tensor<?x16x8x8xf32>) -> tensor<?x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$input,
+      Qnn_I64Pair:$kernel,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+      UnitAttr:$ceil_mode);
+  let results = (outs Qnn_FloatTensor:$input_grad);
+  let assemblyFormat = [{
+    $output_grad `,` $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qnn_AvgPoolGradOp : Qnn_Op<"avg_pool_grad", [Pure]> {
+  let summary = "gradient of avg_pool: dy spread evenly over each window";
+  let description = [{
+    Each `dy` element divided by its window's divisor (as the forward's
+    `count_include_pad`) is added to every non-padding position of the
+    window. The result type is the forward input's.
+
+    ```mlir
+    %dx = qnn.avg_pool_grad %dy {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}
+        : (tensor<?x16x4x4xf32>) -> tensor<?x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_I64Pair:$kernel,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
+      UnitAttr:$ceil_mode, UnitAttr:$count_include_pad);
+  let results = (outs Qnn_FloatTensor:$input_grad);
+  let assemblyFormat = "$output_grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qnn_GlobalAvgPoolGradOp : Qnn_Op<"global_avg_pool_grad", [Pure]> {
+  let summary = "gradient of global_avg_pool: dy / (H * W) broadcast spatially";
+  let description = [{
+    ```mlir
+    %dx = qnn.global_avg_pool_grad %dy : (tensor<?x64x1x1xf32>) -> tensor<?x64x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad);
+  let results = (outs Qnn_FloatTensor:$input_grad);
+  let assemblyFormat = "$output_grad attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement and broadcasting
+//===----------------------------------------------------------------------===//
+
+def Qnn_PadGradOp : Qnn_Op<"pad_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "gradient of pad: dy without the padded border";
+  let description = [{
+    `pads` are the forward's (ONNX order: all begins, then all ends).
+
+    ```mlir
+    %dx = qnn.pad_grad %dy {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}
+        : (tensor<?x16x10x10xf32>) -> tensor<?x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, DenseI64ArrayAttr:$pads);
+  let results = (outs Qnn_FloatTensor:$input_grad);
+  let assemblyFormat = "$output_grad attr-dict `:` functional-type(operands, results)";
+}
+
+def Qnn_ReduceToOp : Qnn_Op<"reduce_to", [Pure]> {
+  let summary = "sum-reduce a broadcast result back to an operand's shape";
+  let description = [{
+    The gradient of numpy broadcasting: sums `input` over the leading
+    dimensions the result lacks and over the dimensions where the result has
+    size 1 (keeping them), so that the result broadcasts to `input`'s shape.
+
+    ```mlir
+    %db = qnn.reduce_to %dy : (tensor<?x16x8x8xf32>) -> tensor<16x1x1xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input);
+  let results = (outs Qnn_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Qnn_SliceOp : Qnn_Op<"slice", [Pure]> {
+  let summary = "a contiguous range along one axis";
+  let description = [{
+    `output = input[..., start : start + dim(output, axis), ...]` along
+    `axis`; every other dimension is kept. The backward of concat.
+
+    ```mlir
+    %a = qnn.slice %y {axis = 1, start = 8} : (tensor<?x24x4x4xf32>) -> tensor<?x16x4x4xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input, I64Attr:$axis, I64Attr:$start);
+  let results = (outs Qnn_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantizers
+//===----------------------------------------------------------------------===//
+
+def Qnn_FakeQuantGradOp : Qnn_Op<"fake_quant_grad", [Pure,
+    AttrSizedOperandSegments, InferTypeOpAdaptor,
+    AllTypesMatch<["output_grad", "input"]>]> {
+  let summary = "gradient of fake_quant for its input and learned parameters";
+  let description = [{
+    Takes the forward's `input`, parameter operands and attributes unchanged
+    and `output_grad` (dy); returns `input_grad` (the method's surrogate
+    gradient, `grad`) and one gradient per *learned* parameter operand, in
+    operand order, each of that operand's type. Learned per method: lsq
+    `scale`; lsq_plus `scale`, `zero_point`; pact `clip`; non_uniform `clip`;
+    xnor_plus_plus `scale`; adaround `offset`. The other parameters are
+    calibrated or fixed (uniform, dorefa's boundary, LQ-Nets' basis which is
+    fitted, not descended) and get no gradient. Step-size gradients are
+    scaled by `grad_scale`. The formulas are in docs/training.md.
+
+    ```mlir
+    %dx, %ds = qnn.fake_quant_grad lsq weight %dy, %w scale(%s : tensor<16xf32>) {axis = 0, bits = 4}
+        : tensor<16x8x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$input,
+      Optional<Qnn_FloatTensor>:$scale,
+      Optional<Qnn_FloatTensor>:$zero_point,
+      Optional<Qnn_FloatTensor>:$clip,
+      Optional<Qnn_FloatTensor>:$basis,
+      Optional<Qnn_FloatTensor>:$offset,
+      Qnn_QuantMethodAttr:$method,
+      Qnn_QuantRoleAttr:$role,
+      I64Attr:$bits,
+      UnitAttr:$half_range,
+      UnitAttr:$narrow,
+      OptionalAttr<I64Attr>:$axis,
+      OptionalAttr<I64Attr>:$groups,
+      DefaultValuedAttr<Qnn_GradTypeAttr, "::qopt::qnn::GradType::Ste">:$grad,
+      DefaultValuedAttr<Qnn_GradScaleAttr,
+          "::qopt::qnn::GradScale::None">:$grad_scale,
+      DefaultValuedAttr<Qnn_AdaptiveAttr,
+          "::qopt::qnn::Adaptive::None">:$adaptive);
+  let results = (outs Qnn_FloatTensor:$input_grad,
+      Variadic<Qnn_FloatTensor>:$param_grads);
+  let assemblyFormat = [{
+    `` $method `` $role $output_grad `,` $input
+    (`scale` `(` $scale^ `:` type($scale) `)`)?
+    (`zero_point` `(` $zero_point^ `:` type($zero_point) `)`)?
+    (`clip` `(` $clip^ `:` type($clip) `)`)?
+    (`basis` `(` $basis^ `:` type($basis) `)`)?
+    (`offset` `(` $offset^ `:` type($offset) `)`)?
+    (`grad` `` $grad^)? (`grad_scale` `` $grad_scale^)? (`adaptive` `` $adaptive^)?
+    attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// See FakeQuantOp::getNumParamSets.
+    int64_t getNumParamSets();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+def Qnn_SoftmaxCrossEntropyOp : Qnn_Op<"softmax_cross_entropy", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "mean softmax cross-entropy over the batch, and its gradient";
+  let description = [{
+    `logits` is `N x C`, `labels` holds class indices in `[0, C)`.
+    `loss = -1/N sum_n log softmax(logits[n])[labels[n]]` (a scalar);
+    `logits_grad = (softmax(logits) - onehot(labels)) / N`, the gradient of
+    `loss`, computed in the same pass (PyTorch's cross_entropy with
+    reduction = mean).
+
+    ```mlir
+    %loss, %dlogits = qnn.softmax_cross_entropy %logits, %labels
+        : tensor<?x10xf32>, tensor<?xi32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$logits, Qnn_I32Tensor:$labels);
+  let results = (outs Qnn_F32Scalar:$loss, Qnn_FloatTensor:$logits_grad);
+  let assemblyFormat = [{
+    $logits `,` $labels attr-dict `:` type($logits) `,` type($labels)
+  }];
+}
+
+def Qnn_MseLossOp : Qnn_Op<"mse_loss", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "mean squared error over all elements, and its gradient";
+  let description = [{
+    `loss = mean((lhs - rhs)^2)` over every element (a scalar);
+    `lhs_grad = 2 (lhs - rhs) / numel`; the gradient of `rhs` is its
+    negation.
+
+    ```mlir
+    %loss, %da = qnn.mse_loss %a, %b : tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$lhs, Qnn_FloatTensor:$rhs);
+  let results = (outs Qnn_F32Scalar:$loss, Qnn_FloatTensor:$lhs_grad);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
+}
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates
+//===----------------------------------------------------------------------===//
+
+def Qnn_SgdUpdateOp : Qnn_Op<"sgd_update", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["param", "grad", "momentum_buffer"]>]> {
+  let summary = "one SGD step (PyTorch's torch.optim.SGD) on one parameter";
+  let description = [{
+    `g = grad + weight_decay * param`;
+    `buf' = momentum * buf + (1 - dampening) * g`;
+    `d = nesterov ? g + momentum * buf' : buf'` (with `momentum = 0`,
+    `d = g` and the buffer is returned unchanged);
+    `param' = param - lr * d`. The buffer starts at zero, so the first step
+    equals PyTorch's (which starts from `g`) when `dampening = 0`.
+    `lr` is a scalar operand so a schedule lives in the driver.
+
+    ```mlir
+    %p2, %buf2 = qnn.sgd_update %p, %g, %buf, %lr {momentum = 0.9 : f64, weight_decay = 5.0e-05 : f64}
+        : tensor<16x8x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$param, Qnn_FloatTensor:$grad,
+      Qnn_FloatTensor:$momentum_buffer, Qnn_F32Scalar:$lr,
+      DefaultValuedAttr<F64Attr, "0.0">:$momentum,
+      DefaultValuedAttr<F64Attr, "0.0">:$dampening,
+      UnitAttr:$nesterov,
+      DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+  let results = (outs Qnn_FloatTensor:$new_param,
+      Qnn_FloatTensor:$new_momentum_buffer);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $momentum_buffer `,` $lr attr-dict `:` type($param)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qnn_AdamUpdateOp : Qnn_Op<"adam_update", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["param", "grad", "exp_avg", "exp_avg_sq"]>]> {
+  let summary = "one Adam step (PyTorch's torch.optim.Adam) on one parameter";
+  let description = [{
+    With `t = step` (1 for the first update):
+    `g = grad + weight_decay * param`; `m' = beta1 m + (1 - beta1) g`;
+    `v' = beta2 v + (1 - beta2) g^2`;
+    `param' = param - lr * (m' / (1 - beta1^t)) /
+    (sqrt(v' / (1 - beta2^t)) + epsilon)`. `lr` and `step` are scalar
+    operands.
+
+    ```mlir
+    %p2, %m2, %v2 = qnn.adam_update %p, %g, %m, %v, %lr, %t {weight_decay = 0.0 : f64}
+        : tensor<16x8x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$param, Qnn_FloatTensor:$grad,
+      Qnn_FloatTensor:$exp_avg, Qnn_FloatTensor:$exp_avg_sq,
+      Qnn_F32Scalar:$lr, Qnn_F32Scalar:$step,
+      DefaultValuedAttr<F64Attr, "0.9">:$beta1,
+      DefaultValuedAttr<F64Attr, "0.999">:$beta2,
+      DefaultValuedAttr<F64Attr, "1.0e-8">:$epsilon,
+      DefaultValuedAttr<F64Attr, "0.0">:$weight_decay);
+  let results = (outs Qnn_FloatTensor:$new_param, Qnn_FloatTensor:$new_exp_avg,
+      Qnn_FloatTensor:$new_exp_avg_sq);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $exp_avg `,` $exp_avg_sq `,` $lr `,` $step attr-dict
+    `:` type($param)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // QNN_TRAINING_OPS_TD
