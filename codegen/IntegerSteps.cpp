@@ -11,8 +11,10 @@
 
 #include "runtime/IntKernels.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cstring>
@@ -183,8 +185,171 @@ static LogicalResult lowerRescale(ExecutionPlan &plan, Operation *op, Value a,
   return success();
 }
 
+/// An 8-bit quantized value (a requantized layer result, not an i32
+/// accumulator).
+static bool isRequantized(Value v) {
+  auto q = dyn_cast<QuantizedType>(
+      cast<RankedTensorType>(v.getType()).getElementType());
+  return q && q.getStorageTypeIntegralWidth() == 8;
+}
+
+/// The 8-bit activations held channels-last ([N, H, W, C]) at run time:
+/// rank-4 results of requantized qconv2d and of qadd whose every user is a
+/// requantized qconv2d (as input, or as residual of a channels-last result)
+/// or a qadd whose result is channels-last too. So consecutive int8 layers
+/// (and the residual adds between them) never reorder; values that leave
+/// that world (dequantize, return, pools) stay NCHW and the first conv after
+/// them reorders its input. Recomputed per query: functions are small.
+static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
+  llvm::DenseSet<Value> s;
+  auto func = op->getParentOfType<func::FuncOp>();
+  if (!func)
+    return s;
+  auto rank4 = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getRank() == 4;
+  };
+  func.walk([&](Operation *o) {
+    if (auto c = dyn_cast<QConv2dOp>(o)) {
+      if (isRequantized(c.getOutput()))
+        s.insert(c.getOutput());
+    } else if (auto a = dyn_cast<QAddOp>(o)) {
+      if (rank4(a.getOutput()))
+        s.insert(a.getOutput());
+    }
+  });
+  for (bool changed = true; changed;) {
+    changed = false;
+    auto drop = [&](Value v) { changed |= s.erase(v); };
+    for (Value v : SmallVector<Value>(s.begin(), s.end())) {
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (auto c = dyn_cast<QConv2dOp>(user)) {
+          if (isRequantized(c.getOutput()) &&
+              (use.getOperandNumber() == 0 ||
+               (c.getResidual() == v && s.contains(c.getOutput()))))
+            continue;
+        } else if (auto a = dyn_cast<QAddOp>(user)) {
+          if (s.contains(a.getOutput()))
+            continue;
+        }
+        drop(v);
+        break;
+      }
+    }
+    // A qadd's operands and result, and a conv's residual and result, share
+    // one layout.
+    func.walk([&](Operation *o) {
+      if (auto a = dyn_cast<QAddOp>(o)) {
+        if (s.contains(a.getOutput()) &&
+            (!s.contains(a.getLhs()) || !s.contains(a.getRhs()))) {
+          drop(a.getOutput());
+          drop(a.getLhs());
+          drop(a.getRhs());
+        }
+      } else if (auto c = dyn_cast<QConv2dOp>(o)) {
+        if (c.getResidual() &&
+            s.contains(c.getOutput()) != s.contains(c.getResidual())) {
+          drop(c.getOutput());
+          drop(c.getResidual());
+        }
+      }
+    });
+  }
+  return s;
+}
+
+/// A requantized qconv2d: the whole epilogue (bias, requantization,
+/// residual, ReLU) runs inside oneDNN's int8 kernel (qrt::Int8Epilogue,
+/// runtime/Requant.h), activations channels-last between int8 layers.
+static LogicalResult lowerFusedQConv(ExecutionPlan &plan, QConv2dOp op) {
+  FailureOr<QuantInfo> ix = quantInfo(op, op.getInput()),
+                       iw = quantInfo(op, op.getWeight()),
+                       iy = quantInfo(op, op.getOutput());
+  if (failed(ix) || failed(iw) || failed(iy))
+    return failure();
+  if (iw->dtype != qrt::DType::I8)
+    return op.emitError("qrun: int8 layers need i8 weights");
+  qrt::Int8Epilogue e;
+  for (float sw : iw->scales)
+    e.multipliers.push_back(
+        qrt::requant::multiplier(ix->scales[0], sw, iy->scales[0]));
+  e.outputZeroPoint = (int32_t)iy->zeroPoints[0];
+  e.outputDType = iy->dtype;
+  e.qmin = iy->qmin;
+  e.qmax = iy->qmax;
+  e.relu = op.getRelu();
+  Value residual = op.getResidual();
+  if (residual) {
+    FailureOr<QuantInfo> ir = quantInfo(op, residual);
+    if (failed(ir))
+      return failure();
+    if (ir->dtype != iy->dtype)
+      return op.emitError("qrun: a fused residual must have the result's "
+                          "storage type");
+    e.residual = true;
+    e.residualDType = ir->dtype;
+    e.residualScale =
+        qrt::requant::residualScale(ir->scales[0], iy->scales[0]);
+    e.residualZeroPoint = (int32_t)ir->zeroPoints[0];
+  }
+  Value bias = op.getBias();
+  if (!plan.isConstant(op.getWeight()) || (bias && !plan.isConstant(bias)))
+    return op.emitError("qrun: int8 layers need constant weights and bias");
+  llvm::DenseSet<Value> cl = channelsLastValues(op);
+  qrt::Conv2dParams p = convParams(op.getStrides(), op.getDilations(),
+                                   op.getPads(), op.getGroups());
+  p.srcChannelsLast = cl.contains(op.getInput());
+  p.dstChannelsLast = cl.contains(op.getOutput());
+  unsigned x = plan.slotOf(op.getInput()), w = plan.slotOf(op.getWeight());
+  unsigned b = bias ? plan.slotOf(bias) : ~0u;
+  unsigned r = residual ? plan.slotOf(residual) : ~0u;
+  unsigned y = plan.slotOf(op.getOutput());
+  qrt::DType inDType = ix->dtype;
+  int32_t zx = (int32_t)ix->zeroPoints[0];
+  auto cache = std::make_shared<std::map<qrt::Shape, qrt::Int8ConvPlan>>();
+  plan.addStep(op, [=](Frame &f) -> qrt::Status {
+    const qrt::Tensor &in = f[x];
+    auto it = cache->find(in.shape());
+    if (it == cache->end()) {
+      qrt::Expected<qrt::Int8ConvPlan> made = qrt::Int8ConvPlan::createFused(
+          in.shape(), inDType, f[w], b == ~0u ? qrt::Tensor() : f[b], p, zx,
+          e);
+      if (!made)
+        return made.status();
+      it = cache->emplace(in.shape(), std::move(*made)).first;
+    }
+    const qrt::Shape &shape = it->second.outputShape();
+    qrt::Tensor out;
+    if (r != ~0u) {
+      // The output starts as the residual (the sum post-op reads it): take
+      // its buffer when it dies here, copy it otherwise.
+      qrt::Tensor &res = f[r];
+      if (res.shape() != shape || res.dtype() != e.outputDType)
+        return qrt::invalidArgument("fused residual " +
+                                    qrt::shapeToString(res.shape()) +
+                                    " does not match the conv output " +
+                                    qrt::shapeToString(shape));
+      if (r != x && f.diesHere(r) && res.uniquelyOwned()) {
+        out = std::move(res);
+      } else {
+        out = f.output(shape, e.outputDType);
+        QRT_RETURN_IF_ERROR(
+            qrt::prepareOutput(out, shape, e.outputDType, "fused residual"));
+        std::memcpy(out.rawData(), res.rawData(), res.nbytes());
+      }
+    } else {
+      out = f.output(shape, e.outputDType);
+    }
+    qrt::Status st = it->second.runFused(in, out);
+    f[y] = std::move(out);
+    return st;
+  });
+  return success();
+}
+
 /// qconv2d and qlinear: a oneDNN int8 plan per input shape (weights
-/// reordered once), then qrt's fixed-point requantization.
+/// reordered once), then the requantization epilogue (qlinear: qrt's
+/// scalar form of the same formula) or the raw accumulator.
 template <typename PlanT, typename Make>
 static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
                                    Value input, Value weight, Value bias,
@@ -199,32 +364,24 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
   bool rawAccumulator =
       !isa<QuantizedType>(outElem) ||
       cast<QuantizedType>(outElem).getStorageTypeIntegralWidth() == 32;
-  qrt::RequantizeOptions opts;
+  qrt::Int8Epilogue opts;
   if (!rawAccumulator) {
+    if (residual)
+      return op->emitError("qrun: a residual is fused into qconv2d only");
     FailureOr<QuantInfo> iy = quantInfo(op, op->getResult(0));
     if (failed(iy))
       return failure();
-    FailureOr<qrt::RequantizeOptions> o =
-        requantOptions(op, *iy, ix->scales[0], iw->scales);
-    if (failed(o))
-      return failure();
-    opts = std::move(*o);
+    for (float sw : iw->scales)
+      opts.multipliers.push_back(
+          qrt::requant::multiplier(ix->scales[0], sw, iy->scales[0]));
+    opts.outputZeroPoint = (int32_t)iy->zeroPoints[0];
+    opts.outputDType = iy->dtype;
+    opts.qmin = iy->qmin;
+    opts.qmax = iy->qmax;
     opts.relu = relu;
-    if (residual) {
-      FailureOr<QuantInfo> ir = quantInfo(op, residual);
-      if (failed(ir))
-        return failure();
-      FailureOr<std::vector<qrt::FixedPointMultiplier>> mr =
-          multipliers(op, ir->scales[0], {1.0f}, iy->scales[0]);
-      if (failed(mr))
-        return failure();
-      opts.residualMultiplier = (*mr)[0];
-      opts.residualZeroPoint = (int32_t)ir->zeroPoints[0];
-    }
   }
   unsigned x = plan.slotOf(input), w = plan.slotOf(weight);
   unsigned b = bias ? plan.slotOf(bias) : ~0u;
-  unsigned r = residual ? plan.slotOf(residual) : ~0u;
   unsigned y = plan.slotOf(op->getResult(0));
   if (!plan.isConstant(weight) || (bias && !plan.isConstant(bias)))
     return op->emitError("qrun: int8 layers need constant weights and bias");
@@ -235,8 +392,11 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
     const qrt::Tensor &in = f[x];
     auto it = cache->find(in.shape());
     if (it == cache->end()) {
+      // Requantized results take the bias in the epilogue.
+      qrt::Tensor planBias =
+          b == ~0u || !rawAccumulator ? qrt::Tensor() : f[b];
       qrt::Expected<PlanT> made =
-          make(in.shape(), inDType, f[w], b == ~0u ? qrt::Tensor() : f[b], zx);
+          make(in.shape(), inDType, f[w], planBias, zx);
       if (!made)
         return made.status();
       it = cache->emplace(in.shape(), std::move(*made)).first;
@@ -248,10 +408,11 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
     if (rawAccumulator) {
       st = it->second.runAccumulate(in, out);
     } else {
-      if (r != ~0u)
-        opts.residual = f[r];
-      st = it->second.run(in, opts, out);
-      opts.residual = qrt::Tensor();
+      qrt::Tensor acc;
+      st = it->second.runAccumulate(in, acc);
+      if (st)
+        st = qrt::applyEpilogue(acc, b == ~0u ? qrt::Tensor() : f[b],
+                                qrt::Tensor(), opts, out);
     }
     f[y] = std::move(out);
     return st;
@@ -294,6 +455,8 @@ LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
         return success();
       })
       .Case([&](QConv2dOp o) {
+        if (isRequantized(o.getOutput()))
+          return lowerFusedQConv(plan, o);
         qrt::Conv2dParams p =
             convParams(o.getStrides(), o.getDilations(), o.getPads(),
                        o.getGroups());

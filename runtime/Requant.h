@@ -32,6 +32,11 @@ QRT_HD float multiplier(float sIn, float sW, float sOut) {
   return (float)((double)sIn * (double)sW / (double)sOut);
 }
 
+/// The scale of a fused residual in the output's units: s_r / s_out.
+QRT_HD float residualScale(float sResidual, float sOut) {
+  return (float)((double)sResidual / (double)sOut);
+}
+
 /// A float bias in accumulator units: round-half-even(b / fl(s_in * s_w)),
 /// saturated to i32 (the int32 bias of ONNX QLinearConv / TFLite).
 QRT_HD int32_t quantizeBias(float b, float sIn, float sW) {

@@ -2,6 +2,7 @@
 with Python integers (no numpy rounding shortcuts) from the semantics in
 docs/semantics.md.  usage: int_oracle.py OUTDIR"""
 import math
+from fractions import Fraction
 import sys
 
 import numpy as np
@@ -55,6 +56,39 @@ def f32(v):
     return float(np.float32(v))
 
 
+def round_f32(fr):
+    """The float32 nearest to the exact rational fr (ties to even)."""
+    if fr == 0:
+        return 0.0
+    a = abs(fr)
+    e = a.numerator.bit_length() - a.denominator.bit_length()
+    while Fraction(2) ** e > a:
+        e -= 1
+    while Fraction(2) ** (e + 1) <= a:
+        e += 1
+    ulp = Fraction(2) ** (e - 23)
+    q = a / ulp
+    n = math.floor(q)
+    if q - n > Fraction(1, 2) or (q - n == Fraction(1, 2) and n % 2 == 1):
+        n += 1
+    return math.copysign(float(n * ulp), float(fr))
+
+
+def fma_f32(a, b, c):
+    return round_f32(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def epilogue(acc, bias, m, r, rs, rz, lo, hi, z, qmin, qmax):
+    """The fused int8 epilogue (docs/semantics.md, "Requantization"), one
+    f32 rounding per operation: v = (fl(acc) + bias) * M; v = fma(s_r/s_y,
+    r - z_r, v); clamp to [lo, hi]; q = sat(rne(v + z))."""
+    v = np.float32(np.float32(acc) + np.float32(bias)) * np.float32(m)
+    v = np.float32(fma_f32(f32(rs), float(r - rz), float(v)))
+    v = min(max(v, np.float32(lo)), np.float32(hi))
+    q = np.rint(np.float32(v + np.float32(z)))
+    return int(min(max(q, qmin), qmax))
+
+
 qx = quantize(x, sx, zx, 0, 255).astype(np.int64)
 # The residual: channel 0 of x copied to every output channel (in the
 # program, a 1x1 conv that selects it), quantized with its own parameters.
@@ -68,13 +102,17 @@ add = np.zeros((N, O, H, W), np.int64)
 pad = np.pad(qx - zx, ((0, 0), (0, 0), (1, 1), (1, 1)))
 for n in range(N):
     for o in range(O):
-        m = multiplier(f32(sx) * f32(sw[o]) / f32(sy))
-        mr = multiplier(f32(sr) / f32(sy))
+        # M and s_r / s_y: products and quotients of the f32 scales in
+        # double, rounded once to f32.
+        m = f32(f32(sx) * f32(sw[o]) / f32(sy))
+        rs = f32(f32(sr) / f32(sy))
         for i in range(H):
             for j in range(W):
-                acc = int(bias[o]) + int((pad[n, :, i:i + 3, j:j + 3] * wq[o]).sum())
-                v = apply(acc, m) + zy + apply(int(qr[n, o, i, j]) - zr, mr)
-                conv[n, o, i, j] = min(max(v, zy), 255)  # relu clamps at zy
+                acc = int((pad[n, :, i:i + 3, j:j + 3] * wq[o]).sum())
+                # relu: clamp below at 0 before adding z_y
+                conv[n, o, i, j] = epilogue(acc, int(bias[o]), m,
+                                            int(qr[n, o, i, j]), rs, zr,
+                                            0, 255 - zy, zy, 0, 255)
 # qadd(conv, residual) -> i8
 ma, mb = multiplier(f32(sy) / f32(sa)), multiplier(f32(sr) / f32(sa))
 for idx in np.ndindex(conv.shape):
