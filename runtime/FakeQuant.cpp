@@ -345,4 +345,385 @@ Status adaroundForward(const Tensor &w, const Tensor &scale,
       });
 }
 
+//===-- Backward ----------------------------------------------------------===//
+
+namespace {
+
+Status checkGrad(const Tensor &x, const Tensor &dy, Tensor &dx,
+                 const char *name) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, name));
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, name));
+  if (dy.shape() != x.shape())
+    return invalidArgument(std::string(name) + ": dy " +
+                           shapeToString(dy.shape()) + " differs from x " +
+                           shapeToString(x.shape()));
+  return prepareOutput(dx, x.shape(), DType::F32, name);
+}
+
+/// dx[i] = dy[i] * f(x[i], group) over the groups of g.
+template <typename F>
+Status mapGrad(const Tensor &x, Granularity g, const Tensor &dy, Tensor &dx,
+               const char *name, F f) {
+  QRT_RETURN_IF_ERROR(checkGrad(x, dy, dx, name));
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(x, g, name, l));
+  const float *in = x.data<float>(), *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  int64_t n = x.numel();
+  parallelFor(l.rows, l.inner * 4, [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; ++r) {
+      int64_t b = r * l.inner, end = std::min(b + l.inner, n);
+      int64_t k = l.group(r);
+      for (int64_t i = b; i < end; ++i)
+        gx[i] = gy[i] * f(in[i], k, i);
+    }
+  });
+  return Status::ok();
+}
+
+} // namespace
+
+Status fakeQuantAffineBackward(const Tensor &x, const Tensor &scale,
+                               const Tensor &zeroPoint, QuantRange range,
+                               Granularity g, const Tensor &dy, Tensor &dx) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "fake_quant scale"));
+  QRT_RETURN_IF_ERROR(checkParam(zeroPoint, g, "fake_quant zero point"));
+  const float *s = scale.data<float>(), *z = zeroPoint.data<float>();
+  return mapGrad(x, g, dy, dx, "fake_quant backward",
+                 [&](float v, int64_t k, int64_t) {
+                   return qm::fakeQuantAffineGradX(v, s[k], z[k], range.qmin,
+                                                   range.qmax);
+                 });
+}
+
+Status lsqPlusBackward(const Tensor &x, const Tensor &scale, const Tensor &beta,
+                       float qn, float qp, Granularity g, float gradScale,
+                       const Tensor &dy, Tensor &dx, Tensor &dscale,
+                       Tensor &dbeta) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "lsq+ scale"));
+  QRT_RETURN_IF_ERROR(checkParam(beta, g, "lsq+ beta"));
+  QRT_RETURN_IF_ERROR(checkGrad(x, dy, dx, "lsq+ backward"));
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(x, g, "lsq+ backward", l));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dscale, scale.shape(), DType::F32, "lsq+ dscale"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dbeta, beta.shape(), DType::F32, "lsq+ dbeta"));
+  const float *s = scale.data<float>(), *bt = beta.data<float>(),
+              *in = x.data<float>(), *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  // Two reductions (ds with the dx pass, then dβ): reduceGroups sums one
+  // value per group.
+  std::vector<double> ds =
+      reduceGroups(x, l, g.numGroups, [&](int64_t b, int64_t n, int64_t k) {
+        double ds = 0.0;
+        float sk = s[k], bk = bt[k];
+        for (int64_t i = b; i < b + n; ++i) {
+          gx[i] = gy[i] * qm::lsqPlusGradX(in[i], sk, bk, qn, qp);
+          ds += gy[i] * qm::lsqPlusGradS(in[i], sk, bk, qn, qp);
+        }
+        return ds;
+      });
+  std::vector<double> db =
+      reduceGroups(x, l, g.numGroups, [&](int64_t b, int64_t n, int64_t k) {
+        double acc = 0.0;
+        for (int64_t i = b; i < b + n; ++i)
+          acc += gy[i] * qm::lsqPlusGradBeta(in[i], s[k], bt[k], qn, qp);
+        return acc;
+      });
+  for (int64_t k = 0; k < g.numGroups; ++k) {
+    dscale.data<float>()[k] = static_cast<float>(ds[k] * gradScale);
+    dbeta.data<float>()[k] = static_cast<float>(db[k] * gradScale);
+  }
+  return Status::ok();
+}
+
+Status dorefaActivationBackward(const Tensor &x, float clip, const Tensor &dy,
+                                Tensor &dx) {
+  if (!(clip > 0.f))
+    return invalidArgument("dorefa backward: clip must be > 0");
+  return mapGrad(x, Granularity::perTensor(), dy, dx, "dorefa backward",
+                 [&](float v, int64_t, int64_t) {
+                   return qm::dorefaActivationGradX(v, clip);
+                 });
+}
+
+Status dorefaWeightBackward(const Tensor &w, int bits, Granularity g,
+                            bool maxAsConstant, const Tensor &dy, Tensor &dx) {
+  if (bits < 1)
+    return invalidArgument("dorefa weight backward: bits must be >= 1");
+  if (bits == 1)
+    return mapGrad(w, g, dy, dx, "dorefa weight backward",
+                   [](float, int64_t, int64_t) { return 1.f; });
+  std::vector<float> maxTanh;
+  QRT_RETURN_IF_ERROR(groupStat(w, g, /*tanhMax=*/true, maxTanh));
+  QRT_RETURN_IF_ERROR(mapGrad(w, g, dy, dx, "dorefa weight backward",
+                              [&](float v, int64_t k, int64_t) {
+                                return maxTanh[k] > 0.f
+                                           ? qm::dorefaWeightGradW(v, maxTanh[k])
+                                           : 0.f;
+                              }));
+  if (maxAsConstant)
+    return Status::ok();
+  // The max path: dM_k = Σ_group dy ∂ŵ/∂M, routed to the group's first
+  // argmax of |tanh w| with ∂|tanh w|/∂w = sign(w)(1 - tanh² w).
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(w, g, "dorefa weight backward", l));
+  const float *in = w.data<float>(), *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  std::vector<double> dM =
+      reduceGroups(w, l, g.numGroups, [&](int64_t b, int64_t n, int64_t k) {
+        double acc = 0.0;
+        if (maxTanh[k] > 0.f)
+          for (int64_t i = b; i < b + n; ++i)
+            acc += gy[i] * qm::dorefaWeightGradMax(in[i], maxTanh[k]);
+        return acc;
+      });
+  std::vector<int64_t> arg(g.numGroups, -1);
+  int64_t n = w.numel();
+  for (int64_t r = 0; r < l.rows; ++r) { // rows in order: first argmax wins
+    int64_t k = l.group(r);
+    for (int64_t i = r * l.inner, e = std::min(n, (r + 1) * l.inner); i < e;
+         ++i)
+      if (arg[k] < 0 && std::fabs(std::tanh(in[i])) == maxTanh[k])
+        arg[k] = i;
+  }
+  for (int64_t k = 0; k < g.numGroups; ++k) {
+    if (arg[k] < 0 || !(maxTanh[k] > 0.f))
+      continue;
+    float t = std::tanh(in[arg[k]]);
+    float d = (t >= 0.f ? 1.f : -1.f) * (1.f - t * t);
+    gx[arg[k]] += static_cast<float>(dM[k]) * d;
+  }
+  return Status::ok();
+}
+
+Status xnorWeightBackward(const Tensor &w, Granularity g, GradType type,
+                          bool scaleByAlpha, const Tensor &dy, Tensor &dx) {
+  std::vector<float> mean;
+  if (scaleByAlpha)
+    QRT_RETURN_IF_ERROR(groupStat(w, g, false, mean));
+  return mapGrad(w, g, dy, dx, "xnor weight backward",
+                 [&](float v, int64_t k, int64_t) {
+                   float d = qm::signGrad(v, type);
+                   return scaleByAlpha ? mean[k] * d : d;
+                 });
+}
+
+Status xnorWeightScaledBackward(const Tensor &w, const Tensor &scale,
+                                Granularity g, GradType type, const Tensor &dy,
+                                Tensor &dx, Tensor &dscale) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "xnor++ scale"));
+  QRT_RETURN_IF_ERROR(checkGrad(w, dy, dx, "xnor++ backward"));
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(w, g, "xnor++ backward", l));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dscale, scale.shape(), DType::F32, "xnor++ dscale"));
+  const float *s = scale.data<float>(), *in = w.data<float>(),
+              *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  std::vector<double> ds =
+      reduceGroups(w, l, g.numGroups, [&](int64_t b, int64_t n, int64_t k) {
+        double acc = 0.0;
+        for (int64_t i = b; i < b + n; ++i) {
+          gx[i] = gy[i] * s[k] * qm::signGrad(in[i], type);
+          acc += gy[i] * qm::signBinary(in[i]);
+        }
+        return acc;
+      });
+  for (int64_t k = 0; k < g.numGroups; ++k)
+    dscale.data<float>()[k] = static_cast<float>(ds[k]);
+  return Status::ok();
+}
+
+Status signActivationBackward(const Tensor &x, GradType type, const Tensor &dy,
+                              Tensor &dx) {
+  return mapGrad(x, Granularity::perTensor(), dy, dx, "sign backward",
+                 [&](float v, int64_t, int64_t) {
+                   return qm::signGrad(v, type);
+                 });
+}
+
+Status lqnetBackward(const Tensor &dy, Tensor &dx) {
+  return mapGrad(dy, Granularity::perTensor(), dy, dx, "lq-nets backward",
+                 [](float, int64_t, int64_t) { return 1.f; });
+}
+
+Status lqnetBasisUpdate(const Tensor &x, Tensor &basis, bool signedCodes,
+                        Granularity g, float momentum) {
+  QRT_RETURN_IF_ERROR(checkDType(basis, DType::F32, "lq-nets basis"));
+  if (basis.rank() != 2 || basis.dim(0) != g.numGroups || basis.dim(1) < 1 ||
+      basis.dim(1) > 8)
+    return invalidArgument("lq-nets: basis must be [numGroups, K], K in "
+                           "[1, 8], got " +
+                           shapeToString(basis.shape()));
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(x, g, "lq-nets basis update", l));
+  int k = static_cast<int>(basis.dim(1));
+  int nl = 1 << k;
+  float *bs = basis.data<float>();
+  std::vector<float> levels(g.numGroups * nl);
+  std::vector<uint32_t> codes(g.numGroups * nl);
+  for (int64_t gi = 0; gi < g.numGroups; ++gi)
+    qm::lqLevels(bs + gi * k, k, signedCodes, levels.data() + gi * nl,
+                 codes.data() + gi * nl);
+  // Per group: B Bᵀ (K×K) and B x (K), accumulated per thread in double and
+  // combined in thread order.
+  int64_t stride = k * k + k;
+  int threads = omp_get_max_threads();
+  std::vector<std::vector<double>> partial(
+      threads, std::vector<double>(g.numGroups * stride, 0.0));
+  const float *in = x.data<float>();
+  int64_t n = x.numel();
+  parallelFor(l.rows, l.inner * 8, [&](int64_t s, int64_t e) {
+    std::vector<double> &acc = partial[omp_get_thread_num()];
+    float bit[8];
+    for (int64_t r = s; r < e; ++r) {
+      int64_t gi = l.group(r);
+      const float *lv = levels.data() + gi * nl;
+      const uint32_t *cd = codes.data() + gi * nl;
+      double *a = acc.data() + gi * stride;
+      for (int64_t i = r * l.inner, end = std::min(n, (r + 1) * l.inner);
+           i < end; ++i) {
+        uint32_t c = cd[qm::lqNearest(in[i], lv, nl)];
+        for (int j = 0; j < k; ++j)
+          bit[j] = qm::lqCodeBit(c, j, signedCodes);
+        for (int p = 0; p < k; ++p) {
+          for (int q = 0; q < k; ++q)
+            a[p * k + q] += bit[p] * bit[q];
+          a[k * k + p] += bit[p] * in[i];
+        }
+      }
+    }
+  });
+  for (int64_t gi = 0; gi < g.numGroups; ++gi) {
+    double m[8][9]; // augmented [BBᵀ | Bx]
+    for (int p = 0; p < k; ++p) {
+      for (int q = 0; q < k; ++q)
+        m[p][q] = 0.0;
+      m[p][k] = 0.0;
+    }
+    for (auto &part : partial) {
+      const double *a = part.data() + gi * stride;
+      for (int p = 0; p < k; ++p) {
+        for (int q = 0; q < k; ++q)
+          m[p][q] += a[p * k + q];
+        m[p][k] += a[k * k + p];
+      }
+    }
+    double trace = 0.0;
+    for (int p = 0; p < k; ++p)
+      trace += m[p][p];
+    // Gaussian elimination with partial pivoting (K <= 8).
+    bool singular = !(trace > 0.0);
+    for (int c = 0; c < k && !singular; ++c) {
+      int piv = c;
+      for (int r = c + 1; r < k; ++r)
+        if (std::fabs(m[r][c]) > std::fabs(m[piv][c]))
+          piv = r;
+      if (std::fabs(m[piv][c]) <= 1e-9 * trace) {
+        singular = true;
+        break;
+      }
+      if (piv != c)
+        for (int q = 0; q <= k; ++q)
+          std::swap(m[c][q], m[piv][q]);
+      for (int r = 0; r < k; ++r) {
+        if (r == c)
+          continue;
+        double f = m[r][c] / m[c][c];
+        for (int q = c; q <= k; ++q)
+          m[r][q] -= f * m[c][q];
+      }
+    }
+    if (singular)
+      continue;
+    for (int p = 0; p < k; ++p) {
+      float opt = static_cast<float>(m[p][k] / m[p][p]);
+      float &b = bs[gi * k + p];
+      b = momentum * b + (1.f - momentum) * opt;
+    }
+  }
+  return Status::ok();
+}
+
+Status nonUniformBackward(const Tensor &x, const Tensor &alpha,
+                          const Tensor &dy, Tensor &dx, Tensor &dalpha) {
+  QRT_RETURN_IF_ERROR(checkDType(alpha, DType::F32, "non-uniform alpha"));
+  if (alpha.rank() != 1 || alpha.numel() < 1 || alpha.numel() > 16)
+    return invalidArgument("non-uniform: alpha must be 1-D with 1..16 ramps");
+  const float *a = alpha.data<float>();
+  int na = static_cast<int>(alpha.numel());
+  for (int j = 0; j < na; ++j)
+    if (!(a[j] > 0.f))
+      return invalidArgument("non-uniform: alpha must be > 0");
+  QRT_RETURN_IF_ERROR(checkGrad(x, dy, dx, "non-uniform backward"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dalpha, alpha.shape(), DType::F32, "non-uniform dalpha"));
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(
+      layoutFor(x, Granularity::perTensor(), "non-uniform backward", l));
+  const float *in = x.data<float>(), *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  // Reduce each α_j's gradient with the shared helper (one group = the
+  // whole tensor); the dx pass rides along with j = 0.
+  for (int j = 0; j < na; ++j) {
+    std::vector<double> da =
+        reduceGroups(x, l, 1, [&](int64_t b, int64_t n, int64_t) {
+          double acc = 0.0;
+          for (int64_t i = b; i < b + n; ++i) {
+            if (j == 0)
+              gx[i] = gy[i] * qm::nonUniformGradX(in[i], a, na);
+            acc += gy[i] * qm::nonUniformGradAlpha(in[i], a, na, j);
+          }
+          return acc;
+        });
+    dalpha.data<float>()[j] = static_cast<float>(da[0]);
+  }
+  return Status::ok();
+}
+
+Status adaroundBackward(const Tensor &w, const Tensor &scale,
+                        const Tensor &zeroPoint, const Tensor &v,
+                        QuantRange range, Granularity g, const Tensor &dy,
+                        Tensor &dv) {
+  QRT_RETURN_IF_ERROR(checkParam(scale, g, "adaround scale"));
+  QRT_RETURN_IF_ERROR(checkParam(zeroPoint, g, "adaround zero point"));
+  QRT_RETURN_IF_ERROR(checkDType(v, DType::F32, "adaround V"));
+  if (v.shape() != w.shape())
+    return invalidArgument("adaround backward: V must have the weight's shape");
+  const float *s = scale.data<float>(), *z = zeroPoint.data<float>(),
+              *pv = v.data<float>();
+  return mapGrad(w, g, dy, dv, "adaround backward",
+                 [&](float wi, int64_t k, int64_t i) {
+                   return qm::adaroundGradV(wi, s[k], z[k], pv[i], range.qmin,
+                                            range.qmax);
+                 });
+}
+
+Status adaroundRegularizer(const Tensor &v, float beta, float lambda,
+                           float &loss, Tensor &dv) {
+  QRT_RETURN_IF_ERROR(checkDType(v, DType::F32, "adaround regularizer V"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dv, v.shape(), DType::F32, "adaround regularizer dV"));
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(
+      layoutFor(v, Granularity::perTensor(), "adaround regularizer", l));
+  const float *pv = v.data<float>();
+  float *gv = dv.data<float>();
+  std::vector<double> sum =
+      reduceGroups(v, l, 1, [&](int64_t b, int64_t n, int64_t) {
+        double acc = 0.0;
+        for (int64_t i = b; i < b + n; ++i) {
+          float h = qm::adaroundH(pv[i]);
+          acc += qm::adaroundReg(h, beta);
+          gv[i] = lambda * qm::adaroundRegGradH(h, beta) *
+                  qm::adaroundHGrad(pv[i]);
+        }
+        return acc;
+      });
+  loss = static_cast<float>(lambda * sum[0]);
+  return Status::ok();
+}
+
 } // namespace qrt

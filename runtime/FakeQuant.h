@@ -10,6 +10,7 @@
 #ifndef QRT_FAKEQUANT_H
 #define QRT_FAKEQUANT_H
 
+#include "runtime/QuantMath.h"
 #include "runtime/Tensor.h"
 
 namespace qrt {
@@ -85,6 +86,76 @@ Status adaroundForward(const Tensor &w, const Tensor &scale,
                        const Tensor &zeroPoint, const Tensor &v,
                        QuantRange range, Granularity g, bool hardened,
                        Tensor &y);
+
+//===-- Backward (surrogate gradients) ------------------------------------===//
+//
+// dy is the gradient of the quantizer's output; every kernel writes dx (the
+// gradient to the quantizer's input) and the per-group gradients of the
+// learnable parameters, reduced over the group in double (deterministic for
+// a fixed thread count). Formulas and sources: docs/training-math.md.
+
+using qmath::GradScaleMode;
+using qmath::GradType;
+
+/// Uniform affine: dx = dy 1{qmin <= round(x/s) + z <= qmax} (STE).
+Status fakeQuantAffineBackward(const Tensor &x, const Tensor &scale,
+                               const Tensor &zeroPoint, QuantRange range,
+                               Granularity g, const Tensor &dy, Tensor &dx);
+
+/// LSQ+: dx, dscale and dbeta [numGroups]; both parameter gradients are
+/// multiplied by gradScale (the paper scales s and β alike).
+Status lsqPlusBackward(const Tensor &x, const Tensor &scale, const Tensor &beta,
+                       float qn, float qp, Granularity g, float gradScale,
+                       const Tensor &dy, Tensor &dx, Tensor &dscale,
+                       Tensor &dbeta);
+
+/// DoReFa activations: dx = dy 1{0 <= x <= clip}.
+Status dorefaActivationBackward(const Tensor &x, float clip, const Tensor &dy,
+                                Tensor &dx);
+/// DoReFa weights. b > 1: STE on the rounding and the exact derivative of
+/// w' = tanh(w)/(2 max|tanh w|) + 1/2, including the path through the max
+/// (as autograd computes it in the seeds' code, where the max is not
+/// detached; ties go to the first maximum) unless `maxAsConstant`. b = 1:
+/// dx = dy (the seeds' DorefaParamsBinarizationSTE: mean|w| detached).
+Status dorefaWeightBackward(const Tensor &w, int bits, Granularity g,
+                            bool maxAsConstant, const Tensor &dy, Tensor &dx);
+
+/// XNOR-Net weights ŵ = α sign(w), α = mean|w| per group held constant:
+/// dx = dy · α · sign'(w) (`scaleByAlpha`, the autograd of α·sign_ste(w))
+/// or dy · sign'(w) (the seeds' plain STE), sign' per `type`.
+Status xnorWeightBackward(const Tensor &w, Granularity g, GradType type,
+                          bool scaleByAlpha, const Tensor &dy, Tensor &dx);
+/// XNOR++: dx = dy γ_k sign'(w), dγ_k = Σ_group dy sign(w).
+Status xnorWeightScaledBackward(const Tensor &w, const Tensor &scale,
+                                Granularity g, GradType type, const Tensor &dy,
+                                Tensor &dx, Tensor &dscale);
+/// Binary activations: dx = dy sign'(x).
+Status signActivationBackward(const Tensor &x, GradType type, const Tensor &dy,
+                              Tensor &dx);
+
+/// LQ-Nets: dx = dy (STE). dx may alias dy.
+Status lqnetBackward(const Tensor &dy, Tensor &dx);
+/// LQ-Nets QEM step: encode x with the current basis [numGroups, K] (nearest
+/// level), solve v* = (B Bᵀ)^-1 B x per group (B the K × n code matrix) and
+/// update basis = momentum·basis + (1 - momentum)·v* in place. A group whose
+/// B Bᵀ is singular (a code bit never or always set) keeps its basis.
+Status lqnetBasisUpdate(const Tensor &x, Tensor &basis, bool signedCodes,
+                        Granularity g, float momentum);
+
+/// Non-uniform ramps (per tensor): dx = dy Σ_i α_i 1{inside ramp i},
+/// dalpha[j] = Σ dy ∂y/∂α_j (qmath::nonUniformGradAlpha).
+Status nonUniformBackward(const Tensor &x, const Tensor &alpha,
+                          const Tensor &dy, Tensor &dx, Tensor &dalpha);
+
+/// AdaRound: dV = dy s h'(V) inside the integer range (V has w's shape).
+Status adaroundBackward(const Tensor &w, const Tensor &scale,
+                        const Tensor &zeroPoint, const Tensor &v,
+                        QuantRange range, Granularity g, const Tensor &dy,
+                        Tensor &dv);
+/// Rounding regularizer loss = λ Σ (1 - |2h(V) - 1|^β) and its gradient
+/// dV = λ ∂/∂V (dv is overwritten, not accumulated).
+Status adaroundRegularizer(const Tensor &v, float beta, float lambda,
+                           float &loss, Tensor &dv);
 
 } // namespace qrt
 

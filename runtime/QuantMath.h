@@ -304,6 +304,83 @@ QRT_HD float adaroundRegGradH(float h, float beta) {
   return -beta * powf(a, beta - 1.f) * 2.f * (u > 0.f ? 1.f : -1.f);
 }
 
+//===-- Surrogate gradients for training (docs/training-math.md)
+//-------------===//
+
+/// Surrogate derivative of a rounding / sign step: `Ste` passes 1,
+/// `ClippedSte` 1{|x| <= 1}, `Triangle` Bi-Real's approximate sign
+/// (model-quantization's grad_type ste / clipped / triangle).
+enum class GradType { Ste, ClippedSte, Triangle };
+
+QRT_HD float signGrad(float x, GradType t) {
+  switch (t) {
+  case GradType::ClippedSte:
+    return signGradSteClipped(x);
+  case GradType::Triangle:
+    return signGradTriangle(x);
+  default:
+    return 1.f;
+  }
+}
+
+/// Scale on the gradient of a learnable step size / clip value. `Lsq` is the
+/// paper's g = 1/sqrt(N Qp); the others are model-quantization's
+/// `grad_scale` keywords with its `scale` argument (default 0.5):
+/// fan-scale sqrt(fan)·scale, scale-fan scale/sqrt(fan), element-scale
+/// sqrt(nElements)·scale, scale-element scale/sqrt(nElements). `fan` is the
+/// fan-in of the weight (C/g·KH·KW), `nElements` the elements per
+/// quantization group (times the batch for activations).
+enum class GradScaleMode {
+  None,
+  Lsq,
+  FanScale,
+  ScaleFan,
+  ElementScale,
+  ScaleElement
+};
+QRT_HD float gradScaleFactor(GradScaleMode m, double fan, double nElements,
+                             float qp, float scaleArg = 0.5f) {
+  switch (m) {
+  case GradScaleMode::Lsq:
+    return lsqGradScale(nElements, qp);
+  case GradScaleMode::FanScale:
+    return (float)(sqrt(fan) * scaleArg);
+  case GradScaleMode::ScaleFan:
+    return (float)(scaleArg / sqrt(fan));
+  case GradScaleMode::ElementScale:
+    return (float)(sqrt(nElements) * scaleArg);
+  case GradScaleMode::ScaleElement:
+    return (float)(scaleArg / sqrt(nElements));
+  default:
+    return 1.f;
+  }
+}
+
+/// DoReFa weights (b > 1), STE on the rounding: with M = max|tanh w| held
+/// constant, ∂ŵ/∂w = (1 - tanh²w) / M.
+QRT_HD float dorefaWeightGradW(float w, float maxAbsTanh) {
+  float t = tanhf(w);
+  return (1.f - t * t) / maxAbsTanh;
+}
+/// ∂ŵ/∂M = -tanh(w) / M² (the coupling through the max; flows to the
+/// argmax element times sign(tanh w*)(1 - tanh² w*)).
+QRT_HD float dorefaWeightGradMax(float w, float maxAbsTanh) {
+  return -tanhf(w) / (maxAbsTanh * maxAbsTanh);
+}
+
+/// AdaRound, ∂ŵ/∂V = s h'(V) inside the integer range (the clamp passes the
+/// gradient on its closed interval, as torch.clamp does), 0 outside.
+QRT_HD float adaroundGradV(float w, float s, float z, float v, float qmin,
+                           float qmax) {
+  float q = floorf(w / s) + adaroundH(v) + z;
+  return (q >= qmin && q <= qmax) ? s * adaroundHGrad(v) : 0.f;
+}
+
+/// LQ-Nets code bit k of the level index `code`: +1 / -1 (signed) or 1 / 0.
+QRT_HD float lqCodeBit(uint32_t code, int k, bool signedCodes) {
+  return ((code >> k) & 1u) ? 1.f : (signedCodes ? -1.f : 0.f);
+}
+
 //===-- Integer deployment: fixed-point requantization
 //-----------------------===//
 
