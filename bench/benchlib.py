@@ -144,12 +144,13 @@ def ort_quantization():
     """Imports onnxruntime.quantization. onnxruntime 1.20's quantization
     tooling needs onnx >= 1.16 (onnx.reference, FLOAT8/INT4 enums,
     helper.tensor_dtype_to_np_dtype); Debian's onnx is 1.12. bench/run.sh
-    therefore runs the benchmarks from build/bench/venv, a venv over the
-    system packages with onnx 1.16.2 and onnxruntime 1.20.1 pip-installed."""
+    therefore runs the benchmarks from .venv-ortq (scripts/install-deps.sh),
+    a venv over the system packages with onnx 1.16.2 and onnxruntime 1.20.1
+    pip-installed."""
     try:
         import onnxruntime.quantization as q
     except (ImportError, AttributeError) as e:
         sys.exit(f"onnxruntime.quantization does not import ({e!r}); onnx "
                  f"{__import__('onnx').__version__} is too old: run through bench/run.sh, "
-                 "which makes build/bench/venv with onnx 1.16")
+                 "which uses .venv-ortq with onnx 1.16")
     return q

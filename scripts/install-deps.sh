@@ -42,3 +42,16 @@ fi
 if ! "$venv/bin/python" -c "import onnxruntime" 2>/dev/null; then
   "$venv/bin/pip" install -q "onnxruntime==1.20.1"
 fi
+
+# onnxruntime's quantization tooling (quantize_static: the QDQ oracle of the
+# ONNX tests, and the int8 peer of the benchmarks) needs onnx >= 1.16, which
+# would shadow Debian's onnx 1.12 for the other scripts (onnx 1.16 writes IR
+# version 10 files that the C++ libonnx 1.12 checker rejects). It gets its own
+# venv, also over the system packages.
+ortq="${QOPT_ORTQ_VENV:-$here/.venv-ortq}"
+if [ ! -x "$ortq/bin/python" ]; then
+  /usr/bin/python3 -m venv --system-site-packages "$ortq"
+fi
+if ! "$ortq/bin/python" -c "import onnxruntime.quantization" 2>/dev/null; then
+  "$ortq/bin/pip" install -q "onnxruntime==1.20.1" "onnx==1.16.2"
+fi

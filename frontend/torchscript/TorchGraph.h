@@ -101,9 +101,21 @@ struct ReadOptions {
 /// Loads `path`, freezes `forward` (keeping batch_norm), inlines it, turns
 /// in-place ops into pure ones and propagates constants. On failure returns
 /// nullopt and sets `error` to a one-line message.
+///
+/// The LibTorch side lives in a loadable module (libqopt-torch-reader.so,
+/// next to the tools in ../lib), opened on the first call: linking LibTorch
+/// into the tools would cost every run ~0.4 s of dynamic linking and static
+/// initialization, TorchScript input or not.
 std::optional<TsGraph> readTorchScript(const std::string &path,
                                        const ReadOptions &options,
                                        std::string &error);
+
+/// The module's entry point, `extern "C"`:
+/// bool qopt_read_torchscript(const std::string &path,
+///                            const ReadOptions &options, TsGraph &graph,
+///                            std::string &error);
+inline constexpr const char *kReaderSymbol = "qopt_read_torchscript";
+inline constexpr const char *kReaderModule = "libqopt-torch-reader.so";
 
 } // namespace qopt::torch_import
 

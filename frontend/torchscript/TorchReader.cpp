@@ -287,15 +287,23 @@ std::optional<TsGraph> read(const std::string &path,
 
 } // namespace
 
-std::optional<TsGraph> readTorchScript(const std::string &path,
-                                       const ReadOptions &options,
-                                       std::string &error) {
+} // namespace qopt::torch_import
+
+/// The module's one entry point (TorchGraph.h, kReaderSymbol): loaded with
+/// dlopen, so that only a TorchScript import pays for loading LibTorch.
+extern "C" __attribute__((visibility("default"))) bool
+qopt_read_torchscript(const std::string &path,
+                      const qopt::torch_import::ReadOptions &options,
+                      qopt::torch_import::TsGraph &graph, std::string &error) {
+  using namespace qopt::torch_import;
   try {
-    return read(path, options, error);
+    std::optional<TsGraph> result = read(path, options, error);
+    if (!result)
+      return false;
+    graph = std::move(*result);
+    return true;
   } catch (const std::exception &e) {
     error = "LibTorch failed on '" + path + "': " + firstLine(e.what());
-    return std::nullopt;
+    return false;
   }
 }
-
-} // namespace qopt::torch_import
