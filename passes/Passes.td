@@ -36,8 +36,8 @@ def FoldBatchNormPass : Pass<"qnn-fold-batch-norm", "::mlir::func::FuncOp"> {
   ];
 }
 
-def WrapModePass : Pass<"qnn-wrap-mode", "::mlir::func::FuncOp"> {
-  let summary = "Turn a policy-annotated graph into its calibrate or test form";
+def WrapModePass : Pass<"qnn-wrap-mode"> {
+  let summary = "Turn a policy-annotated graph into its calibrate, qat or test form";
   let description = [{
     TI Jacinto's `quantize` flag as a graph rewrite:
 
@@ -54,8 +54,25 @@ def WrapModePass : Pass<"qnn-wrap-mode", "::mlir::func::FuncOp"> {
     * `mode=test`: evaluation exactly as deployed: observers are removed and
       every fake_quant parameter must be a constant (frozen); a parameter
       that is not is an error naming the quantizer.
-    * `mode=qat` builds the training step; it needs the autodiff pass and is
-      rejected until that lands.
+    * `mode=qat` (runs on the module): builds quantization-aware training.
+      The constants of `forward` (default `@main`) that training changes
+      become mutable `ml_program.global`s marked `qnn.kind` and `qnn.layer`:
+      conv2d / linear weights and biases, batch_norm scale and bias, batch
+      norm running statistics (`bn_stat`, not trained) and the learned
+      fake_quant parameters (`quant_param`). `@main` stays the test-mode
+      forward, reading the globals. A new
+      `@train_step(%x, %labels: tensor<?xi32>, %lr: tensor<f32>) -> tensor<f32>`
+      runs the forward with `qnn.batch_norm_train` (storing the new running
+      statistics), `qnn.softmax_cross_entropy` on `@main`'s result, the
+      backward (qnn-autodiff), and one `qnn.sgd_update` or
+      `qnn.adam_update` per trainable global with its optimizer-state
+      globals, and returns the loss. Weight decay is `weight-decay`, except
+      for batch-norm and quantizer parameters when `decay-small` is set,
+      and `custom-decay` for globals whose name contains an entry of
+      `custom-decay-list`; globals whose name contains an entry of
+      `custom-lr-list` use `lr * custom-lr`. docs/training.md describes the
+      state layout; qnn-freeze-globals turns the trained globals back into
+      constants.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"test\"",
@@ -63,10 +80,103 @@ def WrapModePass : Pass<"qnn-wrap-mode", "::mlir::func::FuncOp"> {
     Option<"observer", "observer", "std::string", /*default=*/"\"min_max\"",
            "Observer for quantizers without a qnn.observer attribute: "
            "min_max | ema_min_max | percentile | mse | avg_mse | entropy">,
+    Option<"forward", "forward", "std::string", /*default=*/"\"main\"",
+           "qat: the forward function to train">,
+    Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
+           "qat: sgd | adam">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.9",
+           "qat, sgd: momentum">,
+    Option<"dampening", "dampening", "double", /*default=*/"0.0",
+           "qat, sgd: dampening">,
+    Option<"nesterov", "nesterov", "bool", /*default=*/"false",
+           "qat, sgd: Nesterov momentum">,
+    Option<"beta1", "beta1", "double", /*default=*/"0.9", "qat, adam: beta1">,
+    Option<"beta2", "beta2", "double", /*default=*/"0.999", "qat, adam: beta2">,
+    Option<"epsilon", "epsilon", "double", /*default=*/"1e-8",
+           "qat, adam: epsilon">,
+    Option<"weightDecay", "weight-decay", "double", /*default=*/"5e-5",
+           "qat: L2 weight decay">,
+    Option<"decaySmall", "decay-small", "bool", /*default=*/"true",
+           "qat: no weight decay on batch-norm and quantizer parameters "
+           "(model-quantization's decay_small)">,
+    ListOption<"customDecayList", "custom-decay-list", "std::string",
+               "qat: globals whose name contains one of these get "
+               "custom-decay">,
+    Option<"customDecay", "custom-decay", "double", /*default=*/"0.0",
+           "qat: weight decay of the custom-decay-list globals">,
+    ListOption<"customLrList", "custom-lr-list", "std::string",
+               "qat: globals whose name contains one of these use "
+               "lr * custom-lr">,
+    Option<"customLr", "custom-lr", "double", /*default=*/"1.0",
+           "qat: learning-rate multiplier of the custom-lr-list globals">,
   ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::ml_program::MLProgramDialect"];
   let statistics = [
     Statistic<"numObserved", "observed", "fake_quant ops turned into observers">,
     Statistic<"numStripped", "stripped", "observers removed">,
+    Statistic<"numTrainable", "trainable", "qat: trainable globals">,
+    Statistic<"numState", "state", "qat: non-trained state globals">,
+  ];
+}
+
+def AutodiffPass : Pass<"qnn-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation of loss functions";
+  let description = [{
+    For every `func.func` marked `qnn.loss` (a unit attribute) whose single
+    result is a scalar `tensor<f32>` loss, appends to its results the
+    gradient of the loss with respect to each trainable global it loads
+    (`ml_program.global_load` of a mutable global whose `qnn.kind` is not
+    `bn_stat` or `optimizer_state`), in order of first load, each marked
+    with the result attribute `qnn.grad_of = @global`; the `qnn.loss`
+    attribute is removed. Loads of the same global sum into one gradient, as
+    do the gradients of a value with several uses (`qnn.add`). A global the
+    loss does not depend on gets zeros.
+
+    Each differentiable op has a small backward rule (conv2d, linear,
+    matmul (rank 2), batch_norm_train, relu, clip, max_pool, avg_pool,
+    global_avg_pool, add / sub / mul / div with broadcasting, concat,
+    slice, pad, reshape, flatten, transpose, fake_quant, observe, and the
+    losses); an op on a path from a trainable global to the loss without
+    one is an error naming it. docs/training.md lists the backward ops each
+    rule emits.
+
+    ```mlir
+    func.func @loss(%x: tensor<4x8xf32>, %labels: tensor<4xi32>) -> tensor<f32>
+        attributes {qnn.loss} {
+      %w = ml_program.global_load @fc.weight : tensor<10x8xf32>
+      %y = qnn.linear %x, %w : (tensor<4x8xf32>, tensor<10x8xf32>) -> tensor<4x10xf32>
+      %loss, %dy = qnn.softmax_cross_entropy %y, %labels : tensor<4x10xf32>, tensor<4xi32>
+      return %loss : tensor<f32>
+    }
+    // becomes ... -> (tensor<f32>, tensor<10x8xf32> {qnn.grad_of = @fc.weight})
+    //   %dw = qnn.linear_grad_weight %dy, %x : ...
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numGradients", "gradients", "gradients returned">,
+  ];
+}
+
+def FreezeGlobalsPass : Pass<"qnn-freeze-globals", "::mlir::ModuleOp"> {
+  let summary = "Turn trained globals back into constants; drop the training step";
+  let description = [{
+    The end of QAT: erases `train-step` (default `@train_step`), replaces
+    every `ml_program.global_load` in the remaining functions with an
+    `arith.constant` of the global's current value, and erases the globals
+    nothing loads any more. The result is a test-mode graph of constants
+    that qnn-fold-batch-norm, qnn-wrap-mode{mode=test} and
+    qnn-lower-to-integer accept. A global without a value, or a
+    `global_store` outside the training step, is an error.
+  }];
+  let options = [
+    Option<"trainStep", "train-step", "std::string",
+           /*default=*/"\"train_step\"", "the training function to erase">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numFrozen", "frozen", "global loads replaced by constants">,
   ];
 }
 

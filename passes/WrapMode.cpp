@@ -2,6 +2,7 @@
 
 #include "passes/Calibration.h"
 #include "passes/Passes.h"
+#include "passes/Qat.h"
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
@@ -24,28 +25,58 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
       return calibrate();
     if (mode == "test")
       return test();
-    if (mode == "qat") {
-      getOperation().emitError("qnn-wrap-mode: mode=qat builds a training "
-                               "step and needs qnn-autodiff, which is not "
-                               "implemented yet");
-      return signalPassFailure();
-    }
-    getOperation().emitError("qnn-wrap-mode: unknown mode '")
+    if (mode == "qat")
+      return qat();
+    getOperation()->emitError("qnn-wrap-mode: unknown mode '")
         << mode << "' (expected calibrate, qat or test)";
     signalPassFailure();
+  }
+
+  /// Training adds globals and a function next to the forward, so it runs
+  /// on the module; calibrate and test run on whatever they are given.
+  void qat() {
+    auto module = dyn_cast<ModuleOp>(getOperation());
+    if (!module) {
+      getOperation()->emitError(
+          "qnn-wrap-mode: mode=qat adds globals and @train_step to the "
+          "module; run it on the module (-qnn-wrap-mode=mode=qat), not "
+          "nested in a function");
+      return signalPassFailure();
+    }
+    QatOptions options;
+    options.forward = forward;
+    options.optimizer = optimizer;
+    options.momentum = momentum;
+    options.dampening = dampening;
+    options.nesterov = nesterov;
+    options.beta1 = beta1;
+    options.beta2 = beta2;
+    options.epsilon = epsilon;
+    options.weightDecay = weightDecay;
+    options.decaySmall = decaySmall;
+    options.customDecayList.assign(customDecayList.begin(),
+                                   customDecayList.end());
+    options.customDecay = customDecay;
+    options.customLrList.assign(customLrList.begin(), customLrList.end());
+    options.customLr = customLr;
+    QatStats stats;
+    if (failed(buildQatTraining(module, options, stats)))
+      return signalPassFailure();
+    numTrainable += stats.trainable;
+    numState += stats.state;
   }
 
   void calibrate() {
     std::optional<ObserverKind> fallback = symbolizeObserverKind(observer);
     if (!fallback) {
-      getOperation().emitError("qnn-wrap-mode: unknown observer '")
+      getOperation()->emitError("qnn-wrap-mode: unknown observer '")
           << observer
           << "' (expected min_max, ema_min_max, percentile, mse, avg_mse or "
              "entropy)";
       return signalPassFailure();
     }
     SmallVector<FakeQuantOp> quantizers;
-    getOperation().walk([&](FakeQuantOp op) { quantizers.push_back(op); });
+    getOperation()->walk([&](FakeQuantOp op) { quantizers.push_back(op); });
     for (auto [index, op] : llvm::enumerate(quantizers)) {
       if (!isCalibrated(op.getMethod()))
         continue;
@@ -83,7 +114,7 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
   void test() {
     bool ok = true;
     unsigned index = 0;
-    getOperation().walk([&](Operation *op) {
+    getOperation()->walk([&](Operation *op) {
       if (auto observe = dyn_cast<ObserveOp>(op)) {
         observe.replaceAllUsesWith(observe.getInput());
         observe.erase();

@@ -2,7 +2,15 @@
 // MODE: qnn-wrap-mode: unknown mode 'train' (expected calibrate, qat or test)
 // RUN: not qopt %s -qnn-wrap-mode=mode=qat 2>&1 | FileCheck %s --check-prefix=QAT
 // RUN: not qopt %s "-qnn-wrap-mode=mode=calibrate observer=kl" 2>&1 | FileCheck %s --check-prefix=OBS
-// QAT: mode=qat builds a training step and needs qnn-autodiff, which is not implemented yet
+// QAT: qnn-wrap-mode: mode=qat trains the function @main, which the module does not define
+// RUN: not qopt %s "-qnn-wrap-mode=mode=qat forward=f optimizer=rmsprop" 2>&1 | FileCheck %s --check-prefix=OPT
+// OPT: qnn-wrap-mode: unknown optimizer 'rmsprop' (expected sgd or adam)
+// RUN: not qopt %s "-qnn-wrap-mode=mode=qat forward=f momentum=0 nesterov=true" 2>&1 | FileCheck %s --check-prefix=NESTEROV
+// NESTEROV: qnn-wrap-mode: nesterov needs a positive momentum and zero dampening
+// RUN: not qopt %s "-pass-pipeline=builtin.module(func.func(qnn-wrap-mode{mode=qat}))" 2>&1 | FileCheck %s --check-prefix=NESTED
+// NESTED: qnn-wrap-mode: mode=qat adds globals and @train_step to the module; run it on the module (-qnn-wrap-mode=mode=qat), not nested in a function
+// RUN: not qopt %s "-qnn-wrap-mode=mode=qat forward=f" 2>&1 | FileCheck %s --check-prefix=LOGITS
+// LOGITS: qnn-wrap-mode: mode=qat trains a classifier: the forward must return N x C logits, got 'tensor<4xf32>'
 // OBS: unknown observer 'kl' (expected min_max, ema_min_max, percentile, mse, avg_mse or entropy)
 
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {

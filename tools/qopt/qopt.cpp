@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -19,7 +20,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<qopt::qnn::QnnDialect, mlir::func::FuncDialect,
                   mlir::arith::ArithDialect, mlir::tensor::TensorDialect,
-                  mlir::quant::QuantDialect>();
+                  mlir::quant::QuantDialect,
+                  mlir::ml_program::MLProgramDialect>();
   // Generic cleanups users reach for in pipelines (canonicalize, cse, ...).
   mlir::registerTransformsPasses();
   qopt::registerQnnPasses();

@@ -1,0 +1,407 @@
+//===- WrapModeQat.cpp - qnn-wrap-mode{mode=qat}: the training step -------===//
+//
+// 1. Hoist: the forward's constants that training changes become mutable
+//    ml_program globals (qnn.kind, qnn.layer), loaded where the constants
+//    were. The forward stays the test-mode graph.
+// 2. Clone the forward into @train_step; batch_norm becomes
+//    batch_norm_train, whose new running statistics are stored.
+// 3. Loss (softmax cross-entropy on the forward's result), backward
+//    (differentiate()), one optimizer update per trainable global, stores.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Autodiff.h"
+#include "passes/Calibration.h"
+#include "passes/Qat.h"
+
+#include "dialect/QnnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/MapVector.h"
+
+using namespace mlir;
+using namespace qopt;
+using namespace qopt::qnn;
+
+namespace {
+/// The importers name layers with a NameLoc (inside a FusedLoc after
+/// folding); unnamed layers are numbered per op kind.
+std::string nameInLoc(Location loc) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location l : fused.getLocations())
+      if (std::string n = nameInLoc(l); !n.empty())
+        return n;
+  return "";
+}
+
+class QatBuilder {
+public:
+  QatBuilder(ModuleOp module, const QatOptions &options, QatStats &stats)
+      : module(module), symbols(module), options(options), stats(stats) {}
+
+  LogicalResult run();
+
+private:
+  LogicalResult checkOptions();
+  void hoistState(func::FuncOp forward);
+  void hoist(Value value, const std::string &name, StringRef kind,
+             StringRef layer);
+  ml_program::GlobalOp createGlobal(Location loc, const std::string &name,
+                                    Type type, Attribute value,
+                                    StringRef kind, StringRef layer);
+  ml_program::GlobalOp createZeros(Location loc, const std::string &name,
+                                   Type type, StringRef layer);
+  LogicalResult buildTrainStep(func::FuncOp forward);
+  LogicalResult trainBatchNorms(func::FuncOp train,
+                                SmallVectorImpl<std::pair<Value, Value>> &stores);
+  double weightDecayOf(ml_program::GlobalOp global) const;
+  bool customLrOf(ml_program::GlobalOp global) const;
+
+  ModuleOp module;
+  SymbolTable symbols;
+  const QatOptions &options;
+  QatStats &stats;
+  /// Hoisted constants and their globals, in creation order.
+  llvm::MapVector<Value, ml_program::GlobalOp> hoisted;
+  unsigned counter[3] = {0, 0, 0}; // conv, linear, batch_norm
+};
+} // namespace
+
+static bool nameContainsAny(StringRef name,
+                            const std::vector<std::string> &list) {
+  return llvm::any_of(list, [&](const std::string &s) {
+    return !s.empty() && name.contains(s);
+  });
+}
+
+LogicalResult QatBuilder::checkOptions() {
+  if (options.optimizer != "sgd" && options.optimizer != "adam")
+    return module.emitError("qnn-wrap-mode: unknown optimizer '")
+           << options.optimizer << "' (expected sgd or adam)";
+  if (options.optimizer == "sgd" && options.nesterov &&
+      (options.momentum <= 0.0 || options.dampening != 0.0))
+    return module.emitError("qnn-wrap-mode: nesterov needs a positive "
+                            "momentum and zero dampening");
+  return success();
+}
+
+LogicalResult QatBuilder::run() {
+  if (failed(checkOptions()))
+    return failure();
+  auto forward = symbols.lookup<func::FuncOp>(options.forward);
+  if (!forward)
+    return module.emitError("qnn-wrap-mode: mode=qat trains the function @")
+           << options.forward << ", which the module does not define";
+  if (!forward.getBody().hasOneBlock() || forward.getNumResults() != 1)
+    return forward.emitError("qnn-wrap-mode: mode=qat needs a forward "
+                             "function with one block and one result (the "
+                             "logits)");
+  if (symbols.lookup("train_step"))
+    return module.emitError("qnn-wrap-mode: the module already has a "
+                            "@train_step");
+  hoistState(forward);
+  return buildTrainStep(forward);
+}
+
+//===----------------------------------------------------------------------===//
+// 1. State
+//===----------------------------------------------------------------------===//
+
+ml_program::GlobalOp QatBuilder::createGlobal(Location loc,
+                                              const std::string &name,
+                                              Type type, Attribute value,
+                                              StringRef kind,
+                                              StringRef layer) {
+  OpBuilder b(module.getContext());
+  auto global = ml_program::GlobalOp::create(
+      b, loc, b.getStringAttr(name), TypeAttr::get(type), b.getUnitAttr(),
+      value, b.getStringAttr("private"));
+  global->setAttr("qnn.kind", b.getStringAttr(kind));
+  global->setAttr("qnn.layer", b.getStringAttr(layer));
+  // Globals go before the functions, in creation order; the symbol table
+  // makes a clashing name unique.
+  Block &body = module.getBodyRegion().front();
+  Block::iterator at = body.begin();
+  while (at != body.end() && isa<ml_program::GlobalOp>(*at))
+    ++at;
+  symbols.insert(global, at);
+  if (isTrainable(global))
+    ++stats.trainable;
+  else
+    ++stats.state;
+  return global;
+}
+
+ml_program::GlobalOp QatBuilder::createZeros(Location loc,
+                                             const std::string &name,
+                                             Type type, StringRef layer) {
+  return createGlobal(loc, name, type,
+                      DenseElementsAttr::get(cast<ShapedType>(type), 0.0f),
+                      "optimizer_state", layer);
+}
+
+/// Moves the constant `value` into a global, loaded where it was defined.
+void QatBuilder::hoist(Value value, const std::string &name, StringRef kind,
+                       StringRef layer) {
+  if (!value || hoisted.contains(value))
+    return; // absent, or tied to a tensor hoisted already
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!constant || !type || !type.hasStaticShape())
+    return; // not a constant: it stays as it is, untrained
+  ml_program::GlobalOp global = createGlobal(
+      constant.getLoc(), name, type, constant.getValue(), kind, layer);
+  hoisted.insert({value, global});
+  OpBuilder b(constant);
+  auto load = ml_program::GlobalLoadOp::create(
+      b, constant.getLoc(), type,
+      FlatSymbolRefAttr::get(global.getSymNameAttr()));
+  value.replaceAllUsesWith(load.getResult());
+  constant.erase();
+}
+
+void QatBuilder::hoistState(func::FuncOp forward) {
+  SmallVector<Operation *> ops;
+  forward.walk([&](Operation *op) { ops.push_back(op); });
+  unsigned quantizers = 0;
+  auto layerName = [&](Operation *op, StringRef prefix, unsigned &n) {
+    std::string name = nameInLoc(op->getLoc());
+    unsigned index = n++;
+    return name.empty() ? (prefix + Twine(index)).str() : name;
+  };
+  // A weight is often quantized: the global holds the float weight.
+  auto unquantized = [](Value w) -> Value {
+    if (auto fq = w.getDefiningOp<FakeQuantOp>())
+      return fq.getInput();
+    return w;
+  };
+  for (Operation *op : ops) {
+    if (auto conv = dyn_cast<Conv2dOp>(op)) {
+      std::string layer = layerName(op, "conv", counter[0]);
+      hoist(unquantized(conv.getWeight()), layer + ".weight", "weight", layer);
+      hoist(conv.getBias(), layer + ".bias", "bias", layer);
+    } else if (auto linear = dyn_cast<LinearOp>(op)) {
+      std::string layer = layerName(op, "linear", counter[1]);
+      hoist(unquantized(linear.getWeight()), layer + ".weight", "weight",
+            layer);
+      hoist(linear.getBias(), layer + ".bias", "bias", layer);
+    } else if (auto bn = dyn_cast<BatchNormOp>(op)) {
+      std::string layer = layerName(op, "bn", counter[2]);
+      hoist(bn.getScale(), layer + ".weight", "bn_weight", layer);
+      hoist(bn.getBias(), layer + ".bias", "bn_bias", layer);
+      hoist(bn.getMean(), layer + ".running_mean", "bn_stat", layer);
+      hoist(bn.getVariance(), layer + ".running_var", "bn_stat", layer);
+    } else if (auto fq = dyn_cast<FakeQuantOp>(op)) {
+      std::string name = quantizerName(fq, quantizers++);
+      struct {
+        Value value;
+        QuantParam param;
+        const char *suffix;
+      } params[] = {{fq.getScale(), QuantParam::Scale, ".scale"},
+                    {fq.getZeroPoint(), QuantParam::ZeroPoint, ".zero_point"},
+                    {fq.getClip(), QuantParam::Clip, ".clip"},
+                    {fq.getBasis(), QuantParam::Basis, ".basis"},
+                    {fq.getOffset(), QuantParam::Offset, ".offset"}};
+      for (auto &p : params)
+        if (p.value && isLearnedParam(fq.getMethod(), p.param))
+          hoist(p.value, name + p.suffix, "quant_param", name);
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// 2-3. The training step
+//===----------------------------------------------------------------------===//
+
+static FlatSymbolRefAttr loadedGlobal(Value v) {
+  if (auto load = v.getDefiningOp<ml_program::GlobalLoadOp>())
+    return FlatSymbolRefAttr::get(load.getGlobal().getRootReference());
+  return nullptr;
+}
+
+LogicalResult QatBuilder::trainBatchNorms(
+    func::FuncOp train, SmallVectorImpl<std::pair<Value, Value>> &stores) {
+  SmallVector<BatchNormOp> norms;
+  train.walk([&](BatchNormOp bn) { norms.push_back(bn); });
+  for (BatchNormOp bn : norms) {
+    if (!loadedGlobal(bn.getMean()) || !loadedGlobal(bn.getVariance()))
+      return bn.emitError("qnn-wrap-mode: mode=qat needs constant running "
+                          "statistics to keep them in globals");
+    OpBuilder b(bn);
+    auto trainBn = BatchNormTrainOp::create(
+        b, bn.getLoc(), bn.getInput(), bn.getScale(), bn.getBias(),
+        bn.getMean(), bn.getVariance(), bn.getEpsilonAttr(),
+        bn.getMomentumAttr());
+    bn.replaceAllUsesWith(trainBn.getOutput());
+    stores.push_back({bn.getMean(), trainBn.getNewRunningMean()});
+    stores.push_back({bn.getVariance(), trainBn.getNewRunningVar()});
+    bn.erase();
+  }
+  return success();
+}
+
+double QatBuilder::weightDecayOf(ml_program::GlobalOp global) const {
+  if (nameContainsAny(global.getSymName(), options.customDecayList))
+    return options.customDecay;
+  StringRef kind = globalKind(global);
+  if (options.decaySmall &&
+      (kind == "bn_weight" || kind == "bn_bias" || kind == "quant_param"))
+    return 0.0;
+  return options.weightDecay;
+}
+
+bool QatBuilder::customLrOf(ml_program::GlobalOp global) const {
+  return nameContainsAny(global.getSymName(), options.customLrList);
+}
+
+LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
+  MLIRContext *ctx = module.getContext();
+  OpBuilder b(ctx);
+  auto train = cast<func::FuncOp>(forward->clone());
+  train.setSymName("train_step");
+  train.setPublic();
+  symbols.insert(train, std::next(Block::iterator(forward)));
+
+  Block &body = train.getBody().front();
+  Location loc = train.getLoc();
+  auto labelsType = RankedTensorType::get({ShapedType::kDynamic},
+                                          IntegerType::get(ctx, 32));
+  auto scalar = RankedTensorType::get({}, Float32Type::get(ctx));
+  unsigned numInputs = train.getNumArguments();
+  if (failed(train.insertArgument(numInputs, labelsType, {}, loc)) ||
+      failed(train.insertArgument(numInputs + 1, scalar, {}, loc)))
+    return failure();
+  Value labels = train.getArgument(numInputs);
+  Value lr = train.getArgument(numInputs + 1);
+
+  SmallVector<std::pair<Value, Value>> stores; // (load of a global, new value)
+  if (failed(trainBatchNorms(train, stores)))
+    return failure();
+
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  Value logits = ret.getOperand(0);
+  if (cast<RankedTensorType>(logits.getType()).getRank() != 2)
+    return forward.emitError("qnn-wrap-mode: mode=qat trains a classifier: "
+                             "the forward must return N x C logits, got ")
+           << logits.getType();
+  b.setInsertionPoint(ret);
+  auto ce = SoftmaxCrossEntropyOp::create(b, loc, scalar, logits.getType(),
+                                          logits, labels);
+  Value loss = ce.getLoss();
+
+  // Leaves: the loads of trainable globals (a tied global may be loaded
+  // more than once).
+  llvm::MapVector<ml_program::GlobalOp, SmallVector<Value>> loads;
+  SymbolTableCollection collection;
+  train.walk([&](ml_program::GlobalLoadOp load) {
+    ml_program::GlobalOp global = load.getGlobalOp(collection);
+    if (global && isTrainable(global))
+      loads[global].push_back(load.getResult());
+  });
+  SmallVector<Value> leaves;
+  for (auto &[global, values] : loads)
+    llvm::append_range(leaves, values);
+  FailureOr<SmallVector<Value>> grads = differentiate(b, loss, leaves);
+  if (failed(grads))
+    return failure();
+
+  // Optimizer: Adam counts steps in a global of its own.
+  Value step;
+  if (options.optimizer == "adam") {
+    ml_program::GlobalOp counter =
+        createZeros(loc, "optimizer.step", scalar, "");
+    auto sym = FlatSymbolRefAttr::get(counter.getSymNameAttr());
+    Value old = ml_program::GlobalLoadOp::create(b, loc, scalar, sym);
+    Value one = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(scalar, 1.0f));
+    step = AddOp::create(b, loc, scalar, old, one);
+    ml_program::GlobalStoreOp::create(b, loc, sym, step);
+  }
+  Value customLr;
+  unsigned next = 0;
+  for (auto &[global, values] : loads) {
+    Value grad;
+    for (size_t i = 0; i < values.size(); ++i, ++next)
+      if (Value g = (*grads)[next])
+        grad = grad ? AddOp::create(b, loc, g.getType(), grad, g).getResult()
+                    : g;
+    if (!grad)
+      continue; // as PyTorch: a parameter without a gradient is not updated
+    StringRef name = global.getSymName();
+    StringRef layer = "";
+    if (auto attr = global->getAttrOfType<StringAttr>("qnn.layer"))
+      layer = attr.getValue();
+    Type type = global.getType();
+    Value param = values.front();
+    Value rate = lr;
+    if (customLrOf(global)) {
+      if (!customLr)
+        customLr = MulOp::create(
+            b, loc, scalar, lr,
+            arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(scalar, (float)options.customLr)));
+      rate = customLr;
+    }
+    FloatAttr decay = b.getF64FloatAttr(weightDecayOf(global));
+    auto symOf = [](ml_program::GlobalOp g) {
+      return FlatSymbolRefAttr::get(g.getSymNameAttr());
+    };
+    Value newParam;
+    if (options.optimizer == "sgd") {
+      ml_program::GlobalOp buffer;
+      Value bufferValue;
+      if (options.momentum > 0.0) {
+        buffer = createZeros(global.getLoc(), (name + ".momentum_buffer").str(),
+                             type, layer);
+        bufferValue =
+            ml_program::GlobalLoadOp::create(b, loc, type, symOf(buffer));
+      } else {
+        bufferValue = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(cast<ShapedType>(type), 0.0f));
+      }
+      auto update = SgdUpdateOp::create(
+          b, loc, type, type, param, grad, bufferValue, rate,
+          b.getF64FloatAttr(options.momentum),
+          b.getF64FloatAttr(options.dampening),
+          options.nesterov ? b.getUnitAttr() : UnitAttr(), decay);
+      newParam = update.getNewParam();
+      if (buffer)
+        stores.push_back({bufferValue, update.getNewMomentumBuffer()});
+    } else {
+      ml_program::GlobalOp m = createZeros(
+          global.getLoc(), (name + ".exp_avg").str(), type, layer);
+      ml_program::GlobalOp v = createZeros(
+          global.getLoc(), (name + ".exp_avg_sq").str(), type, layer);
+      Value mValue = ml_program::GlobalLoadOp::create(b, loc, type, symOf(m));
+      Value vValue = ml_program::GlobalLoadOp::create(b, loc, type, symOf(v));
+      auto update = AdamUpdateOp::create(
+          b, loc, type, type, type, param, grad, mValue, vValue, rate, step,
+          b.getF64FloatAttr(options.beta1), b.getF64FloatAttr(options.beta2),
+          b.getF64FloatAttr(options.epsilon), decay);
+      newParam = update.getNewParam();
+      stores.push_back({mValue, update.getNewExpAvg()});
+      stores.push_back({vValue, update.getNewExpAvgSq()});
+    }
+    stores.push_back({param, newParam});
+  }
+
+  // Every load happened above: the stores come last.
+  for (auto [load, value] : stores)
+    ml_program::GlobalStoreOp::create(b, loc, loadedGlobal(load), value);
+  ret->setOperands(loss);
+  train.setFunctionType(FunctionType::get(
+      ctx, body.getArgumentTypes(), TypeRange{scalar}));
+  train.removeResAttrsAttr();
+  return success();
+}
+
+LogicalResult qopt::buildQatTraining(ModuleOp module,
+                                     const QatOptions &options,
+                                     QatStats &stats) {
+  return QatBuilder(module, options, stats).run();
+}
