@@ -247,33 +247,56 @@ Status reduceSumToShape(const Tensor &dy, const Shape &shape, Tensor &out) {
       st *= ds[d];
     }
   }
-  // Accumulate in double per output element. Parallelize over output
-  // elements when there are enough of them, each thread scanning dy for its
-  // own outputs; otherwise one thread walks dy once.
-  std::vector<double> acc(m, 0.0);
+  // Rows of dy (its trailing broadcast dims collapsed into one run that
+  // sums to a single output) are split into fixed chunks, each with its own
+  // double accumulators; chunks combine in order, so the result does not
+  // depend on the thread count.
   int64_t innerLen = 1; // trailing dims of dy that are all broadcast
   size_t firstTrail = rank;
   while (firstTrail > 0 && outStride[firstTrail - 1] == 0) {
     --firstTrail;
     innerLen *= ds[firstTrail];
   }
-  int64_t outerCount = n / innerLen;
-  std::vector<int64_t> idx(firstTrail, 0);
-  for (int64_t r = 0; r < outerCount; ++r) {
-    int64_t oi = 0;
-    for (size_t d = 0; d < firstTrail; ++d)
-      oi += idx[d] * outStride[d];
-    const float *row = g + r * innerLen;
-    double sum = 0.0;
-    for (int64_t i = 0; i < innerLen; ++i)
-      sum += row[i];
-    acc[oi] += sum;
-    for (size_t d = firstTrail; d-- > 0;) {
-      if (++idx[d] < ds[d])
-        break;
-      idx[d] = 0;
+  int64_t outerCount = innerLen == 0 ? 0 : n / innerLen;
+  // At most one chunk per 4 summands of an output, and a bounded buffer.
+  int64_t chunks = std::max<int64_t>(
+      1, std::min<int64_t>({64, outerCount, n / (1 << 15), n / (4 * m),
+                            (int64_t(1) << 24) / m}));
+  int64_t perChunk = chunks ? (outerCount + chunks - 1) / chunks : 0;
+  std::vector<double> partial(static_cast<size_t>(chunks * m), 0.0);
+  parallelFor(chunks, perChunk * innerLen, [&](int64_t cs, int64_t ce) {
+    std::vector<int64_t> idx(firstTrail);
+    for (int64_t c = cs; c < ce; ++c) {
+      int64_t r0 = c * perChunk, r1 = std::min(outerCount, r0 + perChunk);
+      if (r0 >= r1)
+        continue;
+      double *acc = partial.data() + c * m;
+      int64_t rem = r0;
+      for (size_t d = firstTrail; d-- > 0;) {
+        idx[d] = rem % ds[d];
+        rem /= ds[d];
+      }
+      for (int64_t r = r0; r < r1; ++r) {
+        int64_t oi = 0;
+        for (size_t d = 0; d < firstTrail; ++d)
+          oi += idx[d] * outStride[d];
+        const float *row = g + r * innerLen;
+        double sum = 0.0;
+        for (int64_t i = 0; i < innerLen; ++i)
+          sum += row[i];
+        acc[oi] += sum;
+        for (size_t d = firstTrail; d-- > 0;) {
+          if (++idx[d] < ds[d])
+            break;
+          idx[d] = 0;
+        }
+      }
     }
-  }
+  });
+  std::vector<double> acc(m, 0.0);
+  for (int64_t c = 0; c < chunks; ++c)
+    for (int64_t i = 0; i < m; ++i)
+      acc[i] += partial[c * m + i];
   for (int64_t i = 0; i < m; ++i)
     o[i] = static_cast<float>(acc[i]);
   return Status::ok();
