@@ -48,8 +48,11 @@ def Qnn_BatchNormOp : Qnn_Op<"batch_norm", [Pure,
   let summary = "batch normalization in inference form";
   let description = [{
     `output = (input - mean[c]) / sqrt(var[c] + epsilon) * scale[c] + bias[c]`
-    over channel axis 1, with the running statistics as operands. Training-
-    mode statistics are the autodiff pass's business.
+    over channel axis 1, with the running statistics as operands. `momentum`
+    follows ONNX: a training step updates
+    `running = momentum * running + (1 - momentum) * batch_statistic`
+    (PyTorch's `momentum` m is `1 - m` here). Training uses
+    `qnn.batch_norm_train` (docs/training.md).
 
     ```mlir
     %y = qnn.batch_norm %x, %gamma, %beta, %mean, %var {epsilon = 1.0e-05 : f64}

@@ -27,7 +27,7 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
       return test();
     if (mode == "qat")
       return qat();
-    getOperation()->emitError("qnn-wrap-mode: unknown mode '")
+    emitError(getOperation()->getLoc(), "qnn-wrap-mode: unknown mode '")
         << mode << "' (expected calibrate, qat or test)";
     signalPassFailure();
   }
@@ -37,7 +37,7 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
   void qat() {
     auto module = dyn_cast<ModuleOp>(getOperation());
     if (!module) {
-      getOperation()->emitError(
+      emitError(getOperation()->getLoc(), 
           "qnn-wrap-mode: mode=qat adds globals and @train_step to the "
           "module; run it on the module (-qnn-wrap-mode=mode=qat), not "
           "nested in a function");
@@ -69,7 +69,7 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
   void calibrate() {
     std::optional<ObserverKind> fallback = symbolizeObserverKind(observer);
     if (!fallback) {
-      getOperation()->emitError("qnn-wrap-mode: unknown observer '")
+      emitError(getOperation()->getLoc(), "qnn-wrap-mode: unknown observer '")
           << observer
           << "' (expected min_max, ema_min_max, percentile, mse, avg_mse or "
              "entropy)";

@@ -80,11 +80,11 @@ static bool nameContainsAny(StringRef name,
 
 LogicalResult QatBuilder::checkOptions() {
   if (options.optimizer != "sgd" && options.optimizer != "adam")
-    return module.emitError("qnn-wrap-mode: unknown optimizer '")
+    return emitError(module.getLoc(), "qnn-wrap-mode: unknown optimizer '")
            << options.optimizer << "' (expected sgd or adam)";
   if (options.optimizer == "sgd" && options.nesterov &&
       (options.momentum <= 0.0 || options.dampening != 0.0))
-    return module.emitError("qnn-wrap-mode: nesterov needs a positive "
+    return emitError(module.getLoc(), "qnn-wrap-mode: nesterov needs a positive "
                             "momentum and zero dampening");
   return success();
 }
@@ -94,14 +94,14 @@ LogicalResult QatBuilder::run() {
     return failure();
   auto forward = symbols.lookup<func::FuncOp>(options.forward);
   if (!forward)
-    return module.emitError("qnn-wrap-mode: mode=qat trains the function @")
+    return emitError(module.getLoc(), "qnn-wrap-mode: mode=qat trains the function @")
            << options.forward << ", which the module does not define";
   if (!forward.getBody().hasOneBlock() || forward.getNumResults() != 1)
     return forward.emitError("qnn-wrap-mode: mode=qat needs a forward "
                              "function with one block and one result (the "
                              "logits)");
   if (symbols.lookup("train_step"))
-    return module.emitError("qnn-wrap-mode: the module already has a "
+    return emitError(module.getLoc(), "qnn-wrap-mode: the module already has a "
                             "@train_step");
   hoistState(forward);
   return buildTrainStep(forward);
@@ -196,7 +196,11 @@ void QatBuilder::hoistState(func::FuncOp forward) {
       hoist(bn.getMean(), layer + ".running_mean", "bn_stat", layer);
       hoist(bn.getVariance(), layer + ".running_var", "bn_stat", layer);
     } else if (auto fq = dyn_cast<FakeQuantOp>(op)) {
+      // The policy names quantizers by location ("layer1.conv1.wt").
       std::string name = quantizerName(fq, quantizers++);
+      if (!fq->hasAttr("qnn.name"))
+        if (std::string loc = nameInLoc(fq.getLoc()); !loc.empty())
+          name = loc;
       struct {
         Value value;
         QuantParam param;

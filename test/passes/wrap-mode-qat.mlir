@@ -2,6 +2,7 @@
 // RUN: qopt %s "-qnn-wrap-mode=mode=qat optimizer=adam weight-decay=0.01 decay-small=false" | FileCheck %s --check-prefix=ADAM
 // RUN: qopt %s "-qnn-wrap-mode=mode=qat momentum=0 weight-decay=0" | FileCheck %s --check-prefix=PLAIN
 // RUN: qopt %s "-qnn-wrap-mode=mode=qat" -qnn-freeze-globals -qnn-wrap-mode=mode=test | FileCheck %s --check-prefix=ROUNDTRIP
+// RUN: qopt %S/apply-policy-resnet.mlir -qnn-apply-policy='policy="lsq,fm_bit=4,wt_bit=4,wt_quant_group=C,real_skip"' "-qnn-wrap-mode=mode=qat forward=resnet_block" | FileCheck %s --check-prefix=POLICY
 
 // A policy-annotated classifier: LSQ weights (per channel), PACT
 // activations, conv + batch_norm + relu, a linear head.
@@ -125,3 +126,14 @@ func.func @main(%x: tensor<?x3x8x8xf32>) -> tensor<?x10xf32> {
   %o = qnn.linear %f, %fw, %fb : (tensor<?x4xf32>, tensor<10x4xf32>, tensor<10xf32>) -> tensor<?x10xf32> loc("fc")
   return %o : tensor<?x10xf32>
 }
+
+// After qnn-apply-policy: quantizer parameters are named by the policy's
+// locations; the residual block's backward goes through the explicit
+// padding the policy inserted before each activation quantizer.
+// POLICY-DAG: ml_program.global private mutable @layer1.conv1.wt.scale({{.*}}) : tensor<8xf32> {qnn.kind = "quant_param", qnn.layer = "layer1.conv1.wt"}
+// POLICY-DAG: ml_program.global private mutable @layer1.conv1.fm.scale({{.*}}) : tensor<f32> {qnn.kind = "quant_param", qnn.layer = "layer1.conv1.fm"}
+// POLICY-DAG: ml_program.global private mutable @layer1.downsample.weight({{.*}}) : tensor<8x4x1x1xf32> {qnn.kind = "weight", qnn.layer = "layer1.downsample"}
+// POLICY-LABEL: func.func @train_step
+// POLICY: qnn.fake_quant_grad lsq activation
+// POLICY-NEXT: qnn.pad_grad
+// POLICY: qnn.sgd_update %layer1.conv1.fm.scale
