@@ -98,8 +98,8 @@ static LogicalResult verifyConvShapes(Operation *op, ArrayRef<int64_t> in,
     return op->emitOpError("weight expects ")
            << w[1] << " input channels per group, but the input has " << in[1]
            << " channels in " << groups << " group(s)";
-  return verifyWindowGrad(op, in, w[0], {w.slice(2, 2), strides, pads, dilations},
-                          outputGrad);
+  return verifyWindowGrad(
+      op, in, w[0], {w.slice(2, 2), strides, pads, dilations}, outputGrad);
 }
 
 LogicalResult Conv2dGradInputOp::verify() {
@@ -132,11 +132,9 @@ LogicalResult BiasGradOp::inferReturnTypes(MLIRContext *ctx,
 // linear
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-LinearGradInputOp::inferReturnTypes(MLIRContext *ctx,
-                                    std::optional<Location> loc,
-                                    Adaptor adaptor,
-                                    SmallVectorImpl<Type> &inferred) {
+LogicalResult LinearGradInputOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
   StringRef name = "qnn.linear_grad_input";
   ArrayRef<int64_t> dy = shapeOf(adaptor.getOutputGrad());
   ArrayRef<int64_t> w = shapeOf(adaptor.getWeight());
@@ -157,11 +155,9 @@ LinearGradInputOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
-LogicalResult
-LinearGradWeightOp::inferReturnTypes(MLIRContext *ctx,
-                                     std::optional<Location> loc,
-                                     Adaptor adaptor,
-                                     SmallVectorImpl<Type> &inferred) {
+LogicalResult LinearGradWeightOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
   StringRef name = "qnn.linear_grad_weight";
   ArrayRef<int64_t> dy = shapeOf(adaptor.getOutputGrad());
   ArrayRef<int64_t> x = shapeOf(adaptor.getInput());
@@ -199,8 +195,7 @@ static LogicalResult verifyPerChannel(Operation *op, ArrayRef<int64_t> in,
 
 LogicalResult
 BatchNormTrainOp::inferReturnTypes(MLIRContext *ctx,
-                                   std::optional<Location> loc,
-                                   Adaptor adaptor,
+                                   std::optional<Location> loc, Adaptor adaptor,
                                    SmallVectorImpl<Type> &inferred) {
   Type param = adaptor.getScale().getType();
   inferred.append({adaptor.getInput().getType(), param, param, param, param});
@@ -221,8 +216,7 @@ LogicalResult BatchNormTrainOp::verify() {
 }
 
 LogicalResult
-BatchNormGradOp::inferReturnTypes(MLIRContext *ctx,
-                                  std::optional<Location> loc,
+BatchNormGradOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                                   Adaptor adaptor,
                                   SmallVectorImpl<Type> &inferred) {
   Type param = adaptor.getScale().getType();
@@ -253,10 +247,10 @@ LogicalResult ClipGradOp::verify() {
   return success();
 }
 
-LogicalResult
-MaxPoolGradOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
-                                Adaptor adaptor,
-                                SmallVectorImpl<Type> &inferred) {
+LogicalResult MaxPoolGradOp::inferReturnTypes(MLIRContext *ctx,
+                                              std::optional<Location> loc,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
   inferred.push_back(adaptor.getInput().getType());
   return success();
 }
@@ -266,10 +260,10 @@ LogicalResult MaxPoolGradOp::verify() {
   if (in.size() != 4)
     return emitOpError("expects an NCHW input of rank 4, got rank ")
            << in.size();
-  return verifyWindowGrad(*this, in, in[1],
-                          {getKernel(), getStrides(), getPads(),
-                           getDilations(), getCeilMode()},
-                          shapeOf(getOutputGrad()));
+  return verifyWindowGrad(
+      *this, in, in[1],
+      {getKernel(), getStrides(), getPads(), getDilations(), getCeilMode()},
+      shapeOf(getOutputGrad()));
 }
 
 LogicalResult AvgPoolGradOp::verify() {
@@ -277,10 +271,10 @@ LogicalResult AvgPoolGradOp::verify() {
   if (in.size() != 4)
     return emitOpError("expects an NCHW result of rank 4, got rank ")
            << in.size();
-  return verifyWindowGrad(*this, in, in[1],
-                          {getKernel(), getStrides(), getPads(), {},
-                           getCeilMode()},
-                          shapeOf(getOutputGrad()));
+  return verifyWindowGrad(
+      *this, in, in[1],
+      {getKernel(), getStrides(), getPads(), {}, getCeilMode()},
+      shapeOf(getOutputGrad()));
 }
 
 LogicalResult GlobalAvgPoolGradOp::verify() {
@@ -353,8 +347,8 @@ LogicalResult SliceOp::verify() {
     return emitOpError("result rank ")
            << out.size() << " differs from the input rank " << in.size();
   if (axis < 0 || axis >= (int64_t)in.size())
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << in.size();
+    return emitOpError("axis ")
+           << axis << " is out of range for rank " << in.size();
   for (auto [d, sizes] : llvm::enumerate(llvm::zip(in, out)))
     if ((int64_t)d != axis && conflict(std::get<0>(sizes), std::get<1>(sizes)))
       return emitOpError("only dimension ")
@@ -365,8 +359,8 @@ LogicalResult SliceOp::verify() {
   if (!ShapedType::isDynamic(in[axis]) && !ShapedType::isDynamic(out[axis]) &&
       start + out[axis] > in[axis])
     return emitOpError("range [")
-           << start << ", " << start + out[axis]
-           << ") exceeds dimension " << axis << " of size " << in[axis];
+           << start << ", " << start + out[axis] << ") exceeds dimension "
+           << axis << " of size " << in[axis];
   return success();
 }
 
@@ -385,11 +379,10 @@ LogicalResult SoftmaxCrossEntropyOp::inferReturnTypes(
                           "expects N x C logits of rank 2, got rank " +
                               Twine(logits.size()));
   if (labels.size() != 1 || conflict(labels[0], logits[0]))
-    return emitShapeError(loc, name,
-                          "labels must be a vector of " +
-                              shapeString(logits[0]) +
-                              " class indices (one per row), got shape " +
-                              shapeString(labels));
+    return emitShapeError(
+        loc, name,
+        "labels must be a vector of " + shapeString(logits[0]) +
+            " class indices (one per row), got shape " + shapeString(labels));
   inferred.append({f32Tensor(ctx, {}), adaptor.getLogits().getType()});
   return success();
 }
@@ -410,8 +403,8 @@ static LogicalResult verifyNonNegative(Operation *op, APFloat value,
                                        StringRef what) {
   double v = value.convertToDouble();
   if (!(v >= 0.0))
-    return op->emitOpError(what) << " must be non-negative, got "
-                                 << formatNumber(v);
+    return op->emitOpError(what)
+           << " must be non-negative, got " << formatNumber(v);
   return success();
 }
 
@@ -419,8 +412,8 @@ static LogicalResult verifyUnitInterval(Operation *op, APFloat value,
                                         StringRef what) {
   double v = value.convertToDouble();
   if (!(v >= 0.0 && v < 1.0))
-    return op->emitOpError(what) << " must be in [0, 1), got "
-                                 << formatNumber(v);
+    return op->emitOpError(what)
+           << " must be in [0, 1), got " << formatNumber(v);
   return success();
 }
 

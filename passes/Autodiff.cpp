@@ -37,9 +37,8 @@ bool qopt::isTrainable(ml_program::GlobalOp global) {
          kind != "optimizer_state";
 }
 
-FailureOr<SmallVector<Value>> qopt::differentiate(OpBuilder &builder,
-                                                  Value loss,
-                                                  ArrayRef<Value> leaves) {
+FailureOr<SmallVector<Value>>
+qopt::differentiate(OpBuilder &builder, Value loss, ArrayRef<Value> leaves) {
   auto lossType = dyn_cast<RankedTensorType>(loss.getType());
   Operation *lossOp = loss.getDefiningOp();
   if (!lossType || lossType.getRank() != 0 ||
@@ -63,8 +62,8 @@ FailureOr<SmallVector<Value>> qopt::differentiate(OpBuilder &builder,
   // Backward: gradients flow from the loss towards the leaves.
   llvm::DenseMap<Value, Value> grads;
   Location loc = lossOp->getLoc();
-  auto seed = arith::ConstantOp::create(
-      builder, loc, DenseElementsAttr::get(lossType, 1.0f));
+  auto seed = arith::ConstantOp::create(builder, loc,
+                                        DenseElementsAttr::get(lossType, 1.0f));
   grads[loss] = seed;
   auto accumulate = [&](Value v, Value g) {
     Value &slot = grads[v];
@@ -169,8 +168,7 @@ struct AutodiffPass : qopt::impl::AutodiffPassBase<AutodiffPass> {
       if (!sum) // the loss does not depend on this global
         sum = arith::ConstantOp::create(
             b, ret.getLoc(),
-            DenseElementsAttr::get(cast<ShapedType>(global.getType()),
-                                   0.0f));
+            DenseElementsAttr::get(cast<ShapedType>(global.getType()), 0.0f));
       results.push_back(sum);
       resultAttrs.push_back(b.getDictionaryAttr(b.getNamedAttr(
           "qnn.grad_of", FlatSymbolRefAttr::get(global.getSymNameAttr()))));

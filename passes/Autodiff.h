@@ -35,9 +35,7 @@ public:
   /// The gradient of result `i`, or null.
   mlir::Value resultGrad(unsigned i) const { return resultGrads[i]; }
   /// True when operand `i` depends on a differentiated leaf.
-  bool wants(unsigned i) const {
-    return active.contains(op->getOperand(i));
-  }
+  bool wants(unsigned i) const { return active.contains(op->getOperand(i)); }
   void setGrad(unsigned i, mlir::Value grad) { operandGrads[i] = grad; }
   llvm::ArrayRef<mlir::Value> getOperandGrads() const { return operandGrads; }
 

@@ -46,8 +46,7 @@ static bool isSplatOne(Value v) {
 
 static Value scalarConstant(OpBuilder &b, Location loc, float value) {
   auto type = RankedTensorType::get({}, b.getF32Type());
-  return arith::ConstantOp::create(b, loc,
-                                   DenseElementsAttr::get(type, value));
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, value));
 }
 
 /// `grad * scale` for a scalar `scale` (the gradient of a loss); skipped
@@ -59,8 +58,7 @@ static Value scaleBy(OpBuilder &b, Location loc, Value grad, Value scale) {
 }
 
 static Value negate(OpBuilder &b, Location loc, Value v) {
-  return MulOp::create(b, loc, v.getType(), v,
-                       scalarConstant(b, loc, -1.0f));
+  return MulOp::create(b, loc, v.getType(), v, scalarConstant(b, loc, -1.0f));
 }
 
 /// The gradient of a broadcast operand: `grad` summed back to `type`.
@@ -99,8 +97,8 @@ static LogicalResult linearRule(BackwardContext &c) {
   auto linear = cast<LinearOp>(c.op);
   Value dy = c.resultGrad(0);
   if (c.wants(0))
-    c.setGrad(0, LinearGradInputOp::create(c.builder, c.loc(), typeOf(c, 0),
-                                           dy, linear.getWeight()));
+    c.setGrad(0, LinearGradInputOp::create(c.builder, c.loc(), typeOf(c, 0), dy,
+                                           linear.getWeight()));
   if (c.wants(1))
     c.setGrad(1, LinearGradWeightOp::create(c.builder, c.loc(), typeOf(c, 1),
                                             dy, linear.getInput()));
@@ -179,27 +177,26 @@ static LogicalResult reluRule(BackwardContext &c) {
 static LogicalResult clipRule(BackwardContext &c) {
   if (c.wants(0))
     c.setGrad(0, c.create(ClipGradOp::getOperationName(),
-                          {c.resultGrad(0), c.op->getOperand(0)},
-                          typeOf(c, 0), {"min", "max"})
+                          {c.resultGrad(0), c.op->getOperand(0)}, typeOf(c, 0),
+                          {"min", "max"})
                      ->getResult(0));
   return success();
 }
 
 static LogicalResult maxPoolRule(BackwardContext &c) {
   if (c.wants(0))
-    c.setGrad(0, c.create(MaxPoolGradOp::getOperationName(),
-                          {c.resultGrad(0), c.op->getOperand(0)},
-                          typeOf(c, 0),
-                          {"kernel", "strides", "pads", "dilations",
-                           "ceil_mode"})
-                     ->getResult(0));
+    c.setGrad(0,
+              c.create(MaxPoolGradOp::getOperationName(),
+                       {c.resultGrad(0), c.op->getOperand(0)}, typeOf(c, 0),
+                       {"kernel", "strides", "pads", "dilations", "ceil_mode"})
+                  ->getResult(0));
   return success();
 }
 
 static LogicalResult avgPoolRule(BackwardContext &c) {
   if (c.wants(0))
-    c.setGrad(0, c.create(AvgPoolGradOp::getOperationName(),
-                          {c.resultGrad(0)}, typeOf(c, 0),
+    c.setGrad(0, c.create(AvgPoolGradOp::getOperationName(), {c.resultGrad(0)},
+                          typeOf(c, 0),
                           {"kernel", "strides", "pads", "ceil_mode",
                            "count_include_pad"})
                      ->getResult(0));
@@ -277,8 +274,8 @@ static LogicalResult divRule(BackwardContext &c) {
 static LogicalResult concatRule(BackwardContext &c) {
   auto concat = cast<ConcatOp>(c.op);
   int64_t rank = cast<RankedTensorType>(concat.getType()).getRank();
-  int64_t axis = concat.getAxis() < 0 ? concat.getAxis() + rank
-                                      : concat.getAxis();
+  int64_t axis =
+      concat.getAxis() < 0 ? concat.getAxis() + rank : concat.getAxis();
   int64_t start = 0;
   for (auto [i, input] : llvm::enumerate(concat.getInputs())) {
     int64_t size = cast<RankedTensorType>(input.getType()).getDimSize(axis);
@@ -308,8 +305,8 @@ static LogicalResult sliceRule(BackwardContext &c) {
                            "static sizes along its axis");
   SmallVector<int64_t> pads(2 * rank, 0);
   pads[axis] = slice.getStart();
-  pads[rank + axis] = in.getDimSize(axis) - slice.getStart() -
-                      out.getDimSize(axis);
+  pads[rank + axis] =
+      in.getDimSize(axis) - slice.getStart() - out.getDimSize(axis);
   if (c.wants(0))
     c.setGrad(0, PadOp::create(c.builder, c.loc(), in, c.resultGrad(0),
                                c.builder.getDenseI64ArrayAttr(pads),
@@ -353,8 +350,7 @@ static LogicalResult transposeRule(BackwardContext &c) {
 static LogicalResult fakeQuantRule(BackwardContext &c) {
   auto fq = cast<FakeQuantOp>(c.op);
   Value params[kNumQuantParams] = {fq.getScale(), fq.getZeroPoint(),
-                                   fq.getClip(), fq.getBasis(),
-                                   fq.getOffset()};
+                                   fq.getClip(), fq.getBasis(), fq.getOffset()};
   SmallVector<Type> types = {fq.getType()};
   SmallVector<unsigned> learnedOperands;
   for (unsigned i = 0; i < kNumQuantParams; ++i) {
@@ -365,9 +361,9 @@ static LogicalResult fakeQuantRule(BackwardContext &c) {
     learnedOperands.push_back(fq.getODSOperandIndexAndLength(i + 1).first);
   }
   auto grad = FakeQuantGradOp::create(
-      c.builder, c.loc(), types, c.resultGrad(0), fq.getInput(),
-      fq.getScale(), fq.getZeroPoint(), fq.getClip(), fq.getBasis(),
-      fq.getOffset(), fq.getMethodAttr(), fq.getRoleAttr(), fq.getBitsAttr(),
+      c.builder, c.loc(), types, c.resultGrad(0), fq.getInput(), fq.getScale(),
+      fq.getZeroPoint(), fq.getClip(), fq.getBasis(), fq.getOffset(),
+      fq.getMethodAttr(), fq.getRoleAttr(), fq.getBitsAttr(),
       fq.getHalfRangeAttr(), fq.getNarrowAttr(), fq.getAxisAttr(),
       fq.getGroupsAttr(), fq.getGradAttr(), fq.getGradScaleAttr(),
       fq.getAdaptiveAttr());
@@ -386,8 +382,8 @@ static LogicalResult softmaxCrossEntropyRule(BackwardContext &c) {
                            "gradient of qnn.softmax_cross_entropy; second "
                            "derivatives are not supported");
   if (c.wants(0))
-    c.setGrad(0, scaleBy(c.builder, c.loc(), loss.getLogitsGrad(),
-                         c.resultGrad(0)));
+    c.setGrad(
+        0, scaleBy(c.builder, c.loc(), loss.getLogitsGrad(), c.resultGrad(0)));
   return success();
 }
 

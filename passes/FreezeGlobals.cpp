@@ -44,8 +44,9 @@ struct FreezeGlobalsPass
 
     module.walk([&](ml_program::GlobalLoadOp load) {
       ml_program::GlobalOp global = load.getGlobalOp(collection);
-      auto value = global ? dyn_cast_or_null<ElementsAttr>(global.getValueAttr())
-                          : ElementsAttr();
+      auto value = global
+                       ? dyn_cast_or_null<ElementsAttr>(global.getValueAttr())
+                       : ElementsAttr();
       if (!value || value.getType() != load.getType()) {
         load.emitError("qnn-freeze-globals: @")
             << load.getGlobal().getRootReference().getValue()
@@ -55,8 +56,8 @@ struct FreezeGlobalsPass
         return;
       }
       OpBuilder b(load);
-      auto constant = arith::ConstantOp::create(b, load.getLoc(),
-                                                cast<TypedAttr>(value));
+      auto constant =
+          arith::ConstantOp::create(b, load.getLoc(), cast<TypedAttr>(value));
       load.replaceAllUsesWith(constant.getResult());
       load.erase();
       ++numFrozen;

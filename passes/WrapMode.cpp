@@ -37,10 +37,10 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
   void qat() {
     auto module = dyn_cast<ModuleOp>(getOperation());
     if (!module) {
-      emitError(getOperation()->getLoc(), 
-          "qnn-wrap-mode: mode=qat adds globals and @train_step to the "
-          "module; run it on the module (-qnn-wrap-mode=mode=qat), not "
-          "nested in a function");
+      emitError(getOperation()->getLoc(),
+                "qnn-wrap-mode: mode=qat adds globals and @train_step to the "
+                "module; run it on the module (-qnn-wrap-mode=mode=qat), not "
+                "nested in a function");
       return signalPassFailure();
     }
     QatOptions options;

@@ -51,13 +51,14 @@ private:
   void hoist(Value value, const std::string &name, StringRef kind,
              StringRef layer);
   ml_program::GlobalOp createGlobal(Location loc, const std::string &name,
-                                    Type type, Attribute value,
-                                    StringRef kind, StringRef layer);
+                                    Type type, Attribute value, StringRef kind,
+                                    StringRef layer);
   ml_program::GlobalOp createZeros(Location loc, const std::string &name,
                                    Type type, StringRef layer);
   LogicalResult buildTrainStep(func::FuncOp forward);
-  LogicalResult trainBatchNorms(func::FuncOp train,
-                                SmallVectorImpl<std::pair<Value, Value>> &stores);
+  LogicalResult
+  trainBatchNorms(func::FuncOp train,
+                  SmallVectorImpl<std::pair<Value, Value>> &stores);
   double weightDecayOf(ml_program::GlobalOp global) const;
   bool customLrOf(ml_program::GlobalOp global) const;
 
@@ -84,8 +85,9 @@ LogicalResult QatBuilder::checkOptions() {
            << options.optimizer << "' (expected sgd or adam)";
   if (options.optimizer == "sgd" && options.nesterov &&
       (options.momentum <= 0.0 || options.dampening != 0.0))
-    return emitError(module.getLoc(), "qnn-wrap-mode: nesterov needs a positive "
-                            "momentum and zero dampening");
+    return emitError(module.getLoc(),
+                     "qnn-wrap-mode: nesterov needs a positive "
+                     "momentum and zero dampening");
   return success();
 }
 
@@ -94,7 +96,8 @@ LogicalResult QatBuilder::run() {
     return failure();
   auto forward = symbols.lookup<func::FuncOp>(options.forward);
   if (!forward)
-    return emitError(module.getLoc(), "qnn-wrap-mode: mode=qat trains the function @")
+    return emitError(module.getLoc(),
+                     "qnn-wrap-mode: mode=qat trains the function @")
            << options.forward << ", which the module does not define";
   if (!forward.getBody().hasOneBlock() || forward.getNumResults() != 1)
     return forward.emitError("qnn-wrap-mode: mode=qat needs a forward "
@@ -102,7 +105,7 @@ LogicalResult QatBuilder::run() {
                              "logits)");
   if (symbols.lookup("train_step"))
     return emitError(module.getLoc(), "qnn-wrap-mode: the module already has a "
-                            "@train_step");
+                                      "@train_step");
   hoistState(forward);
   return buildTrainStep(forward);
 }
@@ -114,8 +117,7 @@ LogicalResult QatBuilder::run() {
 ml_program::GlobalOp QatBuilder::createGlobal(Location loc,
                                               const std::string &name,
                                               Type type, Attribute value,
-                                              StringRef kind,
-                                              StringRef layer) {
+                                              StringRef kind, StringRef layer) {
   OpBuilder b(module.getContext());
   auto global = ml_program::GlobalOp::create(
       b, loc, b.getStringAttr(name), TypeAttr::get(type), b.getUnitAttr(),
@@ -137,8 +139,8 @@ ml_program::GlobalOp QatBuilder::createGlobal(Location loc,
 }
 
 ml_program::GlobalOp QatBuilder::createZeros(Location loc,
-                                             const std::string &name,
-                                             Type type, StringRef layer) {
+                                             const std::string &name, Type type,
+                                             StringRef layer) {
   return createGlobal(loc, name, type,
                       DenseElementsAttr::get(cast<ShapedType>(type), 0.0f),
                       "optimizer_state", layer);
@@ -153,8 +155,8 @@ void QatBuilder::hoist(Value value, const std::string &name, StringRef kind,
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!constant || !type || !type.hasStaticShape())
     return; // not a constant: it stays as it is, untrained
-  ml_program::GlobalOp global = createGlobal(
-      constant.getLoc(), name, type, constant.getValue(), kind, layer);
+  ml_program::GlobalOp global = createGlobal(constant.getLoc(), name, type,
+                                             constant.getValue(), kind, layer);
   hoisted.insert({value, global});
   OpBuilder b(constant);
   auto load = ml_program::GlobalLoadOp::create(
@@ -227,8 +229,9 @@ static FlatSymbolRefAttr loadedGlobal(Value v) {
   return nullptr;
 }
 
-LogicalResult QatBuilder::trainBatchNorms(
-    func::FuncOp train, SmallVectorImpl<std::pair<Value, Value>> &stores) {
+LogicalResult
+QatBuilder::trainBatchNorms(func::FuncOp train,
+                            SmallVectorImpl<std::pair<Value, Value>> &stores) {
   SmallVector<BatchNormOp> norms;
   train.walk([&](BatchNormOp bn) { norms.push_back(bn); });
   for (BatchNormOp bn : norms) {
@@ -236,10 +239,10 @@ LogicalResult QatBuilder::trainBatchNorms(
       return bn.emitError("qnn-wrap-mode: mode=qat needs constant running "
                           "statistics to keep them in globals");
     OpBuilder b(bn);
-    auto trainBn = BatchNormTrainOp::create(
-        b, bn.getLoc(), bn.getInput(), bn.getScale(), bn.getBias(),
-        bn.getMean(), bn.getVariance(), bn.getEpsilonAttr(),
-        bn.getMomentumAttr());
+    auto trainBn =
+        BatchNormTrainOp::create(b, bn.getLoc(), bn.getInput(), bn.getScale(),
+                                 bn.getBias(), bn.getMean(), bn.getVariance(),
+                                 bn.getEpsilonAttr(), bn.getMomentumAttr());
     bn.replaceAllUsesWith(trainBn.getOutput());
     stores.push_back({bn.getMean(), trainBn.getNewRunningMean()});
     stores.push_back({bn.getVariance(), trainBn.getNewRunningVar()});
@@ -272,8 +275,8 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
 
   Block &body = train.getBody().front();
   Location loc = train.getLoc();
-  auto labelsType = RankedTensorType::get({ShapedType::kDynamic},
-                                          IntegerType::get(ctx, 32));
+  auto labelsType =
+      RankedTensorType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 32));
   auto scalar = RankedTensorType::get({}, Float32Type::get(ctx));
   unsigned numInputs = train.getNumArguments();
   if (failed(train.insertArgument(numInputs, labelsType, {}, loc)) ||
@@ -320,8 +323,8 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
         createZeros(loc, "optimizer.step", scalar, "");
     auto sym = FlatSymbolRefAttr::get(counter.getSymNameAttr());
     Value old = ml_program::GlobalLoadOp::create(b, loc, scalar, sym);
-    Value one = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(scalar, 1.0f));
+    Value one =
+        arith::ConstantOp::create(b, loc, DenseElementsAttr::get(scalar, 1.0f));
     step = AddOp::create(b, loc, scalar, old, one);
     ml_program::GlobalStoreOp::create(b, loc, sym, step);
   }
@@ -331,8 +334,8 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
     Value grad;
     for (size_t i = 0; i < values.size(); ++i, ++next)
       if (Value g = (*grads)[next])
-        grad = grad ? AddOp::create(b, loc, g.getType(), grad, g).getResult()
-                    : g;
+        grad =
+            grad ? AddOp::create(b, loc, g.getType(), grad, g).getResult() : g;
     if (!grad)
       continue; // as PyTorch: a parameter without a gradient is not updated
     StringRef name = global.getSymName();
@@ -377,8 +380,8 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
       if (buffer)
         stores.push_back({bufferValue, update.getNewMomentumBuffer()});
     } else {
-      ml_program::GlobalOp m = createZeros(
-          global.getLoc(), (name + ".exp_avg").str(), type, layer);
+      ml_program::GlobalOp m =
+          createZeros(global.getLoc(), (name + ".exp_avg").str(), type, layer);
       ml_program::GlobalOp v = createZeros(
           global.getLoc(), (name + ".exp_avg_sq").str(), type, layer);
       Value mValue = ml_program::GlobalLoadOp::create(b, loc, type, symOf(m));
@@ -398,14 +401,13 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
   for (auto [load, value] : stores)
     ml_program::GlobalStoreOp::create(b, loc, loadedGlobal(load), value);
   ret->setOperands(loss);
-  train.setFunctionType(FunctionType::get(
-      ctx, body.getArgumentTypes(), TypeRange{scalar}));
+  train.setFunctionType(
+      FunctionType::get(ctx, body.getArgumentTypes(), TypeRange{scalar}));
   train.removeResAttrsAttr();
   return success();
 }
 
-LogicalResult qopt::buildQatTraining(ModuleOp module,
-                                     const QatOptions &options,
+LogicalResult qopt::buildQatTraining(ModuleOp module, const QatOptions &options,
                                      QatStats &stats) {
   return QatBuilder(module, options, stats).run();
 }
