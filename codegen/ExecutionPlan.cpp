@@ -1,13 +1,13 @@
 //===- ExecutionPlan.cpp - compile a qnn function into qrt calls ----------===//
 
 #include "codegen/ExecutionPlan.h"
+#include "codegen/GlobalState.h"
 #include "codegen/Lowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <cstring>
@@ -76,54 +76,21 @@ void ExecutionPlan::addStep(Operation *op,
 }
 
 LogicalResult ExecutionPlan::addConstant(Value result, Attribute value) {
-  FailureOr<ArgSpec> spec = argSpecOf(result.getType());
-  if (failed(spec))
-    return emitError(result.getLoc())
-           << "qrun: unsupported constant type " << result.getType();
-  qrt::Shape shape = spec->shape;
-  qrt::Tensor t = qrt::Tensor::empty(shape, spec->dtype);
-  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
-    if (dense.isSplat()) {
-      // Splats store one element; broadcast it.
-      size_t elemSize = qrt::dtypeSize(spec->dtype);
-      const char *raw = dense.getRawData().data();
-      char *out = static_cast<char *>(t.rawData());
-      for (int64_t i = 0; i < t.numel(); ++i)
-        std::memcpy(out + i * elemSize, raw, elemSize);
-    } else {
-      ArrayRef<char> raw = dense.getRawData();
-      if (raw.size() != t.nbytes())
-        return emitError(result.getLoc())
-               << "qrun: constant of " << raw.size()
-               << " bytes does not match its type " << result.getType();
-      std::memcpy(t.rawData(), raw.data(), raw.size());
-    }
-  } else if (auto blob = dyn_cast<DenseResourceElementsAttr>(value)) {
-    AsmResourceBlob *data = blob.getRawHandle().getBlob();
-    if (!data)
-      return emitError(result.getLoc())
-             << "qrun: dense resource '" << blob.getRawHandle().getKey()
-             << "' has no data (was it stripped with "
-                "--mlir-elide-resource-strings-if-larger?)";
-    ArrayRef<char> raw = data->getData();
-    if (raw.size() != t.nbytes())
-      return emitError(result.getLoc())
-             << "qrun: dense resource '" << blob.getRawHandle().getKey()
-             << "' holds " << raw.size() << " bytes, its type "
-             << result.getType() << " needs " << t.nbytes();
-    std::memcpy(t.rawData(), raw.data(), raw.size());
-  } else {
-    return emitError(result.getLoc())
-           << "qrun: unsupported constant attribute " << value;
-  }
+  FailureOr<qrt::Tensor> t =
+      tensorFromAttribute(result.getLoc(), result.getType(), value);
+  if (failed(t))
+    return failure();
   unsigned slot = slotOf(result);
-  constants[slot] = std::move(t);
+  constants[slot] = std::move(*t);
   constSlots.insert(slot);
   return success();
 }
 
-FailureOr<ExecutionPlan> ExecutionPlan::compile(func::FuncOp func) {
+FailureOr<ExecutionPlan>
+ExecutionPlan::compile(func::FuncOp func,
+                       std::shared_ptr<GlobalState> globals) {
   ExecutionPlan plan;
+  plan.globalState = std::move(globals);
   bool ok = true;
   for (BlockArgument arg : func.getArguments()) {
     FailureOr<ArgSpec> spec = argSpecOf(arg.getType());

@@ -25,6 +25,8 @@
 
 namespace qopt {
 
+class GlobalState;
+
 /// Buffers of dead intermediate tensors, kept across runs of a plan so that
 /// repeated runs with the same shapes reuse them instead of allocating (and
 /// page-faulting) fresh outputs. Only tensors that nothing else references
@@ -85,8 +87,12 @@ struct ArgSpec {
 class ExecutionPlan {
 public:
   /// Compiles `func`. Unsupported ops and types are reported as errors at the
-  /// op's location (all of them, not just the first).
-  static mlir::FailureOr<ExecutionPlan> compile(mlir::func::FuncOp func);
+  /// op's location (all of them, not just the first). A function that loads
+  /// or stores `ml_program` globals needs `globals` (GlobalState.h), which
+  /// every run then reads and updates.
+  static mlir::FailureOr<ExecutionPlan>
+  compile(mlir::func::FuncOp func,
+          std::shared_ptr<GlobalState> globals = nullptr);
 
   /// Runs the plan. Inputs are checked against the function signature.
   qrt::Expected<std::vector<qrt::Tensor>>
@@ -124,6 +130,8 @@ public:
     auto it = slots.find(v);
     return it != slots.end() && constSlots.contains(it->second);
   }
+  /// The module's global values (null when compiled without them).
+  GlobalState *globals() const { return globalState.get(); }
   /// Converts a constant's attribute into a slot holding a qrt tensor.
   mlir::LogicalResult addConstant(mlir::Value result, mlir::Attribute value);
 
@@ -142,6 +150,7 @@ private:
   /// Recycled intermediate buffers; run() is not reentrant (nor are the
   /// cached conv plans it calls).
   std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>();
+  std::shared_ptr<GlobalState> globalState;
 };
 
 /// Shape and dtype of a ranked tensor type; fails on unsupported element

@@ -2,14 +2,46 @@
 
 #include "codegen/Lowerings.h"
 
+#include "codegen/GlobalState.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 
 using namespace mlir;
 using namespace qopt;
 
+/// global_load binds the slot to the global's current tensor (no copy);
+/// global_store rebinds the global to the stored tensor.
+static LogicalResult lowerGlobalOp(ExecutionPlan &plan, Operation *op) {
+  GlobalState *globals = plan.globals();
+  auto load = dyn_cast<ml_program::GlobalLoadOp>(op);
+  auto store = dyn_cast<ml_program::GlobalStoreOp>(op);
+  StringRef name = load ? load.getGlobal().getLeafReference().getValue()
+                        : store.getGlobal().getLeafReference().getValue();
+  if (!globals || !globals->contains(name))
+    return op->emitError("qrun: global @") << name << " has no value";
+  std::string key = name.str();
+  if (load) {
+    unsigned out = plan.slotOf(load.getResult());
+    plan.addStep(op, [=](Frame &f) {
+      f[out] = globals->get(key);
+      return qrt::Status::ok();
+    });
+    return success();
+  }
+  unsigned in = plan.slotOf(store.getValue());
+  plan.addStep(op, [=](Frame &f) {
+    globals->set(key, f[in]);
+    return qrt::Status::ok();
+  });
+  return success();
+}
+
 LogicalResult qopt::lowerOp(ExecutionPlan &plan, Operation *op) {
   if (auto cst = dyn_cast<arith::ConstantOp>(op))
     return plan.addConstant(cst.getResult(), cst.getValue());
+  if (isa<ml_program::GlobalLoadOp, ml_program::GlobalStoreOp>(op))
+    return lowerGlobalOp(plan, op);
   using Family = LogicalResult (*)(ExecutionPlan &, Operation *, bool &);
   for (Family lower : {lowerNetworkOp, lowerLayoutOp, lowerQuantOp, lowerIntegerOp}) {
     bool handled = false;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/ExecutionPlan.h"
+#include "codegen/GlobalState.h"
 #include "dialect/QnnDialect.h"
 #include "runtime/Threading.h"
 #include "runtime/Data.h"
@@ -14,6 +15,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -195,7 +197,8 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   registry.insert<qopt::qnn::QnnDialect, func::FuncDialect, arith::ArithDialect,
-                  tensor::TensorDialect, quant::QuantDialect>();
+                  tensor::TensorDialect, quant::QuantDialect,
+                  ml_program::MLProgramDialect>();
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
@@ -209,7 +212,14 @@ int main(int argc, char **argv) {
                     ? "no @main and more than one function: pick one with "
                       "--function"
                     : "no function @" + functionName + " in " + inputFile);
-  FailureOr<qopt::ExecutionPlan> plan = qopt::ExecutionPlan::compile(func);
+  // Globals (trainable state, docs/training.md) start at their initial
+  // values; a run that stores into them does not write the file.
+  FailureOr<std::shared_ptr<qopt::GlobalState>> globals =
+      qopt::GlobalState::fromModule(*module);
+  if (failed(globals))
+    return 1;
+  FailureOr<qopt::ExecutionPlan> plan =
+      qopt::ExecutionPlan::compile(func, *globals);
   if (failed(plan))
     return 1;
   if (!evalSet.empty())
