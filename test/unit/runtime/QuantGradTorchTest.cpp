@@ -134,6 +134,26 @@ TEST(QuantGrad, LsqGradScaleVariants) {
   EXPECT_FLOAT_EQ(qm::gradScaleFactor(GradScaleMode::Lsq, 0, 28, 7), 1.f / 14);
 }
 
+TEST(QuantGrad, LsqQuantGroups) {
+  // quant_group: 8 output channels in 4 groups of 2 consecutive channels.
+  torch::manual_seed(42);
+  at::Tensor w = torch::randn({8, 4, 3, 3});
+  at::Tensor dy = torch::randn(w.sizes());
+  const float qn = 4, qp = 3;
+  float g = qm::lsqGradScale(w.numel() / 4, qp);
+  at::Tensor s0 = torch::rand({4}) * 0.3 + 0.2;
+  at::Tensor s = s0.clone().requires_grad_(true);
+  at::Tensor xr = w.clone().requires_grad_(true);
+  at::Tensor sg =
+      gradScaled(s, g).repeat_interleave(2).reshape({8, 1, 1, 1});
+  (roundSte((xr / sg).clamp(-qn, qp)) * sg).backward(dy);
+  Tensor dx, ds;
+  ASSERT_OK(lsqBackward(fromTorch(w), fromTorch(s0), qn, qp, Granularity{0, 4},
+                        g, fromTorch(dy), dx, ds));
+  EXPECT_LE(maxRelError(dx, xr.grad()), 1e-5);
+  EXPECT_LE(maxRelError(ds, s.grad()), 1e-4);
+}
+
 TEST(QuantGrad, LsqPlus) {
   torch::manual_seed(33);
   at::Tensor x = torch::randn({4, 6, 5, 5}) * 2 + 0.3;
