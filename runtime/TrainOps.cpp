@@ -62,6 +62,15 @@ Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
   int64_t h = x.dim(2), w = x.dim(3), oh = dy.dim(2), ow = dy.dim(3);
   const float *in = x.data<float>(), *g = dy.data<float>();
   float *out = dx.data<float>();
+  // Valid kernel taps [lo, hi) of output index o along one axis: clipping
+  // once per row / column keeps bounds checks out of the inner loop.
+  auto taps = [](int64_t o, int64_t stride, int64_t pad, int64_t dil,
+                 int64_t k, int64_t size, int64_t &lo, int64_t &hi) {
+    int64_t start = o * stride - pad;
+    lo = start < 0 ? (-start + dil - 1) / dil : 0;
+    hi = start > size - 1 ? 0 : std::min(k, (size - 1 - start) / dil + 1);
+    return start;
+  };
   // Planes are independent: no write conflicts across threads.
   parallelFor(x.dim(0) * x.dim(1), oh * ow * p.kernelH * p.kernelW,
               [&](int64_t s, int64_t e) {
@@ -70,33 +79,36 @@ Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
                   const float *gi = g + plane * oh * ow;
                   float *di = out + plane * h * w;
                   std::fill(di, di + h * w, 0.f);
-                  for (int64_t i = 0; i < oh; ++i)
+                  for (int64_t i = 0; i < oh; ++i) {
+                    int64_t aLo, aHi;
+                    int64_t h0 =
+                        taps(i, p.strideH, p.padTop, p.dilationH, p.kernelH, h,
+                             aLo, aHi);
                     for (int64_t j = 0; j < ow; ++j) {
-                      int64_t h0 = i * p.strideH - p.padTop;
-                      int64_t w0 = j * p.strideW - p.padLeft;
+                      int64_t bLo, bHi;
+                      int64_t w0 = taps(j, p.strideW, p.padLeft, p.dilationW,
+                                        p.kernelW, w, bLo, bHi);
+                      if (aLo >= aHi || bLo >= bHi)
+                        continue;
+                      // PyTorch's CPU rule: start at the first valid tap
+                      // with -inf, take strictly greater values or NaN.
                       float m = -std::numeric_limits<float>::infinity();
-                      int64_t arg = -1;
-                      for (int64_t a = 0; a < p.kernelH; ++a) {
-                        int64_t r = h0 + a * p.dilationH;
-                        if (r < 0 || r >= h)
-                          continue;
-                        for (int64_t b = 0; b < p.kernelW; ++b) {
-                          int64_t c = w0 + b * p.dilationW;
-                          if (c < 0 || c >= w)
-                            continue;
-                          float v = xi[r * w + c];
-                          if (arg < 0 || v > m || std::isnan(v)) {
+                      int64_t arg = (h0 + aLo * p.dilationH) * w + w0 +
+                                    bLo * p.dilationW;
+                      for (int64_t a = aLo; a < aHi; ++a) {
+                        int64_t rowOff = (h0 + a * p.dilationH) * w + w0;
+                        for (int64_t b = bLo; b < bHi; ++b) {
+                          int64_t idx = rowOff + b * p.dilationW;
+                          float v = xi[idx];
+                          if (v > m || std::isnan(v)) {
                             m = v;
-                            arg = r * w + c;
-                            if (std::isnan(v))
-                              goto found;
+                            arg = idx;
                           }
                         }
                       }
-                    found:
-                      if (arg >= 0)
-                        di[arg] += gi[i * ow + j];
+                      di[arg] += gi[i * ow + j];
                     }
+                  }
                 }
               });
   return Status::ok();

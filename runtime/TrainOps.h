@@ -25,9 +25,10 @@ namespace qrt {
 /// threshold_backward on the result). dx may alias dy.
 Status reluBackward(const Tensor &y, const Tensor &dy, Tensor &dx);
 
-/// Max pool backward: dy is routed to the first maximum of each window
-/// (row-major scan order, as PyTorch's CPU kernel), recomputed from the
-/// forward input x. Same parameters as maxPool2d (dilation, ceil_mode).
+/// Max pool backward: dy is routed to the first maximum of each window in
+/// row-major scan order (PyTorch's CPU rule; with NaNs, the last NaN),
+/// recomputed from the forward input x. Same parameters as maxPool2d
+/// (dilation, ceil_mode).
 Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
                          const Tensor &dy, Tensor &dx);
 /// Average pool backward: dy / count spread over each window's real input

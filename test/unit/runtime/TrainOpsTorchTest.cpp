@@ -74,6 +74,22 @@ TEST(TrainOps, MaxPoolBackward) {
             EXPECT_LE(maxRelError(dx, ref), 1e-6)
                 << k << s << pad << ceil << shape[3];
           }
+  // NaNs and ties (-inf everywhere in a window) follow PyTorch's rule.
+  {
+    at::Tensor x = torch::randn({1, 1, 6, 6});
+    x[0][0][1][1] = NAN;
+    x[0][0][1][2] = NAN;
+    x[0][0][4].fill_(-INFINITY);
+    x[0][0][5].fill_(-INFINITY);
+    at::Tensor dy = torch::randn({1, 1, 3, 3});
+    at::Tensor ref = gradOf(x, dy, [](at::Tensor t) {
+      return at::max_pool2d(t, {2, 2}, {2, 2});
+    });
+    Tensor dx;
+    ASSERT_OK(maxPool2dBackward(fromTorch(x), pool(2, 2, 0, false, false),
+                                fromTorch(dy), dx));
+    EXPECT_EQ(maxRelError(dx, ref), 0);
+  }
   // Dilation.
   at::Tensor x = torch::randn({1, 2, 10, 9});
   Pool2dParams p = pool(3, 1, 1, false, false);
