@@ -11,11 +11,19 @@
 // same bits. Layers whose quantizers are not frozen (QAT) or not of this
 // kind keep the float path.
 //
+// A conv whose result only feeds (through a residual add of a quantized
+// value, a relu and a zero pad) the quantizer of the next layer's input is
+// one requantized int8 layer (passes/FusedLayer.h): it runs the very fused
+// oneDNN kernel the deployed qconv2d runs (Int8ConvPlan::createFused), and
+// the quantizer's output is the dequantized 8-bit result, (q - z) s, as
+// fake_quant computes it.
+//
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Lowerings.h"
 #include "dialect/Constants.h"
 #include "dialect/QnnOps.h"
+#include "passes/FusedLayer.h"
 
 #include "runtime/Elementwise.h"
 #include "runtime/IntKernels.h"
@@ -149,9 +157,135 @@ static LogicalResult addExactLayer(ExecutionPlan &plan, Operation *op,
   return success();
 }
 
+/// The conv -> [add] -> [relu] -> [pad] -> fake_quant chain of `conv` as one
+/// requantized int8 layer; fails, adding nothing, when it is not one.
+static LogicalResult addFusedConvLayer(ExecutionPlan &plan, Conv2dOp conv) {
+  std::optional<FrozenGrid> gx = frozenGrid(conv.getInput()),
+                            gw = frozenGrid(conv.getWeight());
+  Value bias = conv.getBias();
+  if (!gx || !gw || gx->axis || gx->scales.size() != 1 ||
+      gw->dtype != qrt::DType::I8 || (gw->axis && *gw->axis != 0) ||
+      llvm::any_of(gw->zeroPoints, [](float z) { return z != 0.0f; }) ||
+      !plan.isConstant(conv.getWeight().getDefiningOp<FakeQuantOp>().getInput()) ||
+      (bias && !plan.isConstant(bias)))
+    return failure();
+  auto perTensor = [](Value v) -> std::optional<FrozenGrid> {
+    std::optional<FrozenGrid> g = frozenGrid(v);
+    if (!g || g->axis || g->scales.size() != 1)
+      return std::nullopt;
+    return g;
+  };
+  std::optional<FusedChain> chain = matchFusedChain(
+      conv,
+      [&](Operation *op, bool *isSigned) {
+        if (!isa<FakeQuantOp>(op))
+          return false;
+        std::optional<FrozenGrid> g = perTensor(op->getResult(0));
+        if (g)
+          *isSigned = g->dtype == qrt::DType::I8;
+        return g.has_value();
+      },
+      [&](Value v, bool isSigned) {
+        std::optional<FrozenGrid> g = perTensor(v);
+        return g && (g->dtype == qrt::DType::I8) == isSigned;
+      });
+  if (!chain)
+    return failure();
+  FrozenGrid fx = *gx, fw = *gw, fy = *perTensor(chain->result());
+  std::optional<FrozenGrid> fr;
+  if (chain->add)
+    fr = perTensor(chain->residual);
+
+  qrt::Int8Epilogue e;
+  for (float sw : fw.scales)
+    e.multipliers.push_back(
+        qrt::requant::multiplier(fx.scales[0], sw, fy.scales[0]));
+  e.outputZeroPoint = (int32_t)fy.zeroPoints[0];
+  e.outputDType = fy.dtype;
+  e.qmin = (int32_t)fy.range.qmin;
+  e.qmax = (int32_t)fy.range.qmax;
+  e.relu = (bool)chain->relu;
+  if (fr) {
+    e.residual = true;
+    e.residualDType = fr->dtype;
+    e.residualScale = qrt::requant::residualScale(fr->scales[0], fy.scales[0]);
+    e.residualZeroPoint = (int32_t)fr->zeroPoints[0];
+  }
+  std::vector<int64_t> pads;
+  if (chain->pad)
+    pads.assign(chain->pad.getPads().begin(), chain->pad.getPads().end());
+  qrt::Conv2dParams p = convParams(conv.getStrides(), conv.getDilations(),
+                                   conv.getPads(), conv.getGroups());
+
+  unsigned x = plan.slotOf(conv.getInput()), w = plan.slotOf(conv.getWeight());
+  unsigned b = bias ? plan.slotOf(bias) : ~0u;
+  unsigned r = fr ? plan.slotOf(chain->residual) : ~0u;
+  unsigned y = plan.slotOf(chain->result());
+  for (Operation *op : {chain->add.getOperation(), chain->relu.getOperation(),
+                        chain->pad.getOperation(), chain->quantizer})
+    if (op)
+      plan.absorb(op);
+  auto plans = std::make_shared<std::map<qrt::Shape, qrt::Int8ConvPlan>>();
+  SmallVector<Value> extraReads;
+  if (fr)
+    extraReads.push_back(chain->residual);
+  plan.addStep(conv, [=](Frame &f) -> qrt::Status {
+    qrt::Tensor qx;
+    QRT_RETURN_IF_ERROR(qrt::quantize(f[x], vec(fx.scales), vec(fx.zeroPoints),
+                                      qrt::Granularity::perTensor(), fx.dtype,
+                                      fx.range, qx));
+    auto it = plans->find(qx.shape());
+    if (it == plans->end()) {
+      qrt::Tensor qw;
+      qrt::Granularity g = fw.axis ? qrt::Granularity{0, f[w].dim(0)}
+                                   : qrt::Granularity::perTensor();
+      QRT_RETURN_IF_ERROR(qrt::quantize(f[w], vec(fw.scales),
+                                        vec(fw.zeroPoints), g, qrt::DType::I8,
+                                        fw.range, qw));
+      // The float bias in accumulator units, as qnn-lower-to-integer
+      // folds it.
+      qrt::Tensor qb;
+      if (b != ~0u) {
+        int64_t oc = f[b].numel();
+        std::vector<int32_t> ib(oc);
+        for (int64_t c = 0; c < oc; ++c)
+          ib[c] = qrt::requant::quantizeBias(
+              f[b].data<float>()[c], fx.scales[0],
+              fw.scales[fw.scales.size() == 1 ? 0 : c]);
+        qb = qrt::Tensor::fromVector<int32_t>({oc}, ib);
+      }
+      qrt::Expected<qrt::Int8ConvPlan> made = qrt::Int8ConvPlan::createFused(
+          qx.shape(), fx.dtype, qw, qb, p, (int32_t)fx.zeroPoints[0], e);
+      if (!made)
+        return made.status();
+      it = plans->emplace(qx.shape(), std::move(*made)).first;
+    }
+    qrt::Tensor q;
+    if (fr) // the output buffer starts as the quantized residual
+      QRT_RETURN_IF_ERROR(qrt::quantize(f[r], vec(fr->scales),
+                                        vec(fr->zeroPoints),
+                                        qrt::Granularity::perTensor(),
+                                        fr->dtype, fr->range, q));
+    QRT_RETURN_IF_ERROR(it->second.runFused(qx, q));
+    qrt::Tensor out;
+    QRT_RETURN_IF_ERROR(qrt::dequantize(q, vec(fy.scales), vec(fy.zeroPoints),
+                                        qrt::Granularity::perTensor(), out));
+    if (!pads.empty()) {
+      qrt::Tensor padded;
+      QRT_RETURN_IF_ERROR(qrt::padConstant(out, pads, 0.0, padded));
+      out = std::move(padded);
+    }
+    f[y] = std::move(out);
+    return qrt::Status::ok();
+  }, extraReads);
+  return success();
+}
+
 LogicalResult qopt::lowerExactQuantizedLayer(ExecutionPlan &plan,
                                              Operation *op) {
   if (auto conv = dyn_cast<Conv2dOp>(op)) {
+    if (succeeded(addFusedConvLayer(plan, conv)))
+      return success();
     qrt::Conv2dParams p =
         convParams(conv.getStrides(), conv.getDilations(), conv.getPads(),
                    conv.getGroups());

@@ -143,8 +143,8 @@ static LogicalResult lowerDequantize(ExecutionPlan &plan, DequantizeOp op) {
   return success();
 }
 
-/// y = requant((a - za), s_a / s_y) [+ requant(b - zb, s_b / s_y)]: the
-/// requantize op, and qadd with a second operand.
+/// y = requant((a - za), s_a / s_y) [+ requant(b - zb, s_b / s_y)] in
+/// fixed point: the requantize op (qadd has float QDQ semantics, qrt::qadd).
 static LogicalResult lowerRescale(ExecutionPlan &plan, Operation *op, Value a,
                                   Value b, bool relu) {
   FailureOr<QuantInfo> ia = quantInfo(op, a), iy = quantInfo(op, op->getResult(0));
@@ -429,8 +429,36 @@ LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
       .Case([&](RequantizeOp o) {
         return lowerRescale(plan, o, o.getInput(), Value(), false);
       })
-      .Case([&](QAddOp o) {
-        return lowerRescale(plan, o, o.getLhs(), o.getRhs(), o.getRelu());
+      .Case([&](QAddOp o) -> LogicalResult {
+        FailureOr<QuantInfo> ia = quantInfo(o, o.getLhs()),
+                             ib = quantInfo(o, o.getRhs()),
+                             iy = quantInfo(o, o.getOutput());
+        if (failed(ia) || failed(ib) || failed(iy))
+          return failure();
+        if (iy->dtype == qrt::DType::I32)
+          return o.emitError("qrun: qadd to i32 storage is not supported");
+        qrt::QAddParams p;
+        p.sa = ia->scales[0];
+        p.sb = ib->scales[0];
+        p.sy = iy->scales[0];
+        p.za = (int32_t)ia->zeroPoints[0];
+        p.zb = (int32_t)ib->zeroPoints[0];
+        p.zy = (int32_t)iy->zeroPoints[0];
+        p.outputDType = iy->dtype;
+        p.qmin = iy->qmin;
+        p.qmax = iy->qmax;
+        p.relu = o.getRelu();
+        unsigned a = plan.slotOf(o.getLhs()), b = plan.slotOf(o.getRhs()),
+                 y = plan.slotOf(o.getOutput());
+        plan.addStep(o, [=](Frame &f) {
+          qrt::Tensor out = f[a].defined()
+                                ? f.output(f[a].shape(), p.outputDType)
+                                : qrt::Tensor();
+          qrt::Status st = qrt::qadd(f[a], f[b], p, out);
+          f[y] = std::move(out);
+          return st;
+        });
+        return success();
       })
       .Case([&](quant::StorageCastOp o) -> LogicalResult {
         // Same bytes, another type: the result shares the operand's slot,

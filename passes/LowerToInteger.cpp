@@ -2,7 +2,9 @@
 
 #include "passes/Calibration.h"
 #include "dialect/Constants.h"
+#include "passes/FusedLayer.h"
 #include "passes/Passes.h"
+#include "runtime/Requant.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -153,6 +155,148 @@ static std::pair<Value, QuantizedType> dequantized(Value v) {
                                      .getElementType())};
 }
 
+/// A per-tensor 8-bit quantized element type.
+static UniformQuantizedType perTensor8(Type t) {
+  auto u = dyn_cast<UniformQuantizedType>(
+      cast<RankedTensorType>(t).getElementType());
+  return u && u.getStorageTypeIntegralWidth() == 8 ? u : nullptr;
+}
+
+/// The i32 bias of a fused layer: a float constant folded into accumulator
+/// units (runtime/Requant.h, as the simulation folds it), or the integers
+/// of a QDQ bias (dequantize of an i32 constant at scale s_x * s_w[c]).
+static std::optional<SmallVector<int32_t>>
+foldedBias(Value bias, float sx, ArrayRef<double> sw, int64_t channels) {
+  SmallVector<int32_t> out;
+  if (!bias) {
+    out.assign(channels, 0);
+    return out;
+  }
+  if (auto deq = bias.getDefiningOp<DequantizeOp>()) {
+    auto scast = deq.getInput().getDefiningOp<StorageCastOp>();
+    DenseIntElementsAttr ints;
+    if (!scast || !matchPattern(scast.getInput(), m_Constant(&ints)) ||
+        ints.getNumElements() != channels)
+      return std::nullopt;
+    Type elem = cast<RankedTensorType>(scast.getType()).getElementType();
+    SmallVector<double> scales;
+    if (auto u = dyn_cast<UniformQuantizedType>(elem))
+      scales.assign(channels, u.getScale());
+    else if (auto a = dyn_cast<UniformQuantizedPerAxisType>(elem))
+      scales.assign(a.getScales().begin(), a.getScales().end());
+    if ((int64_t)scales.size() != channels)
+      return std::nullopt;
+    for (int64_t c = 0; c < channels; ++c) {
+      double want = (double)sx * sw[sw.size() == 1 ? 0 : c];
+      if (std::abs(scales[c] - want) > 1e-5 * want)
+        return std::nullopt;
+    }
+    for (APInt v : ints.getValues<APInt>())
+      out.push_back((int32_t)v.getSExtValue());
+    return out;
+  }
+  std::optional<SmallVector<float>> f = readF32Constant(bias);
+  if (!f || (int64_t)f->size() != channels)
+    return std::nullopt;
+  for (int64_t c = 0; c < channels; ++c)
+    out.push_back(qrt::requant::quantizeBias(
+        (*f)[c], sx, (float)sw[sw.size() == 1 ? 0 : c]));
+  return out;
+}
+
+/// A conv2d whose result chain ends in a quantizer (passes/FusedLayer.h)
+/// becomes a requantized qconv2d (relu and residual fused). Returns false,
+/// changing nothing, when `conv` is not such a layer.
+static bool lowerFusedConv(Conv2dOp conv, Value qx, Value qw,
+                           UniformQuantizedType ux, ArrayRef<double> ws) {
+  std::optional<FusedChain> chain = matchFusedChain(
+      conv,
+      [](Operation *op, bool *isSigned) {
+        auto q = dyn_cast<QuantizeOp>(op);
+        UniformQuantizedType u = q ? perTensor8(q.getType()) : nullptr;
+        if (u)
+          *isSigned = u.isSigned();
+        return (bool)u;
+      },
+      [](Value v, bool isSigned) {
+        auto deq = v.getDefiningOp<DequantizeOp>();
+        UniformQuantizedType u =
+            deq ? perTensor8(deq.getInput().getType()) : nullptr;
+        return u && u.isSigned() == isSigned;
+      });
+  if (!chain)
+    return false;
+  auto convType = cast<RankedTensorType>(conv.getType());
+  std::optional<SmallVector<int32_t>> bias =
+      foldedBias(conv.getBias(), (float)ux.getScale(), ws,
+                 convType.getDimSize(1));
+  if (!bias)
+    return false;
+  auto quantize = cast<QuantizeOp>(chain->quantizer);
+  Type outElem = quantize.getType().getElementType();
+  auto outType = RankedTensorType::get(convType.getShape(), outElem);
+  OpBuilder b(quantize);
+  Location loc = conv.getLoc();
+  Value biasCst;
+  if (conv.getBias()) {
+    auto biasType =
+        RankedTensorType::get({(int64_t)bias->size()}, b.getI32Type());
+    biasCst = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(biasType, ArrayRef(*bias)));
+  }
+  Value residual;
+  if (chain->add)
+    residual = chain->residual.getDefiningOp<DequantizeOp>().getInput();
+  Value y = QConv2dOp::create(b, loc, outType, qx, qw, biasCst, residual,
+                              conv.getStridesAttr(), conv.getPadsAttr(),
+                              conv.getDilationsAttr(), conv.getGroupsAttr(),
+                              chain->relu ? b.getUnitAttr() : UnitAttr())
+                .getResult();
+  if (chain->pad) {
+    // The padded quantized tensor, exactly: dequantize, pad with 0.0 and
+    // quantize again give y padded with its zero point.
+    // foldPadsIntoConvs removes this where the users are qconv2d.
+    auto fType = RankedTensorType::get(convType.getShape(), b.getF32Type());
+    Value f = DequantizeOp::create(b, loc, fType, y);
+    Value padded = PadOp::create(b, loc, f, chain->pad.getPadsAttr(),
+                                 chain->pad.getValueAttr());
+    y = QuantizeOp::create(b, loc, quantize.getType(), padded);
+  }
+  quantize.getResult().replaceAllUsesWith(y);
+  quantize.erase();
+  for (Operation *op : {chain->pad.getOperation(), chain->relu.getOperation(),
+                        chain->add.getOperation(), conv.getOperation()})
+    if (op)
+      op->erase();
+  return true;
+}
+
+/// qconv2d(quantize(pad(dequantize(y)))) with a zero spatial pad and the
+/// same quantized type on both ends is qconv2d(y) with larger pads: qconv2d
+/// pads with the input's zero point.
+static void foldPadsIntoConvs(Operation *root) {
+  SmallVector<QConv2dOp> convs;
+  root->walk([&](QConv2dOp op) { convs.push_back(op); });
+  for (QConv2dOp conv : convs) {
+    auto q = conv.getInput().getDefiningOp<QuantizeOp>();
+    auto pad = q ? q.getInput().getDefiningOp<PadOp>() : nullptr;
+    auto deq = pad ? pad.getInput().getDefiningOp<DequantizeOp>() : nullptr;
+    if (!deq || !isSpatialZeroPad(pad) ||
+        cast<RankedTensorType>(deq.getInput().getType()).getElementType() !=
+            q.getType().getElementType())
+      continue;
+    ArrayRef<int64_t> p = pad.getPads(), c = conv.getPads();
+    SmallVector<int64_t> pads = {c[0] + p[2], c[1] + p[3], c[2] + p[6],
+                                 c[3] + p[7]};
+    conv.getInputMutable().assign(deq.getInput());
+    conv.setPads(pads);
+    for (Operation *op : {q.getOperation(), pad.getOperation(),
+                          deq.getOperation()})
+      if (op->use_empty())
+        op->erase();
+  }
+}
+
 /// Step 2: conv2d / linear over dequantized input and weight computes the
 /// i32 accumulator in integers, then dequantizes and adds the float bias.
 static bool lowerLayer(Operation *op, Value input, Value weight, Value bias) {
@@ -177,6 +321,9 @@ static bool lowerLayer(Operation *op, Value input, Value weight, Value bias) {
       return false;
     ws.assign(a.getScales().begin(), a.getScales().end());
   }
+  if (auto conv = dyn_cast<Conv2dOp>(op))
+    if (lowerFusedConv(conv, qx, qw, ux, ws))
+      return true;
   // The accumulator's scale per output channel: s_x * s_w[c].
   MLIRContext *ctx = op->getContext();
   Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx);
@@ -225,6 +372,38 @@ static bool lowerLayer(Operation *op, Value input, Value weight, Value bias) {
   return true;
 }
 
+/// Step 3: add(dequantize(a), dequantize(b)) -> [relu] -> quantize, with
+/// per-tensor 8-bit operands and result, is qadd: its semantics are that
+/// float computation (qrt::qadd), so the rewrite is exact.
+static bool lowerAdd(AddOp add) {
+  Value v = add.getResult();
+  ReluOp relu;
+  if (v.hasOneUse())
+    if ((relu = dyn_cast<ReluOp>(*v.getUsers().begin())))
+      v = relu.getResult();
+  if (!v.hasOneUse())
+    return false;
+  auto quantize = dyn_cast<QuantizeOp>(*v.getUsers().begin());
+  auto lhs = add.getLhs().getDefiningOp<DequantizeOp>();
+  auto rhs = add.getRhs().getDefiningOp<DequantizeOp>();
+  if (!quantize || !lhs || !rhs || !perTensor8(quantize.getType()) ||
+      !perTensor8(lhs.getInput().getType()) ||
+      !perTensor8(rhs.getInput().getType()) ||
+      add.getLhs().getType() != add.getType() ||
+      add.getRhs().getType() != add.getType())
+    return false;
+  OpBuilder b(quantize);
+  Value y = QAddOp::create(b, add.getLoc(), quantize.getType(), lhs.getInput(),
+                           rhs.getInput(), relu ? b.getUnitAttr() : UnitAttr())
+                .getResult();
+  quantize.getResult().replaceAllUsesWith(y);
+  quantize.erase();
+  if (relu)
+    relu.erase();
+  add.erase();
+  return true;
+}
+
 namespace {
 struct LowerToIntegerPass
     : qopt::impl::LowerToIntegerPassBase<LowerToIntegerPass> {
@@ -258,11 +437,29 @@ struct LowerToIntegerPass
                           linear.getBias());
       numLayers += done;
     }
+    SmallVector<AddOp> adds;
+    getOperation().walk([&](AddOp op) { adds.push_back(op); });
+    for (AddOp op : adds)
+      lowerAdd(op);
     // Dequantizes whose only users became integer layers are dead now.
-    getOperation().walk([](DequantizeOp op) {
-      if (op->use_empty())
-        op.erase();
-    });
+    auto eraseDeadDequantizes = [&] {
+      getOperation().walk([](DequantizeOp op) {
+        if (op->use_empty())
+          op.erase();
+      });
+      // and so are storage casts and constants of folded biases.
+      getOperation().walk([](StorageCastOp op) {
+        if (op->use_empty())
+          op.erase();
+      });
+      getOperation().walk([](arith::ConstantOp op) {
+        if (op->use_empty())
+          op.erase();
+      });
+    };
+    eraseDeadDequantizes();
+    foldPadsIntoConvs(getOperation());
+    eraseDeadDequantizes();
   }
 };
 } // namespace

@@ -167,6 +167,40 @@ Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
   return Status::ok();
 }
 
+Status qadd(const Tensor &a, const Tensor &b, const QAddParams &p,
+            Tensor &y) {
+  for (const Tensor *t : {&a, &b})
+    if (!t->defined() || (t->dtype() != DType::U8 && t->dtype() != DType::I8))
+      return invalidArgument("qadd: operands must be u8 or i8");
+  if (a.shape() != b.shape())
+    return invalidArgument("qadd: operand shapes differ: " +
+                           shapeToString(a.shape()) + " vs " +
+                           shapeToString(b.shape()));
+  if (p.outputDType != DType::U8 && p.outputDType != DType::I8)
+    return invalidArgument("qadd: output must be u8 or i8");
+  QRT_RETURN_IF_ERROR(prepareOutput(y, a.shape(), p.outputDType, "qadd"));
+  float qmin = (float)std::max(p.qmin, p.outputDType == DType::U8 ? 0 : -128);
+  float qmax = (float)std::min(p.qmax, p.outputDType == DType::U8 ? 255 : 127);
+  float za = (float)p.za, zb = (float)p.zb, zy = (float)p.zy;
+  auto load = [](const Tensor &t, int64_t i) {
+    return t.dtype() == DType::U8 ? (float)t.data<uint8_t>()[i]
+                                  : (float)t.data<int8_t>()[i];
+  };
+  parallelFor(a.numel(), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      float v = (load(a, i) - za) * p.sa + (load(b, i) - zb) * p.sb;
+      if (p.relu)
+        v = v > 0.f ? v : 0.f;
+      float q = qm::quantizeAffine(v, p.sy, zy, qmin, qmax);
+      if (p.outputDType == DType::U8)
+        y.data<uint8_t>()[i] = (uint8_t)q;
+      else
+        y.data<int8_t>()[i] = (int8_t)q;
+    }
+  });
+  return Status::ok();
+}
+
 Status subtractZeroPoint(const Tensor &q, int32_t zeroPoint, Tensor &acc) {
   if (q.dtype() != DType::U8 && q.dtype() != DType::I8)
     return invalidArgument("subtractZeroPoint: input must be u8 or i8");

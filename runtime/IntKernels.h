@@ -89,6 +89,20 @@ struct Int8Epilogue {
   requant::Epilogue channel(int64_t c, float bias) const;
 };
 
+/// The quantized add (qnn.qadd), with the semantics of ONNX's QDQ
+/// DequantizeLinear, Add, [Relu,] QuantizeLinear in f32, so that a
+/// fake-quantized add evaluates to the same bits:
+///   y = clamp(rne(relu?(fl((a - za) sa) + fl((b - zb) sb)) / sy) + zy)
+/// a and b are u8/i8 of one shape (any layout); y is u8/i8.
+struct QAddParams {
+  float sa = 1.f, sb = 1.f, sy = 1.f;
+  int32_t za = 0, zb = 0, zy = 0;
+  DType outputDType = DType::U8;
+  int32_t qmin = INT32_MIN, qmax = INT32_MAX; // within the output dtype
+  bool relu = false;
+};
+Status qadd(const Tensor &a, const Tensor &b, const QAddParams &p, Tensor &y);
+
 /// Int8 convolution: x (u8 or i8) with zero point zx, weights s8
 /// [OC, C/g, KH, KW] (symmetric, zero point 0), optional i32 bias [OC] in
 /// the accumulator scale (s_x s_w).

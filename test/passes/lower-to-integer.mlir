@@ -69,3 +69,151 @@ func.func @not_frozen(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf32> {
   %q = qnn.fake_quant lsq activation %x scale(%s : tensor<f32>) {bits = 8} : tensor<4xf32>
   return %q : tensor<4xf32>
 }
+
+// -----
+
+// A conv whose result only feeds relu -> zero pad -> the next layer's input
+// quantizer is one requantized int8 layer: qconv2d with the bias folded into
+// i32 accumulator units (1.0 / (0.1 * 0.25) = 40, -1.0 / (0.1 * 0.2) = -50),
+// relu fused, the result typed with the quantizer's grid. The pad moves into
+// the consumer qconv2d's pads (it pads with the zero point), so no float
+// tensor is left between the two layers.
+// CHECK-LABEL: func.func @fused_relu_pad
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[40, -50]> : tensor<2xi32>
+// CHECK-DAG: %[[X:.*]] = qnn.quantize %{{.*}} : tensor<?x1x4x4xf32> -> tensor<?x1x4x4x!quant.uniform<u8:f32, 0.10000000149011612:3>>
+// CHECK: %[[Y:.*]] = qnn.qconv2d %[[X]], %{{.*}}, %[[B]] {relu} : {{.*}} -> tensor<?x2x4x4x!quant.uniform<u8:f32, 0.05000000074505806>>
+// CHECK-NOT: qnn.quantize
+// CHECK-NOT: qnn.pad
+// CHECK: %[[Z:.*]] = qnn.qconv2d %[[Y]], %{{.*}} {pads = array<i64: 1, 1, 1, 1>} : {{.*}} -> tensor<?x1x4x4x!quant.uniform<i32:f32, 0.010000000298023226>>
+// CHECK: qnn.dequantize %[[Z]]
+func.func @fused_relu_pad(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32> {
+  %w = arith.constant dense<[[[[0.5]]], [[[0.3]]]]> : tensor<2x1x1x1xf32>
+  %ws = arith.constant dense<[0.25, 0.2]> : tensor<2xf32>
+  %wz = arith.constant dense<0.0> : tensor<2xf32>
+  %xs = arith.constant dense<0.1> : tensor<f32>
+  %xz = arith.constant dense<3.0> : tensor<f32>
+  %b = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %z0 = arith.constant dense<0.0> : tensor<f32>
+  %w2 = arith.constant dense<0.2> : tensor<1x2x3x3xf32>
+  %w2s = arith.constant dense<0.2> : tensor<f32>
+  %ys = arith.constant dense<0.05> : tensor<f32>
+  %wq = qnn.fake_quant uniform weight %w scale(%ws : tensor<2xf32>) zero_point(%wz : tensor<2xf32>) {axis = 0, bits = 8} : tensor<2x1x1x1xf32>
+  %xq = qnn.fake_quant uniform activation %x scale(%xs : tensor<f32>) zero_point(%xz : tensor<f32>) {bits = 8, half_range} : tensor<?x1x4x4xf32>
+  %y = qnn.conv2d %xq, %wq, %b : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %r = qnn.relu %y : tensor<?x2x4x4xf32>
+  %p = qnn.pad %r {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>} : (tensor<?x2x4x4xf32>) -> tensor<?x2x6x6xf32>
+  %pq = qnn.fake_quant uniform activation %p scale(%ys : tensor<f32>) zero_point(%z0 : tensor<f32>) {bits = 8, half_range} : tensor<?x2x6x6xf32>
+  %w2q = qnn.fake_quant uniform weight %w2 scale(%w2s : tensor<f32>) zero_point(%z0 : tensor<f32>) {bits = 8} : tensor<1x2x3x3xf32>
+  %z = qnn.conv2d %pq, %w2q : (tensor<?x2x6x6xf32>, tensor<1x2x3x3xf32>) -> tensor<?x1x4x4xf32>
+  return %z : tensor<?x1x4x4xf32>
+}
+
+// -----
+
+// A residual add of a quantized value (same signedness as the result) and a
+// relu fuse into the qconv2d; the float tensors of the block disappear.
+// CHECK-LABEL: func.func @fused_residual
+// CHECK: %[[R:.*]] = qnn.quantize %arg1 : tensor<?x2x4x4xf32> -> tensor<?x2x4x4x!quant.uniform<u8:f32, 2.500000e-01:1>>
+// CHECK: %[[Y:.*]] = qnn.qconv2d %{{.*}}, %{{.*}} residual(%[[R]]) {relu} : {{.*}} -> tensor<?x2x4x4x!quant.uniform<u8:f32, 0.05000000074505806>>
+// CHECK-NEXT: %[[F:.*]] = qnn.dequantize %[[Y]]
+// CHECK-NEXT: return %[[F]]
+func.func @fused_residual(%x: tensor<?x1x4x4xf32>, %res: tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {
+  %w = arith.constant dense<[[[[0.5]]], [[[0.3]]]]> : tensor<2x1x1x1xf32>
+  %ws = arith.constant dense<[0.25, 0.2]> : tensor<2xf32>
+  %xs = arith.constant dense<0.1> : tensor<f32>
+  %z0 = arith.constant dense<0.0> : tensor<f32>
+  %rs = arith.constant dense<0.25> : tensor<f32>
+  %rz = arith.constant dense<1.0> : tensor<f32>
+  %ys = arith.constant dense<0.05> : tensor<f32>
+  %rq = qnn.fake_quant uniform activation %res scale(%rs : tensor<f32>) zero_point(%rz : tensor<f32>) {bits = 8, half_range} : tensor<?x2x4x4xf32>
+  %wz = arith.constant dense<0.0> : tensor<2xf32>
+  %wq = qnn.fake_quant uniform weight %w scale(%ws : tensor<2xf32>) zero_point(%wz : tensor<2xf32>) {axis = 0, bits = 8} : tensor<2x1x1x1xf32>
+  %xq = qnn.fake_quant uniform activation %x scale(%xs : tensor<f32>) zero_point(%z0 : tensor<f32>) {bits = 8, half_range} : tensor<?x1x4x4xf32>
+  %y = qnn.conv2d %xq, %wq : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<?x2x4x4xf32>
+  %a = qnn.add %y, %rq : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %r = qnn.relu %a : tensor<?x2x4x4xf32>
+  %o = qnn.fake_quant uniform activation %r scale(%ys : tensor<f32>) zero_point(%z0 : tensor<f32>) {bits = 8, half_range} : tensor<?x2x4x4xf32>
+  return %o : tensor<?x2x4x4xf32>
+}
+
+// -----
+
+// Not one int8 layer: the residual is a float tensor (real_skip, or
+// model-quantization's default where only layer inputs are quantized), and
+// the conv result of @two_users feeds two ops. Both keep the i32
+// accumulator with a float epilogue.
+// CHECK-LABEL: func.func @float_residual
+// CHECK: qnn.qconv2d {{.*}} -> tensor<?x2x4x4x!quant.uniform<i32:f32:1,
+// CHECK: qnn.add
+// CHECK: qnn.relu
+// CHECK: qnn.quantize
+func.func @float_residual(%x: tensor<?x1x4x4xf32>, %res: tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {
+  %w = arith.constant dense<[[[[0.5]]], [[[0.3]]]]> : tensor<2x1x1x1xf32>
+  %ws = arith.constant dense<[0.25, 0.2]> : tensor<2xf32>
+  %xs = arith.constant dense<0.1> : tensor<f32>
+  %z0 = arith.constant dense<0.0> : tensor<f32>
+  %ys = arith.constant dense<0.05> : tensor<f32>
+  %wz = arith.constant dense<0.0> : tensor<2xf32>
+  %wq = qnn.fake_quant uniform weight %w scale(%ws : tensor<2xf32>) zero_point(%wz : tensor<2xf32>) {axis = 0, bits = 8} : tensor<2x1x1x1xf32>
+  %xq = qnn.fake_quant uniform activation %x scale(%xs : tensor<f32>) zero_point(%z0 : tensor<f32>) {bits = 8, half_range} : tensor<?x1x4x4xf32>
+  %y = qnn.conv2d %xq, %wq : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<?x2x4x4xf32>
+  %a = qnn.add %y, %res : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %r = qnn.relu %a : tensor<?x2x4x4xf32>
+  %o = qnn.fake_quant uniform activation %r scale(%ys : tensor<f32>) zero_point(%z0 : tensor<f32>) {bits = 8, half_range} : tensor<?x2x4x4xf32>
+  return %o : tensor<?x2x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @two_users
+// CHECK: qnn.qconv2d {{.*}} -> tensor<?x2x4x4x!quant.uniform<i32:f32:1,
+func.func @two_users(%x: tensor<?x1x4x4xf32>) -> (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) {
+  %w = arith.constant dense<[[[[0.5]]], [[[0.3]]]]> : tensor<2x1x1x1xf32>
+  %ws = arith.constant dense<[0.25, 0.2]> : tensor<2xf32>
+  %xs = arith.constant dense<0.1> : tensor<f32>
+  %z0 = arith.constant dense<0.0> : tensor<f32>
+  %ys = arith.constant dense<0.05> : tensor<f32>
+  %wz = arith.constant dense<0.0> : tensor<2xf32>
+  %wq = qnn.fake_quant uniform weight %w scale(%ws : tensor<2xf32>) zero_point(%wz : tensor<2xf32>) {axis = 0, bits = 8} : tensor<2x1x1x1xf32>
+  %xq = qnn.fake_quant uniform activation %x scale(%xs : tensor<f32>) zero_point(%z0 : tensor<f32>) {bits = 8, half_range} : tensor<?x1x4x4xf32>
+  %y = qnn.conv2d %xq, %wq : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<?x2x4x4xf32>
+  %o = qnn.fake_quant uniform activation %y scale(%ys : tensor<f32>) zero_point(%z0 : tensor<f32>) {bits = 8} : tensor<?x2x4x4xf32>
+  return %o, %y : tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>
+}
+
+// -----
+
+// An onnxruntime QDQ layer (imported QuantizeLinear / DequantizeLinear): the
+// int32 bias is taken as is (its scale is s_x * s_w), and the output
+// QuantizeLinear becomes the qconv2d's result type.
+// CHECK-LABEL: func.func @qdq_conv
+// CHECK: %[[B:.*]] = arith.constant dense<[7, -9]> : tensor<2xi32>
+// CHECK: %[[Y:.*]] = qnn.qconv2d %{{.*}}, %{{.*}}, %[[B]] : {{.*}} -> tensor<?x2x4x4x!quant.uniform<u8:f32, 5.000000e-02>>
+// CHECK: return %[[Y]]
+func.func @qdq_conv(%x: tensor<?x1x4x4xf32>) -> tensor<?x2x4x4x!quant.uniform<u8:f32, 0.05>> {
+  %xq = qnn.quantize %x : tensor<?x1x4x4xf32> -> tensor<?x1x4x4x!quant.uniform<u8:f32, 0.1:3>>
+  %xf = qnn.dequantize %xq : tensor<?x1x4x4x!quant.uniform<u8:f32, 0.1:3>> -> tensor<?x1x4x4xf32>
+  %w8 = arith.constant dense<[[[[2]]], [[[-1]]]]> : tensor<2x1x1x1xi8>
+  %w = quant.scast %w8 : tensor<2x1x1x1xi8> to tensor<2x1x1x1x!quant.uniform<i8:f32:0, {0.25, 0.2}>>
+  %wf = qnn.dequantize %w : tensor<2x1x1x1x!quant.uniform<i8:f32:0, {0.25, 0.2}>> -> tensor<2x1x1x1xf32>
+  %b32 = arith.constant dense<[7, -9]> : tensor<2xi32>
+  %b = quant.scast %b32 : tensor<2xi32> to tensor<2x!quant.uniform<i32:f32:0, {0.025, 0.02}>>
+  %bf = qnn.dequantize %b : tensor<2x!quant.uniform<i32:f32:0, {0.025, 0.02}>> -> tensor<2xf32>
+  %y = qnn.conv2d %xf, %wf, %bf : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %yq = qnn.quantize %y : tensor<?x2x4x4xf32> -> tensor<?x2x4x4x!quant.uniform<u8:f32, 0.05>>
+  return %yq : tensor<?x2x4x4x!quant.uniform<u8:f32, 0.05>>
+}
+
+// -----
+
+// A QDQ residual add, dequantize + add + relu + quantize, is qadd (whose
+// semantics are exactly that float computation).
+// CHECK-LABEL: func.func @qdq_add
+// CHECK: %[[Y:.*]] = qnn.qadd %arg0, %arg1 {relu} : {{.*}} -> tensor<1x4x!quant.uniform<u8:f32, 2.000000e-01>>
+// CHECK-NEXT: return %[[Y]]
+func.func @qdq_add(%a: tensor<1x4x!quant.uniform<u8:f32, 0.1:3>>, %b: tensor<1x4x!quant.uniform<i8:f32, 0.05>>) -> tensor<1x4x!quant.uniform<u8:f32, 0.2>> {
+  %af = qnn.dequantize %a : tensor<1x4x!quant.uniform<u8:f32, 0.1:3>> -> tensor<1x4xf32>
+  %bf = qnn.dequantize %b : tensor<1x4x!quant.uniform<i8:f32, 0.05>> -> tensor<1x4xf32>
+  %s = qnn.add %af, %bf : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+  %r = qnn.relu %s : tensor<1x4xf32>
+  %q = qnn.quantize %r : tensor<1x4xf32> -> tensor<1x4x!quant.uniform<u8:f32, 0.2>>
+  return %q : tensor<1x4x!quant.uniform<u8:f32, 0.2>>
+}

@@ -32,26 +32,6 @@ def quantize(v, s, z, lo, hi):
     return np.clip(q, lo, hi)
 
 
-def multiplier(m):
-    q, e = math.frexp(m)
-    m0 = math.floor(q * 2**31 + 0.5)
-    if m0 == 2**31:
-        m0 //= 2
-        e += 1
-    return m0, -e
-
-
-def apply(acc, m):
-    m0, shift = m
-    k = 31 + shift
-    v = acc * m0
-    q, r = divmod(v, 1 << k)     # floor division, r >= 0
-    half = 1 << (k - 1)
-    if r > half or (r == half and q % 2 == 1):
-        q += 1
-    return q
-
-
 def f32(v):
     return float(np.float32(v))
 
@@ -113,11 +93,11 @@ for n in range(N):
                 conv[n, o, i, j] = epilogue(acc, int(bias[o]), m,
                                             int(qr[n, o, i, j]), rs, zr,
                                             0, 255 - zy, zy, 0, 255)
-# qadd(conv, residual) -> i8
-ma, mb = multiplier(f32(sy) / f32(sa)), multiplier(f32(sr) / f32(sa))
-for idx in np.ndindex(conv.shape):
-    v = apply(int(conv[idx]) - zy, ma) + apply(int(qr[idx]) - zr, mb) + za
-    add[idx] = min(max(v, -128), 127)
+# qadd(conv, residual) -> i8: ONNX QDQ semantics in float32,
+# quantize(dequantize(a) + dequantize(b)) with x / s rounded half to even.
+fa = (conv.astype(np.float32) - np.float32(zy)) * np.float32(sy)
+fb = (qr.astype(np.float32) - np.float32(zr)) * np.float32(sr)
+add = quantize(fa + fb, sa, za, -128, 127).astype(np.int64)
 # qlinear of the flattened conv output to i32 (raw accumulator)
 flat = (conv.reshape(N, -1) - zy)
 acc = flat @ wl.astype(np.int64).T
