@@ -43,7 +43,8 @@ LogicalResult qopt::lowerOp(ExecutionPlan &plan, Operation *op) {
   if (isa<ml_program::GlobalLoadOp, ml_program::GlobalStoreOp>(op))
     return lowerGlobalOp(plan, op);
   using Family = LogicalResult (*)(ExecutionPlan &, Operation *, bool &);
-  for (Family lower : {lowerNetworkOp, lowerLayoutOp, lowerQuantOp, lowerIntegerOp}) {
+  for (Family lower : {lowerNetworkOp, lowerLayoutOp, lowerQuantOp,
+                       lowerIntegerOp, lowerTrainingOp}) {
     bool handled = false;
     LogicalResult result = lower(plan, op, handled);
     if (handled)

@@ -22,6 +22,8 @@ mlir::LogicalResult lowerQuantOp(ExecutionPlan &plan, mlir::Operation *op,
                                  bool &handled);
 mlir::LogicalResult lowerIntegerOp(ExecutionPlan &plan, mlir::Operation *op,
                                    bool &handled);
+mlir::LogicalResult lowerTrainingOp(ExecutionPlan &plan, mlir::Operation *op,
+                                    bool &handled);
 
 /// qrt's convolution parameters from a conv2d's / qconv2d's attributes.
 qrt::Conv2dParams convParams(llvm::ArrayRef<int64_t> strides,
