@@ -167,6 +167,42 @@ Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
   return Status::ok();
 }
 
+/// One qadd element type combination; a plain loop the compiler vectorizes.
+/// rne by the 1.5 * 2^23 trick, which equals rintf (round half to even in
+/// the default rounding mode) on the pre-clamped range |t| <= 2^22 and needs
+/// no SSE4.1; clamping before rounding changes nothing since the bounds are
+/// integers.
+template <typename TA, typename TB, typename TY>
+static void qaddLoop(const TA *a, const TB *b, TY *y, int64_t n,
+                     const QAddParams &p, float qmin, float qmax) {
+  const float za = (float)p.za, zb = (float)p.zb, zy = (float)p.zy;
+  const float sa = p.sa, sb = p.sb, sy = p.sy, magic = 12582912.f;
+  const float lo = qmin - zy - 1.f, hi = qmax - zy + 1.f;
+  const bool relu = p.relu;
+  parallelFor(n, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      float v = ((float)a[i] - za) * sa + ((float)b[i] - zb) * sb;
+      v = relu && !(v > 0.f) ? 0.f : v;
+      float t = v / sy;
+      t = t < lo ? lo : (t > hi ? hi : t);
+      float q = ((t + magic) - magic) + zy;
+      y[i] = (TY)(q < qmin ? qmin : (q > qmax ? qmax : q));
+    }
+  });
+}
+
+template <typename TA, typename TB>
+static void qaddDispatchOut(const Tensor &a, const Tensor &b,
+                            const QAddParams &p, float qmin, float qmax,
+                            Tensor &y) {
+  if (p.outputDType == DType::U8)
+    qaddLoop(a.data<TA>(), b.data<TB>(), y.data<uint8_t>(), a.numel(), p,
+             qmin, qmax);
+  else
+    qaddLoop(a.data<TA>(), b.data<TB>(), y.data<int8_t>(), a.numel(), p,
+             qmin, qmax);
+}
+
 Status qadd(const Tensor &a, const Tensor &b, const QAddParams &p,
             Tensor &y) {
   for (const Tensor *t : {&a, &b})
@@ -181,23 +217,15 @@ Status qadd(const Tensor &a, const Tensor &b, const QAddParams &p,
   QRT_RETURN_IF_ERROR(prepareOutput(y, a.shape(), p.outputDType, "qadd"));
   float qmin = (float)std::max(p.qmin, p.outputDType == DType::U8 ? 0 : -128);
   float qmax = (float)std::min(p.qmax, p.outputDType == DType::U8 ? 255 : 127);
-  float za = (float)p.za, zb = (float)p.zb, zy = (float)p.zy;
-  auto load = [](const Tensor &t, int64_t i) {
-    return t.dtype() == DType::U8 ? (float)t.data<uint8_t>()[i]
-                                  : (float)t.data<int8_t>()[i];
-  };
-  parallelFor(a.numel(), 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      float v = (load(a, i) - za) * p.sa + (load(b, i) - zb) * p.sb;
-      if (p.relu)
-        v = v > 0.f ? v : 0.f;
-      float q = qm::quantizeAffine(v, p.sy, zy, qmin, qmax);
-      if (p.outputDType == DType::U8)
-        y.data<uint8_t>()[i] = (uint8_t)q;
-      else
-        y.data<int8_t>()[i] = (int8_t)q;
-    }
-  });
+  bool au = a.dtype() == DType::U8, bu = b.dtype() == DType::U8;
+  if (au && bu)
+    qaddDispatchOut<uint8_t, uint8_t>(a, b, p, qmin, qmax, y);
+  else if (au)
+    qaddDispatchOut<uint8_t, int8_t>(a, b, p, qmin, qmax, y);
+  else if (bu)
+    qaddDispatchOut<int8_t, uint8_t>(a, b, p, qmin, qmax, y);
+  else
+    qaddDispatchOut<int8_t, int8_t>(a, b, p, qmin, qmax, y);
   return Status::ok();
 }
 

@@ -198,3 +198,62 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 } // namespace
+
+namespace {
+
+// qadd over every pair of 8-bit operands against ONNX QDQ written out:
+// QuantizeLinear(DequantizeLinear(a) + DequantizeLinear(b)) in f32, x / s
+// rounded half to even (std::nearbyint), saturated.
+TEST(QAdd, ExhaustiveAgainstQdqFormula) {
+  struct Case {
+    DType a, b, y;
+    float sa, sb, sy;
+    int32_t za, zb, zy;
+    bool relu;
+  } cases[] = {
+      {DType::U8, DType::U8, DType::U8, 0.059f, 0.033f, 0.044f, 136, 0, 0,
+       false},
+      {DType::U8, DType::I8, DType::I8, 0.1f, 0.05f, 0.2f, 3, 0, -5, true},
+      {DType::I8, DType::U8, DType::U8, 0.02f, 0.125f, 0.0625f, -7, 128, 10,
+       true},
+      {DType::I8, DType::I8, DType::U8, 0.5f, 0.25f, 0.25f, 0, 0, 128, false},
+  };
+  for (const Case &c : cases) {
+    Tensor a = Tensor::empty({256, 256}, c.a), b = Tensor::empty({256, 256}, c.b);
+    for (int i = 0; i < 256; ++i)
+      for (int j = 0; j < 256; ++j) {
+        int64_t k = i * 256 + j;
+        if (c.a == DType::U8)
+          a.data<uint8_t>()[k] = (uint8_t)i;
+        else
+          a.data<int8_t>()[k] = (int8_t)(i - 128);
+        if (c.b == DType::U8)
+          b.data<uint8_t>()[k] = (uint8_t)j;
+        else
+          b.data<int8_t>()[k] = (int8_t)(j - 128);
+      }
+    QAddParams p;
+    p.sa = c.sa, p.sb = c.sb, p.sy = c.sy;
+    p.za = c.za, p.zb = c.zb, p.zy = c.zy;
+    p.outputDType = c.y;
+    p.relu = c.relu;
+    Tensor y;
+    ASSERT_OK(qadd(a, b, p, y));
+    float qmin = c.y == DType::U8 ? 0.f : -128.f,
+          qmax = c.y == DType::U8 ? 255.f : 127.f;
+    int64_t bad = 0;
+    for (int64_t k = 0; k < a.numel(); ++k) {
+      float fa = ((float)at(a, k) - (float)c.za) * c.sa;
+      float fb = ((float)at(b, k) - (float)c.zb) * c.sb;
+      float v = fa + fb;
+      if (c.relu)
+        v = std::max(v, 0.f);
+      float q = std::nearbyint(v / c.sy) + (float)c.zy;
+      q = std::min(std::max(q, qmin), qmax);
+      bad += at(y, k) != (int64_t)q;
+    }
+    EXPECT_EQ(bad, 0);
+  }
+}
+
+} // namespace
