@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 using namespace qopt;
@@ -48,7 +49,7 @@ public:
 private:
   LogicalResult checkOptions();
   void hoistState(func::FuncOp forward);
-  void hoist(Value value, const std::string &name, StringRef kind,
+  void hoist(OpOperand *use, const std::string &name, StringRef kind,
              StringRef layer);
   ml_program::GlobalOp createGlobal(Location loc, const std::string &name,
                                     Type type, Attribute value, StringRef kind,
@@ -66,8 +67,11 @@ private:
   SymbolTable symbols;
   const QatOptions &options;
   QatStats &stats;
-  /// Hoisted constants and their globals, in creation order.
-  llvm::MapVector<Value, ml_program::GlobalOp> hoisted;
+  /// Non-splat constants hoisted already, with their global and load: a
+  /// second use of the same kind is a tied weight.
+  llvm::DenseMap<Value, std::pair<ml_program::GlobalOp, Value>> tied;
+  /// Constants that lost uses to loads; erased when they have none left.
+  llvm::SetVector<Operation *> hoistedConstants;
   unsigned counter[3] = {0, 0, 0}; // conv, linear, batch_norm
 };
 } // namespace
@@ -146,24 +150,51 @@ ml_program::GlobalOp QatBuilder::createZeros(Location loc,
                       "optimizer_state", layer);
 }
 
-/// Moves the constant `value` into a global, loaded where it was defined.
-void QatBuilder::hoist(Value value, const std::string &name, StringRef kind,
+/// Makes the constant that `use` reads a global, loaded where the constant
+/// was defined. Only this use is rewritten: CSE merges equal constants (the
+/// zero biases and unit variances of different layers), which must not
+/// become one parameter. Two uses of the same non-splat constant in the
+/// same role are a tied weight and share the global.
+void QatBuilder::hoist(OpOperand *use, const std::string &name, StringRef kind,
                        StringRef layer) {
-  if (!value || hoisted.contains(value))
-    return; // absent, or tied to a tensor hoisted already
+  if (!use)
+    return; // an absent optional operand
+  Value value = use->get();
   auto constant = value.getDefiningOp<arith::ConstantOp>();
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!constant || !type || !type.hasStaticShape())
     return; // not a constant: it stays as it is, untrained
+  auto it = tied.find(value);
+  if (it != tied.end() && globalKind(it->second.first) == kind) {
+    use->set(it->second.second);
+    return;
+  }
   ml_program::GlobalOp global = createGlobal(constant.getLoc(), name, type,
                                              constant.getValue(), kind, layer);
-  hoisted.insert({value, global});
   OpBuilder b(constant);
-  auto load = ml_program::GlobalLoadOp::create(
+  Value load = ml_program::GlobalLoadOp::create(
       b, constant.getLoc(), type,
       FlatSymbolRefAttr::get(global.getSymNameAttr()));
-  value.replaceAllUsesWith(load.getResult());
-  constant.erase();
+  use->set(load);
+  hoistedConstants.insert(constant);
+  auto elements = dyn_cast<ElementsAttr>(constant.getValue());
+  if (it == tied.end() && elements && !elements.isSplat())
+    tied.try_emplace(value, global, load);
+}
+
+/// The operand in ODS operand group `group` of `op`, or null when that
+/// optional operand is absent.
+template <typename OpT> static OpOperand *odsOperand(OpT op, unsigned group) {
+  auto [start, length] = op.getODSOperandIndexAndLength(group);
+  return length ? &op->getOpOperand(start) : nullptr;
+}
+
+/// The float weight operand of a layer: the fake_quant's input when the
+/// weight is quantized (the global holds the float weight).
+template <typename OpT> static OpOperand *weightOperand(OpT op) {
+  if (auto fq = op.getWeight().template getDefiningOp<FakeQuantOp>())
+    return odsOperand(fq, 0);
+  return odsOperand(op, 1);
 }
 
 void QatBuilder::hoistState(func::FuncOp forward) {
@@ -175,48 +206,38 @@ void QatBuilder::hoistState(func::FuncOp forward) {
     unsigned index = n++;
     return name.empty() ? (prefix + Twine(index)).str() : name;
   };
-  // A weight is often quantized: the global holds the float weight.
-  auto unquantized = [](Value w) -> Value {
-    if (auto fq = w.getDefiningOp<FakeQuantOp>())
-      return fq.getInput();
-    return w;
-  };
   for (Operation *op : ops) {
     if (auto conv = dyn_cast<Conv2dOp>(op)) {
       std::string layer = layerName(op, "conv", counter[0]);
-      hoist(unquantized(conv.getWeight()), layer + ".weight", "weight", layer);
-      hoist(conv.getBias(), layer + ".bias", "bias", layer);
+      hoist(weightOperand(conv), layer + ".weight", "weight", layer);
+      hoist(odsOperand(conv, 2), layer + ".bias", "bias", layer);
     } else if (auto linear = dyn_cast<LinearOp>(op)) {
       std::string layer = layerName(op, "linear", counter[1]);
-      hoist(unquantized(linear.getWeight()), layer + ".weight", "weight",
-            layer);
-      hoist(linear.getBias(), layer + ".bias", "bias", layer);
+      hoist(weightOperand(linear), layer + ".weight", "weight", layer);
+      hoist(odsOperand(linear, 2), layer + ".bias", "bias", layer);
     } else if (auto bn = dyn_cast<BatchNormOp>(op)) {
       std::string layer = layerName(op, "bn", counter[2]);
-      hoist(bn.getScale(), layer + ".weight", "bn_weight", layer);
-      hoist(bn.getBias(), layer + ".bias", "bn_bias", layer);
-      hoist(bn.getMean(), layer + ".running_mean", "bn_stat", layer);
-      hoist(bn.getVariance(), layer + ".running_var", "bn_stat", layer);
+      hoist(odsOperand(bn, 1), layer + ".weight", "bn_weight", layer);
+      hoist(odsOperand(bn, 2), layer + ".bias", "bn_bias", layer);
+      hoist(odsOperand(bn, 3), layer + ".running_mean", "bn_stat", layer);
+      hoist(odsOperand(bn, 4), layer + ".running_var", "bn_stat", layer);
     } else if (auto fq = dyn_cast<FakeQuantOp>(op)) {
       // The policy names quantizers by location ("layer1.conv1.wt").
       std::string name = quantizerName(fq, quantizers++);
       if (!fq->hasAttr("qnn.name"))
         if (std::string loc = nameInLoc(fq.getLoc()); !loc.empty())
           name = loc;
-      struct {
-        Value value;
-        QuantParam param;
-        const char *suffix;
-      } params[] = {{fq.getScale(), QuantParam::Scale, ".scale"},
-                    {fq.getZeroPoint(), QuantParam::ZeroPoint, ".zero_point"},
-                    {fq.getClip(), QuantParam::Clip, ".clip"},
-                    {fq.getBasis(), QuantParam::Basis, ".basis"},
-                    {fq.getOffset(), QuantParam::Offset, ".offset"}};
-      for (auto &p : params)
-        if (p.value && isLearnedParam(fq.getMethod(), p.param))
-          hoist(p.value, name + p.suffix, "quant_param", name);
+      static const char *const suffixes[kNumQuantParams] = {
+          ".scale", ".zero_point", ".clip", ".basis", ".offset"};
+      // ODS operand group i + 1 (after the input) is parameter i.
+      for (unsigned i = 0; i < kNumQuantParams; ++i)
+        if (isLearnedParam(fq.getMethod(), QuantParam(i)))
+          hoist(odsOperand(fq, i + 1), name + suffixes[i], "quant_param", name);
     }
   }
+  for (Operation *constant : hoistedConstants)
+    if (constant->use_empty())
+      constant->erase();
 }
 
 //===----------------------------------------------------------------------===//
