@@ -173,21 +173,30 @@ Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
 /// no SSE4.1; clamping before rounding changes nothing since the bounds are
 /// integers.
 template <typename TA, typename TB, typename TY>
+static void qaddChunk(const TA *__restrict a, const TB *__restrict b,
+                      TY *__restrict y, int64_t n, float za, float sa,
+                      float zb, float sb, float sy, float zy, float qmin,
+                      float qmax, bool relu) {
+  const float magic = 12582912.f, lo = qmin - zy - 1.f, hi = qmax - zy + 1.f;
+  const float floor = relu ? 0.f : -INFINITY;
+  for (int64_t i = 0; i < n; ++i) {
+    float v = ((float)a[i] - za) * sa + ((float)b[i] - zb) * sb;
+    v = std::max(v, floor);
+    float t = std::min(std::max(v / sy, lo), hi);
+    float q = ((t + magic) - magic) + zy;
+    y[i] = (TY)(int32_t)std::min(std::max(q, qmin), qmax);
+  }
+}
+
+template <typename TA, typename TB, typename TY>
 static void qaddLoop(const TA *a, const TB *b, TY *y, int64_t n,
                      const QAddParams &p, float qmin, float qmax) {
-  const float za = (float)p.za, zb = (float)p.zb, zy = (float)p.zy;
-  const float sa = p.sa, sb = p.sb, sy = p.sy, magic = 12582912.f;
-  const float lo = qmin - zy - 1.f, hi = qmax - zy + 1.f;
-  const bool relu = p.relu;
-  parallelFor(n, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      float v = ((float)a[i] - za) * sa + ((float)b[i] - zb) * sb;
-      v = relu && !(v > 0.f) ? 0.f : v;
-      float t = v / sy;
-      t = t < lo ? lo : (t > hi ? hi : t);
-      float q = ((t + magic) - magic) + zy;
-      y[i] = (TY)(q < qmin ? qmin : (q > qmax ? qmax : q));
-    }
+  float za = (float)p.za, zb = (float)p.zb, zy = (float)p.zy;
+  float sa = p.sa, sb = p.sb, sy = p.sy;
+  bool relu = p.relu;
+  parallelFor(n, 1, [=](int64_t begin, int64_t end) {
+    qaddChunk(a + begin, b + begin, y + begin, end - begin, za, sa, zb, sb,
+              sy, zy, qmin, qmax, relu);
   });
 }
 
