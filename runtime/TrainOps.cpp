@@ -191,6 +191,10 @@ Status padBackward(const Shape &xShape, const std::vector<int64_t> &pads,
                              shapeToString(dy.shape()) +
                              " is not the padded x " + shapeToString(xShape));
   QRT_RETURN_IF_ERROR(prepareOutput(dx, xShape, DType::F32, "pad_backward dx"));
+  if (r == 0) { // a scalar pads to itself
+    dx.data<float>()[0] = dy.data<float>()[0];
+    return Status::ok();
+  }
   // Walk the rows of x (last dim contiguous); the matching dy row starts at
   // the x index shifted by the begin pads.
   int64_t rows = 1;

@@ -153,6 +153,17 @@ TEST(TrainOps, PadBackward) {
   Tensor dx;
   ASSERT_OK(padBackward({2, 3, 5, 6}, pads, fromTorch(dy), dx));
   EXPECT_EQ(maxRelError(dx, ref), 0);
+  // Rank 1 and rank 0.
+  Tensor d1;
+  ASSERT_OK(padBackward({3}, {2, 1},
+                        Tensor::fromVector<float>({6}, {1, 2, 3, 4, 5, 6}),
+                        d1));
+  EXPECT_EQ(std::vector<float>(d1.data<float>(), d1.data<float>() + 3),
+            (std::vector<float>{3, 4, 5}));
+  Tensor d0;
+  ASSERT_OK(padBackward({}, {}, Tensor::fromVector<float>({}, {7.f}), d0));
+  EXPECT_EQ(d0.data<float>()[0], 7.f);
+  EXPECT_FALSE(padBackward({3}, {1, 1}, Tensor::zeros({4}, DType::F32), d1));
 }
 
 TEST(TrainOps, AddBroadcastBackward) {
