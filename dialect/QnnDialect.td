@@ -29,6 +29,11 @@ def Qnn_Dialect : Dialect {
     * integer ops (`qnn.quantize`, `qnn.qconv2d`, ...) on tensors of
       `!quant.uniform` element type, with int32 accumulation and fixed-point
       requantization.
+    * training ops (`qnn.conv2d_grad_input`, `qnn.batch_norm_train`,
+      `qnn.fake_quant_grad`, `qnn.softmax_cross_entropy`,
+      `qnn.sgd_update`, ...): the backward ops, losses and optimizer
+      updates that qnn-autodiff and qnn-wrap-mode{mode=qat} emit
+      (docs/training.md).
 
     It is not named `quant` because MLIR already has a `quant` dialect, whose
     `!quant.uniform` types qnn reuses for its integer ops. Numeric semantics
