@@ -126,12 +126,58 @@ static LogicalResult lowerQuantize(ExecutionPlan &plan, QuantizeOp op) {
   return success();
 }
 
+static MaxPoolOp fusedIntMaxPool(DequantizeOp deq);
+static QuantizeOp closingQuantize(MaxPoolOp pool);
+static llvm::DenseSet<Value> channelsLastValues(Operation *op);
+
 static LogicalResult lowerDequantize(ExecutionPlan &plan, DequantizeOp op) {
+  if (MaxPoolOp pool = fusedIntMaxPool(op)) {
+    QuantizeOp q = closingQuantize(pool);
+    qrt::Pool2dParams p;
+    p.kernelH = pool.getKernel()[0];
+    p.kernelW = pool.getKernel()[1];
+    p.strideH = pool.getStrides()[0];
+    p.strideW = pool.getStrides()[1];
+    p.padTop = pool.getPads()[0];
+    p.padLeft = pool.getPads()[1];
+    p.padBottom = pool.getPads()[2];
+    p.padRight = pool.getPads()[3];
+    p.dilationH = pool.getDilations()[0];
+    p.dilationW = pool.getDilations()[1];
+    p.ceilMode = pool.getCeilMode();
+    bool cl = channelsLastValues(op).contains(op.getInput());
+    plan.absorb(pool);
+    plan.absorb(q);
+    unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(q.getResult());
+    plan.addStep(op, [=](Frame &f) {
+      qrt::Tensor out;
+      qrt::Status st = qrt::maxPool2dInt8(f[x], p, cl, out);
+      f[y] = std::move(out);
+      return st;
+    });
+    return success();
+  }
   FailureOr<QuantInfo> info = quantInfo(op, op.getInput());
   if (failed(info))
     return failure();
   unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
   qrt::Tensor s = info->scaleTensor(), z = info->zeroPointTensor();
+  if (plan.isConstant(op.getInput())) {
+    // A quantized constant (weights, biases): dequantized once, then shared
+    // (the cache keeps a reference, so the buffer is never recycled).
+    auto cached = std::make_shared<qrt::Tensor>();
+    plan.addStep(op, [=, info = *info](Frame &f) -> qrt::Status {
+      if (!cached->defined()) {
+        qrt::Tensor out;
+        QRT_RETURN_IF_ERROR(
+            qrt::dequantize(f[x], s, z, info.granularity(f[x]), out));
+        *cached = std::move(out);
+      }
+      f[y] = *cached;
+      return qrt::Status::ok();
+    });
+    return success();
+  }
   plan.addStep(op, [=, info = *info](Frame &f) {
     qrt::Tensor out = f[x].defined() ? f.output(f[x].shape(), qrt::DType::F32)
                                      : qrt::Tensor();
@@ -193,6 +239,30 @@ static bool isRequantized(Value v) {
   return q && q.getStorageTypeIntegralWidth() == 8;
 }
 
+/// dequantize -> max_pool -> quantize back to the same 8-bit type: a max
+/// pool on the integers (exact, qrt::maxPool2dInt8). Returns the pool, or
+/// null.
+static MaxPoolOp fusedIntMaxPool(DequantizeOp deq) {
+  Value v = deq.getResult();
+  if (!v.hasOneUse() || !isRequantized(deq.getInput()) ||
+      cast<RankedTensorType>(v.getType()).getRank() != 4)
+    return nullptr;
+  auto pool = dyn_cast<MaxPoolOp>(*v.getUsers().begin());
+  if (!pool || !pool.getResult().hasOneUse())
+    return nullptr;
+  auto q = dyn_cast<QuantizeOp>(*pool.getResult().getUsers().begin());
+  if (!q || cast<RankedTensorType>(q.getType()).getElementType() !=
+                cast<RankedTensorType>(deq.getInput().getType())
+                    .getElementType())
+    return nullptr;
+  return pool;
+}
+
+/// The quantize closing a fused integer max pool.
+static QuantizeOp closingQuantize(MaxPoolOp pool) {
+  return cast<QuantizeOp>(*pool.getResult().getUsers().begin());
+}
+
 /// The 8-bit activations held channels-last ([N, H, W, C]) at run time:
 /// rank-4 results of requantized qconv2d and of qadd whose every user is a
 /// requantized qconv2d (as input, or as residual of a channels-last result)
@@ -215,6 +285,9 @@ static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
     } else if (auto a = dyn_cast<QAddOp>(o)) {
       if (rank4(a.getOutput()))
         s.insert(a.getOutput());
+    } else if (auto d = dyn_cast<DequantizeOp>(o)) {
+      if (MaxPoolOp pool = fusedIntMaxPool(d))
+        s.insert(closingQuantize(pool).getResult());
     }
   });
   for (bool changed = true; changed;) {
@@ -231,6 +304,10 @@ static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
         } else if (auto a = dyn_cast<QAddOp>(user)) {
           if (s.contains(a.getOutput()))
             continue;
+        } else if (auto d = dyn_cast<DequantizeOp>(user)) {
+          if (MaxPoolOp pool = fusedIntMaxPool(d))
+            if (s.contains(closingQuantize(pool).getResult()))
+              continue;
         }
         drop(v);
         break;
@@ -245,6 +322,14 @@ static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
           drop(a.getOutput());
           drop(a.getLhs());
           drop(a.getRhs());
+        }
+      } else if (auto d = dyn_cast<DequantizeOp>(o)) {
+        if (MaxPoolOp pool = fusedIntMaxPool(d)) {
+          Value out = closingQuantize(pool).getResult();
+          if (s.contains(out) != s.contains(d.getInput())) {
+            drop(out);
+            drop(d.getInput());
+          }
         }
       } else if (auto c = dyn_cast<QConv2dOp>(o)) {
         if (c.getResidual() &&

@@ -404,6 +404,61 @@ static bool lowerAdd(AddOp add) {
   return true;
 }
 
+/// transpose(dequantize(scast(constant))) is the dequantize of the
+/// transposed integer constant (the per-axis dimension follows): a QDQ
+/// Gemm's weight (imported as MatMul of a transposed weight) is then not
+/// transposed again on every run.
+static void foldConstantTransposes(Operation *root) {
+  SmallVector<TransposeOp> transposes;
+  root->walk([&](TransposeOp op) { transposes.push_back(op); });
+  for (TransposeOp t : transposes) {
+    auto deq = t.getInput().getDefiningOp<DequantizeOp>();
+    auto scast = deq ? deq.getInput().getDefiningOp<StorageCastOp>() : nullptr;
+    DenseIntElementsAttr ints;
+    if (!scast || !matchPattern(scast.getInput(), m_Constant(&ints)))
+      continue;
+    auto inType = cast<RankedTensorType>(scast.getType());
+    ArrayRef<int64_t> perm = t.getPerm(), shape = inType.getShape();
+    SmallVector<int64_t> outShape, inStrides(shape.size(), 1);
+    for (int64_t d : perm)
+      outShape.push_back(shape[d]);
+    for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d)
+      inStrides[d] = inStrides[d + 1] * shape[d + 1];
+    SmallVector<APInt> in(ints.getValues<APInt>()), out;
+    out.reserve(in.size());
+    SmallVector<int64_t> idx(shape.size(), 0);
+    for (size_t i = 0; i < in.size(); ++i) {
+      int64_t src = 0;
+      for (size_t d = 0; d < perm.size(); ++d)
+        src += idx[d] * inStrides[perm[d]];
+      out.push_back(in[src]);
+      for (int64_t d = (int64_t)idx.size() - 1; d >= 0; --d)
+        if (++idx[d] < outShape[d])
+          break;
+        else
+          idx[d] = 0;
+    }
+    Type elem = inType.getElementType();
+    if (auto a = dyn_cast<UniformQuantizedPerAxisType>(elem)) {
+      int32_t axis = llvm::find(perm, a.getQuantizedDimension()) - perm.begin();
+      elem = UniformQuantizedPerAxisType::get(
+          a.getFlags(), a.getStorageType(), a.getExpressedType(), a.getScales(),
+          a.getZeroPoints(), axis, a.getStorageTypeMin(),
+          a.getStorageTypeMax());
+    }
+    OpBuilder b(t);
+    auto intType = RankedTensorType::get(
+        outShape, cast<ShapedType>(ints.getType()).getElementType());
+    Value cst = arith::ConstantOp::create(
+        b, t.getLoc(), DenseElementsAttr::get(intType, ArrayRef(out)));
+    Value q = StorageCastOp::create(
+        b, t.getLoc(), RankedTensorType::get(outShape, elem), cst);
+    Value f = DequantizeOp::create(b, t.getLoc(), t.getType(), q);
+    t.getResult().replaceAllUsesWith(f);
+    t.erase();
+  }
+}
+
 namespace {
 struct LowerToIntegerPass
     : qopt::impl::LowerToIntegerPassBase<LowerToIntegerPass> {
@@ -437,6 +492,7 @@ struct LowerToIntegerPass
                           linear.getBias());
       numLayers += done;
     }
+    foldConstantTransposes(getOperation());
     SmallVector<AddOp> adds;
     getOperation().walk([&](AddOp op) { adds.push_back(op); });
     for (AddOp op : adds)

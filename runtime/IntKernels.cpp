@@ -4,8 +4,11 @@
 #include "runtime/ConvCore.h"
 #include "runtime/GroupLayout.h"
 #include "runtime/Parallel.h"
+#include "runtime/Pool.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace qrt {
 
@@ -235,6 +238,83 @@ Status qadd(const Tensor &a, const Tensor &b, const QAddParams &p,
     qaddDispatchOut<int8_t, uint8_t>(a, b, p, qmin, qmax, y);
   else
     qaddDispatchOut<int8_t, int8_t>(a, b, p, qmin, qmax, y);
+  return Status::ok();
+}
+
+template <typename T>
+static void maxPoolInt8(const T *in, T *out, const Shape &nchw,
+                        const Shape &outNchw, const Pool2dParams &p,
+                        bool cl) {
+  int64_t n = nchw[0], c = nchw[1], h = nchw[2], w = nchw[3];
+  int64_t oh = outNchw[2], ow = outNchw[3];
+  if (cl) {
+    // Rows of C contiguous values: a vectorized max per window element.
+    parallelFor(n * oh * ow, c * p.kernelH * p.kernelW,
+                [&](int64_t b, int64_t e) {
+      std::vector<T> acc(c);
+      for (int64_t r = b; r < e; ++r) {
+        int64_t j = r % ow, i = (r / ow) % oh, b0 = r / (ow * oh);
+        std::fill(acc.begin(), acc.end(), std::numeric_limits<T>::lowest());
+        for (int64_t ki = 0; ki < p.kernelH; ++ki) {
+          int64_t y = i * p.strideH - p.padTop + ki * p.dilationH;
+          if (y < 0 || y >= h)
+            continue;
+          for (int64_t kj = 0; kj < p.kernelW; ++kj) {
+            int64_t x = j * p.strideW - p.padLeft + kj * p.dilationW;
+            if (x < 0 || x >= w)
+              continue;
+            const T *__restrict src = in + ((b0 * h + y) * w + x) * c;
+            T *__restrict dst = acc.data();
+            for (int64_t k = 0; k < c; ++k)
+              dst[k] = std::max(dst[k], src[k]);
+          }
+        }
+        std::copy(acc.begin(), acc.end(), out + r * c);
+      }
+    });
+    return;
+  }
+  parallelFor(n * c, oh * ow * p.kernelH * p.kernelW,
+              [&](int64_t b, int64_t e) {
+    for (int64_t plane = b; plane < e; ++plane) {
+      const T *src = in + plane * h * w;
+      T *dst = out + plane * oh * ow;
+      for (int64_t i = 0; i < oh; ++i)
+        for (int64_t j = 0; j < ow; ++j) {
+          T m = std::numeric_limits<T>::lowest();
+          for (int64_t ki = 0; ki < p.kernelH; ++ki) {
+            int64_t y = i * p.strideH - p.padTop + ki * p.dilationH;
+            if (y < 0 || y >= h)
+              continue;
+            for (int64_t kj = 0; kj < p.kernelW; ++kj) {
+              int64_t x = j * p.strideW - p.padLeft + kj * p.dilationW;
+              if (x >= 0 && x < w)
+                m = std::max(m, src[y * w + x]);
+            }
+          }
+          dst[i * ow + j] = m;
+        }
+    }
+  });
+}
+
+Status maxPool2dInt8(const Tensor &x, const Pool2dParams &p,
+                     bool channelsLast, Tensor &y) {
+  if (!x.defined() || (x.dtype() != DType::U8 && x.dtype() != DType::I8) ||
+      x.rank() != 4)
+    return invalidArgument("int8 max pool: input must be 4-D u8 or i8");
+  Shape nchw = channelsLast ? fromChannelsLast(x.shape()) : x.shape();
+  Expected<Shape> out = pool2dOutputShape(nchw, p);
+  if (!out)
+    return out.status();
+  Shape stored = channelsLast ? toChannelsLast(*out) : *out;
+  QRT_RETURN_IF_ERROR(prepareOutput(y, stored, x.dtype(), "int8 max pool"));
+  if (x.dtype() == DType::U8)
+    maxPoolInt8(x.data<uint8_t>(), y.data<uint8_t>(), nchw, *out, p,
+                channelsLast);
+  else
+    maxPoolInt8(x.data<int8_t>(), y.data<int8_t>(), nchw, *out, p,
+                channelsLast);
   return Status::ok();
 }
 

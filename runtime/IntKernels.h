@@ -18,6 +18,7 @@
 
 #include "runtime/Conv.h"
 #include "runtime/FakeQuant.h"
+#include "runtime/Pool.h"
 #include "runtime/QuantMath.h"
 #include "runtime/Requant.h"
 
@@ -102,6 +103,13 @@ struct QAddParams {
   bool relu = false;
 };
 Status qadd(const Tensor &a, const Tensor &b, const QAddParams &p, Tensor &y);
+
+/// Max pooling of 8-bit quantized values (u8 or i8), NCHW or, with
+/// `channelsLast`, NHWC ([N, H, W, C]). Exactly dequantize -> max_pool ->
+/// quantize with the input's own parameters: max commutes with the
+/// increasing map q -> (q - z) s, and padding never wins.
+Status maxPool2dInt8(const Tensor &x, const Pool2dParams &p,
+                     bool channelsLast, Tensor &y);
 
 /// Int8 convolution: x (u8 or i8) with zero point zx, weights s8
 /// [OC, C/g, KH, KW] (symmetric, zero point 0), optional i32 bias [OC] in

@@ -217,3 +217,23 @@ func.func @qdq_add(%a: tensor<1x4x!quant.uniform<u8:f32, 0.1:3>>, %b: tensor<1x4
   %q = qnn.quantize %r : tensor<1x4xf32> -> tensor<1x4x!quant.uniform<u8:f32, 0.2>>
   return %q : tensor<1x4x!quant.uniform<u8:f32, 0.2>>
 }
+
+// -----
+
+// A QDQ Gemm weight, imported as a transposed dequantized constant: the
+// transpose is folded into the integer constant (the per-axis dimension
+// follows it), so the program does not transpose weights on every run.
+// CHECK-LABEL: func.func @qdq_gemm_weight
+// CHECK: %[[W8:.*]] = arith.constant dense<{{\[\[}}1, 3], [2, 4], [-5, 6]]> : tensor<3x2xi8>
+// CHECK: %[[W:.*]] = quant.scast %[[W8]] : tensor<3x2xi8> to tensor<3x2x!quant.uniform<i8:f32:1, {5.000000e-01,2.500000e-01}>>
+// CHECK: %[[F:.*]] = qnn.dequantize %[[W]]
+// CHECK-NOT: qnn.transpose
+// CHECK: qnn.matmul %arg0, %[[F]]
+func.func @qdq_gemm_weight(%x: tensor<1x3xf32>) -> tensor<1x2xf32> {
+  %w8 = arith.constant dense<[[1, 2, -5], [3, 4, 6]]> : tensor<2x3xi8>
+  %w = quant.scast %w8 : tensor<2x3xi8> to tensor<2x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>
+  %wf = qnn.dequantize %w : tensor<2x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>> -> tensor<2x3xf32>
+  %wt = qnn.transpose %wf {perm = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  %y = qnn.matmul %x, %wt : (tensor<1x3xf32>, tensor<3x2xf32>) -> tensor<1x2xf32>
+  return %y : tensor<1x2xf32>
+}
