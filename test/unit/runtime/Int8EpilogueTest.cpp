@@ -257,3 +257,54 @@ TEST(QAdd, ExhaustiveAgainstQdqFormula) {
 }
 
 } // namespace
+
+namespace {
+
+// The 8-bit max pool equals the fp32 max pool of the same values (itself
+// checked against LibTorch), in NCHW and NHWC, with padding and ceil mode.
+TEST(MaxPoolInt8, MatchesFloatPool) {
+  std::mt19937 rng(7);
+  for (DType dt : {DType::U8, DType::I8})
+    for (bool cl : {false, true}) {
+      Shape nchw = {2, 19, 13, 11};
+      Tensor x = dt == DType::U8 ? randomInt<uint8_t>(nchw, 0, 255, rng)
+                                 : randomInt<int8_t>(nchw, -128, 127, rng);
+      Pool2dParams p;
+      p.kernelH = p.kernelW = 3;
+      p.strideH = p.strideW = 2;
+      p.padTop = p.padLeft = p.padBottom = p.padRight = 1;
+      p.ceilMode = true;
+      Tensor xf = Tensor::empty(nchw, DType::F32);
+      for (int64_t i = 0; i < x.numel(); ++i)
+        xf.data<float>()[i] = (float)at(x, i);
+      Tensor ref;
+      ASSERT_OK(maxPool2d(xf, p, ref));
+      Tensor xin = x;
+      if (cl) { // store NHWC
+        xin = Tensor::empty(toChannelsLast(nchw), dt);
+        for (int64_t n = 0; n < nchw[0]; ++n)
+          for (int64_t c = 0; c < nchw[1]; ++c)
+            for (int64_t h = 0; h < nchw[2]; ++h)
+              for (int64_t w = 0; w < nchw[3]; ++w)
+                std::memcpy((char *)xin.rawData() +
+                                index(nchw, true, n, c, h, w),
+                            (const char *)x.rawData() +
+                                index(nchw, false, n, c, h, w),
+                            1);
+      }
+      Tensor y;
+      ASSERT_OK(maxPool2dInt8(xin, p, cl, y));
+      Shape out = ref.shape();
+      ASSERT_EQ(y.shape(), cl ? toChannelsLast(out) : out);
+      int64_t bad = 0;
+      for (int64_t n = 0; n < out[0]; ++n)
+        for (int64_t c = 0; c < out[1]; ++c)
+          for (int64_t h = 0; h < out[2]; ++h)
+            for (int64_t w = 0; w < out[3]; ++w)
+              bad += (float)at(y, index(out, cl, n, c, h, w)) !=
+                     ref.data<float>()[index(out, false, n, c, h, w)];
+      EXPECT_EQ(bad, 0) << (cl ? "NHWC" : "NCHW");
+    }
+}
+
+} // namespace
