@@ -73,9 +73,10 @@ struct ConvBackwardPlan::Impl {
   std::string implName;
 };
 
-Expected<ConvBackwardPlan>
-ConvBackwardPlan::create(const Shape &inputShape, const Shape &weightShape,
-                         bool withBias, const Conv2dParams &p) {
+Expected<ConvBackwardPlan> ConvBackwardPlan::create(const Shape &inputShape,
+                                                    const Shape &weightShape,
+                                                    bool withBias,
+                                                    const Conv2dParams &p) {
   if (p.srcChannelsLast || p.dstChannelsLast || p.fuseSum || p.fuseRelu)
     return invalidArgument("conv2d backward: channels-last and fused "
                            "sum/ReLU are not supported");
@@ -108,26 +109,26 @@ ConvBackwardPlan::create(const Shape &inputShape, const Shape &weightShape,
     }
     memory::desc srcAny(srcDims, f32, tag::any), dstAny(dstDims, f32, tag::any);
     memory::desc wAny(wDims, f32, tag::any);
-    memory::desc bMd = withBias ? memory::desc({ws[0]}, f32, tag::x)
-                                : memory::desc();
+    memory::desc bMd =
+        withBias ? memory::desc({ws[0]}, f32, tag::x) : memory::desc();
     memory::dims strides = {p.strideH, p.strideW};
     memory::dims dil = {p.dilationH - 1, p.dilationW - 1}; // oneDNN: 0 dense
     memory::dims padL = {p.padTop, p.padLeft}, padR = {p.padBottom, p.padRight};
     auto alg = dnnl::algorithm::convolution_direct;
 
     // The forward primitive descriptor is the hint both backward ones need.
-    dnnl::convolution_forward::desc fwd(dnnl::prop_kind::forward_training,
-                                        alg, srcAny, wAny, bMd, dstAny,
-                                        strides, dil, padL, padR);
+    dnnl::convolution_forward::desc fwd(dnnl::prop_kind::forward_training, alg,
+                                        srcAny, wAny, bMd, dstAny, strides, dil,
+                                        padL, padR);
     dnnl::convolution_forward::primitive_desc fwdPd(fwd, eng);
 
-    dnnl::convolution_backward_data::desc bd(alg, srcAny, wAny, dstAny,
-                                             strides, dil, padL, padR);
+    dnnl::convolution_backward_data::desc bd(alg, srcAny, wAny, dstAny, strides,
+                                             dil, padL, padR);
     dnnl::convolution_backward_data::primitive_desc bdPd(bd, eng, fwdPd);
     impl->dataPrim = dnnl::convolution_backward_data(bdPd);
 
-    dnnl::convolution_backward_weights::desc bw(
-        alg, srcAny, wAny, bMd, dstAny, strides, dil, padL, padR);
+    dnnl::convolution_backward_weights::desc bw(alg, srcAny, wAny, bMd, dstAny,
+                                                strides, dil, padL, padR);
     dnnl::convolution_backward_weights::primitive_desc bwPd(bw, eng, fwdPd);
     impl->weightsPrim = dnnl::convolution_backward_weights(bwPd);
 
@@ -190,10 +191,10 @@ Status ConvBackwardPlan::backwardWeights(const Tensor &x, const Tensor &dy,
     m.bwX.in(m.stream, x.rawData());
     m.bwDy.in(m.stream, dy.rawData());
     m.bwDw.outBefore(dweight.rawData());
-    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, m.bwX.prim},
-                                            {DNNL_ARG_DIFF_DST, m.bwDy.prim},
-                                            {DNNL_ARG_DIFF_WEIGHTS,
-                                             m.bwDw.prim}};
+    std::unordered_map<int, memory> args = {
+        {DNNL_ARG_SRC, m.bwX.prim},
+        {DNNL_ARG_DIFF_DST, m.bwDy.prim},
+        {DNNL_ARG_DIFF_WEIGHTS, m.bwDw.prim}};
     if (m.withBias) {
       m.bwDb.set_data_handle(dbias.rawData());
       args[DNNL_ARG_DIFF_BIAS] = m.bwDb;
@@ -205,9 +206,7 @@ Status ConvBackwardPlan::backwardWeights(const Tensor &x, const Tensor &dy,
   });
 }
 
-const Shape &ConvBackwardPlan::inputShape() const {
-  return impl_->inputShape;
-}
+const Shape &ConvBackwardPlan::inputShape() const { return impl_->inputShape; }
 const Shape &ConvBackwardPlan::outputShape() const {
   return impl_->outputShape;
 }
@@ -311,10 +310,10 @@ Status LinearBackwardPlan::backwardWeights(const Tensor &x, const Tensor &dy,
     m.x.set_data_handle(const_cast<void *>(x.rawData()));
     m.dy.set_data_handle(const_cast<void *>(dy.rawData()));
     m.bwDw.outBefore(dweight.rawData());
-    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, m.x},
-                                            {DNNL_ARG_DIFF_DST, m.dy},
-                                            {DNNL_ARG_DIFF_WEIGHTS,
-                                             m.bwDw.prim}};
+    std::unordered_map<int, memory> args = {
+        {DNNL_ARG_SRC, m.x},
+        {DNNL_ARG_DIFF_DST, m.dy},
+        {DNNL_ARG_DIFF_WEIGHTS, m.bwDw.prim}};
     if (m.withBias) {
       m.db.set_data_handle(dbias.rawData());
       args[DNNL_ARG_DIFF_BIAS] = m.db;

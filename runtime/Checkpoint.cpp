@@ -3,8 +3,8 @@
 #include "runtime/Checkpoint.h"
 
 #include <atomic>
-#include <cstdint>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <set>
 
@@ -120,7 +120,8 @@ Status writeBody(Writer &w, const Checkpoint &c) {
       ok = w.put(values.data(), values.size() * sizeof(uint64_t));
   }
   for (const auto &[name, t] : c.tensors) {
-    ok = ok && w.str(name) && w.pod<uint32_t>(static_cast<uint32_t>(t.dtype())) &&
+    ok = ok && w.str(name) &&
+         w.pod<uint32_t>(static_cast<uint32_t>(t.dtype())) &&
          w.pod<uint32_t>(static_cast<uint32_t>(t.rank()));
     for (int64_t d = 0; ok && d < t.rank(); ++d)
       ok = w.pod<int64_t>(t.dim(d));
@@ -228,9 +229,9 @@ Expected<Checkpoint> loadCheckpoint(const std::string &path) {
   size_t body = n - kTrailerSize;
   uint32_t stored = 0;
   std::memcpy(&stored, data.data() + body, 4);
-  uint32_t crc = static_cast<uint32_t>(crc32_z(
-      crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef *>(data.data()),
-      body));
+  uint32_t crc = static_cast<uint32_t>(
+      crc32_z(crc32_z(0L, Z_NULL, 0),
+              reinterpret_cast<const Bytef *>(data.data()), body));
   if (crc != stored)
     return formatError(where + "checksum mismatch (corrupt file)");
 

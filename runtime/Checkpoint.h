@@ -1,4 +1,4 @@
-//===- Checkpoint.h - training checkpoints (named tensors + header) -*- C++ -*-===//
+//===- Checkpoint.h - training checkpoints ----------------------*- C++ -*-===//
 //
 // A checkpoint is a small key/value header of u64 vectors (step, epoch, RNG
 // state, ...) and an ordered list of named tensors (weights, optimizer

@@ -389,11 +389,10 @@ Status fakeQuantAffineBackward(const Tensor &x, const Tensor &scale,
   QRT_RETURN_IF_ERROR(checkParam(scale, g, "fake_quant scale"));
   QRT_RETURN_IF_ERROR(checkParam(zeroPoint, g, "fake_quant zero point"));
   const float *s = scale.data<float>(), *z = zeroPoint.data<float>();
-  return mapGrad(x, g, dy, dx, "fake_quant backward",
-                 [&](float v, int64_t k, int64_t) {
-                   return qm::fakeQuantAffineGradX(v, s[k], z[k], range.qmin,
-                                                   range.qmax);
-                 });
+  return mapGrad(
+      x, g, dy, dx, "fake_quant backward", [&](float v, int64_t k, int64_t) {
+        return qm::fakeQuantAffineGradX(v, s[k], z[k], range.qmin, range.qmax);
+      });
 }
 
 Status lsqPlusBackward(const Tensor &x, const Tensor &scale, const Tensor &beta,
@@ -457,12 +456,10 @@ Status dorefaWeightBackward(const Tensor &w, int bits, Granularity g,
                    [](float, int64_t, int64_t) { return 1.f; });
   std::vector<float> maxTanh;
   QRT_RETURN_IF_ERROR(groupStat(w, g, /*tanhMax=*/true, maxTanh));
-  QRT_RETURN_IF_ERROR(mapGrad(w, g, dy, dx, "dorefa weight backward",
-                              [&](float v, int64_t k, int64_t) {
-                                return maxTanh[k] > 0.f
-                                           ? qm::dorefaWeightGradW(v, maxTanh[k])
-                                           : 0.f;
-                              }));
+  QRT_RETURN_IF_ERROR(mapGrad(
+      w, g, dy, dx, "dorefa weight backward", [&](float v, int64_t k, int64_t) {
+        return maxTanh[k] > 0.f ? qm::dorefaWeightGradW(v, maxTanh[k]) : 0.f;
+      }));
   if (maxAsConstant)
     return Status::ok();
   // The max path: dM_k = Σ_group dy ∂ŵ/∂M, routed to the group's first
@@ -538,10 +535,9 @@ Status xnorWeightScaledBackward(const Tensor &w, const Tensor &scale,
 
 Status signActivationBackward(const Tensor &x, GradType type, const Tensor &dy,
                               Tensor &dx) {
-  return mapGrad(x, Granularity::perTensor(), dy, dx, "sign backward",
-                 [&](float v, int64_t, int64_t) {
-                   return qm::signGrad(v, type);
-                 });
+  return mapGrad(
+      x, Granularity::perTensor(), dy, dx, "sign backward",
+      [&](float v, int64_t, int64_t) { return qm::signGrad(v, type); });
 }
 
 Status lqnetBackward(const Tensor &dy, Tensor &dx) {
@@ -694,11 +690,10 @@ Status adaroundBackward(const Tensor &w, const Tensor &scale,
     return invalidArgument("adaround backward: V must have the weight's shape");
   const float *s = scale.data<float>(), *z = zeroPoint.data<float>(),
               *pv = v.data<float>();
-  return mapGrad(w, g, dy, dv, "adaround backward",
-                 [&](float wi, int64_t k, int64_t i) {
-                   return qm::adaroundGradV(wi, s[k], z[k], pv[i], range.qmin,
-                                            range.qmax);
-                 });
+  return mapGrad(
+      w, g, dy, dv, "adaround backward", [&](float wi, int64_t k, int64_t i) {
+        return qm::adaroundGradV(wi, s[k], z[k], pv[i], range.qmin, range.qmax);
+      });
 }
 
 Status adaroundRegularizer(const Tensor &v, float beta, float lambda,
@@ -717,8 +712,8 @@ Status adaroundRegularizer(const Tensor &v, float beta, float lambda,
         for (int64_t i = b; i < b + n; ++i) {
           float h = qm::adaroundH(pv[i]);
           acc += qm::adaroundReg(h, beta);
-          gv[i] = lambda * qm::adaroundRegGradH(h, beta) *
-                  qm::adaroundHGrad(pv[i]);
+          gv[i] =
+              lambda * qm::adaroundRegGradH(h, beta) * qm::adaroundHGrad(pv[i]);
         }
         return acc;
       });

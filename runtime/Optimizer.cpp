@@ -128,8 +128,9 @@ double multiStepLr(int64_t step, double baseLr,
 double polyLr(int64_t step, int64_t total, double baseLr, double power) {
   if (total <= 0)
     return baseLr;
-  double frac = static_cast<double>(std::min(std::max<int64_t>(step, 0), total)) /
-                static_cast<double>(total);
+  double frac =
+      static_cast<double>(std::min(std::max<int64_t>(step, 0), total)) /
+      static_cast<double>(total);
   return baseLr * std::pow(1.0 - frac, power);
 }
 
@@ -163,8 +164,9 @@ double linearWarmupFactor(int64_t step, int64_t total, double startFactor,
                           double endFactor) {
   if (total <= 0)
     return endFactor;
-  double frac = static_cast<double>(std::min(std::max<int64_t>(step, 0), total)) /
-                static_cast<double>(total);
+  double frac =
+      static_cast<double>(std::min(std::max<int64_t>(step, 0), total)) /
+      static_cast<double>(total);
   return startFactor + (endFactor - startFactor) * frac;
 }
 

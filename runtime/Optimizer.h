@@ -1,4 +1,4 @@
-//===- Optimizer.h - SGD / Adam steps and learning-rate schedules -*- C++ -*-===//
+//===- Optimizer.h - SGD / Adam steps and LR schedules ----------*- C++ -*-===//
 //
 // In-place optimizer kernels over (param, grad, state), one call per
 // parameter tensor per step, with torch.optim semantics (PyTorch 1.13:
@@ -64,8 +64,8 @@ double cosineLr(int64_t step, int64_t total, double baseLr,
                 double etaMin = 0.0);
 /// CosineAnnealingWarmRestarts (SGDR): restarts after t0, t0·tMult, ...
 /// steps (tMult >= 1 integer as in torch).
-double cosineRestartsLr(int64_t step, int64_t t0, int64_t tMult,
-                        double baseLr, double etaMin = 0.0);
+double cosineRestartsLr(int64_t step, int64_t t0, int64_t tMult, double baseLr,
+                        double etaMin = 0.0);
 /// LinearLR factor: startFactor → endFactor linearly over `total` steps,
 /// then constant. Multiply another schedule's lr by it for a linear warm-up.
 double linearWarmupFactor(int64_t step, int64_t total, double startFactor,

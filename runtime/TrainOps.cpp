@@ -64,8 +64,8 @@ Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
   float *out = dx.data<float>();
   // Valid kernel taps [lo, hi) of output index o along one axis: clipping
   // once per row / column keeps bounds checks out of the inner loop.
-  auto taps = [](int64_t o, int64_t stride, int64_t pad, int64_t dil,
-                 int64_t k, int64_t size, int64_t &lo, int64_t &hi) {
+  auto taps = [](int64_t o, int64_t stride, int64_t pad, int64_t dil, int64_t k,
+                 int64_t size, int64_t &lo, int64_t &hi) {
     int64_t start = o * stride - pad;
     lo = start < 0 ? (-start + dil - 1) / dil : 0;
     hi = start > size - 1 ? 0 : std::min(k, (size - 1 - start) / dil + 1);
@@ -81,9 +81,8 @@ Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
                   std::fill(di, di + h * w, 0.f);
                   for (int64_t i = 0; i < oh; ++i) {
                     int64_t aLo, aHi;
-                    int64_t h0 =
-                        taps(i, p.strideH, p.padTop, p.dilationH, p.kernelH, h,
-                             aLo, aHi);
+                    int64_t h0 = taps(i, p.strideH, p.padTop, p.dilationH,
+                                      p.kernelH, h, aLo, aHi);
                     for (int64_t j = 0; j < ow; ++j) {
                       int64_t bLo, bHi;
                       int64_t w0 = taps(j, p.strideW, p.padLeft, p.dilationW,
@@ -93,8 +92,8 @@ Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
                       // PyTorch's CPU rule: start at the first valid tap
                       // with -inf, take strictly greater values or NaN.
                       float m = -std::numeric_limits<float>::infinity();
-                      int64_t arg = (h0 + aLo * p.dilationH) * w + w0 +
-                                    bLo * p.dilationW;
+                      int64_t arg =
+                          (h0 + aLo * p.dilationH) * w + w0 + bLo * p.dilationW;
                       for (int64_t a = aLo; a < aHi; ++a) {
                         int64_t rowOff = (h0 + a * p.dilationH) * w + w0;
                         for (int64_t b = bLo; b < bHi; ++b) {
@@ -565,7 +564,8 @@ Status mseLoss(const Tensor &pred, const Tensor &target, float &loss,
   QRT_RETURN_IF_ERROR(checkDType(pred, DType::F32, "mse pred"));
   QRT_RETURN_IF_ERROR(checkDType(target, DType::F32, "mse target"));
   QRT_RETURN_IF_ERROR(sameShape(pred, target, "mse"));
-  QRT_RETURN_IF_ERROR(prepareOutput(dpred, pred.shape(), DType::F32, "mse dpred"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dpred, pred.shape(), DType::F32, "mse dpred"));
   int64_t n = pred.numel();
   if (n == 0)
     return invalidArgument("mse: empty tensors");

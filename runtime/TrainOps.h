@@ -36,8 +36,7 @@ Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
 Status avgPool2dBackward(const Shape &xShape, const Pool2dParams &p,
                          const Tensor &dy, Tensor &dx);
 /// [N, C, 1, 1] -> [N, C, H, W]: dx = dy / (H W).
-Status globalAvgPoolBackward(const Shape &xShape, const Tensor &dy,
-                             Tensor &dx);
+Status globalAvgPoolBackward(const Shape &xShape, const Tensor &dy, Tensor &dx);
 
 /// Backward of padConstant with ONNX pads [b_0.., e_0..] (negative pads
 /// crop): dx is the slice of dy at the input's position (zero where the

@@ -23,19 +23,19 @@ TEST(BackwardConv, MatchesAutograd) {
   torch::manual_seed(11);
   for (const ConvCase &c : {
            ConvCase{{2, 3, 9, 9}, {4, 3, 3, 3}, 1, 1, 1, 1, true},
-           ConvCase{{2, 4, 10, 11}, {6, 4, 3, 3}, 2, 1, 1, 1, true},  // stride 2
-           ConvCase{{1, 6, 8, 8}, {6, 2, 3, 3}, 1, 0, 1, 3, false},   // groups
-           ConvCase{{2, 8, 9, 7}, {8, 1, 3, 3}, 2, 1, 1, 8, true},    // depthwise
-           ConvCase{{1, 3, 12, 12}, {5, 3, 3, 3}, 1, 2, 2, 1, true},  // dilation
+           ConvCase{{2, 4, 10, 11}, {6, 4, 3, 3}, 2, 1, 1, 1, true}, // stride 2
+           ConvCase{{1, 6, 8, 8}, {6, 2, 3, 3}, 1, 0, 1, 3, false},  // groups
+           ConvCase{{2, 8, 9, 7}, {8, 1, 3, 3}, 2, 1, 1, 8, true}, // depthwise
+           ConvCase{{1, 3, 12, 12}, {5, 3, 3, 3}, 1, 2, 2, 1, true}, // dilation
            ConvCase{{3, 16, 7, 7}, {32, 16, 1, 1}, 1, 0, 1, 1, true}, // 1x1
            ConvCase{{2, 3, 16, 16}, {8, 3, 5, 5}, 2, 2, 1, 1, false},
        }) {
     at::Tensor x = torch::randn(c.in).requires_grad_(true);
     at::Tensor w = torch::randn(c.w).requires_grad_(true);
     at::Tensor b = torch::randn({c.w[0]}).requires_grad_(true);
-    at::Tensor y = at::conv2d(x, w, c.bias ? b : at::Tensor(),
-                              {c.stride, c.stride}, {c.pad, c.pad},
-                              {c.dil, c.dil}, c.groups);
+    at::Tensor y =
+        at::conv2d(x, w, c.bias ? b : at::Tensor(), {c.stride, c.stride},
+                   {c.pad, c.pad}, {c.dil, c.dil}, c.groups);
     at::Tensor dy = torch::randn(y.sizes());
     y.backward(dy);
 
@@ -44,9 +44,9 @@ TEST(BackwardConv, MatchesAutograd) {
     p.padTop = p.padLeft = p.padBottom = p.padRight = c.pad;
     p.dilationH = p.dilationW = c.dil;
     p.groups = c.groups;
-    auto plan = ConvBackwardPlan::create(Shape(c.in.begin(), c.in.end()),
-                                         Shape(c.w.begin(), c.w.end()), c.bias,
-                                         p);
+    auto plan =
+        ConvBackwardPlan::create(Shape(c.in.begin(), c.in.end()),
+                                 Shape(c.w.begin(), c.w.end()), c.bias, p);
     ASSERT_TRUE(plan.hasValue()) << plan.status().toString();
     Tensor qdy = fromTorch(dy), qw = fromTorch(w.detach()),
            qx = fromTorch(x.detach());
@@ -55,9 +55,9 @@ TEST(BackwardConv, MatchesAutograd) {
       Tensor dx, dw, db;
       ASSERT_OK(plan->backwardData(qdy, qw, dx));
       ASSERT_OK(plan->backwardWeights(qx, qdy, dw, db));
-      std::string what = plan->implName() + " case in[1]=" +
-                         std::to_string(c.in[1]) + " g=" +
-                         std::to_string(c.groups);
+      std::string what = plan->implName() +
+                         " case in[1]=" + std::to_string(c.in[1]) +
+                         " g=" + std::to_string(c.groups);
       EXPECT_LE(maxRelError(dx, x.grad()), 1e-5) << what;
       EXPECT_LE(maxRelError(dw, w.grad()), 1e-5) << what;
       if (c.bias)
@@ -84,7 +84,8 @@ TEST(BackwardConv, AsymmetricPadsAndErrors) {
   ASSERT_TRUE(plan.hasValue()) << plan.status().toString();
   Tensor dx, dw, db;
   ASSERT_OK(plan->backwardData(fromTorch(dy), fromTorch(w.detach()), dx));
-  ASSERT_OK(plan->backwardWeights(fromTorch(x.detach()), fromTorch(dy), dw, db));
+  ASSERT_OK(
+      plan->backwardWeights(fromTorch(x.detach()), fromTorch(dy), dw, db));
   EXPECT_LE(maxRelError(dx, x.grad()), 1e-5);
   EXPECT_LE(maxRelError(dw, w.grad()), 1e-5);
 
@@ -93,8 +94,7 @@ TEST(BackwardConv, AsymmetricPadsAndErrors) {
             ErrorCode::InvalidArgument);
   Conv2dParams cl;
   cl.srcChannelsLast = true;
-  EXPECT_FALSE(
-      ConvBackwardPlan::create({1, 2, 7, 8}, {3, 2, 3, 3}, false, cl));
+  EXPECT_FALSE(ConvBackwardPlan::create({1, 2, 7, 8}, {3, 2, 3, 3}, false, cl));
 }
 
 TEST(BackwardLinear, MatchesAutograd) {

@@ -1,7 +1,7 @@
 //===- CheckpointTest.cpp - checkpoint round trip and corruption ----------===//
 
-#include "TestUtil.h"
 #include "runtime/Checkpoint.h"
+#include "TestUtil.h"
 
 #include <cstring>
 #include <dirent.h>
@@ -112,8 +112,8 @@ TEST(Checkpoint, TruncatedCorruptAndBadMagic) {
   ASSERT_OK(saveCheckpoint(path, sample()));
   std::string bytes = readAll(path);
 
-  for (size_t keep : {bytes.size() - 1, bytes.size() / 2, size_t(30),
-                      size_t(9), size_t(0)}) {
+  for (size_t keep :
+       {bytes.size() - 1, bytes.size() / 2, size_t(30), size_t(9), size_t(0)}) {
     writeAll(path, bytes.substr(0, keep));
     Expected<Checkpoint> r = loadCheckpoint(path);
     ASSERT_FALSE(r.hasValue()) << keep;

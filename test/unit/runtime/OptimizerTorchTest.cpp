@@ -41,9 +41,8 @@ TEST(Optimizer, SgdMatchesTorch) {
     bool nesterov;
   };
   for (const Case &c :
-       {Case{0, 0, 0, false}, Case{0, 0, 1e-2, false},
-        Case{0.9, 0, 0, false}, Case{0.9, 0.1, 5e-4, false},
-        Case{0.9, 0, 1e-3, true}}) {
+       {Case{0, 0, 0, false}, Case{0, 0, 1e-2, false}, Case{0.9, 0, 0, false},
+        Case{0.9, 0.1, 5e-4, false}, Case{0.9, 0, 1e-3, true}}) {
     SgdOptions o;
     o.lr = 0.05f;
     o.momentum = c.momentum;
@@ -53,12 +52,11 @@ TEST(Optimizer, SgdMatchesTorch) {
     SgdState st;
     compareSteps(
         [&](at::Tensor p) {
-          return torch::optim::SGD(
-              {p}, torch::optim::SGDOptions(0.05)
-                       .momentum(c.momentum)
-                       .dampening(c.dampening)
-                       .weight_decay(c.wd)
-                       .nesterov(c.nesterov));
+          return torch::optim::SGD({p}, torch::optim::SGDOptions(0.05)
+                                            .momentum(c.momentum)
+                                            .dampening(c.dampening)
+                                            .weight_decay(c.wd)
+                                            .nesterov(c.nesterov));
         },
         [&](Tensor &p, const Tensor &g) { return sgdStep(p, g, st, o); }, 6,
         21);
@@ -80,9 +78,9 @@ TEST(Optimizer, AdamMatchesTorch) {
       AdamState st;
       compareSteps(
           [&](at::Tensor p) {
-            return torch::optim::Adam({p}, torch::optim::AdamOptions(0.01)
-                                               .weight_decay(wd)
-                                               .amsgrad(ams));
+            return torch::optim::Adam(
+                {p},
+                torch::optim::AdamOptions(0.01).weight_decay(wd).amsgrad(ams));
           },
           [&](Tensor &p, const Tensor &g) { return adamStep(p, g, st, o); }, 8,
           22);
@@ -130,9 +128,8 @@ TEST(Schedule, ChainableFormsOfTorch) {
     double lr = base;
     for (int64_t e = 0; e <= 12; ++e) {
       if (e != 0 && e <= total)
-        lr *= std::pow((1.0 - double(e) / total) /
-                           (1.0 - double(e - 1) / total),
-                       power);
+        lr *= std::pow(
+            (1.0 - double(e) / total) / (1.0 - double(e - 1) / total), power);
       EXPECT_NEAR(polyLr(e, total, base, power), lr, 1e-12) << e;
     }
   }

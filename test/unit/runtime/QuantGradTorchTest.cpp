@@ -42,10 +42,10 @@ at::Tensor signSurrogate(const at::Tensor &w, GradType t) {
   else if (t == GradType::ClippedSte)
     approx = w.clamp(-1, 1);
   else // Bi-Real: 2w + w² on [-1, 0), 2w - w² on [0, 1), ±1 outside
-    approx = at::where(
-        w < -1, -at::ones_like(w),
-        at::where(w < 0, 2 * w + w * w,
-                  at::where(w < 1, 2 * w - w * w, at::ones_like(w))));
+    approx =
+        at::where(w < -1, -at::ones_like(w),
+                  at::where(w < 0, 2 * w + w * w,
+                            at::where(w < 1, 2 * w - w * w, at::ones_like(w))));
   return (sign01(w) - approx).detach() + approx;
 }
 
@@ -112,9 +112,9 @@ TEST(QuantGrad, LsqGradScaleVariants) {
           GradScaleMode::ScaleFan, GradScaleMode::ElementScale,
           GradScaleMode::ScaleElement}) {
       float g = qm::gradScaleFactor(mode, fan, nElem, qp, 0.5f);
-      at::Tensor s0 = (w.abs().mean(reduceDims(w, perChannel, 0), true) * 2 /
-                       std::sqrt(qp))
-                          .reshape(paramShape(w, perChannel, 0));
+      at::Tensor s0 =
+          (w.abs().mean(reduceDims(w, perChannel, 0), true) * 2 / std::sqrt(qp))
+              .reshape(paramShape(w, perChannel, 0));
       at::Tensor s = s0.clone().requires_grad_(true);
       at::Tensor xr = w.clone().requires_grad_(true);
       at::Tensor sg = gradScaled(s, g);
@@ -144,8 +144,7 @@ TEST(QuantGrad, LsqQuantGroups) {
   at::Tensor s0 = torch::rand({4}) * 0.3 + 0.2;
   at::Tensor s = s0.clone().requires_grad_(true);
   at::Tensor xr = w.clone().requires_grad_(true);
-  at::Tensor sg =
-      gradScaled(s, g).repeat_interleave(2).reshape({8, 1, 1, 1});
+  at::Tensor sg = gradScaled(s, g).repeat_interleave(2).reshape({8, 1, 1, 1});
   (roundSte((xr / sg).clamp(-qn, qp)) * sg).backward(dy);
   Tensor dx, ds;
   ASSERT_OK(lsqBackward(fromTorch(w), fromTorch(s0), qn, qp, Granularity{0, 4},
@@ -170,10 +169,9 @@ TEST(QuantGrad, LsqPlus) {
     at::Tensor sg = gradScaled(s, g), bg = gradScaled(b, g);
     (roundSte(((xr - bg) / sg).clamp(-qn, qp)) * sg + bg).backward(dy);
     Tensor dx, ds, db;
-    ASSERT_OK(lsqPlusBackward(fromTorch(x), fromTorch(flat(s0)),
-                              fromTorch(flat(b0)), qn, qp,
-                              gran(x, perChannel, 1), float(g), fromTorch(dy),
-                              dx, ds, db));
+    ASSERT_OK(lsqPlusBackward(
+        fromTorch(x), fromTorch(flat(s0)), fromTorch(flat(b0)), qn, qp,
+        gran(x, perChannel, 1), float(g), fromTorch(dy), dx, ds, db));
     EXPECT_LE(maxRelError(dx, xr.grad()), 1e-5);
     EXPECT_LE(maxRelError(ds, flat(s.grad())), 1e-4);
     EXPECT_LE(maxRelError(db, flat(b.grad())), 1e-4);
@@ -268,8 +266,7 @@ TEST(QuantGrad, XnorAndSign) {
   torch::manual_seed(37);
   at::Tensor w = torch::randn({6, 4, 3, 3}) * 0.8;
   at::Tensor dy = torch::randn(w.sizes());
-  for (GradType t :
-       {GradType::Ste, GradType::ClippedSte, GradType::Triangle}) {
+  for (GradType t : {GradType::Ste, GradType::ClippedSte, GradType::Triangle}) {
     for (bool perChannel : {false, true}) {
       at::Tensor alpha =
           w.abs().mean(reduceDims(w, perChannel, 0), true).detach();
@@ -319,10 +316,10 @@ at::Tensor lqQemTorch(const at::Tensor &x2d, const at::Tensor &basis,
       bits[c][j] = ((c >> j) & 1) ? 1.0 : (signedCodes ? -1.0 : 0.0);
   at::Tensor out = basis.to(at::kDouble).clone();
   for (int64_t gi = 0; gi < basis.size(0); ++gi) {
-    at::Tensor levels = bits.matmul(basis[gi].to(at::kDouble));  // [nl]
-    at::Tensor xv = x2d[gi].to(at::kDouble);                      // [n]
+    at::Tensor levels = bits.matmul(basis[gi].to(at::kDouble)); // [nl]
+    at::Tensor xv = x2d[gi].to(at::kDouble);                    // [n]
     at::Tensor idx = (xv.unsqueeze(1) - levels.unsqueeze(0)).abs().argmin(1);
-    at::Tensor b = bits.index_select(0, idx);                     // [n, K]
+    at::Tensor b = bits.index_select(0, idx); // [n, K]
     at::Tensor v = at::linalg_solve(b.t().matmul(b), b.t().matmul(xv));
     out[gi] = momentum * out[gi] + (1 - momentum) * v;
   }
@@ -433,13 +430,11 @@ TEST(QuantGrad, AdaRoundFiniteDifferences) {
       return double(y.data<float>()[0]);
     };
     Tensor dv;
-    ASSERT_OK(adaroundBackward(w, scale, zp,
-                               Tensor::fromVector<float>({1}, {vv}), r,
-                               Granularity::perTensor(),
-                               Tensor::fromVector<float>({1}, {1.f}), dv));
+    ASSERT_OK(adaroundBackward(
+        w, scale, zp, Tensor::fromVector<float>({1}, {vv}), r,
+        Granularity::perTensor(), Tensor::fromVector<float>({1}, {1.f}), dv));
     double fd = (fwd(vv + eps) - fwd(vv - eps)) / (2 * eps);
-    EXPECT_NEAR(dv.data<float>()[0], fd, 2e-3 * s + 1e-3 * std::fabs(fd))
-        << vv;
+    EXPECT_NEAR(dv.data<float>()[0], fd, 2e-3 * s + 1e-3 * std::fabs(fd)) << vv;
     // Regularizer, one element at a time.
     for (float beta : {2.f, 5.f}) {
       auto reg = [&](float v) {

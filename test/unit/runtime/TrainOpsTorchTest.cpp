@@ -51,8 +51,8 @@ TEST(TrainOps, ReluBackward) {
 
 TEST(TrainOps, MaxPoolBackward) {
   torch::manual_seed(2);
-  for (auto shape : {std::vector<int64_t>{2, 3, 11, 11},
-                     std::vector<int64_t>{1, 4, 8, 13}})
+  for (auto shape :
+       {std::vector<int64_t>{2, 3, 11, 11}, std::vector<int64_t>{1, 4, 8, 13}})
     for (int64_t k : {2, 3})
       for (int64_t s : {1, 2})
         for (int64_t pad : {0, 1})
@@ -68,9 +68,8 @@ TEST(TrainOps, MaxPoolBackward) {
                                     ceil);
             });
             Tensor dx;
-            ASSERT_OK(maxPool2dBackward(fromTorch(x),
-                                        pool(k, s, pad, ceil, false),
-                                        fromTorch(dy), dx));
+            ASSERT_OK(maxPool2dBackward(
+                fromTorch(x), pool(k, s, pad, ceil, false), fromTorch(dy), dx));
             EXPECT_LE(maxRelError(dx, ref), 1e-6)
                 << k << s << pad << ceil << shape[3];
           }
@@ -105,8 +104,8 @@ TEST(TrainOps, MaxPoolBackward) {
 
 TEST(TrainOps, AvgPoolBackward) {
   torch::manual_seed(3);
-  for (auto shape : {std::vector<int64_t>{2, 3, 11, 11},
-                     std::vector<int64_t>{1, 4, 8, 13}})
+  for (auto shape :
+       {std::vector<int64_t>{2, 3, 11, 11}, std::vector<int64_t>{1, 4, 8, 13}})
     for (int64_t k : {2, 3})
       for (int64_t s : {1, 2})
         for (int64_t pad : {0, 1})
@@ -133,8 +132,9 @@ TEST(TrainOps, GlobalAvgPoolBackward) {
   torch::manual_seed(4);
   at::Tensor x = torch::randn({3, 5, 7, 6});
   at::Tensor dy = torch::randn({3, 5, 1, 1});
-  at::Tensor ref = gradOf(
-      x, dy, [](at::Tensor t) { return at::adaptive_avg_pool2d(t, {1, 1}); });
+  at::Tensor ref = gradOf(x, dy, [](at::Tensor t) {
+    return at::adaptive_avg_pool2d(t, {1, 1});
+  });
   Tensor dx;
   ASSERT_OK(globalAvgPoolBackward({3, 5, 7, 6}, fromTorch(dy), dx));
   EXPECT_LE(maxRelError(dx, ref), 1e-6);
@@ -155,9 +155,8 @@ TEST(TrainOps, PadBackward) {
   EXPECT_EQ(maxRelError(dx, ref), 0);
   // Rank 1 and rank 0.
   Tensor d1;
-  ASSERT_OK(padBackward({3}, {2, 1},
-                        Tensor::fromVector<float>({6}, {1, 2, 3, 4, 5, 6}),
-                        d1));
+  ASSERT_OK(padBackward(
+      {3}, {2, 1}, Tensor::fromVector<float>({6}, {1, 2, 3, 4, 5, 6}), d1));
   EXPECT_EQ(std::vector<float>(d1.data<float>(), d1.data<float>() + 3),
             (std::vector<float>{3, 4, 5}));
   Tensor d0;
@@ -171,13 +170,13 @@ TEST(TrainOps, AddBroadcastBackward) {
   struct Case {
     std::vector<int64_t> a, b;
   };
-  for (const Case &c : {Case{{2, 3, 4, 5}, {3, 1, 1}}, Case{{2, 3, 4, 5}, {5}},
-                        Case{{2, 1, 4, 1}, {1, 3, 1, 5}},
-                        Case{{2, 3, 4, 5}, {2, 3, 4, 5}},
-                        Case{{4, 5}, {1, 1}}, Case{{3, 1}, {2, 1, 6}},
-                        // Large enough for the chunked (threaded) path.
-                        Case{{64, 32, 8, 8}, {32, 1, 1}},
-                        Case{{256, 300}, {300}}, Case{{2, 40000}, {40000}}}) {
+  for (const Case &c :
+       {Case{{2, 3, 4, 5}, {3, 1, 1}}, Case{{2, 3, 4, 5}, {5}},
+        Case{{2, 1, 4, 1}, {1, 3, 1, 5}}, Case{{2, 3, 4, 5}, {2, 3, 4, 5}},
+        Case{{4, 5}, {1, 1}}, Case{{3, 1}, {2, 1, 6}},
+        // Large enough for the chunked (threaded) path.
+        Case{{64, 32, 8, 8}, {32, 1, 1}}, Case{{256, 300}, {300}},
+        Case{{2, 40000}, {40000}}}) {
     // The oracle sums in double (qrt accumulates in double; ATen's float
     // sums of 10^5 terms are off by ~1e-6).
     auto f64 = at::TensorOptions().dtype(at::kDouble);
@@ -199,8 +198,8 @@ TEST(TrainOps, AddBroadcastBackward) {
 
 TEST(TrainOps, BatchNormTrainForwardBackward) {
   torch::manual_seed(7);
-  for (auto shape : {std::vector<int64_t>{4, 3, 5, 6},
-                     std::vector<int64_t>{8, 5}}) {
+  for (auto shape :
+       {std::vector<int64_t>{4, 3, 5, 6}, std::vector<int64_t>{8, 5}}) {
     int64_t c = shape[1];
     at::Tensor x = torch::randn(shape) * 2 + 0.5;
     at::Tensor gamma = torch::rand({c}) + 0.5;
