@@ -294,3 +294,43 @@ func.func @adam_epsilon(%p: tensor<4xf32>, %lr: tensor<f32>) {
   %0:3 = qnn.adam_update %p, %p, %p, %p, %lr, %lr {epsilon = 0.0 : f64} : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @batch_norm_grad_epsilon(%dy: tensor<1x16x4x4xf32>, %g: tensor<16xf32>) {
+  // expected-error @+1 {{epsilon must be positive, got -1}}
+  %d:3 = qnn.batch_norm_grad %dy, %dy, %g, %g, %g {epsilon = -1.0 : f64} : tensor<1x16x4x4xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @relu_grad_types(%dy: tensor<4xf32>, %y: tensor<5xf32>) {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %0 = "qnn.relu_grad"(%dy, %y) : (tensor<4xf32>, tensor<5xf32>) -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @mse_loss_types(%a: tensor<4xf32>, %b: tensor<5xf32>) {
+  // expected-error @+1 {{all of {lhs, rhs} have same type}}
+  %0:2 = "qnn.mse_loss"(%a, %b) : (tensor<4xf32>, tensor<5xf32>) -> (tensor<f32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @conv_grad_input_groups(%dy: tensor<1x16x6x6xf32>, %w: tensor<16x8x3x3xf32>) {
+  // expected-error @+1 {{groups must be positive, got 0}}
+  %0 = qnn.conv2d_grad_input %dy, %w {groups = 0} : (tensor<1x16x6x6xf32>, tensor<16x8x3x3xf32>) -> tensor<1x8x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @adam_beta1(%p: tensor<4xf32>, %lr: tensor<f32>) {
+  // expected-error @+1 {{beta1 must be in [0, 1), got -0.5}}
+  %0:3 = qnn.adam_update %p, %p, %p, %p, %lr, %lr {beta1 = -0.5 : f64} : tensor<4xf32>
+  return
+}
