@@ -3,6 +3,7 @@
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
 #include "codegen/Lowerings.h"
+#include "runtime/TrainOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -179,7 +180,8 @@ static bool shapeMatches(const qrt::Shape &want, const qrt::Shape &got) {
 }
 
 qrt::Expected<std::vector<qrt::Tensor>>
-ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs) const {
+ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs,
+                   bool checkFinite) const {
   if (inputs.size() != args.size())
     return qrt::invalidArgument("the function takes " +
                                 std::to_string(args.size()) +
@@ -208,6 +210,15 @@ ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs) const {
       return qrt::Status::error(status.code(),
                                 step.what + ": " + status.message());
     }
+    if (checkFinite)
+      for (const qrt::Tensor &t : frame)
+        if (t.defined() && t.dtype() == qrt::DType::F32 &&
+            qrt::firstNonFinite(t) >= 0) {
+          pool->endRun();
+          return qrt::Status::error(qrt::ErrorCode::InvalidArgument,
+                                    step.what +
+                                        ": produced a non-finite value");
+        }
     // Dead slots go back to the pool (if nothing else references them).
     for (unsigned slot : step.release)
       pool->give(std::move(frame[slot]));

@@ -95,8 +95,11 @@ public:
           std::shared_ptr<GlobalState> globals = nullptr);
 
   /// Runs the plan. Inputs are checked against the function signature.
+  /// With `checkFinite`, every step's f32 values are checked after it runs
+  /// and the first step that produces a NaN or Inf is reported by name (a
+  /// slow diagnostic mode, e.g. to explain a non-finite training loss).
   qrt::Expected<std::vector<qrt::Tensor>>
-  run(const std::vector<qrt::Tensor> &inputs) const;
+  run(const std::vector<qrt::Tensor> &inputs, bool checkFinite = false) const;
 
   const std::vector<ArgSpec> &arguments() const { return args; }
   const std::vector<ArgSpec> &results() const { return resultSpecs; }

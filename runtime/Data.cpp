@@ -137,6 +137,34 @@ Status ImageDataset::batch(int64_t begin, int64_t count, float mean, float std,
   return Status::ok();
 }
 
+Status ImageDataset::gather(const std::vector<int64_t> &indices, float mean,
+                            float std, Tensor &outImages,
+                            Tensor &outLabels) const {
+  if (!(std > 0.f))
+    return invalidArgument("gather: std must be > 0");
+  int64_t count = static_cast<int64_t>(indices.size());
+  int64_t h = images.dim(1), w = images.dim(2);
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(outImages, {count, 1, h, w}, DType::F32, "gather images"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(outLabels, {count}, DType::I32, "gather labels"));
+  float *dst = outImages.data<float>();
+  int32_t *lab = outLabels.data<int32_t>();
+  float inv = 1.f / std;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t k = indices[i];
+    if (k < 0 || k >= size())
+      return invalidArgument("gather: sample " + std::to_string(k) +
+                             " out of range for " + std::to_string(size()) +
+                             " samples");
+    const uint8_t *src = images.data<uint8_t>() + k * h * w;
+    for (int64_t j = 0; j < h * w; ++j)
+      dst[i * h * w + j] = (static_cast<float>(src[j]) / 255.f - mean) * inv;
+    lab[i] = labels.data<uint8_t>()[k];
+  }
+  return Status::ok();
+}
+
 //===----------------------------------------------------------------------===//
 // .npy
 //===----------------------------------------------------------------------===//

@@ -6,6 +6,7 @@
 #include "runtime/Tensor.h"
 
 #include <string>
+#include <vector>
 
 namespace qrt {
 
@@ -23,6 +24,10 @@ struct ImageDataset {
   /// (pixel / 255 - mean) / std; labels as i64 [count].
   Status batch(int64_t begin, int64_t count, float mean, float std,
                Tensor &images, Tensor &labels) const;
+  /// The samples `indices` (e.g. a shuffled mini-batch), normalized as
+  /// batch(); labels as i32 [count] (what a training step takes).
+  Status gather(const std::vector<int64_t> &indices, float mean, float std,
+                Tensor &images, Tensor &labels) const;
 };
 
 /// Loads `<dir>/<split>-images-idx3-ubyte.gz` and

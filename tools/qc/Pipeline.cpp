@@ -1,6 +1,7 @@
 //===- Pipeline.cpp - the stages of `qc quantize` -------------------------===//
 
 #include "tools/qc/Pipeline.h"
+#include "tools/qc/Train.h"
 #include "tools/qc/Analysis.h"
 
 #include "codegen/ExecutionPlan.h"
@@ -47,29 +48,30 @@ private:
 };
 } // namespace
 
-static LogicalResult fail(const Twine &message) {
+LogicalResult qopt::qcFail(const Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qc") << message << "\n";
   return failure();
 }
 
-static LogicalResult writeModule(ModuleOp module, const std::string &path) {
+LogicalResult qopt::writeModuleFile(ModuleOp module, const std::string &path) {
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(path, &error);
   if (!out)
-    return fail(error);
+    return qcFail(error);
   module.print(out->os());
   out->keep();
   return success();
 }
 
-static LogicalResult runPipeline(ModuleOp module, const std::string &pipeline) {
+LogicalResult qopt::runPassPipeline(ModuleOp module,
+                                    const std::string &pipeline) {
   PassManager pm(module->getName());
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    return fail("bad pass pipeline '" + pipeline + "'");
+    return qcFail("bad pass pipeline '" + pipeline + "'");
   return pm.run(module);
 }
 
-static func::FuncOp mainFunction(ModuleOp module) {
+func::FuncOp qopt::mainFunctionOf(ModuleOp module) {
   if (auto f = module.lookupSymbol<func::FuncOp>("main"))
     return f;
   auto funcs = module.getOps<func::FuncOp>();
@@ -87,9 +89,9 @@ static OwningOpRef<ModuleOp> loadModel(MLIRContext &ctx,
 /// Compiles and evaluates @main of `module` on the test set.
 static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
                               const qrt::ImageDataset &test, Stage &stage) {
-  func::FuncOp fn = mainFunction(module);
+  func::FuncOp fn = mainFunctionOf(module);
   if (!fn)
-    return fail("the model has no @main function");
+    return qcFail("the model has no @main function");
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(fn);
   if (failed(plan))
     return failure();
@@ -97,7 +99,7 @@ static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
       evaluateTop1(*plan, test, options.batchSize, options.norm,
                    options.evalLimit, stage.record.name);
   if (!r)
-    return fail(r.status().message());
+    return qcFail(r.status().message());
   stage.record.top1 = r->top1();
   stage.record.imagesPerSecond = r->imagesPerSecond();
   return success();
@@ -117,7 +119,7 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
                                 *kind == qnn::ObserverKind::Percentile);
   unsigned fallbacks = 0, fqIndex = 0;
   std::string fallbackNames;
-  mainFunction(*calib).walk([&](qnn::FakeQuantOp op) {
+  mainFunctionOf(*calib).walk([&](qnn::FakeQuantOp op) {
     std::string name = quantizerName(op, fqIndex++);
     if (!isCalibrated(op.getMethod()) || op->hasAttr("qnn.observer"))
       return;
@@ -152,32 +154,32 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
   if (options.weightMseNorm > 0.f && kind == qnn::ObserverKind::Mse)
     report.notes.push_back("weights: MSE observer with p = " +
                            std::to_string(options.weightMseNorm));
-  if (failed(runPipeline(*calib, "func.func(qnn-wrap-mode{mode=calibrate "
+  if (failed(runPassPipeline(*calib, "func.func(qnn-wrap-mode{mode=calibrate "
                                  "observer=" +
                                      options.observer + "})")))
     return failure();
-  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(mainFunction(*calib));
+  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(mainFunctionOf(*calib));
   if (failed(plan))
     return failure();
   qrt::Status s = runForObservers(*plan, train, options.batchSize,
                                   options.norm, options.calibImages, "calibrate");
   if (!s)
-    return fail(s.message());
+    return qcFail(s.message());
   std::map<std::string, CalibratedParams> params;
   for (const auto &[name, observer] : plan->observers()) {
     if (!*observer)
-      return fail("observer '" + name + "' saw no data");
+      return qcFail("observer '" + name + "' saw no data");
     qrt::Expected<qrt::QuantParams> p = (*observer)->compute();
     if (!p)
-      return fail("observer '" + name + "': " + p.status().message());
+      return qcFail("observer '" + name + "': " + p.status().message());
     params[name] = {p->scale, p->zeroPoint};
   }
-  if (failed(applyCalibration(mainFunction(module), params)))
+  if (failed(applyCalibration(mainFunctionOf(module), params)))
     return failure();
 
   // Report each quantizer's calibrated step sizes.
   unsigned index = 0;
-  mainFunction(module).walk([&](qnn::FakeQuantOp op) {
+  mainFunctionOf(module).walk([&](qnn::FakeQuantOp op) {
     QuantizerRecord r;
     r.name = quantizerName(op, index++);
     r.role = qnn::stringifyQuantRole(op.getRole()).str();
@@ -199,34 +201,34 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
 LogicalResult qopt::runQuantize(MLIRContext &ctx,
                                 const QuantizeOptions &options,
                                 QuantizeReport &report) {
-  if (options.mode != "calibrate")
-    return fail("--mode " + options.mode +
-                " is not supported yet (supported: calibrate)");
+  if (options.mode != "calibrate" && options.mode != "qat")
+    return qcFail("unknown --mode '" + options.mode +
+                  "' (supported: calibrate, qat)");
   if (std::error_code ec = llvm::sys::fs::create_directories(options.outDir))
-    return fail("cannot create " + options.outDir + ": " + ec.message());
+    return qcFail("cannot create " + options.outDir + ": " + ec.message());
   auto out = [&](StringRef name) { return options.outDir + "/" + name.str(); };
 
   qrt::Expected<qrt::ImageDataset> test =
       qrt::loadFashionMnist(options.dataDir, "t10k");
   if (!test)
-    return fail(test.status().message());
+    return qcFail(test.status().message());
   qrt::Expected<qrt::ImageDataset> train =
       qrt::loadFashionMnist(options.dataDir, "train");
   if (!train)
-    return fail(train.status().message());
+    return qcFail(train.status().message());
 
   OwningOpRef<ModuleOp> module;
   {
     Stage stage(report, "import");
     module = loadModel(ctx, options.model);
     if (!module)
-      return fail("cannot load " + options.model);
+      return qcFail("cannot load " + options.model);
   }
   {
     Stage stage(report, "fold batch norm");
     stage.record.artifact = out("1-folded.mlir");
-    if (failed(runPipeline(*module, "func.func(qnn-fold-batch-norm)")) ||
-        failed(writeModule(*module, stage.record.artifact)))
+    if (failed(runPassPipeline(*module, "func.func(qnn-fold-batch-norm)")) ||
+        failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
   OwningOpRef<ModuleOp> floatModule = module->clone();
@@ -241,9 +243,9 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     std::string opts = "policy=\"" + options.policy + "\"";
     if (!options.policyFile.empty())
       opts += " policy-file=" + options.policyFile;
-    if (failed(runPipeline(*module,
+    if (failed(runPassPipeline(*module,
                            "func.func(qnn-apply-policy{" + opts + "})")) ||
-        failed(writeModule(*module, stage.record.artifact)))
+        failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
   {
@@ -254,13 +256,34 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                             ")");
     stage.record.artifact = out("3-calibrated.mlir");
     if (failed(calibrate(*module, options, *train, report)) ||
-        failed(runPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")))
+        failed(runPassPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")))
       return failure();
     if (options.biasCorrection &&
         failed(correctBiases(*floatModule, *module, options, *train,
                              report.biasCorrections)))
       return failure();
-    if (failed(writeModule(*module, stage.record.artifact)))
+    if (failed(writeModuleFile(*module, stage.record.artifact)))
+      return failure();
+  }
+  if (options.mode == "qat") {
+    // Calibration above initialized the quantizers; training goes on from
+    // there (docs/training.md).
+    Stage stage(report, "quantization-aware training (" +
+                            std::to_string(options.training.epochs) +
+                            " epochs, " + options.training.optimizer + ")");
+    FailureOr<TrainOutcome> outcome =
+        trainQat(*module, options, *train, *test, report);
+    if (failed(outcome))
+      return failure();
+    if (*outcome == TrainOutcome::Stopped) {
+      report.notes.push_back("stopped after epoch " +
+                             std::to_string(options.training.stopAfter) +
+                             " (--stop-after); resume with --resume");
+      return success();
+    }
+    stage.record.artifact = out("3-trained.mlir");
+    if (failed(runPassPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")) ||
+        failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
   {
@@ -284,15 +307,15 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     // stderr) and the flow goes on.
     Stage stage(report, "export QDQ ONNX");
     stage.record.artifact = out("3-calibrated.onnx");
-    if (failed(onnx_export::exportOnnxFile(mainFunction(*module),
+    if (failed(onnx_export::exportOnnxFile(mainFunctionOf(*module),
                                            stage.record.artifact)))
       stage.record.artifact = "(not exported, see the error above)";
   }
   {
     Stage stage(report, "lower to integer");
     stage.record.artifact = out("4-integer.mlir");
-    if (failed(runPipeline(*module, "func.func(qnn-lower-to-integer)")) ||
-        failed(writeModule(*module, stage.record.artifact)))
+    if (failed(runPassPipeline(*module, "func.func(qnn-lower-to-integer)")) ||
+        failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
   {

@@ -5,6 +5,7 @@
 
 #include "tools/support/Evaluate.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
 #include <string>
@@ -29,6 +30,25 @@ struct QuantizeOptions {
   /// p of the MSE observer's |x - Q(x)|^p for weights (0: the observer's
   /// default, 2).
   float weightMseNorm = 0.f;
+
+  // --mode qat (Train.cpp): quantization-aware training after calibration,
+  // which initializes the quantizers' parameters.
+  struct Training {
+    int64_t epochs = 3;
+    int64_t batchSize = 128;
+    int64_t trainImages = 0; // 0: the whole training set
+    std::string optimizer = "sgd";
+    double lr = 0.01, momentum = 0.9, weightDecay = 5e-5;
+    bool nesterov = false;
+    /// cosine | multistep | poly | sgdr | constant, per iteration.
+    std::string schedule = "cosine";
+    std::vector<int64_t> milestones; // multistep, in epochs
+    double gamma = 0.1;              // multistep factor
+    double warmupEpochs = 0;         // linear warm-up
+    uint64_t seed = 0;
+    bool resume = false;
+    int64_t stopAfter = 0; // stop after this epoch's checkpoint (0: never)
+  } training;
 };
 
 /// One row of the report: what ran, how long it took, and its top-1 when it
@@ -80,6 +100,16 @@ struct QuantizeReport {
 mlir::LogicalResult runQuantize(mlir::MLIRContext &ctx,
                                 const QuantizeOptions &options,
                                 QuantizeReport &report);
+
+// Helpers shared by the stages (Pipeline.cpp, Train.cpp).
+/// Prints "qc: error: message" and returns failure.
+mlir::LogicalResult qcFail(const llvm::Twine &message);
+mlir::LogicalResult runPassPipeline(mlir::ModuleOp module,
+                                    const std::string &pipeline);
+mlir::LogicalResult writeModuleFile(mlir::ModuleOp module,
+                                    const std::string &path);
+/// @main, or the module's only function.
+mlir::func::FuncOp mainFunctionOf(mlir::ModuleOp module);
 
 /// Writes report.md (and prints the accuracy table to stdout).
 mlir::LogicalResult writeReport(const QuantizeOptions &options,

@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
@@ -41,7 +42,9 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     policyFile("policy-file", cl::desc("QDrop / MQBench YAML policy"),
                cl::sub(quantizeCmd), cl::cat(qcCategory));
-static cl::opt<std::string> mode("mode", cl::desc("calibrate (PTQ)"),
+static cl::opt<std::string> mode("mode",
+                                 cl::desc("calibrate (PTQ) or qat (calibrate, "
+                                          "then quantization-aware training)"),
                                  cl::init("calibrate"), cl::sub(quantizeCmd),
                                  cl::cat(qcCategory));
 static cl::opt<std::string>
@@ -82,6 +85,57 @@ static cl::opt<std::string> outDir("o", cl::desc("Output directory"),
                                    cl::init("out"), cl::sub(quantizeCmd),
                                    cl::cat(qcCategory));
 
+// --mode qat (docs/training.md).
+static cl::OptionCategory qatCategory("qc quantize --mode qat options");
+static cl::opt<int> epochs("epochs", cl::desc("QAT epochs"), cl::init(3),
+                           cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<int> trainBatch("train-batch-size",
+                               cl::desc("QAT mini-batch size"), cl::init(128),
+                               cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<int> trainImages(
+    "train-images",
+    cl::desc("Train on the first N training images (0: all 60,000)"),
+    cl::init(0), cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<std::string> optimizer("optimizer", cl::desc("sgd or adam"),
+                                      cl::init("sgd"), cl::sub(quantizeCmd),
+                                      cl::cat(qatCategory));
+static cl::opt<double> lr("lr", cl::desc("Base learning rate"), cl::init(0.01),
+                          cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<double> momentum("momentum", cl::desc("SGD momentum"),
+                                cl::init(0.9), cl::sub(quantizeCmd),
+                                cl::cat(qatCategory));
+static cl::opt<bool> nesterov("nesterov", cl::desc("Nesterov momentum"),
+                              cl::init(false), cl::sub(quantizeCmd),
+                              cl::cat(qatCategory));
+static cl::opt<double> weightDecay(
+    "weight-decay",
+    cl::desc("L2 weight decay (none on BN and quantizer parameters)"),
+    cl::init(5e-5), cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<std::string>
+    lrSchedule("lr-schedule",
+               cl::desc("cosine, multistep, poly, sgdr (cosine with warm "
+                        "restarts) or constant; applied per iteration"),
+               cl::init("cosine"), cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::list<int64_t> milestones("milestones",
+                                    cl::desc("multistep: epochs, e.g. 2,4"),
+                                    cl::CommaSeparated, cl::sub(quantizeCmd),
+                                    cl::cat(qatCategory));
+static cl::opt<double> warmupEpochs("warmup-epochs",
+                                    cl::desc("Linear learning-rate warm-up"),
+                                    cl::init(0), cl::sub(quantizeCmd),
+                                    cl::cat(qatCategory));
+static cl::opt<uint64_t> seed("seed", cl::desc("Shuffle seed"), cl::init(0),
+                              cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<bool> resume(
+    "resume",
+    cl::desc("Continue from <out>/checkpoint.qckpt where it stopped"),
+    cl::init(false), cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<int> stopAfter(
+    "stop-after",
+    cl::desc("Stop after this epoch's checkpoint (as if killed; for resume "
+             "tests)"),
+    cl::init(0), cl::sub(quantizeCmd), cl::cat(qatCategory), cl::Hidden);
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // libLLVM registers an undocumented global --threads; ours replaces it.
@@ -111,7 +165,8 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   qopt::onnx_import::registerImportDialects(registry);
   registry.insert<qopt::qnn::QnnDialect, func::FuncDialect, arith::ArithDialect,
-                  tensor::TensorDialect, quant::QuantDialect>();
+                  tensor::TensorDialect, quant::QuantDialect,
+                  ml_program::MLProgramDialect>();
   qopt::registerQnnPasses();
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
@@ -129,6 +184,31 @@ int main(int argc, char **argv) {
   options.evalLimit = evalLimit;
   options.biasCorrection = biasCorrection;
   options.weightMseNorm = weightMseNorm;
+  static const char *schedules[] = {"cosine", "multistep", "poly", "sgdr",
+                                    "constant"};
+  if (!llvm::is_contained(schedules, lrSchedule) ||
+      (optimizer != "sgd" && optimizer != "adam") || epochs < 1 ||
+      trainBatch < 1 || trainImages < 0 || !(lr > 0)) {
+    llvm::WithColor::error(llvm::errs(), "qc")
+        << "bad training option: --lr-schedule must be cosine, multistep, "
+           "poly, sgdr or constant; --optimizer sgd or adam; --epochs, "
+           "--train-batch-size >= 1; --lr > 0\n";
+    return 1;
+  }
+  options.training.epochs = epochs;
+  options.training.batchSize = trainBatch;
+  options.training.trainImages = trainImages;
+  options.training.optimizer = optimizer;
+  options.training.lr = lr;
+  options.training.momentum = momentum;
+  options.training.nesterov = nesterov;
+  options.training.weightDecay = weightDecay;
+  options.training.schedule = lrSchedule;
+  options.training.milestones.assign(milestones.begin(), milestones.end());
+  options.training.warmupEpochs = warmupEpochs;
+  options.training.seed = seed;
+  options.training.resume = resume;
+  options.training.stopAfter = stopAfter;
   qopt::QuantizeReport report;
   if (failed(qopt::runQuantize(ctx, options, report)))
     return 1;

@@ -22,6 +22,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -51,6 +52,12 @@ static cl::list<std::string>
     outputs("output", cl::desc("A .npy file per function result, in order "
                                "(default: print a summary)"),
             cl::cat(qrunCategory));
+static cl::opt<std::string> globalsOut(
+    "globals-out",
+    cl::desc("After the run, write every ml_program global's value to "
+             "DIR/<name>.npy ('/' in names becomes '_'), e.g. the weights a "
+             "@train_step produced"),
+    cl::value_desc("DIR"), cl::cat(qrunCategory));
 static cl::opt<int> repeat("repeat",
                            cl::desc("Run the .npy inputs this many times and "
                                     "report the mean time per run"),
@@ -102,6 +109,20 @@ static void printSummary(size_t index, const qrt::Tensor &t) {
     llvm::outs() << (t.numel() > n ? ", ...]" : "]");
   }
   llvm::outs() << "\n";
+}
+
+static int writeGlobals(const qopt::GlobalState &globals) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(globalsOut))
+    return fail("cannot create " + globalsOut + ": " + ec.message());
+  for (const std::string &name : globals.names()) {
+    std::string file = name;
+    std::replace(file.begin(), file.end(), '/', '_');
+    qrt::Status s =
+        qrt::writeNpy(globalsOut + "/" + file + ".npy", globals.get(name));
+    if (!s)
+      return fail(s.message());
+  }
+  return 0;
 }
 
 static int runOnFiles(const qopt::ExecutionPlan &plan) {
@@ -224,5 +245,7 @@ int main(int argc, char **argv) {
     return 1;
   if (!evalSet.empty())
     return evaluate(*plan);
-  return runOnFiles(*plan);
+  if (int rc = runOnFiles(*plan))
+    return rc;
+  return globalsOut.empty() ? 0 : writeGlobals(**globals);
 }

@@ -1,0 +1,29 @@
+//===- Train.h - quantization-aware training in `qc quantize --mode qat` -*- C++ -*-===//
+
+#ifndef QOPT_TOOLS_QC_TRAIN_H
+#define QOPT_TOOLS_QC_TRAIN_H
+
+#include "tools/qc/Pipeline.h"
+
+#include "runtime/Data.h"
+
+namespace qopt {
+
+/// Outcome of trainQat: finished, or stopped early after a checkpoint
+/// (--stop-after, which simulates a killed run for resume tests).
+enum class TrainOutcome { Finished, Stopped };
+
+/// Trains `module` (a calibrated, policy-annotated forward @main) with
+/// qnn-wrap-mode{mode=qat}: SGD / Adam on Fashion-MNIST, learning-rate
+/// schedule per iteration, a checkpoint after every epoch (atomic), test-mode
+/// evaluation per epoch. On success the trained values are frozen back into
+/// `module` (qnn-freeze-globals), which is again a plain @main.
+mlir::FailureOr<TrainOutcome> trainQat(mlir::ModuleOp module,
+                                       const QuantizeOptions &options,
+                                       const qrt::ImageDataset &train,
+                                       const qrt::ImageDataset &test,
+                                       QuantizeReport &report);
+
+} // namespace qopt
+
+#endif // QOPT_TOOLS_QC_TRAIN_H
