@@ -3,7 +3,8 @@
 // Integer ops carry their quantization in the element type
 // (`!quant.uniform<i8:f32, 0.05:-3>`, or per axis). Accumulation is int32;
 // requantization to the result type and its rounding are defined once in
-// docs/semantics.md ("Requantization"), shared by qrt and the simulation.
+// docs/semantics.md ("Requantization") and runtime/Requant.h, shared by qrt
+// and the simulation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,10 +59,13 @@ def Qnn_QConv2dOp : Qnn_Op<"qconv2d", [Pure, AttrSizedOperandSegments]> {
   let description = [{
     `acc[n, o, y, x] = bias[o] + sum (input - z_in) * weight` in int32, where
     the weight is symmetric (zero point 0), per tensor or per output channel
-    (axis 0), and the bias is int32 at scale `s_in * s_w[o]`. The accumulator
-    is requantized to the result type; `relu` clamps at the result's zero
-    point; a `residual` operand is dequantized, added, and the sum requantized
-    (the residual add of a ResNet block fused into the convolution). The
+    (axis 0), and the bias is int32 at scale `s_in * s_w[o]`; padding holds
+    the input's zero point. The accumulator is requantized to the result
+    type with the f32 epilogue of docs/semantics.md ("Requantization"):
+    `relu` clamps at the result's zero point; a `residual` operand (same
+    storage type as the result) is added as `(s_r / s_out) (r - z_r)` before
+    rounding (the residual add of a ResNet block fused into the
+    convolution). The
     result may instead be the raw i32 accumulator, typed
     `!quant.uniform<i32:f32:1, {s_in * s_w[c], ...}>` (per output channel),
     which a `qnn.dequantize` turns back into float: an int8 layer with a float
@@ -114,9 +118,9 @@ def Qnn_QLinearOp : Qnn_Op<"qlinear", [Pure]> {
 def Qnn_QAddOp : Qnn_Op<"qadd", [Pure]> {
   let summary = "integer addition of two quantized tensors, requantized";
   let description = [{
-    Both operands are rescaled to the result's scale with fixed-point
-    multipliers and added; `relu` clamps at the result's zero point. Shapes
-    must match (no broadcasting).
+    `quantize(relu?(dequantize(lhs) + dequantize(rhs)))` computed in f32,
+    exactly as ONNX's DequantizeLinear, Add and QuantizeLinear (and a
+    fake-quantized add) compute it. Shapes must match (no broadcasting).
 
     ```mlir
     %y = qnn.qadd %a, %b {relu}
