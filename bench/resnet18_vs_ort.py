@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""qrun (qopt's interpreter) vs onnxruntime: fp32 latency, and int8 status.
+"""qrun (qopt's interpreter) vs onnxruntime: fp32 and int8 latency.
 
 Models:
   - torchvision resnet18 (weights=None, seed 0, BN statistics randomized,
@@ -15,6 +15,7 @@ REPS times and the medians and their ratio qopt/ort are printed.
 """
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -132,28 +133,111 @@ def main():
     if args.skip_resnet18:
         return
     print()
-    print("== int8 (resnet18, batch 1)")
-    help_text = B.run([B.tool("qopt"), "--help"])
-    if "qnn-lower-to-integer" in help_text:
-        print("  qopt: qnn-lower-to-integer exists, but this script does not drive it yet")
-    else:
-        print("  qopt int8: not available (qopt has no -qnn-lower-to-integer pass yet)")
+    bench_int8(r18, threads, args.reps)
+    bench_int8_resnet8(threads, args.reps)
+
+
+def op_histogram(mlir):
+    with open(mlir) as f:
+        text = f.read()
+    ops = {}
+    for m in re.finditer(r"= (qnn\.[a-z_0-9]+)", text):
+        ops[m.group(1)] = ops.get(m.group(1), 0) + 1
+    return ops
+
+
+def compare_int8(name, got, ref, out_scale):
+    """Integer programs agree with onnxruntime's up to rounding near ties:
+    report the largest difference in output quantization steps."""
+    steps = np.abs(got - ref).max() / out_scale
+    same = float((got.argmax(-1) == ref.argmax(-1)).mean())
+    print(f"  {name}: max |qopt - ort| = {steps:.0f} output step(s), "
+          f"top-1 agreement {same:.2f}", flush=True)
+    if steps > 2:
+        sys.exit(f"{name}: qopt's int8 output differs from onnxruntime's by {steps} steps")
+
+
+def time_int8(name, mlir, qdq, x, threads, reps, repeat):
+    x_npy = os.path.join(B.CACHE, f"{name}.input.npy")
+    np.save(x_npy, x)
+    rows = []
+    for t in threads:
+        sess = B.ort_session(qdq, t)
+        feed = {sess.get_inputs()[0].name: x}
+        q, o = [], []
+        for _ in range(reps):  # interleaved
+            q.append(B.qrun_time(mlir, x_npy, t, repeat))
+            o.append(B.ort_time(sess, feed, repeat))
+        qm, om = B.median(q), B.median(o)
+        rows.append((name, t, qm, om))
+        print(f"  {name:28s} threads {t}: qopt {qm:8.3f} ms  ort {om:8.3f} ms  "
+              f"qopt/ort {qm / om:5.2f}   (qopt runs {', '.join(f'{v:.2f}' for v in q)}; "
+              f"ort {', '.join(f'{v:.2f}' for v in o)})", flush=True)
+    return rows
+
+
+def bench_int8(r18, threads, reps):
+    """int8 ResNet-18: onnxruntime's quantize_static QDQ model, imported by
+    qimport (QuantizeLinear / DequantizeLinear become qnn.quantize /
+    qnn.dequantize) and turned into integer ops by qnn-lower-to-integer
+    (requantized qconv2d, qadd, integer max pool); timed against the same
+    QDQ model in onnxruntime."""
+    print(f"== int8 latency: resnet18 b1, onnxruntime quantize_static QDQ model in "
+          f"onnxruntime vs the same model through qimport + qnn-lower-to-integer + qrun")
     q8 = os.path.join(B.CACHE, "resnet18.int8.qdq.onnx")
     if not os.path.exists(q8):
         t0 = time.perf_counter()
         quantize_resnet18_int8(r18, q8)
         print(f"  onnxruntime quantize_static (QDQ, per-channel, MinMax, 16 random "
               f"images): {time.perf_counter() - t0:.1f} s")
+    imported = os.path.join(B.CACHE, "resnet18.int8.qdq.mlir")
+    lowered = os.path.join(B.CACHE, "resnet18.int8.integer.mlir")
+    with open(imported, "w") as f:
+        f.write(B.run([B.tool("qimport"), q8]))
+    B.run([B.tool("qopt"), imported, "-qnn-lower-to-integer", "-o", lowered])
+    ops = op_histogram(lowered)
+    print("  integer program: " + ", ".join(f"{n} {k}" for k, n in sorted(ops.items())))
     x = np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)
-    print("| threads | ort fp32 ms | ort int8 (QDQ) ms | int8/fp32 | qopt fp32/ort int8 |")
+    x_npy = os.path.join(B.CACHE, "resnet18 int8.input.npy")
+    np.save(x_npy, x)
+    sess = B.ort_session(q8, 1)
+    ref = sess.run(None, {"input": x})[0]
+    got = B.qrun_output(lowered, x_npy, os.path.join(B.CACHE, "resnet18 int8.out.npy"), 1)
+    out_scale = float(re.findall(r"!quant.uniform<u8:f32, ([0-9.e-]+):\d+>>\s*$",
+                                 B.run(["grep", "qnn.quantize", lowered]).strip())[-1])
+    compare_int8("resnet18 int8", got, ref, out_scale)
+    rows = time_int8("resnet18 b1 int8", lowered, q8, x, threads, reps, 20)
+    print()
+    print("| model | threads | qopt int8 ms | onnxruntime QDQ ms | qopt/ort |")
     print("|---|---|---|---|---|")
-    fp32 = {t: o for name, t, q, o in results if name == "resnet18 b1"}
-    qfp32 = {t: q for name, t, q, o in results if name == "resnet18 b1"}
-    for t in threads:
-        s = B.ort_session(q8, t)
-        i8 = B.median([B.ort_time(s, {"input": x}, 20) for _ in range(args.reps)])
-        print(f"| {t} | {fp32[t]:.3f} | {i8:.3f} | {i8 / fp32[t]:.2f} | "
-              f"{qfp32[t] / i8:.2f} |", flush=True)
+    for name, t, q, o in rows:
+        print(f"| {name} | {t} | {q:.3f} | {o:.3f} | {q / o:.2f} |")
+
+
+def bench_int8_resnet8(threads, reps):
+    """int8 default model: qc's W8A8 integer program (its own calibration)
+    against onnxruntime's quantize_static QDQ MinMax model of the same
+    network (bench/ptq_vs_ort.py makes it)."""
+    qdq = os.path.join(B.CACHE, "ptq", "resnet8.qdq.min_max.onnx")
+    if not os.path.exists(qdq):
+        print(f"  (resnet8 int8 skipped: run bench/ptq_vs_ort.py first to make {qdq})")
+        return
+    out = os.path.join(B.CACHE, "int8-resnet8")
+    integer = os.path.join(out, "4-integer.mlir")
+    if not os.path.exists(integer):
+        B.run([B.tool("qc"), "quantize", B.DEFAULT_MODEL, "--policy",
+               "wt_bit=8,fm_bit=8,wt_quant_group=C,first_bit=8,last_bit=8", "-o", out])
+    print(f"== int8 latency: resnet8_fmnist, qc W8A8 integer program vs onnxruntime QDQ")
+    rows = []
+    for batch, repeat in ((1, 500), (100, 20)):
+        x, _ = B.fmnist_batch("test", batch)
+        rows += time_int8(f"resnet8_fmnist b{batch} int8", integer, qdq, x, threads,
+                          reps, repeat)
+    print()
+    print("| model | threads | qopt int8 ms | onnxruntime QDQ ms | qopt/ort |")
+    print("|---|---|---|---|---|")
+    for name, t, q, o in rows:
+        print(f"| {name} | {t} | {q:.3f} | {o:.3f} | {q / o:.2f} |")
 
 
 if __name__ == "__main__":
