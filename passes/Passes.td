@@ -55,7 +55,8 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
       every fake_quant parameter must be a constant (frozen); a parameter
       that is not is an error naming the quantizer.
     * `mode=qat` (runs on the module): builds quantization-aware training.
-      The constants of `forward` (default `@main`) that training changes
+      The constants of `forward` (default `@main`, or the module's only
+      function) that training changes
       become mutable `ml_program.global`s marked `qnn.kind` and `qnn.layer`:
       conv2d / linear weights and biases, batch_norm scale and bias, batch
       norm running statistics (`bn_stat`, not trained) and the learned
@@ -81,7 +82,8 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
            "Observer for quantizers without a qnn.observer attribute: "
            "min_max | ema_min_max | percentile | mse | avg_mse | entropy">,
     Option<"forward", "forward", "std::string", /*default=*/"\"main\"",
-           "qat: the forward function to train">,
+           "qat: the forward function to train (default: @main, or the "
+           "module's only function)">,
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
            "qat: sgd | adam">,
     Option<"momentum", "momentum", "double", /*default=*/"0.9",

@@ -99,6 +99,11 @@ LogicalResult QatBuilder::run() {
   if (failed(checkOptions()))
     return failure();
   auto forward = symbols.lookup<func::FuncOp>(options.forward);
+  // As qrun: without a @main, the module's only function is the model.
+  auto functions = module.getOps<func::FuncOp>();
+  if (!forward && options.forward == "main" &&
+      std::distance(functions.begin(), functions.end()) == 1)
+    forward = *functions.begin();
   if (!forward)
     return emitError(module.getLoc(),
                      "qnn-wrap-mode: mode=qat trains the function @")

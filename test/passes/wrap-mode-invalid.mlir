@@ -1,8 +1,8 @@
 // RUN: not qopt %s -qnn-wrap-mode=mode=train 2>&1 | FileCheck %s --check-prefix=MODE
 // MODE: qnn-wrap-mode: unknown mode 'train' (expected calibrate, qat or test)
-// RUN: not qopt %s -qnn-wrap-mode=mode=qat 2>&1 | FileCheck %s --check-prefix=QAT
+// RUN: not qopt %s "-qnn-wrap-mode=mode=qat forward=net" 2>&1 | FileCheck %s --check-prefix=QAT
 // RUN: not qopt %s "-qnn-wrap-mode=mode=calibrate observer=kl" 2>&1 | FileCheck %s --check-prefix=OBS
-// QAT: qnn-wrap-mode: mode=qat trains the function @main, which the module does not define
+// QAT: qnn-wrap-mode: mode=qat trains the function @net, which the module does not define
 // RUN: not qopt %s "-qnn-wrap-mode=mode=qat forward=f optimizer=rmsprop" 2>&1 | FileCheck %s --check-prefix=OPT
 // OPT: qnn-wrap-mode: unknown optimizer 'rmsprop' (expected sgd or adam)
 // RUN: not qopt %s "-qnn-wrap-mode=mode=qat forward=f momentum=0 nesterov=true" 2>&1 | FileCheck %s --check-prefix=NESTEROV
