@@ -103,15 +103,15 @@ Status ConvCore::init(const Shape &in, DType srcType, const Tensor &weight,
   implName = pd.impl_info_str();
 
   // Weights: reorder once from plain (g)oihw into the chosen layout.
-  memory userW({wDims, wType, wTag}, eng, const_cast<void *>(weight.rawData()));
+  userWeights = memory({wDims, wType, wTag}, eng, nullptr);
   weights = memory(pd.weights_desc(), eng);
-  dnnl::reorder(userW, weights).execute(stream, userW, weights);
+  weightReorder = dnnl::reorder(userWeights, weights);
   if (biasT.defined()) {
     bias = memory(pd.bias_desc(), eng);
-    memory userB(bMd, eng, const_cast<void *>(biasT.rawData()));
-    dnnl::reorder(userB, bias).execute(stream, userB, bias);
+    userBias = memory(bMd, eng, nullptr);
+    biasReorder = dnnl::reorder(userBias, bias);
   }
-  stream.wait();
+  setWeights(weight, biasT);
 
   userSrc = memory({srcDims, toDnnl(srcType), userSrcTag}, eng, nullptr);
   userDst = memory({dstDims, toDnnl(dstType), userDstTag}, eng, nullptr);
@@ -133,6 +133,16 @@ Status ConvCore::init(const Shape &in, DType srcType, const Tensor &weight,
     convDst = userDst;
   }
   return Status::ok();
+}
+
+void ConvCore::setWeights(const Tensor &weight, const Tensor &biasT) {
+  userWeights.set_data_handle(const_cast<void *>(weight.rawData()));
+  weightReorder.execute(stream, userWeights, weights);
+  if (bias && biasT.defined()) {
+    userBias.set_data_handle(const_cast<void *>(biasT.rawData()));
+    biasReorder.execute(stream, userBias, bias);
+  }
+  stream.wait();
 }
 
 void ConvCore::execute(const void *src, void *dst,
@@ -160,6 +170,7 @@ void ConvCore::execute(const void *src, void *dst,
 
 struct ConvPlan::Impl {
   detail::ConvCore core;
+  Shape weightShape;
   bool sum = false;
 };
 
@@ -193,6 +204,7 @@ Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
   if (params.dstChannelsLast)
     impl->core.outputShape = toChannelsLast(impl->core.outputShape);
   impl->sum = params.fuseSum;
+  impl->weightShape = weight.shape();
   ConvPlan plan;
   plan.impl_ = std::move(impl);
   return plan;
@@ -216,6 +228,22 @@ Status ConvPlan::run(const Tensor &x, Tensor &y) const {
   });
 }
 
+Status ConvPlan::updateWeights(const Tensor &weight, const Tensor &bias) {
+  QRT_CHECK(impl_ != nullptr, "ConvPlan::updateWeights on an empty plan");
+  QRT_RETURN_IF_ERROR(checkDType(weight, DType::F32, "conv2d weight"));
+  if (weight.shape() != impl_->weightShape ||
+      bias.defined() != static_cast<bool>(impl_->core.bias) ||
+      (bias.defined() && (bias.dtype() != DType::F32 ||
+                          bias.shape() != Shape{impl_->weightShape[0]})))
+    return invalidArgument("conv2d: plan built for weight " +
+                           shapeToString(impl_->weightShape) + ", got " +
+                           shapeToString(weight.shape()));
+  return detail::guardDnnl("conv2d weights", [&] {
+    impl_->core.setWeights(weight, bias);
+    return Status::ok();
+  });
+}
+
 const Shape &ConvPlan::inputShape() const { return impl_->core.inputShape; }
 const Shape &ConvPlan::outputShape() const { return impl_->core.outputShape; }
 std::string ConvPlan::implName() const { return impl_->core.implName; }
@@ -229,7 +257,18 @@ struct LinearPlan::Impl {
   dnnl::stream stream;
   dnnl::inner_product_forward prim;
   memory weights, bias, src, dst;
+  memory userWeights;
+  dnnl::reorder weightReorder;
   std::string implName;
+
+  void setWeights(const Tensor &weight, const Tensor &b) {
+    userWeights.set_data_handle(const_cast<void *>(weight.rawData()));
+    weightReorder.execute(stream, userWeights, weights);
+    if (bias && b.defined())
+      std::copy_n(b.data<float>(), b.numel(),
+                  static_cast<float *>(bias.get_data_handle()));
+    stream.wait();
+  }
 };
 
 Expected<LinearPlan> LinearPlan::create(const Shape &in, const Tensor &weight,
@@ -270,17 +309,13 @@ Expected<LinearPlan> LinearPlan::create(const Shape &in, const Tensor &weight,
     dnnl::inner_product_forward::primitive_desc pd(desc, attr, eng);
     impl->prim = dnnl::inner_product_forward(pd);
     impl->implName = pd.impl_info_str();
-    memory userW({{weight.dim(0), weight.dim(1)}, f32, tag::oi}, eng,
-                 const_cast<void *>(weight.rawData()));
+    impl->userWeights =
+        memory({{weight.dim(0), weight.dim(1)}, f32, tag::oi}, eng, nullptr);
     impl->weights = memory(pd.weights_desc(), eng);
-    dnnl::reorder(userW, impl->weights)
-        .execute(impl->stream, userW, impl->weights);
-    if (bias.defined()) {
+    impl->weightReorder = dnnl::reorder(impl->userWeights, impl->weights);
+    if (bias.defined())
       impl->bias = memory(bMd, eng);
-      std::copy_n(bias.data<float>(), bias.numel(),
-                  static_cast<float *>(impl->bias.get_data_handle()));
-    }
-    impl->stream.wait();
+    impl->setWeights(weight, bias);
     impl->src = memory(srcMd, eng, nullptr);
     impl->dst = memory(dstMd, eng, nullptr);
     return Status::ok();
@@ -311,6 +346,23 @@ Status LinearPlan::run(const Tensor &x, Tensor &y) const {
       args[DNNL_ARG_BIAS] = impl_->bias;
     impl_->prim.execute(impl_->stream, args);
     impl_->stream.wait();
+    return Status::ok();
+  });
+}
+
+Status LinearPlan::updateWeights(const Tensor &weight, const Tensor &bias) {
+  QRT_CHECK(impl_ != nullptr, "LinearPlan::updateWeights on an empty plan");
+  QRT_RETURN_IF_ERROR(checkDType(weight, DType::F32, "linear weight"));
+  int64_t m = impl_->outputShape[1], k = impl_->inputShape[1];
+  if (weight.shape() != Shape{m, k} ||
+      bias.defined() != static_cast<bool>(impl_->bias) ||
+      (bias.defined() &&
+       (bias.dtype() != DType::F32 || bias.shape() != Shape{m})))
+    return invalidArgument("linear: plan built for weight " +
+                           shapeToString({m, k}) + ", got " +
+                           shapeToString(weight.shape()));
+  return detail::guardDnnl("linear weights", [&] {
+    impl_->setWeights(weight, bias);
     return Status::ok();
   });
 }

@@ -62,6 +62,10 @@ public:
   /// y = conv(x); x must have the plan's input shape. y may be undefined
   /// (allocated) or preallocated with outputShape().
   Status run(const Tensor &x, Tensor &y) const;
+  /// Replaces the weights (and bias) by new values of the same shapes: only
+  /// the weight reorder runs, the primitive is kept. For layers whose
+  /// weights change every call (training).
+  Status updateWeights(const Tensor &weight, const Tensor &bias);
   const Shape &inputShape() const;
   const Shape &outputShape() const;
   /// oneDNN's implementation name, e.g. "brgconv:avx512_core".
@@ -81,6 +85,8 @@ public:
                                      const Tensor &weight, const Tensor &bias,
                                      bool fuseRelu = false);
   Status run(const Tensor &x, Tensor &y) const;
+  /// As ConvPlan::updateWeights.
+  Status updateWeights(const Tensor &weight, const Tensor &bias);
   const Shape &outputShape() const;
   std::string implName() const;
 

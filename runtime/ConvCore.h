@@ -29,6 +29,10 @@ struct ConvCore {
   dnnl::reorder dstPrefill;             // user -> conv dst, for a sum post-op
   bool reorderSrc = false, reorderDst = false, sumPostOp = false;
   std::string implName;
+  /// Plain (g)oihw weights / bias as the caller holds them, and the reorders
+  /// into the primitive's layout (reused by setWeights).
+  dnnl::memory userWeights, userBias;
+  dnnl::reorder weightReorder, biasReorder;
 
   /// Builds the primitive. `weight` is [OC, C/g, KH, KW] in its own dtype;
   /// `bias` may be undefined. `attr` carries post-ops / zero points.
@@ -38,6 +42,9 @@ struct ConvCore {
   Status init(const Shape &inputShape, DType srcType, const Tensor &weight,
               const Tensor &bias, DType dstType, const Conv2dParams &params,
               const dnnl::primitive_attr &attr, bool sum = false);
+  /// Reorders new weights (and bias, if the primitive has one) of the same
+  /// shapes and dtypes into the primitive's layout; the primitive is kept.
+  void setWeights(const Tensor &weight, const Tensor &bias);
   /// Runs on caller buffers; `extraArgs` adds e.g. zero-point memories.
   void execute(const void *src, void *dst,
                const std::unordered_map<int, dnnl::memory> &extraArgs = {});

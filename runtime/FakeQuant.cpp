@@ -23,6 +23,78 @@ QuantRange QuantRange::fromBits(int bits, bool isSigned, bool narrow) {
 
 namespace {
 
+/// Accumulator lanes of the vectorized reductions (a multiple of every
+/// vector width, so the lane of an element is fixed).
+constexpr int kLanes = 16;
+
+/// rintf for |v| <= 2^22, written so that loops using it vectorize without
+/// SSE4.1's roundps (qrt is built for baseline x86-64): adding and
+/// subtracting 1.5·2^23 rounds to an integer in the current rounding mode
+/// (nearest-even), exactly as rintf does; copysign keeps rintf's sign of a
+/// zero result. NaN stays NaN.
+inline float rintSmall(float v) {
+  constexpr float kMagic = 12582912.f; // 1.5 * 2^23
+  return std::copysign((v + kMagic) - kMagic, v);
+}
+/// qm::clampf (NaN passes through).
+inline float clampv(float v, float lo, float hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+/// The grid [-qn, qp] is small enough for rintSmall on clamped values.
+inline bool smallGrid(float qn, float qp) {
+  return qn <= 4194304.f && qp <= 4194304.f && qn >= 0.f && qp >= 0.f;
+}
+
+/// The row kernels below are compiled for AVX-512, AVX2 and baseline
+/// x86-64, picked at load time. Their results do not depend on the choice:
+/// reductions go to a fixed number of lanes, and this file is compiled with
+/// -ffp-contract=off (no FMA contraction in the wider clones).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define QRT_VECTOR_CLONES                                                      \
+  __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define QRT_VECTOR_CLONES
+#endif
+
+/// qm::lsqForward over a row, written so that the loop vectorizes (same
+/// results: x/s, clamp, round half to even, times s).
+QRT_VECTOR_CLONES void lsqForwardRow(const float *in, float *out, int64_t n, float sk, float qn,
+                   float qp) {
+  for (int64_t i = 0; i < n; ++i) {
+    float v = in[i] / sk;
+    bool below = v < -qn, above = v > qp;
+    out[i] = rintSmall(below ? -qn : (above ? qp : v)) * sk;
+  }
+}
+
+/// qm::lsqGradX into dx and Σ dy·qm::lsqGradS over a row, inlined so that
+/// the loop vectorizes: the ds terms go to kLanes float accumulators (element
+/// i to lane i % kLanes), summed in double in lane order, so the result does
+/// not depend on the vector width.
+QRT_VECTOR_CLONES double lsqBackwardRow(const float *x, const float *dy,
+                                        float *dx, int64_t n, float sk,
+                                        float qn, float qp) {
+  float lane[kLanes] = {};
+  int64_t full = n - n % kLanes;
+  for (int64_t i0 = 0; i0 < full; i0 += kLanes)
+    for (int j = 0; j < kLanes; ++j) {
+      float v = x[i0 + j] / sk;
+      bool below = v <= -qn, above = v >= qp;
+      dx[i0 + j] = dy[i0 + j] * (v > -qn && v < qp ? 1.f : 0.f);
+      float dv =
+          below ? -qn : (above ? qp : rintSmall(clampv(v, -qn, qp)) - v);
+      lane[j] += dy[i0 + j] * dv;
+    }
+  for (int64_t i = full; i < n; ++i) {
+    dx[i] = dy[i] * qm::lsqGradX(x[i], sk, qn, qp);
+    lane[i - full] += dy[i] * qm::lsqGradS(x[i], sk, qn, qp);
+  }
+  double acc = 0.0;
+  for (int j = 0; j < kLanes; ++j)
+    acc += lane[j];
+  return acc;
+}
+
 Status checkParam(const Tensor &p, Granularity g, const char *what) {
   QRT_RETURN_IF_ERROR(checkDType(p, DType::F32, what));
   if (p.numel() != g.numGroups)
@@ -102,8 +174,12 @@ Status lsqForward(const Tensor &x, const Tensor &scale, float qn, float qp,
       x, g, y, "lsq",
       [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
         float sk = s[k];
-        for (int64_t i = 0; i < n; ++i)
-          out[i] = qm::lsqForward(in[i], sk, qn, qp);
+        if (!smallGrid(qn, qp)) {
+          for (int64_t i = 0; i < n; ++i)
+            out[i] = qm::lsqForward(in[i], sk, qn, qp);
+          return;
+        }
+        lsqForwardRow(in, out, n, sk, qn, qp);
       });
 }
 
@@ -122,15 +198,19 @@ Status lsqBackward(const Tensor &x, const Tensor &scale, float qn, float qp,
   const float *s = scale.data<float>(), *in = x.data<float>(),
               *gy = dy.data<float>();
   float *gx = dx.data<float>();
+  bool small = smallGrid(qn, qp);
   std::vector<double> ds =
       reduceGroups(x, l, g.numGroups, [&](int64_t b, int64_t n, int64_t k) {
-        double acc = 0.0;
         float sk = s[k];
-        for (int64_t i = b; i < b + n; ++i) {
-          gx[i] = gy[i] * qm::lsqGradX(in[i], sk, qn, qp);
-          acc += gy[i] * qm::lsqGradS(in[i], sk, qn, qp);
+        if (!small) {
+          double acc = 0.0;
+          for (int64_t i = b; i < b + n; ++i) {
+            gx[i] = gy[i] * qm::lsqGradX(in[i], sk, qn, qp);
+            acc += gy[i] * qm::lsqGradS(in[i], sk, qn, qp);
+          }
+          return acc;
         }
-        return acc;
+        return lsqBackwardRow(in + b, gy + b, gx + b, n, sk, qn, qp);
       });
   for (int64_t k = 0; k < g.numGroups; ++k)
     dscale.data<float>()[k] = static_cast<float>(ds[k] * gradScale);

@@ -178,9 +178,21 @@ Status globalAvgPoolBackward(const Shape &xShape, const Tensor &dy,
   return Status::ok();
 }
 
-Status padBackward(const Shape &xShape, const std::vector<int64_t> &pads,
-                   const Tensor &dy, Tensor &dx) {
+namespace {
+
+/// padBackward, then per row of x: dx = y > 0 ? addend + dx : 0 where given.
+Status padBackwardImpl(const Shape &xShape, const std::vector<int64_t> &pads,
+                       const Tensor &dy, const Tensor *addend,
+                       const Tensor *reluY, Tensor &dx) {
   QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "pad_backward dy"));
+  for (const Tensor *t : {addend, reluY})
+    if (t) {
+      QRT_RETURN_IF_ERROR(checkDType(*t, DType::F32, "pad_backward operand"));
+      if (t->shape() != xShape)
+        return invalidArgument("pad_backward: fused operand " +
+                               shapeToString(t->shape()) + " is not x's " +
+                               shapeToString(xShape));
+    }
   size_t r = xShape.size();
   if (pads.size() != 2 * r || dy.shape().size() != r)
     return invalidArgument("pad_backward: pads must have 2 * rank entries");
@@ -191,7 +203,12 @@ Status padBackward(const Shape &xShape, const std::vector<int64_t> &pads,
                              " is not the padded x " + shapeToString(xShape));
   QRT_RETURN_IF_ERROR(prepareOutput(dx, xShape, DType::F32, "pad_backward dx"));
   if (r == 0) { // a scalar pads to itself
-    dx.data<float>()[0] = dy.data<float>()[0];
+    float v = dy.data<float>()[0];
+    if (addend)
+      v = addend->data<float>()[0] + v;
+    if (reluY)
+      v = reluY->data<float>()[0] > 0.f ? v : 0.f;
+    dx.data<float>()[0] = v;
     return Status::ok();
   }
   // Walk the rows of x (last dim contiguous); the matching dy row starts at
@@ -222,9 +239,34 @@ Status padBackward(const Shape &xShape, const std::vector<int64_t> &pads,
         int64_t j = c + b;
         o[c] = inside && j >= 0 && j < dlast ? g[off + j] : 0.f;
       }
+      // The row is still in L1: the fused add and ReLU mask cost no pass.
+      if (addend) {
+        const float *a = addend->data<float>() + row * last;
+        for (int64_t c = 0; c < last; ++c)
+          o[c] = a[c] + o[c];
+      }
+      if (reluY) {
+        const float *yr = reluY->data<float>() + row * last;
+        for (int64_t c = 0; c < last; ++c)
+          o[c] = yr[c] > 0.f ? o[c] : 0.f;
+      }
     }
   });
   return Status::ok();
+}
+
+} // namespace
+
+Status padBackward(const Shape &xShape, const std::vector<int64_t> &pads,
+                   const Tensor &dy, Tensor &dx) {
+  return padBackwardImpl(xShape, pads, dy, nullptr, nullptr, dx);
+}
+
+Status padBackwardAddReluBackward(const Shape &xShape,
+                                  const std::vector<int64_t> &pads,
+                                  const Tensor &dy, const Tensor *addend,
+                                  const Tensor &reluY, Tensor &dx) {
+  return padBackwardImpl(xShape, pads, dy, addend, &reluY, dx);
 }
 
 Status reduceSumToShape(const Tensor &dy, const Shape &shape, Tensor &out) {

@@ -43,6 +43,14 @@ Status globalAvgPoolBackward(const Shape &xShape, const Tensor &dy, Tensor &dx);
 /// forward cropped).
 Status padBackward(const Shape &xShape, const std::vector<int64_t> &pads,
                    const Tensor &dy, Tensor &dx);
+/// padBackward fused with what follows it in a ResNet backward: the
+/// gradient of a residual add (`addend`, may be null; x's shape) and of the
+/// ReLU whose output is `reluY` (x's shape): dx = reluY > 0 ? addend + pad_
+/// backward(dy) : 0, in one pass; the same values as the three kernels.
+Status padBackwardAddReluBackward(const Shape &xShape,
+                                  const std::vector<int64_t> &pads,
+                                  const Tensor &dy, const Tensor *addend,
+                                  const Tensor &reluY, Tensor &dx);
 
 /// Sum of dy over the broadcast dimensions, so that the result has `shape`
 /// (numpy broadcasting: `shape` right-aligned to dy's). The gradient of an

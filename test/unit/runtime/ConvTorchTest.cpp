@@ -64,6 +64,22 @@ TEST_P(ConvVsTorch, MatchesAtenConv2d) {
     ref2 = at::relu(ref2);
   ASSERT_OK(plan->run(fromTorch(x2), y));
   EXPECT_LT(maxRelError(y, ref2), 1e-5);
+
+  // New weights into the same plan (training): only the reorder reruns.
+  at::Tensor w3 = torch::rand_like(w) * 2 - 1, b3 = torch::rand_like(b);
+  ASSERT_OK(plan->updateWeights(fromTorch(w3), c.bias ? fromTorch(b3) : Tensor()));
+  at::Tensor ref3 = at::conv2d(
+      at::constant_pad_nd(
+          x2, {c.p.padLeft, c.p.padRight, c.p.padTop, c.p.padBottom}, 0.0),
+      w3, c.bias ? b3 : at::Tensor(), at::IntArrayRef{c.p.strideH, c.p.strideW},
+      at::IntArrayRef{0, 0}, at::IntArrayRef{c.p.dilationH, c.p.dilationW},
+      c.p.groups);
+  if (c.p.fuseRelu)
+    ref3 = at::relu(ref3);
+  ASSERT_OK(plan->run(fromTorch(x2), y));
+  EXPECT_LT(maxRelError(y, ref3), 1e-5);
+  // Weights of another shape are refused.
+  EXPECT_FALSE(plan->updateWeights(fromTorch(w3.narrow(0, 0, 1)), Tensor()));
 }
 
 Conv2dParams params(int64_t s, int64_t d, std::array<int64_t, 4> pad, int64_t g,
@@ -233,6 +249,15 @@ TEST(LinearPlan, MatchesAtenLinear) {
     Tensor y;
     ASSERT_OK(plan->run(fromTorch(x), y));
     EXPECT_LT(maxRelError(y, ref), 1e-5);
+    // New weights into the same plan.
+    at::Tensor w2 = torch::randn({37, 600}) * 0.05, b2 = torch::randn({37});
+    ASSERT_OK(plan->updateWeights(fromTorch(w2), fromTorch(b2)));
+    at::Tensor ref2 = at::linear(x, w2, b2);
+    if (relu)
+      ref2 = at::relu(ref2);
+    ASSERT_OK(plan->run(fromTorch(x), y));
+    EXPECT_LT(maxRelError(y, ref2), 1e-5);
+    EXPECT_FALSE(plan->updateWeights(fromTorch(w2), Tensor()));
   }
   // Without bias.
   at::Tensor x = torch::randn({3, 20});

@@ -7,9 +7,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "TorchUtil.h"
+#include "runtime/Elementwise.h"
 #include "runtime/ShapeOps.h"
 #include "runtime/TrainOps.h"
 
+#include <cstring>
 #include <limits>
 
 using namespace qrt;
@@ -163,6 +165,38 @@ TEST(TrainOps, PadBackward) {
   ASSERT_OK(padBackward({}, {}, Tensor::fromVector<float>({}, {7.f}), d0));
   EXPECT_EQ(d0.data<float>()[0], 7.f);
   EXPECT_FALSE(padBackward({3}, {1, 1}, Tensor::zeros({4}, DType::F32), d1));
+}
+
+// pad_grad -> add -> relu_grad in one pass (the backward of a ResNet's
+// relu(conv(pad(x)) + shortcut)) against ATen's threshold_backward of
+// (addend + the cropped dy), and bit-identical to the separate kernels.
+TEST(TrainOps, PadBackwardAddReluBackwardFused) {
+  torch::manual_seed(12);
+  std::vector<int64_t> pads = {0, 0, 1, 1, 0, 0, 1, 1};
+  Shape xs = {4, 8, 28, 28};
+  for (bool withAdd : {false, true}) {
+    at::Tensor y = at::relu(torch::randn({4, 8, 28, 28}));
+    at::Tensor dyPad = torch::randn({4, 8, 30, 30});
+    at::Tensor a = torch::randn({4, 8, 28, 28});
+    at::Tensor crop = dyPad.narrow(2, 1, 28).narrow(3, 1, 28);
+    at::Tensor ref = at::threshold_backward(withAdd ? a + crop : crop, y, 0);
+    Tensor dx, ta = fromTorch(a), ty = fromTorch(y);
+    ASSERT_OK(padBackwardAddReluBackward(xs, pads, fromTorch(dyPad),
+                                         withAdd ? &ta : nullptr, ty, dx));
+    EXPECT_EQ(maxRelError(dx, ref), 0);
+    Tensor d1, d2, d3;
+    ASSERT_OK(padBackward(xs, pads, fromTorch(dyPad), d1));
+    if (withAdd)
+      ASSERT_OK(add(ta, d1, d2));
+    else
+      d2 = d1;
+    ASSERT_OK(reluBackward(ty, d2, d3));
+    EXPECT_EQ(std::memcmp(dx.rawData(), d3.rawData(), d3.nbytes()), 0);
+  }
+  Tensor dx, bad = Tensor::zeros({4, 8, 27, 28}, DType::F32);
+  EXPECT_FALSE(padBackwardAddReluBackward(
+      xs, pads, Tensor::zeros({4, 8, 30, 30}, DType::F32), &bad,
+      Tensor::zeros(xs, DType::F32), dx));
 }
 
 TEST(TrainOps, AddBroadcastBackward) {
