@@ -82,8 +82,20 @@ LogicalResult qopt::lowerLayoutOp(ExecutionPlan &plan, Operation *op,
         std::vector<int64_t> pads(o.getPads().begin(), o.getPads().end());
         double value = o.getValue().convertToDouble();
         plan.addStep(o, [=](Frame &f) {
+          const qrt::Tensor &in = f[x];
           qrt::Tensor out;
-          qrt::Status s = qrt::padConstant(f[x], pads, value, out);
+          if (in.defined() && pads.size() == 2 * in.shape().size()) {
+            qrt::Shape padded = in.shape();
+            size_t r = padded.size();
+            bool valid = true;
+            for (size_t d = 0; d < r; ++d) {
+              padded[d] += pads[d] + pads[d + r];
+              valid &= padded[d] >= 0;
+            }
+            if (valid)
+              out = f.output(padded, in.dtype());
+          }
+          qrt::Status s = qrt::padConstant(in, pads, value, out);
           f[y] = std::move(out);
           return s;
         });

@@ -160,7 +160,8 @@ static bool isChannelsLast(Value v) {
 
 /// Builds the step of a layer backed by a oneDNN plan (conv or linear). Plans
 /// are made on first sight of an input shape (the batch size may vary) and
-/// kept when the weights are constants, so weights are reordered once.
+/// kept; with constant weights they are reordered once, otherwise on every
+/// call (updateWeights), without rebuilding the primitive.
 template <typename PlanT, typename MakePlan>
 static void addPlannedStep(ExecutionPlan &plan, Operation *op, Value input,
                            Value weight, Value bias, Value output,
@@ -185,23 +186,23 @@ static void addPlannedStep(ExecutionPlan &plan, Operation *op, Value input,
   auto cache = std::make_shared<std::map<qrt::Shape, PlanT>>();
   plan.addStep(op, [=](Frame &f) -> qrt::Status {
     const qrt::Tensor &in = f[x];
+    const qrt::Tensor noBias, &bias = b == kNoSlot ? noBias : f[b];
     auto it = cache->find(in.shape());
     if (it == cache->end()) {
-      qrt::Expected<PlanT> made =
-          make(in.shape(), f[w], b == kNoSlot ? qrt::Tensor() : f[b]);
+      qrt::Expected<PlanT> made = make(in.shape(), f[w], bias);
       if (!made)
         return made.status();
-      if (!cacheable)
-        cache->clear();
       it = cache->emplace(in.shape(), std::move(*made)).first;
+    } else if (!cacheable) {
+      // Weights computed at run time (a global, a fake_quant in training):
+      // keep the primitive, reorder only the new weights.
+      QRT_RETURN_IF_ERROR(it->second.updateWeights(f[w], bias));
     }
     qrt::Tensor out;
     qrt::Status s = prepare(f, it->second, out);
     if (s)
       s = it->second.run(in, out);
     f[y] = std::move(out);
-    if (!cacheable)
-      cache->clear();
     return s;
   }, extraReads);
 }

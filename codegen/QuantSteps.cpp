@@ -108,7 +108,10 @@ static LogicalResult lowerFakeQuant(ExecutionPlan &plan, FakeQuantOp op) {
     const qrt::Tensor *p[5];
     for (int i = 0; i < 5; ++i)
       p[i] = params[i] == kNoSlot ? nullptr : &f[params[i]];
-    qrt::Tensor out;
+    // Every method's output has the input's shape (f32).
+    qrt::Tensor out = in.dtype() == qrt::DType::F32
+                          ? f.output(in.shape(), qrt::DType::F32)
+                          : qrt::Tensor();
     qrt::Status s = fn(in, p, g, out);
     f[y] = std::move(out);
     return s;

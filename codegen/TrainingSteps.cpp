@@ -201,7 +201,8 @@ static qrt::Pool2dParams poolParamsOf(ArrayRef<int64_t> kernel,
   return p;
 }
 
-/// A step computing `out = fn(frame)` into a fresh (or recycled) tensor.
+/// A step computing `out = fn(frame)`; fn takes a recycled buffer from the
+/// frame's pool when it knows the output shape (else the kernel allocates).
 template <typename Fn>
 static void addUnaryStep(ExecutionPlan &plan, Operation *op, Value result,
                          Fn fn) {
@@ -214,10 +215,72 @@ static void addUnaryStep(ExecutionPlan &plan, Operation *op, Value result,
   });
 }
 
+/// True when `v` is available before `op` runs (a block argument or an
+/// earlier op's result in the same block).
+static bool definedBefore(Value v, Operation *op) {
+  Operation *def = v.getDefiningOp();
+  return !def ? cast<BlockArgument>(v).getOwner() == op->getBlock()
+              : def->getBlock() == op->getBlock() && def->isBeforeInBlock(op);
+}
+
+/// pad_grad -> [add] -> relu_grad, the backward of a ResNet's
+/// relu(conv(pad(x)) [+ shortcut]), as one pass
+/// (qrt::padBackwardAddReluBackward) when each intermediate has that single
+/// use and the add does not broadcast. The add and relu_grad are absorbed.
+static LogicalResult lowerPadGradAddRelu(ExecutionPlan &plan, PadGradOp op) {
+  Value v = op.getInputGrad();
+  if (!v.hasOneUse())
+    return failure();
+  AddOp add = dyn_cast<AddOp>(*v.getUsers().begin());
+  Value addend;
+  if (add) {
+    addend = add.getLhs() == v ? add.getRhs() : add.getLhs();
+    if (addend == v || addend.getType() != v.getType() ||
+        add.getType() != v.getType() || !definedBefore(addend, op))
+      return failure();
+    v = add.getResult();
+    if (!v.hasOneUse())
+      return failure();
+  }
+  auto relu = dyn_cast<ReluGradOp>(*v.getUsers().begin());
+  if (!relu || relu.getOutputGrad() != v ||
+      relu.getType() != op.getInputGrad().getType() ||
+      !definedBefore(relu.getOutput(), op))
+    return failure();
+  std::vector<int64_t> pads(op.getPads().begin(), op.getPads().end());
+  unsigned dy = plan.slotOf(op.getOutputGrad()),
+           y = plan.slotOf(relu.getOutput()),
+           a = addend ? plan.slotOf(addend) : kNoSlot;
+  Type xType = op.getInputGrad().getType();
+  if (add) {
+    plan.absorb(add);
+    plan.aliasSlot(add.getResult(), op.getInputGrad());
+  }
+  plan.absorb(relu);
+  plan.aliasSlot(relu.getInputGrad(), op.getInputGrad());
+  unsigned dx = plan.slotOf(op.getInputGrad());
+  SmallVector<Value, 2> extra{relu.getOutput()};
+  if (addend)
+    extra.push_back(addend);
+  plan.addStep(
+      op,
+      [=](Frame &f) -> qrt::Status {
+        qrt::Shape xs = runtimeShape(xType, f[dy].shape());
+        qrt::Tensor out = f.output(xs, qrt::DType::F32);
+        qrt::Status s = qrt::padBackwardAddReluBackward(
+            xs, pads, f[dy], a == kNoSlot ? nullptr : &f[a], f[y], out);
+        f[dx] = std::move(out);
+        return s;
+      },
+      extra);
+  return success();
+}
+
 static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
   if (auto o = dyn_cast<ReluGradOp>(op)) {
     unsigned dy = plan.slotOf(o.getOutputGrad()), y = plan.slotOf(o.getOutput());
     addUnaryStep(plan, op, o.getInputGrad(), [=](Frame &f, qrt::Tensor &out) {
+      out = f.output(f[y].shape(), qrt::DType::F32);
       return qrt::reluBackward(f[y], f[dy], out);
     });
     return success();
@@ -229,6 +292,7 @@ static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
     p.dilationW = o.getDilations()[1];
     unsigned dy = plan.slotOf(o.getOutputGrad()), x = plan.slotOf(o.getInput());
     addUnaryStep(plan, op, o.getInputGrad(), [=](Frame &f, qrt::Tensor &out) {
+      out = f.output(f[x].shape(), qrt::DType::F32);
       return qrt::maxPool2dBackward(f[x], p, f[dy], out);
     });
     return success();
@@ -240,8 +304,9 @@ static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
     unsigned dy = plan.slotOf(o.getOutputGrad());
     Type xType = o.getInputGrad().getType();
     addUnaryStep(plan, op, o.getInputGrad(), [=](Frame &f, qrt::Tensor &out) {
-      return qrt::avgPool2dBackward(runtimeShape(xType, f[dy].shape()), p,
-                                    f[dy], out);
+      qrt::Shape xs = runtimeShape(xType, f[dy].shape());
+      out = f.output(xs, qrt::DType::F32);
+      return qrt::avgPool2dBackward(xs, p, f[dy], out);
     });
     return success();
   }
@@ -249,8 +314,9 @@ static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
     unsigned dy = plan.slotOf(o.getOutputGrad());
     Type xType = o.getInputGrad().getType();
     addUnaryStep(plan, op, o.getInputGrad(), [=](Frame &f, qrt::Tensor &out) {
-      return qrt::globalAvgPoolBackward(runtimeShape(xType, f[dy].shape()),
-                                        f[dy], out);
+      qrt::Shape xs = runtimeShape(xType, f[dy].shape());
+      out = f.output(xs, qrt::DType::F32);
+      return qrt::globalAvgPoolBackward(xs, f[dy], out);
     });
     return success();
   }
@@ -258,9 +324,12 @@ static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
     std::vector<int64_t> pads(o.getPads().begin(), o.getPads().end());
     unsigned dy = plan.slotOf(o.getOutputGrad());
     Type xType = o.getInputGrad().getType();
+    if (succeeded(lowerPadGradAddRelu(plan, o)))
+      return success();
     addUnaryStep(plan, op, o.getInputGrad(), [=](Frame &f, qrt::Tensor &out) {
-      return qrt::padBackward(runtimeShape(xType, f[dy].shape()), pads, f[dy],
-                              out);
+      qrt::Shape xs = runtimeShape(xType, f[dy].shape());
+      out = f.output(xs, qrt::DType::F32);
+      return qrt::padBackward(xs, pads, f[dy], out);
     });
     return success();
   }
@@ -276,6 +345,7 @@ static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
       for (size_t i = 0; i < s.size(); ++i)
         if (ShapedType::isDynamic(s[i]))
           s[i] = g[off + i];
+      out = f.output(s, qrt::DType::F32);
       return qrt::reduceSumToShape(f[in], s, out);
     });
     return success();
@@ -517,7 +587,8 @@ static LogicalResult lowerFakeQuantGrad(ExecutionPlan &plan,
     const qrt::Tensor *p[5];
     for (int i = 0; i < 5; ++i)
       p[i] = params[i] == kNoSlot ? nullptr : &f[params[i]];
-    qrt::Tensor out;
+    // dx has x's shape for every method.
+    qrt::Tensor out = f.output(in.shape(), qrt::DType::F32);
     std::vector<qrt::Tensor> dparams;
     QRT_RETURN_IF_ERROR(fn(in, p, g, f[dy], out, dparams));
     if (dparams.size() != grads.size())
