@@ -235,21 +235,24 @@ Status padBackwardImpl(const Shape &xShape, const std::vector<int64_t> &pads,
       float *o = out + row * last;
       int64_t b = r ? pads[r - 1] : 0;
       int64_t dlast = r ? dy.shape()[r - 1] : 1;
-      for (int64_t c = 0; c < last; ++c) {
-        int64_t j = c + b;
-        o[c] = inside && j >= 0 && j < dlast ? g[off + j] : 0.f;
-      }
+      // Columns c whose dy index c + b lies in [0, dlast): [c0, c1).
+      int64_t c0 = inside ? std::min(last, std::max<int64_t>(0, -b)) : last;
+      int64_t c1 = inside ? std::max(c0, std::min(last, dlast - b)) : last;
+      std::fill(o, o + c0, 0.f);
+      std::copy(g + off + b + c0, g + off + b + c1, o + c0);
+      std::fill(o + c1, o + last, 0.f);
       // The row is still in L1: the fused add and ReLU mask cost no pass.
-      if (addend) {
-        const float *a = addend->data<float>() + row * last;
+      const float *a = addend ? addend->data<float>() + row * last : nullptr;
+      const float *yr = reluY ? reluY->data<float>() + row * last : nullptr;
+      if (a && yr)
+        for (int64_t c = 0; c < last; ++c)
+          o[c] = yr[c] > 0.f ? a[c] + o[c] : 0.f;
+      else if (a)
         for (int64_t c = 0; c < last; ++c)
           o[c] = a[c] + o[c];
-      }
-      if (reluY) {
-        const float *yr = reluY->data<float>() + row * last;
+      else if (yr)
         for (int64_t c = 0; c < last; ++c)
           o[c] = yr[c] > 0.f ? o[c] : 0.f;
-      }
     }
   });
   return Status::ok();
@@ -268,6 +271,29 @@ Status padBackwardAddReluBackward(const Shape &xShape,
                                   const Tensor &reluY, Tensor &dx) {
   return padBackwardImpl(xShape, pads, dy, addend, &reluY, dx);
 }
+
+namespace {
+
+/// Σ row[i] in kLanes double partial sums (element i to lane i % kLanes:
+/// independent chains that vectorize, instead of one serial chain) combined
+/// in lane order: the result does not depend on the vector width or the
+/// thread count.
+double sumRow(const float *row, int64_t n) {
+  constexpr int kLanes = 8;
+  double lane[kLanes] = {};
+  int64_t full = n - n % kLanes;
+  for (int64_t i0 = 0; i0 < full; i0 += kLanes)
+    for (int j = 0; j < kLanes; ++j)
+      lane[j] += row[i0 + j];
+  for (int64_t i = full; i < n; ++i)
+    lane[i - full] += row[i];
+  double sum = 0.0;
+  for (int j = 0; j < kLanes; ++j)
+    sum += lane[j];
+  return sum;
+}
+
+} // namespace
 
 Status reduceSumToShape(const Tensor &dy, const Shape &shape, Tensor &out) {
   QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "reduce_sum_to_shape dy"));
@@ -337,11 +363,7 @@ Status reduceSumToShape(const Tensor &dy, const Shape &shape, Tensor &out) {
         int64_t oi = 0;
         for (size_t d = 0; d < firstTrail; ++d)
           oi += idx[d] * outStride[d];
-        const float *row = g + r * innerLen;
-        double sum = 0.0;
-        for (int64_t i = 0; i < innerLen; ++i)
-          sum += row[i];
-        acc[oi] += sum;
+        acc[oi] += sumRow(g + r * innerLen, innerLen);
         for (size_t d = firstTrail; d-- > 0;) {
           if (++idx[d] < ds[d])
             break;
