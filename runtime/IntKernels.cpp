@@ -19,6 +19,29 @@ using dnnl::memory;
 using tag = dnnl::memory::format_tag;
 namespace qm = qmath;
 
+/// q = clamp(rne(x / s) + z, qmin, qmax), bit-identical to
+/// qmath::quantizeAffine (the fake-quant kernel's formula) for finite x, in a
+/// loop the compiler vectorizes: x / s is clamped to an integer-bounded
+/// range first (which changes no result), then rounded half to even by
+/// adding and subtracting 1.5 * 2^23 (exact for |t| <= 2^22; no SSE4.1).
+template <typename T>
+static void quantizeRow(const float *__restrict in, T *__restrict out,
+                        int64_t n, float s, float z, float qmin, float qmax) {
+  const float magic = 12582912.f, lo = qmin - z - 1.f, hi = qmax - z + 1.f;
+  for (int64_t i = 0; i < n; ++i) {
+    float t = std::min(std::max(in[i] / s, lo), hi);
+    float q = ((t + magic) - magic) + z;
+    out[i] = (T)(int32_t)std::min(std::max(q, qmin), qmax);
+  }
+}
+
+template <typename T>
+static void dequantRow(const T *__restrict in, float *__restrict out,
+                       int64_t n, float s, float z) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = ((float)in[i] - z) * s;
+}
+
 Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
                 Granularity g, DType dtype, Tensor &q) {
   return quantize(x, scale, zeroPoint, g, dtype,
@@ -48,17 +71,12 @@ Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,
     for (int64_t row = b; row < e; ++row) {
       int64_t k = l.group(row), begin = row * l.inner;
       int64_t end = std::min(begin + l.inner, n);
-      if (dtype == DType::I8) {
-        int8_t *out = q.data<int8_t>();
-        for (int64_t i = begin; i < end; ++i)
-          out[i] = static_cast<int8_t>(
-              qm::quantizeAffine(in[i], s[k], z[k], r.qmin, r.qmax));
-      } else {
-        uint8_t *out = q.data<uint8_t>();
-        for (int64_t i = begin; i < end; ++i)
-          out[i] = static_cast<uint8_t>(
-              qm::quantizeAffine(in[i], s[k], z[k], r.qmin, r.qmax));
-      }
+      if (dtype == DType::I8)
+        quantizeRow(in + begin, q.data<int8_t>() + begin, end - begin, s[k],
+                    z[k], r.qmin, r.qmax);
+      else
+        quantizeRow(in + begin, q.data<uint8_t>() + begin, end - begin, s[k],
+                    z[k], r.qmin, r.qmax);
     }
   });
   return Status::ok();
@@ -71,8 +89,7 @@ static void dequantRows(const T *in, float *out, const GroupLayout &l,
     for (int64_t row = b; row < e; ++row) {
       int64_t k = l.group(row), begin = row * l.inner;
       int64_t end = std::min(begin + l.inner, n);
-      for (int64_t i = begin; i < end; ++i)
-        out[i] = (static_cast<float>(in[i]) - z[k]) * s[k];
+      dequantRow(in + begin, out + begin, end - begin, s[k], z[k]);
     }
   });
 }

@@ -308,3 +308,37 @@ TEST(MaxPoolInt8, MatchesFloatPool) {
 }
 
 } // namespace
+
+namespace {
+
+// The vectorized quantize equals the fake-quant kernel's scalar formula
+// (qmath::quantizeAffine), including exact ties and far out-of-range values.
+TEST(QuantizeKernel, MatchesScalarFormula) {
+  std::mt19937 rng(3);
+  std::uniform_real_distribution<float> d(-400.f, 400.f);
+  const float s = 0.0371f, z = 7.f;
+  std::vector<float> xs;
+  for (int i = 0; i < 100000; ++i)
+    xs.push_back(d(rng) * s);
+  for (int k = -300; k < 300; ++k) // ties and their neighbours
+    for (float x : {(k + 0.5f) * s, std::nextafter((k + 0.5f) * s, 1e9f),
+                    std::nextafter((k + 0.5f) * s, -1e9f)})
+      xs.push_back(x);
+  for (float x : {0.f, -0.f, 1e30f, -1e30f, 3e9f})
+    xs.push_back(x);
+  Tensor x = Tensor::fromVector<float>({(int64_t)xs.size()}, xs);
+  for (DType dt : {DType::U8, DType::I8}) {
+    QuantRange r = QuantRange::fromBits(8, dt == DType::I8);
+    Tensor q;
+    ASSERT_OK(quantize(x, Tensor::fromVector<float>({1}, {s}),
+                       Tensor::fromVector<float>({1}, {z}),
+                       Granularity::perTensor(), dt, r, q));
+    int64_t bad = 0;
+    for (size_t i = 0; i < xs.size(); ++i)
+      bad += at(q, i) !=
+             (int64_t)qmath::quantizeAffine(xs[i], s, z, r.qmin, r.qmax);
+    EXPECT_EQ(bad, 0);
+  }
+}
+
+} // namespace
