@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: qopt against its peer (onnxruntime), printed as ratios.
+# `make bench`: qopt against its peers (onnxruntime, PyTorch), printed as ratios.
 # Not part of `make test`; nothing here asserts a time. Needs a built tree
 # (BUILD, default build). Python runs from .venv-ortq (made by
 # scripts/install-deps.sh): the system packages (torch, torchvision, numpy)
@@ -17,3 +17,7 @@ cd "$here/bench"
 "$venv/bin/python" resnet18_vs_ort.py "$@"
 echo
 "$venv/bin/python" ptq_vs_ort.py
+echo
+# QAT training throughput against PyTorch 1.13 (Debian) and the current
+# release (pip-installed into build/bench/torch-venv on first use).
+"$venv/bin/python" qat_vs_torch.py
