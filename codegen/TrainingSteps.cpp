@@ -285,6 +285,31 @@ static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
     });
     return success();
   }
+  if (auto o = dyn_cast<ClipGradOp>(op)) {
+    unsigned dy = plan.slotOf(o.getOutputGrad()), x = plan.slotOf(o.getInput());
+    float lo = static_cast<float>(o.getMin().convertToDouble()),
+          hi = static_cast<float>(o.getMax().convertToDouble());
+    addUnaryStep(plan, op, o.getInputGrad(), [=](Frame &f, qrt::Tensor &out) {
+      return qrt::clipBackward(f[x], lo, hi, f[dy], out);
+    });
+    return success();
+  }
+  if (auto o = dyn_cast<SliceOp>(op)) {
+    // A slice is the backward of a zero pad: the window of the input at
+    // [start, start + size) along its axis.
+    unsigned in = plan.slotOf(o.getInput());
+    int64_t axis = o.getAxis(), start = o.getStart();
+    Type rType = o.getOutput().getType();
+    addUnaryStep(plan, op, o.getOutput(), [=](Frame &f, qrt::Tensor &out) {
+      const qrt::Tensor &x = f[in];
+      qrt::Shape r = runtimeShape(rType, x.shape());
+      std::vector<int64_t> pads(2 * x.rank(), 0);
+      pads[axis] = start;
+      pads[x.rank() + axis] = x.dim(axis) - start - r[axis];
+      return qrt::padBackward(r, pads, x, out);
+    });
+    return success();
+  }
   if (auto o = dyn_cast<MaxPoolGradOp>(op)) {
     qrt::Pool2dParams p = poolParamsOf(o.getKernel(), o.getStrides(),
                                        o.getPads(), o.getCeilMode());
@@ -679,8 +704,8 @@ LogicalResult qopt::lowerTrainingOp(ExecutionPlan &plan, Operation *op,
     return lowerLinearGradInput(plan, o);
   if (auto o = dyn_cast<LinearGradWeightOp>(op))
     return lowerLinearGradWeight(plan, o);
-  if (isa<ReluGradOp, MaxPoolGradOp, AvgPoolGradOp, GlobalAvgPoolGradOp,
-          PadGradOp, ReduceToOp>(op))
+  if (isa<ReluGradOp, ClipGradOp, SliceOp, MaxPoolGradOp, AvgPoolGradOp,
+          GlobalAvgPoolGradOp, PadGradOp, ReduceToOp>(op))
     return lowerWindowGrad(plan, op);
   if (auto o = dyn_cast<BatchNormTrainOp>(op))
     return lowerBatchNormTrain(plan, o);

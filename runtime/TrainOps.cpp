@@ -53,6 +53,22 @@ Status reluBackward(const Tensor &y, const Tensor &dy, Tensor &dx) {
   return Status::ok();
 }
 
+Status clipBackward(const Tensor &x, float lo, float hi, const Tensor &dy,
+                    Tensor &dx) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, "clip_backward x"));
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "clip_backward dy"));
+  QRT_RETURN_IF_ERROR(sameShape(x, dy, "clip_backward"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dx, x.shape(), DType::F32, "clip_backward dx"));
+  const float *px = x.data<float>(), *pg = dy.data<float>();
+  float *out = dx.data<float>();
+  parallelFor(x.numel(), 1, [&](int64_t s, int64_t e) {
+    for (int64_t i = s; i < e; ++i)
+      out[i] = px[i] > lo && px[i] < hi ? pg[i] : 0.f;
+  });
+  return Status::ok();
+}
+
 Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
                          const Tensor &dy, Tensor &dx) {
   QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, "max_pool_backward x"));

@@ -29,6 +29,10 @@ Status reluBackward(const Tensor &y, const Tensor &dy, Tensor &dx);
 /// row-major scan order (PyTorch's CPU rule; with NaNs, the last NaN),
 /// recomputed from the forward input x. Same parameters as maxPool2d
 /// (dilation, ceil_mode).
+/// Clip (ReLU6, hardtanh) backward: dx = dy where lo < x < hi, else 0
+/// (PyTorch's hardtanh_backward; x is the clip's input).
+Status clipBackward(const Tensor &x, float lo, float hi, const Tensor &dy,
+                    Tensor &dx);
 Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
                          const Tensor &dy, Tensor &dx);
 /// Average pool backward: dy / count spread over each window's real input

@@ -81,10 +81,13 @@ std::vector<float> perChannel(ArrayRef<float> values, int64_t channels) {
 }
 
 LogicalResult exportFakeQuant(ExportContext &ctx, FakeQuantOp op) {
-  if (op.getMethod() != QuantMethod::Uniform)
+  // LSQ, round(clamp(x/s, -Qn, Qp))·s, is the uniform quantizer with zero
+  // point 0: clamping to integer bounds commutes with rounding.
+  if (op.getMethod() != QuantMethod::Uniform &&
+      op.getMethod() != QuantMethod::Lsq)
     return op.emitError("qexport: fake_quant method '")
            << stringifyQuantMethod(op.getMethod())
-           << "' has no ONNX QDQ form (only 'uniform')";
+           << "' has no ONNX QDQ form (only 'uniform' and 'lsq')";
   int64_t bits = op.getBits();
   if (bits > 8)
     return op.emitError("qexport: fake_quant with ")

@@ -120,6 +120,10 @@ static cl::list<int64_t> milestones("milestones",
                                     cl::desc("multistep: epochs, e.g. 2,4"),
                                     cl::CommaSeparated, cl::sub(quantizeCmd),
                                     cl::cat(qatCategory));
+static cl::opt<double> lrGamma("gamma",
+                             cl::desc("multistep: factor at each milestone"),
+                             cl::init(0.1), cl::sub(quantizeCmd),
+                             cl::cat(qatCategory));
 static cl::opt<double> warmupEpochs("warmup-epochs",
                                     cl::desc("Linear learning-rate warm-up"),
                                     cl::init(0), cl::sub(quantizeCmd),
@@ -205,6 +209,7 @@ int main(int argc, char **argv) {
   options.training.weightDecay = weightDecay;
   options.training.schedule = lrSchedule;
   options.training.milestones.assign(milestones.begin(), milestones.end());
+  options.training.gamma = lrGamma;
   options.training.warmupEpochs = warmupEpochs;
   options.training.seed = seed;
   options.training.resume = resume;

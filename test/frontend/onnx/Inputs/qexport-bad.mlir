@@ -1,7 +1,7 @@
 // Inputs that qexport rejects (qexport.test).
-func.func @lsq(%x: tensor<4xf32>) -> tensor<4xf32> {
-  %s = arith.constant dense<0.1> : tensor<f32>
-  %y = qnn.fake_quant lsq activation %x scale(%s : tensor<f32>) {bits = 4} : tensor<4xf32>
+func.func @pact(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %a = arith.constant dense<2.0> : tensor<f32>
+  %y = qnn.fake_quant pact activation %x clip(%a : tensor<f32>) {bits = 4, half_range} : tensor<4xf32>
   return %y : tensor<4xf32>
 }
 func.func @observe(%x: tensor<4xf32>) -> tensor<4xf32> {
