@@ -271,29 +271,51 @@ static bool lowerFusedConv(Conv2dOp conv, Value qx, Value qw,
   return true;
 }
 
-/// qconv2d(quantize(pad(dequantize(y)))) with a zero spatial pad and the
-/// same quantized type on both ends is qconv2d(y) with larger pads: qconv2d
-/// pads with the input's zero point.
+/// qconv2d(quantize(pad(v))) with a zero spatial pad is qconv2d(quantize(v))
+/// with larger pads: qconv2d pads with the input's zero point, which is what
+/// quantizing a padded 0.0 gives. When v = dequantize(y) with y of the
+/// quantize's type, quantize(v) is y itself (exact round trip).
 static void foldPadsIntoConvs(Operation *root) {
   SmallVector<QConv2dOp> convs;
   root->walk([&](QConv2dOp op) { convs.push_back(op); });
+  llvm::DenseMap<Operation *, Value> unpadded; // quantize -> quantize(v)
   for (QConv2dOp conv : convs) {
     auto q = conv.getInput().getDefiningOp<QuantizeOp>();
     auto pad = q ? q.getInput().getDefiningOp<PadOp>() : nullptr;
-    auto deq = pad ? pad.getInput().getDefiningOp<DequantizeOp>() : nullptr;
-    if (!deq || !isSpatialZeroPad(pad) ||
-        cast<RankedTensorType>(deq.getInput().getType()).getElementType() !=
-            q.getType().getElementType())
+    if (!pad || !isSpatialZeroPad(pad))
       continue;
+    Value &input = unpadded[q];
+    if (!input) {
+      Type elem = q.getType().getElementType();
+      auto deq = pad.getInput().getDefiningOp<DequantizeOp>();
+      if (deq && cast<RankedTensorType>(deq.getInput().getType())
+                         .getElementType() == elem) {
+        input = deq.getInput();
+      } else {
+        OpBuilder b(q);
+        auto type = RankedTensorType::get(
+            cast<RankedTensorType>(pad.getInput().getType()).getShape(), elem);
+        input = QuantizeOp::create(b, q.getLoc(), type, pad.getInput());
+      }
+    }
     ArrayRef<int64_t> p = pad.getPads(), c = conv.getPads();
     SmallVector<int64_t> pads = {c[0] + p[2], c[1] + p[3], c[2] + p[6],
                                  c[3] + p[7]};
-    conv.getInputMutable().assign(deq.getInput());
+    conv.getInputMutable().assign(input);
     conv.setPads(pads);
-    for (Operation *op : {q.getOperation(), pad.getOperation(),
-                          deq.getOperation()})
-      if (op->use_empty())
-        op->erase();
+  }
+  for (auto &[op, v] : unpadded) {
+    auto q = cast<QuantizeOp>(op);
+    auto pad = q.getInput().getDefiningOp<PadOp>();
+    if (!q->use_empty())
+      continue;
+    q.erase();
+    if (pad->use_empty()) {
+      auto deq = pad.getInput().getDefiningOp<DequantizeOp>();
+      pad.erase();
+      if (deq && deq->use_empty())
+        deq.erase();
+    }
   }
 }
 
