@@ -259,6 +259,12 @@ Status qadd(const Tensor &a, const Tensor &b, const QAddParams &p,
 }
 
 template <typename T>
+static void maxInto(T *__restrict dst, const T *__restrict src, int64_t n) {
+  for (int64_t k = 0; k < n; ++k)
+    dst[k] = dst[k] > src[k] ? dst[k] : src[k];
+}
+
+template <typename T>
 static void maxPoolInt8(const T *in, T *out, const Shape &nchw,
                         const Shape &outNchw, const Pool2dParams &p,
                         bool cl) {
@@ -267,26 +273,21 @@ static void maxPoolInt8(const T *in, T *out, const Shape &nchw,
   if (cl) {
     // Rows of C contiguous values: a vectorized max per window element.
     parallelFor(n * oh * ow, c * p.kernelH * p.kernelW,
-                [&](int64_t b, int64_t e) {
-      std::vector<T> acc(c);
+                [=](int64_t b, int64_t e) {
       for (int64_t r = b; r < e; ++r) {
         int64_t j = r % ow, i = (r / ow) % oh, b0 = r / (ow * oh);
-        std::fill(acc.begin(), acc.end(), std::numeric_limits<T>::lowest());
+        T *dst = out + r * c;
+        std::fill(dst, dst + c, std::numeric_limits<T>::lowest());
         for (int64_t ki = 0; ki < p.kernelH; ++ki) {
           int64_t y = i * p.strideH - p.padTop + ki * p.dilationH;
           if (y < 0 || y >= h)
             continue;
           for (int64_t kj = 0; kj < p.kernelW; ++kj) {
             int64_t x = j * p.strideW - p.padLeft + kj * p.dilationW;
-            if (x < 0 || x >= w)
-              continue;
-            const T *__restrict src = in + ((b0 * h + y) * w + x) * c;
-            T *__restrict dst = acc.data();
-            for (int64_t k = 0; k < c; ++k)
-              dst[k] = std::max(dst[k], src[k]);
+            if (x >= 0 && x < w)
+              maxInto(dst, in + ((b0 * h + y) * w + x) * c, c);
           }
         }
-        std::copy(acc.begin(), acc.end(), out + r * c);
       }
     });
     return;
