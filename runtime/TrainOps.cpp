@@ -232,43 +232,65 @@ Status padBackwardImpl(const Shape &xShape, const std::vector<int64_t> &pads,
   int64_t rows = 1;
   for (size_t d = 0; d + 1 < r; ++d)
     rows *= xShape[d];
-  int64_t last = r ? xShape[r - 1] : 1;
+  int64_t last = xShape[r - 1];
   std::vector<int64_t> dyStride(r, 1);
   for (size_t d = r; d-- > 1;)
     dyStride[d - 1] = dyStride[d] * dy.shape()[d];
   const float *g = dy.data<float>();
   float *out = dx.data<float>();
+  const float *add0 = addend ? addend->data<float>() : nullptr;
+  const float *relu0 = reluY ? reluY->data<float>() : nullptr;
+  const Shape &ds = dy.shape();
+  int64_t b = pads[r - 1], dlast = ds[r - 1];
+  // Rows are short (a feature-map row): per row, no division and no call.
   parallelFor(rows, last, [&](int64_t s, int64_t e) {
+    std::vector<int64_t> idx(r - 1); // x index of the row, an odometer
+    int64_t rem = s;
+    for (size_t d = r - 1; d-- > 0;) {
+      idx[d] = rem % xShape[d];
+      rem /= xShape[d];
+    }
     for (int64_t row = s; row < e; ++row) {
-      int64_t rem = row, off = 0;
+      int64_t off = 0;
       bool inside = true;
-      for (size_t d = r - 1; d-- > 0;) {
-        int64_t i = rem % xShape[d] + pads[d];
-        rem /= xShape[d];
-        inside &= i >= 0 && i < dy.shape()[d];
+      for (size_t d = 0; d + 1 < r; ++d) {
+        int64_t i = idx[d] + pads[d];
+        inside &= i >= 0 && i < ds[d];
         off += i * dyStride[d];
       }
       float *o = out + row * last;
-      int64_t b = r ? pads[r - 1] : 0;
-      int64_t dlast = r ? dy.shape()[r - 1] : 1;
       // Columns c whose dy index c + b lies in [0, dlast): [c0, c1).
       int64_t c0 = inside ? std::min(last, std::max<int64_t>(0, -b)) : last;
       int64_t c1 = inside ? std::max(c0, std::min(last, dlast - b)) : last;
-      std::fill(o, o + c0, 0.f);
-      std::copy(g + off + b + c0, g + off + b + c1, o + c0);
-      std::fill(o + c1, o + last, 0.f);
+      const float *src = g + off + b;
+      for (int64_t c = 0; c < c0; ++c)
+        o[c] = 0.f;
+      for (int64_t c = c0; c < c1; ++c)
+        o[c] = src[c];
+      for (int64_t c = c1; c < last; ++c)
+        o[c] = 0.f;
       // The row is still in L1: the fused add and ReLU mask cost no pass.
-      const float *a = addend ? addend->data<float>() + row * last : nullptr;
-      const float *yr = reluY ? reluY->data<float>() + row * last : nullptr;
+      const float *a = add0 ? add0 + row * last : nullptr;
+      const float *yr = relu0 ? relu0 + row * last : nullptr;
+      // Unconditional arithmetic, then a select: the loops vectorize.
       if (a && yr)
-        for (int64_t c = 0; c < last; ++c)
-          o[c] = yr[c] > 0.f ? a[c] + o[c] : 0.f;
+        for (int64_t c = 0; c < last; ++c) {
+          float v = a[c] + o[c];
+          o[c] = yr[c] > 0.f ? v : 0.f;
+        }
       else if (a)
         for (int64_t c = 0; c < last; ++c)
           o[c] = a[c] + o[c];
       else if (yr)
-        for (int64_t c = 0; c < last; ++c)
-          o[c] = yr[c] > 0.f ? o[c] : 0.f;
+        for (int64_t c = 0; c < last; ++c) {
+          float v = o[c];
+          o[c] = yr[c] > 0.f ? v : 0.f;
+        }
+      for (size_t d = r - 1; d-- > 0;) {
+        if (++idx[d] < xShape[d])
+          break;
+        idx[d] = 0;
+      }
     }
   });
   return Status::ok();
