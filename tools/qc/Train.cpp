@@ -153,7 +153,7 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
   }
 
   std::vector<int64_t> order(n);
-  qrt::Tensor images, labels, lr = qrt::Tensor::zeros({}, qrt::DType::F32);
+  qrt::Tensor lr = qrt::Tensor::zeros({}, qrt::DType::F32);
   for (int64_t epoch = firstEpoch; epoch < t.epochs; ++epoch) {
     auto start = std::chrono::steady_clock::now();
     std::iota(order.begin(), order.end(), 0);
@@ -167,6 +167,8 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
     for (int64_t b = 0; b < n; b += t.batchSize) {
       std::vector<int64_t> idx(order.begin() + b,
                                order.begin() + std::min(n, b + t.batchSize));
+      // Fresh tensors: the last batch of an epoch may be smaller.
+      qrt::Tensor images, labels;
       if (qrt::Status s = train.gather(idx, options.norm.mean, options.norm.std,
                                        images, labels);
           !s)
@@ -183,7 +185,15 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
         return qcFail("train step " + std::to_string(step) + ": " +
                       r.status().message());
       float loss = (*r)[0].data<float>()[0];
-      if (!std::isfinite(loss)) {
+      // The loss, and the state the step stored (a finite loss can still
+      // come with an overflowing update): ~80k values, cheap per step.
+      std::string poisoned;
+      if (!std::isfinite(loss))
+        poisoned = "loss";
+      for (const std::string &name : state.names())
+        if (poisoned.empty() && qrt::firstNonFinite(state.get(name)) >= 0)
+          poisoned = "@" + name;
+      if (!poisoned.empty()) {
         // Undo the step, then re-run it checking every op's result to name
         // the one that went non-finite. No checkpoint is written.
         for (size_t i = 0; i < before.size(); ++i)
@@ -192,7 +202,8 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
             stepPlan->run({images, labels, lr}, /*checkFinite=*/true);
         for (size_t i = 0; i < before.size(); ++i)
           state.set(state.names()[i], before[i]);
-        return qcFail("non-finite loss at epoch " + std::to_string(epoch + 1) +
+        return qcFail("non-finite " + poisoned + " at epoch " +
+                      std::to_string(epoch + 1) +
                       ", step " + std::to_string(step) + " (lr " +
                       std::to_string(rate) + "): " +
                       (again ? std::string("no op produced it (an input?)")
