@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/qc/Pipeline.h"
+#include "tools/support/Threads.h"
 
 #include "dialect/QnnDialect.h"
 #include "frontend/onnx/Importer.h"
@@ -141,10 +142,9 @@ static cl::opt<int> stopAfter(
     cl::init(0), cl::sub(quantizeCmd), cl::cat(qatCategory), cl::Hidden);
 
 int main(int argc, char **argv) {
+  qopt::preferPassiveWaitPolicy(argv);
   llvm::InitLLVM init(argc, argv);
-  // libLLVM registers an undocumented global --threads; ours replaces it.
-  if (cl::Option *other = cl::getRegisteredOptions().lookup("threads"))
-    other->setArgStr("llvm-internal-threads");
+  qopt::renameLlvmThreadsOption();
   static cl::opt<int> threads(
       "threads", cl::desc("Threads for kernels (default: all cores)"),
       cl::init(0), cl::sub(quantizeCmd), cl::cat(qcCategory));

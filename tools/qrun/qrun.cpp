@@ -12,6 +12,7 @@
 #include "runtime/Threading.h"
 #include "runtime/Data.h"
 #include "tools/support/Evaluate.h"
+#include "tools/support/Threads.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -183,26 +184,10 @@ static int evaluate(const qopt::ExecutionPlan &plan) {
   return 0;
 }
 
-/// libgomp threads spin-wait between parallel regions by default; on a
-/// shared machine one descheduled spinning thread stalls every barrier (2
-/// threads were 10-25x slower than with OMP_WAIT_POLICY=passive under load,
-/// docs/benchmarks.md). libgomp reads its environment when it is loaded,
-/// before main, so qrun sets the passive policy and re-executes itself once,
-/// unless the user chose one (OMP_WAIT_POLICY or GOMP_SPINCOUNT set).
-static void preferPassiveWaitPolicy(char **argv) {
-  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT"))
-    return;
-  setenv("OMP_WAIT_POLICY", "passive", 1);
-  execv("/proc/self/exe", argv); // returns only on failure: carry on
-}
-
 int main(int argc, char **argv) {
-  preferPassiveWaitPolicy(argv);
+  qopt::preferPassiveWaitPolicy(argv);
   llvm::InitLLVM init(argc, argv);
-  // libLLVM (Polly) registers an undocumented global --threads; users expect
-  // --threads to mean ours, so that one is moved aside first.
-  if (cl::Option *other = cl::getRegisteredOptions().lookup("threads"))
-    other->setArgStr("llvm-internal-threads");
+  qopt::renameLlvmThreadsOption();
   static cl::opt<int> threads(
       "threads", cl::desc("Threads for kernels (default: all cores; idle "
                           "threads sleep unless OMP_WAIT_POLICY or "
