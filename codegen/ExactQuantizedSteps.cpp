@@ -242,17 +242,17 @@ static LogicalResult addFusedConvLayer(ExecutionPlan &plan, Conv2dOp conv) {
       QRT_RETURN_IF_ERROR(qrt::quantize(f[w], vec(fw.scales),
                                         vec(fw.zeroPoints), g, qrt::DType::I8,
                                         fw.range, qw));
-      // The float bias in accumulator units, as qnn-lower-to-integer
-      // folds it.
+      // The float bias in accumulator units (f32), as
+      // qnn-lower-to-integer folds it.
       qrt::Tensor qb;
       if (b != ~0u) {
         int64_t oc = f[b].numel();
-        std::vector<int32_t> ib(oc);
+        std::vector<float> ib(oc);
         for (int64_t c = 0; c < oc; ++c)
-          ib[c] = qrt::requant::quantizeBias(
+          ib[c] = qrt::requant::accumulatorBias(
               f[b].data<float>()[c], fx.scales[0],
               fw.scales[fw.scales.size() == 1 ? 0 : c]);
-        qb = qrt::Tensor::fromVector<int32_t>({oc}, ib);
+        qb = qrt::Tensor::fromVector<float>({oc}, ib);
       }
       qrt::Expected<qrt::Int8ConvPlan> made = qrt::Int8ConvPlan::createFused(
           qx.shape(), fx.dtype, qw, qb, p, (int32_t)fx.zeroPoints[0], e);

@@ -76,7 +76,7 @@ static LogicalResult verifyBias(Operation *op, Value bias, int64_t channels) {
   if (b.size() != 1 ||
       (!ShapedType::isDynamic(channels) && b[0] != channels))
     return op->emitOpError("bias must be a vector of ")
-           << channels << " i32 values, got " << bias.getType();
+           << channels << " values, got " << bias.getType();
   return success();
 }
 
@@ -126,6 +126,11 @@ LogicalResult QConv2dOp::verify() {
       failed(verifyWeight(*this, getWeight())) ||
       failed(verifyLayerResult(*this, getOutput())))
     return failure();
+  if (isAccumulator(getOutput()) && getBias() &&
+      !tensorType(getBias()).getElementType().isInteger(32))
+    return emitOpError("an f32 bias needs a requantized result (it is added "
+                       "in the requantization epilogue); an i32 accumulator "
+                       "takes an i32 bias");
   if (isAccumulator(getOutput()) && (getRelu() || getResidual()))
     return emitOpError("an i32 accumulator result cannot fuse relu or a "
                        "residual; those need a requantized result");

@@ -59,7 +59,9 @@ def Qnn_QConv2dOp : Qnn_Op<"qconv2d", [Pure, AttrSizedOperandSegments]> {
   let description = [{
     `acc[n, o, y, x] = bias[o] + sum (input - z_in) * weight` in int32, where
     the weight is symmetric (zero point 0), per tensor or per output channel
-    (axis 0), and the bias is int32 at scale `s_in * s_w[o]`; padding holds
+    (axis 0), and the bias is in accumulator units (scale `s_in * s_w[o]`):
+    int32, or f32 (a float bias divided by that scale, unrounded; requantized
+    results only, where it is added in the f32 epilogue); padding holds
     the input's zero point. The accumulator is requantized to the result
     type with the f32 epilogue of docs/semantics.md ("Requantization"):
     `relu` clamps at the result's zero point; a `residual` operand (same
@@ -79,7 +81,8 @@ def Qnn_QConv2dOp : Qnn_Op<"qconv2d", [Pure, AttrSizedOperandSegments]> {
     ```
   }];
   let arguments = (ins Qnn_QuantizedTensor:$input, Qnn_QuantizedTensor:$weight,
-      Optional<Qnn_I32Tensor>:$bias, Optional<Qnn_QuantizedTensor>:$residual,
+      Optional<AnyTypeOf<[Qnn_I32Tensor, Qnn_FloatTensor]>>:$bias,
+      Optional<Qnn_QuantizedTensor>:$residual,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,

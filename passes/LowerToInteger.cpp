@@ -162,16 +162,13 @@ static UniformQuantizedType perTensor8(Type t) {
   return u && u.getStorageTypeIntegralWidth() == 8 ? u : nullptr;
 }
 
-/// The i32 bias of a fused layer: a float constant folded into accumulator
-/// units (runtime/Requant.h, as the simulation folds it), or the integers
-/// of a QDQ bias (dequantize of an i32 constant at scale s_x * s_w[c]).
-static std::optional<SmallVector<int32_t>>
+/// The bias of a fused layer in accumulator units, as f32: a float constant
+/// divided by s_x * s_w[c] (runtime/Requant.h, as the simulation folds it),
+/// or the integers of a QDQ bias (dequantize of an i32 constant at scale
+/// s_x * s_w[c]), exact in f32 below 2^24.
+static std::optional<SmallVector<float>>
 foldedBias(Value bias, float sx, ArrayRef<double> sw, int64_t channels) {
-  SmallVector<int32_t> out;
-  if (!bias) {
-    out.assign(channels, 0);
-    return out;
-  }
+  SmallVector<float> out;
   if (auto deq = bias.getDefiningOp<DequantizeOp>()) {
     auto scast = deq.getInput().getDefiningOp<StorageCastOp>();
     DenseIntElementsAttr ints;
@@ -191,15 +188,19 @@ foldedBias(Value bias, float sx, ArrayRef<double> sw, int64_t channels) {
       if (std::abs(scales[c] - want) > 1e-5 * want)
         return std::nullopt;
     }
-    for (APInt v : ints.getValues<APInt>())
-      out.push_back((int32_t)v.getSExtValue());
+    for (APInt v : ints.getValues<APInt>()) {
+      int64_t i = v.getSExtValue();
+      if (std::abs(i) > (int64_t(1) << 24))
+        return std::nullopt;
+      out.push_back((float)i);
+    }
     return out;
   }
   std::optional<SmallVector<float>> f = readF32Constant(bias);
   if (!f || (int64_t)f->size() != channels)
     return std::nullopt;
   for (int64_t c = 0; c < channels; ++c)
-    out.push_back(qrt::requant::quantizeBias(
+    out.push_back(qrt::requant::accumulatorBias(
         (*f)[c], sx, (float)sw[sw.size() == 1 ? 0 : c]));
   return out;
 }
@@ -227,20 +228,22 @@ static bool lowerFusedConv(Conv2dOp conv, Value qx, Value qw,
   if (!chain)
     return false;
   auto convType = cast<RankedTensorType>(conv.getType());
-  std::optional<SmallVector<int32_t>> bias =
-      foldedBias(conv.getBias(), (float)ux.getScale(), ws,
-                 convType.getDimSize(1));
-  if (!bias)
-    return false;
+  std::optional<SmallVector<float>> bias;
+  if (conv.getBias()) {
+    bias = foldedBias(conv.getBias(), (float)ux.getScale(), ws,
+                      convType.getDimSize(1));
+    if (!bias)
+      return false;
+  }
   auto quantize = cast<QuantizeOp>(chain->quantizer);
   Type outElem = quantize.getType().getElementType();
   auto outType = RankedTensorType::get(convType.getShape(), outElem);
   OpBuilder b(quantize);
   Location loc = conv.getLoc();
   Value biasCst;
-  if (conv.getBias()) {
+  if (bias) {
     auto biasType =
-        RankedTensorType::get({(int64_t)bias->size()}, b.getI32Type());
+        RankedTensorType::get({(int64_t)bias->size()}, b.getF32Type());
     biasCst = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(biasType, ArrayRef(*bias)));
   }

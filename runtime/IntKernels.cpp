@@ -550,8 +550,10 @@ Int8ConvPlan::createFused(const Shape &inputShape, DType inputDType,
                           const Conv2dParams &params, int32_t inputZeroPoint,
                           const Int8Epilogue &e) {
   int64_t oc = weight.defined() ? weight.dim(0) : 0;
-  QRT_RETURN_IF_ERROR(
-      checkInt8Args(inputDType, weight, bias, oc, "int8 conv2d"));
+  QRT_RETURN_IF_ERROR(checkInt8Args(
+      inputDType, weight,
+      bias.defined() && bias.dtype() == DType::F32 ? Tensor() : bias, oc,
+      "int8 conv2d"));
   QRT_RETURN_IF_ERROR(checkEpilogue(e, oc, "int8 conv2d"));
   if (params.fuseRelu || params.fuseSum)
     return invalidArgument("int8 conv2d: ReLU and residual belong in the "
@@ -566,10 +568,15 @@ Int8ConvPlan::createFused(const Shape &inputShape, DType inputDType,
   impl->sum = e.residual;
   impl->outputDType = e.outputDType;
   impl->residualDType = e.residualDType;
-  // The bias goes to oneDNN as f32 holding the i32 values: the kernel adds
+  // The bias goes to oneDNN as f32 (i32 values converted): the kernel adds
   // it to fl(acc) before the output scale (Requant.h).
   Tensor fbias;
-  if (bias.defined()) {
+  if (bias.defined() && bias.dtype() == DType::F32) {
+    if (bias.rank() != 1 || bias.dim(0) != oc)
+      return invalidArgument("int8 conv2d: bias must be [" +
+                             std::to_string(oc) + "]");
+    fbias = bias;
+  } else if (bias.defined()) {
     std::vector<float> b(bias.numel());
     for (int64_t i = 0; i < bias.numel(); ++i)
       b[i] = (float)bias.data<int32_t>()[i];

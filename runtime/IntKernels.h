@@ -127,8 +127,8 @@ public:
   Status run(const Tensor &x, const RequantizeOptions &opts, Tensor &y) const;
 
   /// A convolution whose epilogue (bias, requantization, residual, ReLU) runs
-  /// inside oneDNN's int8 kernel: u8/i8 in, u8/i8 out. `bias` is i32 [OC] in
-  /// accumulator units or undefined. params.src/dstChannelsLast make x / y
+  /// inside oneDNN's int8 kernel: u8/i8 in, u8/i8 out. `bias` is [OC] in
+  /// accumulator units, i32 or f32, or undefined. params.src/dstChannelsLast make x / y
   /// NHWC ([N, H, W, C]); inputShape and outputShape() are the stored shapes.
   static Expected<Int8ConvPlan>
   createFused(const Shape &inputShape, DType inputDType, const Tensor &weight,

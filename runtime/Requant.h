@@ -8,7 +8,7 @@
 // scalar code. Three users must agree bit for bit, and all three call these
 // functions or the kernel they describe:
 //   - qnn-lower-to-integer (passes/), which folds scales and biases into the
-//     integer program (requantMultiplier, quantizeBias);
+//     integer program (multiplier, accumulatorBias);
 //   - the interpreter's test-mode evaluation of fake-quantized layers
 //     (codegen/ExactQuantizedSteps.cpp), which runs the same fused kernel;
 //   - the deployed qconv2d / qlinear (codegen/IntegerSteps.cpp).
@@ -37,21 +37,17 @@ QRT_HD float residualScale(float sResidual, float sOut) {
   return (float)((double)sResidual / (double)sOut);
 }
 
-/// A float bias in accumulator units: round-half-even(b / fl(s_in * s_w)),
-/// saturated to i32 (the int32 bias of ONNX QLinearConv / TFLite).
-QRT_HD int32_t quantizeBias(float b, float sIn, float sW) {
+/// A float bias in accumulator units, b / fl(s_in * s_w), rounded once to
+/// f32 (not to an integer: the epilogue adds it in f32, so the fake-quant
+/// layer's float bias is not quantized).
+QRT_HD float accumulatorBias(float b, float sIn, float sW) {
   float acc = (float)((double)sIn * (double)sW);
-  double q = rint((double)b / (double)acc);
-  if (q < -2147483648.0)
-    return INT32_MIN;
-  if (q > 2147483647.0)
-    return INT32_MAX;
-  return (int32_t)q;
+  return (float)((double)b / (double)acc);
 }
 
 /// The epilogue's parameters for one output channel.
 struct Epilogue {
-  float bias = 0.f;       // float(i32 bias), accumulator units
+  float bias = 0.f;       // accumulator units (an i32 bias converted)
   float multiplier = 1.f; // M
   bool hasResidual = false;
   float residualScale = 1.f; // s_r / s_out

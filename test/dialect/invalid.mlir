@@ -508,8 +508,19 @@ func.func @qconv_per_axis_input(%x: tensor<1x4x8x8x!qa>, %w: tensor<8x4x3x3x!qw>
 !qx = !quant.uniform<u8:f32, 0.02>
 !qw = !quant.uniform<i8:f32, 0.01>
 func.func @qconv_bias(%x: tensor<1x4x8x8x!qx>, %w: tensor<8x4x3x3x!qw>, %b: tensor<4xi32>) {
-  // expected-error @+1 {{bias must be a vector of 8 i32 values, got 'tensor<4xi32>'}}
+  // expected-error @+1 {{bias must be a vector of 8 values, got 'tensor<4xi32>'}}
   %0 = qnn.qconv2d %x, %w, %b : (tensor<1x4x8x8x!qx>, tensor<8x4x3x3x!qw>, tensor<4xi32>) -> tensor<1x8x6x6x!qx>
+  return
+}
+
+// -----
+
+!qx = !quant.uniform<u8:f32, 0.02>
+!qw = !quant.uniform<i8:f32, 0.01>
+!qacc = !quant.uniform<i32:f32, 2.0e-4>
+func.func @qconv_f32_bias_accumulator(%x: tensor<1x4x8x8x!qx>, %w: tensor<8x4x3x3x!qw>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{an f32 bias needs a requantized result (it is added in the requantization epilogue); an i32 accumulator takes an i32 bias}}
+  %0 = qnn.qconv2d %x, %w, %b : (tensor<1x4x8x8x!qx>, tensor<8x4x3x3x!qw>, tensor<8xf32>) -> tensor<1x8x6x6x!qacc>
   return
 }
 

@@ -74,12 +74,13 @@ func.func @not_frozen(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4xf32> {
 
 // A conv whose result only feeds relu -> zero pad -> the next layer's input
 // quantizer is one requantized int8 layer: qconv2d with the bias folded into
-// i32 accumulator units (1.0 / (0.1 * 0.25) = 40, -1.0 / (0.1 * 0.2) = -50),
+// accumulator units as f32, unrounded (1.0 / fl(0.1 * 0.25) = 40,
+// -1.0 / fl(0.1 * 0.2) = -49.9999962),
 // relu fused, the result typed with the quantizer's grid. The pad moves into
 // the consumer qconv2d's pads (it pads with the zero point), so no float
 // tensor is left between the two layers.
 // CHECK-LABEL: func.func @fused_relu_pad
-// CHECK-DAG: %[[B:.*]] = arith.constant dense<[40, -50]> : tensor<2xi32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[4.000000e+01, -49.9999962]> : tensor<2xf32>
 // CHECK-DAG: %[[X:.*]] = qnn.quantize %{{.*}} : tensor<?x1x4x4xf32> -> tensor<?x1x4x4x!quant.uniform<u8:f32, 0.10000000149011612:3>>
 // CHECK: %[[Y:.*]] = qnn.qconv2d %[[X]], %{{.*}}, %[[B]] {relu} : {{.*}} -> tensor<?x2x4x4x!quant.uniform<u8:f32, 0.05000000074505806>>
 // CHECK-NOT: qnn.quantize
@@ -182,10 +183,10 @@ func.func @two_users(%x: tensor<?x1x4x4xf32>) -> (tensor<?x2x4x4xf32>, tensor<?x
 // -----
 
 // An onnxruntime QDQ layer (imported QuantizeLinear / DequantizeLinear): the
-// int32 bias is taken as is (its scale is s_x * s_w), and the output
+// int32 bias is taken as is (its scale is s_x * s_w; as f32, exact), and the output
 // QuantizeLinear becomes the qconv2d's result type.
 // CHECK-LABEL: func.func @qdq_conv
-// CHECK: %[[B:.*]] = arith.constant dense<[7, -9]> : tensor<2xi32>
+// CHECK: %[[B:.*]] = arith.constant dense<[7.000000e+00, -9.000000e+00]> : tensor<2xf32>
 // CHECK: %[[Y:.*]] = qnn.qconv2d %{{.*}}, %{{.*}}, %[[B]] : {{.*}} -> tensor<?x2x4x4x!quant.uniform<u8:f32, 5.000000e-02>>
 // CHECK: return %[[Y]]
 func.func @qdq_conv(%x: tensor<?x1x4x4xf32>) -> tensor<?x2x4x4x!quant.uniform<u8:f32, 0.05>> {

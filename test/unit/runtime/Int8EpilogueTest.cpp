@@ -36,6 +36,7 @@ struct EpilogueCase {
   int64_t oc, k, stride, pad, groups;
   bool channelsLast, perChannel, relu, residual;
   int32_t qmin = INT32_MIN, qmax = INT32_MAX; // narrow output grid
+  bool floatBias = false; // f32 bias with a fraction (accumulator units)
 };
 
 class FusedEpilogue : public ::testing::TestWithParam<EpilogueCase> {};
@@ -65,7 +66,12 @@ TEST_P(FusedEpilogue, MatchesDocumentedFormula) {
   std::uniform_int_distribution<int> bd(-20000, 20000);
   for (auto &b : bias)
     b = bd(rng);
-  Tensor biasT = Tensor::fromVector<int32_t>({tc.oc}, bias);
+  std::vector<float> fbias(tc.oc);
+  for (int64_t o = 0; o < tc.oc; ++o)
+    fbias[o] = tc.floatBias ? (float)bias[o] + 0.37f * (float)(o % 5)
+                            : (float)bias[o];
+  Tensor biasT = tc.floatBias ? Tensor::fromVector<float>({tc.oc}, fbias)
+                              : Tensor::fromVector<int32_t>({tc.oc}, bias);
   qrt::Int8Epilogue e;
   std::uniform_real_distribution<float> md(2e-5f, 4e-3f);
   for (int64_t c = 0; c < (tc.perChannel ? tc.oc : 1); ++c)
@@ -124,8 +130,8 @@ TEST_P(FusedEpilogue, MatchesDocumentedFormula) {
               }
           float m = e.multipliers[tc.perChannel ? o : 0];
           int64_t yi = index(out, tc.channelsLast, n, o, i, j);
-          float v = ((float)acc + (float)bias[o]) * m;
-          float alt = (float)acc * m + (float)bias[o];
+          float v = ((float)acc + fbias[o]) * m;
+          float alt = (float)acc * m + fbias[o];
           if (tc.residual) {
             float rz = (float)(at(residual, yi) - e.residualZeroPoint);
             v = std::fma(e.residualScale, rz, v);
@@ -154,7 +160,7 @@ TEST_P(FusedEpilogue, MatchesDocumentedFormula) {
     EXPECT_GT(altDiffers, 0);
   // The scalar epilogue (qlinear's, and the reference CUDA kernels'
   // formula) agrees with the fused kernel on the same accumulators.
-  if (!tc.channelsLast) {
+  if (!tc.channelsLast && !tc.floatBias) {
     Expected<Int8ConvPlan> accPlan = Int8ConvPlan::create(
         in, tc.inDType, w, Tensor(), [&] {
           Conv2dParams q = p;
@@ -192,7 +198,10 @@ INSTANTIATE_TEST_SUITE_P(
         EpilogueCase{"nchw_4bit_grid", {1, 16, 12, 12}, DType::U8, DType::U8,
                      0, 2, 16, 3, 1, 1, 1, false, true, true, false, 0, 15},
         EpilogueCase{"nhwc_grouped", {1, 32, 10, 10}, DType::U8, DType::U8, 4,
-                     1, 32, 3, 1, 1, 4, true, true, true, false}),
+                     1, 32, 3, 1, 1, 4, true, true, true, false},
+        EpilogueCase{"nhwc_f32_bias_residual", {1, 64, 14, 14}, DType::U8,
+                     DType::U8, 2, 3, 64, 3, 1, 1, 1, true, true, true, true,
+                     INT32_MIN, INT32_MAX, true}),
     [](const ::testing::TestParamInfo<EpilogueCase> &info) {
       return std::string(info.param.name);
     });
