@@ -306,7 +306,8 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     // uniform quantizers have a QDQ form; other methods are reported (on
     // stderr) and the flow goes on.
     Stage stage(report, "export QDQ ONNX");
-    stage.record.artifact = out("3-calibrated.onnx");
+    stage.record.artifact =
+        out(options.mode == "qat" ? "3-trained.onnx" : "3-calibrated.onnx");
     if (failed(onnx_export::exportOnnxFile(mainFunctionOf(*module),
                                            stage.record.artifact)))
       stage.record.artifact = "(not exported, see the error above)";
