@@ -21,6 +21,9 @@ bool qopt::isCalibrated(QuantMethod method) {
   case QuantMethod::Lsq:
   case QuantMethod::LsqPlus:
   case QuantMethod::Adaround:
+  // PACT's clip α starts at the observed range (the seeds initialize it
+  // from max|x|; an MSE observer picks the clip minimizing the error).
+  case QuantMethod::Pact:
     return true;
   default:
     return false;
@@ -50,6 +53,19 @@ LogicalResult qopt::applyCalibration(
     if (it == params.end())
       return;
     OpBuilder b(op);
+    // PACT: α = s · (2^b - 1), the top of the observed unsigned grid.
+    if (Value clip = op.getClip(); clip && op.getMethod() == QuantMethod::Pact) {
+      float qmax = static_cast<float>((int64_t(1) << op.getBits()) - 1);
+      std::vector<float> alpha = it->second.scale;
+      for (float &a : alpha)
+        a *= qmax;
+      FailureOr<Value> v = constantLike(b, op, clip, alpha, "clip");
+      if (failed(v)) {
+        ok = false;
+        return;
+      }
+      op.getClipMutable().assign(*v);
+    }
     if (Value scale = op.getScale()) {
       FailureOr<Value> v = constantLike(b, op, scale, it->second.scale, "scale");
       if (failed(v)) {

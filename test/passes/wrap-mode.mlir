@@ -35,6 +35,18 @@ func.func @block(%x: tensor<?x1x8x8xf32>) -> tensor<?x2x8x8xf32> {
 
 // -----
 
+// PACT is calibrated too: its clip starts at the observed range (an
+// unsigned grid, α = s·(2^b - 1), written back by qc).
+// CAL-LABEL: func.func @pact
+// CAL: qnn.observe min_max activation %arg0 {bits = 4 : i64, half_range, name = "fq0", symmetric}
+func.func @pact(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %a = arith.constant dense<10.0> : tensor<f32>
+  %y = qnn.fake_quant pact activation %x clip(%a : tensor<f32>) {bits = 4, half_range} : tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
 // Test mode strips observers and demands frozen parameters.
 // CAL-LABEL: func.func @stripped
 // TEST-LABEL: func.func @stripped
