@@ -8,6 +8,7 @@
 
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
+#include "frontend/onnx/TensorProtoIO.h"
 #include "dialect/QnnDialect.h"
 #include "runtime/Threading.h"
 #include "runtime/Data.h"
@@ -46,12 +47,14 @@ static cl::opt<std::string>
                                       "the module's only function)"),
                  cl::cat(qrunCategory));
 static cl::list<std::string> inputs("input",
-                                    cl::desc("A .npy file per function "
-                                             "argument, in order"),
+                                    cl::desc("A .npy file (or ONNX TensorProto "
+                                             ".pb) per function argument, in "
+                                             "order"),
                                     cl::cat(qrunCategory));
 static cl::list<std::string>
-    outputs("output", cl::desc("A .npy file per function result, in order "
-                               "(default: print a summary)"),
+    outputs("output", cl::desc("A .npy (or .pb: ONNX TensorProto) file per "
+                               "function result, in order (default: print a "
+                               "summary)"),
             cl::cat(qrunCategory));
 static cl::opt<std::string> globalsOut(
     "globals-out",
@@ -126,10 +129,16 @@ static int writeGlobals(const qopt::GlobalState &globals) {
   return 0;
 }
 
+/// ONNX TensorProto files (backend-test input_*.pb) go by their extension;
+/// everything else is .npy.
+static bool isTensorProto(llvm::StringRef path) { return path.ends_with(".pb"); }
+
 static int runOnFiles(const qopt::ExecutionPlan &plan) {
   std::vector<qrt::Tensor> args;
   for (const std::string &path : inputs) {
-    qrt::Expected<qrt::Tensor> t = qrt::readNpy(path);
+    qrt::Expected<qrt::Tensor> t = isTensorProto(path)
+                                       ? qopt::onnx_io::readTensorProto(path)
+                                       : qrt::readNpy(path);
     if (!t)
       return fail(t.status().message());
     args.push_back(std::move(*t));
@@ -157,7 +166,10 @@ static int runOnFiles(const qopt::ExecutionPlan &plan) {
       printSummary(i, (*results)[i]);
       continue;
     }
-    qrt::Status s = qrt::writeNpy(outputs[i], (*results)[i]);
+    qrt::Status s =
+        isTensorProto(outputs[i])
+            ? qopt::onnx_io::writeTensorProto(outputs[i], (*results)[i])
+            : qrt::writeNpy(outputs[i], (*results)[i]);
     if (!s)
       return fail(s.message());
   }
