@@ -46,6 +46,11 @@ struct QuantizeOptions {
     double gamma = 0.1;              // multistep factor
     double warmupEpochs = 0;         // linear warm-up
     uint64_t seed = 0;
+    /// model-quantization's custom_lr_list / custom_decay_list: globals whose
+    /// name contains an entry (e.g. "clip", "scale") get lr * customLr and
+    /// weight decay customDecay (qnn-wrap-mode{mode=qat} options).
+    std::vector<std::string> customLrList, customDecayList;
+    double customLr = 1.0, customDecay = 0.0;
     bool resume = false;
     int64_t stopAfter = 0; // stop after this epoch's checkpoint (0: never)
   } training;

@@ -23,6 +23,7 @@
 #include "runtime/TrainOps.h"
 #include "tools/support/Progress.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -70,6 +71,12 @@ std::string passOptions(const Training &t) {
   os << " momentum=" << t.momentum << " weight-decay=" << t.weightDecay;
   if (t.nesterov)
     os << " nesterov=true";
+  if (!t.customLrList.empty())
+    os << " custom-lr-list=" << llvm::join(t.customLrList, ",")
+       << " custom-lr=" << t.customLr;
+  if (!t.customDecayList.empty())
+    os << " custom-decay-list=" << llvm::join(t.customDecayList, ",")
+       << " custom-decay=" << t.customDecay;
   return s;
 }
 

@@ -129,6 +129,26 @@ static cl::opt<double> warmupEpochs("warmup-epochs",
                                     cl::desc("Linear learning-rate warm-up"),
                                     cl::init(0), cl::sub(quantizeCmd),
                                     cl::cat(qatCategory));
+static cl::list<std::string> customLrList(
+    "custom-lr-list",
+    cl::desc("Globals whose name contains one of these (e.g. clip,scale: the "
+             "quantizer parameters) train with lr * --custom-lr"),
+    cl::CommaSeparated, cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<double> customLr("custom-lr",
+                                cl::desc("Learning-rate factor of "
+                                         "--custom-lr-list"),
+                                cl::init(1.0), cl::sub(quantizeCmd),
+                                cl::cat(qatCategory));
+static cl::list<std::string> customDecayList(
+    "custom-decay-list",
+    cl::desc("Globals whose name contains one of these get weight decay "
+             "--custom-decay (e.g. PACT's clip)"),
+    cl::CommaSeparated, cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<double> customDecay("custom-decay",
+                                   cl::desc("Weight decay of "
+                                            "--custom-decay-list"),
+                                   cl::init(0.0), cl::sub(quantizeCmd),
+                                   cl::cat(qatCategory));
 static cl::opt<uint64_t> seed("seed", cl::desc("Shuffle seed"), cl::init(0),
                               cl::sub(quantizeCmd), cl::cat(qatCategory));
 static cl::opt<bool> resume(
@@ -212,6 +232,11 @@ int main(int argc, char **argv) {
   options.training.gamma = lrGamma;
   options.training.warmupEpochs = warmupEpochs;
   options.training.seed = seed;
+  options.training.customLrList.assign(customLrList.begin(), customLrList.end());
+  options.training.customLr = customLr;
+  options.training.customDecayList.assign(customDecayList.begin(),
+                                          customDecayList.end());
+  options.training.customDecay = customDecay;
   options.training.resume = resume;
   options.training.stopAfter = stopAfter;
   qopt::QuantizeReport report;
