@@ -30,32 +30,38 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory qimportCategory("qimport options");
 static cl::opt<std::string> inputFile(cl::Positional,
-                                      cl::desc("<model.onnx | model.pt>"));
+                                      cl::desc("<model.onnx | model.pt>"),
+                                      cl::cat(qimportCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("filename"),
-                                       cl::init("-"));
+                                       cl::init("-"), cl::cat(qimportCategory));
 static cl::opt<bool> noResources(
     "no-resources",
     cl::desc("Print every constant inline as dense<...> instead of putting "
-             "large ones in dense_resource blobs"));
+             "large ones in dense_resource blobs"),
+    cl::cat(qimportCategory));
 static cl::opt<bool>
     listOps("list-ops",
             cl::desc("Print the supported ONNX operators (with a .pt input "
-                     "or --torchscript: TorchScript node kinds) and exit"));
-#ifdef QOPT_HAVE_TORCHSCRIPT
+                     "or --torchscript: TorchScript node kinds) and exit"),
+            cl::cat(qimportCategory));
 static cl::opt<bool> emitBytecode(
     "emit-bytecode",
     cl::desc("Write MLIR bytecode (weights as raw bytes: smaller and faster "
-             "to write and read than text; every qopt tool reads it)"));
+             "to write and read than text; every qopt tool reads it)"),
+    cl::cat(qimportCategory));
+#ifdef QOPT_HAVE_TORCHSCRIPT
 static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("TorchScript: the shape of forward's next tensor input, e.g. "
              "1,3,224,224 (dimension 0, the batch, is dynamic in the result)"),
-    cl::value_desc("d0,d1,..."));
-static cl::opt<bool>
-    torchscript("torchscript",
-                cl::desc("Read the input as TorchScript whatever its extension"));
+    cl::value_desc("d0,d1,..."), cl::cat(qimportCategory));
+static cl::opt<bool> torchscript(
+    "torchscript",
+    cl::desc("Read the input as TorchScript whatever its extension"),
+    cl::cat(qimportCategory));
 #endif
 
 enum class Format { Onnx, TorchScript, Unknown };
@@ -102,6 +108,9 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  // --help shows qimport's options, not every LLVM / MLIR one (those still
+  // work, e.g. --mlir-print-debuginfo).
+  cl::HideUnrelatedOptions(qimportCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "qimport: ONNX model to qnn MLIR module\n");
 
