@@ -69,3 +69,19 @@ qrt::Conv2dParams qopt::convParams(ArrayRef<int64_t> strides,
   p.groups = groups;
   return p;
 }
+
+qrt::Pool2dParams qopt::poolParams(ArrayRef<int64_t> kernel,
+                                   ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> pads, bool ceilMode) {
+  qrt::Pool2dParams p;
+  p.kernelH = kernel[0];
+  p.kernelW = kernel[1];
+  p.strideH = strides[0];
+  p.strideW = strides[1];
+  p.padTop = pads[0];
+  p.padLeft = pads[1];
+  p.padBottom = pads[2];
+  p.padRight = pads[3];
+  p.ceilMode = ceilMode;
+  return p;
+}

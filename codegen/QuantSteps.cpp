@@ -10,8 +10,6 @@ using namespace mlir;
 using namespace qopt;
 using namespace qopt::qnn;
 
-static constexpr unsigned kNoSlot = ~0u;
-
 /// The forward of one fake_quant method over its operands.
 using QuantFn = std::function<qrt::Status(
     const qrt::Tensor &x, const qrt::Tensor *params[5], qrt::Granularity g,
@@ -93,21 +91,12 @@ static LogicalResult lowerFakeQuant(ExecutionPlan &plan, FakeQuantOp op) {
   if (failed(fn))
     return op.emitError("qrun: unsupported fake_quant method");
   unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
-  std::array<unsigned, 5> params;
-  Value operands[5] = {op.getScale(), op.getZeroPoint(), op.getClip(),
-                       op.getBasis(), op.getOffset()};
-  for (int i = 0; i < 5; ++i)
-    params[i] = operands[i] ? plan.slotOf(operands[i]) : kNoSlot;
-  std::optional<int64_t> axis = op.getAxis();
-  std::optional<int64_t> groups = op.getGroups();
+  QuantParamSlots params = QuantParamSlots::of(plan, op);
   plan.addStep(op, [=, fn = *fn](Frame &f) {
     const qrt::Tensor &in = f[x];
-    qrt::Granularity g = qrt::Granularity::perTensor();
-    if (axis)
-      g = {*axis, groups ? *groups : in.dim(*axis)};
+    qrt::Granularity g = params.granularity(in);
     const qrt::Tensor *p[5];
-    for (int i = 0; i < 5; ++i)
-      p[i] = params[i] == kNoSlot ? nullptr : &f[params[i]];
+    params.bind(f, p);
     // Every method's output has the input's shape (f32).
     qrt::Tensor out = in.dtype() == qrt::DType::F32
                           ? f.output(in.shape(), qrt::DType::F32)
@@ -171,9 +160,7 @@ static LogicalResult lowerObserve(ExecutionPlan &plan, ObserveOp op) {
     const qrt::Tensor &in = f[x];
     if (!*slot) {
       qrt::QuantSpec s = spec;
-      s.granularity = axis ? qrt::Granularity{*axis, groups ? *groups
-                                                           : in.dim(*axis)}
-                           : qrt::Granularity::perTensor();
+      s.granularity = granularityOf(axis, groups, in);
       *slot = make(s);
     }
     return (*slot)->update(in);

@@ -185,22 +185,6 @@ static LogicalResult lowerLinearGradWeight(ExecutionPlan &plan,
 
 //===-- Elementwise, pooling, data movement -------------------------------===//
 
-static qrt::Pool2dParams poolParamsOf(ArrayRef<int64_t> kernel,
-                                      ArrayRef<int64_t> strides,
-                                      ArrayRef<int64_t> pads, bool ceilMode) {
-  qrt::Pool2dParams p;
-  p.kernelH = kernel[0];
-  p.kernelW = kernel[1];
-  p.strideH = strides[0];
-  p.strideW = strides[1];
-  p.padTop = pads[0];
-  p.padLeft = pads[1];
-  p.padBottom = pads[2];
-  p.padRight = pads[3];
-  p.ceilMode = ceilMode;
-  return p;
-}
-
 /// A step computing `out = fn(frame)`; fn takes a recycled buffer from the
 /// frame's pool when it knows the output shape (else the kernel allocates).
 template <typename Fn>
@@ -311,7 +295,7 @@ static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
     return success();
   }
   if (auto o = dyn_cast<MaxPoolGradOp>(op)) {
-    qrt::Pool2dParams p = poolParamsOf(o.getKernel(), o.getStrides(),
+    qrt::Pool2dParams p = poolParams(o.getKernel(), o.getStrides(),
                                        o.getPads(), o.getCeilMode());
     p.dilationH = o.getDilations()[0];
     p.dilationW = o.getDilations()[1];
@@ -323,7 +307,7 @@ static LogicalResult lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
     return success();
   }
   if (auto o = dyn_cast<AvgPoolGradOp>(op)) {
-    qrt::Pool2dParams p = poolParamsOf(o.getKernel(), o.getStrides(),
+    qrt::Pool2dParams p = poolParams(o.getKernel(), o.getStrides(),
                                        o.getPads(), o.getCeilMode());
     p.countIncludePad = o.getCountIncludePad();
     unsigned dy = plan.slotOf(o.getOutputGrad());
@@ -591,27 +575,18 @@ static LogicalResult lowerFakeQuantGrad(ExecutionPlan &plan,
     return op.emitError("qrun: unsupported fake_quant method");
   unsigned x = plan.slotOf(op.getInput()), dy = plan.slotOf(op.getOutputGrad()),
            dx = plan.slotOf(op.getInputGrad());
-  std::array<unsigned, 5> params;
-  Value operands[5] = {op.getScale(), op.getZeroPoint(), op.getClip(),
-                       op.getBasis(), op.getOffset()};
-  for (int i = 0; i < 5; ++i)
-    params[i] = operands[i] ? plan.slotOf(operands[i]) : kNoSlot;
+  QuantParamSlots params = QuantParamSlots::of(plan, op);
   std::vector<unsigned> grads;
   std::vector<qrt::Shape> gradShapes;
   for (Value g : op.getParamGrads()) {
     grads.push_back(plan.slotOf(g));
     gradShapes.push_back(runtimeShape(g.getType(), {}));
   }
-  std::optional<int64_t> axis = op.getAxis();
-  std::optional<int64_t> groups = op.getGroups();
   plan.addStep(op, [=, fn = *fn](Frame &f) -> qrt::Status {
     const qrt::Tensor &in = f[x];
-    qrt::Granularity g = qrt::Granularity::perTensor();
-    if (axis)
-      g = {*axis, groups ? *groups : in.dim(*axis)};
+    qrt::Granularity g = params.granularity(in);
     const qrt::Tensor *p[5];
-    for (int i = 0; i < 5; ++i)
-      p[i] = params[i] == kNoSlot ? nullptr : &f[params[i]];
+    params.bind(f, p);
     // dx has x's shape for every method.
     qrt::Tensor out = f.output(in.shape(), qrt::DType::F32);
     std::vector<qrt::Tensor> dparams;
