@@ -20,7 +20,25 @@ def FoldBatchNormPass : Pass<"qnn-fold-batch-norm", "::mlir::func::FuncOp"> {
     alone, with a remark saying why, when its producer is not a conv2d or
     linear, when the producer's result has other users, or when the
     weights are not constants or are shared with another layer. Run it before
-    quantization: fake-quant must see the folded weights that are deployed.
+    quantization (fake-quant must see the folded weights that are deployed),
+    or after quantization-aware training with batch norm kept:
+
+    **Through a trained weight quantizer.** When the weight is a frozen
+    weight `fake_quant` of a constant (uniform, lsq, dorefa, xnor,
+    xnor_plus_plus), its output is read as integer levels times a step per
+    output channel, `fq(W)[o] = L[o] * d[o]`, and the fold rescales the
+    step instead of the weight: `s'[o] = d[o] * |k[o]|`,
+    `L'[o] = sign(k[o]) * L[o]`, `W' = L' * s'` (= `k * fq(W)` up to float
+    rounding). The result is a per-channel `uniform` fake_quant (zero point
+    0) of the on-grid `W'`, which reproduces `W'` exactly and which
+    `qnn-lower-to-integer` stores as the levels `L'`. Grids: uniform / lsq
+    keep their `b`-bit range (per tensor becomes per channel); DoReFa's
+    `2^b` odd levels `2i - (2^b - 1)` use a `(b+1)`-bit narrow grid; binary
+    weights (xnor, 1-bit dorefa) a 2-bit narrow grid `[-1, 1]`. A negative
+    `k` flips the levels: on a signed grid `[-2^(b-1), 2^(b-1) - 1]` a
+    channel using `-2^(b-1)` cannot flip, and that batch_norm stays, with a
+    remark (`narrow` grids always fold). Other methods (lsq_plus, lqnet,
+    non_uniform, adaround, adaptive normalization) are not folded.
 
     ```mlir
     %y = qnn.conv2d %x, %w : (...) -> tensor<?x16x28x28xf32>

@@ -115,3 +115,147 @@ func.func @weights_not_constant(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x1x1xf32>
   %z = qnn.batch_norm %y, %p, %p, %p, %p : tensor<1x2x4x4xf32>, tensor<2xf32>
   return %z : tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// Through a trained LSQ weight quantizer (4 bit, per tensor, s = 0.25):
+// levels L = W / s = [[3, -5], [2, 4]]; k = gamma / sqrt(var + eps) =
+// [2 / sqrt(0 + 1), -1 / sqrt(3 + 1)] = [2, -0.5]. The folded quantizer is
+// per channel: s' = s |k| = [0.5, 0.125], levels sign(k) L = [[3, -5],
+// [-2, -4]], W' = [[1.5, -2.5], [-0.25, -0.5]] = k * fq(W).
+// b' = (0 - mean) k + beta = [-1 * 2 + 1, -2 * -0.5 + 0] = [-1, 1].
+// CHECK-LABEL: func.func @lsq_weight
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.500000e+00, -2.500000e+00]]], {{\[\[\[}}-2.500000e-01, -5.000000e-01]]]]> : tensor<2x1x1x2xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[5.000000e-01, 1.250000e-01]> : tensor<2xf32>
+// CHECK-DAG: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<2xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[-1.000000e+00, 1.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[WQ:.*]] = qnn.fake_quant uniform weight %[[W]] scale(%[[S]] : tensor<2xf32>) zero_point(%[[Z]] : tensor<2xf32>) {axis = 0 : i64, bits = 4 : i64, qnn.name = "conv.wt"} : tensor<2x1x1x2xf32>
+// CHECK: qnn.conv2d %{{.*}}, %[[WQ]], %[[B]]
+// CHECK-NOT: qnn.batch_norm
+// CHECK-NOT: lsq
+func.func @lsq_weight(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  %w = arith.constant dense<[[[[0.75, -1.25]]], [[[0.5, 1.0]]]]> : tensor<2x1x1x2xf32>
+  %s = arith.constant dense<0.25> : tensor<f32>
+  %wq = qnn.fake_quant lsq weight %w scale(%s : tensor<f32>) {bits = 4, qnn.name = "conv.wt"} : tensor<2x1x1x2xf32>
+  %gamma = arith.constant dense<[2.0, -1.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %var = arith.constant dense<[0.0, 3.0]> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
+  %z = qnn.batch_norm %y, %gamma, %beta, %mean, %var {epsilon = 1.0 : f64} : tensor<1x2x4x3xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x3xf32>
+}
+
+// -----
+
+// DoReFa 2 bit (per tensor): M = max|tanh W| = tanh(1);
+// r = tanh(w) / (2M) + 1/2 = [[1, 0.565], [0.309, 0]], i = round(3 r) =
+// [[3, 2], [1, 0]], fq(W) = 2i/3 - 1 = [[1, 1/3], [-1/3, -1]]: the odd
+// levels L = 2i - 3 = [[3, 1], [-1, -3]] of step 1/3, which a 3-bit narrow
+// grid [-3, 3] holds. k = [2, -0.5]: s' = [2/3, 1/6], levels
+// [[3, 1], [1, 3]], W' = [[2, 2/3], [1/6, 1/2]].
+// CHECK-LABEL: func.func @dorefa_weight
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}2.000000e+00, 0.666666686]]], {{\[\[\[}}0.166666672, 5.000000e-01]]]]> : tensor<2x1x1x2xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[0.666666686, 0.166666672]> : tensor<2xf32>
+// CHECK: qnn.fake_quant uniform weight %[[W]] scale(%[[S]] : tensor<2xf32>) zero_point(%{{.*}} : tensor<2xf32>) {axis = 0 : i64, bits = 3 : i64, narrow} : tensor<2x1x1x2xf32>
+// CHECK-NOT: qnn.batch_norm
+func.func @dorefa_weight(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  %w = arith.constant dense<[[[[1.0, 0.1]]], [[[-0.3, -1.0]]]]> : tensor<2x1x1x2xf32>
+  %wq = qnn.fake_quant dorefa weight %w {bits = 2} : tensor<2x1x1x2xf32>
+  %gamma = arith.constant dense<[2.0, -1.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %var = arith.constant dense<[0.0, 3.0]> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
+  %z = qnn.batch_norm %y, %gamma, %beta, %mean, %var {epsilon = 1.0 : f64} : tensor<1x2x4x3xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x3xf32>
+}
+
+// -----
+
+// XNOR per output filter: alpha = mean|W| = [1, 1.5], fq(W) =
+// [[1, -1], [1.5, 1.5]], levels ±1 of a 2-bit narrow grid [-1, 1].
+// k = [2, -0.5]: s' = [2, 0.75], W' = [[2, -2], [-0.75, -0.75]].
+// CHECK-LABEL: func.func @xnor_weight
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}2.000000e+00, -2.000000e+00]]], {{\[\[\[}}-7.500000e-01, -7.500000e-01]]]]> : tensor<2x1x1x2xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[2.000000e+00, 7.500000e-01]> : tensor<2xf32>
+// CHECK: qnn.fake_quant uniform weight %[[W]] scale(%[[S]] : tensor<2xf32>) zero_point(%{{.*}} : tensor<2xf32>) {axis = 0 : i64, bits = 2 : i64, narrow} : tensor<2x1x1x2xf32>
+// CHECK-NOT: qnn.batch_norm
+func.func @xnor_weight(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  %w = arith.constant dense<[[[[0.5, -1.5]]], [[[2.0, 1.0]]]]> : tensor<2x1x1x2xf32>
+  %wq = qnn.fake_quant xnor weight %w {axis = 0, bits = 1} : tensor<2x1x1x2xf32>
+  %gamma = arith.constant dense<[2.0, -1.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %var = arith.constant dense<[0.0, 3.0]> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
+  %z = qnn.batch_norm %y, %gamma, %beta, %mean, %var {epsilon = 1.0 : f64} : tensor<1x2x4x3xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x3xf32>
+}
+
+// -----
+
+// LSQ 2 bit uses level -2 of [-2, 1] in output channel 1, whose BN scale is
+// negative: 2 is not on the grid, so the batch_norm stays.
+// CHECK-LABEL: func.func @flipped_level_off_grid
+// CHECK: qnn.fake_quant lsq
+// CHECK: qnn.batch_norm
+func.func @flipped_level_off_grid(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  %w = arith.constant dense<[[[[0.25, 0.0]]], [[[-0.5, 0.25]]]]> : tensor<2x1x1x2xf32>
+  %s = arith.constant dense<0.25> : tensor<f32>
+  %wq = qnn.fake_quant lsq weight %w scale(%s : tensor<f32>) {bits = 2} : tensor<2x1x1x2xf32>
+  %gamma = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %p = arith.constant dense<1.0> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
+  // expected-remark @+1 {{batch_norm not folded: output channel 1 has a negative scale (gamma / sqrt(var + eps) = -0.999995) and its weight uses level -2, whose negation is not in the 2-bit grid [-2, 1] (a narrow, symmetric grid, wt_narrow, always folds)}}
+  %z = qnn.batch_norm %y, %gamma, %p, %p, %p : tensor<1x2x4x3xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x3xf32>
+}
+
+// -----
+
+// The same weights with a narrow grid [-1, 1] fold: the level is -1.
+// CHECK-LABEL: func.func @flipped_level_narrow
+// CHECK: qnn.fake_quant uniform weight %{{.*}} {axis = 0 : i64, bits = 2 : i64, narrow}
+// CHECK-NOT: qnn.batch_norm
+func.func @flipped_level_narrow(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  %w = arith.constant dense<[[[[0.25, 0.0]]], [[[-0.25, 0.25]]]]> : tensor<2x1x1x2xf32>
+  %s = arith.constant dense<0.25> : tensor<f32>
+  %wq = qnn.fake_quant lsq weight %w scale(%s : tensor<f32>) {bits = 2, narrow} : tensor<2x1x1x2xf32>
+  %gamma = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
+  %p = arith.constant dense<1.0> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
+  %z = qnn.batch_norm %y, %gamma, %p, %p, %p : tensor<1x2x4x3xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x3xf32>
+}
+
+// -----
+
+// LQ-Nets levels are not a uniform grid in general: not folded.
+// CHECK-LABEL: func.func @lqnet_weight
+// CHECK: qnn.batch_norm
+func.func @lqnet_weight(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<[[[[0.3]]], [[[-0.7]]]]> : tensor<2x1x1x1xf32>
+  %v = arith.constant dense<[0.1, 0.3]> : tensor<2xf32>
+  %wq = qnn.fake_quant lqnet weight %w basis(%v : tensor<2xf32>) {bits = 2} : tensor<2x1x1x1xf32>
+  %p = arith.constant dense<1.0> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{batch_norm not folded: its conv weight's quantizer cannot be folded through: lqnet weights are not a uniform integer grid}}
+  %z = qnn.batch_norm %y, %p, %p, %p, %p : tensor<1x2x4x4xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A quantizer whose scale is still a global (not frozen) is not folded.
+// CHECK-LABEL: func.func @scale_not_constant
+// CHECK: qnn.batch_norm
+func.func @scale_not_constant(%x: tensor<1x1x4x4xf32>, %s: tensor<f32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<[[[[0.3]]], [[[-0.7]]]]> : tensor<2x1x1x1xf32>
+  %wq = qnn.fake_quant lsq weight %w scale(%s : tensor<f32>) {bits = 4} : tensor<2x1x1x1xf32>
+  %p = arith.constant dense<1.0> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @+1 {{batch_norm not folded: its conv weight's quantizer cannot be folded through: its scale is not a constant (freeze the globals first)}}
+  %z = qnn.batch_norm %y, %p, %p, %p, %p : tensor<1x2x4x4xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x4xf32>
+}
