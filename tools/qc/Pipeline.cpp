@@ -198,6 +198,46 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
   return success();
 }
 
+/// The policy pass options of `options`.
+static std::string policyPipeline(const QuantizeOptions &options) {
+  std::string opts = "policy=\"" + options.policy + "\"";
+  if (!options.policyFile.empty())
+    opts += " policy-file=" + options.policyFile;
+  return "func.func(qnn-apply-policy{" + opts + "})";
+}
+
+/// Whether QAT trains with batch norm (--bn, docs/training.md). `auto`
+/// keeps it when a weight quantizer of the policy (applied to a copy of the
+/// model) makes the weights' scale independent of W: DoReFa's tanh
+/// normalization to [-1, 1] and XNOR's ±mean|W|-per-filter carry no
+/// learned step the folded BN scale could live in, so without BN after the
+/// conv nothing rescales the layer (docs/accuracy.md).
+static FailureOr<bool> keepsBatchNorm(ModuleOp imported,
+                                      const QuantizeOptions &options,
+                                      std::string &why) {
+  if (options.mode != "qat" || options.bn == "fold")
+    return false;
+  if (options.bn == "keep") {
+    why = "--bn keep";
+    return true;
+  }
+  OwningOpRef<ModuleOp> probe = imported.clone();
+  if (failed(runPassPipeline(*probe, policyPipeline(options))))
+    return failure();
+  bool keep = false;
+  probe->walk([&](qnn::FakeQuantOp op) {
+    qnn::QuantMethod m = op.getMethod();
+    if (op.getRole() == qnn::QuantRole::Weight &&
+        (m == qnn::QuantMethod::Dorefa || m == qnn::QuantMethod::Xnor ||
+         m == qnn::QuantMethod::XnorPlusPlus) && !keep) {
+      keep = true;
+      why = "--bn auto: " + qnn::stringifyQuantMethod(m).str() +
+            " weights are normalized";
+    }
+  });
+  return keep;
+}
+
 LogicalResult qopt::runQuantize(MLIRContext &ctx,
                                 const QuantizeOptions &options,
                                 QuantizeReport &report) {
@@ -224,7 +264,19 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     if (!module)
       return qcFail("cannot load " + options.model);
   }
-  {
+  std::string keepWhy;
+  FailureOr<bool> keepBn = keepsBatchNorm(*module, options, keepWhy);
+  if (failed(keepBn))
+    return failure();
+  if (*keepBn) {
+    // Trained with batch statistics; folded after training through the
+    // trained weight quantizers (stage "fold batch norm through the weight
+    // quantizers" below).
+    Stage stage(report, "keep batch norm for training (" + keepWhy + ")");
+    stage.record.artifact = out("1-imported.mlir");
+    if (failed(writeModuleFile(*module, stage.record.artifact)))
+      return failure();
+  } else {
     Stage stage(report, "fold batch norm");
     stage.record.artifact = out("1-folded.mlir");
     if (failed(runPassPipeline(*module, "func.func(qnn-fold-batch-norm)")) ||
@@ -232,6 +284,12 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
       return failure();
   }
   OwningOpRef<ModuleOp> floatModule = module->clone();
+  // The per-layer SQNR compares conv outputs with the deployed (folded)
+  // graph's: the float reference is folded as well.
+  OwningOpRef<ModuleOp> floatFolded = module->clone();
+  if (*keepBn &&
+      failed(runPassPipeline(*floatFolded, "func.func(qnn-fold-batch-norm)")))
+    return failure();
   {
     Stage stage(report, "evaluate float");
     if (failed(evaluate(*module, options, *test, stage)))
@@ -240,11 +298,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   {
     Stage stage(report, "apply policy");
     stage.record.artifact = out("2-policy.mlir");
-    std::string opts = "policy=\"" + options.policy + "\"";
-    if (!options.policyFile.empty())
-      opts += " policy-file=" + options.policyFile;
-    if (failed(runPassPipeline(*module,
-                           "func.func(qnn-apply-policy{" + opts + "})")) ||
+    if (failed(runPassPipeline(*module, policyPipeline(options))) ||
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
@@ -286,9 +340,30 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
+  if (*keepBn) {
+    {
+      Stage stage(report, "evaluate trained (test mode, batch norm unfolded)");
+      if (failed(evaluate(*module, options, *test, stage)))
+        return failure();
+    }
+    // Each test-mode BN becomes the scale of its conv's integer weight
+    // levels (qnn-fold-batch-norm through a fake-quantized weight).
+    Stage stage(report, "fold batch norm through the weight quantizers");
+    stage.record.artifact = out("3-folded.mlir");
+    if (failed(runPassPipeline(*module, "func.func(qnn-fold-batch-norm)")) ||
+        failed(writeModuleFile(*module, stage.record.artifact)))
+      return failure();
+    int64_t kept = 0;
+    module->walk([&](qnn::BatchNormOp) { ++kept; });
+    if (kept)
+      report.notes.push_back(
+          std::to_string(kept) +
+          " batch_norm(s) could not be folded after training and run in "
+          "float (`qopt 3-trained.mlir -qnn-fold-batch-norm` prints why)");
+  }
   {
     Stage stage(report, "layer SQNR (1 calibration batch)");
-    if (failed(analyzeLayers(*floatModule, *module, options, *train,
+    if (failed(analyzeLayers(*floatFolded, *module, options, *train,
                              report.layers)))
       return failure();
     stage.record.artifact = out("sqnr.png");

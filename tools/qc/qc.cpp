@@ -88,6 +88,14 @@ static cl::opt<std::string> outDir("o", cl::desc("Output directory"),
 
 // --mode qat (docs/training.md).
 static cl::OptionCategory qatCategory("qc quantize --mode qat options");
+static cl::opt<std::string> bnMode(
+    "bn",
+    cl::desc("Batch norm in QAT: fold (into the float convs, before the "
+             "policy), keep (train with it, fold it after training through "
+             "the trained weight quantizers), auto (keep when a weight "
+             "quantizer normalizes the weights: dorefa, pact, xnor; else "
+             "fold)"),
+    cl::init("auto"), cl::sub(quantizeCmd), cl::cat(qatCategory));
 static cl::opt<int> epochs("epochs", cl::desc("QAT epochs"), cl::init(3),
                            cl::sub(quantizeCmd), cl::cat(qatCategory));
 static cl::opt<int> trainBatch("train-batch-size",
@@ -200,6 +208,17 @@ int main(int argc, char **argv) {
   options.policy = policy;
   options.policyFile = policyFile;
   options.mode = mode;
+  if (bnMode != "auto" && bnMode != "keep" && bnMode != "fold") {
+    llvm::WithColor::error(llvm::errs(), "qc")
+        << "unknown --bn '" << bnMode << "' (supported: auto, keep, fold)\n";
+    return 1;
+  }
+  if (bnMode == "keep" && mode != "qat") {
+    llvm::WithColor::error(llvm::errs(), "qc")
+        << "--bn keep trains with batch norm: it needs --mode qat\n";
+    return 1;
+  }
+  options.bn = bnMode;
   options.observer = observer;
   options.dataDir = dataDir;
   options.outDir = outDir;
