@@ -53,6 +53,8 @@ struct LayerPlan {
   Layer layer;
   std::optional<QuantizerSpec> fm, wt, ot;
   bool padBeforeQuant = false;
+  /// sign_before_relu: the fm quantizer reads this ReLU's input.
+  ReluOp bypassRelu;
 };
 } // namespace
 
@@ -228,7 +230,7 @@ static FailureOr<QuantizerSpec> planTensor(const Policy &policy,
 static FailureOr<LayerPlan> planLayer(const Policy &policy,
                                       const LayerPolicy &lp,
                                       const Layer &layer, func::FuncOp func) {
-  LayerPlan plan{layer, {}, {}, {}, false};
+  LayerPlan plan{layer, {}, {}, {}, false, {}};
   if (!lp.enable)
     return plan;
   if (lp.fm.enable) {
@@ -237,6 +239,11 @@ static FailureOr<LayerPlan> planLayer(const Policy &policy,
     if (failed(s))
       return failure();
     plan.fm = *s;
+    // sign(ReLU(x)) is +1 everywhere: a binarized input reads x, as the
+    // seeds' binary blocks do (BN -> sign -> conv); other users of the
+    // ReLU (the residual path) keep it.
+    if (policy.signBeforeRelu && s->method == QuantMethod::Xnor)
+      plan.bypassRelu = layer.input().getDefiningOp<ReluOp>();
     if (auto conv = dyn_cast<Conv2dOp>(layer.op))
       plan.padBeforeQuant = !policy.paddingAfterQuant && hasPadding(conv);
   }
@@ -282,6 +289,8 @@ static int64_t applyPlan(const LayerPlan &plan) {
   }
   if (plan.fm) {
     Value input = layer.input();
+    if (plan.bypassRelu)
+      input = ReluOp(plan.bypassRelu).getInput();
     if (plan.padBeforeQuant) {
       // Zero-pad first, then quantize: padding takes a valid quantized
       // value (0) and the conv itself no longer pads.

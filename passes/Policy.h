@@ -94,6 +94,9 @@ struct Policy {
   bool gamma = false;
   bool realSkip = false;
   bool paddingAfterQuant = false;
+  /// A binarized (xnor) layer input reads the value before the ReLU that
+  /// produced it: sign(ReLU(x)) is always +1 (docs/policy.md).
+  bool signBeforeRelu = false;
   bool quantFirst = false, quantLast = false;
   std::optional<int64_t> firstBit, lastBit;
   std::vector<Override> overrides;

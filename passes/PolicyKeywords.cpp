@@ -24,7 +24,8 @@ static constexpr StringLiteral kMethodKeywords[] = {
     "lsq", "lsq_plus", "pact", "dorefa", "lq", "non-uniform", "xnor",
     "none", "uniform"};
 static constexpr StringLiteral kStructureKeywords[] = {
-    "gamma", "real_skip", "padding_after_quant", "quant_first", "quant_last"};
+    "gamma", "real_skip", "padding_after_quant", "quant_first", "quant_last",
+    "sign_before_relu"};
 static constexpr StringLiteral kValueKeywords[] = {"first_bit", "last_bit"};
 static constexpr StringLiteral kTagOptions[] = {
     "bit",       "enable", "quant_group", "adaptive",  "grad_type",
@@ -309,6 +310,8 @@ Error policy::parseKeywords(Policy &policy, StringRef text) {
         policy.realSkip = true;
       else if (key == "padding_after_quant")
         policy.paddingAfterQuant = true;
+      else if (key == "sign_before_relu")
+        policy.signBeforeRelu = true;
       else if (key == "quant_first")
         policy.quantFirst = true;
       else if (key == "quant_last")

@@ -243,6 +243,32 @@ func.func @xnor_gamma(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qnn.po
 
 // -----
 
+// sign_before_relu: a binarized layer input reads the value before the
+// ReLU that produced it (sign(ReLU(x)) would be +1 everywhere); the ReLU
+// stays for its other users. A non-binary input (the lsq override on layer
+// 2) keeps reading the ReLU.
+// CHECK-LABEL: func.func @sign_before_relu
+// CHECK: %[[H0:.*]] = qnn.linear
+// CHECK: %[[R0:.*]] = qnn.relu %[[H0]]
+// CHECK: qnn.fake_quant xnor activation %[[H0]] {bits = 1 : i64}
+// CHECK: %[[H1:.*]] = qnn.linear
+// CHECK: %[[R1:.*]] = qnn.relu %[[H1]]
+// CHECK: qnn.fake_quant lsq activation %[[R1]]
+// CHECK: qnn.add %{{.*}}, %[[R0]]
+func.func @sign_before_relu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "xnor,sign_before_relu,layer.2.fm_method=lsq,layer.2.fm_bit=4"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %h0 = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %r0 = qnn.relu %h0 : tensor<?x4xf32>
+  %h1 = qnn.linear %r0, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %r1 = qnn.relu %h1 : tensor<?x4xf32>
+  %h2 = qnn.linear %r1, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %h3 = qnn.linear %h2, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %y = qnn.add %h3, %r0 : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
 // No method keyword: uniform PTQ quantizers. wt_narrow: signed narrow
 // range, step max|w| / 7 per channel; fm_observer sets the observer.
 // CHECK-LABEL: func.func @uniform_narrow
