@@ -246,6 +246,36 @@ def ApplyPolicyPass : Pass<"qnn-apply-policy", "::mlir::func::FuncOp"> {
   ];
 }
 
+def UniformActivationsPass : Pass<"qnn-uniform-activations", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite frozen PACT and DoReFa activation quantizers as uniform ones";
+  let description = [{
+    A trained PACT activation quantizer with clip `α`,
+    `round(clamp(x, 0, α) · n/α) · α/n` (`n = 2^b - 1`), and a DoReFa one
+    with clip `c` (1 without a clip operand) take the values of an unsigned
+    uniform grid: `clamp(round(x/s), 0, n) · s` with `s = α/n` (`c/n`).
+    Once their clip is a constant (after `qnn-freeze-globals` /
+    `qnn-wrap-mode{mode=test}`), this pass writes them in that form
+    (`uniform activation ... {half_range}`, zero point 0), which
+    `qnn-lower-to-integer` lowers to u8 tensors. The two forms compute the
+    same values up to float rounding (`x·n/α` and `x/(α/n)` differ in the
+    last bit, which matters only for an `x` on a rounding boundary); from
+    then on the simulation and the integer program agree exactly. A
+    quantizer whose clip is not a positive constant is left alone, with a
+    remark.
+
+    ```mlir
+    %a = qnn.fake_quant pact activation %x clip(%alpha : tensor<f32>) {bits = 4, half_range}
+    // with %alpha = 3.0 becomes
+    %a = qnn.fake_quant uniform activation %x scale(%s : tensor<f32>) zero_point(%z : tensor<f32>) {bits = 4, half_range}
+    // %s = 0.2, %z = 0
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numRewritten", "rewritten", "activation quantizers made uniform">,
+  ];
+}
+
 def LowerToIntegerPass : Pass<"qnn-lower-to-integer", "::mlir::func::FuncOp"> {
   let summary = "Lower a calibrated fake-quant graph to integer ops";
   let description = [{

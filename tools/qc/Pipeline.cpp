@@ -340,22 +340,45 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
-  if (*keepBn) {
+  // After training with BN kept, or with PACT / DoReFa activations, the
+  // trained test-mode model is rewritten into its deployable form.
+  bool uniformActs = false;
+  if (options.mode == "qat")
+    module->walk([&](qnn::FakeQuantOp op) {
+      uniformActs |= op.getRole() == qnn::QuantRole::Activation &&
+                     (op.getMethod() == qnn::QuantMethod::Pact ||
+                      op.getMethod() == qnn::QuantMethod::Dorefa);
+    });
+  if (*keepBn || uniformActs) {
     {
-      Stage stage(report, "evaluate trained (test mode, batch norm unfolded)");
+      Stage stage(report, std::string("evaluate trained (test mode") +
+                              (*keepBn ? ", batch norm unfolded)" : ")"));
       if (failed(evaluate(*module, options, *test, stage)))
         return failure();
     }
     // Each test-mode BN becomes the scale of its conv's integer weight
-    // levels (qnn-fold-batch-norm through a fake-quantized weight).
-    Stage stage(report, "fold batch norm through the weight quantizers");
+    // levels (qnn-fold-batch-norm through a fake-quantized weight); PACT /
+    // DoReFa activations become the uniform grids they are, which
+    // qnn-lower-to-integer lowers.
+    std::string what, pipeline;
+    if (*keepBn) {
+      what = "fold batch norm through the weight quantizers";
+      pipeline = "qnn-fold-batch-norm";
+    }
+    if (uniformActs) {
+      what += std::string(what.empty() ? "" : "; ") +
+              "PACT / DoReFa activations as uniform grids";
+      pipeline += std::string(pipeline.empty() ? "" : ",") +
+                  "qnn-uniform-activations";
+    }
+    Stage stage(report, what);
     stage.record.artifact = out("3-folded.mlir");
-    if (failed(runPassPipeline(*module, "func.func(qnn-fold-batch-norm)")) ||
+    if (failed(runPassPipeline(*module, "func.func(" + pipeline + ")")) ||
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
     int64_t kept = 0;
     module->walk([&](qnn::BatchNormOp) { ++kept; });
-    if (kept)
+    if (kept && *keepBn)
       report.notes.push_back(
           std::to_string(kept) +
           " batch_norm(s) could not be folded after training and run in "
