@@ -71,14 +71,17 @@ static FailureOr<QuantFn> quantFnFor(FakeQuantOp op) {
     return QuantFn([=](auto &x, auto p, auto, auto &y) {
       return qrt::nonUniformForward(x, *p[kClip], y);
     });
-  case QuantMethod::Adaround:
-    // Inference evaluates the hardened rounding: what is deployed.
+  case QuantMethod::Adaround: {
+    // The hardened rounding is what is deployed; reconstruction steps
+    // evaluate the relaxed one they optimize.
+    bool hardened = !op.getRelaxed();
     return QuantFn([=](auto &x, auto p, auto g, auto &y) {
       qrt::Tensor zero;
       const qrt::Tensor &z = p[kZeroPoint] ? *p[kZeroPoint] : zero;
       return qrt::adaroundForward(x, *p[kScale], z, *p[kOffset], range, g,
-                                  /*hardened=*/true, y);
+                                  hardened, y);
     });
+  }
   }
   return failure();
 }

@@ -431,6 +431,24 @@ static LogicalResult lowerLoss(ExecutionPlan &plan, Operation *op) {
   return success();
 }
 
+static LogicalResult lowerAdaroundRegularizer(ExecutionPlan &plan,
+                                              AdaroundRegularizerOp op) {
+  unsigned v = plan.slotOf(op.getOffset()), beta = plan.slotOf(op.getBeta()),
+           lambda = plan.slotOf(op.getLambda());
+  unsigned loss = plan.slotOf(op.getLoss()),
+           grad = plan.slotOf(op.getOffsetGrad());
+  plan.addStep(op, [=](Frame &f) -> qrt::Status {
+    float value = 0.f;
+    qrt::Tensor g = f.output(f[v].shape(), qrt::DType::F32);
+    QRT_RETURN_IF_ERROR(qrt::adaroundRegularizer(
+        f[v], scalarValue(f[beta]), scalarValue(f[lambda]), value, g));
+    f[loss] = scalarTensor(value);
+    f[grad] = std::move(g);
+    return qrt::Status::ok();
+  });
+  return success();
+}
+
 //===-- fake_quant_grad ----------------------------------------------------===//
 
 static qrt::GradType gradTypeOf(GradType t) {
@@ -688,6 +706,8 @@ LogicalResult qopt::lowerTrainingOp(ExecutionPlan &plan, Operation *op,
     return lowerBatchNormGrad(plan, o);
   if (isa<SoftmaxCrossEntropyOp, MseLossOp>(op))
     return lowerLoss(plan, op);
+  if (auto o = dyn_cast<AdaroundRegularizerOp>(op))
+    return lowerAdaroundRegularizer(plan, o);
   if (auto o = dyn_cast<FakeQuantGradOp>(op))
     return lowerFakeQuantGrad(plan, o);
   if (auto o = dyn_cast<SgdUpdateOp>(op))

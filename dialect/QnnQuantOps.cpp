@@ -247,7 +247,12 @@ static LogicalResult verifyQuantizer(QuantizerOp op) {
   return success();
 }
 
-LogicalResult FakeQuantOp::verify() { return verifyQuantizer(*this); }
+LogicalResult FakeQuantOp::verify() {
+  if (getRelaxed() && getMethod() != QuantMethod::Adaround)
+    return emitOpError("relaxed rounding is AdaRound's; method ")
+           << stringifyQuantMethod(getMethod()) << " has none";
+  return verifyQuantizer(*this);
+}
 
 LogicalResult FakeQuantGradOp::verify() { return verifyQuantizer(*this); }
 

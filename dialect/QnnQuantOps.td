@@ -32,6 +32,12 @@ def Qnn_FakeQuantOp : Qnn_Op<"fake_quant", [Pure,
     normalization applied before quantizing. The forward and backward of every
     method, with sources, are in docs/semantics.md.
 
+    `relaxed` (AdaRound only) evaluates the continuous rounding
+    `floor(w/s) + h(V)` that reconstruction optimizes, instead of the hardened
+    `floor(w/s) + [V >= 0]` that is deployed. Only the reconstruction steps
+    built by `qnn-build-reconstruction` carry it; `qnn-wrap-mode{mode=test}`
+    rejects it.
+
     ```mlir
     %wq = qnn.fake_quant lsq weight %w scale(%s : tensor<16xf32>) {axis = 0, bits = 4}
         : tensor<16x8x3x3xf32>
@@ -56,7 +62,8 @@ def Qnn_FakeQuantOp : Qnn_Op<"fake_quant", [Pure,
       DefaultValuedAttr<Qnn_GradScaleAttr,
           "::qopt::qnn::GradScale::None">:$grad_scale,
       DefaultValuedAttr<Qnn_AdaptiveAttr,
-          "::qopt::qnn::Adaptive::None">:$adaptive);
+          "::qopt::qnn::Adaptive::None">:$adaptive,
+      UnitAttr:$relaxed);
   let results = (outs Qnn_FloatTensor:$output);
   let assemblyFormat = [{
     `` $method `` $role $input

@@ -12,6 +12,8 @@
 
 #include "mlir/Dialect/Traits.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace qopt::qnn;
 
@@ -392,6 +394,13 @@ LogicalResult MseLossOp::inferReturnTypes(MLIRContext *ctx,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
   inferred.append({f32Tensor(ctx, {}), adaptor.getLhs().getType()});
+  return success();
+}
+
+LogicalResult AdaroundRegularizerOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  inferred.append({f32Tensor(ctx, {}), adaptor.getOffset().getType()});
   return success();
 }
 

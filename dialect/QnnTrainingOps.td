@@ -431,6 +431,29 @@ def Qnn_MseLossOp : Qnn_Op<"mse_loss", [Pure, InferTypeOpAdaptor,
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
 }
 
+def Qnn_AdaroundRegularizerOp : Qnn_Op<"adaround_regularizer", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "AdaRound's rounding regularizer, and its gradient";
+  let description = [{
+    `loss = lambda * sum(1 - |2 h(V) - 1|^beta)` over every element of
+    `offset` (AdaRound's `V`), with `h(V) = clamp(sigmoid(V) (zeta - gamma) +
+    gamma, 0, 1)`, `zeta = 1.1`, `gamma = -0.1` (Nagel et al., ICML 2020,
+    eq. 24); `offset_grad = d loss / d V`, computed in the same pass. `beta`
+    and `lambda` are scalar operands because reconstruction schedules them
+    (QDrop / BRECQ: `lambda = 0` during a warm-up, then `beta` annealed from
+    20 to 2) while the graph stays the same. The loss pushes every `h(V)` to
+    0 or 1, so that hardening at the end changes little.
+
+    ```mlir
+    %reg, %dv = qnn.adaround_regularizer %v, %beta, %lambda : tensor<16x8x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$offset, Qnn_F32Scalar:$beta,
+      Qnn_F32Scalar:$lambda);
+  let results = (outs Qnn_F32Scalar:$loss, Qnn_FloatTensor:$offset_grad);
+  let assemblyFormat = "$offset `,` $beta `,` $lambda attr-dict `:` type($offset)";
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizer updates
 //===----------------------------------------------------------------------===//

@@ -401,6 +401,22 @@ static LogicalResult mseLossRule(BackwardContext &c) {
   return success();
 }
 
+static LogicalResult adaroundRegularizerRule(BackwardContext &c) {
+  auto reg = cast<AdaroundRegularizerOp>(c.op);
+  if (c.resultGrad(1))
+    return c.op->emitError("qnn-autodiff: the loss depends on the gradient "
+                           "result of qnn.adaround_regularizer; second "
+                           "derivatives are not supported");
+  if (c.wants(1) || c.wants(2))
+    return c.op->emitError("qnn-autodiff: beta and lambda of "
+                           "qnn.adaround_regularizer are schedules, not "
+                           "parameters; they have no gradient");
+  if (c.wants(0))
+    c.setGrad(0, scaleBy(c.builder, c.loc(), reg.getOffsetGrad(),
+                         c.resultGrad(0)));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // The table
 //===----------------------------------------------------------------------===//
@@ -437,6 +453,7 @@ BackwardRule qopt::lookupBackwardRule(Operation *op) {
     add<FakeQuantOp>(t, fakeQuantRule);
     add<SoftmaxCrossEntropyOp>(t, softmaxCrossEntropyRule);
     add<MseLossOp>(t, mseLossRule);
+    add<AdaroundRegularizerOp>(t, adaroundRegularizerRule);
     return t;
   }();
   std::optional<RegisteredOperationName> name = op->getRegisteredInfo();

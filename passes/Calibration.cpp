@@ -1,6 +1,7 @@
 //===- Calibration.cpp - naming quantizers, writing results back ----------===//
 
 #include "passes/Calibration.h"
+#include "passes/AdaRound.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -88,6 +89,10 @@ LogicalResult qopt::applyCalibration(
       }
       op.getZeroPointMutable().assign(*v);
     }
+    // AdaRound's V starts at the fractional parts under the new step size.
+    if (op.getMethod() == QuantMethod::Adaround && op.getOffset() &&
+        failed(resetAdaroundOffset(op)))
+      ok = false;
   });
   return success(ok);
 }

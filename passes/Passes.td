@@ -71,7 +71,11 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
       fake_quant.
     * `mode=test`: evaluation exactly as deployed: observers are removed and
       every fake_quant parameter must be a constant (frozen); a parameter
-      that is not is an error naming the quantizer.
+      that is not is an error naming the quantizer. An `adaround` quantizer
+      is frozen into its weight: the weight rounded as the hardened AdaRound
+      rounds it, under a `uniform` fake_quant with the same scale, zero point
+      and granularity, which evaluates to the same values (and which integer
+      lowering and QDQ export handle). `relaxed` rounding is an error.
     * `mode=qat` (runs on the module): builds quantization-aware training.
       The constants of `forward` (default `@main`, or the module's only
       function) that training changes
@@ -135,6 +139,8 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
   let statistics = [
     Statistic<"numObserved", "observed", "fake_quant ops turned into observers">,
     Statistic<"numStripped", "stripped", "observers removed">,
+    Statistic<"numHardened", "hardened",
+              "test: AdaRound quantizers frozen into their weights">,
     Statistic<"numTrainable", "trainable", "qat: trainable globals">,
     Statistic<"numState", "state", "qat: non-trained state globals">,
   ];
@@ -176,6 +182,47 @@ def AutodiffPass : Pass<"qnn-autodiff", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect"];
   let statistics = [
     Statistic<"numGradients", "gradients", "gradients returned">,
+  ];
+}
+
+def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp"> {
+  let summary = "Emit AdaRound's layer-wise reconstruction steps";
+  let description = [{
+    Post-training reconstruction (AdaRound, Nagel et al. 2020; the layer-wise
+    form of BRECQ / QDrop). Every `conv2d` / `linear` of `forward` whose
+    weight is quantized by an `adaround` `fake_quant` of a constant is a
+    unit; units are numbered in program order from 0. The pass
+
+    * makes each unit's rounding variable V (the `offset` operand) a mutable
+      `ml_program.global` named `<layer>.offset` that `forward` loads;
+    * emits `@recon_data_<k>(inputs of forward) -> (%in, %target)`: the
+      unit's input in the quantized model (every unit's current V, hardened)
+      and the unit's output in the float model (every `fake_quant`
+      bypassed), computing only what those two values need;
+    * emits `@recon_step_<k>(%in, %target, %lr, %beta, %lambda) -> (%rec,
+      %reg)`: the unit (its input's activation quantizers and pads, the
+      weight quantizer with `relaxed` rounding, the layer and a relu that is
+      its only user) applied to `%in`, `rec = C * mse(out, target)` (C the
+      output channels: BRECQ's loss, summed over channels and averaged over
+      the rest), `reg = qnn.adaround_regularizer(V, beta, lambda)`, the
+      backward of `rec + reg` with respect to V, and one `qnn.adam_update`
+      of V with its moments and step counter in `optimizer_state` globals.
+
+    A driver runs the units in order (qc: tools/qc/Reconstruct.cpp,
+    docs/reconstruction.md), so the inputs of unit k see the rounding
+    chosen for the units before it, then erases the `recon_` functions and
+    runs qnn-freeze-globals. A unit whose layer reads anything but its input,
+    constants and globals is an error naming the layer.
+  }];
+  let options = [
+    Option<"forward", "forward", "std::string", /*default=*/"\"main\"",
+           "the model function (default: @main, or the module's only "
+           "function)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::ml_program::MLProgramDialect"];
+  let statistics = [
+    Statistic<"numUnits", "units", "layers with AdaRound steps">,
   ];
 }
 

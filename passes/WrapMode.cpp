@@ -1,5 +1,6 @@
 //===- WrapMode.cpp - calibrate / qat / test forms of a quantized graph ---===//
 
+#include "passes/AdaRound.h"
 #include "passes/Calibration.h"
 #include "passes/Passes.h"
 #include "passes/Qat.h"
@@ -114,6 +115,7 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
   void test() {
     bool ok = true;
     unsigned index = 0;
+    SmallVector<FakeQuantOp> adaround;
     getOperation()->walk([&](Operation *op) {
       if (auto observe = dyn_cast<ObserveOp>(op)) {
         observe.replaceAllUsesWith(observe.getInput());
@@ -136,7 +138,23 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
           return;
         }
       }
+      if (fq.getRelaxed()) {
+        fq.emitError("qnn-wrap-mode: quantizer '")
+            << name
+            << "' has relaxed rounding (a reconstruction step's); test mode "
+               "evaluates the hardened rounding that is deployed";
+        ok = false;
+        return;
+      }
+      if (fq.getMethod() == QuantMethod::Adaround)
+        adaround.push_back(fq);
     });
+    // Frozen AdaRound: the learned rounding goes into the weight, which a
+    // uniform quantizer then reproduces exactly (passes/AdaRound.h).
+    for (FakeQuantOp fq : adaround) {
+      ok = ok && succeeded(hardenAdaround(fq));
+      ++numHardened;
+    }
     if (!ok)
       signalPassFailure();
   }

@@ -405,17 +405,32 @@ Status nonUniformForward(const Tensor &x, const Tensor &alpha, Tensor &y) {
       });
 }
 
+/// AdaRound's zero point is optional: an undefined tensor means 0 for
+/// every group (`zeros` holds them).
+static Status adaroundZeroPoint(const Tensor &zeroPoint, Granularity g,
+                                std::vector<float> &zeros, const float *&z) {
+  if (!zeroPoint.defined()) {
+    zeros.assign(g.numGroups, 0.f);
+    z = zeros.data();
+    return Status::ok();
+  }
+  QRT_RETURN_IF_ERROR(checkParam(zeroPoint, g, "adaround zero point"));
+  z = zeroPoint.data<float>();
+  return Status::ok();
+}
+
 Status adaroundForward(const Tensor &w, const Tensor &scale,
                        const Tensor &zeroPoint, const Tensor &v,
                        QuantRange range, Granularity g, bool hardened,
                        Tensor &y) {
   QRT_RETURN_IF_ERROR(checkParam(scale, g, "adaround scale"));
-  QRT_RETURN_IF_ERROR(checkParam(zeroPoint, g, "adaround zero point"));
+  std::vector<float> zeros;
+  const float *z = nullptr;
+  QRT_RETURN_IF_ERROR(adaroundZeroPoint(zeroPoint, g, zeros, z));
   QRT_RETURN_IF_ERROR(checkDType(v, DType::F32, "adaround V"));
   if (v.shape() != w.shape())
     return invalidArgument("adaround: V must have the weight's shape");
-  const float *s = scale.data<float>(), *z = zeroPoint.data<float>(),
-              *pv = v.data<float>();
+  const float *s = scale.data<float>(), *pv = v.data<float>();
   return mapGroups(
       w, g, y, "adaround",
       [&](const float *in, float *out, int64_t n, int64_t k, int64_t begin) {
@@ -764,12 +779,13 @@ Status adaroundBackward(const Tensor &w, const Tensor &scale,
                         QuantRange range, Granularity g, const Tensor &dy,
                         Tensor &dv) {
   QRT_RETURN_IF_ERROR(checkParam(scale, g, "adaround scale"));
-  QRT_RETURN_IF_ERROR(checkParam(zeroPoint, g, "adaround zero point"));
+  std::vector<float> zeros;
+  const float *z = nullptr;
+  QRT_RETURN_IF_ERROR(adaroundZeroPoint(zeroPoint, g, zeros, z));
   QRT_RETURN_IF_ERROR(checkDType(v, DType::F32, "adaround V"));
   if (v.shape() != w.shape())
     return invalidArgument("adaround backward: V must have the weight's shape");
-  const float *s = scale.data<float>(), *z = zeroPoint.data<float>(),
-              *pv = v.data<float>();
+  const float *s = scale.data<float>(), *pv = v.data<float>();
   return mapGrad(
       w, g, dy, dv, "adaround backward", [&](float wi, int64_t k, int64_t i) {
         return qm::adaroundGradV(wi, s[k], z[k], pv[i], range.qmin, range.qmax);

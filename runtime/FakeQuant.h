@@ -81,7 +81,7 @@ Status lqnetForward(const Tensor &x, const Tensor &basis, bool signedCodes,
 Status nonUniformForward(const Tensor &x, const Tensor &alpha, Tensor &y);
 
 /// AdaRound: ŵ = s (clamp(floor(w/s) + h(V) + z, qmin, qmax) - z), V of w's
-/// shape; `hardened` rounds h to {0, 1}.
+/// shape; `hardened` rounds h to {0, 1}. An undefined zeroPoint is 0.
 Status adaroundForward(const Tensor &w, const Tensor &scale,
                        const Tensor &zeroPoint, const Tensor &v,
                        QuantRange range, Granularity g, bool hardened,

@@ -607,3 +607,11 @@ func.func @observe_groups(%w: tensor<6x4xf32>) {
   %0 = qnn.observe min_max weight %w {axis = 0, groups = 4, bits = 8, symmetric} : tensor<6x4xf32>
   return
 }
+
+// -----
+
+func.func @fq_relaxed_not_adaround(%w: tensor<4xf32>, %s: tensor<f32>) {
+  // expected-error @+1 {{relaxed rounding is AdaRound's; method lsq has none}}
+  %0 = qnn.fake_quant lsq weight %w scale(%s : tensor<f32>) {bits = 4, relaxed} : tensor<4xf32>
+  return
+}

@@ -334,3 +334,11 @@ func.func @adam_beta1(%p: tensor<4xf32>, %lr: tensor<f32>) {
   %0:3 = qnn.adam_update %p, %p, %p, %p, %lr, %lr {beta1 = -0.5 : f64} : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @adaround_regularizer_beta(%v: tensor<4xf32>, %beta: tensor<2xf32>, %lambda: tensor<f32>) {
+  // expected-error @+1 {{operand #1 must be 0D tensor of 32-bit float values}}
+  %0:2 = "qnn.adaround_regularizer"(%v, %beta, %lambda) : (tensor<4xf32>, tensor<2xf32>, tensor<f32>) -> (tensor<f32>, tensor<4xf32>)
+  return
+}

@@ -88,6 +88,13 @@ func.func @losses(%logits: tensor<?x10xf32>, %labels: tensor<?xi32>, %t: tensor<
   return %loss, %mse : tensor<f32>, tensor<f32>
 }
 
+// CHECK-LABEL: func.func @adaround_regularizer
+func.func @adaround_regularizer(%v: tensor<16x8x3x3xf32>, %beta: tensor<f32>, %lambda: tensor<f32>) -> tensor<f32> {
+  // CHECK: %{{.*}}, %{{.*}} = qnn.adaround_regularizer %{{.*}}, %{{.*}}, %{{.*}} : tensor<16x8x3x3xf32>
+  %reg, %dv = qnn.adaround_regularizer %v, %beta, %lambda : tensor<16x8x3x3xf32>
+  return %reg : tensor<f32>
+}
+
 // CHECK-LABEL: func.func @optimizers
 func.func @optimizers(%p: tensor<16x8x3x3xf32>, %g: tensor<16x8x3x3xf32>, %buf: tensor<16x8x3x3xf32>,
                       %v: tensor<16x8x3x3xf32>, %lr: tensor<f32>, %step: tensor<f32>) {

@@ -56,3 +56,23 @@ func.func @stripped(%x: tensor<4xf32>) -> tensor<4xf32> {
   %o = qnn.observe min_max activation %x {bits = 8, name = "a"} : tensor<4xf32>
   return %o : tensor<4xf32>
 }
+
+// -----
+
+// Test mode freezes AdaRound: the weight rounded as the hardened rounding
+// rounds it (floor(w/s) + [V >= 0]), under a uniform quantizer with the
+// same scale and granularity. s = 0.1: 0.14 rounds down (V < 0) to 0.1,
+// 0.14 with V >= 0 up to 0.2; -0.26 with V >= 0 to -0.2, and 0.95 up to
+// 1.0, clamped to the 4-bit top 7 * 0.1 = 0.7 as AdaRound clamps.
+// TEST-LABEL: func.func @adaround
+// TEST: %[[W:.*]] = arith.constant dense<{{\[}}[1.000000e-01, 2.000000e-01], [-2.000000e-01, 0.699999988]]> : tensor<2x2xf32>
+// TEST: qnn.fake_quant uniform weight %[[W]] scale(%{{.*}} : tensor<2xf32>) zero_point(%{{.*}} : tensor<2xf32>) {axis = 0 : i64, bits = 4 : i64, qnn.name = "fc.wt"} : tensor<2x2xf32>
+// TEST-NOT: adaround
+func.func @adaround(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[0.14, 0.14], [-0.26, 0.95]]> : tensor<2x2xf32>
+  %s = arith.constant dense<0.1> : tensor<2xf32>
+  %v = arith.constant dense<[[-1.0, 0.5], [2.0, 3.0]]> : tensor<2x2xf32>
+  %wq = qnn.fake_quant adaround weight %w scale(%s : tensor<2xf32>) offset(%v : tensor<2x2xf32>) {axis = 0 : i64, bits = 4 : i64, qnn.name = "fc.wt"} : tensor<2x2xf32>
+  %y = qnn.linear %x, %wq : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}

@@ -1,6 +1,7 @@
 //===- Pipeline.cpp - the stages of `qc quantize` -------------------------===//
 
 #include "tools/qc/Pipeline.h"
+#include "tools/qc/Reconstruct.h"
 #include "tools/qc/Train.h"
 #include "tools/qc/Analysis.h"
 
@@ -302,6 +303,17 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
+  // Test mode (frozen, as deployed), bias correction, and the stage's file.
+  auto freeze = [&](const std::string &path) -> LogicalResult {
+    if (failed(runPassPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")))
+      return failure();
+    if (options.biasCorrection &&
+        failed(correctBiases(*floatModule, *module, options, *train,
+                             report.biasCorrections)))
+      return failure();
+    return writeModuleFile(*module, path);
+  };
+  bool adaround = usesAdaround(*module);
   {
     Stage stage(report, "calibrate (" + std::to_string(options.calibImages) +
                             " training images, " + options.observer +
@@ -309,14 +321,21 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                                                     : "") +
                             ")");
     stage.record.artifact = out("3-calibrated.mlir");
-    if (failed(calibrate(*module, options, *train, report)) ||
-        failed(runPassPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")))
+    if (failed(calibrate(*module, options, *train, report)))
       return failure();
-    if (options.biasCorrection &&
-        failed(correctBiases(*floatModule, *module, options, *train,
-                             report.biasCorrections)))
+    if (!adaround && failed(freeze(stage.record.artifact)))
       return failure();
-    if (failed(writeModuleFile(*module, stage.record.artifact)))
+    if (adaround && failed(writeModuleFile(*module, stage.record.artifact)))
+      return failure();
+  }
+  if (adaround) {
+    const auto &r = options.reconstruction;
+    Stage stage(report, "reconstruct (AdaRound, " +
+                            std::to_string(r.iterations) +
+                            " iterations per layer)");
+    stage.record.artifact = out("3-reconstructed.mlir");
+    if (failed(reconstruct(*module, options, *train, report)) ||
+        failed(freeze(stage.record.artifact)))
       return failure();
   }
   if (options.mode == "qat") {

@@ -38,6 +38,19 @@ struct QuantizeOptions {
   /// default, 2).
   float weightMseNorm = 0.f;
 
+  // AdaRound (Reconstruct.cpp): runs after calibration when the policy
+  // quantizes weights with `adaround`; BRECQ / QDrop's defaults but for
+  // the iteration count (they use 20000 per block).
+  struct Reconstruction {
+    int64_t iterations = 2000;
+    int64_t batchSize = 32;
+    double lr = 1e-3;     // Adam on V
+    double lambda = 0.01; // rounding regularizer weight
+    double warmup = 0.2;  // fraction of iterations without the regularizer
+    double betaStart = 20, betaEnd = 2;
+    uint64_t seed = 0;
+  } reconstruction;
+
   // --mode qat (Train.cpp): quantization-aware training after calibration,
   // which initializes the quantizers' parameters.
   struct Training {
@@ -96,11 +109,21 @@ struct BiasCorrectionRecord {
   double maxAbsShift = 0, meanAbsShift = 0;
 };
 
+/// One layer's AdaRound reconstruction.
+struct ReconstructionRecord {
+  std::string layer;
+  int64_t iterations = 0;
+  double recLoss = 0; // output loss over the last tenth of the iterations
+  double regLoss = 0; // the rounding regularizer at the end (0: all hard)
+  double seconds = 0;
+};
+
 struct QuantizeReport {
   std::vector<StageRecord> stages;
   std::vector<QuantizerRecord> quantizers;
   std::vector<LayerRecord> layers;
   std::vector<BiasCorrectionRecord> biasCorrections;
+  std::vector<ReconstructionRecord> reconstruction;
   std::string sqnrPlot;           // PNG file, if written
   std::vector<std::string> notes; // e.g. observer fallbacks
 };

@@ -96,6 +96,22 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
          << " | " << llvm::format("%.4g", b.meanAbsShift) << " | "
          << llvm::format("%.4g", b.maxAbsShift) << " |\n";
   }
+  if (!report.reconstruction.empty()) {
+    os << "\n## AdaRound reconstruction\n\n"
+       << "Layer by layer, the rounding of each weight (up or down) chosen to "
+          "minimize the layer's output error on the calibration images "
+          "(docs/reconstruction.md). Output loss: C x mean squared error "
+          "against the float layer, mean over the last tenth of the "
+          "iterations; rounding loss: the regularizer at the end (0 when "
+          "every rounding is decided).\n\n"
+       << "| layer | iterations | output loss | rounding loss | seconds |\n"
+          "|---|---|---|---|---|\n";
+    for (const ReconstructionRecord &r : report.reconstruction)
+      os << "| " << r.layer << " | " << r.iterations << " | "
+         << llvm::format("%.5g", r.recLoss) << " | "
+         << llvm::format("%.4g", r.regLoss) << " | "
+         << llvm::format("%.1f", r.seconds) << " |\n";
+  }
   printStages(llvm::outs(), report);
   llvm::outs() << "report: " << path << "\n";
   return success();

@@ -86,6 +86,30 @@ static cl::opt<std::string> outDir("o", cl::desc("Output directory"),
                                    cl::init("out"), cl::sub(quantizeCmd),
                                    cl::cat(qcCategory));
 
+// AdaRound reconstruction (docs/reconstruction.md): runs when the policy
+// quantizes weights with `adaround` (e.g. "wt_method=adaround").
+static cl::OptionCategory reconCategory(
+    "qc quantize reconstruction options (adaround weights)");
+static cl::opt<int> reconIters("recon-iters",
+                               cl::desc("AdaRound iterations per layer"),
+                               cl::init(2000), cl::sub(quantizeCmd),
+                               cl::cat(reconCategory));
+static cl::opt<int> reconBatch("recon-batch-size",
+                               cl::desc("AdaRound mini-batch size"),
+                               cl::init(32), cl::sub(quantizeCmd),
+                               cl::cat(reconCategory));
+static cl::opt<double> reconLr("recon-lr",
+                               cl::desc("Adam learning rate of V"),
+                               cl::init(1e-3), cl::sub(quantizeCmd),
+                               cl::cat(reconCategory));
+static cl::opt<double> reconLambda(
+    "recon-lambda", cl::desc("Weight of the rounding regularizer"),
+    cl::init(0.01), cl::sub(quantizeCmd), cl::cat(reconCategory));
+static cl::opt<double> reconWarmup(
+    "recon-warmup",
+    cl::desc("Fraction of iterations before the regularizer starts"),
+    cl::init(0.2), cl::sub(quantizeCmd), cl::cat(reconCategory));
+
 // --mode qat (docs/training.md).
 static cl::OptionCategory qatCategory("qc quantize --mode qat options");
 static cl::opt<std::string> bnMode(
@@ -157,7 +181,7 @@ static cl::opt<double> customDecay("custom-decay",
                                             "--custom-decay-list"),
                                    cl::init(0.0), cl::sub(quantizeCmd),
                                    cl::cat(qatCategory));
-static cl::opt<uint64_t> seed("seed", cl::desc("Shuffle seed"), cl::init(0),
+static cl::opt<uint64_t> seed("seed", cl::desc("Random seed (QAT shuffle, reconstruction mini-batches)"), cl::init(0),
                               cl::sub(quantizeCmd), cl::cat(qatCategory));
 static cl::opt<bool> resume(
     "resume",
@@ -238,6 +262,20 @@ int main(int argc, char **argv) {
            "--train-batch-size >= 1; --lr > 0\n";
     return 1;
   }
+  if (reconIters < 1 || reconBatch < 1 || !(reconLr > 0) ||
+      !(reconLambda >= 0) || !(reconWarmup >= 0 && reconWarmup < 1)) {
+    llvm::WithColor::error(llvm::errs(), "qc")
+        << "bad reconstruction option: --recon-iters and --recon-batch-size "
+           "must be >= 1, --recon-lr > 0, --recon-lambda >= 0, "
+           "--recon-warmup in [0, 1)\n";
+    return 1;
+  }
+  options.reconstruction.iterations = reconIters;
+  options.reconstruction.batchSize = reconBatch;
+  options.reconstruction.lr = reconLr;
+  options.reconstruction.lambda = reconLambda;
+  options.reconstruction.warmup = reconWarmup;
+  options.reconstruction.seed = seed;
   options.training.epochs = epochs;
   options.training.batchSize = trainBatch;
   options.training.trainImages = trainImages;

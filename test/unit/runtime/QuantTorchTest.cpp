@@ -283,6 +283,13 @@ TEST(AdaRound, ForwardGradAndInit) {
                             QuantRange::fromBits(4, true),
                             Granularity::perTensor(), false, y));
   EXPECT_LE(maxRelError(y, ref.detach()), 1e-6);
+  // Without a zero point (an undefined tensor) the grid is the same.
+  Tensor y0;
+  ASSERT_OK(adaroundForward(fromTorch(w), Tensor::fromVector<float>({1}, {s}),
+                            Tensor(), fromTorch(v),
+                            QuantRange::fromBits(4, true),
+                            Granularity::perTensor(), false, y0));
+  EXPECT_LE(maxRelError(y0, ref.detach()), 1e-6);
   // dŵ/dV = s h'(V) inside the clamp.
   at::Tensor inside = (((w / s).floor() + h.detach()) > -8) &
                       (((w / s).floor() + h.detach()) < 7);

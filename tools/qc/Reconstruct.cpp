@@ -1,0 +1,222 @@
+//===- Reconstruct.cpp - AdaRound reconstruction in `qc quantize` ---------===//
+//
+// The driver of qnn-build-reconstruction's steps: for each unit k in order,
+// @recon_data_k runs on the calibration images (the unit's input in the
+// quantized model with the rounding already chosen for units < k, and its
+// float output), the pairs are kept in memory (one unit at a time), and
+// @recon_step_k runs `iterations` times on random mini-batches with BRECQ /
+// QDrop's schedule: lambda = 0 during the first `warmup` fraction, then
+// beta decays linearly from `betaStart` to `betaEnd`. The steps do all the
+// math; this file only schedules and moves rows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/qc/Reconstruct.h"
+
+#include "codegen/ExecutionPlan.h"
+#include "codegen/GlobalState.h"
+#include "dialect/QnnOps.h"
+#include "tools/support/Progress.h"
+
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+#include <random>
+
+using namespace mlir;
+using namespace qopt;
+
+namespace {
+using Options = QuantizeOptions::Reconstruction;
+
+/// The unit's (input, target) rows for every calibration image.
+struct UnitData {
+  qrt::Tensor inputs, targets;
+};
+
+qrt::Tensor scalar(float v) {
+  qrt::Tensor t = qrt::Tensor::zeros({}, qrt::DType::F32);
+  t.data<float>()[0] = v;
+  return t;
+}
+
+/// Appends `batch` (rows [0, n)) to `all` at row `at`, allocating `all` for
+/// `total` rows on first use.
+qrt::Status appendRows(qrt::Tensor &all, const qrt::Tensor &batch, int64_t at,
+                       int64_t total) {
+  if (batch.dtype() != qrt::DType::F32 || batch.shape().empty())
+    return qrt::Status::error(qrt::ErrorCode::InvalidArgument, "reconstruction data must be f32 with a batch "
+                              "dimension, got " +
+                              qrt::shapeToString(batch.shape()));
+  if (!all.defined()) {
+    qrt::Shape shape = batch.shape();
+    shape[0] = total;
+    all = qrt::Tensor::zeros(shape, qrt::DType::F32);
+  }
+  int64_t row = batch.numel() / batch.shape()[0];
+  if (row != all.numel() / all.shape()[0])
+    return qrt::Status::error(qrt::ErrorCode::InvalidArgument, "reconstruction data changed shape: " +
+                              qrt::shapeToString(batch.shape()));
+  std::memcpy(all.data<float>() + at * row, batch.data<float>(),
+              batch.numel() * sizeof(float));
+  return qrt::Status::ok();
+}
+
+qrt::Tensor gatherRows(const qrt::Tensor &all,
+                       const std::vector<int64_t> &rows) {
+  qrt::Shape shape = all.shape();
+  int64_t row = all.numel() / shape[0];
+  shape[0] = static_cast<int64_t>(rows.size());
+  qrt::Tensor out = qrt::Tensor::empty(shape, qrt::DType::F32);
+  for (size_t i = 0; i < rows.size(); ++i)
+    std::memcpy(out.data<float>() + i * row, all.data<float>() + rows[i] * row,
+                row * sizeof(float));
+  return out;
+}
+
+FailureOr<UnitData> collect(const ExecutionPlan &plan,
+                            const QuantizeOptions &options,
+                            const qrt::ImageDataset &train, int64_t count) {
+  UnitData d;
+  for (int64_t b = 0; b < count; b += options.batchSize) {
+    int64_t n = std::min(options.batchSize, count - b);
+    qrt::Tensor images, labels;
+    if (qrt::Status s = train.batch(b, n, options.norm.mean, options.norm.std,
+                                    images, labels);
+        !s)
+      return qcFail(s.message());
+    qrt::Expected<std::vector<qrt::Tensor>> r = plan.run({images});
+    if (!r)
+      return qcFail("reconstruction data: " + r.status().message());
+    if (qrt::Status s = appendRows(d.inputs, (*r)[0], b, count); !s)
+      return qcFail(s.message());
+    if (qrt::Status s = appendRows(d.targets, (*r)[1], b, count); !s)
+      return qcFail(s.message());
+  }
+  return d;
+}
+
+/// BRECQ's LinearTempDecay and QDrop's warm-up: (beta, lambda) at `t`.
+std::pair<float, float> schedule(const Options &o, int64_t t) {
+  int64_t start = static_cast<int64_t>(o.warmup * o.iterations);
+  if (t < start)
+    return {static_cast<float>(o.betaStart), 0.f};
+  double rel = double(t - start) / std::max<int64_t>(1, o.iterations - start);
+  double beta = o.betaEnd + (o.betaStart - o.betaEnd) * std::max(0.0, 1 - rel);
+  return {static_cast<float>(beta), static_cast<float>(o.lambda)};
+}
+
+} // namespace
+
+bool qopt::usesAdaround(ModuleOp module) {
+  bool any = false;
+  module.walk([&](qnn::FakeQuantOp fq) {
+    any |= fq.getMethod() == qnn::QuantMethod::Adaround;
+  });
+  return any;
+}
+
+LogicalResult qopt::reconstruct(ModuleOp module,
+                                const QuantizeOptions &options,
+                                const qrt::ImageDataset &train,
+                                QuantizeReport &report) {
+  const Options &o = options.reconstruction;
+  if (!usesAdaround(module))
+    return success();
+  if (failed(runPassPipeline(module, "qnn-build-reconstruction")) ||
+      failed(writeModuleFile(module,
+                             options.outDir + "/3-reconstruction-steps.mlir")))
+    return failure();
+  FailureOr<std::shared_ptr<GlobalState>> globals =
+      GlobalState::fromModule(module);
+  if (failed(globals))
+    return failure();
+
+  int64_t count = std::min<int64_t>(options.calibImages, train.size());
+  int64_t batch = std::min<int64_t>(o.batchSize, count);
+  for (unsigned k = 0;; ++k) {
+    auto dataFn = module.lookupSymbol<func::FuncOp>(
+        ("recon_data_" + llvm::Twine(k)).str());
+    auto stepFn = module.lookupSymbol<func::FuncOp>(
+        ("recon_step_" + llvm::Twine(k)).str());
+    if (!dataFn || !stepFn)
+      break;
+    std::string layer = "unit " + std::to_string(k);
+    if (auto name = stepFn->getAttrOfType<StringAttr>("qnn.layer"))
+      layer = name.str();
+    auto start = std::chrono::steady_clock::now();
+    FailureOr<ExecutionPlan> dataPlan = ExecutionPlan::compile(dataFn, *globals);
+    FailureOr<ExecutionPlan> stepPlan = ExecutionPlan::compile(stepFn, *globals);
+    if (failed(dataPlan) || failed(stepPlan))
+      return failure();
+    FailureOr<UnitData> data = collect(*dataPlan, options, train, count);
+    if (failed(data))
+      return failure();
+
+    std::mt19937_64 rng(o.seed * 1000003ull + k);
+    std::vector<int64_t> all(count);
+    std::iota(all.begin(), all.end(), 0);
+    qrt::Tensor lr = scalar(static_cast<float>(o.lr));
+    Progress bar("reconstruct " + layer, o.iterations);
+    double recSum = 0, regLast = 0;
+    int64_t recCount = 0;
+    for (int64_t t = 0; t < o.iterations; ++t) {
+      // A mini-batch without repetition (torch.randperm(N)[:B] in BRECQ).
+      for (int64_t i = 0; i < batch; ++i)
+        std::swap(all[i], all[i + rng() % (count - i)]);
+      std::vector<int64_t> rows(all.begin(), all.begin() + batch);
+      auto [beta, lambda] = schedule(o, t);
+      qrt::Expected<std::vector<qrt::Tensor>> r = stepPlan->run(
+          {gatherRows(data->inputs, rows), gatherRows(data->targets, rows), lr,
+           scalar(beta), scalar(lambda)});
+      if (!r)
+        return qcFail("reconstruction of " + layer + ", iteration " +
+                      std::to_string(t) + ": " + r.status().message());
+      float rec = (*r)[0].data<float>()[0], reg = (*r)[1].data<float>()[0];
+      if (!std::isfinite(rec) || !std::isfinite(reg))
+        return qcFail("reconstruction of " + layer + ": non-finite loss at "
+                      "iteration " + std::to_string(t));
+      // The reported loss: the mean over the last tenth of the iterations.
+      if (t >= o.iterations - std::max<int64_t>(1, o.iterations / 10)) {
+        recSum += rec;
+        ++recCount;
+      }
+      regLast = reg;
+      if (t % 50 == 0 || t + 1 == o.iterations) {
+        char note[80];
+        std::snprintf(note, sizeof note, "rec %.5f reg %.3f beta %.1f", rec,
+                      reg, beta);
+        bar.update(t + 1, note);
+      }
+    }
+    bar.finish();
+    ReconstructionRecord record;
+    record.layer = layer;
+    record.iterations = o.iterations;
+    record.recLoss = recCount ? recSum / recCount : 0;
+    record.regLoss = regLast;
+    record.seconds = std::chrono::duration<double>(
+                         std::chrono::steady_clock::now() - start)
+                         .count();
+    report.reconstruction.push_back(record);
+    llvm::outs() << llvm::formatv(
+        "reconstructed {0}: {1} iterations, output loss {2:F5}, rounding "
+        "loss {3:F3}, {4:F1} s\n",
+        layer, o.iterations, record.recLoss, record.regLoss, record.seconds);
+  }
+
+  // The learned offsets become @main's constants; the steps go.
+  if (failed((*globals)->writeBack(module)))
+    return failure();
+  SymbolTable symbols(module);
+  for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (fn.getSymName().starts_with("recon_"))
+      symbols.erase(fn);
+  return runPassPipeline(module, "qnn-freeze-globals");
+}

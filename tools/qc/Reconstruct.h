@@ -1,0 +1,27 @@
+//===- Reconstruct.h - AdaRound reconstruction in `qc quantize` -*- C++ -*-===//
+
+#ifndef QOPT_TOOLS_QC_RECONSTRUCT_H
+#define QOPT_TOOLS_QC_RECONSTRUCT_H
+
+#include "tools/qc/Pipeline.h"
+
+#include "runtime/Data.h"
+
+namespace qopt {
+
+/// True when a quantizer of `module` has the `adaround` method.
+bool usesAdaround(mlir::ModuleOp module);
+
+/// Runs layer-wise AdaRound on the calibrated `module` when its policy
+/// quantizes weights with `adaround` (a no-op otherwise): builds the
+/// reconstruction steps (qnn-build-reconstruction), runs them unit by unit on
+/// the calibration images, and leaves `module` a forward of constants with
+/// the learned offsets. docs/reconstruction.md describes the schedule.
+mlir::LogicalResult reconstruct(mlir::ModuleOp module,
+                                const QuantizeOptions &options,
+                                const qrt::ImageDataset &train,
+                                QuantizeReport &report);
+
+} // namespace qopt
+
+#endif // QOPT_TOOLS_QC_RECONSTRUCT_H
