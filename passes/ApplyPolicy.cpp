@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Names.h"
 #include "passes/Passes.h"
 #include "passes/Policy.h"
 #include "passes/PolicyInit.h"
@@ -58,19 +59,6 @@ struct LayerPlan {
 };
 } // namespace
 
-/// The first name in a location: the importers' NameLoc, possibly inside
-/// a FusedLoc (fold-batch-norm fuses conv and BN locations).
-static std::string nameInLoc(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (std::string n = nameInLoc(l); !n.empty())
-        return n;
-  if (auto call = dyn_cast<CallSiteLoc>(loc))
-    return nameInLoc(call.getCallee());
-  return "";
-}
 
 static std::string layerName(Operation *op) {
   if (auto name = op->getAttrOfType<StringAttr>("qnn.name"))

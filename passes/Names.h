@@ -9,6 +9,7 @@
 #ifndef QOPT_PASSES_NAMES_H
 #define QOPT_PASSES_NAMES_H
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
 
 #include <string>

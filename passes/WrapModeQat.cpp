@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Autodiff.h"
+#include "passes/Names.h"
 #include "passes/Calibration.h"
 #include "passes/Qat.h"
 
@@ -27,17 +28,6 @@ using namespace qopt;
 using namespace qopt::qnn;
 
 namespace {
-/// The importers name layers with a NameLoc (inside a FusedLoc after
-/// folding); unnamed layers are numbered per op kind.
-std::string nameInLoc(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (std::string n = nameInLoc(l); !n.empty())
-        return n;
-  return "";
-}
 
 class QatBuilder {
 public:

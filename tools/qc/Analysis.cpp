@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/qc/Analysis.h"
+#include "passes/Names.h"
 
 #include "codegen/ExecutionPlan.h"
 #include "passes/Calibration.h"
@@ -61,16 +62,6 @@ static Value biasOf(Operation *layer) {
   return cast<qnn::LinearOp>(layer).getBias();
 }
 
-/// The first name in a location (fold-batch-norm fuses conv and BN locs).
-static std::string nameInLoc(Location loc) {
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location l : fused.getLocations())
-      if (std::string n = nameInLoc(l); !n.empty())
-        return n;
-  return "";
-}
 
 namespace {
 /// A clone of a module whose @main also returns `probes`.
