@@ -110,7 +110,7 @@ static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
 /// parameters back into `module`'s quantizers.
 static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
                                const qrt::ImageDataset &train,
-                               QuantizeReport &report) {
+                               QuantizeReport &report, bool batchStatistics) {
   OwningOpRef<ModuleOp> calib = module.clone();
   // Entropy and percentile are per-tensor methods: per-channel (or grouped)
   // quantizers without an explicit qnn.observer use min-max per channel.
@@ -159,6 +159,25 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
                                  "observer=" +
                                      options.observer + "})")))
     return failure();
+  if (batchStatistics) {
+    // Training with BN kept normalizes with batch statistics; the running
+    // statistics are the float model's, which a weight quantizer that
+    // rescales the weights (DoReFa's [-1, 1]) makes wrong by a factor per
+    // layer that compounds with depth (PACT clips calibrated in test mode
+    // grew from 2 to 2·10^5 over ResNet-8 and froze every activation at
+    // 0). The observers see what training will see.
+    SmallVector<qnn::BatchNormOp> norms;
+    calib->walk([&](qnn::BatchNormOp bn) { norms.push_back(bn); });
+    for (qnn::BatchNormOp bn : norms) {
+      OpBuilder b(bn);
+      auto trainBn = qnn::BatchNormTrainOp::create(
+          b, bn.getLoc(), bn.getInput(), bn.getScale(), bn.getBias(),
+          bn.getMean(), bn.getVariance(), bn.getEpsilonAttr(),
+          bn.getMomentumAttr());
+      bn.replaceAllUsesWith(trainBn.getOutput());
+      bn.erase();
+    }
+  }
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(mainFunctionOf(*calib));
   if (failed(plan))
     return failure();
@@ -317,11 +336,12 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   {
     Stage stage(report, "calibrate (" + std::to_string(options.calibImages) +
                             " training images, " + options.observer +
+                            (*keepBn ? ", BN batch statistics" : "") +
                             (options.biasCorrection ? ", bias correction"
                                                     : "") +
                             ")");
     stage.record.artifact = out("3-calibrated.mlir");
-    if (failed(calibrate(*module, options, *train, report)))
+    if (failed(calibrate(*module, options, *train, report, *keepBn)))
       return failure();
     if (!adaround && failed(freeze(stage.record.artifact)))
       return failure();
