@@ -59,12 +59,14 @@ static LogicalResult planQuantizedWeight(FoldPlan &plan, std::string &why) {
     for (int64_t i = 0; i < perChannel; ++i) {
       float level = sign * g.levels[c * perChannel + i];
       if (level < g.qmin || level > g.qmax) {
-        why = "output channel " + std::to_string(c) + " has a negative scale "
-              "(gamma / sqrt(var + eps) = " + std::to_string(k) +
-              ") and its weight uses level " +
-              std::to_string((int64_t)-level) + ", whose negation is not in "
-              "the " + std::to_string(g.bits) + "-bit grid [" +
-              std::to_string(g.qmin) + ", " + std::to_string(g.qmax) +
+        why = "output channel " + std::to_string(c) + " of the folded "
+              "weight has level " + std::to_string((int64_t)level) +
+              " (its quantizer's level " +
+              std::to_string((int64_t)g.levels[c * perChannel + i]) +
+              " times the sign of gamma / sqrt(var + eps) = " +
+              std::to_string(k) + "), outside the " + std::to_string(g.bits) +
+              "-bit grid [" + std::to_string(g.qmin) + ", " +
+              std::to_string(g.qmax) +
               "] (a narrow, symmetric grid, wt_narrow, always folds)";
         return failure();
       }

@@ -118,9 +118,56 @@ static SmallVector<int8_t> quantizeConstant(ArrayRef<float> w,
   return q;
 }
 
+/// A learned (LSQ) step that turned negative in training: fq(x) = q·s is
+/// the levels -q on the step |s|. For a constant those levels are stored
+/// (`g` gets |s|, `q` the negated levels); fails, with `why`, when a negated
+/// level leaves the grid (q = qmin of a signed grid) or the input is not a
+/// constant.
+static LogicalResult flipNegativeSteps(FakeQuantOp op, Grid &g,
+                                       std::optional<SmallVector<int8_t>> &q,
+                                       std::string &why) {
+  if (llvm::all_of(g.scales, [](float s) { return s > 0.f; }))
+    return success();
+  std::optional<SmallVector<float>> w = readF32Constant(op.getInput());
+  if (!w || !g.isSigned ||
+      llvm::any_of(g.zeroPoints, [](float z) { return z != 0.f; }) ||
+      llvm::any_of(g.scales, [](float s) { return !(s != 0.f); })) {
+    why = "its scale is not positive (a learned step that turned negative "
+          "or zero), which only a constant signed symmetric weight can "
+          "express, as negated levels";
+    return failure();
+  }
+  auto shape = cast<RankedTensorType>(op.getType()).getShape();
+  q = quantizeConstant(*w, shape, g);
+  int64_t inner = 1;
+  if (g.axis)
+    for (size_t d = *g.axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+  int64_t channels = g.axis ? shape[*g.axis] : 1;
+  for (size_t i = 0; i < q->size(); ++i) {
+    int64_t k = g.axis ? (int64_t(i) / inner) % channels : 0;
+    if (g.scales[k] > 0.f)
+      continue;
+    int64_t level = -(int64_t)(*q)[i];
+    if (level > g.qmax) {
+      why = "its step " + std::to_string(g.scales[k]) +
+            " is negative and the level " + std::to_string((*q)[i]) +
+            " negated is outside the grid [" + std::to_string(g.qmin) + ", " +
+            std::to_string(g.qmax) + "]";
+      return failure();
+    }
+    (*q)[i] = (int8_t)level;
+  }
+  for (float &s : g.scales)
+    s = std::fabs(s);
+  return success();
+}
+
 /// Step 1: a frozen fake_quant becomes quantize + dequantize (or, for a
-/// constant, an integer constant + dequantize).
-static LogicalResult lowerQuantizer(FakeQuantOp op, const Grid &g) {
+/// constant, an integer constant + dequantize). `levels`: the constant's
+/// integer levels when already computed (flipNegativeSteps).
+static LogicalResult lowerQuantizer(FakeQuantOp op, const Grid &g,
+                                    std::optional<SmallVector<int8_t>> levels) {
   OpBuilder b(op);
   auto type = cast<RankedTensorType>(op.getType());
   auto qtype = RankedTensorType::get(type.getShape(),
@@ -131,7 +178,8 @@ static LogicalResult lowerQuantizer(FakeQuantOp op, const Grid &g) {
       return op.emitError("qnn-lower-to-integer: a constant quantized to an "
                           "unsigned grid has no i8 storage; quantize weights "
                           "signed");
-    SmallVector<int8_t> q = quantizeConstant(*w, type.getShape(), g);
+    SmallVector<int8_t> q =
+        levels ? *levels : quantizeConstant(*w, type.getShape(), g);
     auto intType = RankedTensorType::get(type.getShape(), b.getI8Type());
     Value cst = arith::ConstantOp::create(
         b, op.getLoc(), DenseElementsAttr::get(intType, ArrayRef(q)));
@@ -493,12 +541,13 @@ struct LowerToIntegerPass
     for (auto [index, op] : llvm::enumerate(quantizers)) {
       std::string why;
       FailureOr<Grid> g = gridOf(op, why);
-      if (failed(g)) {
+      std::optional<SmallVector<int8_t>> levels;
+      if (failed(g) || failed(flipNegativeSteps(op, *g, levels, why))) {
         op.emitRemark("quantizer '")
             << quantizerName(op, index) << "' not lowered: " << why;
         continue;
       }
-      if (failed(lowerQuantizer(op, *g)))
+      if (failed(lowerQuantizer(op, *g, std::move(levels))))
         return signalPassFailure();
       ++numQuantizers;
     }

@@ -37,7 +37,9 @@ def FoldBatchNormPass : Pass<"qnn-fold-batch-norm", "::mlir::func::FuncOp"> {
     weights (xnor, 1-bit dorefa) a 2-bit narrow grid `[-1, 1]`. A negative
     `k` flips the levels: on a signed grid `[-2^(b-1), 2^(b-1) - 1]` a
     channel using `-2^(b-1)` cannot flip, and that batch_norm stays, with a
-    remark (`narrow` grids always fold). Other methods (lsq_plus, lqnet,
+    remark (`narrow` grids always fold). A learned LSQ step that turned
+    negative in training counts as its magnitude with the levels negated
+    (the same check applies). Other methods (lsq_plus, lqnet,
     non_uniform, adaround, adaptive normalization) are not folded.
 
     ```mlir
@@ -350,7 +352,13 @@ def LowerToIntegerPass : Pass<"qnn-lower-to-integer", "::mlir::func::FuncOp"> {
     test/e2e/resnet8-ptq.test checks bit-identical logits on all 10,000
     test images of the default model.
     Quantizers of other methods (PACT, DoReFa, XNOR, ...) are left in
-    place with a remark: they have no integer lowering yet.
+    place with a remark: they have no integer lowering yet
+    (`qnn-uniform-activations` and `qnn-fold-batch-norm` rewrite trained
+    PACT / DoReFa activations and folded weights into uniform ones). A
+    weight whose learned LSQ step turned negative in training is stored as
+    the negated levels on the step's magnitude; when a negated level leaves
+    the grid (`-2^(b-1)`), or a step is not positive elsewhere, that
+    quantizer stays, with a remark.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::quant::QuantDialect"];

@@ -137,9 +137,12 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
     const float *wq = q + c * perChannel;
     double d;
     if (m == QuantMethod::Uniform || m == QuantMethod::Lsq) {
-      // Per tensor, per channel or per group of consecutive channels.
-      d = scale->data<float>()[scaleSets == 1 ? 0
-                                              : c / (channels / scaleSets)];
+      // Per tensor, per channel or per group of consecutive channels. A
+      // learned LSQ step can turn negative in training: fq(W) = q·s is then
+      // the levels -q on the step |s|.
+      d = std::fabs(scale->data<float>()[scaleSets == 1
+                                             ? 0
+                                             : c / (channels / scaleSets)]);
     } else if (m == QuantMethod::Dorefa && b > 1) {
       d = 1.0 / (std::ldexp(1.0, b) - 1.0); // ŵ = (2i - n) / n
     } else {

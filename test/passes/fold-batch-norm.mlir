@@ -207,7 +207,7 @@ func.func @flipped_level_off_grid(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32
   %gamma = arith.constant dense<[1.0, -1.0]> : tensor<2xf32>
   %p = arith.constant dense<1.0> : tensor<2xf32>
   %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
-  // expected-remark @+1 {{batch_norm not folded: output channel 1 has a negative scale (gamma / sqrt(var + eps) = -0.999995) and its weight uses level -2, whose negation is not in the 2-bit grid [-2, 1] (a narrow, symmetric grid, wt_narrow, always folds)}}
+  // expected-remark @+1 {{batch_norm not folded: output channel 1 of the folded weight has level 2 (its quantizer's level -2 times the sign of gamma / sqrt(var + eps) = -0.999995), outside the 2-bit grid [-2, 1] (a narrow, symmetric grid, wt_narrow, always folds)}}
   %z = qnn.batch_norm %y, %gamma, %p, %p, %p : tensor<1x2x4x3xf32>, tensor<2xf32>
   return %z : tensor<1x2x4x3xf32>
 }
@@ -258,4 +258,44 @@ func.func @scale_not_constant(%x: tensor<1x1x4x4xf32>, %s: tensor<f32>) -> tenso
   // expected-remark @+1 {{batch_norm not folded: its conv weight's quantizer cannot be folded through: its scale is not a constant (freeze the globals first)}}
   %z = qnn.batch_norm %y, %p, %p, %p, %p : tensor<1x2x4x4xf32>, tensor<2xf32>
   return %z : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A learned LSQ step that turned negative in training (channel 1): fq(W) =
+// q s = [0.5, 1.0] with q = round(W / s) = [-2, -4]: levels [2, 4] on the
+// step |s| = 0.25. With k = [2, -0.5] the fold is the @lsq_weight one.
+// CHECK-LABEL: func.func @lsq_negative_step
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}1.500000e+00, -2.500000e+00]]], {{\[\[\[}}-2.500000e-01, -5.000000e-01]]]]> : tensor<2x1x1x2xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[5.000000e-01, 1.250000e-01]> : tensor<2xf32>
+// CHECK-DAG: qnn.fake_quant uniform weight %[[W]] scale(%[[S]] : tensor<2xf32>) zero_point(%{{.*}} : tensor<2xf32>) {axis = 0 : i64, bits = 4 : i64} : tensor<2x1x1x2xf32>
+// CHECK-NOT: qnn.batch_norm
+func.func @lsq_negative_step(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  %w = arith.constant dense<[[[[0.75, -1.25]]], [[[0.5, 1.0]]]]> : tensor<2x1x1x2xf32>
+  %s = arith.constant dense<[0.25, -0.25]> : tensor<2xf32>
+  %wq = qnn.fake_quant lsq weight %w scale(%s : tensor<2xf32>) {axis = 0, bits = 4} : tensor<2x1x1x2xf32>
+  %gamma = arith.constant dense<[2.0, -1.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %var = arith.constant dense<[0.0, 3.0]> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
+  %z = qnn.batch_norm %y, %gamma, %beta, %mean, %var {epsilon = 1.0 : f64} : tensor<1x2x4x3xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x3xf32>
+}
+
+// -----
+
+// A negative step whose level q = -8 (W / s = -8 for w = 2, s = -0.25) is
+// +8 on |s|: outside the 4-bit grid [-8, 7] even with k > 0.
+// CHECK-LABEL: func.func @negative_step_off_grid
+// CHECK: qnn.batch_norm
+func.func @negative_step_off_grid(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %w = arith.constant dense<[[[[2.0]]]]> : tensor<1x1x1x1xf32>
+  %s = arith.constant dense<-0.25> : tensor<f32>
+  %wq = qnn.fake_quant lsq weight %w scale(%s : tensor<f32>) {bits = 4} : tensor<1x1x1x1xf32>
+  %p = arith.constant dense<1.0> : tensor<1xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  // expected-remark @+1 {{batch_norm not folded: output channel 0 of the folded weight has level 8 (its quantizer's level 8 times the sign of gamma / sqrt(var + eps) = 0.999995), outside the 4-bit grid [-8, 7] (a narrow, symmetric grid, wt_narrow, always folds)}}
+  %z = qnn.batch_norm %y, %p, %p, %p, %p : tensor<1x1x4x4xf32>, tensor<1xf32>
+  return %z : tensor<1x1x4x4xf32>
 }

@@ -259,3 +259,35 @@ func.func @pad_into_conv(%x: tensor<?x1x4x4xf32>) -> (tensor<?x1x4x4xf32>, tenso
   %y = qnn.conv2d %xq, %wq {pads = array<i64: 0, 1, 0, 0>} : (tensor<?x1x6x5xf32>, tensor<1x1x3x3xf32>) -> tensor<?x1x4x4xf32>
   return %y, %x : tensor<?x1x4x4xf32>, tensor<?x1x4x4xf32>
 }
+
+// -----
+
+// A learned LSQ step that turned negative in training: fq(w) = q s with
+// s = -0.25 for channel 1, q = round(w / s) = [-2, 4, -2, 4] (w = [0.5,
+// -1.0, 0.5, -1.0]); it is stored as the levels -q = [2, -4, 2, -4] on the
+// step 0.25. Channel 0 (s = 0.25): w / s = [2, -1, 2, -4].
+// CHECK-LABEL: func.func @negative_step
+// CHECK-DAG: %[[W8:.*]] = arith.constant dense<{{\[\[\[\[}}2, -1], [2, -4]]], {{\[\[\[}}2, -4], [2, -4]]]]> : tensor<2x1x2x2xi8>
+// CHECK-DAG: quant.scast %[[W8]] : tensor<2x1x2x2xi8> to tensor<2x1x2x2x!quant.uniform<i8<-8:7>:f32:0, {2.500000e-01,2.500000e-01}>>
+func.func @negative_step(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x3x3xf32> {
+  %w = arith.constant dense<[[[[0.5, -0.25], [0.5, -1.0]]], [[[0.5, -1.0], [0.5, -1.0]]]]> : tensor<2x1x2x2xf32>
+  %ws = arith.constant dense<[0.25, -0.25]> : tensor<2xf32>
+  %wq = qnn.fake_quant lsq weight %w scale(%ws : tensor<2xf32>) {axis = 0, bits = 4} : tensor<2x1x2x2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x2x2xf32>) -> tensor<1x2x3x3xf32>
+  return %y : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Its level q = -8 (w / s = -8) would be +8 on |s|: not on the 4-bit grid,
+// so that quantizer stays a fake_quant.
+// CHECK-LABEL: func.func @negative_step_off_grid
+// CHECK: qnn.fake_quant lsq weight
+func.func @negative_step_off_grid(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32> {
+  %w = arith.constant dense<[[[[2.0]]]]> : tensor<1x1x1x1xf32>
+  %ws = arith.constant dense<-0.25> : tensor<f32>
+  // expected-remark @+1 {{quantizer 'fq0' not lowered: its step -0.250000 is negative and the level -8 negated is outside the grid [-8, 7]}}
+  %wq = qnn.fake_quant lsq weight %w scale(%ws : tensor<f32>) {bits = 4} : tensor<1x1x1x1xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<1x1x1x1xf32>) -> tensor<1x1x4x4xf32>
+  return %y : tensor<1x1x4x4xf32>
+}
