@@ -210,6 +210,14 @@ def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp
       backward of `rec + reg` with respect to V, and one `qnn.adam_update`
       of V with its moments and step counter in `optimizer_state` globals.
 
+    With `qdrop`, `@recon_data_<k>` returns `(%in, %in_float, %target)`
+    (the unit's input in the float model too) and the step is
+    `@recon_step_<k>(%in, %in_float, %keep, %target, %lr, %beta, %lambda)`:
+    the layer reads `x + keep * (x_float - x)`, x its quantized input and
+    x_float the same value from `%in_float` without quantizers, so that
+    where the driver's random 0/1 mask `%keep` is 1 the activation
+    quantization is dropped (QDrop, Wei et al. 2022).
+
     A driver runs the units in order (qc: tools/qc/Reconstruct.cpp,
     docs/reconstruction.md), so the inputs of unit k see the rounding
     chosen for the units before it, then erases the `recon_` functions and
@@ -220,6 +228,9 @@ def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp
     Option<"forward", "forward", "std::string", /*default=*/"\"main\"",
            "the model function (default: @main, or the module's only "
            "function)">,
+    Option<"qdrop", "qdrop", "bool", /*default=*/"false",
+           "QDrop: the data functions also return the unit's float input, "
+           "and the steps take it and a keep mask">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::ml_program::MLProgramDialect"];

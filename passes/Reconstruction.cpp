@@ -57,9 +57,9 @@ struct Unit {
 
 class ReconstructionBuilder {
 public:
-  ReconstructionBuilder(ModuleOp module, func::FuncOp forward)
+  ReconstructionBuilder(ModuleOp module, func::FuncOp forward, bool qdrop)
       : module(module), symbols(module), forward(forward),
-        ctx(module.getContext()) {}
+        ctx(module.getContext()), qdrop(qdrop) {}
 
   FailureOr<unsigned> run();
 
@@ -79,6 +79,8 @@ private:
   SymbolTable symbols;
   func::FuncOp forward;
   MLIRContext *ctx;
+  /// QDrop: the steps also take the unit's float input and a keep mask.
+  bool qdrop;
   SmallVector<Unit> units;
 };
 } // namespace
@@ -201,11 +203,13 @@ void ReconstructionBuilder::buildData(const Unit &unit, unsigned k) {
     }
     b.clone(op, floating);
   }
-  Value in = quantized.lookup(unit.input);
-  Value target = floating.lookup(unit.output);
-  ret->setOperands({in, target});
+  SmallVector<Value> results = {quantized.lookup(unit.input)};
+  if (qdrop)
+    results.push_back(floating.lookup(unit.input));
+  results.push_back(floating.lookup(unit.output));
+  ret->setOperands(results);
   fn.setFunctionType(FunctionType::get(ctx, body.getArgumentTypes(),
-                                       {in.getType(), target.getType()}));
+                                       ValueRange(results).getTypes()));
   eraseDeadOps(fn);
   symbols.insert(fn);
 }
@@ -214,16 +218,23 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
   Location loc = unit.layer->getLoc();
   auto scalar = RankedTensorType::get({}, Float32Type::get(ctx));
   Type inType = unit.input.getType(), outType = unit.output.getType();
+  Type layerInType = unit.layer->getOperand(0).getType();
+  SmallVector<Type> argTypes = {inType};
+  if (qdrop)
+    argTypes.append({inType, layerInType});
+  argTypes.append({outType, scalar, scalar, scalar});
   OpBuilder b(ctx);
   auto fn = func::FuncOp::create(
       b, loc, ("recon_step_" + Twine(k)).str(),
-      FunctionType::get(ctx, {inType, outType, scalar, scalar, scalar},
-                        {scalar, scalar}));
+      FunctionType::get(ctx, argTypes, {scalar, scalar}));
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
-  Value in = body->getArgument(0), target = body->getArgument(1),
-        lr = body->getArgument(2), beta = body->getArgument(3),
-        lambda = body->getArgument(4);
+  unsigned next = 0;
+  Value in = body->getArgument(next++);
+  Value inFloat = qdrop ? body->getArgument(next++) : Value();
+  Value keep = qdrop ? body->getArgument(next++) : Value();
+  Value target = body->getArgument(next++), lr = body->getArgument(next++),
+        beta = body->getArgument(next++), lambda = body->getArgument(next++);
 
   // The unit's ops, with the constants and global loads they read.
   IRMapping m;
@@ -247,6 +258,33 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
       b.clone(*def, m);
     }
     b.clone(*op, m);
+  }
+  if (qdrop) {
+    // QDrop (Wei et al. 2022): each element of the layer's input is the
+    // float model's value where `keep` is 1, the quantized one elsewhere:
+    // x + keep * (x_float - x), x_float through the same pads, no quantizer.
+    IRMapping floating;
+    floating.map(unit.input, inFloat);
+    for (Operation *op : unit.inputChain) {
+      if (isa<FakeQuantOp>(op)) {
+        floating.map(op->getResult(0), floating.lookup(op->getOperand(0)));
+        continue;
+      }
+      for (Value operand : op->getOperands())
+        if (!floating.contains(operand))
+          floating.map(operand, m.lookup(operand));
+      b.setInsertionPoint(m.lookup(unit.layer->getResult(0)).getDefiningOp());
+      b.clone(*op, floating);
+    }
+    Operation *layer = m.lookup(unit.layer->getResult(0)).getDefiningOp();
+    b.setInsertionPoint(layer);
+    Value x = layer->getOperand(0);
+    Value xf = floating.lookup(unit.layer->getOperand(0));
+    Value diff = SubOp::create(b, loc, layerInType, xf, x);
+    Value kept = MulOp::create(b, loc, layerInType, keep, diff);
+    Value mixed = AddOp::create(b, loc, layerInType, x, kept);
+    layer->setOperand(0, mixed);
+    b.setInsertionPointToEnd(body);
   }
   auto weightQuant =
       cast<FakeQuantOp>(m.lookup(unitQuant.getResult()).getDefiningOp());
@@ -349,7 +387,7 @@ struct BuildReconstructionPass
                    "block");
       return signalPassFailure();
     }
-    FailureOr<unsigned> n = ReconstructionBuilder(module, fn).run();
+    FailureOr<unsigned> n = ReconstructionBuilder(module, fn, qdrop).run();
     if (failed(n))
       return signalPassFailure();
     numUnits += *n;

@@ -1,4 +1,5 @@
 // RUN: qopt %s -qnn-build-reconstruction | FileCheck %s
+// RUN: qopt %s -qnn-build-reconstruction=qdrop=true | FileCheck %s --check-prefix=QDROP
 // RUN: not qopt %s -qnn-build-reconstruction=forward=nope 2>&1 | FileCheck %s --check-prefix=NOFWD
 
 // A conv with an AdaRound weight and a quantized input, a relu, a linear
@@ -60,6 +61,18 @@
 // CHECK-LABEL: func.func @recon_step_1
 // CHECK: qnn.fake_quant adaround weight {{.*}} relaxed
 // CHECK: qnn.linear
+
+// QDrop: the data also returns the unit's float input, and the layer of the
+// step reads quantized + keep * (float - quantized).
+// QDROP-LABEL: func.func @recon_data_0(
+// QDROP-SAME: -> (tensor<?x1x4x4xf32>, tensor<?x1x4x4xf32>, tensor<?x2x2x2xf32>)
+// QDROP-LABEL: func.func @recon_step_0(
+// QDROP-SAME: %[[IN:[a-z0-9]+]]: tensor<?x1x4x4xf32>, %[[FLOAT:[a-z0-9]+]]: tensor<?x1x4x4xf32>, %[[KEEP:[a-z0-9]+]]: tensor<?x1x4x4xf32>, %{{.*}}: tensor<?x2x2x2xf32>, %{{.*}}: tensor<f32>, %{{.*}}: tensor<f32>, %{{.*}}: tensor<f32>)
+// QDROP: %[[XQ:.*]] = qnn.fake_quant uniform activation %[[IN]]
+// QDROP: %[[D:.*]] = qnn.sub %[[FLOAT]], %[[XQ]]
+// QDROP: %[[K:.*]] = qnn.mul %[[KEEP]], %[[D]]
+// QDROP: %[[MIX:.*]] = qnn.add %[[XQ]], %[[K]]
+// QDROP: qnn.conv2d %[[MIX]],
 
 // NOFWD: error: qnn-build-reconstruction: the module has no function @nope
 

@@ -48,6 +48,9 @@ struct QuantizeOptions {
     double lambda = 0.01; // rounding regularizer weight
     double warmup = 0.2;  // fraction of iterations without the regularizer
     double betaStart = 20, betaEnd = 2;
+    /// QDrop: probability of dropping an input element's quantization
+    /// (0: plain AdaRound; QDrop uses 0.5).
+    double dropProb = 0;
     uint64_t seed = 0;
   } reconstruction;
 

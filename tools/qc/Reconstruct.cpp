@@ -37,7 +37,7 @@ using Options = QuantizeOptions::Reconstruction;
 
 /// The unit's (input, target) rows for every calibration image.
 struct UnitData {
-  qrt::Tensor inputs, targets;
+  qrt::Tensor inputs, floatInputs, targets;
 };
 
 qrt::Tensor scalar(float v) {
@@ -82,7 +82,8 @@ qrt::Tensor gatherRows(const qrt::Tensor &all,
 
 FailureOr<UnitData> collect(const ExecutionPlan &plan,
                             const QuantizeOptions &options,
-                            const qrt::ImageDataset &train, int64_t count) {
+                            const qrt::ImageDataset &train, int64_t count,
+                            bool qdrop) {
   UnitData d;
   for (int64_t b = 0; b < count; b += options.batchSize) {
     int64_t n = std::min(options.batchSize, count - b);
@@ -94,12 +95,42 @@ FailureOr<UnitData> collect(const ExecutionPlan &plan,
     qrt::Expected<std::vector<qrt::Tensor>> r = plan.run({images});
     if (!r)
       return qcFail("reconstruction data: " + r.status().message());
+    if (r->size() != (qdrop ? 3u : 2u))
+      return qcFail("reconstruction data: unexpected result count");
     if (qrt::Status s = appendRows(d.inputs, (*r)[0], b, count); !s)
       return qcFail(s.message());
-    if (qrt::Status s = appendRows(d.targets, (*r)[1], b, count); !s)
+    if (qdrop)
+      if (qrt::Status s = appendRows(d.floatInputs, (*r)[1], b, count); !s)
+        return qcFail(s.message());
+    if (qrt::Status s = appendRows(d.targets, r->back(), b, count); !s)
       return qcFail(s.message());
   }
   return d;
+}
+
+/// QDrop's keep mask: 1 with probability p (the activation quantization of
+/// that element is dropped), else 0, for `rows` rows of `type`.
+FailureOr<qrt::Tensor> keepMask(Type type, int64_t rows, double p,
+                                std::mt19937_64 &rng) {
+  auto shaped = dyn_cast<RankedTensorType>(type);
+  if (!shaped || shaped.getRank() == 0)
+    return qcFail("reconstruction: the keep mask needs a ranked input type");
+  qrt::Shape shape(shaped.getShape().begin(), shaped.getShape().end());
+  shape[0] = rows;
+  for (int64_t d : shape)
+    if (d < 0)
+      return qcFail("reconstruction: the layer input has a dynamic dimension "
+                    "besides the batch");
+  qrt::Tensor mask = qrt::Tensor::empty(shape, qrt::DType::F32);
+  float *m = mask.data<float>();
+  uint64_t threshold = static_cast<uint64_t>(p * 4294967296.0);
+  for (int64_t i = 0, n = mask.numel(); i < n; i += 2) {
+    uint64_t bits = rng(); // two 32-bit draws
+    m[i] = (bits & 0xffffffffu) < threshold ? 1.f : 0.f;
+    if (i + 1 < n)
+      m[i + 1] = (bits >> 32) < threshold ? 1.f : 0.f;
+  }
+  return mask;
 }
 
 /// BRECQ's LinearTempDecay and QDrop's warm-up: (beta, lambda) at `t`.
@@ -129,7 +160,9 @@ LogicalResult qopt::reconstruct(ModuleOp module,
   const Options &o = options.reconstruction;
   if (!usesAdaround(module))
     return success();
-  if (failed(runPassPipeline(module, "qnn-build-reconstruction")) ||
+  bool qdrop = o.dropProb > 0;
+  if (failed(runPassPipeline(module, std::string("qnn-build-reconstruction") +
+                                         (qdrop ? "{qdrop=true}" : ""))) ||
       failed(writeModuleFile(module,
                              options.outDir + "/3-reconstruction-steps.mlir")))
     return failure();
@@ -155,7 +188,7 @@ LogicalResult qopt::reconstruct(ModuleOp module,
     FailureOr<ExecutionPlan> stepPlan = ExecutionPlan::compile(stepFn, *globals);
     if (failed(dataPlan) || failed(stepPlan))
       return failure();
-    FailureOr<UnitData> data = collect(*dataPlan, options, train, count);
+    FailureOr<UnitData> data = collect(*dataPlan, options, train, count, qdrop);
     if (failed(data))
       return failure();
 
@@ -172,9 +205,18 @@ LogicalResult qopt::reconstruct(ModuleOp module,
         std::swap(all[i], all[i + rng() % (count - i)]);
       std::vector<int64_t> rows(all.begin(), all.begin() + batch);
       auto [beta, lambda] = schedule(o, t);
-      qrt::Expected<std::vector<qrt::Tensor>> r = stepPlan->run(
-          {gatherRows(data->inputs, rows), gatherRows(data->targets, rows), lr,
-           scalar(beta), scalar(lambda)});
+      std::vector<qrt::Tensor> args = {gatherRows(data->inputs, rows)};
+      if (qdrop) {
+        FailureOr<qrt::Tensor> keep = keepMask(
+            stepFn.getArgumentTypes()[2], batch, o.dropProb, rng);
+        if (failed(keep))
+          return failure();
+        args.push_back(gatherRows(data->floatInputs, rows));
+        args.push_back(std::move(*keep));
+      }
+      args.insert(args.end(), {gatherRows(data->targets, rows), lr,
+                               scalar(beta), scalar(lambda)});
+      qrt::Expected<std::vector<qrt::Tensor>> r = stepPlan->run(args);
       if (!r)
         return qcFail("reconstruction of " + layer + ", iteration " +
                       std::to_string(t) + ": " + r.status().message());

@@ -109,6 +109,12 @@ static cl::opt<double> reconWarmup(
     "recon-warmup",
     cl::desc("Fraction of iterations before the regularizer starts"),
     cl::init(0.2), cl::sub(quantizeCmd), cl::cat(reconCategory));
+static cl::opt<double> reconDropProb(
+    "recon-drop-prob",
+    cl::desc("QDrop: probability that an element of a layer's input skips "
+             "its activation quantizer during reconstruction (0: AdaRound; "
+             "QDrop uses 0.5)"),
+    cl::init(0.0), cl::sub(quantizeCmd), cl::cat(reconCategory));
 
 // --mode qat (docs/training.md).
 static cl::OptionCategory qatCategory("qc quantize --mode qat options");
@@ -263,11 +269,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (reconIters < 1 || reconBatch < 1 || !(reconLr > 0) ||
-      !(reconLambda >= 0) || !(reconWarmup >= 0 && reconWarmup < 1)) {
+      !(reconLambda >= 0) || !(reconWarmup >= 0 && reconWarmup < 1) ||
+      !(reconDropProb >= 0 && reconDropProb <= 1)) {
     llvm::WithColor::error(llvm::errs(), "qc")
         << "bad reconstruction option: --recon-iters and --recon-batch-size "
            "must be >= 1, --recon-lr > 0, --recon-lambda >= 0, "
-           "--recon-warmup in [0, 1)\n";
+           "--recon-warmup in [0, 1), --recon-drop-prob in [0, 1]\n";
     return 1;
   }
   options.reconstruction.iterations = reconIters;
@@ -275,6 +282,7 @@ int main(int argc, char **argv) {
   options.reconstruction.lr = reconLr;
   options.reconstruction.lambda = reconLambda;
   options.reconstruction.warmup = reconWarmup;
+  options.reconstruction.dropProb = reconDropProb;
   options.reconstruction.seed = seed;
   options.training.epochs = epochs;
   options.training.batchSize = trainBatch;

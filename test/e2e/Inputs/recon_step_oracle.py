@@ -9,8 +9,10 @@ and schedule; torch.optim.Adam).
     recon_step_oracle.py data OUT_DIR DATA_IN.npy DATA_TARGET.npy
         checks @recon_data_0: the unit's input is the model input, the
         target is the float conv + relu
-    recon_step_oracle.py check OUT_DIR INIT_DIR AFTER_DIR REC.npy REG.npy
-        checks the step's losses and the updated V and Adam moments
+    recon_step_oracle.py check OUT_DIR INIT_DIR AFTER_DIR REC.npy REG.npy [qdrop]
+        checks the step's losses and the updated V and Adam moments; with
+        `qdrop`, the step of qnn-build-reconstruction{qdrop=true}, whose
+        layer reads in + keep * (in_float - in) after the input quantizer
 """
 import os
 import sys
@@ -45,6 +47,11 @@ def prepare(out):
     np.save(os.path.join(out, "x.npy"), x)
     np.save(os.path.join(out, "in.npy"), x)
     np.save(os.path.join(out, "target.npy"), t)
+    # QDrop: the float model's input differs; half of the elements keep it.
+    np.save(os.path.join(out, "in_float.npy"),
+            (x + rng.normal(0, 0.1, x.shape)).astype(np.float32))
+    np.save(os.path.join(out, "keep.npy"),
+            (rng.random(x.shape) < 0.5).astype(np.float32))
     for name, v in (("lr", LR), ("beta", BETA), ("lambda", LAMBDA)):
         np.save(os.path.join(out, name + ".npy"), np.array(v, np.float32))
 
@@ -65,7 +72,7 @@ def h_of(v):
     return torch.clamp(torch.sigmoid(v) * (ZETA - GAMMA) + GAMMA, 0, 1)
 
 
-def check(out, init_dir, after_dir, rec_path, reg_path):
+def check(out, init_dir, after_dir, rec_path, reg_path, mode=""):
     v0 = np.load(os.path.join(init_dir, "conv.offset.npy"))
     v = torch.from_numpy(v0).clone().requires_grad_(True)
     x = torch.from_numpy(np.load(os.path.join(out, "in.npy")))
@@ -74,7 +81,12 @@ def check(out, init_dir, after_dir, rec_path, reg_path):
     w = torch.from_numpy(W)
     h = h_of(v)
     wq = torch.clamp(torch.floor(w / s) + h, -8, 7) * s
-    y = F.relu(F.conv2d(quant_input(x), wq, torch.from_numpy(B), padding=1))
+    xin = quant_input(x)
+    if mode == "qdrop":
+        xf = torch.from_numpy(np.load(os.path.join(out, "in_float.npy")))
+        keep = torch.from_numpy(np.load(os.path.join(out, "keep.npy")))
+        xin = torch.where(keep > 0, xf, xin)
+    y = F.relu(F.conv2d(xin, wq, torch.from_numpy(B), padding=1))
     rec = 3 * torch.mean((y - t) ** 2)  # C x mse: BRECQ's sum over channels
     reg = LAMBDA * torch.sum(1 - torch.abs(2 * h - 1) ** BETA)
     opt = torch.optim.Adam([v], lr=LR)
@@ -114,4 +126,4 @@ if __name__ == "__main__":
     elif cmd == "data":
         data(*sys.argv[2:5])
     else:
-        check(*sys.argv[2:7])
+        check(*sys.argv[2:8])
