@@ -138,6 +138,8 @@ observerFactory(ObserveOp op) {
     };
   case ObserverKind::Entropy:
     return [](qrt::QuantSpec s) { return qrt::makeEntropyObserver(s); };
+  case ObserverKind::LsqInit:
+    return [](qrt::QuantSpec s) { return qrt::makeLsqInitObserver(s); };
   }
   return nullptr;
 }

@@ -70,7 +70,8 @@ def Qnn_ObserverKind : I32EnumAttr<"ObserverKind", "calibration observer", [
     I32EnumAttrCase<"Percentile", 2, "percentile">,
     I32EnumAttrCase<"Mse", 3, "mse">,
     I32EnumAttrCase<"AvgMse", 4, "avg_mse">,
-    I32EnumAttrCase<"Entropy", 5, "entropy">]> {
+    I32EnumAttrCase<"Entropy", 5, "entropy">,
+    I32EnumAttrCase<"LsqInit", 6, "lsq_init">]> {
   let cppNamespace = "::qopt::qnn";
   let genSpecializedAttr = 0;
 }

@@ -31,6 +31,14 @@ bool qopt::isCalibrated(QuantMethod method) {
   }
 }
 
+bool qopt::isCalibrated(FakeQuantOp op) {
+  // DoReFa's clip (when the policy gave it one) starts at the observed
+  // range, as PACT's α; without one the activation clamps to [0, 1].
+  return isCalibrated(op.getMethod()) ||
+         (op.getMethod() == QuantMethod::Dorefa &&
+          op.getRole() == QuantRole::Activation && op.getClip());
+}
+
 /// A constant of `like`'s type holding `values`.
 static FailureOr<Value> constantLike(OpBuilder &b, FakeQuantOp op, Value like,
                                      ArrayRef<float> values, StringRef what) {
@@ -54,8 +62,11 @@ LogicalResult qopt::applyCalibration(
     if (it == params.end())
       return;
     OpBuilder b(op);
-    // PACT: α = s · (2^b - 1), the top of the observed unsigned grid.
-    if (Value clip = op.getClip(); clip && op.getMethod() == QuantMethod::Pact) {
+    // PACT, DoReFa: α = s · (2^b - 1), the top of the observed unsigned
+    // grid.
+    if (Value clip = op.getClip();
+        clip && (op.getMethod() == QuantMethod::Pact ||
+                 op.getMethod() == QuantMethod::Dorefa)) {
       float qmax = static_cast<float>((int64_t(1) << op.getBits()) - 1);
       std::vector<float> alpha = it->second.scale;
       for (float &a : alpha)

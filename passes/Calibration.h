@@ -26,6 +26,9 @@ std::string quantizerName(qnn::FakeQuantOp op, unsigned index);
 
 /// True when the method's step size is calibrated by an observer.
 bool isCalibrated(qnn::QuantMethod method);
+/// True when calibration initializes a parameter of `op`: its method is
+/// calibrated, or it is a DoReFa activation quantizer with a clip operand.
+bool isCalibrated(qnn::FakeQuantOp op);
 
 /// One quantizer's calibrated step sizes and zero points (one per group).
 struct CalibratedParams {

@@ -104,7 +104,9 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
            "calibrate | qat | test">,
     Option<"observer", "observer", "std::string", /*default=*/"\"min_max\"",
            "Observer for quantizers without a qnn.observer attribute: "
-           "min_max | ema_min_max | percentile | mse | avg_mse | entropy">,
+           "min_max | ema_min_max | percentile | mse | avg_mse | entropy | "
+           "lsq_init (LSQ / LSQ+ step sizes 2 mean|x| / sqrt(Qp), the other "
+           "calibrated quantizers min_max)">,
     Option<"forward", "forward", "std::string", /*default=*/"\"main\"",
            "qat: the forward function to train (default: @main, or the "
            "module's only function)">,

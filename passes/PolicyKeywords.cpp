@@ -113,6 +113,7 @@ std::optional<ObserverKind> policy::parseObserver(StringRef name) {
              ObserverKind::AvgMse)
       .Cases({"entropy", "kl", "EntropyObserver", "KLObserver"},
              ObserverKind::Entropy)
+      .Case("lsq_init", ObserverKind::LsqInit)
       .Default(std::nullopt);
 }
 

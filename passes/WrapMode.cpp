@@ -72,18 +72,25 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
     if (!fallback) {
       emitError(getOperation()->getLoc(), "qnn-wrap-mode: unknown observer '")
           << observer
-          << "' (expected min_max, ema_min_max, percentile, mse, avg_mse or "
-             "entropy)";
+          << "' (expected min_max, ema_min_max, percentile, mse, avg_mse, "
+             "entropy or lsq_init)";
       return signalPassFailure();
     }
     SmallVector<FakeQuantOp> quantizers;
     getOperation()->walk([&](FakeQuantOp op) { quantizers.push_back(op); });
     for (auto [index, op] : llvm::enumerate(quantizers)) {
-      if (!isCalibrated(op.getMethod()))
+      if (!isCalibrated(op))
         continue;
       ObserverKind kind = *fallback;
       if (auto attr = op->getAttrOfType<ObserverKindAttr>("qnn.observer"))
         kind = attr.getValue();
+      // LSQ's initialization is a step size for LSQ's own grid; the papers
+      // of the other calibrated methods start from the range (PACT's and
+      // DoReFa's clip at max|x|).
+      if (kind == ObserverKind::LsqInit &&
+          op.getMethod() != QuantMethod::Lsq &&
+          op.getMethod() != QuantMethod::LsqPlus)
+        kind = ObserverKind::MinMax;
       OpBuilder b(op);
       // Weights and step-size methods (LSQ, LSQ+, AdaRound) quantize
       // symmetrically; only uniform activations get a zero point.

@@ -135,6 +135,52 @@ private:
   std::vector<float> mins_, maxs_;
 };
 
+/// LSQ's initialization (Esser et al. 2020): s = 2 mean|x| / sqrt(Qp) per
+/// group, the mean over every element seen (all calibration batches).
+class LsqInitObserver : public Observer {
+public:
+  using Observer::Observer;
+  Status update(const Tensor &x) override {
+    GroupLayout l;
+    QRT_RETURN_IF_ERROR(layoutFor(x, spec_.granularity, "lsq_init observer", l));
+    if (x.numel() == 0)
+      return invalidArgument("observer: empty tensor");
+    int64_t groups = spec_.granularity.numGroups;
+    sums_.resize(groups, 0.0);
+    counts_.resize(groups, 0);
+    const float *p = x.data<float>();
+    int64_t n = x.numel();
+    for (int64_t r = 0; r < l.rows; ++r) {
+      int64_t b = r * l.inner, e = std::min(b + l.inner, n);
+      double acc = 0.0;
+      for (int64_t i = b; i < e; ++i)
+        acc += std::fabs(p[i]);
+      sums_[l.group(r)] += acc;
+      counts_[l.group(r)] += e - b;
+    }
+    return Status::ok();
+  }
+  Expected<QuantParams> compute() const override {
+    if (sums_.empty())
+      return invalidArgument("observer: compute() before any update()");
+    // Qp: 2^(b-1) - 1 signed, 2^b - 1 half range; at least 1 (binary).
+    double qp = std::max(1.0, static_cast<double>(spec_.range().qmax));
+    QuantParams q;
+    q.scale.resize(sums_.size());
+    q.zeroPoint.assign(sums_.size(), 0.f);
+    for (size_t k = 0; k < sums_.size(); ++k) {
+      double mean = counts_[k] ? sums_[k] / counts_[k] : 0.0;
+      q.scale[k] = std::max(static_cast<float>(2.0 * mean / std::sqrt(qp)),
+                            FLT_EPSILON);
+    }
+    return q;
+  }
+
+private:
+  std::vector<double> sums_;
+  std::vector<int64_t> counts_;
+};
+
 class MseObserver : public Observer {
 public:
   MseObserver(QuantSpec spec, float p, int candidates, float step,
@@ -422,6 +468,9 @@ std::unique_ptr<Observer> makeMseObserver(QuantSpec spec, float p,
                                           bool averaged, int refine) {
   return std::make_unique<MseObserver>(spec, p, numCandidates, step, averaged,
                                        refine);
+}
+std::unique_ptr<Observer> makeLsqInitObserver(QuantSpec spec) {
+  return std::make_unique<LsqInitObserver>(spec);
 }
 std::unique_ptr<Observer> makeEntropyObserver(QuantSpec spec) {
   return std::make_unique<EntropyObserver>(spec);

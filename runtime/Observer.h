@@ -83,6 +83,10 @@ std::unique_ptr<Observer> makeMseObserver(QuantSpec spec, float p = 2.f,
                                           float step = 0.01f,
                                           bool averaged = false,
                                           int refine = 0);
+/// LSQ's data-driven initialization (Esser et al., ICLR 2020):
+/// s = 2 mean|x| / sqrt(Qp) per group over everything seen, z = 0; Qp is
+/// the range's qmax (2^(b-1) - 1 signed, 2^b - 1 unsigned), at least 1.
+std::unique_ptr<Observer> makeLsqInitObserver(QuantSpec spec);
 /// TensorRT's entropy calibration: 2048-bin histogram of |x|; the threshold
 /// minimizing KL(reference || quantized) over 2^(b-1) (signed) or 2^b
 /// (unsigned) levels. Per tensor only.

@@ -286,15 +286,16 @@ func.func @uniform_narrow(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qn
 
 // wt_symmetric=false: an asymmetric (half range) uniform weight with a
 // zero point, step (max - min) / 255 per channel; fm_method picks LSQ+ for
-// the activations (offset beta = 0).
+// the activations (offset beta = 0), initialized by LSQ's rule in
+// calibration (fm_observer=lsq_init).
 // CHECK-LABEL: func.func @lsq_plus_asymmetric
 // CHECK: %[[WS:.*]] = arith.constant dense<[0.00784313772, 0.0156862754]> : tensor<2xf32>
 // CHECK: %[[WZ:.*]] = arith.constant dense<1.270000e+02> : tensor<2xf32>
 // CHECK: qnn.fake_quant uniform weight %{{.*}} scale(%[[WS]] : tensor<2xf32>) zero_point(%[[WZ]] : tensor<2xf32>) {axis = 0 : i64, bits = 8 : i64, half_range}
 // CHECK: %[[AS:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[AB:.*]] = arith.constant dense<0.000000e+00> : tensor<f32>
-// CHECK: qnn.fake_quant lsq_plus activation %arg0 scale(%[[AS]] : tensor<f32>) zero_point(%[[AB]] : tensor<f32>) {bits = 8 : i64}
-func.func @lsq_plus_asymmetric(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qnn.policy = "quant_first,quant_last,wt_symmetric=false,fm_method=lsq_plus"} {
+// CHECK: qnn.fake_quant lsq_plus activation %arg0 scale(%[[AS]] : tensor<f32>) zero_point(%[[AB]] : tensor<f32>) {bits = 8 : i64, qnn.observer = #qnn<observer lsq_init>}
+func.func @lsq_plus_asymmetric(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qnn.policy = "quant_first,quant_last,wt_symmetric=false,fm_method=lsq_plus,fm_observer=lsq_init"} {
   %w = arith.constant dense<[[1.0, -1.0, 0.5, 0.5], [2.0, 2.0, -2.0, 2.0]]> : tensor<2x4xf32>
   %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>

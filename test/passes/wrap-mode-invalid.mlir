@@ -11,7 +11,7 @@
 // NESTED: qnn-wrap-mode: mode=qat adds globals and @train_step to the module; run it on the module (-qnn-wrap-mode=mode=qat), not nested in a function
 // RUN: not qopt %s "-qnn-wrap-mode=mode=qat forward=f" 2>&1 | FileCheck %s --check-prefix=LOGITS
 // LOGITS: qnn-wrap-mode: mode=qat trains a classifier: the forward must return N x C logits, got 'tensor<4xf32>'
-// OBS: unknown observer 'kl' (expected min_max, ema_min_max, percentile, mse, avg_mse or entropy)
+// OBS: unknown observer 'kl' (expected min_max, ema_min_max, percentile, mse, avg_mse, entropy or lsq_init)
 
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>

@@ -1,5 +1,6 @@
 // RUN: qopt %s -split-input-file -qnn-wrap-mode=mode=calibrate | FileCheck %s --check-prefix=CAL
 // RUN: qopt %s -split-input-file -qnn-wrap-mode="mode=calibrate observer=mse" | FileCheck %s --check-prefix=MSE
+// RUN: qopt %s -split-input-file -qnn-wrap-mode="mode=calibrate observer=lsq_init" | FileCheck %s --check-prefix=LSQI
 // RUN: qopt %s -split-input-file -qnn-wrap-mode=mode=test -verify-diagnostics | FileCheck %s --check-prefix=TEST
 
 // Calibrate: step-size quantizers become named observers with the same
@@ -16,6 +17,12 @@
 // MSE: qnn.observe mse weight
 // MSE: qnn.observe mse activation
 // MSE: qnn.observe percentile activation
+// lsq_init is LSQ's step-size initialization: uniform quantizers start at
+// their range (min_max); an explicit qnn.observer still wins.
+// LSQI-LABEL: func.func @block
+// LSQI: qnn.observe min_max weight
+// LSQI: qnn.observe min_max activation
+// LSQI: qnn.observe percentile activation
 // TEST-LABEL: func.func @block
 // TEST-COUNT-4: qnn.fake_quant
 func.func @block(%x: tensor<?x1x8x8xf32>) -> tensor<?x2x8x8xf32> {
@@ -39,10 +46,50 @@ func.func @block(%x: tensor<?x1x8x8xf32>) -> tensor<?x2x8x8xf32> {
 // unsigned grid, α = s·(2^b - 1), written back by qc).
 // CAL-LABEL: func.func @pact
 // CAL: qnn.observe min_max activation %arg0 {bits = 4 : i64, half_range, name = "fq0", symmetric}
+// LSQI-LABEL: func.func @pact
+// LSQI: qnn.observe min_max activation %arg0 {bits = 4 : i64, half_range, name = "fq0", symmetric}
 func.func @pact(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %a = arith.constant dense<10.0> : tensor<f32>
   %y = qnn.fake_quant pact activation %x clip(%a : tensor<f32>) {bits = 4, half_range} : tensor<?x4xf32>
   return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// LSQ and LSQ+ step sizes under lsq_init: the LSQ paper's 2 mean|x| /
+// sqrt(Qp), per channel for per-channel weights.
+// LSQI-LABEL: func.func @lsq
+// LSQI: qnn.observe lsq_init weight %{{.*}} {axis = 0 : i64, bits = 2 : i64, name = "fq0", symmetric} : tensor<2x3xf32>
+// LSQI: qnn.observe lsq_init activation %arg0 {bits = 2 : i64, half_range, name = "fq1", symmetric} : tensor<?x3xf32>
+// LSQI: qnn.observe lsq_init activation %{{.*}} {bits = 4 : i64, name = "fq2", symmetric} : tensor<?x2xf32>
+func.func @lsq(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[0.5, -1.0, 0.25], [2.0, 0.0, -0.5]]> : tensor<2x3xf32>
+  %ws = arith.constant dense<[0.1, 0.2]> : tensor<2xf32>
+  %s = arith.constant dense<1.0> : tensor<f32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %wq = qnn.fake_quant lsq weight %w scale(%ws : tensor<2xf32>) {axis = 0, bits = 2} : tensor<2x3xf32>
+  %xq = qnn.fake_quant lsq activation %x scale(%s : tensor<f32>) {bits = 2, half_range} : tensor<?x3xf32>
+  %y = qnn.linear %xq, %wq : (tensor<?x3xf32>, tensor<2x3xf32>) -> tensor<?x2xf32>
+  %yq = qnn.fake_quant lsq_plus activation %y scale(%s : tensor<f32>) zero_point(%z : tensor<f32>) {bits = 4} : tensor<?x2xf32>
+  return %yq : tensor<?x2xf32>
+}
+
+// -----
+
+// A DoReFa activation quantizer with a clip operand (a policy boundary) is
+// calibrated as PACT (clip from the observed range; max|x| under min_max
+// and lsq_init); without one it clamps to [0, 1] and is kept.
+// CAL-LABEL: func.func @dorefa_clip
+// CAL: %[[O:.*]] = qnn.observe min_max activation %arg0 {bits = 2 : i64, half_range, name = "fq0", symmetric}
+// CAL: qnn.fake_quant dorefa activation %[[O]] {bits = 2 : i64, half_range}
+// LSQI-LABEL: func.func @dorefa_clip
+// LSQI: qnn.observe min_max activation %arg0
+// LSQI: qnn.fake_quant dorefa activation
+func.func @dorefa_clip(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %a = arith.constant dense<1.5> : tensor<f32>
+  %y = qnn.fake_quant dorefa activation %x clip(%a : tensor<f32>) {bits = 2, half_range} : tensor<?x4xf32>
+  %y2 = qnn.fake_quant dorefa activation %y {bits = 2, half_range} : tensor<?x4xf32>
+  return %y2 : tensor<?x4xf32>
 }
 
 // -----

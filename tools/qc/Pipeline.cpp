@@ -122,7 +122,7 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
   std::string fallbackNames;
   mainFunctionOf(*calib).walk([&](qnn::FakeQuantOp op) {
     std::string name = quantizerName(op, fqIndex++);
-    if (!isCalibrated(op.getMethod()) || op->hasAttr("qnn.observer"))
+    if (!isCalibrated(op) || op->hasAttr("qnn.observer"))
       return;
     bool weight = op.getRole() == qnn::QuantRole::Weight;
     // The model input (an image) under entropy: its |x| histogram has a

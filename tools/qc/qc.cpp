@@ -51,7 +51,8 @@ static cl::opt<std::string> mode("mode",
 static cl::opt<std::string>
     observer("observer",
              cl::desc("Default observer: min_max, ema_min_max, percentile, "
-                      "mse, avg_mse, entropy"),
+                      "mse, avg_mse, entropy, lsq_init (LSQ's 2 mean|x| / "
+                      "sqrt(Qp); PACT / DoReFa clips max|x|)"),
              cl::init("min_max"), cl::sub(quantizeCmd), cl::cat(qcCategory));
 static cl::opt<std::string>
     data("data", cl::desc("Data set: fashion-mnist"), cl::init("fashion-mnist"),

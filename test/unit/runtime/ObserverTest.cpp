@@ -4,6 +4,7 @@
 #include "TestUtil.h"
 
 #include <cfloat>
+#include <cmath>
 
 using namespace qrt;
 using namespace qrt::test;
@@ -78,6 +79,48 @@ TEST(Observer, MovingAverageAveragesBatchRanges) {
   ASSERT_OK(ema->update(Tensor::fromVector<float>({1}, {5})));
   ASSERT_OK(ema->update(Tensor::fromVector<float>({1}, {3})));
   EXPECT_FLOAT_EQ(ema->compute()->scale[0], 3.f / 255.f);
+}
+
+TEST(Observer, LsqInitIsTwiceMeanAbsOverSqrtQp) {
+  // Signed 2 bit: Qp = 1. Two batches, |x| sums to 7 over 6 values:
+  // s = 2 * 7/6 / sqrt(1).
+  QuantSpec sp;
+  sp.bits = 2;
+  auto obs = makeLsqInitObserver(sp);
+  EXPECT_FALSE(obs->compute().hasValue());
+  ASSERT_OK(obs->update(Tensor::fromVector<float>({4}, {-1, 0.5f, 2, 0})));
+  ASSERT_OK(obs->update(Tensor::fromVector<float>({2}, {3, -0.5f})));
+  Expected<QuantParams> q = obs->compute();
+  ASSERT_TRUE(q.hasValue());
+  EXPECT_FLOAT_EQ(q->scale[0], 7.f / 3.f);
+  EXPECT_EQ(q->zeroPoint[0], 0.f);
+
+  // Unsigned 4 bit (Qp = 15), per channel along axis 1 of a 2x2x2 tensor:
+  // channel 0 holds {1, 2, 5, 0} (mean 2), channel 1 {-3, 3, 1, 1} (mean
+  // |x| 2): s = 4 / sqrt(15) for both. A second batch adds 0 to channel 0
+  // and 6 to channel 1: means 8/5 and 14/5.
+  QuantSpec pc;
+  pc.bits = 4;
+  pc.isSigned = false;
+  pc.granularity = Granularity::perChannel(1, 2);
+  auto obc = makeLsqInitObserver(pc);
+  ASSERT_OK(obc->update(
+      Tensor::fromVector<float>({2, 2, 2}, {1, 2, -3, 3, 5, 0, 1, 1})));
+  Expected<QuantParams> qc = obc->compute();
+  ASSERT_TRUE(qc.hasValue());
+  EXPECT_FLOAT_EQ(qc->scale[0], 4.f / std::sqrt(15.f));
+  EXPECT_FLOAT_EQ(qc->scale[1], 4.f / std::sqrt(15.f));
+  ASSERT_OK(obc->update(Tensor::fromVector<float>({1, 2, 1}, {0, 6})));
+  qc = obc->compute();
+  EXPECT_FLOAT_EQ(qc->scale[0], 2.f * (8.f / 5.f) / std::sqrt(15.f));
+  EXPECT_FLOAT_EQ(qc->scale[1], 2.f * (14.f / 5.f) / std::sqrt(15.f));
+
+  // Binary (Qp = 2^0 - 1 = 0) uses Qp = 1; all zeros still quantize.
+  QuantSpec bin;
+  bin.bits = 1;
+  auto obb = makeLsqInitObserver(bin);
+  ASSERT_OK(obb->update(Tensor::fromVector<float>({2}, {0, 0})));
+  EXPECT_EQ(obb->compute()->scale[0], FLT_EPSILON);
 }
 
 TEST(Observer, HistogramGrowsExactly) {
