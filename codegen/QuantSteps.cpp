@@ -64,8 +64,11 @@ static FailureOr<QuantFn> quantFnFor(FakeQuantOp op) {
       return qrt::xnorWeightScaled(x, *p[kScale], g, y);
     });
   case QuantMethod::Lqnet:
-    return QuantFn([=](auto &x, auto p, auto g, auto &y) {
-      return qrt::lqnetForward(x, *p[kBasis], weight, g, y);
+    return QuantFn([=](auto &x, auto p, auto g, auto &y) -> qrt::Status {
+      qrt::Expected<qrt::Tensor> basis = lqBasisRows(*p[kBasis], g);
+      if (!basis)
+        return basis.status();
+      return qrt::lqnetForward(x, *basis, isSigned, g, y);
     });
   case QuantMethod::NonUniform:
     return QuantFn([=](auto &x, auto p, auto, auto &y) {

@@ -501,6 +501,7 @@ static FailureOr<QuantGradFn> quantGradFnFor(FakeQuantGradOp op) {
   qrt::QuantRange range =
       qrt::QuantRange::fromBits(bits, !op.getHalfRange(), op.getNarrow());
   bool weight = op.getRole() == QuantRole::Weight;
+  bool signedCodes = !op.getHalfRange(); // LQ-Nets' codes, as the forward
   qrt::GradType gt = gradTypeOf(op.getGrad());
   GradScale gs = op.getGradScale();
   enum { kScale, kZeroPoint, kClip, kBasis, kOffset };
@@ -559,8 +560,16 @@ static FailureOr<QuantGradFn> quantGradFnFor(FakeQuantGradOp op) {
       return qrt::xnorWeightScaledBackward(x, *p[kScale], g, gt, dy, dx, dp[0]);
     });
   case QuantMethod::Lqnet:
-    return QuantGradFn([=](auto &, auto, auto, auto &dy, auto &dx, auto &) {
-      return qrt::lqnetBackward(dy, dx);
+    if (weight)
+      return QuantGradFn([=](auto &, auto, auto, auto &dy, auto &dx, auto &) {
+        return qrt::lqnetBackward(dy, dx);
+      });
+    return QuantGradFn([=](auto &x, auto p, auto g, auto &dy, auto &dx,
+                           auto &) -> qrt::Status {
+      qrt::Expected<qrt::Tensor> basis = lqBasisRows(*p[kBasis], g);
+      if (!basis)
+        return basis.status();
+      return qrt::lqnetActivationBackward(x, *basis, signedCodes, g, dy, dx);
     });
   case QuantMethod::NonUniform:
     return QuantGradFn([=](auto &x, auto p, auto, auto &dy, auto &dx,
@@ -623,6 +632,30 @@ static LogicalResult lowerFakeQuantGrad(ExecutionPlan &plan,
         return shaped.status();
       f[grads[i]] = std::move(*shaped);
     }
+    return qrt::Status::ok();
+  });
+  return success();
+}
+
+/// LQ-Nets' QEM step on a copy of the basis (the operand may be a global's
+/// current value, which the fake_quant of the same step reads).
+static LogicalResult lowerLqnetBasisUpdate(ExecutionPlan &plan,
+                                           LqnetBasisUpdateOp op) {
+  unsigned x = plan.slotOf(op.getInput()), v = plan.slotOf(op.getBasis()),
+           out = plan.slotOf(op.getNewBasis());
+  bool signedCodes = !op.getHalfRange();
+  float momentum = static_cast<float>(op.getMomentum().convertToDouble());
+  std::optional<int64_t> axis = op.getAxis(), groups = op.getGroups();
+  plan.addStep(op, [=](Frame &f) -> qrt::Status {
+    qrt::Granularity g = granularityOf(axis, groups, f[x]);
+    qrt::Tensor basis = f[v].clone();
+    qrt::Expected<qrt::Tensor> rows = lqBasisRows(basis, g);
+    if (!rows)
+      return rows.status();
+    // The [numGroups, K] view shares basis's storage.
+    QRT_RETURN_IF_ERROR(
+        qrt::lqnetBasisUpdate(f[x], *rows, signedCodes, g, momentum));
+    f[out] = std::move(basis);
     return qrt::Status::ok();
   });
   return success();
@@ -710,6 +743,8 @@ LogicalResult qopt::lowerTrainingOp(ExecutionPlan &plan, Operation *op,
     return lowerAdaroundRegularizer(plan, o);
   if (auto o = dyn_cast<FakeQuantGradOp>(op))
     return lowerFakeQuantGrad(plan, o);
+  if (auto o = dyn_cast<LqnetBasisUpdateOp>(op))
+    return lowerLqnetBasisUpdate(plan, o);
   if (auto o = dyn_cast<SgdUpdateOp>(op))
     return lowerSgd(plan, o);
   if (auto o = dyn_cast<AdamUpdateOp>(op))

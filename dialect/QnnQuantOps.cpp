@@ -121,6 +121,7 @@ static int64_t numParamSets(QuantizerOp op) {
 
 int64_t FakeQuantOp::getNumParamSets() { return numParamSets(*this); }
 int64_t FakeQuantGradOp::getNumParamSets() { return numParamSets(*this); }
+int64_t LqnetBasisUpdateOp::getNumParamSets() { return numParamSets(*this); }
 
 /// Checks a parameter's shape: per tensor a scalar or 1-element vector
 /// (`inner` elements for a basis); per channel or group `sets` or
@@ -255,6 +256,25 @@ LogicalResult FakeQuantOp::verify() {
 }
 
 LogicalResult FakeQuantGradOp::verify() { return verifyQuantizer(*this); }
+
+LogicalResult LqnetBasisUpdateOp::verify() {
+  if (failed(verifyBits(*this, getBits())))
+    return failure();
+  // qrt solves the K x K normal equations for K <= 8 (256 levels).
+  if (getBits() > 8)
+    return emitOpError("the LQ-Nets basis update supports bits <= 8, got ")
+           << getBits();
+  auto type = cast<RankedTensorType>(getInput().getType());
+  if (failed(verifyAxis(*this, getAxis(), type.getRank())) ||
+      failed(verifyGroups(*this, type, getAxis(), getGroups())))
+    return failure();
+  double momentum = getMomentum().convertToDouble();
+  if (!(momentum >= 0.0 && momentum < 1.0))
+    return emitOpError("momentum must be in [0, 1), got ")
+           << formatNumber(momentum);
+  return verifyParamShape(*this, getBasis(), "basis", getNumParamSets(),
+                          getBits());
+}
 
 LogicalResult FakeQuantGradOp::inferReturnTypes(
     MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,

@@ -388,6 +388,48 @@ def Qnn_FakeQuantGradOp : Qnn_Op<"fake_quant_grad", [Pure,
   }];
 }
 
+def Qnn_LqnetBasisUpdateOp : Qnn_Op<"lqnet_basis_update", [Pure,
+    AllTypesMatch<["basis", "new_basis"]>]> {
+  let summary = "LQ-Nets' QEM step: refit an lqnet basis to the current codes";
+  let description = [{
+    The basis update of an `lqnet` fake_quant (Zhang et al., ECCV 2018),
+    computed in the forward of a training step rather than by gradient:
+    every element of `input` in group `k` is encoded to its nearest level
+    `vᵀe` of the current `basis` row `v` (`e ∈ {0, 1}^K` with
+    `half_range`, else `{-1, 1}^K`, as the fake_quant), giving the
+    K × n code matrix `B`; then `v* = (B Bᵀ)^-1 B x` (least squares) and
+    `new_basis = momentum · v + (1 - momentum) · v*`. A group whose `B Bᵀ`
+    is singular (a code bit constant over the group) keeps its basis.
+    `input`, `basis`, `role`, `bits`, `half_range`, `axis` and `groups` are the
+    fake_quant's; `basis` has its shape (`[K]` per tensor, `[S, K]` per
+    channel or group, K = `bits` ≤ 8). `momentum` is 0.9 in the seeds
+    (model-quantization's `alqnet.py`). docs/training-math.md has the math.
+    `qnn-wrap-mode{mode=qat}` emits one per lqnet quantizer and stores the
+    result in the basis global.
+
+    ```mlir
+    %v2 = qnn.lqnet_basis_update weight %w, %v {axis = 0, bits = 2}
+        : tensor<16x8x3x3xf32>, tensor<16x2xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input, Qnn_FloatTensor:$basis,
+      Qnn_QuantRoleAttr:$role,
+      I64Attr:$bits,
+      UnitAttr:$half_range,
+      OptionalAttr<I64Attr>:$axis,
+      OptionalAttr<I64Attr>:$groups,
+      DefaultValuedAttr<F64Attr, "0.9">:$momentum);
+  let results = (outs Qnn_FloatTensor:$new_basis);
+  let assemblyFormat = [{
+    `` $role $input `,` $basis attr-dict `:` type($input) `,` type($basis)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// See FakeQuantOp::getNumParamSets.
+    int64_t getNumParamSets();
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Losses
 //===----------------------------------------------------------------------===//

@@ -170,8 +170,12 @@ static FailureOr<QuantizerSpec> planTensor(const Policy &policy,
   if (weight) {
     spec.halfRange = !t.symmetric && hasZeroPoint;
   } else if (m == QuantMethod::Pact || m == QuantMethod::Dorefa ||
-             m == QuantMethod::NonUniform || m == QuantMethod::Lqnet) {
+             m == QuantMethod::NonUniform) {
     spec.halfRange = true; // these clamp activations at 0
+  } else if (m == QuantMethod::Lqnet) {
+    // The seeds' LqNet_fm: {0, 1} codes (half range) for a non-negative
+    // input, {-1, 1} codes for a signed one (a normalized image).
+    spec.halfRange = spec.nonNegative;
   } else if (m != QuantMethod::Xnor) {
     spec.halfRange = spec.nonNegative || (!t.symmetric && hasZeroPoint);
   }

@@ -34,7 +34,7 @@ StringRef qopt::globalKind(ml_program::GlobalOp global) {
 bool qopt::isTrainable(ml_program::GlobalOp global) {
   StringRef kind = globalKind(global);
   return global.getIsMutable() && kind != "bn_stat" &&
-         kind != "optimizer_state";
+         kind != "optimizer_state" && kind != "quant_stat";
 }
 
 FailureOr<SmallVector<Value>>

@@ -6,6 +6,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace qopt;
 using namespace qopt::qnn;
@@ -34,7 +36,9 @@ bool qopt::isCalibrated(QuantMethod method) {
 bool qopt::isCalibrated(FakeQuantOp op) {
   // DoReFa's clip (when the policy gave it one) starts at the observed
   // range, as PACT's α; without one the activation clamps to [0, 1].
+  // LQ-Nets' basis starts as the observed uniform grid.
   return isCalibrated(op.getMethod()) ||
+         op.getMethod() == QuantMethod::Lqnet ||
          (op.getMethod() == QuantMethod::Dorefa &&
           op.getRole() == QuantRole::Activation && op.getClip());
 }
@@ -77,6 +81,24 @@ LogicalResult qopt::applyCalibration(
         return;
       }
       op.getClipMutable().assign(*v);
+    }
+    // LQ-Nets: the uniform grid of step s is the basis v_i = c·2^i, with
+    // c = s for {0, 1} codes (levels 0, s, ..., (2^K - 1)s) and c = s/2 for
+    // {-1, 1} codes (levels ±s/2, ±3s/2, ...); training refits it (QEM).
+    if (Value basis = op.getBasis();
+        basis && op.getMethod() == QuantMethod::Lqnet) {
+      int64_t k = op.getBits();
+      bool signedCodes = !op.getHalfRange();
+      std::vector<float> rows;
+      for (float s : it->second.scale)
+        for (int64_t i = 0; i < k; ++i)
+          rows.push_back((signedCodes ? s / 2 : s) * std::ldexp(1.f, i));
+      FailureOr<Value> v = constantLike(b, op, basis, rows, "basis");
+      if (failed(v)) {
+        ok = false;
+        return;
+      }
+      op.getBasisMutable().assign(*v);
     }
     if (Value scale = op.getScale()) {
       FailureOr<Value> v = constantLike(b, op, scale, it->second.scale, "scale");

@@ -50,6 +50,9 @@ private:
   LogicalResult
   trainBatchNorms(func::FuncOp train,
                   SmallVectorImpl<std::pair<Value, Value>> &stores);
+  LogicalResult
+  fitLqnetBases(func::FuncOp train,
+                SmallVectorImpl<std::pair<Value, Value>> &stores);
   double weightDecayOf(ml_program::GlobalOp global) const;
   bool customLrOf(ml_program::GlobalOp global) const;
 
@@ -159,7 +162,10 @@ void QatBuilder::hoist(OpOperand *use, const std::string &name, StringRef kind,
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!constant || !type || !type.hasStaticShape())
     return; // not a constant: it stays as it is, untrained
-  auto it = tied.find(value);
+  // A fitted quantizer statistic belongs to its quantizer alone, even when
+  // two quantizers start from equal constants.
+  bool mayTie = kind != "quant_stat";
+  auto it = mayTie ? tied.find(value) : tied.end();
   if (it != tied.end() && globalKind(it->second.first) == kind) {
     use->set(it->second.second);
     return;
@@ -173,7 +179,7 @@ void QatBuilder::hoist(OpOperand *use, const std::string &name, StringRef kind,
   use->set(load);
   hoistedConstants.insert(constant);
   auto elements = dyn_cast<ElementsAttr>(constant.getValue());
-  if (it == tied.end() && elements && !elements.isSplat())
+  if (mayTie && it == tied.end() && elements && !elements.isSplat())
     tied.try_emplace(value, global, load);
 }
 
@@ -190,6 +196,12 @@ template <typename OpT> static OpOperand *weightOperand(OpT op) {
   if (auto fq = op.getWeight().template getDefiningOp<FakeQuantOp>())
     return odsOperand(fq, 0);
   return odsOperand(op, 1);
+}
+
+/// A parameter the training step refits in its forward (not by the
+/// optimizer): LQ-Nets' basis (QEM).
+static bool isFittedInStep(QuantMethod method, QuantParam param) {
+  return method == QuantMethod::Lqnet && param == QuantParam::Basis;
 }
 
 void QatBuilder::hoistState(func::FuncOp forward) {
@@ -225,9 +237,12 @@ void QatBuilder::hoistState(func::FuncOp forward) {
       static const char *const suffixes[kNumQuantParams] = {
           ".scale", ".zero_point", ".clip", ".basis", ".offset"};
       // ODS operand group i + 1 (after the input) is parameter i.
-      for (unsigned i = 0; i < kNumQuantParams; ++i)
+      for (unsigned i = 0; i < kNumQuantParams; ++i) {
         if (isLearnedParam(fq.getMethod(), QuantParam(i)))
           hoist(odsOperand(fq, i + 1), name + suffixes[i], "quant_param", name);
+        else if (isFittedInStep(fq.getMethod(), QuantParam(i)))
+          hoist(odsOperand(fq, i + 1), name + suffixes[i], "quant_stat", name);
+      }
     }
   }
   for (Operation *constant : hoistedConstants)
@@ -267,6 +282,37 @@ QatBuilder::trainBatchNorms(func::FuncOp train,
   return success();
 }
 
+/// LQ-Nets: each lqnet quantizer's basis is refit to the batch by the QEM
+/// step (least squares on the current codes, then a moving average) in the
+/// forward, as the seeds' LqNet_fm / LqNet_wt do; the fake_quant itself
+/// uses the basis loaded at the top of the step.
+LogicalResult
+QatBuilder::fitLqnetBases(func::FuncOp train,
+                          SmallVectorImpl<std::pair<Value, Value>> &stores) {
+  SmallVector<FakeQuantOp> quantizers;
+  train.walk([&](FakeQuantOp fq) {
+    if (fq.getMethod() == QuantMethod::Lqnet && loadedGlobal(fq.getBasis()))
+      quantizers.push_back(fq);
+  });
+  llvm::DenseSet<Attribute> fitted;
+  for (FakeQuantOp fq : quantizers) {
+    if (fq.getAdaptive() != Adaptive::None)
+      return fq.emitError("qnn-wrap-mode: the LQ-Nets basis update does not "
+                          "support adaptive normalization yet");
+    if (!fitted.insert(loadedGlobal(fq.getBasis())).second)
+      return fq.emitError("qnn-wrap-mode: two lqnet quantizers share one "
+                          "basis global; each fits its own");
+    OpBuilder b(fq->getContext());
+    b.setInsertionPointAfter(fq);
+    auto update = LqnetBasisUpdateOp::create(
+        b, fq.getLoc(), fq.getBasis().getType(), fq.getInput(), fq.getBasis(),
+        fq.getRoleAttr(), fq.getBitsAttr(), fq.getHalfRangeAttr(),
+        fq.getAxisAttr(), fq.getGroupsAttr(), b.getF64FloatAttr(0.9));
+    stores.push_back({fq.getBasis(), update.getNewBasis()});
+  }
+  return success();
+}
+
 double QatBuilder::weightDecayOf(ml_program::GlobalOp global) const {
   if (nameContainsAny(global.getSymName(), options.customDecayList))
     return options.customDecay;
@@ -302,7 +348,8 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
   Value lr = train.getArgument(numInputs + 1);
 
   SmallVector<std::pair<Value, Value>> stores; // (load of a global, new value)
-  if (failed(trainBatchNorms(train, stores)))
+  if (failed(trainBatchNorms(train, stores)) ||
+      failed(fitLqnetBases(train, stores)))
     return failure();
 
   auto ret = cast<func::ReturnOp>(body.getTerminator());

@@ -640,6 +640,30 @@ Status lqnetBackward(const Tensor &dy, Tensor &dx) {
                  [](float, int64_t, int64_t) { return 1.f; });
 }
 
+Status lqnetActivationBackward(const Tensor &x, const Tensor &basis,
+                               bool signedCodes, Granularity g,
+                               const Tensor &dy, Tensor &dx) {
+  QRT_RETURN_IF_ERROR(checkDType(basis, DType::F32, "lq-nets basis"));
+  if (basis.rank() != 2 || basis.dim(0) != g.numGroups || basis.dim(1) < 1 ||
+      basis.dim(1) > 8)
+    return invalidArgument("lq-nets: basis must be [numGroups, K], K in "
+                           "[1, 8], got " +
+                           shapeToString(basis.shape()));
+  int k = static_cast<int>(basis.dim(1));
+  int nl = 1 << k;
+  std::vector<float> levels(nl), top(g.numGroups);
+  std::vector<uint32_t> codes(nl);
+  for (int64_t gi = 0; gi < g.numGroups; ++gi) {
+    qm::lqLevels(basis.data<float>() + gi * k, k, signedCodes, levels.data(),
+                 codes.data());
+    top[gi] = levels[nl - 1]; // sorted ascending
+  }
+  return mapGrad(x, g, dy, dx, "lq-nets backward",
+                 [&](float v, int64_t gi, int64_t) {
+                   return v < top[gi] ? 1.f : 0.f;
+                 });
+}
+
 Status lqnetBasisUpdate(const Tensor &x, Tensor &basis, bool signedCodes,
                         Granularity g, float momentum) {
   QRT_RETURN_IF_ERROR(checkDType(basis, DType::F32, "lq-nets basis"));

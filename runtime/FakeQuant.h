@@ -135,6 +135,12 @@ Status signActivationBackward(const Tensor &x, GradType type, const Tensor &dy,
 
 /// LQ-Nets: dx = dy (STE). dx may alias dy.
 Status lqnetBackward(const Tensor &dy, Tensor &dx);
+/// LQ-Nets activations (the seeds' LqNet_fm): dx = dy·1{x < top level of
+/// the group's basis} — STE below the largest level, 0 at or above it.
+/// basis [numGroups, K]; signedCodes as in lqnetForward.
+Status lqnetActivationBackward(const Tensor &x, const Tensor &basis,
+                               bool signedCodes, Granularity g,
+                               const Tensor &dy, Tensor &dx);
 /// LQ-Nets QEM step: encode x with the current basis [numGroups, K] (nearest
 /// level), solve v* = (B Bᵀ)^-1 B x per group (B the K × n code matrix) and
 /// update basis = momentum·basis + (1 - momentum)·v* in place. A group whose

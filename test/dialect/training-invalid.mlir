@@ -225,6 +225,46 @@ func.func @fake_quant_grad_result_count(%dy: tensor<4xf32>, %a: tensor<f32>) {
 
 // -----
 
+func.func @lqnet_basis_bits(%x: tensor<4xf32>, %v: tensor<9xf32>) {
+  // expected-error @+1 {{'qnn.lqnet_basis_update' op the LQ-Nets basis update supports bits <= 8, got 9}}
+  %0 = qnn.lqnet_basis_update weight %x, %v {bits = 9} : tensor<4xf32>, tensor<9xf32>
+  return
+}
+
+// -----
+
+func.func @lqnet_basis_momentum(%x: tensor<4xf32>, %v: tensor<2xf32>) {
+  // expected-error @+1 {{'qnn.lqnet_basis_update' op momentum must be in [0, 1), got 1}}
+  %0 = qnn.lqnet_basis_update weight %x, %v {bits = 2, momentum = 1.0 : f64} : tensor<4xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @lqnet_basis_shape(%x: tensor<4x3xf32>, %v: tensor<4xf32>) {
+  // expected-error @+1 {{'qnn.lqnet_basis_update' op basis must have shape [4, 2] (one row per channel along axis 0), got 'tensor<4xf32>'}}
+  %0 = qnn.lqnet_basis_update weight %x, %v {axis = 0, bits = 2} : tensor<4x3xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @lqnet_basis_axis(%x: tensor<4x3xf32>, %v: tensor<4x2xf32>) {
+  // expected-error @+1 {{'qnn.lqnet_basis_update' op axis 2 is out of range for an input of rank 2}}
+  %0 = qnn.lqnet_basis_update weight %x, %v {axis = 2, bits = 2} : tensor<4x3xf32>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @lqnet_basis_result(%x: tensor<4xf32>, %v: tensor<2xf32>) {
+  // expected-error @+1 {{'qnn.lqnet_basis_update' op failed to verify that all of {basis, new_basis} have same type}}
+  %0 = "qnn.lqnet_basis_update"(%x, %v) <{role = #qnn<role weight>, bits = 2 : i64}> : (tensor<4xf32>, tensor<2xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
 func.func @cross_entropy_labels(%logits: tensor<4x10xf32>, %labels: tensor<5xi32>) {
   // expected-error @+1 {{'qnn.softmax_cross_entropy' op labels must be a vector of 4 class indices (one per row), got shape 5}}
   %0:2 = qnn.softmax_cross_entropy %logits, %labels : tensor<4x10xf32>, tensor<5xi32>

@@ -79,6 +79,19 @@ func.func @quantizers(%dy: tensor<16x8x3x3xf32>, %w: tensor<16x8x3x3xf32>, %s: t
   return
 }
 
+// CHECK-LABEL: func.func @lqnet_basis_update
+func.func @lqnet_basis_update(%w: tensor<16x8x3x3xf32>, %wv: tensor<16x2xf32>,
+                              %gv: tensor<4x3xf32>, %a: tensor<?x8x4x4xf32>,
+                              %av: tensor<2xf32>) {
+  // CHECK: %{{.*}} = qnn.lqnet_basis_update weight %{{.*}}, %{{.*}} {axis = 0 : i64, bits = 2 : i64} : tensor<16x8x3x3xf32>, tensor<16x2xf32>
+  // CHECK-NEXT: %{{.*}} = qnn.lqnet_basis_update weight %{{.*}}, %{{.*}} {axis = 0 : i64, bits = 3 : i64, groups = 4 : i64, momentum = 5.000000e-01 : f64} : tensor<16x8x3x3xf32>, tensor<4x3xf32>
+  // CHECK-NEXT: %{{.*}} = qnn.lqnet_basis_update activation %{{.*}}, %{{.*}} {bits = 2 : i64, half_range} : tensor<?x8x4x4xf32>, tensor<2xf32>
+  %0 = qnn.lqnet_basis_update weight %w, %wv {axis = 0, bits = 2} : tensor<16x8x3x3xf32>, tensor<16x2xf32>
+  %1 = qnn.lqnet_basis_update weight %w, %gv {axis = 0, bits = 3, groups = 4, momentum = 0.5 : f64} : tensor<16x8x3x3xf32>, tensor<4x3xf32>
+  %2 = qnn.lqnet_basis_update activation %a, %av {bits = 2, half_range} : tensor<?x8x4x4xf32>, tensor<2xf32>
+  return
+}
+
 // CHECK-LABEL: func.func @losses
 func.func @losses(%logits: tensor<?x10xf32>, %labels: tensor<?xi32>, %t: tensor<?x10xf32>) -> (tensor<f32>, tensor<f32>) {
   // CHECK: %{{.*}}, %{{.*}} = qnn.softmax_cross_entropy %{{.*}}, %{{.*}} : tensor<?x10xf32>, tensor<?xi32>

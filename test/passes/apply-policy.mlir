@@ -190,8 +190,21 @@ func.func @dorefa_boundary(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {q
 // CHECK: %[[WB:.*]] = arith.constant dense<[0.0843124985, 1.686250e-01, 3.372500e-01]> : tensor<3xf32>
 // CHECK: qnn.fake_quant lqnet weight %{{.*}} basis(%[[WB]] : tensor<3xf32>) {bits = 3 : i64}
 // CHECK: %[[AB:.*]] = arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
-// CHECK: qnn.fake_quant lqnet activation %arg0 basis(%[[AB]] : tensor<2xf32>) {bits = 2 : i64, half_range}
+// CHECK: qnn.fake_quant lqnet activation %{{.*}} basis(%[[AB]] : tensor<2xf32>) {bits = 2 : i64, half_range}
 func.func @lq(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "lq,quant_first,quant_last,fm_bit=2,wt_bit=3,fm_boundary=3.0"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %r = qnn.relu %x : tensor<?x4xf32>
+  %y = qnn.linear %r, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// An LQ-Nets activation quantizer on a signed input (a normalized image)
+// uses {-1, 1} codes: no half_range (the seeds' LqNet_fm, half_range=False).
+// CHECK-LABEL: func.func @lq_signed_input
+// CHECK: qnn.fake_quant lqnet activation %arg0 basis(%{{.*}} : tensor<2xf32>) {bits = 2 : i64} : tensor<?x4xf32>
+func.func @lq_signed_input(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "lq,quant_first,quant_last,fm_bit=2,wt_bit=3"} {
   %w = arith.constant dense<0.5> : tensor<4x4xf32>
   %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>

@@ -94,6 +94,26 @@ func.func @dorefa_clip(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
+// LQ-Nets' basis starts as the observed uniform grid (written back as
+// v_i = c 2^i by qc): its quantizers are observed with their bits, range
+// and granularity.
+// CAL-LABEL: func.func @lqnet
+// CAL: qnn.observe min_max weight %{{.*}} {axis = 0 : i64, bits = 2 : i64, name = "fq0", symmetric} : tensor<2x3xf32>
+// CAL: qnn.observe min_max activation %arg0 {bits = 2 : i64, half_range, name = "fq1", symmetric} : tensor<?x3xf32>
+// MSE-LABEL: func.func @lqnet
+// MSE-COUNT-2: qnn.observe mse
+func.func @lqnet(%x: tensor<?x3xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[0.5, -1.0, 0.25], [2.0, 0.0, -0.5]]> : tensor<2x3xf32>
+  %wv = arith.constant dense<[[0.1, 0.2], [0.1, 0.2]]> : tensor<2x2xf32>
+  %v = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %wq = qnn.fake_quant lqnet weight %w basis(%wv : tensor<2x2xf32>) {axis = 0, bits = 2} : tensor<2x3xf32>
+  %xq = qnn.fake_quant lqnet activation %x basis(%v : tensor<2xf32>) {bits = 2, half_range} : tensor<?x3xf32>
+  %y = qnn.linear %xq, %wq : (tensor<?x3xf32>, tensor<2x3xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
 // Test mode strips observers and demands frozen parameters.
 // CAL-LABEL: func.func @stripped
 // TEST-LABEL: func.func @stripped

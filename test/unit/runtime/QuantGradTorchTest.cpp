@@ -355,6 +355,30 @@ TEST(QuantGrad, LqNetsBasisUpdateAndSte) {
   EXPECT_EQ(dx.data<float>()[1], -2.f);
 }
 
+// The seeds' LqNet_fm.backward: grad_output with every element at or above
+// the group's largest level (sorted levels of codes x basis) zeroed.
+TEST(QuantGrad, LqNetsActivationMasksAboveTheTopLevel) {
+  torch::manual_seed(40);
+  at::Tensor x = torch::rand({2, 3, 5, 5}) * 4.0 - 0.5;
+  at::Tensor dy = torch::randn({2, 3, 5, 5});
+  at::Tensor basis0 = torch::tensor({{0.3f, 0.6f}, {0.5f, 1.0f}, {0.2f, 0.5f}});
+  at::Tensor codes = torch::tensor({{0.f, 0.f}, {1.f, 0.f}, {0.f, 1.f}, {1.f, 1.f}});
+  for (int64_t groups : {1, 3}) {
+    at::Tensor b = groups == 1 ? basis0.slice(0, 0, 1) : basis0;
+    at::Tensor top = std::get<0>(codes.matmul(b.t()).sort(0)).select(0, 3);
+    at::Tensor clip = groups == 1 ? top.expand({3}) : top; // per channel
+    at::Tensor mask = x.ge(clip.view({1, 3, 1, 1}));
+    at::Tensor ref = dy.masked_fill(mask, 0);
+    Granularity g = groups == 1 ? Granularity::perTensor()
+                                : Granularity::perChannel(1, 3);
+    Tensor dx;
+    ASSERT_OK(lqnetActivationBackward(fromTorch(x), fromTorch(b.contiguous()),
+                                      false, g, fromTorch(dy), dx));
+    EXPECT_EQ(maxRelError(dx, ref), 0.0) << groups;
+    EXPECT_GT(mask.sum().item<int64_t>(), 0);
+  }
+}
+
 TEST(QuantGrad, NonUniform) {
   torch::manual_seed(39);
   at::Tensor x = torch::rand({3, 4, 9, 9}) * 2.5 - 0.5;
