@@ -1,7 +1,7 @@
 //===- Calibration.cpp - naming quantizers, writing results back ----------===//
 
 #include "passes/Calibration.h"
-#include "passes/AdaRound.h"
+#include "passes/WeightQuantizers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"

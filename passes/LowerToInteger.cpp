@@ -174,10 +174,6 @@ static LogicalResult lowerQuantizer(FakeQuantOp op, const Grid &g,
                                      quantTypeOf(op.getContext(), g));
   Value quantized;
   if (std::optional<SmallVector<float>> w = readF32Constant(op.getInput())) {
-    if (!g.isSigned)
-      return op.emitError("qnn-lower-to-integer: a constant quantized to an "
-                          "unsigned grid has no i8 storage; quantize weights "
-                          "signed");
     SmallVector<int8_t> q =
         levels ? *levels : quantizeConstant(*w, type.getShape(), g);
     auto intType = RankedTensorType::get(type.getShape(), b.getI8Type());
@@ -542,6 +538,16 @@ struct LowerToIntegerPass
       std::string why;
       FailureOr<Grid> g = gridOf(op, why);
       std::optional<SmallVector<int8_t>> levels;
+      // A constant on an unsigned grid: qnn-wrap-mode{mode=test} already
+      // stored grids of up to 7 bits as their signed levels q - z; an 8-bit
+      // one's levels need 9 bits.
+      if (succeeded(g) && !g->isSigned && readF32Constant(op.getInput())) {
+        why = "an unsigned " + std::to_string(op.getBits()) +
+              "-bit weight grid (levels q - z in [-255, 255]) has no i8 "
+              "storage; quantize weights signed (symmetric) or with at most "
+              "7 bits";
+        g = failure();
+      }
       if (failed(g) || failed(flipNegativeSteps(op, *g, levels, why))) {
         op.emitRemark("quantizer '")
             << quantizerName(op, index) << "' not lowered: " << why;

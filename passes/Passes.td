@@ -77,7 +77,12 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
       is frozen into its weight: the weight rounded as the hardened AdaRound
       rounds it, under a `uniform` fake_quant with the same scale, zero point
       and granularity, which evaluates to the same values (and which integer
-      lowering and QDQ export handle). `relaxed` rounding is an error.
+      lowering and QDQ export handle). `relaxed` rounding is an error. A
+      `uniform` quantizer of a constant weight on an unsigned b-bit grid
+      (b <= 7) with zero points z becomes, the same way, a signed `narrow`
+      (b+1)-bit quantizer with zero point 0 of the pre-rounded weight: the
+      levels `q - z` are what the layer multiplies, and i8 weights store
+      them.
     * `mode=qat` (runs on the module): builds quantization-aware training.
       The constants of `forward` (default `@main`, or the module's only
       function) that training changes

@@ -1,6 +1,6 @@
 //===- WrapMode.cpp - calibrate / qat / test forms of a quantized graph ---===//
 
-#include "passes/AdaRound.h"
+#include "passes/WeightQuantizers.h"
 #include "passes/Calibration.h"
 #include "passes/Passes.h"
 #include "passes/Qat.h"
@@ -92,10 +92,15 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
           op.getMethod() != QuantMethod::LsqPlus)
         kind = ObserverKind::MinMax;
       OpBuilder b(op);
-      // Weights and step-size methods (LSQ, LSQ+, AdaRound) quantize
-      // symmetrically; only uniform activations get a zero point.
-      bool symmetric = op.getRole() == QuantRole::Weight ||
-                       op.getMethod() != QuantMethod::Uniform;
+      // Step-size methods (LSQ, LSQ+) quantize symmetrically; uniform
+      // activations get a zero point, and so do weights on an unsigned grid
+      // with a zero point operand (QDrop's `symmetric: False`): observed
+      // symmetrically, their zero point would be 0 and every negative
+      // weight would clamp to 0.
+      bool symmetric =
+          op.getRole() == QuantRole::Weight
+              ? !(op.getHalfRange() && op.getZeroPoint())
+              : op.getMethod() != QuantMethod::Uniform;
       auto observe = ObserveOp::create(
           b, op.getLoc(), op.getType(), op.getInput(), kind, op.getRole(),
           op.getBits(), op.getHalfRange(), op.getNarrow(), symmetric,
@@ -122,7 +127,7 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
   void test() {
     bool ok = true;
     unsigned index = 0;
-    SmallVector<FakeQuantOp> adaround;
+    SmallVector<FakeQuantOp> adaround, weights;
     getOperation()->walk([&](Operation *op) {
       if (auto observe = dyn_cast<ObserveOp>(op)) {
         observe.replaceAllUsesWith(observe.getInput());
@@ -155,13 +160,21 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
       }
       if (fq.getMethod() == QuantMethod::Adaround)
         adaround.push_back(fq);
+      else if (fq.getRole() == QuantRole::Weight)
+        weights.push_back(fq);
     });
     // Frozen AdaRound: the learned rounding goes into the weight, which a
-    // uniform quantizer then reproduces exactly (passes/AdaRound.h).
+    // uniform quantizer then reproduces exactly (passes/WeightQuantizers.h).
     for (FakeQuantOp fq : adaround) {
-      ok = ok && succeeded(hardenAdaround(fq));
+      FailureOr<FakeQuantOp> uniform = hardenAdaround(fq);
+      ok = ok && succeeded(uniform);
+      if (succeeded(uniform))
+        weights.push_back(*uniform);
       ++numHardened;
     }
+    // Unsigned weight grids become the signed grids of their levels q - z.
+    for (FakeQuantOp fq : weights)
+      ok = ok && succeeded(signUnsignedWeightGrid(fq));
     if (!ok)
       signalPassFailure();
   }

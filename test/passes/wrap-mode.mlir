@@ -143,3 +143,37 @@ func.func @adaround(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
   %y = qnn.linear %x, %wq : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
   return %y : tensor<?x2xf32>
 }
+
+// -----
+
+// An unsigned 4-bit weight grid with zero points (QDrop's symmetric: False)
+// becomes the signed narrow 5-bit grid of its levels q - z: s = 0.1, z = 8:
+// 0.14 -> q = 9 -> 0.1; -0.93 -> q = -1 clamped to 0 -> -0.8; 0.81 -> q =
+// 16 clamped to 15 -> 0.7 (7 * 0.1 in float: 0.699999988).
+// TEST-LABEL: func.func @unsigned_weight
+// TEST: %[[W:.*]] = arith.constant dense<{{\[}}[1.000000e-01, -8.000000e-01], [0.699999988, 0.000000e+00]]> : tensor<2x2xf32>
+// TEST: %[[Z:.*]] = arith.constant dense<0.000000e+00> : tensor<2xf32>
+// TEST: qnn.fake_quant uniform weight %[[W]] scale(%{{.*}} : tensor<2xf32>) zero_point(%[[Z]] : tensor<2xf32>) {axis = 0 : i64, bits = 5 : i64, narrow} : tensor<2x2xf32>
+func.func @unsigned_weight(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[0.14, -0.93], [0.81, 0.0]]> : tensor<2x2xf32>
+  %s = arith.constant dense<0.1> : tensor<2xf32>
+  %z = arith.constant dense<8.0> : tensor<2xf32>
+  %wq = qnn.fake_quant uniform weight %w scale(%s : tensor<2xf32>) zero_point(%z : tensor<2xf32>) {axis = 0 : i64, bits = 4 : i64, half_range} : tensor<2x2xf32>
+  %y = qnn.linear %x, %wq : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
+// A weight on an unsigned grid with a zero point is observed asymmetric (a
+// symmetric observer would give zero point 0 and clamp negative weights).
+// CAL-LABEL: func.func @asymmetric_weight
+// CAL: qnn.observe min_max weight %{{.*}} {axis = 0 : i64, bits = 4 : i64, half_range, name = "fq0"}
+func.func @asymmetric_weight(%x: tensor<?x2xf32>) -> tensor<?x2xf32> {
+  %w = arith.constant dense<[[0.14, -0.93], [0.81, 0.0]]> : tensor<2x2xf32>
+  %s = arith.constant dense<0.1> : tensor<2xf32>
+  %z = arith.constant dense<8.0> : tensor<2xf32>
+  %wq = qnn.fake_quant uniform weight %w scale(%s : tensor<2xf32>) zero_point(%z : tensor<2xf32>) {axis = 0 : i64, bits = 4 : i64, half_range} : tensor<2x2xf32>
+  %y = qnn.linear %x, %wq : (tensor<?x2xf32>, tensor<2x2xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}

@@ -1,6 +1,6 @@
-//===- AdaRound.cpp - AdaRound's offsets as constants ---------------------===//
+//===- WeightQuantizers.cpp - frozen weight quantizers, rewritten ---------===//
 
-#include "passes/AdaRound.h"
+#include "passes/WeightQuantizers.h"
 #include "dialect/Constants.h"
 
 #include "runtime/QuantMath.h"
@@ -84,7 +84,7 @@ LogicalResult qopt::resetAdaroundOffset(FakeQuantOp op) {
   return success();
 }
 
-LogicalResult qopt::hardenAdaround(FakeQuantOp op) {
+FailureOr<FakeQuantOp> qopt::hardenAdaround(FakeQuantOp op) {
   FailureOr<AdaroundConstants> c = readConstants(op, /*needOffset=*/true);
   if (failed(c))
     return failure();
@@ -116,6 +116,54 @@ LogicalResult qopt::hardenAdaround(FakeQuantOp op) {
   for (NamedAttribute attr : op->getDiscardableAttrs())
     uniform->setAttr(attr.getName(), attr.getValue());
   op.replaceAllUsesWith(uniform.getResult());
+  op.erase();
+  return uniform;
+}
+
+LogicalResult qopt::signUnsignedWeightGrid(FakeQuantOp op) {
+  if (op.getMethod() != QuantMethod::Uniform || !op.getHalfRange() ||
+      op.getRole() != QuantRole::Weight || op.getBits() > 7 ||
+      op.getAdaptive() != Adaptive::None)
+    return success();
+  std::optional<SmallVector<float>> w = readF32Constant(op.getInput());
+  std::optional<SmallVector<float>> s =
+      op.getScale() ? readF32Constant(op.getScale()) : std::nullopt;
+  std::optional<SmallVector<float>> z =
+      op.getZeroPoint() ? readF32Constant(op.getZeroPoint()) : std::nullopt;
+  if (!w || !s || !z || s->size() != z->size())
+    return success(); // not frozen: test mode reports it
+  auto type = cast<RankedTensorType>(op.getType());
+  int64_t inner = 1, channels = 1, perSet = 1;
+  if (std::optional<int64_t> axis = op.getAxis()) {
+    channels = type.getDimSize(*axis);
+    for (int64_t d = *axis + 1; d < type.getRank(); ++d)
+      inner *= type.getDimSize(d);
+    perSet = channels / (int64_t)s->size();
+  }
+  float qmin, qmax;
+  qrt::qmath::intRange(op.getBits(), /*isSigned=*/false, false, &qmin, &qmax);
+  SmallVector<float> rounded(w->size());
+  for (size_t i = 0; i < rounded.size(); ++i) {
+    int64_t k = (int64_t(i) / inner) % channels / perSet;
+    // The value the unsigned quantizer produces: s (q - z).
+    rounded[i] = qrt::qmath::fakeQuantAffine((*w)[i], (*s)[k], (*z)[k], qmin,
+                                             qmax);
+  }
+  OpBuilder b(op);
+  Value weight = arith::ConstantOp::create(
+      b, op.getLoc(), DenseElementsAttr::get(type, ArrayRef(rounded)));
+  Value zero = arith::ConstantOp::create(
+      b, op.getLoc(),
+      DenseElementsAttr::get(cast<ShapedType>(op.getZeroPoint().getType()),
+                             0.0f));
+  auto sign = FakeQuantOp::create(
+      b, op.getLoc(), type, weight, op.getScale(), zero, Value(), Value(),
+      Value(), QuantMethod::Uniform, op.getRole(), op.getBits() + 1,
+      /*half_range=*/false, /*narrow=*/true, op.getAxisAttr(),
+      op.getGroupsAttr(), op.getGrad(), op.getGradScale(), op.getAdaptive());
+  for (NamedAttribute attr : op->getDiscardableAttrs())
+    sign->setAttr(attr.getName(), attr.getValue());
+  op.replaceAllUsesWith(sign.getResult());
   op.erase();
   return success();
 }
