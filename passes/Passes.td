@@ -88,15 +88,17 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
       function) that training changes
       become mutable `ml_program.global`s marked `qnn.kind` and `qnn.layer`:
       conv2d / linear weights and biases, batch_norm scale and bias, batch
-      norm running statistics (`bn_stat`, not trained) and the learned
-      fake_quant parameters (`quant_param`). `@main` stays the test-mode
-      forward, reading the globals. A new
-      `@train_step(%x, %labels: tensor<?xi32>, %lr: tensor<f32>) -> tensor<f32>`
-      runs the forward with `qnn.batch_norm_train` (storing the new running
-      statistics), `qnn.softmax_cross_entropy` on `@main`'s result, the
-      backward (qnn-autodiff), and one `qnn.sgd_update` or
-      `qnn.adam_update` per trainable global with its optimizer-state
-      globals, and returns the loss. Weight decay is `weight-decay`, except
+      norm running statistics (`bn_stat`, not trained), the learned
+      fake_quant parameters (`quant_param`) and LQ-Nets' bases (`quant_stat`,
+      refit in the step). `@main` stays the test-mode forward, reading the
+      globals. A new `@train_step(%x, %labels: tensor<?xi32>, %lr:
+      tensor<f32>) -> (tensor<f32>, logits)` runs the forward with
+      `qnn.batch_norm_train` (storing the new running statistics) and a
+      `qnn.lqnet_basis_update` per lqnet quantizer (storing the refit
+      basis), `qnn.softmax_cross_entropy` on `@main`'s result, the backward
+      (qnn-autodiff), and one `qnn.sgd_update` or `qnn.adam_update` per
+      trainable global with its optimizer-state globals, and returns the
+      loss and the logits. Weight decay is `weight-decay`, except
       for batch-norm and quantizer parameters when `decay-small` is set,
       and `custom-decay` for globals whose name contains an entry of
       `custom-decay-list`; globals whose name contains an entry of

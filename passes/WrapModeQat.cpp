@@ -463,9 +463,11 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
   // Every load happened above: the stores come last.
   for (auto [load, value] : stores)
     ml_program::GlobalStoreOp::create(b, loc, loadedGlobal(load), value);
-  ret->setOperands(loss);
-  train.setFunctionType(
-      FunctionType::get(ctx, body.getArgumentTypes(), TypeRange{scalar}));
+  // The logits too: the driver's running training accuracy needs no
+  // second forward.
+  ret->setOperands({loss, logits});
+  train.setFunctionType(FunctionType::get(ctx, body.getArgumentTypes(),
+                                          TypeRange{scalar, logits.getType()}));
   train.removeResAttrsAttr();
   return success();
 }

@@ -5,7 +5,7 @@
 // CHECK-LABEL: func.func @forward(
 // CHECK: ml_program.global_load @linear0.weight
 // CHECK-LABEL: func.func @train_step(
-// CHECK-SAME: tensor<?x4xf32>, %{{.*}}: tensor<?xi32>, %{{.*}}: tensor<f32>) -> tensor<f32>
+// CHECK-SAME: tensor<?x4xf32>, %{{.*}}: tensor<?xi32>, %{{.*}}: tensor<f32>) -> (tensor<f32>, tensor<?x10xf32>)
 // CHECK: qnn.sgd_update
 func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x10xf32> {
   %w = arith.constant dense<0.1> : tensor<10x4xf32>

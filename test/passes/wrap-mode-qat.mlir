@@ -35,7 +35,7 @@
 // The training step: forward with batch statistics, loss, backward,
 // optimizer updates, stores.
 // CHECK-LABEL: func.func @train_step
-// CHECK-SAME: (%[[X:.*]]: tensor<?x3x8x8xf32>, %[[LABELS:.*]]: tensor<?xi32>, %[[LR:.*]]: tensor<f32>) -> tensor<f32>
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3x8x8xf32>, %[[LABELS:.*]]: tensor<?xi32>, %[[LR:.*]]: tensor<f32>) -> (tensor<f32>, tensor<?x10xf32>)
 // CHECK-DAG: %[[W:.*]] = ml_program.global_load @conv1.weight
 // CHECK-DAG: %[[G:.*]] = ml_program.global_load @bn1.weight
 // CHECK-DAG: %[[B:.*]] = ml_program.global_load @bn1.bias
@@ -75,7 +75,7 @@
 // CHECK: ml_program.global_store @fq1.clip = %[[NALPHA]]
 // CHECK: ml_program.global_store @fc.weight = %[[NFW]]
 // CHECK: ml_program.global_store @fc.bias = %[[NFB]]
-// CHECK-NEXT: return %[[LOSS]] : tensor<f32>
+// CHECK-NEXT: return %[[LOSS]], %[[LOGITS]] : tensor<f32>, tensor<?x10xf32>
 
 // Adam: two moment globals per parameter and a step counter incremented
 // once per step; decay-small=false decays everything.

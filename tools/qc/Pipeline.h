@@ -75,6 +75,7 @@ struct QuantizeOptions {
     std::vector<std::string> customLrList, customDecayList;
     double customLr = 1.0, customDecay = 0.0;
     bool resume = false;
+    bool progress = false; // draw the progress bar even when not a terminal
     int64_t stopAfter = 0; // stop after this epoch's checkpoint (0: never)
   } training;
 };

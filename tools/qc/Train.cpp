@@ -110,6 +110,26 @@ LogicalResult restore(GlobalState &state, const qrt::Checkpoint &c,
   return success();
 }
 
+/// Rows of N x C `logits` whose argmax (the first maximum) is the label.
+qrt::Expected<int64_t> countCorrect(const qrt::Tensor &logits,
+                                    const qrt::Tensor &labels) {
+  if (logits.dtype() != qrt::DType::F32 || logits.rank() != 2 ||
+      labels.rank() != 1 || labels.dim(0) != logits.dim(0) ||
+      labels.dtype() != qrt::DType::I32)
+    return qrt::invalidArgument(
+        "@train_step must return the loss and N x C f32 logits, got logits "
+        "of shape " +
+        qrt::shapeToString(logits.shape()));
+  int64_t n = logits.dim(0), c = logits.dim(1), correct = 0;
+  const float *z = logits.data<float>();
+  const int32_t *y = labels.data<int32_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    const float *row = z + i * c;
+    correct += std::max_element(row, row + c) - row == y[i];
+  }
+  return correct;
+}
+
 } // namespace
 
 FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
@@ -168,9 +188,9 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
     std::shuffle(order.begin(), order.end(), rng);
     Progress bar("epoch " + std::to_string(epoch + 1) + "/" +
                      std::to_string(t.epochs),
-                 n);
+                 n, t.progress);
     double lossSum = 0;
-    int64_t seen = 0;
+    int64_t seen = 0, correct = 0;
     for (int64_t b = 0; b < n; b += t.batchSize) {
       std::vector<int64_t> idx(order.begin() + b,
                                order.begin() + std::min(n, b + t.batchSize));
@@ -191,6 +211,9 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
       if (!r)
         return qcFail("train step " + std::to_string(step) + ": " +
                       r.status().message());
+      if (r->size() != 2)
+        return qcFail("@train_step must return the loss and the logits, got " +
+                      std::to_string(r->size()) + " result(s)");
       float loss = (*r)[0].data<float>()[0];
       // The loss, and the state the step stored (a finite loss can still
       // come with an overflowing update): ~80k values, cheap per step.
@@ -217,12 +240,18 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
                              : again.status().message()) +
                       "; the last checkpoint is left as it was");
       }
+      // Running training top-1 of the epoch, from the step's own logits
+      // (weights before this step's update, as PyTorch's usual loop).
+      qrt::Expected<int64_t> hits = countCorrect((*r)[1], labels);
+      if (!hits)
+        return qcFail(hits.status().message());
+      correct += *hits;
       lossSum += loss * idx.size();
       seen += idx.size();
       ++step;
-      char note[64];
-      std::snprintf(note, sizeof note, "loss %.4f lr %.5f", lossSum / seen,
-                    rate);
+      char note[96];
+      std::snprintf(note, sizeof note, "loss %.4f top-1 %.2f%% lr %.5f",
+                    lossSum / seen, 100.0 * correct / seen, rate);
       bar.update(seen, note);
     }
     bar.finish();
@@ -239,20 +268,23 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
                                             std::to_string(epoch + 1));
     if (!eval)
       return qcFail(eval.status().message());
+    double trainTop1 = 100.0 * correct / std::max<int64_t>(1, seen);
     StageRecord record;
-    record.name = "QAT epoch " + std::to_string(epoch + 1) + " (loss " +
-                  llvm::formatv("{0:F4}", lossSum / std::max<int64_t>(1, seen))
-                      .str() +
-                  ", test mode, quantizers training)";
+    record.name =
+        "QAT epoch " + std::to_string(epoch + 1) + " (loss " +
+        llvm::formatv("{0:F4}", lossSum / std::max<int64_t>(1, seen)).str() +
+        ", train top-1 " + llvm::formatv("{0:F2}", trainTop1).str() +
+        "%, test mode, quantizers training)";
     record.seconds = seconds;
     record.top1 = eval->top1();
     record.imagesPerSecond = seen / seconds;
     record.artifact = ckptPath;
     report.stages.push_back(record);
     llvm::outs() << llvm::formatv(
-        "epoch {0}/{1}: loss {2:F4}, {3:F0} images/s, test top-1 {4:F2}%\n",
-        epoch + 1, t.epochs, lossSum / std::max<int64_t>(1, seen), seen / seconds,
-        eval->top1());
+        "epoch {0}/{1}: loss {2:F4}, train top-1 {3:F2}%, {4:F0} images/s, "
+        "test top-1 {5:F2}%\n",
+        epoch + 1, t.epochs, lossSum / std::max<int64_t>(1, seen), trainTop1,
+        seen / seconds, eval->top1());
     if (t.stopAfter > 0 && epoch + 1 == t.stopAfter && epoch + 1 < t.epochs) {
       llvm::outs() << "stopped after epoch " << epoch + 1
                    << " (--stop-after); continue with --resume\n";

@@ -200,6 +200,12 @@ static cl::opt<int> stopAfter(
              "tests)"),
     cl::init(0), cl::sub(quantizeCmd), cl::cat(qatCategory), cl::Hidden);
 
+static cl::opt<bool> progress(
+    "progress",
+    cl::desc("Draw the training progress bar (loss, running training top-1, "
+             "lr) on stderr even when it is not a terminal"),
+    cl::init(false), cl::sub(quantizeCmd), cl::cat(qatCategory));
+
 int main(int argc, char **argv) {
   qopt::preferPassiveWaitPolicy(argv);
   llvm::InitLLVM init(argc, argv);
@@ -305,6 +311,7 @@ int main(int argc, char **argv) {
   options.training.customDecay = customDecay;
   options.training.resume = resume;
   options.training.stopAfter = stopAfter;
+  options.training.progress = progress;
   qopt::QuantizeReport report;
   if (failed(qopt::runQuantize(ctx, options, report)))
     return 1;

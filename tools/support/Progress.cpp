@@ -7,8 +7,9 @@
 
 using namespace qopt;
 
-Progress::Progress(std::string label, int64_t total)
-    : label(std::move(label)), total(total), enabled(isatty(STDERR_FILENO)),
+Progress::Progress(std::string label, int64_t total, bool always)
+    : label(std::move(label)), total(total),
+      enabled(always || isatty(STDERR_FILENO)),
       start(std::chrono::steady_clock::now()), lastDraw() {}
 
 void Progress::update(int64_t done, const std::string &note) {

@@ -1,7 +1,7 @@
 //===- Progress.h - a progress bar for long runs ----------------*- C++ -*-===//
 //
-// Drawn on stderr only when stderr is a terminal; silent in pipes, logs and
-// tests, so output stays diffable.
+// Drawn on stderr only when stderr is a terminal (unless asked); silent in
+// pipes, logs and tests, so output stays diffable.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +16,8 @@ namespace qopt {
 
 class Progress {
 public:
-  Progress(std::string label, int64_t total);
+  /// `always` draws even when stderr is not a terminal (tests, logs).
+  Progress(std::string label, int64_t total, bool always = false);
   /// Shows `done` of `total` with a trailing note (e.g. running accuracy).
   void update(int64_t done, const std::string &note = "");
   /// Ends the bar's line.

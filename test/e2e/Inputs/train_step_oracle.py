@@ -39,7 +39,7 @@ def prepare(out):
     np.save(os.path.join(out, "lr.npy"), np.array(LR, np.float32))
 
 
-def check(out, init_dir, after_dir, loss_path):
+def check(out, init_dir, after_dir, loss_path, logits_path=None):
     torch.manual_seed(0)
     model = ResNet8()
     model.load_state_dict(torch.load(os.path.join(ROOT, "models", "resnet8_fmnist.pt")))
@@ -54,8 +54,8 @@ def check(out, init_dir, after_dir, loss_path):
     x, y = batch()
     before = {k: v.detach().clone().numpy() for k, v in model.state_dict().items()
               if v.dtype == torch.float32}
-    loss = torch.nn.functional.cross_entropy(model(torch.from_numpy(x)),
-                                             torch.from_numpy(y).long())
+    logits = model(torch.from_numpy(x))
+    loss = torch.nn.functional.cross_entropy(logits, torch.from_numpy(y).long())
     opt.zero_grad()
     loss.backward()
     opt.step()
@@ -70,6 +70,14 @@ def check(out, init_dir, after_dir, loss_path):
     qloss = float(np.load(loss_path))
     print(f"loss: qopt {qloss:.6f} torch {loss.item():.6f}")
     assert abs(qloss - loss.item()) <= 1e-5 * max(1.0, abs(loss.item())), "loss differs"
+    if logits_path:
+        # The step's second result: the training-mode logits of the batch.
+        ql, tl = np.load(logits_path), logits.detach().numpy()
+        assert ql.shape == tl.shape, f"logits shape {ql.shape} vs {tl.shape}"
+        assert np.allclose(ql, tl, rtol=1e-4, atol=1e-4), \
+            f"logits differ by up to {np.abs(ql - tl).max()}"
+        same = (ql.argmax(1) == tl.argmax(1)).all()
+        print(f"logits: {ql.shape[0]}x{ql.shape[1]} match torch's, same argmax: {same}")
 
     checked = 0
     worst = 0.0
@@ -111,4 +119,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "prepare":
         prepare(sys.argv[2])
     else:
-        check(*sys.argv[2:6])
+        check(*sys.argv[2:7])
