@@ -97,8 +97,13 @@ static bool isSkipConv(Operation *op) {
   auto w = cast<RankedTensorType>(conv.getWeight().getType());
   if (w.getRank() != 4 || w.getDimSize(2) != 1 || w.getDimSize(3) != 1)
     return false;
-  return llvm::any_of(conv->getUsers(),
-                      [](Operation *user) { return isa<AddOp>(user); });
+  // Directly, or through its batch norm when BN is kept for training.
+  return llvm::any_of(conv->getUsers(), [](Operation *user) {
+    if (isa<BatchNormOp>(user))
+      return llvm::any_of(user->getUsers(),
+                          [](Operation *u) { return isa<AddOp>(u); });
+    return isa<AddOp>(user);
+  });
 }
 
 static bool hasPadding(Conv2dOp conv) {
