@@ -20,10 +20,8 @@ struct QuantizeOptions {
   std::string mode = "calibrate";
   /// Batch norm in --mode qat: "fold" folds it into the float convs before
   /// the policy; "keep" trains with it (batch statistics) and folds it after
-  /// training through the trained weight quantizers; "auto" keeps it when a
-  /// weight quantizer normalizes the weights' scale away (dorefa, xnor,
-  /// xnor_plus_plus; pact's weights are dorefa), else folds
-  /// (docs/training.md).
+  /// training through the trained weight quantizers; "auto" keeps it in
+  /// --mode qat (docs/training.md).
   std::string bn = "auto";
   std::string observer = "min_max";
   std::string dataDir = kFashionMnistDir;

@@ -121,11 +121,11 @@ static cl::opt<double> reconDropProb(
 static cl::OptionCategory qatCategory("qc quantize --mode qat options");
 static cl::opt<std::string> bnMode(
     "bn",
-    cl::desc("Batch norm in QAT: fold (into the float convs, before the "
-             "policy), keep (train with it, fold it after training through "
-             "the trained weight quantizers), auto (keep when a weight "
-             "quantizer normalizes the weights: dorefa, pact, xnor; else "
-             "fold)"),
+    cl::desc("Batch norm in QAT: keep (train with it, fold it after "
+             "training through the trained weight quantizers), fold (into "
+             "the float convs, before the policy), auto (keep with --mode "
+             "qat unless a weight quantizer cannot be folded through, e.g. "
+             "lqnet; fold with --mode calibrate)"),
     cl::init("auto"), cl::sub(quantizeCmd), cl::cat(qatCategory));
 static cl::opt<int> epochs("epochs", cl::desc("QAT epochs"), cl::init(3),
                            cl::sub(quantizeCmd), cl::cat(qatCategory));
