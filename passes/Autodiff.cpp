@@ -31,6 +31,27 @@ StringRef qopt::globalKind(ml_program::GlobalOp global) {
   return "";
 }
 
+ml_program::GlobalOp qopt::createStateGlobal(ModuleOp module,
+                                             SymbolTable &symbols,
+                                             Location loc, StringRef name,
+                                             Type type, Attribute value,
+                                             StringRef kind, StringRef layer) {
+  OpBuilder b(module.getContext());
+  auto global = ml_program::GlobalOp::create(
+      b, loc, b.getStringAttr(name), TypeAttr::get(type), b.getUnitAttr(),
+      value, b.getStringAttr("private"));
+  global->setAttr("qnn.kind", b.getStringAttr(kind));
+  global->setAttr("qnn.layer", b.getStringAttr(layer));
+  // Globals go before the functions, in creation order; the symbol table
+  // makes a clashing name unique.
+  Block &body = module.getBodyRegion().front();
+  Block::iterator at = body.begin();
+  while (at != body.end() && isa<ml_program::GlobalOp>(*at))
+    ++at;
+  symbols.insert(global, at);
+  return global;
+}
+
 bool qopt::isTrainable(ml_program::GlobalOp global) {
   StringRef kind = globalKind(global);
   return global.getIsMutable() && kind != "bn_stat" &&

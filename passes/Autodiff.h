@@ -12,6 +12,8 @@
 
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 #include "llvm/ADT/DenseSet.h"
 
@@ -71,6 +73,15 @@ differentiate(mlir::OpBuilder &builder, mlir::Value loss,
 /// `qnn.kind` of a global: "weight", "bias", "bn_weight", "bn_bias",
 /// "bn_stat", "quant_param" or "optimizer_state" (empty when unset).
 llvm::StringRef globalKind(mlir::ml_program::GlobalOp global);
+
+/// Creates a private mutable training-state global `name` (made unique by
+/// `symbols` on a clash) with initial `value`, marked `qnn.kind` and
+/// `qnn.layer`, after the module's other globals and before its functions.
+mlir::ml_program::GlobalOp
+createStateGlobal(mlir::ModuleOp module, mlir::SymbolTable &symbols,
+                  mlir::Location loc, llvm::StringRef name, mlir::Type type,
+                  mlir::Attribute value, llvm::StringRef kind,
+                  llvm::StringRef layer);
 
 /// A mutable global that gradient descent updates: every kind but bn_stat
 /// and optimizer_state (an unmarked mutable global counts as trainable).

@@ -136,18 +136,8 @@ ml_program::GlobalOp
 ReconstructionBuilder::createGlobal(Location loc, const std::string &name,
                                     Type type, Attribute value, StringRef kind,
                                     StringRef layer) {
-  OpBuilder b(ctx);
-  auto global = ml_program::GlobalOp::create(
-      b, loc, b.getStringAttr(name), TypeAttr::get(type), b.getUnitAttr(),
-      value, b.getStringAttr("private"));
-  global->setAttr("qnn.kind", b.getStringAttr(kind));
-  global->setAttr("qnn.layer", b.getStringAttr(layer));
-  Block &body = module.getBodyRegion().front();
-  Block::iterator at = body.begin();
-  while (at != body.end() && isa<ml_program::GlobalOp>(*at))
-    ++at;
-  symbols.insert(global, at); // renames on a clash
-  return global;
+  return createStateGlobal(module, symbols, loc, name, type, value, kind,
+                           layer);
 }
 
 /// Makes V_k a mutable global loaded by @main where the constant was.

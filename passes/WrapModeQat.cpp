@@ -120,19 +120,8 @@ ml_program::GlobalOp QatBuilder::createGlobal(Location loc,
                                               const std::string &name,
                                               Type type, Attribute value,
                                               StringRef kind, StringRef layer) {
-  OpBuilder b(module.getContext());
-  auto global = ml_program::GlobalOp::create(
-      b, loc, b.getStringAttr(name), TypeAttr::get(type), b.getUnitAttr(),
-      value, b.getStringAttr("private"));
-  global->setAttr("qnn.kind", b.getStringAttr(kind));
-  global->setAttr("qnn.layer", b.getStringAttr(layer));
-  // Globals go before the functions, in creation order; the symbol table
-  // makes a clashing name unique.
-  Block &body = module.getBodyRegion().front();
-  Block::iterator at = body.begin();
-  while (at != body.end() && isa<ml_program::GlobalOp>(*at))
-    ++at;
-  symbols.insert(global, at);
+  ml_program::GlobalOp global = createStateGlobal(
+      module, symbols, loc, name, type, value, kind, layer);
   if (isTrainable(global))
     ++stats.trainable;
   else

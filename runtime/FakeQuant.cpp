@@ -364,14 +364,20 @@ Status signActivation(const Tensor &x, Tensor &y) {
       });
 }
 
-Status lqnetForward(const Tensor &x, const Tensor &basis, bool signedCodes,
-                    Granularity g, Tensor &y) {
+/// An LQ-Nets basis: f32 [numGroups, K] with K (bits) in [1, 8].
+static Status checkLqBasis(const Tensor &basis, Granularity g) {
   QRT_RETURN_IF_ERROR(checkDType(basis, DType::F32, "lq-nets basis"));
   if (basis.rank() != 2 || basis.dim(0) != g.numGroups || basis.dim(1) < 1 ||
       basis.dim(1) > 8)
     return invalidArgument("lq-nets: basis must be [numGroups, K], K in "
                            "[1, 8], got " +
                            shapeToString(basis.shape()));
+  return Status::ok();
+}
+
+Status lqnetForward(const Tensor &x, const Tensor &basis, bool signedCodes,
+                    Granularity g, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkLqBasis(basis, g));
   int k = static_cast<int>(basis.dim(1));
   int n = 1 << k;
   std::vector<float> levels(g.numGroups * n);
@@ -643,12 +649,7 @@ Status lqnetBackward(const Tensor &dy, Tensor &dx) {
 Status lqnetActivationBackward(const Tensor &x, const Tensor &basis,
                                bool signedCodes, Granularity g,
                                const Tensor &dy, Tensor &dx) {
-  QRT_RETURN_IF_ERROR(checkDType(basis, DType::F32, "lq-nets basis"));
-  if (basis.rank() != 2 || basis.dim(0) != g.numGroups || basis.dim(1) < 1 ||
-      basis.dim(1) > 8)
-    return invalidArgument("lq-nets: basis must be [numGroups, K], K in "
-                           "[1, 8], got " +
-                           shapeToString(basis.shape()));
+  QRT_RETURN_IF_ERROR(checkLqBasis(basis, g));
   int k = static_cast<int>(basis.dim(1));
   int nl = 1 << k;
   std::vector<float> levels(nl), top(g.numGroups);
@@ -666,12 +667,7 @@ Status lqnetActivationBackward(const Tensor &x, const Tensor &basis,
 
 Status lqnetBasisUpdate(const Tensor &x, Tensor &basis, bool signedCodes,
                         Granularity g, float momentum) {
-  QRT_RETURN_IF_ERROR(checkDType(basis, DType::F32, "lq-nets basis"));
-  if (basis.rank() != 2 || basis.dim(0) != g.numGroups || basis.dim(1) < 1 ||
-      basis.dim(1) > 8)
-    return invalidArgument("lq-nets: basis must be [numGroups, K], K in "
-                           "[1, 8], got " +
-                           shapeToString(basis.shape()));
+  QRT_RETURN_IF_ERROR(checkLqBasis(basis, g));
   GroupLayout l;
   QRT_RETURN_IF_ERROR(layoutFor(x, g, "lq-nets basis update", l));
   int k = static_cast<int>(basis.dim(1));
