@@ -219,6 +219,14 @@ def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp
       backward of `rec + reg` with respect to V, and one `qnn.adam_update`
       of V with its moments and step counter in `optimizer_state` globals.
 
+    With `unit=block` (BRECQ, Li et al. 2021), a unit is a block: the
+    forward is cut after every op where exactly one activation is live
+    (parameters aside: constants, global loads and weight quantizers) --
+    in a ResNet after the stem, after each residual block and after the
+    pooling -- and the ops between two cuts that contain AdaRound layers
+    form one unit, whose step learns all their V together on the block's
+    output (one regularizer per V, summed).
+
     With `qdrop`, `@recon_data_<k>` returns `(%in, %in_float, %target)`
     (the unit's input in the float model too) and the step is
     `@recon_step_<k>(%in, %in_float, %keep, %target, %lr, %beta, %lambda)`:
@@ -237,6 +245,9 @@ def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp
     Option<"forward", "forward", "std::string", /*default=*/"\"main\"",
            "the model function (default: @main, or the module's only "
            "function)">,
+    Option<"unit", "unit", "std::string", /*default=*/"\"layer\"",
+           "layer: one unit per AdaRound layer; block: one per block "
+           "between two cuts of the forward (BRECQ)">,
     Option<"qdrop", "qdrop", "bool", /*default=*/"false",
            "QDrop: the data functions also return the unit's float input, "
            "and the steps take it and a keep mask">,

@@ -42,30 +42,40 @@ using namespace qopt;
 using namespace qopt::qnn;
 
 namespace {
-/// One conv2d / linear with an AdaRound weight quantizer.
+/// What one reconstruction step optimizes: a layer (with its input
+/// quantizers and a relu that is its only user) or a block (every op
+/// between two cuts of the forward, see findBlocks).
 struct Unit {
-  Operation *layer;
-  FakeQuantOp weightQuant;
-  /// Ops between the unit's input and the layer (activation quantizers,
-  /// pads), producer first.
+  /// The unit's ops in program order, without the parameters they read
+  /// (constants, global loads and ops computing only from those, such as
+  /// the weight quantizers), which are cloned where used.
+  SmallVector<Operation *> ops;
+  /// The AdaRound weight quantizers of the unit's layers.
+  SmallVector<FakeQuantOp> weightQuants;
+  /// Layer units: the layer and the ops between its input and it.
+  Operation *layer = nullptr;
   SmallVector<Operation *> inputChain;
   Value input;  // what @recon_step_k receives
-  Operation *relu = nullptr;
-  Value output; // the layer's result, or its relu's
-  std::string name;
+  Value output; // what it is compared with
+  std::string name;      // the first layer's
+  unsigned numLayers = 0;
 };
 
 class ReconstructionBuilder {
 public:
-  ReconstructionBuilder(ModuleOp module, func::FuncOp forward, bool qdrop)
+  ReconstructionBuilder(ModuleOp module, func::FuncOp forward, bool qdrop,
+                        bool blocks)
       : module(module), symbols(module), forward(forward),
-        ctx(module.getContext()), qdrop(qdrop) {}
+        ctx(module.getContext()), qdrop(qdrop), blocks(blocks) {}
 
   FailureOr<unsigned> run();
 
 private:
   LogicalResult findUnits();
-  Value hoistOffset(Unit &unit);
+  LogicalResult findBlocks();
+  LogicalResult checkLayer(Operation *layer, FakeQuantOp wq,
+                           const std::string &name);
+  Value hoistOffset(FakeQuantOp fq);
   ml_program::GlobalOp createGlobal(Location loc, const std::string &name,
                                     Type type, Attribute value, StringRef kind,
                                     StringRef layer);
@@ -81,35 +91,56 @@ private:
   MLIRContext *ctx;
   /// QDrop: the steps also take the unit's float input and a keep mask.
   bool qdrop;
+  /// Units are blocks (BRECQ), not layers.
+  bool blocks;
   SmallVector<Unit> units;
 };
 } // namespace
 
 static bool isLayer(Operation *op) { return isa<Conv2dOp, LinearOp>(op); }
 
+/// The user-facing name of a layer (its location's, else by position).
+static std::string layerNameOf(Operation *layer, unsigned index) {
+  std::string name = nameInLoc(layer->getLoc());
+  return name.empty() ? "layer" + std::to_string(index) : name;
+}
+
+/// The layer's AdaRound weight quantizer, or null.
+static FakeQuantOp adaroundWeightOf(Operation *layer) {
+  auto wq = layer->getOperand(1).getDefiningOp<FakeQuantOp>();
+  return wq && wq.getMethod() == QuantMethod::Adaround ? wq : FakeQuantOp();
+}
+
+LogicalResult ReconstructionBuilder::checkLayer(Operation *layer,
+                                                FakeQuantOp wq,
+                                                const std::string &name) {
+  if (!wq.getInput().getDefiningOp<arith::ConstantOp>())
+    return layer->emitError("qnn-build-reconstruction: the weight of layer '")
+           << name << "' is not a constant; reconstruction rounds "
+           << "constant weights (fold batch norm and freeze first)";
+  if (!wq.getOffset())
+    return wq.emitError("qnn-build-reconstruction: the AdaRound quantizer "
+                        "of layer '")
+           << name << "' has no offset operand";
+  return success();
+}
+
 LogicalResult ReconstructionBuilder::findUnits() {
   unsigned index = 0;
   WalkResult walk = forward.walk([&](Operation *op) -> WalkResult {
     if (!isLayer(op))
       return WalkResult::advance();
-    unsigned layerIndex = index++;
-    auto wq = op->getOperand(1).getDefiningOp<FakeQuantOp>();
-    if (!wq || wq.getMethod() != QuantMethod::Adaround)
+    std::string name = layerNameOf(op, index++);
+    FakeQuantOp wq = adaroundWeightOf(op);
+    if (!wq)
       return WalkResult::advance();
+    if (failed(checkLayer(op, wq, name)))
+      return WalkResult::interrupt();
     Unit u;
     u.layer = op;
-    u.weightQuant = wq;
-    u.name = nameInLoc(op->getLoc());
-    if (u.name.empty())
-      u.name = "layer" + std::to_string(layerIndex);
-    if (!wq.getInput().getDefiningOp<arith::ConstantOp>())
-      return op->emitError("qnn-build-reconstruction: the weight of layer '")
-             << u.name << "' is not a constant; reconstruction rounds "
-             << "constant weights (fold batch norm and freeze first)";
-    if (!wq.getOffset())
-      return wq.emitError("qnn-build-reconstruction: the AdaRound quantizer "
-                          "of layer '")
-             << u.name << "' has no offset operand";
+    u.weightQuants.push_back(wq);
+    u.name = name;
+    u.numLayers = 1;
     // The input: up through the layer's activation quantizers and pads.
     Value in = op->getOperand(0);
     while (Operation *def = in.getDefiningOp()) {
@@ -120,16 +151,140 @@ LogicalResult ReconstructionBuilder::findUnits() {
       in = def->getOperand(0);
     }
     u.input = in;
+    u.ops = u.inputChain;
+    u.ops.push_back(op);
     u.output = op->getResult(0);
     Value result = op->getResult(0);
     if (result.hasOneUse() && isa<ReluOp>(*result.getUsers().begin())) {
-      u.relu = *result.getUsers().begin();
-      u.output = u.relu->getResult(0);
+      u.ops.push_back(*result.getUsers().begin());
+      u.output = u.ops.back()->getResult(0);
     }
     units.push_back(std::move(u));
     return WalkResult::advance();
   });
   return failure(walk.wasInterrupted());
+}
+
+/// A parameter: a constant, a global load, or an op computing only from
+/// parameters (a weight quantizer of a constant).
+static bool isParam(Operation *op, const DenseSet<Operation *> &params) {
+  if (isa<arith::ConstantOp, ml_program::GlobalLoadOp>(op))
+    return true;
+  return op->getNumOperands() > 0 && op->getNumRegions() == 0 &&
+         llvm::all_of(op->getOperands(), [&](Value v) {
+           Operation *def = v.getDefiningOp();
+           return def && params.contains(def);
+         });
+}
+
+/// Blocks (BRECQ): the forward is cut after every op where exactly one
+/// activation is live (a value that a later op reads, parameters aside):
+/// in a ResNet, after the stem, after each residual block's final relu,
+/// after the pooling. The ops between two cuts form a block; a block with
+/// an AdaRound layer is a unit from the first cut's value to the second's.
+LogicalResult ReconstructionBuilder::findBlocks() {
+  Block &body = forward.getBody().front();
+  SmallVector<Operation *> order;
+  DenseSet<Operation *> params;
+  for (Operation &op : body.without_terminator()) {
+    order.push_back(&op);
+    if (isParam(&op, params))
+      params.insert(&op);
+  }
+  // Where each activation is read for the last time (the return: n).
+  unsigned n = order.size();
+  DenseMap<Value, unsigned> lastUse;
+  for (unsigned i = 0; i <= n; ++i) {
+    Operation *op = i < n ? order[i] : body.getTerminator();
+    if (i < n && params.contains(op))
+      continue;
+    for (Value v : op->getOperands())
+      lastUse[v] = i;
+  }
+  llvm::SetVector<Value> live;
+  for (Value arg : body.getArguments())
+    if (lastUse.count(arg))
+      live.insert(arg);
+  SmallVector<std::pair<int, Value>> cuts;
+  if (live.size() == 1)
+    cuts.push_back({-1, live.front()});
+  for (unsigned i = 0; i < n; ++i) {
+    Operation *op = order[i];
+    if (params.contains(op))
+      continue;
+    for (Value r : op->getResults())
+      if (lastUse.count(r))
+        live.insert(r);
+    for (Value v : op->getOperands())
+      if (lastUse.lookup(v) == i)
+        live.remove(v);
+    if (live.size() == 1 && (cuts.empty() || cuts.back().second != live.front()))
+      cuts.push_back({(int)i, live.front()});
+  }
+  // Segments between consecutive cuts; a chain (stem, head) cuts after
+  // every op, so segments without a layer join a neighbour: an activation
+  // (relu, clip) the unit before it, anything else (quantizers, pads,
+  // pooling, reshapes) the unit after it.
+  struct Segment {
+    Value in, out;
+    SmallVector<Operation *> ops;
+    bool hasLayer = false, activationsOnly = true;
+  };
+  SmallVector<Segment> segments;
+  std::optional<Segment> pending;
+  for (size_t c = 0; c + 1 < cuts.size(); ++c) {
+    Segment seg;
+    seg.in = cuts[c].second;
+    seg.out = cuts[c + 1].second;
+    for (int i = cuts[c].first + 1; i <= cuts[c + 1].first; ++i) {
+      if (params.contains(order[i]))
+        continue;
+      seg.ops.push_back(order[i]);
+      seg.hasLayer |= isLayer(order[i]);
+      seg.activationsOnly &= isa<ReluOp, ClipOp>(order[i]);
+    }
+    if (seg.hasLayer) {
+      if (pending) {
+        pending->ops.append(seg.ops);
+        seg.ops = std::move(pending->ops);
+        seg.in = pending->in;
+        pending.reset();
+      }
+      segments.push_back(std::move(seg));
+    } else if (seg.activationsOnly && !pending && !segments.empty()) {
+      segments.back().ops.append(seg.ops);
+      segments.back().out = seg.out;
+    } else if (pending) {
+      pending->ops.append(seg.ops);
+      pending->out = seg.out;
+    } else {
+      pending = std::move(seg);
+    }
+  }
+  unsigned layerIndex = 0;
+  for (Segment &seg : segments) {
+    Unit u;
+    u.input = seg.in;
+    u.output = seg.out;
+    u.ops = std::move(seg.ops);
+    for (Operation *op : u.ops) {
+      if (!isLayer(op))
+        continue;
+      std::string name = layerNameOf(op, layerIndex++);
+      FakeQuantOp wq = adaroundWeightOf(op);
+      if (!wq)
+        continue;
+      if (failed(checkLayer(op, wq, name)))
+        return failure();
+      if (u.weightQuants.empty())
+        u.name = name;
+      u.weightQuants.push_back(wq);
+      ++u.numLayers;
+    }
+    if (!u.weightQuants.empty())
+      units.push_back(std::move(u));
+  }
+  return success();
 }
 
 ml_program::GlobalOp
@@ -140,18 +295,24 @@ ReconstructionBuilder::createGlobal(Location loc, const std::string &name,
                            layer);
 }
 
-/// Makes V_k a mutable global loaded by @main where the constant was.
-Value ReconstructionBuilder::hoistOffset(Unit &unit) {
-  FakeQuantOp fq = unit.weightQuant;
+/// Makes an AdaRound quantizer's V a mutable global (`<layer>.offset`)
+/// loaded by @main where the constant was.
+Value ReconstructionBuilder::hoistOffset(FakeQuantOp fq) {
   Value offset = fq.getOffset();
   if (offset.getDefiningOp<ml_program::GlobalLoadOp>())
     return offset;
   auto constant = offset.getDefiningOp<arith::ConstantOp>();
   if (!constant)
     return {};
+  std::string layer;
+  for (Operation *user : fq->getUsers())
+    if (isLayer(user) && (layer = nameInLoc(user->getLoc())).size())
+      break;
+  if (layer.empty())
+    layer = nameInLoc(fq.getLoc());
   ml_program::GlobalOp global =
-      createGlobal(constant.getLoc(), unit.name + ".offset", offset.getType(),
-                   constant.getValue(), "quant_param", unit.name);
+      createGlobal(constant.getLoc(), layer + ".offset", offset.getType(),
+                   constant.getValue(), "quant_param", layer);
   OpBuilder b(fq);
   Value load = ml_program::GlobalLoadOp::create(b, fq.getLoc(),
                                                 offset.getType(),
@@ -205,10 +366,10 @@ void ReconstructionBuilder::buildData(const Unit &unit, unsigned k) {
 }
 
 LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
-  Location loc = unit.layer->getLoc();
+  Location loc = unit.weightQuants.front()->getLoc();
   auto scalar = RankedTensorType::get({}, Float32Type::get(ctx));
   Type inType = unit.input.getType(), outType = unit.output.getType();
-  Type layerInType = unit.layer->getOperand(0).getType();
+  Type layerInType = qdrop ? unit.layer->getOperand(0).getType() : Type();
   SmallVector<Type> argTypes = {inType};
   if (qdrop)
     argTypes.append({inType, layerInType});
@@ -226,27 +387,30 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
   Value target = body->getArgument(next++), lr = body->getArgument(next++),
         beta = body->getArgument(next++), lambda = body->getArgument(next++);
 
-  // The unit's ops, with the constants and global loads they read.
+  // The unit's ops, with the parameters they read cloned where used.
   IRMapping m;
   m.map(unit.input, in);
-  SmallVector<Operation *> ops(unit.inputChain);
-  FakeQuantOp unitQuant = unit.weightQuant;
-  ops.push_back(unitQuant);
-  ops.push_back(unit.layer);
-  if (unit.relu)
-    ops.push_back(unit.relu);
-  for (Operation *op : ops) {
-    for (Value operand : op->getOperands()) {
-      if (m.contains(operand))
-        continue;
-      Operation *def = operand.getDefiningOp();
-      if (!def || !isa<arith::ConstantOp, ml_program::GlobalLoadOp>(def))
-        return op->emitError("qnn-build-reconstruction: layer '")
-               << unit.name << "' reads a value that is neither its input "
-               << "nor a constant; only a layer with its own quantizers can "
-               << "be reconstructed alone";
-      b.clone(*def, m);
-    }
+  std::function<LogicalResult(Value)> materialize = [&](Value v) {
+    if (m.contains(v))
+      return success();
+    Operation *def = v.getDefiningOp();
+    DenseSet<Operation *> none;
+    if (!def || !(isa<arith::ConstantOp, ml_program::GlobalLoadOp>(def) ||
+                  (isa<FakeQuantOp>(def) && def->getNumOperands() > 0)))
+      return failure();
+    for (Value operand : def->getOperands())
+      if (failed(materialize(operand)))
+        return failure();
+    b.clone(*def, m);
+    return success();
+  };
+  for (Operation *op : unit.ops) {
+    for (Value operand : op->getOperands())
+      if (failed(materialize(operand)))
+        return op->emitError("qnn-build-reconstruction: the unit of layer '")
+               << unit.name << "' reads a value that is neither its input, "
+               << "one of its ops' results nor a parameter; only a unit "
+               << "with its own quantizers can be reconstructed alone";
     b.clone(*op, m);
   }
   if (qdrop) {
@@ -276,10 +440,14 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
     layer->setOperand(0, mixed);
     b.setInsertionPointToEnd(body);
   }
-  auto weightQuant =
-      cast<FakeQuantOp>(m.lookup(unitQuant.getResult()).getDefiningOp());
-  weightQuant.setRelaxed(true);
-  Value v = weightQuant.getOffset();
+  // The relaxed rounding of every AdaRound weight of the unit: the leaves.
+  SmallVector<Value> offsets;
+  for (FakeQuantOp wq : unit.weightQuants) {
+    auto clone =
+        cast<FakeQuantOp>(m.lookup(wq.getResult()).getDefiningOp());
+    clone.setRelaxed(true);
+    offsets.push_back(clone.getOffset());
+  }
   Value out = m.lookup(unit.output);
 
   // rec = C * mean((out - target)^2): BRECQ's sum over channels, mean over
@@ -289,59 +457,80 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
   Value c = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(scalar, (float)channels));
   Value rec = MulOp::create(b, loc, scalar, mse.getLoss(), c);
-  auto reg = AdaroundRegularizerOp::create(b, loc, v, beta, lambda);
-  Value loss = AddOp::create(b, loc, scalar, rec, reg.getLoss());
-  FailureOr<SmallVector<Value>> grads = differentiate(b, loss, {v});
+  Value regSum;
+  for (Value v : offsets) {
+    Value reg =
+        AdaroundRegularizerOp::create(b, loc, v, beta, lambda).getLoss();
+    regSum = regSum ? AddOp::create(b, loc, scalar, regSum, reg).getResult()
+                    : reg;
+  }
+  Value loss = AddOp::create(b, loc, scalar, rec, regSum);
+  FailureOr<SmallVector<Value>> grads = differentiate(b, loss, offsets);
   if (failed(grads))
     return failure();
 
-  // Adam on V (BRECQ / QDrop: torch.optim.Adam, no weight decay).
-  auto global = [&](StringRef suffix, Type type, Attribute value) {
-    return createGlobal(loc, "recon." + unit.name + "." + suffix.str(), type,
-                        value, "optimizer_state", unit.name);
+  // Adam on each V (BRECQ / QDrop: torch.optim.Adam, no weight decay), one
+  // step counter per unit.
+  auto global = [&](const std::string &name, Type type, Attribute value) {
+    return createGlobal(loc, "recon." + name, type, value, "optimizer_state",
+                        unit.name);
   };
-  auto vType = cast<ShapedType>(v.getType());
-  ml_program::GlobalOp counter =
-      global("step", scalar, DenseElementsAttr::get(scalar, 0.0f));
-  ml_program::GlobalOp expAvg =
-      global("exp_avg", vType, DenseElementsAttr::get(vType, 0.0f));
-  ml_program::GlobalOp expAvgSq =
-      global("exp_avg_sq", vType, DenseElementsAttr::get(vType, 0.0f));
+  ml_program::GlobalOp counter = global(unit.name + ".step", scalar,
+                                        DenseElementsAttr::get(scalar, 0.0f));
   Value oldStep =
       ml_program::GlobalLoadOp::create(b, loc, scalar, symbolOf(counter));
   Value one = arith::ConstantOp::create(b, loc,
                                         DenseElementsAttr::get(scalar, 1.0f));
   Value step = AddOp::create(b, loc, scalar, oldStep, one);
-  Value mOld = ml_program::GlobalLoadOp::create(b, loc, vType, symbolOf(expAvg));
-  Value vOld =
-      ml_program::GlobalLoadOp::create(b, loc, vType, symbolOf(expAvgSq));
-  auto update = AdamUpdateOp::create(
-      b, loc, vType, vType, vType, v, (*grads)[0], mOld, vOld, lr, step,
-      b.getF64FloatAttr(0.9), b.getF64FloatAttr(0.999),
-      b.getF64FloatAttr(1e-8), b.getF64FloatAttr(0.0));
-  auto vLoad = v.getDefiningOp<ml_program::GlobalLoadOp>();
-  ml_program::GlobalStoreOp::create(b, loc, symbolOf(counter), step);
-  ml_program::GlobalStoreOp::create(b, loc, symbolOf(expAvg),
-                                    update.getNewExpAvg());
-  ml_program::GlobalStoreOp::create(b, loc, symbolOf(expAvgSq),
-                                    update.getNewExpAvgSq());
-  ml_program::GlobalStoreOp::create(
-      b, loc, FlatSymbolRefAttr::get(vLoad.getGlobal().getRootReference()),
-      update.getNewParam());
-  func::ReturnOp::create(b, loc, ValueRange{rec, reg.getLoss()});
-  fn->setAttr("qnn.layer", b.getStringAttr(unit.name));
+  // Every load comes before the stores (value semantics of the globals).
+  SmallVector<std::pair<FlatSymbolRefAttr, Value>> stores = {
+      {symbolOf(counter), step}};
+  for (auto [v, grad] : llvm::zip(offsets, *grads)) {
+    auto vLoad = v.getDefiningOp<ml_program::GlobalLoadOp>();
+    StringRef vName = vLoad.getGlobal().getRootReference().getValue();
+    std::string layer = vName.drop_back(StringRef(".offset").size()).str();
+    auto vType = cast<ShapedType>(v.getType());
+    ml_program::GlobalOp expAvg = global(
+        layer + ".exp_avg", vType, DenseElementsAttr::get(vType, 0.0f));
+    ml_program::GlobalOp expAvgSq = global(
+        layer + ".exp_avg_sq", vType, DenseElementsAttr::get(vType, 0.0f));
+    Value mOld =
+        ml_program::GlobalLoadOp::create(b, loc, vType, symbolOf(expAvg));
+    Value vOld =
+        ml_program::GlobalLoadOp::create(b, loc, vType, symbolOf(expAvgSq));
+    auto update = AdamUpdateOp::create(
+        b, loc, vType, vType, vType, v, grad, mOld, vOld, lr, step,
+        b.getF64FloatAttr(0.9), b.getF64FloatAttr(0.999),
+        b.getF64FloatAttr(1e-8), b.getF64FloatAttr(0.0));
+    stores.push_back({symbolOf(expAvg), update.getNewExpAvg()});
+    stores.push_back({symbolOf(expAvgSq), update.getNewExpAvgSq()});
+    stores.push_back(
+        {FlatSymbolRefAttr::get(vLoad.getGlobal().getRootReference()),
+         update.getNewParam()});
+  }
+  for (auto [symbol, value] : stores)
+    ml_program::GlobalStoreOp::create(b, loc, symbol, value);
+  func::ReturnOp::create(b, loc, ValueRange{rec, regSum});
+  std::string label = unit.name;
+  if (unit.numLayers > 1)
+    label += " (block of " + std::to_string(unit.numLayers) + " layers)";
+  fn->setAttr("qnn.layer", b.getStringAttr(label));
   symbols.insert(fn);
   return success();
 }
 
 FailureOr<unsigned> ReconstructionBuilder::run() {
-  if (failed(findUnits()))
+  if (qdrop && blocks)
+    return emitError(module.getLoc(), "qnn-build-reconstruction: qdrop mixes "
+                                      "a layer's input; it needs unit=layer");
+  if (failed(blocks ? findBlocks() : findUnits()))
     return failure();
   for (Unit &unit : units)
-    if (!hoistOffset(unit))
-      return unit.weightQuant.emitError("qnn-build-reconstruction: the "
-                                        "offset of layer '")
-             << unit.name << "' is neither a constant nor a global";
+    for (FakeQuantOp wq : unit.weightQuants)
+      if (!hoistOffset(wq))
+        return wq.emitError("qnn-build-reconstruction: the offset of the "
+                            "AdaRound quantizer in unit '")
+               << unit.name << "' is neither a constant nor a global";
   for (auto [k, unit] : llvm::enumerate(units)) {
     if (symbols.lookup(("recon_step_" + Twine(k)).str()))
       return emitError(module.getLoc(), "qnn-build-reconstruction: the "
@@ -377,7 +566,13 @@ struct BuildReconstructionPass
                    "block");
       return signalPassFailure();
     }
-    FailureOr<unsigned> n = ReconstructionBuilder(module, fn, qdrop).run();
+    if (unit != "layer" && unit != "block") {
+      emitError(module.getLoc(), "qnn-build-reconstruction: unknown unit '")
+          << unit << "' (expected layer or block)";
+      return signalPassFailure();
+    }
+    FailureOr<unsigned> n =
+        ReconstructionBuilder(module, fn, qdrop, unit == "block").run();
     if (failed(n))
       return signalPassFailure();
     numUnits += *n;

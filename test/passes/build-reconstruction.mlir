@@ -1,5 +1,8 @@
 // RUN: qopt %s -qnn-build-reconstruction | FileCheck %s
 // RUN: qopt %s -qnn-build-reconstruction=qdrop=true | FileCheck %s --check-prefix=QDROP
+// RUN: qopt %s -qnn-build-reconstruction=unit=block | FileCheck %s --check-prefix=BLOCK
+// RUN: not qopt %s "-qnn-build-reconstruction=unit=block qdrop=true" 2>&1 | FileCheck %s --check-prefix=BLOCKQDROP
+// RUN: not qopt %s -qnn-build-reconstruction=unit=net 2>&1 | FileCheck %s --check-prefix=BADUNIT
 // RUN: not qopt %s -qnn-build-reconstruction=forward=nope 2>&1 | FileCheck %s --check-prefix=NOFWD
 
 // A conv with an AdaRound weight and a quantized input, a relu, a linear
@@ -73,6 +76,25 @@
 // QDROP: %[[K:.*]] = qnn.mul %[[KEEP]], %[[D]]
 // QDROP: %[[MIX:.*]] = qnn.add %[[XQ]], %[[K]]
 // QDROP: qnn.conv2d %[[MIX]],
+
+// Blocks: cuts where one activation is live; a chain cuts after every op,
+// so layer-less pieces join a neighbour: here the input quantizer, conv and
+// relu form unit 0, and the flatten joins the fc in unit 1.
+// BLOCK-LABEL: func.func @recon_data_0(
+// BLOCK-SAME: -> (tensor<?x1x4x4xf32>, tensor<?x2x2x2xf32>)
+// BLOCK-LABEL: func.func @recon_step_0(
+// BLOCK: qnn.fake_quant uniform activation
+// BLOCK: qnn.fake_quant adaround weight {{.*}} relaxed
+// BLOCK: qnn.conv2d
+// BLOCK: qnn.relu
+// BLOCK-LABEL: func.func @recon_data_1(
+// BLOCK-SAME: -> (tensor<?x2x2x2xf32>, tensor<?x3xf32>)
+// BLOCK-LABEL: func.func @recon_step_1(
+// BLOCK-SAME: %{{.*}}: tensor<?x2x2x2xf32>, %{{.*}}: tensor<?x3xf32>,
+// BLOCK: qnn.flatten
+// BLOCK: qnn.linear
+// BLOCKQDROP: error: qnn-build-reconstruction: qdrop mixes a layer's input; it needs unit=layer
+// BADUNIT: error: qnn-build-reconstruction: unknown unit 'net' (expected layer or block)
 
 // NOFWD: error: qnn-build-reconstruction: the module has no function @nope
 

@@ -351,8 +351,9 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   if (adaround) {
     const auto &r = options.reconstruction;
     Stage stage(report, "reconstruct (AdaRound, " +
-                            std::to_string(r.iterations) +
-                            " iterations per layer)");
+                            std::to_string(r.iterations) + " iterations per " +
+                            r.unit +
+                            (r.dropProb > 0 ? ", QDrop" : "") + ")");
     stage.record.artifact = out("3-reconstructed.mlir");
     if (failed(reconstruct(*module, options, *train, report)) ||
         failed(freeze(stage.record.artifact)))

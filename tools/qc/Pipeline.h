@@ -49,6 +49,8 @@ struct QuantizeOptions {
     /// QDrop: probability of dropping an input element's quantization
     /// (0: plain AdaRound; QDrop uses 0.5).
     double dropProb = 0;
+    /// layer (AdaRound) or block (BRECQ: residual blocks).
+    std::string unit = "layer";
     uint64_t seed = 0;
   } reconstruction;
 

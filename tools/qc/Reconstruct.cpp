@@ -161,8 +161,9 @@ LogicalResult qopt::reconstruct(ModuleOp module,
   if (!usesAdaround(module))
     return success();
   bool qdrop = o.dropProb > 0;
-  if (failed(runPassPipeline(module, std::string("qnn-build-reconstruction") +
-                                         (qdrop ? "{qdrop=true}" : ""))) ||
+  std::string pass = "qnn-build-reconstruction{unit=" + o.unit +
+                     (qdrop ? " qdrop=true}" : "}");
+  if (failed(runPassPipeline(module, pass)) ||
       failed(writeModuleFile(module,
                              options.outDir + "/3-reconstruction-steps.mlir")))
     return failure();

@@ -116,6 +116,12 @@ static cl::opt<double> reconDropProb(
              "its activation quantizer during reconstruction (0: AdaRound; "
              "QDrop uses 0.5)"),
     cl::init(0.0), cl::sub(quantizeCmd), cl::cat(reconCategory));
+static cl::opt<std::string> reconUnit(
+    "recon-unit",
+    cl::desc("What one reconstruction step learns: layer (AdaRound, one "
+             "layer at a time) or block (BRECQ: the layers of a residual "
+             "block together, on the block's output)"),
+    cl::init("layer"), cl::sub(quantizeCmd), cl::cat(reconCategory));
 
 // --mode qat (docs/training.md).
 static cl::OptionCategory qatCategory("qc quantize --mode qat options");
@@ -277,11 +283,14 @@ int main(int argc, char **argv) {
   }
   if (reconIters < 1 || reconBatch < 1 || !(reconLr > 0) ||
       !(reconLambda >= 0) || !(reconWarmup >= 0 && reconWarmup < 1) ||
-      !(reconDropProb >= 0 && reconDropProb <= 1)) {
+      !(reconDropProb >= 0 && reconDropProb <= 1) ||
+      (reconUnit != "layer" && reconUnit != "block") ||
+      (reconUnit == "block" && reconDropProb > 0)) {
     llvm::WithColor::error(llvm::errs(), "qc")
         << "bad reconstruction option: --recon-iters and --recon-batch-size "
            "must be >= 1, --recon-lr > 0, --recon-lambda >= 0, "
-           "--recon-warmup in [0, 1), --recon-drop-prob in [0, 1]\n";
+           "--recon-warmup in [0, 1), --recon-drop-prob in [0, 1], "
+           "--recon-unit layer or block (QDrop's drop needs layer)\n";
     return 1;
   }
   options.reconstruction.iterations = reconIters;
@@ -290,6 +299,7 @@ int main(int argc, char **argv) {
   options.reconstruction.lambda = reconLambda;
   options.reconstruction.warmup = reconWarmup;
   options.reconstruction.dropProb = reconDropProb;
+  options.reconstruction.unit = reconUnit;
   options.reconstruction.seed = seed;
   options.training.epochs = epochs;
   options.training.batchSize = trainBatch;
