@@ -375,12 +375,21 @@ static LogicalResult fakeQuantRule(BackwardContext &c) {
   return success();
 }
 
+/// Loss ops return their own gradient as result 1; a loss that depends on
+/// it would need second derivatives.
+static LogicalResult rejectSecondDerivative(BackwardContext &c,
+                                            StringRef what) {
+  if (!c.resultGrad(1))
+    return success();
+  return c.op->emitError("qnn-autodiff: the loss depends on the ")
+         << what << " of " << c.op->getName()
+         << "; second derivatives are not supported";
+}
+
 static LogicalResult softmaxCrossEntropyRule(BackwardContext &c) {
   auto loss = cast<SoftmaxCrossEntropyOp>(c.op);
-  if (c.resultGrad(1))
-    return c.op->emitError("qnn-autodiff: the loss depends on the logits "
-                           "gradient of qnn.softmax_cross_entropy; second "
-                           "derivatives are not supported");
+  if (failed(rejectSecondDerivative(c, "logits gradient")))
+    return failure();
   if (c.wants(0))
     c.setGrad(
         0, scaleBy(c.builder, c.loc(), loss.getLogitsGrad(), c.resultGrad(0)));
@@ -389,10 +398,8 @@ static LogicalResult softmaxCrossEntropyRule(BackwardContext &c) {
 
 static LogicalResult mseLossRule(BackwardContext &c) {
   auto loss = cast<MseLossOp>(c.op);
-  if (c.resultGrad(1))
-    return c.op->emitError("qnn-autodiff: the loss depends on the gradient "
-                           "result of qnn.mse_loss; second derivatives are "
-                           "not supported");
+  if (failed(rejectSecondDerivative(c, "gradient result")))
+    return failure();
   Value g = scaleBy(c.builder, c.loc(), loss.getLhsGrad(), c.resultGrad(0));
   if (c.wants(0))
     c.setGrad(0, g);
@@ -403,10 +410,8 @@ static LogicalResult mseLossRule(BackwardContext &c) {
 
 static LogicalResult adaroundRegularizerRule(BackwardContext &c) {
   auto reg = cast<AdaroundRegularizerOp>(c.op);
-  if (c.resultGrad(1))
-    return c.op->emitError("qnn-autodiff: the loss depends on the gradient "
-                           "result of qnn.adaround_regularizer; second "
-                           "derivatives are not supported");
+  if (failed(rejectSecondDerivative(c, "gradient result")))
+    return failure();
   if (c.wants(1) || c.wants(2))
     return c.op->emitError("qnn-autodiff: beta and lambda of "
                            "qnn.adaround_regularizer are schedules, not "

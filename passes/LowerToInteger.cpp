@@ -541,7 +541,8 @@ struct LowerToIntegerPass
       // A constant on an unsigned grid: qnn-wrap-mode{mode=test} already
       // stored grids of up to 7 bits as their signed levels q - z; an 8-bit
       // one's levels need 9 bits.
-      if (succeeded(g) && !g->isSigned && readF32Constant(op.getInput())) {
+      if (succeeded(g) && !g->isSigned &&
+          matchPattern(op.getInput(), m_Constant())) {
         why = "an unsigned " + std::to_string(op.getBits()) +
               "-bit weight grid (levels q - z in [-255, 255]) has no i8 "
               "storage; quantize weights signed (symmetric) or with at most "

@@ -1,19 +1,20 @@
 //===- Reconstruction.cpp - qnn-build-reconstruction: AdaRound steps ------===//
 //
-// Post-training reconstruction (AdaRound, Nagel et al. 2020, layer by
-// layer): every conv2d / linear whose weight goes through an `adaround`
-// fake_quant is a unit. The rounding variable V of each unit becomes a
-// mutable global that @main reads, and for unit k the pass emits
+// Post-training reconstruction (AdaRound, Nagel et al. 2020; BRECQ's block
+// units, QDrop's dropping): every conv2d / linear whose weight goes through
+// an `adaround` fake_quant belongs to a unit (the layer, or its block). The
+// rounding variables V become mutable globals that @main reads, and for
+// unit k the pass emits
 //
-//   @recon_data_k(%x) -> (%in, %target)
+//   @recon_data_k(%x) -> (%in, [%in_float,] %target)
 //       the unit's input in the quantized model (reading every unit's
 //       current V) and the unit's output in the float model (every
 //       fake_quant bypassed), for a batch of model inputs;
-//   @recon_step_k(%in, %target, %lr, %beta, %lambda) -> (%rec, %reg)
-//       one Adam step on V_k: the unit (its input quantizers, the weight
-//       quantizer with relaxed rounding, the layer, a following relu) on
-//       %in, rec = C * mse(out, target) (BRECQ's loss: summed over the
-//       channels, averaged over the rest), reg = the rounding regularizer.
+//   @recon_step_k(%in, [%in_float, %keep,] %target, %lr, %beta, %lambda)
+//       -> (%rec, %reg)
+//       one Adam step on the unit's V: the unit's ops on %in with relaxed
+//       rounding, rec = C * mse(out, target) (BRECQ's loss: summed over the
+//       channels, averaged over the rest), reg = the rounding regularizers.
 //
 // A driver (qc, tools/qc/Reconstruct.cpp) runs the units in order, so the
 // inputs of unit k see the rounding already chosen for the units before it
@@ -22,7 +23,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Autodiff.h"
-#include "passes/Calibration.h"
 #include "passes/Names.h"
 #include "passes/Passes.h"
 
@@ -30,7 +30,7 @@
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace qopt {
 #define GEN_PASS_DEF_BUILDRECONSTRUCTIONPASS
@@ -75,6 +75,7 @@ private:
   LogicalResult findBlocks();
   LogicalResult checkLayer(Operation *layer, FakeQuantOp wq,
                            const std::string &name);
+  bool isParam(Operation *op);
   Value hoistOffset(FakeQuantOp fq);
   ml_program::GlobalOp createGlobal(Location loc, const std::string &name,
                                     Type type, Attribute value, StringRef kind,
@@ -93,6 +94,8 @@ private:
   bool qdrop;
   /// Units are blocks (BRECQ), not layers.
   bool blocks;
+  /// isParam's answers for the forward's ops.
+  DenseMap<Operation *, bool> params;
   SmallVector<Unit> units;
 };
 } // namespace
@@ -166,15 +169,21 @@ LogicalResult ReconstructionBuilder::findUnits() {
 }
 
 /// A parameter: a constant, a global load, or an op computing only from
-/// parameters (a weight quantizer of a constant).
-static bool isParam(Operation *op, const DenseSet<Operation *> &params) {
+/// parameters (a weight quantizer of a constant). Parameters are not
+/// activations (they do not cut the forward) and the steps clone them where
+/// they are used.
+bool ReconstructionBuilder::isParam(Operation *op) {
   if (isa<arith::ConstantOp, ml_program::GlobalLoadOp>(op))
     return true;
-  return op->getNumOperands() > 0 && op->getNumRegions() == 0 &&
-         llvm::all_of(op->getOperands(), [&](Value v) {
-           Operation *def = v.getDefiningOp();
-           return def && params.contains(def);
-         });
+  if (auto it = params.find(op); it != params.end())
+    return it->second;
+  bool param = op->getNumOperands() > 0 && op->getNumRegions() == 0 &&
+               llvm::all_of(op->getOperands(), [&](Value v) {
+                 Operation *def = v.getDefiningOp();
+                 return def && isParam(def);
+               });
+  params[op] = param;
+  return param;
 }
 
 /// Blocks (BRECQ): the forward is cut after every op where exactly one
@@ -185,18 +194,14 @@ static bool isParam(Operation *op, const DenseSet<Operation *> &params) {
 LogicalResult ReconstructionBuilder::findBlocks() {
   Block &body = forward.getBody().front();
   SmallVector<Operation *> order;
-  DenseSet<Operation *> params;
-  for (Operation &op : body.without_terminator()) {
+  for (Operation &op : body.without_terminator())
     order.push_back(&op);
-    if (isParam(&op, params))
-      params.insert(&op);
-  }
   // Where each activation is read for the last time (the return: n).
   unsigned n = order.size();
   DenseMap<Value, unsigned> lastUse;
   for (unsigned i = 0; i <= n; ++i) {
     Operation *op = i < n ? order[i] : body.getTerminator();
-    if (i < n && params.contains(op))
+    if (i < n && isParam(op))
       continue;
     for (Value v : op->getOperands())
       lastUse[v] = i;
@@ -210,7 +215,7 @@ LogicalResult ReconstructionBuilder::findBlocks() {
     cuts.push_back({-1, live.front()});
   for (unsigned i = 0; i < n; ++i) {
     Operation *op = order[i];
-    if (params.contains(op))
+    if (isParam(op))
       continue;
     for (Value r : op->getResults())
       if (lastUse.count(r))
@@ -237,7 +242,7 @@ LogicalResult ReconstructionBuilder::findBlocks() {
     seg.in = cuts[c].second;
     seg.out = cuts[c + 1].second;
     for (int i = cuts[c].first + 1; i <= cuts[c + 1].first; ++i) {
-      if (params.contains(order[i]))
+      if (isParam(order[i]))
         continue;
       seg.ops.push_back(order[i]);
       seg.hasLayer |= isLayer(order[i]);
@@ -394,9 +399,7 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
     if (m.contains(v))
       return success();
     Operation *def = v.getDefiningOp();
-    DenseSet<Operation *> none;
-    if (!def || !(isa<arith::ConstantOp, ml_program::GlobalLoadOp>(def) ||
-                  (isa<FakeQuantOp>(def) && def->getNumOperands() > 0)))
+    if (!def || !isParam(def))
       return failure();
     for (Value operand : def->getOperands())
       if (failed(materialize(operand)))

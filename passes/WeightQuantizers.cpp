@@ -13,9 +13,9 @@ using namespace qopt;
 using namespace qopt::qnn;
 
 namespace {
-/// The constant operands of an adaround quantizer and the parameter set of
+/// The constant operands of a weight quantizer and the parameter set of
 /// each weight element.
-struct AdaroundConstants {
+struct WeightConstants {
   SmallVector<float> w, scale, zeroPoint, offset;
   int64_t inner = 1, channels = 1, perSet = 1;
   float qmin = 0, qmax = 0;
@@ -24,12 +24,14 @@ struct AdaroundConstants {
 };
 } // namespace
 
-static FailureOr<AdaroundConstants> readConstants(FakeQuantOp op,
-                                                  bool needOffset) {
-  AdaroundConstants c;
+/// Reads the weight, scale, zero point (0 when absent) and, if asked, the
+/// offset of `op`; on failure `why` names the operand that is not constant.
+static FailureOr<WeightConstants>
+readConstants(FakeQuantOp op, bool needOffset, std::string &why) {
+  WeightConstants c;
   auto fail = [&](StringRef what) {
-    return op.emitError("AdaRound quantizer: its ")
-           << what << " is not a constant";
+    why = ("its " + what + " is not a constant").str();
+    return failure();
   };
   std::optional<SmallVector<float>> w = readF32Constant(op.getInput());
   if (!w)
@@ -62,17 +64,49 @@ static FailureOr<AdaroundConstants> readConstants(FakeQuantOp op,
       c.inner *= type.getDimSize(d);
     c.perSet = c.channels / (int64_t)c.scale.size();
   } else if (c.scale.size() != 1) {
-    return op.emitError("AdaRound quantizer: a per-tensor scale with ")
-           << c.scale.size() << " values";
+    why = "a per-tensor scale has " + std::to_string(c.scale.size()) +
+          " values";
+    return failure();
   }
   qrt::qmath::intRange(op.getBits(), !op.getHalfRange(), op.getNarrow(),
                        &c.qmin, &c.qmax);
   return c;
 }
 
+/// Replaces `op` by a `uniform` quantizer (same scale, granularity, role,
+/// name) of the constant `rounded`, on the grid `bits` / `halfRange` /
+/// `narrow` with zero point `zeroPoint` (zeros when null).
+static FakeQuantOp replaceWithUniform(FakeQuantOp op,
+                                      ArrayRef<float> rounded,
+                                      Value zeroPoint, int64_t bits,
+                                      bool halfRange, bool narrow) {
+  OpBuilder b(op);
+  auto type = cast<RankedTensorType>(op.getType());
+  Value weight = arith::ConstantOp::create(
+      b, op.getLoc(), DenseElementsAttr::get(type, rounded));
+  if (!zeroPoint)
+    zeroPoint = arith::ConstantOp::create(
+        b, op.getLoc(),
+        DenseElementsAttr::get(cast<ShapedType>(op.getScale().getType()),
+                               0.0f));
+  auto uniform = FakeQuantOp::create(
+      b, op.getLoc(), type, weight, op.getScale(), zeroPoint, Value(),
+      Value(), Value(), QuantMethod::Uniform, op.getRole(), bits, halfRange,
+      narrow, op.getAxisAttr(), op.getGroupsAttr(), op.getGrad(),
+      op.getGradScale(), op.getAdaptive());
+  // Keep the quantizer's name and observer choice.
+  uniform->setDiscardableAttrs(op->getDiscardableAttrDictionary());
+  op.replaceAllUsesWith(uniform.getResult());
+  op.erase();
+  return uniform;
+}
+
 LogicalResult qopt::resetAdaroundOffset(FakeQuantOp op) {
-  FailureOr<AdaroundConstants> c = readConstants(op, /*needOffset=*/false);
-  if (failed(c) || !op.getOffset())
+  std::string why;
+  FailureOr<WeightConstants> c = readConstants(op, /*needOffset=*/false, why);
+  if (failed(c))
+    return op.emitError("AdaRound quantizer: ") << why;
+  if (!op.getOffset())
     return failure();
   SmallVector<float> v(c->w.size());
   for (size_t i = 0; i < v.size(); ++i)
@@ -85,9 +119,10 @@ LogicalResult qopt::resetAdaroundOffset(FakeQuantOp op) {
 }
 
 FailureOr<FakeQuantOp> qopt::hardenAdaround(FakeQuantOp op) {
-  FailureOr<AdaroundConstants> c = readConstants(op, /*needOffset=*/true);
+  std::string why;
+  FailureOr<WeightConstants> c = readConstants(op, /*needOffset=*/true, why);
   if (failed(c))
-    return failure();
+    return op.emitError("AdaRound quantizer: ") << why;
   SmallVector<float> rounded(c->w.size());
   for (size_t i = 0; i < rounded.size(); ++i) {
     int64_t k = c->setOf(i);
@@ -96,74 +131,28 @@ FailureOr<FakeQuantOp> qopt::hardenAdaround(FakeQuantOp op) {
                                              c->qmin, c->qmax,
                                              /*hardened=*/true);
   }
-  OpBuilder b(op);
-  auto type = cast<RankedTensorType>(op.getType());
-  Value weight = arith::ConstantOp::create(
-      b, op.getLoc(), DenseElementsAttr::get(type, ArrayRef(rounded)));
   // A uniform quantizer always has a zero point (AdaRound's is optional).
-  Value zeroPoint = op.getZeroPoint();
-  if (!zeroPoint)
-    zeroPoint = arith::ConstantOp::create(
-        b, op.getLoc(),
-        DenseElementsAttr::get(cast<ShapedType>(op.getScale().getType()),
-                               0.0f));
-  auto uniform = FakeQuantOp::create(
-      b, op.getLoc(), type, weight, op.getScale(), zeroPoint,
-      Value(), Value(), Value(), QuantMethod::Uniform, op.getRole(),
-      op.getBits(), op.getHalfRange(), op.getNarrow(), op.getAxisAttr(),
-      op.getGroupsAttr(), op.getGrad(), op.getGradScale(), op.getAdaptive());
-  // Keep the quantizer's name and observer choice.
-  for (NamedAttribute attr : op->getDiscardableAttrs())
-    uniform->setAttr(attr.getName(), attr.getValue());
-  op.replaceAllUsesWith(uniform.getResult());
-  op.erase();
-  return uniform;
+  return replaceWithUniform(op, rounded, op.getZeroPoint(), op.getBits(),
+                            op.getHalfRange(), op.getNarrow());
 }
 
 LogicalResult qopt::signUnsignedWeightGrid(FakeQuantOp op) {
   if (op.getMethod() != QuantMethod::Uniform || !op.getHalfRange() ||
       op.getRole() != QuantRole::Weight || op.getBits() > 7 ||
-      op.getAdaptive() != Adaptive::None)
+      op.getAdaptive() != Adaptive::None || !op.getZeroPoint())
     return success();
-  std::optional<SmallVector<float>> w = readF32Constant(op.getInput());
-  std::optional<SmallVector<float>> s =
-      op.getScale() ? readF32Constant(op.getScale()) : std::nullopt;
-  std::optional<SmallVector<float>> z =
-      op.getZeroPoint() ? readF32Constant(op.getZeroPoint()) : std::nullopt;
-  if (!w || !s || !z || s->size() != z->size())
+  std::string why;
+  FailureOr<WeightConstants> c = readConstants(op, /*needOffset=*/false, why);
+  if (failed(c) || c->zeroPoint.size() != c->scale.size())
     return success(); // not frozen: test mode reports it
-  auto type = cast<RankedTensorType>(op.getType());
-  int64_t inner = 1, channels = 1, perSet = 1;
-  if (std::optional<int64_t> axis = op.getAxis()) {
-    channels = type.getDimSize(*axis);
-    for (int64_t d = *axis + 1; d < type.getRank(); ++d)
-      inner *= type.getDimSize(d);
-    perSet = channels / (int64_t)s->size();
-  }
-  float qmin, qmax;
-  qrt::qmath::intRange(op.getBits(), /*isSigned=*/false, false, &qmin, &qmax);
-  SmallVector<float> rounded(w->size());
+  SmallVector<float> rounded(c->w.size());
   for (size_t i = 0; i < rounded.size(); ++i) {
-    int64_t k = (int64_t(i) / inner) % channels / perSet;
+    int64_t k = c->setOf(i);
     // The value the unsigned quantizer produces: s (q - z).
-    rounded[i] = qrt::qmath::fakeQuantAffine((*w)[i], (*s)[k], (*z)[k], qmin,
-                                             qmax);
+    rounded[i] = qrt::qmath::fakeQuantAffine(c->w[i], c->scale[k],
+                                             c->zeroPoint[k], c->qmin, c->qmax);
   }
-  OpBuilder b(op);
-  Value weight = arith::ConstantOp::create(
-      b, op.getLoc(), DenseElementsAttr::get(type, ArrayRef(rounded)));
-  Value zero = arith::ConstantOp::create(
-      b, op.getLoc(),
-      DenseElementsAttr::get(cast<ShapedType>(op.getZeroPoint().getType()),
-                             0.0f));
-  auto sign = FakeQuantOp::create(
-      b, op.getLoc(), type, weight, op.getScale(), zero, Value(), Value(),
-      Value(), QuantMethod::Uniform, op.getRole(), op.getBits() + 1,
-      /*half_range=*/false, /*narrow=*/true, op.getAxisAttr(),
-      op.getGroupsAttr(), op.getGrad(), op.getGradScale(), op.getAdaptive());
-  for (NamedAttribute attr : op->getDiscardableAttrs())
-    sign->setAttr(attr.getName(), attr.getValue());
-  op.replaceAllUsesWith(sign.getResult());
-  op.erase();
+  replaceWithUniform(op, rounded, Value(), op.getBits() + 1,
+                     /*halfRange=*/false, /*narrow=*/true);
   return success();
 }

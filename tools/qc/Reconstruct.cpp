@@ -6,8 +6,9 @@
 // float output), the pairs are kept in memory (one unit at a time), and
 // @recon_step_k runs `iterations` times on random mini-batches with BRECQ /
 // QDrop's schedule: lambda = 0 during the first `warmup` fraction, then
-// beta decays linearly from `betaStart` to `betaEnd`. The steps do all the
-// math; this file only schedules and moves rows.
+// beta decays linearly from `betaStart` to `betaEnd` (and, for QDrop, a
+// fresh random keep mask each iteration). The steps do all the math; this
+// file only schedules, draws masks and moves rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -108,10 +109,18 @@ FailureOr<UnitData> collect(const ExecutionPlan &plan,
   return d;
 }
 
-/// QDrop's keep mask: 1 with probability p (the activation quantization of
-/// that element is dropped), else 0, for `rows` rows of `type`.
-FailureOr<qrt::Tensor> keepMask(Type type, int64_t rows, double p,
-                                std::mt19937_64 &rng) {
+/// BRECQ's LinearTempDecay and QDrop's warm-up: (beta, lambda) at `t`.
+std::pair<float, float> schedule(const Options &o, int64_t t) {
+  int64_t start = static_cast<int64_t>(o.warmup * o.iterations);
+  if (t < start)
+    return {static_cast<float>(o.betaStart), 0.f};
+  double rel = double(t - start) / std::max<int64_t>(1, o.iterations - start);
+  double beta = o.betaEnd + (o.betaStart - o.betaEnd) * std::max(0.0, 1 - rel);
+  return {static_cast<float>(beta), static_cast<float>(o.lambda)};
+}
+
+/// The shape of `rows` rows of the step input `type` (QDrop's keep mask).
+FailureOr<qrt::Shape> maskShape(Type type, int64_t rows) {
   auto shaped = dyn_cast<RankedTensorType>(type);
   if (!shaped || shaped.getRank() == 0)
     return qcFail("reconstruction: the keep mask needs a ranked input type");
@@ -121,6 +130,12 @@ FailureOr<qrt::Tensor> keepMask(Type type, int64_t rows, double p,
     if (d < 0)
       return qcFail("reconstruction: the layer input has a dynamic dimension "
                     "besides the batch");
+  return shape;
+}
+
+/// QDrop's keep mask: 1 with probability p (the activation quantization of
+/// that element is dropped), else 0.
+qrt::Tensor keepMask(const qrt::Shape &shape, double p, std::mt19937_64 &rng) {
   qrt::Tensor mask = qrt::Tensor::empty(shape, qrt::DType::F32);
   float *m = mask.data<float>();
   uint64_t threshold = static_cast<uint64_t>(p * 4294967296.0);
@@ -131,16 +146,6 @@ FailureOr<qrt::Tensor> keepMask(Type type, int64_t rows, double p,
       m[i + 1] = (bits >> 32) < threshold ? 1.f : 0.f;
   }
   return mask;
-}
-
-/// BRECQ's LinearTempDecay and QDrop's warm-up: (beta, lambda) at `t`.
-std::pair<float, float> schedule(const Options &o, int64_t t) {
-  int64_t start = static_cast<int64_t>(o.warmup * o.iterations);
-  if (t < start)
-    return {static_cast<float>(o.betaStart), 0.f};
-  double rel = double(t - start) / std::max<int64_t>(1, o.iterations - start);
-  double beta = o.betaEnd + (o.betaStart - o.betaEnd) * std::max(0.0, 1 - rel);
-  return {static_cast<float>(beta), static_cast<float>(o.lambda)};
 }
 
 } // namespace
@@ -158,8 +163,6 @@ LogicalResult qopt::reconstruct(ModuleOp module,
                                 const qrt::ImageDataset &train,
                                 QuantizeReport &report) {
   const Options &o = options.reconstruction;
-  if (!usesAdaround(module))
-    return success();
   bool qdrop = o.dropProb > 0;
   std::string pass = "qnn-build-reconstruction{unit=" + o.unit +
                      (qdrop ? " qdrop=true}" : "}");
@@ -193,6 +196,14 @@ LogicalResult qopt::reconstruct(ModuleOp module,
     if (failed(data))
       return failure();
 
+    qrt::Shape keepShape;
+    if (qdrop) {
+      FailureOr<qrt::Shape> shape =
+          maskShape(stepFn.getArgumentTypes()[2], batch);
+      if (failed(shape))
+        return failure();
+      keepShape = std::move(*shape);
+    }
     std::mt19937_64 rng(o.seed * 1000003ull + k);
     std::vector<int64_t> all(count);
     std::iota(all.begin(), all.end(), 0);
@@ -208,12 +219,8 @@ LogicalResult qopt::reconstruct(ModuleOp module,
       auto [beta, lambda] = schedule(o, t);
       std::vector<qrt::Tensor> args = {gatherRows(data->inputs, rows)};
       if (qdrop) {
-        FailureOr<qrt::Tensor> keep = keepMask(
-            stepFn.getArgumentTypes()[2], batch, o.dropProb, rng);
-        if (failed(keep))
-          return failure();
         args.push_back(gatherRows(data->floatInputs, rows));
-        args.push_back(std::move(*keep));
+        args.push_back(keepMask(keepShape, o.dropProb, rng));
       }
       args.insert(args.end(), {gatherRows(data->targets, rows), lr,
                                scalar(beta), scalar(lambda)});

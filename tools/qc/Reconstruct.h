@@ -12,11 +12,12 @@ namespace qopt {
 /// True when a quantizer of `module` has the `adaround` method.
 bool usesAdaround(mlir::ModuleOp module);
 
-/// Runs layer-wise AdaRound on the calibrated `module` when its policy
-/// quantizes weights with `adaround` (a no-op otherwise): builds the
-/// reconstruction steps (qnn-build-reconstruction), runs them unit by unit on
-/// the calibration images, and leaves `module` a forward of constants with
-/// the learned offsets. docs/reconstruction.md describes the schedule.
+/// Runs AdaRound reconstruction (layer or block units, QDrop) on the
+/// calibrated `module`, whose policy quantizes weights with `adaround`
+/// (usesAdaround): builds the reconstruction steps
+/// (qnn-build-reconstruction), runs them unit by unit on the calibration
+/// images, and leaves `module` a forward of constants with the learned
+/// offsets. docs/reconstruction.md describes the schedule.
 mlir::LogicalResult reconstruct(mlir::ModuleOp module,
                                 const QuantizeOptions &options,
                                 const qrt::ImageDataset &train,
