@@ -18,6 +18,17 @@ void setNumThreads(int n);
 /// Threads a parallel region started now would use.
 int getNumThreads();
 
+/// libgomp threads spin-wait between parallel regions by default; on a
+/// shared machine one descheduled spinning thread stalls every barrier (2
+/// threads were 10-25x slower than with OMP_WAIT_POLICY=passive under load,
+/// docs/benchmarks.md; a QAT run spent 85% of its time spinning). libgomp
+/// reads its environment when it is loaded, before main, so this sets the
+/// passive policy and re-executes the program (/proc/self/exe with `argv`,
+/// which must end with a null pointer) once, unless the user chose one
+/// (OMP_WAIT_POLICY or GOMP_SPINCOUNT set). Call first thing in main; the
+/// tools and emitted programs (programMain) do.
+void preferPassiveWaitPolicy(char **argv);
+
 } // namespace qrt
 
 #endif // QRT_THREADING_H

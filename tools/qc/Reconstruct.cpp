@@ -17,7 +17,7 @@
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
 #include "dialect/QnnOps.h"
-#include "tools/support/Progress.h"
+#include "runtime/Progress.h"
 
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -208,7 +208,7 @@ LogicalResult qopt::reconstruct(ModuleOp module,
     std::vector<int64_t> all(count);
     std::iota(all.begin(), all.end(), 0);
     qrt::Tensor lr = scalar(static_cast<float>(o.lr));
-    Progress bar("reconstruct " + layer, o.iterations);
+    qrt::Progress bar("reconstruct " + layer, o.iterations);
     double recSum = 0, regLast = 0;
     int64_t recCount = 0;
     for (int64_t t = 0; t < o.iterations; ++t) {

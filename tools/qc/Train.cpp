@@ -20,8 +20,8 @@
 #include "codegen/GlobalState.h"
 #include "runtime/Checkpoint.h"
 #include "runtime/Optimizer.h"
+#include "runtime/Progress.h"
 #include "runtime/TrainOps.h"
-#include "tools/support/Progress.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -186,9 +186,9 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
     std::iota(order.begin(), order.end(), 0);
     std::mt19937_64 rng(t.seed * 1000003ull + static_cast<uint64_t>(epoch));
     std::shuffle(order.begin(), order.end(), rng);
-    Progress bar("epoch " + std::to_string(epoch + 1) + "/" +
-                     std::to_string(t.epochs),
-                 n, t.progress);
+    qrt::Progress bar("epoch " + std::to_string(epoch + 1) + "/" +
+                          std::to_string(t.epochs),
+                      n, t.progress);
     double lossSum = 0;
     int64_t seen = 0, correct = 0;
     for (int64_t b = 0; b < n; b += t.batchSize) {

@@ -10,8 +10,9 @@
 #include "codegen/GlobalState.h"
 #include "frontend/onnx/TensorProtoIO.h"
 #include "dialect/QnnDialect.h"
-#include "runtime/Threading.h"
 #include "runtime/Data.h"
+#include "runtime/Evaluate.h"
+#include "runtime/Threading.h"
 #include "tools/support/Evaluate.h"
 #include "tools/support/Threads.h"
 
@@ -25,14 +26,12 @@
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -72,7 +71,7 @@ static cl::opt<std::string>
             cl::cat(qrunCategory));
 static cl::opt<std::string> dataDir("data-dir",
                                     cl::desc("Directory of the IDX files"),
-                                    cl::init(qopt::kFashionMnistDir),
+                                    cl::init(qrt::kFashionMnistDir),
                                     cl::cat(qrunCategory));
 static cl::opt<int> batchSize("batch-size", cl::desc("Evaluation batch size"),
                               cl::init(100), cl::cat(qrunCategory));
@@ -83,6 +82,11 @@ static cl::opt<float> mean("mean", cl::desc("Normalization mean"),
                            cl::init(0.2860f), cl::cat(qrunCategory));
 static cl::opt<float> stddev("std", cl::desc("Normalization std"),
                              cl::init(0.3530f), cl::cat(qrunCategory));
+static cl::opt<std::string>
+    logitsOut("logits-out",
+              cl::desc("With --eval: write every evaluated image's logits "
+                       "as one f32 [N, classes] .npy file"),
+              cl::value_desc("FILE.npy"), cl::cat(qrunCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qrun") << message << "\n";
@@ -100,19 +104,6 @@ static func::FuncOp findFunction(ModuleOp module) {
     ++count;
   }
   return functionName.empty() && count == 1 ? only : func::FuncOp();
-}
-
-static void printSummary(size_t index, const qrt::Tensor &t) {
-  llvm::outs() << "result " << index << ": " << qrt::dtypeName(t.dtype())
-               << qrt::shapeToString(t.shape());
-  if (t.dtype() == qrt::DType::F32) {
-    llvm::outs() << " [";
-    int64_t n = std::min<int64_t>(t.numel(), 8);
-    for (int64_t i = 0; i < n; ++i)
-      llvm::outs() << (i ? ", " : "") << llvm::format("%g", t.data<float>()[i]);
-    llvm::outs() << (t.numel() > n ? ", ...]" : "]");
-  }
-  llvm::outs() << "\n";
 }
 
 static int writeGlobals(const qopt::GlobalState &globals) {
@@ -147,29 +138,24 @@ static int runOnFiles(const qopt::ExecutionPlan &plan) {
     return fail("the function has " + llvm::Twine(plan.results().size()) +
                 " result(s) but " + llvm::Twine(outputs.size()) +
                 " --output file(s) were given");
-  qrt::Expected<std::vector<qrt::Tensor>> results = plan.run(args);
-  if (!results)
-    return fail(results.status().message());
-  if (repeat > 1) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < repeat; ++i)
-      results = plan.run(args);
-    double ms = std::chrono::duration<double, std::milli>(
-                    std::chrono::steady_clock::now() - t0)
-                    .count() /
-                repeat;
-    llvm::outs() << llvm::format("time per run: %.3f ms (%d runs, %d threads)\n",
-                                 ms, repeat.getValue(), qrt::getNumThreads());
-  }
-  for (size_t i = 0; i < results->size(); ++i) {
+  // One run, then --repeat timed runs when more than one (qrt's timing,
+  // shared with emitted programs).
+  std::vector<qrt::Tensor> results;
+  qrt::Expected<double> ms =
+      qrt::timeRuns(qopt::modelOf(plan), args, repeat, results);
+  if (!ms)
+    return fail(ms.status().message());
+  if (repeat > 1)
+    llvm::outs() << qrt::formatTimeLine(*ms, repeat, qrt::getNumThreads());
+  for (size_t i = 0; i < results.size(); ++i) {
     if (outputs.empty()) {
-      printSummary(i, (*results)[i]);
+      llvm::outs() << qrt::formatResultSummary(i, results[i]);
       continue;
     }
     qrt::Status s =
         isTensorProto(outputs[i])
-            ? qopt::onnx_io::writeTensorProto(outputs[i], (*results)[i])
-            : qrt::writeNpy(outputs[i], (*results)[i]);
+            ? qopt::onnx_io::writeTensorProto(outputs[i], results[i])
+            : qrt::writeNpy(outputs[i], results[i]);
     if (!s)
       return fail(s.message());
   }
@@ -184,15 +170,16 @@ static int evaluate(const qopt::ExecutionPlan &plan) {
       qrt::loadFashionMnist(dataDir, "t10k");
   if (!data)
     return fail(data.status().message());
-  qrt::Expected<qopt::EvalResult> r = qopt::evaluateTop1(
-      plan, *data, batchSize, {mean, stddev}, limit, "eval");
+  qrt::Tensor logits;
+  qrt::Expected<qopt::EvalResult> r =
+      qopt::evaluateTop1(plan, *data, batchSize, {mean, stddev}, limit, "eval",
+                         logitsOut.empty() ? nullptr : &logits);
   if (!r)
     return fail(r.status().message());
-  llvm::outs() << llvm::format(
-      "fashion-mnist top-1: %.2f%% (%lld / %lld), %.0f images/s "
-      "(batch %d, %d threads)\n",
-      r->top1(), (long long)r->correct, (long long)r->total,
-      r->imagesPerSecond(), batchSize.getValue(), qrt::getNumThreads());
+  llvm::outs() << qrt::formatTop1Line(*r, batchSize, qrt::getNumThreads());
+  if (!logitsOut.empty())
+    if (qrt::Status s = qrt::writeNpy(logitsOut, logits); !s)
+      return fail(s.message());
   return 0;
 }
 
@@ -212,6 +199,8 @@ int main(int argc, char **argv) {
     return fail("--threads must be >= 0");
   if (threads > 0)
     qrt::setNumThreads(threads);
+  if (!logitsOut.empty() && evalSet.empty())
+    return fail("--logits-out needs --eval");
 
   DialectRegistry registry;
   registry.insert<qopt::qnn::QnnDialect, func::FuncDialect, arith::ArithDialect,

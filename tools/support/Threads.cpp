@@ -2,16 +2,12 @@
 
 #include "tools/support/Threads.h"
 
+#include "runtime/Threading.h"
+
 #include "llvm/Support/CommandLine.h"
 
-#include <cstdlib>
-#include <unistd.h>
-
 void qopt::preferPassiveWaitPolicy(char **argv) {
-  if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT"))
-    return;
-  setenv("OMP_WAIT_POLICY", "passive", 1);
-  execv("/proc/self/exe", argv); // returns only on failure: carry on
+  qrt::preferPassiveWaitPolicy(argv);
 }
 
 void qopt::renameLlvmThreadsOption() {

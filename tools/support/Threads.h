@@ -5,13 +5,9 @@
 
 namespace qopt {
 
-/// libgomp threads spin-wait between parallel regions by default; on a
-/// shared machine one descheduled spinning thread stalls every barrier (2
-/// threads were 10-25x slower than with OMP_WAIT_POLICY=passive under load,
-/// docs/benchmarks.md; a QAT run spent 85% of its time spinning). libgomp
-/// reads its environment when it is loaded, before main, so this sets the
-/// passive policy and re-executes the tool once, unless the user chose one
-/// (OMP_WAIT_POLICY or GOMP_SPINCOUNT set). Call first thing in main.
+/// qrt::preferPassiveWaitPolicy (runtime/Threading.h): OpenMP's idle threads
+/// sleep unless the user chose a policy; re-executes the tool once. Call
+/// first thing in main.
 void preferPassiveWaitPolicy(char **argv);
 
 /// libLLVM (Polly) registers an undocumented global --threads; users expect

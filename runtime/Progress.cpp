@@ -1,11 +1,11 @@
 //===- Progress.cpp - a progress bar for long runs ------------------------===//
 
-#include "tools/support/Progress.h"
+#include "runtime/Progress.h"
 
 #include <cstdio>
 #include <unistd.h>
 
-using namespace qopt;
+using namespace qrt;
 
 Progress::Progress(std::string label, int64_t total, bool always)
     : label(std::move(label)), total(total),

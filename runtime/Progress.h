@@ -1,18 +1,19 @@
 //===- Progress.h - a progress bar for long runs ----------------*- C++ -*-===//
 //
 // Drawn on stderr only when stderr is a terminal (unless asked); silent in
-// pipes, logs and tests, so output stays diffable.
+// pipes, logs and tests, so output stays diffable. Used by the tools
+// (qc's training and calibration) and by qrt's evaluation loop (Evaluate.h).
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QOPT_TOOLS_PROGRESS_H
-#define QOPT_TOOLS_PROGRESS_H
+#ifndef QRT_PROGRESS_H
+#define QRT_PROGRESS_H
 
 #include <chrono>
 #include <cstdint>
 #include <string>
 
-namespace qopt {
+namespace qrt {
 
 class Progress {
 public:
@@ -30,6 +31,6 @@ private:
   std::chrono::steady_clock::time_point start, lastDraw;
 };
 
-} // namespace qopt
+} // namespace qrt
 
-#endif // QOPT_TOOLS_PROGRESS_H
+#endif // QRT_PROGRESS_H
