@@ -25,3 +25,17 @@ config.substitutions.append(("%qopt_src", config.qopt_src_root))
 config.substitutions.append(
     ("%compare", config.python_venv + " " +
      os.path.join(config.qopt_src_root, "test", "tools", "compare_npy.py")))
+
+# test/e2e/qrt-install.test: `cmake --install` of this build tree, and a
+# standalone CMake project built against it with the build's compiler.
+config.substitutions.append(("%qopt_obj", config.qopt_obj_root))
+consumer_cmake = ['"%s"' % config.cmake_command, '-G', '"%s"' % config.cmake_generator,
+                  "-DCMAKE_BUILD_TYPE=Release",
+                  '"-DCMAKE_CXX_COMPILER=%s"' % config.cxx_compiler]
+if config.cxx_launcher:
+    consumer_cmake.append('"-DCMAKE_CXX_COMPILER_LAUNCHER=%s"' % config.cxx_launcher)
+if getattr(config, "sanitized", False):
+    # An instrumented libqrt.so needs the sanitizer runtimes in the program.
+    consumer_cmake.append('"-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined"')
+config.substitutions.append(("%consumer_cmake", " ".join(consumer_cmake)))
+config.substitutions.append(("%cmake", '"%s"' % config.cmake_command))
