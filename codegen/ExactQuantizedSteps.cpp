@@ -25,13 +25,10 @@
 #include "dialect/QnnOps.h"
 #include "passes/FusedLayer.h"
 
-#include "runtime/Elementwise.h"
-#include "runtime/IntKernels.h"
-#include "runtime/ShapeOps.h"
+#include "runtime/Exec.h"
 
 #include "mlir/IR/Matchers.h"
 
-#include <map>
 
 using namespace mlir;
 using namespace qopt;
@@ -76,84 +73,44 @@ static std::optional<FrozenGrid> frozenGrid(Value v) {
   return g;
 }
 
-static qrt::Tensor vec(const std::vector<float> &v) {
-  return qrt::Tensor::fromVector<float>({(int64_t)v.size()}, v);
+/// The kernel's form of a frozen grid.
+static qrt::exec::QuantGrid toGrid(const FrozenGrid &g) {
+  qrt::exec::QuantGrid q;
+  q.dtype = g.dtype;
+  q.range = g.range;
+  q.scale = qrt::exec::f32(g.scales);
+  q.zeroPoint = qrt::exec::f32(g.zeroPoints);
+  q.axis = g.axis.value_or(-1);
+  return q;
 }
 
-/// Int8 plan + the scales of the accumulator, made on first sight of a
-/// shape (the weights are constants, so they are quantized once).
-template <typename PlanT> struct ExactLayerState {
-  std::map<qrt::Shape, PlanT> plans;
-  qrt::Tensor accScale; // f32 [O]: float((double)s_x * s_w[c])
-  qrt::Tensor bias4d;   // the bias as [1, O, 1...], or undefined
-};
+/// The weight of an exact layer is a constant quantized per tensor or per
+/// output channel with zero points 0.
+static bool isExactWeight(ExecutionPlan &plan, Value weight,
+                          const std::optional<FrozenGrid> &gw) {
+  return gw && gw->dtype == qrt::DType::I8 && (!gw->axis || *gw->axis == 0) &&
+         llvm::all_of(gw->zeroPoints, [](float z) { return z == 0.0f; }) &&
+         plan.isConstant(weight.getDefiningOp<FakeQuantOp>().getInput());
+}
 
-template <typename PlanT, typename Make>
 static LogicalResult addExactLayer(ExecutionPlan &plan, Operation *op,
                                    Value input, Value weight, Value bias,
-                                   Make make) {
+                                   qrt::exec::ExactLayer p) {
   std::optional<FrozenGrid> gx = frozenGrid(input), gw = frozenGrid(weight);
-  if (!gx || !gw || gx->axis || gx->scales.size() != 1 ||
-      gw->dtype != qrt::DType::I8 || (gw->axis && *gw->axis != 0) ||
-      llvm::any_of(gw->zeroPoints, [](float z) { return z != 0.0f; }) ||
-      !plan.isConstant(weight.getDefiningOp<FakeQuantOp>().getInput()) ||
-      (bias && !plan.isConstant(bias)))
+  if (!gx || gx->axis || gx->scales.size() != 1 ||
+      !isExactWeight(plan, weight, gw) || (bias && !plan.isConstant(bias)))
     return failure();
-  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
-  unsigned x = plan.slotOf(input), w = plan.slotOf(weight);
-  unsigned b = bias ? plan.slotOf(bias) : ~0u, y = plan.slotOf(op->getResult(0));
-  int64_t rank = outType.getRank();
   std::vector<float> accScale;
   for (float s : gw->scales)
     accScale.push_back((float)((double)gx->scales[0] * (double)s));
-  auto state = std::make_shared<ExactLayerState<PlanT>>();
-  state->accScale = vec(accScale);
-  qrt::Tensor sx = vec(gx->scales), zx = vec(gx->zeroPoints);
-  qrt::Tensor sw = vec(gw->scales), zw = vec(gw->zeroPoints);
-  FrozenGrid fx = *gx, fw = *gw;
-  plan.addStep(op, [=](Frame &f) -> qrt::Status {
-    // q_x, recovered exactly from the fake-quantized input.
-    qrt::Tensor qx;
-    QRT_RETURN_IF_ERROR(qrt::quantize(f[x], sx, zx,
-                                      qrt::Granularity::perTensor(), fx.dtype,
-                                      fx.range, qx));
-    auto it = state->plans.find(qx.shape());
-    if (it == state->plans.end()) {
-      qrt::Tensor qw;
-      qrt::Granularity g = fw.axis ? qrt::Granularity{0, f[w].dim(0)}
-                                   : qrt::Granularity::perTensor();
-      QRT_RETURN_IF_ERROR(
-          qrt::quantize(f[w], sw, zw, g, qrt::DType::I8, fw.range, qw));
-      qrt::Expected<PlanT> made =
-          make(qx.shape(), fx.dtype, qw, (int32_t)fx.zeroPoints[0]);
-      if (!made)
-        return made.status();
-      it = state->plans.emplace(qx.shape(), std::move(*made)).first;
-      if (b != ~0u && !state->bias4d.defined()) {
-        qrt::Shape shape(rank, 1);
-        shape[1] = f[b].numel();
-        qrt::Expected<qrt::Tensor> r = qrt::reshape(f[b], shape);
-        if (!r)
-          return r.status();
-        state->bias4d = std::move(*r);
-      }
-    }
-    qrt::Tensor acc, out;
-    QRT_RETURN_IF_ERROR(it->second.runAccumulate(qx, acc));
-    qrt::Granularity ga = state->accScale.numel() == 1
-                              ? qrt::Granularity::perTensor()
-                              : qrt::Granularity{1, acc.dim(1)};
-    qrt::Tensor zero =
-        qrt::Tensor::zeros({state->accScale.numel()}, qrt::DType::F32);
-    QRT_RETURN_IF_ERROR(qrt::dequantize(acc, state->accScale, zero, ga, out));
-    if (state->bias4d.defined()) {
-      qrt::Tensor sum;
-      QRT_RETURN_IF_ERROR(qrt::add(out, state->bias4d, sum));
-      out = std::move(sum);
-    }
-    f[y] = std::move(out);
-    return qrt::Status::ok();
-  });
+  p.x = toGrid(*gx);
+  p.w = toGrid(*gw);
+  p.accScale = qrt::exec::f32(accScale);
+  p.rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+  plan.addCall(op,
+               isa<Conv2dOp>(op) ? qrt::exec::step::exact_conv2d
+                                 : qrt::exec::step::exact_linear,
+               {input, weight, bias}, {op->getResult(0)}, std::move(p));
   return success();
 }
 
@@ -163,10 +120,8 @@ static LogicalResult addFusedConvLayer(ExecutionPlan &plan, Conv2dOp conv) {
   std::optional<FrozenGrid> gx = frozenGrid(conv.getInput()),
                             gw = frozenGrid(conv.getWeight());
   Value bias = conv.getBias();
-  if (!gx || !gw || gx->axis || gx->scales.size() != 1 ||
-      gw->dtype != qrt::DType::I8 || (gw->axis && *gw->axis != 0) ||
-      llvm::any_of(gw->zeroPoints, [](float z) { return z != 0.0f; }) ||
-      !plan.isConstant(conv.getWeight().getDefiningOp<FakeQuantOp>().getInput()) ||
+  if (!gx || gx->axis || gx->scales.size() != 1 ||
+      !isExactWeight(plan, conv.getWeight(), gw) ||
       (bias && !plan.isConstant(bias)))
     return failure();
   auto perTensor = [](Value v) -> std::optional<FrozenGrid> {
@@ -196,7 +151,8 @@ static LogicalResult addFusedConvLayer(ExecutionPlan &plan, Conv2dOp conv) {
   if (chain->add)
     fr = perTensor(chain->residual);
 
-  qrt::Int8Epilogue e;
+  qrt::exec::FusedConvLayer p;
+  qrt::Int8Epilogue &e = p.epilogue;
   for (float sw : fw.scales)
     e.multipliers.push_back(
         qrt::requant::multiplier(fx.scales[0], sw, fy.scales[0]));
@@ -210,74 +166,23 @@ static LogicalResult addFusedConvLayer(ExecutionPlan &plan, Conv2dOp conv) {
     e.residualDType = fr->dtype;
     e.residualScale = qrt::requant::residualScale(fr->scales[0], fy.scales[0]);
     e.residualZeroPoint = (int32_t)fr->zeroPoints[0];
+    p.residual = toGrid(*fr);
   }
-  std::vector<int64_t> pads;
   if (chain->pad)
-    pads.assign(chain->pad.getPads().begin(), chain->pad.getPads().end());
-  qrt::Conv2dParams p = convParams(conv.getStrides(), conv.getDilations(),
-                                   conv.getPads(), conv.getGroups());
-
-  unsigned x = plan.slotOf(conv.getInput()), w = plan.slotOf(conv.getWeight());
-  unsigned b = bias ? plan.slotOf(bias) : ~0u;
-  unsigned r = fr ? plan.slotOf(chain->residual) : ~0u;
-  unsigned y = plan.slotOf(chain->result());
+    p.pads.assign(chain->pad.getPads().begin(), chain->pad.getPads().end());
+  p.conv = convParams(conv.getStrides(), conv.getDilations(), conv.getPads(),
+                      conv.getGroups());
+  p.x = toGrid(fx);
+  p.w = toGrid(fw);
+  p.y = toGrid(fy);
   for (Operation *op : {chain->add.getOperation(), chain->relu.getOperation(),
                         chain->pad.getOperation(), chain->quantizer})
     if (op)
       plan.absorb(op);
-  auto plans = std::make_shared<std::map<qrt::Shape, qrt::Int8ConvPlan>>();
-  SmallVector<Value> extraReads;
-  if (fr)
-    extraReads.push_back(chain->residual);
-  plan.addStep(conv, [=](Frame &f) -> qrt::Status {
-    qrt::Tensor qx;
-    QRT_RETURN_IF_ERROR(qrt::quantize(f[x], vec(fx.scales), vec(fx.zeroPoints),
-                                      qrt::Granularity::perTensor(), fx.dtype,
-                                      fx.range, qx));
-    auto it = plans->find(qx.shape());
-    if (it == plans->end()) {
-      qrt::Tensor qw;
-      qrt::Granularity g = fw.axis ? qrt::Granularity{0, f[w].dim(0)}
-                                   : qrt::Granularity::perTensor();
-      QRT_RETURN_IF_ERROR(qrt::quantize(f[w], vec(fw.scales),
-                                        vec(fw.zeroPoints), g, qrt::DType::I8,
-                                        fw.range, qw));
-      // The float bias in accumulator units (f32), as
-      // qnn-lower-to-integer folds it.
-      qrt::Tensor qb;
-      if (b != ~0u) {
-        int64_t oc = f[b].numel();
-        std::vector<float> ib(oc);
-        for (int64_t c = 0; c < oc; ++c)
-          ib[c] = qrt::requant::accumulatorBias(
-              f[b].data<float>()[c], fx.scales[0],
-              fw.scales[fw.scales.size() == 1 ? 0 : c]);
-        qb = qrt::Tensor::fromVector<float>({oc}, ib);
-      }
-      qrt::Expected<qrt::Int8ConvPlan> made = qrt::Int8ConvPlan::createFused(
-          qx.shape(), fx.dtype, qw, qb, p, (int32_t)fx.zeroPoints[0], e);
-      if (!made)
-        return made.status();
-      it = plans->emplace(qx.shape(), std::move(*made)).first;
-    }
-    qrt::Tensor q;
-    if (fr) // the output buffer starts as the quantized residual
-      QRT_RETURN_IF_ERROR(qrt::quantize(f[r], vec(fr->scales),
-                                        vec(fr->zeroPoints),
-                                        qrt::Granularity::perTensor(),
-                                        fr->dtype, fr->range, q));
-    QRT_RETURN_IF_ERROR(it->second.runFused(qx, q));
-    qrt::Tensor out;
-    QRT_RETURN_IF_ERROR(qrt::dequantize(q, vec(fy.scales), vec(fy.zeroPoints),
-                                        qrt::Granularity::perTensor(), out));
-    if (!pads.empty()) {
-      qrt::Tensor padded;
-      QRT_RETURN_IF_ERROR(qrt::padConstant(out, pads, 0.0, padded));
-      out = std::move(padded);
-    }
-    f[y] = std::move(out);
-    return qrt::Status::ok();
-  }, extraReads);
+  plan.addCall(conv, qrt::exec::step::fused_conv2d_layer,
+               {conv.getInput(), conv.getWeight(), bias,
+                fr ? chain->residual : Value()},
+               {chain->result()}, std::move(p));
   return success();
 }
 
@@ -286,25 +191,17 @@ LogicalResult qopt::lowerExactQuantizedLayer(ExecutionPlan &plan,
   if (auto conv = dyn_cast<Conv2dOp>(op)) {
     if (succeeded(addFusedConvLayer(plan, conv)))
       return success();
-    qrt::Conv2dParams p =
-        convParams(conv.getStrides(), conv.getDilations(), conv.getPads(),
-                   conv.getGroups());
-    return addExactLayer<qrt::Int8ConvPlan>(
-        plan, op, conv.getInput(), conv.getWeight(), conv.getBias(),
-        [p](const qrt::Shape &in, qrt::DType dt, const qrt::Tensor &w,
-            int32_t zx) {
-          return qrt::Int8ConvPlan::create(in, dt, w, qrt::Tensor(), p, zx);
-        });
+    qrt::exec::ExactLayer p;
+    p.conv = convParams(conv.getStrides(), conv.getDilations(), conv.getPads(),
+                        conv.getGroups());
+    return addExactLayer(plan, op, conv.getInput(), conv.getWeight(),
+                         conv.getBias(), std::move(p));
   }
   if (auto linear = dyn_cast<LinearOp>(op)) {
     if (cast<RankedTensorType>(linear.getType()).getRank() != 2)
       return failure();
-    return addExactLayer<qrt::Int8LinearPlan>(
-        plan, op, linear.getInput(), linear.getWeight(), linear.getBias(),
-        [](const qrt::Shape &in, qrt::DType dt, const qrt::Tensor &w,
-           int32_t zx) {
-          return qrt::Int8LinearPlan::create(in, dt, w, qrt::Tensor(), zx);
-        });
+    return addExactLayer(plan, op, linear.getInput(), linear.getWeight(),
+                         linear.getBias(), qrt::exec::ExactLayer());
   }
   return failure();
 }

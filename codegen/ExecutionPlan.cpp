@@ -3,6 +3,7 @@
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
 #include "codegen/Lowerings.h"
+#include "passes/Names.h"
 #include "runtime/TrainOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -48,11 +49,11 @@ FailureOr<ArgSpec> qopt::argSpecOf(Type type) {
 }
 
 unsigned ExecutionPlan::slotOf(Value v) {
-  // Aliased values share a slot, so slot numbers come from the frame's size,
-  // not from the number of mapped values.
-  auto [it, inserted] = slots.try_emplace(v, constants.size());
+  // Aliased values share a slot, so slot numbers are counted, not taken
+  // from the number of mapped values.
+  auto [it, inserted] = slots.try_emplace(v, nextSlot);
   if (inserted)
-    constants.emplace_back();
+    ++nextSlot;
   return it->second;
 }
 
@@ -60,20 +61,45 @@ void ExecutionPlan::aliasSlot(Value alias, Value of) {
   slots[alias] = slotOf(of);
 }
 
-void ExecutionPlan::addStep(Operation *op,
-                            std::function<qrt::Status(Frame &)> fn,
-                            ArrayRef<Value> extraReads) {
+/// "loc: qnn.conv2d", prefixed to the step's errors.
+static std::string describe(Operation *op) {
   std::string what;
   llvm::raw_string_ostream os(what);
   os << op->getLoc() << ": " << op->getName();
-  PlanStep step;
-  step.run = std::move(fn);
-  step.what = std::move(what);
-  for (Value operand : op->getOperands())
-    step.reads.push_back(slotOf(operand));
-  for (Value extra : extraReads)
-    step.reads.push_back(slotOf(extra));
-  steps.push_back(std::move(step));
+  return what;
+}
+
+qrt::exec::StepIO ExecutionPlan::stepIO(Operation *op, ArrayRef<Value> in,
+                                        ArrayRef<Value> out) {
+  qrt::exec::StepIO io;
+  io.id = (int32_t)steps.size();
+  io.what = describe(op);
+  for (Value v : in)
+    io.in.push_back(v ? (int32_t)slotOf(v) : qrt::exec::kNoSlot);
+  for (Value v : out)
+    io.out.push_back((int32_t)slotOf(v));
+  return io;
+}
+
+void ExecutionPlan::appendCall(Operation *op, qrt::exec::Step step) {
+  PlanStep s;
+  s.call = std::move(step);
+  s.layer = nameInLoc(op->getLoc());
+  s.loc = op->getLoc();
+  steps.push_back(std::move(s));
+}
+
+void ExecutionPlan::addStep(Operation *op,
+                            std::function<qrt::Status(Frame &)> fn,
+                            ArrayRef<Value> extraReads) {
+  SmallVector<Value> reads(op->getOperands());
+  reads.append(extraReads.begin(), extraReads.end());
+  PlanStep s;
+  s.call.io = stepIO(op, reads, {});
+  s.closure = std::move(fn);
+  s.layer = nameInLoc(op->getLoc());
+  s.loc = op->getLoc();
+  steps.push_back(std::move(s));
 }
 
 LogicalResult ExecutionPlan::addConstant(Value result, Attribute value) {
@@ -82,7 +108,9 @@ LogicalResult ExecutionPlan::addConstant(Value result, Attribute value) {
   if (failed(t))
     return failure();
   unsigned slot = slotOf(result);
-  constants[slot] = std::move(*t);
+  if (context->numSlots() <= slot)
+    context->resize(nextSlot, 0);
+  (*context)[(int32_t)slot] = std::move(*t);
   constSlots.insert(slot);
   return success();
 }
@@ -117,7 +145,7 @@ ExecutionPlan::compile(func::FuncOp func,
           continue;
         }
         plan.resultSpecs.push_back(*spec);
-        plan.resultSlots.push_back(plan.slotOf(v));
+        plan.resultSlotList.push_back(plan.slotOf(v));
       }
       continue;
     }
@@ -133,41 +161,18 @@ ExecutionPlan::compile(func::FuncOp func,
   // a result.
   llvm::DenseMap<unsigned, size_t> lastRead;
   for (auto [i, step] : llvm::enumerate(plan.steps))
-    for (unsigned slot : step.reads)
-      lastRead[slot] = i;
-  for (unsigned slot : plan.resultSlots)
+    for (int32_t slot : step.call.io.in)
+      if (slot != qrt::exec::kNoSlot)
+        lastRead[slot] = i;
+  for (unsigned slot : plan.resultSlotList)
     lastRead.erase(slot);
   for (auto [slot, step] : lastRead)
     if (!plan.constSlots.contains(slot))
-      plan.steps[step].release.push_back(slot);
+      plan.steps[step].call.io.release.push_back((int32_t)slot);
+  for (PlanStep &step : plan.steps)
+    llvm::sort(step.call.io.release);
+  plan.context->resize(plan.nextSlot, plan.steps.size());
   return plan;
-}
-
-qrt::Tensor BufferPool::take(const qrt::Shape &shape, qrt::DType dtype) {
-  for (size_t i = 0; i < free.size(); ++i) {
-    const qrt::Tensor &t = free[i].tensor;
-    if (t.dtype() == dtype && t.shape() == shape) {
-      qrt::Tensor out = std::move(free[i].tensor);
-      free[i] = std::move(free.back());
-      free.pop_back();
-      return out;
-    }
-  }
-  return qrt::Tensor();
-}
-
-void BufferPool::give(qrt::Tensor t) {
-  if (t.uniquelyOwned())
-    free.push_back({std::move(t), currentRun});
-}
-
-void BufferPool::endRun() {
-  llvm::erase_if(free, [&](const Entry &e) { return e.run != currentRun; });
-  ++currentRun;
-}
-
-bool Frame::diesHere(unsigned slot) const {
-  return releasing && llvm::is_contained(*releasing, slot);
 }
 
 static bool shapeMatches(const qrt::Shape &want, const qrt::Shape &got) {
@@ -187,8 +192,7 @@ ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs,
                                 std::to_string(args.size()) +
                                 " input(s), got " +
                                 std::to_string(inputs.size()));
-  Frame frame = constants;
-  frame.pool = pool.get();
+  qrt::exec::Context &ctx = *context;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const qrt::Tensor &in = inputs[i];
     if (!in.defined() || in.dtype() != args[i].dtype ||
@@ -200,32 +204,40 @@ ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs,
           (in.defined() ? std::string(qrt::dtypeName(in.dtype())) +
                               qrt::shapeToString(in.shape())
                         : std::string("nothing")));
-    frame[argSlots[i]] = in;
+    ctx[(int32_t)argSlots[i]] = in;
   }
   for (const PlanStep &step : steps) {
-    frame.releasing = &step.release;
-    qrt::Status status = step.run(frame);
-    if (!status) {
-      pool->endRun();
-      return qrt::Status::error(status.code(),
-                                step.what + ": " + status.message());
+    const qrt::exec::StepIO &io = step.call.io;
+    if (step.isKernelCall()) {
+      qrt::exec::dispatch(ctx, step.call);
+    } else if (ctx.ok()) {
+      Frame frame{ctx, io};
+      qrt::Status status = step.closure(frame);
+      if (!status)
+        ctx.fail(io, status);
+      ctx.finishStep(io);
     }
+    if (!ctx.ok())
+      break;
     if (checkFinite)
-      for (const qrt::Tensor &t : frame)
+      for (size_t slot = 0; slot < ctx.numSlots(); ++slot) {
+        const qrt::Tensor &t = ctx[(int32_t)slot];
         if (t.defined() && t.dtype() == qrt::DType::F32 &&
             qrt::firstNonFinite(t) >= 0) {
-          pool->endRun();
-          return qrt::Status::error(qrt::ErrorCode::InvalidArgument,
-                                    step.what +
-                                        ": produced a non-finite value");
+          ctx.fail(io, qrt::invalidArgument("produced a non-finite value"));
+          break;
         }
-    // Dead slots go back to the pool (if nothing else references them).
-    for (unsigned slot : step.release)
-      pool->give(std::move(frame[slot]));
+      }
   }
   std::vector<qrt::Tensor> outputs;
-  for (unsigned slot : resultSlots)
-    outputs.push_back(frame[slot]);
-  pool->endRun();
+  for (unsigned slot : resultSlotList)
+    outputs.push_back(ctx[(int32_t)slot]);
+  // Arguments are the caller's: drop the references.
+  for (unsigned slot : argSlots)
+    if (!constSlots.contains(slot))
+      ctx[(int32_t)slot] = qrt::Tensor();
+  qrt::Status status = ctx.endRun();
+  if (!status)
+    return status;
   return outputs;
 }

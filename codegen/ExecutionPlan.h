@@ -11,6 +11,7 @@
 #ifndef QOPT_CODEGEN_EXECUTIONPLAN_H
 #define QOPT_CODEGEN_EXECUTIONPLAN_H
 
+#include "runtime/Exec.h"
 #include "runtime/Observer.h"
 #include "runtime/Tensor.h"
 
@@ -27,55 +28,35 @@ namespace qopt {
 
 class GlobalState;
 
-/// Buffers of dead intermediate tensors, kept across runs of a plan so that
-/// repeated runs with the same shapes reuse them instead of allocating (and
-/// page-faulting) fresh outputs. Only tensors that nothing else references
-/// (qrt::Tensor::uniquelyOwned) enter it; results handed to the caller never
-/// do. Buffers not reused during a run are freed at its end.
-class BufferPool {
-public:
-  /// A free buffer of exactly `shape` and `dtype`, or an undefined tensor.
-  qrt::Tensor take(const qrt::Shape &shape, qrt::DType dtype);
-  /// Keeps `t`'s buffer if it is uniquely owned; drops it otherwise.
-  void give(qrt::Tensor t);
-  /// Ends a run: frees buffers that were neither given nor taken during it.
-  void endRun();
-  size_t size() const { return free.size(); }
-
-private:
-  struct Entry {
-    qrt::Tensor tensor;
-    uint64_t run;
-  };
-  std::vector<Entry> free;
-  uint64_t currentRun = 0;
-};
-
-/// The value slots of one execution, plus the plan's buffer pool and the
-/// slots the running step is the last reader of.
-struct Frame : std::vector<qrt::Tensor> {
-  using std::vector<qrt::Tensor>::vector;
-  BufferPool *pool = nullptr;
-  const std::vector<unsigned> *releasing = nullptr;
-
+/// What a closure step (below) sees of its plan's context: the slots, the
+/// recycled buffers, and the slots the step is the last reader of.
+struct Frame {
+  qrt::exec::Context &ctx;
+  const qrt::exec::StepIO &io;
+  qrt::Tensor &operator[](unsigned slot) { return ctx[(int32_t)slot]; }
   /// A recycled buffer for a step output of `shape`/`dtype`, or an undefined
-  /// tensor (the kernel then allocates). Either way it is a valid `Tensor &`
-  /// output for qrt kernels.
+  /// tensor (the kernel then allocates).
   qrt::Tensor output(const qrt::Shape &shape, qrt::DType dtype) {
-    return pool ? pool->take(shape, dtype) : qrt::Tensor();
+    return ctx.output(shape, dtype);
   }
   /// True when `slot` is dead after the running step (its last reader).
-  bool diesHere(unsigned slot) const;
+  bool diesHere(unsigned slot) const {
+    return qrt::exec::Context::diesHere(io, (int32_t)slot);
+  }
 };
 
-/// One kernel call. `run` reads and writes slots of the frame.
+/// One step of a plan: a kernel call of runtime/Kernels.def with its
+/// parameters (data the interpreter dispatches and the emitter prints), or,
+/// for the ops not yet expressed as kernels (training ops, globals), a
+/// closure that only the interpreter can run.
 struct PlanStep {
-  std::function<qrt::Status(Frame &)> run;
-  /// "loc: qnn.conv2d" — prefixed to kernel errors.
-  std::string what;
-  /// Slots this step reads, and those whose last reader it is (cleared after
-  /// it runs).
-  std::vector<unsigned> reads, release;
+  qrt::exec::Step call;
+  std::function<qrt::Status(Frame &)> closure; // set for closure steps only
+  /// The layer this step computes (the op's name in its location), or "".
+  std::string layer;
+  /// The op's location, for diagnostics about the step.
+  mlir::LocationAttr loc;
+  bool isKernelCall() const { return !closure; }
 };
 
 /// Expected shape and dtype of a function argument, for input validation.
@@ -111,23 +92,40 @@ public:
   void aliasSlot(mlir::Value alias, mlir::Value of);
   /// Marks an op as computed by another op's step (fusion); it gets no step.
   void absorb(mlir::Operation *op) { absorbed.insert(op); }
-  /// Appends a step for `op`; its operands (and `extraReads`, e.g. operands
-  /// of ops fused into it) are recorded as the step's reads.
+  /// Appends a kernel call computing `op`: `step` carries the kernel and
+  /// its parameters; `in` / `out` are its operand and result values in the
+  /// kernel's order (null for an absent optional operand).
+  template <typename P>
+  void addCall(mlir::Operation *op,
+               qrt::exec::Step (*make)(qrt::exec::StepIO, P),
+               llvm::ArrayRef<mlir::Value> in,
+               llvm::ArrayRef<mlir::Value> out, P params) {
+    appendCall(op, make(stepIO(op, in, out), std::move(params)));
+  }
+  /// Appends a closure step for `op` (ops without a kernel in
+  /// Kernels.def); its operands (and `extraReads`) are its reads.
   void addStep(mlir::Operation *op, std::function<qrt::Status(Frame &)> fn,
                llvm::ArrayRef<mlir::Value> extraReads = {});
-  /// Registers a named observer slot, filled by its step on first use.
-  std::shared_ptr<std::unique_ptr<qrt::Observer>>
-  addObserver(const std::string &name) {
-    observerSlots.emplace_back(name,
-                               std::make_shared<std::unique_ptr<qrt::Observer>>());
-    return observerSlots.back().second;
-  }
-  /// The observers of a calibration graph, by name, in program order. They
-  /// accumulate over every run() of this plan.
-  const std::vector<
-      std::pair<std::string, std::shared_ptr<std::unique_ptr<qrt::Observer>>>> &
+  /// Registers a calibration observer under `name`, in program order.
+  void addObserver(const std::string &name) { context->observer(name); }
+  /// The observers of a calibration graph, by name, in program order (null
+  /// until their step ran). They accumulate over every run() of this plan.
+  const std::vector<std::pair<std::string, std::unique_ptr<qrt::Observer>>> &
   observers() const {
-    return observerSlots;
+    return context->observers();
+  }
+  const std::vector<PlanStep> &planSteps() const { return steps; }
+  /// The slot of every value of the function, and the constant slots'
+  /// tensors (weights) in slot order.
+  const llvm::DenseMap<mlir::Value, unsigned> &slotMap() const {
+    return slots;
+  }
+  const std::vector<unsigned> &argumentSlots() const { return argSlots; }
+  const std::vector<unsigned> &resultSlots() const { return resultSlotList; }
+  size_t numSlots() const { return context->numSlots(); }
+  /// The tensor of constant slot `slot` (undefined for other slots).
+  const qrt::Tensor &constant(unsigned slot) const {
+    return constSlots.contains(slot) ? (*context)[(int32_t)slot] : noTensor;
   }
   bool isConstant(mlir::Value v) const {
     auto it = slots.find(v);
@@ -140,20 +138,24 @@ public:
 
 private:
   std::vector<ArgSpec> args, resultSpecs;
-  std::vector<unsigned> argSlots, resultSlots;
+  qrt::exec::StepIO stepIO(mlir::Operation *op,
+                          llvm::ArrayRef<mlir::Value> in,
+                          llvm::ArrayRef<mlir::Value> out);
+  void appendCall(mlir::Operation *op, qrt::exec::Step step);
+
+  std::vector<unsigned> argSlots, resultSlotList;
   std::vector<PlanStep> steps;
-  /// Constants live in the initial frame, copied into each execution.
-  Frame constants;
+  unsigned nextSlot = 0;
+  /// Slots, kernel state (per-shape oneDNN plans), recycled buffers and
+  /// observers; constants live in their slots for the plan's lifetime.
+  /// run() is not reentrant.
+  std::shared_ptr<qrt::exec::Context> context =
+      std::make_shared<qrt::exec::Context>();
   llvm::DenseMap<mlir::Value, unsigned> slots;
   llvm::DenseSet<unsigned> constSlots;
   llvm::SmallPtrSet<mlir::Operation *, 8> absorbed;
-  std::vector<
-      std::pair<std::string, std::shared_ptr<std::unique_ptr<qrt::Observer>>>>
-      observerSlots;
-  /// Recycled intermediate buffers; run() is not reentrant (nor are the
-  /// cached conv plans it calls).
-  std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>();
   std::shared_ptr<GlobalState> globalState;
+  static inline const qrt::Tensor noTensor;
 };
 
 /// Shape and dtype of a ranked tensor type; fails on unsupported element

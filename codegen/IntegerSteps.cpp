@@ -9,7 +9,7 @@
 #include "codegen/Lowerings.h"
 #include "dialect/QnnOps.h"
 
-#include "runtime/IntKernels.h"
+#include "runtime/Exec.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -17,8 +17,6 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <cstring>
-#include <map>
 
 using namespace mlir;
 using namespace mlir::quant;
@@ -40,9 +38,8 @@ struct QuantInfo {
                                           zeroPoints);
   }
   qrt::QuantRange range() const { return {(float)qmin, (float)qmax}; }
-  qrt::Granularity granularity(const qrt::Tensor &t) const {
-    return axis ? qrt::Granularity{*axis, t.dim(*axis)}
-                : qrt::Granularity::perTensor();
+  qrt::exec::QuantGrid grid() const {
+    return {dtype, range(), scaleTensor(), zeroPointTensor(), axis.value_or(-1)};
   }
 };
 } // namespace
@@ -107,22 +104,16 @@ requantOptions(Operation *op, const QuantInfo &out, float sIn,
   return o;
 }
 
+namespace step = qrt::exec::step;
+
 static LogicalResult lowerQuantize(ExecutionPlan &plan, QuantizeOp op) {
   FailureOr<QuantInfo> info = quantInfo(op, op.getResult());
   if (failed(info))
     return failure();
   if (info->dtype == qrt::DType::I32)
     return op.emitError("qrun: quantize to i32 storage is not supported");
-  unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
-  qrt::Tensor s = info->scaleTensor(), z = info->zeroPointTensor();
-  plan.addStep(op, [=, info = *info](Frame &f) {
-    qrt::Tensor out =
-        f[x].defined() ? f.output(f[x].shape(), info.dtype) : qrt::Tensor();
-    qrt::Status st = qrt::quantize(f[x], s, z, info.granularity(f[x]),
-                                   info.dtype, info.range(), out);
-    f[y] = std::move(out);
-    return st;
-  });
+  plan.addCall(op, step::quantize, {op.getInput()}, {op.getResult()},
+               info->grid());
   return success();
 }
 
@@ -133,59 +124,26 @@ static llvm::DenseSet<Value> channelsLastValues(Operation *op);
 static LogicalResult lowerDequantize(ExecutionPlan &plan, DequantizeOp op) {
   if (MaxPoolOp pool = fusedIntMaxPool(op)) {
     QuantizeOp q = closingQuantize(pool);
-    qrt::Pool2dParams p;
-    p.kernelH = pool.getKernel()[0];
-    p.kernelW = pool.getKernel()[1];
-    p.strideH = pool.getStrides()[0];
-    p.strideW = pool.getStrides()[1];
-    p.padTop = pool.getPads()[0];
-    p.padLeft = pool.getPads()[1];
-    p.padBottom = pool.getPads()[2];
-    p.padRight = pool.getPads()[3];
-    p.dilationH = pool.getDilations()[0];
-    p.dilationW = pool.getDilations()[1];
-    p.ceilMode = pool.getCeilMode();
-    bool cl = channelsLastValues(op).contains(op.getInput());
+    qrt::exec::MaxPoolInt8Params p;
+    p.pool = poolParams(pool.getKernel(), pool.getStrides(), pool.getPads(),
+                        pool.getCeilMode());
+    p.pool.dilationH = pool.getDilations()[0];
+    p.pool.dilationW = pool.getDilations()[1];
+    p.channelsLast = channelsLastValues(op).contains(op.getInput());
     plan.absorb(pool);
     plan.absorb(q);
-    unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(q.getResult());
-    plan.addStep(op, [=](Frame &f) {
-      qrt::Tensor out;
-      qrt::Status st = qrt::maxPool2dInt8(f[x], p, cl, out);
-      f[y] = std::move(out);
-      return st;
-    });
+    plan.addCall(op, step::max_pool_int8, {op.getInput()}, {q.getResult()},
+                 p);
     return success();
   }
   FailureOr<QuantInfo> info = quantInfo(op, op.getInput());
   if (failed(info))
     return failure();
-  unsigned x = plan.slotOf(op.getInput()), y = plan.slotOf(op.getResult());
-  qrt::Tensor s = info->scaleTensor(), z = info->zeroPointTensor();
-  if (plan.isConstant(op.getInput())) {
-    // A quantized constant (weights, biases): dequantized once, then shared
-    // (the cache keeps a reference, so the buffer is never recycled).
-    auto cached = std::make_shared<qrt::Tensor>();
-    plan.addStep(op, [=, info = *info](Frame &f) -> qrt::Status {
-      if (!cached->defined()) {
-        qrt::Tensor out;
-        QRT_RETURN_IF_ERROR(
-            qrt::dequantize(f[x], s, z, info.granularity(f[x]), out));
-        *cached = std::move(out);
-      }
-      f[y] = *cached;
-      return qrt::Status::ok();
-    });
-    return success();
-  }
-  plan.addStep(op, [=, info = *info](Frame &f) {
-    qrt::Tensor out = f[x].defined() ? f.output(f[x].shape(), qrt::DType::F32)
-                                     : qrt::Tensor();
-    qrt::Status st =
-        qrt::dequantize(f[x], s, z, info.granularity(f[x]), out);
-    f[y] = std::move(out);
-    return st;
-  });
+  qrt::exec::DequantizeParams p;
+  p.grid = info->grid();
+  // A quantized constant (weights, biases) is dequantized once.
+  p.constant = plan.isConstant(op.getInput());
+  plan.addCall(op, step::dequantize, {op.getInput()}, {op.getResult()}, p);
   return success();
 }
 
@@ -201,7 +159,6 @@ static LogicalResult lowerRescale(ExecutionPlan &plan, Operation *op, Value a,
   if (failed(o))
     return failure();
   o->relu = relu;
-  unsigned sb = ~0u;
   if (b) {
     FailureOr<QuantInfo> ib = quantInfo(op, b);
     if (failed(ib))
@@ -212,22 +169,11 @@ static LogicalResult lowerRescale(ExecutionPlan &plan, Operation *op, Value a,
       return failure();
     o->residualMultiplier = (*mb)[0];
     o->residualZeroPoint = (int32_t)ib->zeroPoints[0];
-    sb = plan.slotOf(b);
   }
-  unsigned sa = plan.slotOf(a), y = plan.slotOf(op->getResult(0));
-  int32_t za = (int32_t)ia->zeroPoints[0];
-  plan.addStep(op, [=, opts = *o](Frame &f) mutable -> qrt::Status {
-    qrt::Tensor acc, out;
-    qrt::Status st = qrt::subtractZeroPoint(f[sa], za, acc);
-    if (!st)
-      return st;
-    if (sb != ~0u)
-      opts.residual = f[sb];
-    st = qrt::requantize(acc, opts, out);
-    opts.residual = qrt::Tensor();
-    f[y] = std::move(out);
-    return st;
-  });
+  qrt::exec::RescaleParams p;
+  p.inputZeroPoint = (int32_t)ia->zeroPoints[0];
+  p.options = std::move(*o);
+  plan.addCall(op, step::requantize, {a, b}, {op->getResult(0)}, p);
   return success();
 }
 
@@ -381,64 +327,27 @@ static LogicalResult lowerFusedQConv(ExecutionPlan &plan, QConv2dOp op) {
   if (!plan.isConstant(op.getWeight()) || (bias && !plan.isConstant(bias)))
     return op.emitError("qrun: int8 layers need constant weights and bias");
   llvm::DenseSet<Value> cl = channelsLastValues(op);
-  qrt::Conv2dParams p = convParams(op.getStrides(), op.getDilations(),
-                                   op.getPads(), op.getGroups());
-  p.srcChannelsLast = cl.contains(op.getInput());
-  p.dstChannelsLast = cl.contains(op.getOutput());
-  unsigned x = plan.slotOf(op.getInput()), w = plan.slotOf(op.getWeight());
-  unsigned b = bias ? plan.slotOf(bias) : ~0u;
-  unsigned r = residual ? plan.slotOf(residual) : ~0u;
-  unsigned y = plan.slotOf(op.getOutput());
-  qrt::DType inDType = ix->dtype;
-  int32_t zx = (int32_t)ix->zeroPoints[0];
-  auto cache = std::make_shared<std::map<qrt::Shape, qrt::Int8ConvPlan>>();
-  plan.addStep(op, [=](Frame &f) -> qrt::Status {
-    const qrt::Tensor &in = f[x];
-    auto it = cache->find(in.shape());
-    if (it == cache->end()) {
-      qrt::Expected<qrt::Int8ConvPlan> made = qrt::Int8ConvPlan::createFused(
-          in.shape(), inDType, f[w], b == ~0u ? qrt::Tensor() : f[b], p, zx,
-          e);
-      if (!made)
-        return made.status();
-      it = cache->emplace(in.shape(), std::move(*made)).first;
-    }
-    const qrt::Shape &shape = it->second.outputShape();
-    qrt::Tensor out;
-    if (r != ~0u) {
-      // The output starts as the residual (the sum post-op reads it): take
-      // its buffer when it dies here, copy it otherwise.
-      qrt::Tensor &res = f[r];
-      if (res.shape() != shape || res.dtype() != e.outputDType)
-        return qrt::invalidArgument("fused residual " +
-                                    qrt::shapeToString(res.shape()) +
-                                    " does not match the conv output " +
-                                    qrt::shapeToString(shape));
-      if (r != x && f.diesHere(r) && res.uniquelyOwned()) {
-        out = std::move(res);
-      } else {
-        out = f.output(shape, e.outputDType);
-        QRT_RETURN_IF_ERROR(
-            qrt::prepareOutput(out, shape, e.outputDType, "fused residual"));
-        std::memcpy(out.rawData(), res.rawData(), res.nbytes());
-      }
-    } else {
-      out = f.output(shape, e.outputDType);
-    }
-    qrt::Status st = it->second.runFused(in, out);
-    f[y] = std::move(out);
-    return st;
-  });
+  qrt::exec::QConvFused p;
+  p.conv = convParams(op.getStrides(), op.getDilations(), op.getPads(),
+                      op.getGroups());
+  p.conv.srcChannelsLast = cl.contains(op.getInput());
+  p.conv.dstChannelsLast = cl.contains(op.getOutput());
+  p.inputDType = ix->dtype;
+  p.inputZeroPoint = (int32_t)ix->zeroPoints[0];
+  p.epilogue = std::move(e);
+  plan.addCall(op, step::qconv2d_fused,
+               {op.getInput(), op.getWeight(), bias, residual},
+               {op.getOutput()}, std::move(p));
   return success();
 }
 
 /// qconv2d and qlinear: a oneDNN int8 plan per input shape (weights
 /// reordered once), then the requantization epilogue (qlinear: qrt's
 /// scalar form of the same formula) or the raw accumulator.
-template <typename PlanT, typename Make>
 static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
                                    Value input, Value weight, Value bias,
-                                   Value residual, bool relu, Make make) {
+                                   Value residual, bool relu,
+                                   qrt::exec::IntLayer p) {
   FailureOr<QuantInfo> ix = quantInfo(op, input), iw = quantInfo(op, weight);
   if (failed(ix) || failed(iw))
     return failure();
@@ -446,62 +355,30 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
     return op->emitError("qrun: int8 layers need i8 weights");
   Type outElem =
       cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
-  bool rawAccumulator =
-      !isa<QuantizedType>(outElem) ||
-      cast<QuantizedType>(outElem).getStorageTypeIntegralWidth() == 32;
-  qrt::Int8Epilogue opts;
-  if (!rawAccumulator) {
+  p.raw = !isa<QuantizedType>(outElem) ||
+          cast<QuantizedType>(outElem).getStorageTypeIntegralWidth() == 32;
+  if (!p.raw) {
     if (residual)
       return op->emitError("qrun: a residual is fused into qconv2d only");
     FailureOr<QuantInfo> iy = quantInfo(op, op->getResult(0));
     if (failed(iy))
       return failure();
+    qrt::Int8Epilogue &e = p.epilogue;
     for (float sw : iw->scales)
-      opts.multipliers.push_back(
+      e.multipliers.push_back(
           qrt::requant::multiplier(ix->scales[0], sw, iy->scales[0]));
-    opts.outputZeroPoint = (int32_t)iy->zeroPoints[0];
-    opts.outputDType = iy->dtype;
-    opts.qmin = iy->qmin;
-    opts.qmax = iy->qmax;
-    opts.relu = relu;
+    e.outputZeroPoint = (int32_t)iy->zeroPoints[0];
+    e.outputDType = iy->dtype;
+    e.qmin = iy->qmin;
+    e.qmax = iy->qmax;
+    e.relu = relu;
   }
-  unsigned x = plan.slotOf(input), w = plan.slotOf(weight);
-  unsigned b = bias ? plan.slotOf(bias) : ~0u;
-  unsigned y = plan.slotOf(op->getResult(0));
   if (!plan.isConstant(weight) || (bias && !plan.isConstant(bias)))
     return op->emitError("qrun: int8 layers need constant weights and bias");
-  qrt::DType inDType = ix->dtype;
-  int32_t zx = (int32_t)ix->zeroPoints[0];
-  auto cache = std::make_shared<std::map<qrt::Shape, PlanT>>();
-  plan.addStep(op, [=](Frame &f) mutable -> qrt::Status {
-    const qrt::Tensor &in = f[x];
-    auto it = cache->find(in.shape());
-    if (it == cache->end()) {
-      // Requantized results take the bias in the epilogue.
-      qrt::Tensor planBias =
-          b == ~0u || !rawAccumulator ? qrt::Tensor() : f[b];
-      qrt::Expected<PlanT> made =
-          make(in.shape(), inDType, f[w], planBias, zx);
-      if (!made)
-        return made.status();
-      it = cache->emplace(in.shape(), std::move(*made)).first;
-    }
-    qrt::Tensor out =
-        f.output(it->second.outputShape(),
-                 rawAccumulator ? qrt::DType::I32 : opts.outputDType);
-    qrt::Status st;
-    if (rawAccumulator) {
-      st = it->second.runAccumulate(in, out);
-    } else {
-      qrt::Tensor acc;
-      st = it->second.runAccumulate(in, acc);
-      if (st)
-        st = qrt::applyEpilogue(acc, b == ~0u ? qrt::Tensor() : f[b],
-                                qrt::Tensor(), opts, out);
-    }
-    f[y] = std::move(out);
-    return st;
-  });
+  p.inputDType = ix->dtype;
+  p.inputZeroPoint = (int32_t)ix->zeroPoints[0];
+  plan.addCall(op, isa<QConv2dOp>(op) ? step::qconv2d : step::qlinear,
+               {input, weight, bias}, {op->getResult(0)}, std::move(p));
   return success();
 }
 
@@ -533,16 +410,8 @@ LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
         p.qmin = iy->qmin;
         p.qmax = iy->qmax;
         p.relu = o.getRelu();
-        unsigned a = plan.slotOf(o.getLhs()), b = plan.slotOf(o.getRhs()),
-                 y = plan.slotOf(o.getOutput());
-        plan.addStep(o, [=](Frame &f) {
-          qrt::Tensor out = f[a].defined()
-                                ? f.output(f[a].shape(), p.outputDType)
-                                : qrt::Tensor();
-          qrt::Status st = qrt::qadd(f[a], f[b], p, out);
-          f[y] = std::move(out);
-          return st;
-        });
+        plan.addCall(o, step::qadd, {o.getLhs(), o.getRhs()},
+                     {o.getOutput()}, p);
         return success();
       })
       .Case([&](quant::StorageCastOp o) -> LogicalResult {
@@ -557,38 +426,22 @@ LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
           plan.aliasSlot(o.getResult(), o.getInput());
           return success();
         }
-        unsigned x = plan.slotOf(o.getInput()), y = plan.slotOf(o.getResult());
-        qrt::DType dtype = to->dtype;
-        plan.addStep(o, [=](Frame &f) {
-          qrt::Tensor out = qrt::Tensor::empty(f[x].shape(), dtype);
-          std::memcpy(out.rawData(), f[x].rawData(), f[x].nbytes());
-          f[y] = std::move(out);
-          return qrt::Status::ok();
-        });
+        plan.addCall(o, step::storage_cast, {o.getInput()}, {o.getResult()},
+                     qrt::exec::StorageCastParams{to->dtype});
         return success();
       })
       .Case([&](QConv2dOp o) {
         if (isRequantized(o.getOutput()))
           return lowerFusedQConv(plan, o);
-        qrt::Conv2dParams p =
-            convParams(o.getStrides(), o.getDilations(), o.getPads(),
-                       o.getGroups());
-        return lowerIntLayer<qrt::Int8ConvPlan>(
-            plan, o, o.getInput(), o.getWeight(), o.getBias(), o.getResidual(),
-            o.getRelu(),
-            [p](const qrt::Shape &in, qrt::DType dt, const qrt::Tensor &w,
-                const qrt::Tensor &b, int32_t zx) {
-              return qrt::Int8ConvPlan::create(in, dt, w, b, p, zx);
-            });
+        qrt::exec::IntLayer p;
+        p.conv = convParams(o.getStrides(), o.getDilations(), o.getPads(),
+                            o.getGroups());
+        return lowerIntLayer(plan, o, o.getInput(), o.getWeight(), o.getBias(),
+                             o.getResidual(), o.getRelu(), std::move(p));
       })
       .Case([&](QLinearOp o) {
-        return lowerIntLayer<qrt::Int8LinearPlan>(
-            plan, o, o.getInput(), o.getWeight(), o.getBias(), Value(),
-            o.getRelu(),
-            [](const qrt::Shape &in, qrt::DType dt, const qrt::Tensor &w,
-               const qrt::Tensor &b, int32_t zx) {
-              return qrt::Int8LinearPlan::create(in, dt, w, b, zx);
-            });
+        return lowerIntLayer(plan, o, o.getInput(), o.getWeight(), o.getBias(),
+                             Value(), o.getRelu(), qrt::exec::IntLayer());
       })
       .Default([&](Operation *) {
         handled = false;

@@ -51,17 +51,7 @@ inline qrt::Granularity granularityOf(std::optional<int64_t> axis,
   return {*axis, groups ? *groups : x.dim(*axis)};
 }
 
-/// An LQ-Nets basis operand ([K] per tensor, [S, K] per channel or group,
-/// [S] when K = 1) as the [numGroups, K] view qrt's kernels take.
-inline qrt::Expected<qrt::Tensor> lqBasisRows(const qrt::Tensor &basis,
-                                              qrt::Granularity g) {
-  if (g.numGroups < 1 || basis.numel() % g.numGroups != 0)
-    return qrt::invalidArgument("lq-nets: basis of shape " +
-                                qrt::shapeToString(basis.shape()) +
-                                " does not hold one row per group (" +
-                                std::to_string(g.numGroups) + " groups)");
-  return basis.reshape({g.numGroups, basis.numel() / g.numGroups});
-}
+using qrt::lqBasisRows;
 
 /// The parameter operands of a fake_quant or fake_quant_grad (scale, zero
 /// point, clip, basis, offset, in that order) as slots, and its granularity

@@ -163,6 +163,17 @@ Status adaroundBackward(const Tensor &w, const Tensor &scale,
 Status adaroundRegularizer(const Tensor &v, float beta, float lambda,
                            float &loss, Tensor &dv);
 
+/// An LQ-Nets basis operand ([K] per tensor, [S, K] per channel or group,
+/// [S] when K = 1) as the [numGroups, K] view the LQ-Nets kernels take.
+inline Expected<Tensor> lqBasisRows(const Tensor &basis, Granularity g) {
+  if (g.numGroups < 1 || basis.numel() % g.numGroups != 0)
+    return invalidArgument("lq-nets: basis of shape " +
+                           shapeToString(basis.shape()) +
+                           " does not hold one row per group (" +
+                           std::to_string(g.numGroups) + " groups)");
+  return basis.reshape({g.numGroups, basis.numel() / g.numGroups});
+}
+
 } // namespace qrt
 
 #endif // QRT_FAKEQUANT_H

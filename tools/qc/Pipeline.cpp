@@ -5,6 +5,7 @@
 #include "tools/qc/Train.h"
 #include "tools/qc/Analysis.h"
 
+#include "codegen/EmitCpp.h"
 #include "codegen/ExecutionPlan.h"
 #include "frontend/onnx/Exporter.h"
 #include "frontend/onnx/Importer.h"
@@ -48,6 +49,16 @@ private:
   std::chrono::steady_clock::time_point start;
 };
 } // namespace
+
+/// Writes `module`'s @main as a C++ program directory (qemit).
+static LogicalResult emitProgram(ModuleOp module, const std::string &dir,
+                                 const std::string &name) {
+  func::FuncOp func = mainFunctionOf(module);
+  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(func);
+  if (failed(plan))
+    return failure();
+  return writeProgram(*plan, func, name, dir);
+}
 
 LogicalResult qopt::qcFail(const Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qc") << message << "\n";
@@ -187,9 +198,9 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
     return qcFail(s.message());
   std::map<std::string, CalibratedParams> params;
   for (const auto &[name, observer] : plan->observers()) {
-    if (!*observer)
+    if (!observer)
       return qcFail("observer '" + name + "' saw no data");
-    qrt::Expected<qrt::QuantParams> p = (*observer)->compute();
+    qrt::Expected<qrt::QuantParams> p = observer->compute();
     if (!p)
       return qcFail("observer '" + name + "': " + p.status().message());
     params[name] = {p->scale, p->zeroPoint};
@@ -450,6 +461,10 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                                            stage.record.artifact)))
       stage.record.artifact = "(not exported, see the error above)";
   }
+  // The simulation, as the fake-quant program emits it.
+  OwningOpRef<ModuleOp> simulated;
+  if (!options.emitDir.empty())
+    simulated = module->clone();
   {
     Stage stage(report, "lower to integer");
     stage.record.artifact = out("4-integer.mlir");
@@ -461,6 +476,17 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     Stage stage(report, "evaluate integer");
     if (failed(evaluate(*module, options, *test, stage)))
       return failure();
+  }
+  if (!options.emitDir.empty()) {
+    Stage stage(report, "emit C++ programs (float, fake_quant, integer)");
+    stage.record.artifact = options.emitDir;
+    for (auto [kind, m] : {std::pair<const char *, ModuleOp>{
+                               "float", *floatModule},
+                           {"fake_quant", *simulated},
+                           {"integer", *module}})
+      if (failed(emitProgram(m, options.emitDir + "/" + kind,
+                             std::string("model_") + kind)))
+        return failure();
   }
   return success();
 }

@@ -26,6 +26,9 @@ struct QuantizeOptions {
   std::string observer = "min_max";
   std::string dataDir = kFashionMnistDir;
   std::string outDir = "out";
+  /// When set, the float, fake-quant and integer programs are emitted as
+  /// C++ program directories under it (qemit, docs/codegen.md).
+  std::string emitDir;
   int64_t calibImages = 512;
   int64_t batchSize = 100;
   int64_t evalLimit = 0; // 0: the whole test set

@@ -86,6 +86,11 @@ static cl::opt<float> weightMseNorm(
 static cl::opt<std::string> outDir("o", cl::desc("Output directory"),
                                    cl::init("out"), cl::sub(quantizeCmd),
                                    cl::cat(qcCategory));
+static cl::opt<std::string> emitDir(
+    "emit",
+    cl::desc("Also write the float, fake-quant and integer models as C++ "
+             "programs (qemit) into DIR/float, DIR/fake_quant, DIR/integer"),
+    cl::value_desc("DIR"), cl::sub(quantizeCmd), cl::cat(qcCategory));
 
 // AdaRound reconstruction (docs/reconstruction.md): runs when the policy
 // quantizes weights with `adaround` (e.g. "wt_method=adaround").
@@ -265,6 +270,7 @@ int main(int argc, char **argv) {
   options.observer = observer;
   options.dataDir = dataDir;
   options.outDir = outDir;
+  options.emitDir = emitDir;
   options.calibImages = calibImages;
   options.batchSize = batchSize;
   options.evalLimit = evalLimit;

@@ -1,0 +1,505 @@
+//===- EmitCpp.cpp - execution plans as standalone C++ programs -----------===//
+//
+// The computation goes through MLIR's EmitC dialect and its C++ printer
+// (mlir::emitc::translateToCpp). What EmitC cannot express is printed here
+// as plain text: C++ enumerations (the slot names), aggregate initializers
+// of the parameter structs (as #emitc.opaque initial values of emitc.global)
+// and the fixed C API / main / CMake boilerplate around the computation
+// (docs/codegen.md says why).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/EmitCpp.h"
+#include "codegen/CppParams.h"
+#include "dialect/QnnOps.h"
+#include "passes/Names.h"
+
+#include "runtime/Checkpoint.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/EmitC/IR/EmitC.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Target/Cpp/CppEmitter.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace qopt;
+
+std::string qopt::cIdentifier(StringRef s) {
+  std::string out;
+  for (char c : s)
+    out += std::isalnum((unsigned char)c) ? c : '_';
+  if (out.empty() || std::isdigit((unsigned char)out[0]))
+    out = "_" + out;
+  return out;
+}
+
+/// C++ keywords and names the generated files use themselves.
+static bool isReserved(StringRef s) {
+  static const llvm::StringSet<> reserved = {
+      "alignas", "alignof", "and", "asm", "auto", "bool", "break", "case",
+      "catch", "char", "class", "const", "continue", "default", "delete", "do",
+      "double", "else", "enum", "explicit", "export", "extern", "false",
+      "float", "for", "friend", "goto", "if", "inline", "int", "long",
+      "namespace", "new", "not", "operator", "or", "private", "protected",
+      "public", "register", "return", "short", "signed", "sizeof", "static",
+      "struct", "switch", "template", "this", "throw", "true", "try",
+      "typedef", "typename", "union", "unsigned", "using", "virtual", "void",
+      "volatile", "while", "xor", "main", "slot", "qrt", "std"};
+  return reserved.contains(s);
+}
+
+namespace {
+/// Hands out unique identifiers from bases.
+class Namer {
+public:
+  std::string unique(StringRef base) {
+    std::string b = cIdentifier(base);
+    std::string n = b;
+    for (int i = 2; isReserved(n) || used.contains(n); ++i)
+      n = b + "_" + std::to_string(i);
+    used.insert(n);
+    return n;
+  }
+
+private:
+  llvm::StringSet<> used;
+};
+} // namespace
+
+/// The name of a weight constant: its dense_resource key (the importers
+/// key weights by their ONNX initializer / TorchScript parameter name).
+static std::string weightName(Value v) {
+  auto cst = v.getDefiningOp<arith::ConstantOp>();
+  if (!cst)
+    return "";
+  if (auto r = dyn_cast<DenseResourceElementsAttr>(cst.getValue()))
+    return r.getRawHandle().getKey().str();
+  return "";
+}
+
+/// The layer an op belongs to: its location's name, else the name of the
+/// first weight it reads without the ".weight" / ".bias" suffix.
+static std::string layerOf(Operation &op) {
+  std::string layer = nameInLoc(op.getLoc());
+  if (!layer.empty() || isa<arith::ConstantOp>(op))
+    return layer;
+  for (Value v : op.getOperands()) {
+    std::string w = weightName(v);
+    if (w.empty())
+      continue;
+    for (StringRef suffix : {".weight", ".bias"})
+      if (StringRef(w).ends_with(suffix))
+        return w.substr(0, w.size() - suffix.size());
+    return w;
+  }
+  return "";
+}
+
+ProgramNames qopt::nameProgram(const ExecutionPlan &plan, func::FuncOp func) {
+  ProgramNames names;
+  names.slots.assign(plan.numSlots(), "");
+  const llvm::DenseMap<Value, unsigned> &slotMap = plan.slotMap();
+  Namer slotNamer;
+  auto name = [&](Value v, StringRef base) {
+    auto it = slotMap.find(v);
+    if (it != slotMap.end() && names.slots[it->second].empty())
+      names.slots[it->second] = slotNamer.unique(base);
+  };
+  unsigned numArgs = func.getNumArguments();
+  for (BlockArgument arg : func.getArguments())
+    name(arg, numArgs == 1 ? std::string("input")
+                           : "input" + std::to_string(arg.getArgNumber()));
+  for (Operation &op : func.getBody().front()) {
+    StringRef mnemonic = op.getName().stripDialect();
+    std::string base;
+    if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
+      base = weightName(cst.getResult());
+      if (base.empty())
+        base = nameInLoc(op.getLoc());
+      if (base.empty())
+        base = "cst";
+    } else {
+      std::string layer = layerOf(op);
+      // A layer's main op takes its name; its quantizers and the like add
+      // their mnemonic.
+      bool mainOp = isa<qnn::Conv2dOp, qnn::LinearOp, qnn::QConv2dOp,
+                        qnn::QLinearOp>(op);
+      base = layer.empty() ? mnemonic.str()
+             : mainOp      ? layer
+                           : layer + "_" + mnemonic.str();
+    }
+    for (Value r : op.getResults())
+      name(r, base);
+  }
+  for (auto [i, n] : llvm::enumerate(names.slots))
+    if (n.empty())
+      n = slotNamer.unique("t" + std::to_string(i));
+  // A step is named after the slot it writes (or its kernel).
+  Namer stepNamer;
+  for (const PlanStep &step : plan.planSteps()) {
+    const qrt::exec::StepIO &io = step.call.io;
+    names.steps.push_back(stepNamer.unique(
+        io.out.empty() ? std::string(qrt::exec::kernelName(step.call.kernel))
+                       : names.slots[io.out[0]]));
+  }
+  return names;
+}
+
+LogicalResult qopt::checkEmittable(const ExecutionPlan &plan,
+                                   func::FuncOp func) {
+  bool ok = true;
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d)) {
+        emitError(arg.getLoc())
+            << "qemit: dimension " << d << " of argument "
+            << arg.getArgNumber()
+            << " is dynamic; an emitted program takes a dynamic batch "
+               "(dimension 0) only";
+        ok = false;
+      }
+  }
+  for (const PlanStep &step : plan.planSteps())
+    if (!step.isKernelCall()) {
+      emitError(Location(step.loc))
+          << "qemit: no kernel of runtime/Kernels.def computes this op ("
+          << step.call.io.what
+          << "); only the interpreter (qrun) runs it so far";
+      ok = false;
+    }
+  return success(ok);
+}
+
+/// `{slot::a, slot::b}` (kNoSlot as -1).
+static std::string slotList(const std::vector<int32_t> &slots,
+                            const ProgramNames &names) {
+  std::string s = "{";
+  for (size_t i = 0; i < slots.size(); ++i)
+    s += (i ? ", " : "") + (slots[i] == qrt::exec::kNoSlot
+                                ? std::string("qrt::exec::kNoSlot")
+                                : "slot::" + names.slots[slots[i]]);
+  return s + "}";
+}
+
+OwningOpRef<ModuleOp> qopt::buildEmitCModule(MLIRContext *context,
+                                             const ExecutionPlan &plan,
+                                             const ProgramNames &names,
+                                             StringRef name) {
+  context->getOrLoadDialect<emitc::EmitCDialect>();
+  OpBuilder b(context);
+  Location loc = b.getUnknownLoc();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  b.setInsertionPointToEnd(module->getBody());
+  emitc::IncludeOp::create(b, loc, "runtime/Exec.h");
+  auto verbatim = [&](const std::string &text) {
+    emitc::VerbatimOp::create(b, loc, text);
+  };
+  verbatim("");
+  verbatim("namespace {");
+  verbatim("// The value slots of the program's context, named after the "
+           "layers that write them.");
+  verbatim("namespace slot {");
+  verbatim("enum : int32_t {");
+  for (auto [i, n] : llvm::enumerate(names.slots))
+    verbatim("  " + n + " = " + std::to_string(i) + ",");
+  verbatim("};");
+  verbatim("} // namespace slot");
+  verbatim("");
+  verbatim("// Each step's operands and parameters, fixed when the plan was "
+           "built.");
+  auto opaque = [&](const std::string &s) {
+    return emitc::OpaqueType::get(context, s);
+  };
+  for (auto [i, step] : llvm::enumerate(plan.planSteps())) {
+    const qrt::exec::StepIO &io = step.call.io;
+    std::string ioInit = "{.id = " + std::to_string(io.id) +
+                         ", .what = " + cppStringLiteral(io.what) +
+                         ", .in = " + slotList(io.in, names) +
+                         ", .out = " + slotList(io.out, names) +
+                         ", .release = " + slotList(io.release, names) + "}";
+    emitc::GlobalOp::create(b, loc, names.steps[i] + "_io",
+                            opaque("qrt::exec::StepIO"),
+                            emitc::OpaqueAttr::get(context, ioInit),
+                            /*extern=*/false, /*static=*/true, /*const=*/true);
+    emitc::GlobalOp::create(
+        b, loc, names.steps[i], opaque(cppParamsType(step.call)),
+        emitc::OpaqueAttr::get(context, cppParamsInitializer(step.call)),
+        /*extern=*/false, /*static=*/true, /*const=*/true);
+  }
+  verbatim("} // namespace");
+  verbatim("");
+
+  Type ctxType = opaque("qrt::exec::Context &");
+  auto func = emitc::FuncOp::create(b, loc, (name + "_forward").str(),
+                                    b.getFunctionType({ctxType}, {}));
+  Block *body = func.addEntryBlock();
+  b.setInsertionPointToEnd(body);
+  Value ctx = body->getArgument(0);
+  for (auto [i, step] : llvm::enumerate(plan.planSteps())) {
+    ArrayAttr args = b.getArrayAttr(
+        {b.getIndexAttr(0),
+         emitc::OpaqueAttr::get(context, names.steps[i] + "_io"),
+         emitc::OpaqueAttr::get(context, names.steps[i])});
+    emitc::CallOpaqueOp::create(
+        b, loc, TypeRange(),
+        (llvm::Twine("qrt::exec::") + qrt::exec::kernelName(step.call.kernel))
+            .str(),
+        ValueRange{ctx}, args);
+  }
+  emitc::ReturnOp::create(b, loc, Value());
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// The program directory
+//===----------------------------------------------------------------------===//
+
+static std::string dtypeCpp(qrt::DType d) {
+  return std::string("qrt::DType::") +
+         (d == qrt::DType::F32   ? "F32"
+          : d == qrt::DType::I8  ? "I8"
+          : d == qrt::DType::U8  ? "U8"
+          : d == qrt::DType::I32 ? "I32"
+                                 : "I64");
+}
+
+static std::string shapeCpp(const qrt::Shape &shape) {
+  std::string s = "{";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "}";
+}
+
+static std::string tensorInfoCpp(const ArgSpec &a) {
+  return "{.shape = " + shapeCpp(a.shape) + ", .dtype = " + dtypeCpp(a.dtype) +
+         "}";
+}
+
+static LogicalResult writeFile(Location loc, const std::string &path,
+                               const std::string &text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return emitError(loc) << "qemit: cannot write " << path << ": "
+                          << ec.message();
+  os << text;
+  return success();
+}
+
+static std::string header(const ExecutionPlan &plan, StringRef name) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  std::string guard = llvm::StringRef(cIdentifier(name)).upper() + "_H";
+  os << "/* Generated by qemit. The C API of the " << name << " program:\n"
+     << " *   " << name << "_context *ctx = " << name
+     << "_create(\"" << name << ".weights\");\n"
+     << " *   if (!ctx) puts(" << name << "_last_error());\n"
+     << " *   " << name << "_run(ctx, batch, inputs, outputs);  // 0: ok, else "
+     << name << "_error(ctx)\n"
+     << " *   " << name << "_destroy(ctx);\n"
+     << " * Buffers are dense, row-major, of the dtypes and shapes below; a\n"
+     << " * dimension of -1 is the batch size passed to " << name
+     << "_run. */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "typedef struct " << name << "_context " << name << "_context;\n\n";
+  auto describe = [&](const char *kind, const std::vector<ArgSpec> &specs) {
+    std::string upper = StringRef(kind).upper();
+    os << "#define " << StringRef(cIdentifier(name)).upper() << "_NUM_"
+       << upper << "S " << specs.size() << "\n";
+    for (auto [i, a] : llvm::enumerate(specs)) {
+      os << "/* " << kind << " " << i << ": " << qrt::dtypeName(a.dtype)
+         << qrt::shapeToString(a.shape) << " */\n";
+      os << "static const int64_t " << name << "_" << kind << i
+         << "_shape[] = " << shapeCpp(a.shape) << ";\n";
+    }
+  };
+  describe("input", plan.arguments());
+  describe("output", plan.results());
+  os << "\n/* Loads the weights; NULL on error (see " << name
+     << "_last_error). */\n"
+     << name << "_context *" << name << "_create(const char *weights_path);\n"
+     << "/* Why the last " << name << "_create of this thread failed. */\n"
+     << "const char *" << name << "_last_error(void);\n"
+     << "/* Runs the model; 0 on success. Not reentrant per context. */\n"
+     << "int " << name << "_run(" << name
+     << "_context *ctx, int64_t batch, const void *const *inputs,\n"
+     << "    void *const *outputs);\n"
+     << "/* The error of the last failed " << name << "_run. */\n"
+     << "const char *" << name << "_error(const " << name
+     << "_context *ctx);\n"
+     << "void " << name << "_destroy(" << name << "_context *ctx);\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return s;
+}
+
+static std::string programSource(const ExecutionPlan &plan,
+                                 const ProgramNames &names, StringRef name,
+                                 StringRef description) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "// Generated by qemit: the spec and C API of the " << name
+     << " program.\n"
+     << "#include \"" << name << ".h\"\n#include \"runtime/Program.h\"\n\n"
+     << "#include <memory>\n#include <string>\n\n"
+     << "void " << name << "_forward(qrt::exec::Context &ctx);\n\n"
+     << "const qrt::exec::ProgramSpec &" << name << "_spec() {\n"
+     << "  static const qrt::exec::ProgramSpec spec = {\n"
+     << "      .name = " << cppStringLiteral(name.str()) << ",\n"
+     << "      .numSlots = " << plan.numSlots() << ",\n"
+     << "      .numSteps = " << plan.numSteps() << ",\n"
+     << "      .signature = {.name = " << cppStringLiteral(name.str())
+     << ",\n                    .inputs = {";
+  for (auto [i, a] : llvm::enumerate(plan.arguments()))
+    os << (i ? ", " : "") << tensorInfoCpp(a);
+  os << "},\n                    .outputs = {";
+  for (auto [i, a] : llvm::enumerate(plan.results()))
+    os << (i ? ", " : "") << tensorInfoCpp(a);
+  os << "},\n                    .description = "
+     << cppStringLiteral(description.str()) << "},\n";
+  auto slots = [&](ArrayRef<unsigned> list) {
+    std::string r = "{";
+    for (auto [i, slot] : llvm::enumerate(list))
+      r += (i ? ", " : "") + std::to_string(slot) + " /* " +
+           names.slots[slot] + " */";
+    return r + "}";
+  };
+  os << "      .inputSlots = " << slots(plan.argumentSlots()) << ",\n"
+     << "      .outputSlots = " << slots(plan.resultSlots()) << ",\n"
+     << "      .constants = {\n";
+  for (unsigned slot = 0; slot < plan.numSlots(); ++slot) {
+    const qrt::Tensor &t = plan.constant(slot);
+    if (!t.defined())
+      continue;
+    os << "          {" << cppStringLiteral(names.slots[slot]) << ", " << slot
+       << ", {.shape = " << shapeCpp(t.shape())
+       << ", .dtype = " << dtypeCpp(t.dtype()) << "}},\n";
+  }
+  os << "      },\n      .forward = " << name << "_forward,\n  };\n"
+     << "  return spec;\n}\n\n"
+     << "struct " << name << "_context {\n"
+     << "  std::unique_ptr<qrt::exec::Program> program;\n"
+     << "  std::string error;\n};\n\n"
+     << "static thread_local std::string lastError;\n\n"
+     << "extern \"C\" " << name << "_context *" << name
+     << "_create(const char *weights_path) {\n"
+     << "  auto program = qrt::exec::Program::load(" << name
+     << "_spec(), weights_path ? weights_path : \"\");\n"
+     << "  if (!program) {\n    lastError = program.status().message();\n"
+     << "    return nullptr;\n  }\n"
+     << "  return new " << name << "_context{std::move(*program), {}};\n}\n\n"
+     << "extern \"C\" const char *" << name
+     << "_last_error(void) { return lastError.c_str(); }\n\n"
+     << "extern \"C\" int " << name << "_run(" << name
+     << "_context *ctx, int64_t batch,\n    const void *const *inputs, "
+        "void *const *outputs) {\n"
+     << "  qrt::Status s = ctx->program->runBuffers(batch, inputs, outputs);\n"
+     << "  ctx->error = s.message();\n  return s ? 0 : 1;\n}\n\n"
+     << "extern \"C\" const char *" << name << "_error(const " << name
+     << "_context *ctx) {\n  return ctx->error.c_str();\n}\n\n"
+     << "extern \"C\" void " << name << "_destroy(" << name
+     << "_context *ctx) { delete ctx; }\n";
+  return s;
+}
+
+static std::string mainSource(StringRef name) {
+  return ("// Generated by qemit: " + name +
+          "-run, qrun's options over the emitted program.\n"
+          "#include \"runtime/Program.h\"\n\n"
+          "const qrt::exec::ProgramSpec &" +
+          name +
+          "_spec();\n\n"
+          "int main(int argc, char **argv) {\n"
+          "  return qrt::exec::programMainWithWeights(argc, argv, " +
+          name + "_spec());\n}\n")
+      .str();
+}
+
+static std::string cmakeLists(StringRef name) {
+  return ("# Generated by qemit. Builds lib" + name + ".a (the C API of " +
+          name + ".h) and\n# " + name +
+          "-run against an installed qrt:\n"
+          "#   cmake -S . -B build -DCMAKE_PREFIX_PATH=<qrt prefix> && "
+          "cmake --build build\n"
+          "cmake_minimum_required(VERSION 3.20)\n"
+          "project(" +
+          name +
+          " LANGUAGES CXX)\n"
+          "set(CMAKE_CXX_STANDARD 20)\n"
+          "set(CMAKE_CXX_STANDARD_REQUIRED ON)\n"
+          "if(NOT CMAKE_BUILD_TYPE)\n  set(CMAKE_BUILD_TYPE Release)\n"
+          "endif()\n"
+          "find_package(qrt CONFIG REQUIRED)\n\n"
+          "add_library(" +
+          name + " STATIC " + name + ".cpp " + name +
+          "_program.cpp)\n"
+          "target_include_directories(" +
+          name +
+          " PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n"
+          "target_link_libraries(" +
+          name +
+          " PUBLIC qrt::qrt)\n\n"
+          "add_executable(" +
+          name + "-run main.cpp)\n"
+          "target_link_libraries(" +
+          name + "-run PRIVATE " + name +
+          ")\n"
+          "# The weights beside the executable (its default --weights).\n"
+          "configure_file(" +
+          name + ".weights ${CMAKE_CURRENT_BINARY_DIR}/" + name +
+          ".weights COPYONLY)\n")
+      .str();
+}
+
+LogicalResult qopt::writeProgram(const ExecutionPlan &plan, func::FuncOp func,
+                                 StringRef name, StringRef dir) {
+  Location loc = func.getLoc();
+  if (failed(checkEmittable(plan, func)))
+    return failure();
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return emitError(loc) << "qemit: cannot create " << dir << ": "
+                          << ec.message();
+  ProgramNames names = nameProgram(plan, func);
+  OwningOpRef<ModuleOp> module =
+      buildEmitCModule(func.getContext(), plan, names, name);
+  if (failed(verify(*module)))
+    return failure();
+  std::string cpp;
+  llvm::raw_string_ostream cppStream(cpp);
+  cppStream << "// Generated by qemit from @" << func.getName()
+            << ": one qrt::exec call per step of the execution plan.\n";
+  if (failed(emitc::translateToCpp(*module, cppStream)))
+    return failure();
+  auto path = [&](const std::string &file) {
+    SmallString<128> p(dir);
+    llvm::sys::path::append(p, file);
+    return std::string(p);
+  };
+  std::string description =
+      ("@" + func.getName() + ", " + llvm::Twine(plan.numSteps()) + " steps")
+          .str();
+  if (failed(writeFile(loc, path(name.str() + ".cpp"), cpp)) ||
+      failed(writeFile(loc, path(name.str() + ".h"), header(plan, name))) ||
+      failed(writeFile(loc, path(name.str() + "_program.cpp"),
+                       programSource(plan, names, name, description))) ||
+      failed(writeFile(loc, path("main.cpp"), mainSource(name))) ||
+      failed(writeFile(loc, path("CMakeLists.txt"), cmakeLists(name))))
+    return failure();
+  qrt::Checkpoint weights;
+  weights.meta["qemit_format"] = {1};
+  for (unsigned slot = 0; slot < plan.numSlots(); ++slot)
+    if (const qrt::Tensor &t = plan.constant(slot); t.defined())
+      weights.tensors.emplace_back(names.slots[slot], t);
+  if (qrt::Status s = qrt::saveCheckpoint(path(name.str() + ".weights"), weights);
+      !s)
+    return emitError(loc) << "qemit: " << s.message();
+  return success();
+}

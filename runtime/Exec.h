@@ -1,0 +1,343 @@
+//===- Exec.h - the kernel calls of an execution plan -----------*- C++ -*-===//
+//
+// A compiled qnn function is a list of steps; a step is data: a kernel of
+// runtime/Kernels.def, the slots it reads and writes (StepIO) and typed
+// parameters decided when the plan was built (conv geometry, quantizer
+// grids, requantization multipliers, fused epilogues, layouts). This header
+// is the whole interface between a plan and qrt: the interpreter calls
+// qrt::exec::dispatch per step, an emitted program calls the same functions
+// by name, one call per step, with the same parameters printed as C++
+// constants. So both compute the same bits by construction.
+//
+// A Context holds the slots of one plan, the recycled buffers, the kernel
+// state that is per input shape (oneDNN primitives and reordered weights,
+// created for each new batch size and kept), the observers of calibration
+// graphs, and the first error. A kernel does nothing once an error is set;
+// the caller reads it at the end of the run (Context::endRun), so a program
+// is a straight list of calls.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QRT_EXEC_H
+#define QRT_EXEC_H
+
+#include "runtime/Conv.h"
+#include "runtime/FakeQuant.h"
+#include "runtime/IntKernels.h"
+#include "runtime/Observer.h"
+#include "runtime/Pool.h"
+#include "runtime/ShapeOps.h"
+#include "runtime/Tensor.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace qrt {
+namespace exec {
+
+/// A value slot of a plan; kNoSlot for an absent optional operand.
+using Slot = int32_t;
+constexpr Slot kNoSlot = -1;
+
+/// The operands of one step.
+struct StepIO {
+  int32_t id = 0;           // the step's index: the key of its kernel state
+  std::string what;         // "conv1: qnn.conv2d", prefixed to its errors
+  std::vector<Slot> in;     // kernel-specific order; kNoSlot when absent
+  std::vector<Slot> out;
+  std::vector<Slot> release; // slots whose last reader this step is
+};
+
+/// Buffers of dead intermediate tensors, kept across runs so that repeated
+/// runs with the same shapes reuse them instead of allocating. Only tensors
+/// that nothing else references enter it; results handed to the caller never
+/// do. Buffers not reused during a run are freed at its end.
+class BufferPool {
+public:
+  /// A free buffer of exactly `shape` and `dtype`, or an undefined tensor.
+  Tensor take(const Shape &shape, DType dtype);
+  /// Keeps `t`'s buffer if it is uniquely owned; drops it otherwise.
+  void give(Tensor t);
+  /// Ends a run: frees buffers that were neither given nor taken during it.
+  void endRun();
+  size_t size() const { return free_.size(); }
+
+private:
+  struct Entry {
+    Tensor tensor;
+    uint64_t run;
+  };
+  std::vector<Entry> free_;
+  uint64_t currentRun_ = 0;
+};
+
+/// The state of one plan's executions. Not thread-safe: one run at a time.
+class Context {
+public:
+  Context() = default;
+  Context(const Context &) = delete;
+  Context &operator=(const Context &) = delete;
+
+  /// Sizes the slot frame and the per-step state table.
+  void resize(size_t numSlots, size_t numSteps);
+  size_t numSlots() const { return slots_.size(); }
+
+  Tensor &operator[](Slot s) { return slots_[s]; }
+  const Tensor &operator[](Slot s) const { return slots_[s]; }
+  /// slot `s`, or an undefined tensor for kNoSlot.
+  const Tensor &operand(Slot s) const {
+    static const Tensor none;
+    return s == kNoSlot ? none : slots_[s];
+  }
+
+  /// A recycled buffer for a step output, or an undefined tensor (the
+  /// kernel then allocates); either way a valid `Tensor &` output.
+  Tensor output(const Shape &shape, DType dtype) {
+    return pool_.take(shape, dtype);
+  }
+  /// True when `s` is dead after the step `io` (its last reader).
+  static bool diesHere(const StepIO &io, Slot s);
+
+  /// The step's kernel state (per-shape plans, caches), made on first use.
+  template <typename T> T &state(const StepIO &io) {
+    std::shared_ptr<void> &p = states_[io.id];
+    if (!p)
+      p = std::make_shared<T>();
+    return *static_cast<T *>(p.get());
+  }
+
+  /// The observer registered under `name` (null until its step first runs).
+  std::unique_ptr<Observer> &observer(const std::string &name);
+  /// Observers in the order their steps first ran.
+  const std::vector<std::pair<std::string, std::unique_ptr<Observer>>> &
+  observers() const {
+    return observers_;
+  }
+
+  bool ok() const { return status_.isOk(); }
+  /// Records the first error, prefixed with the step's name.
+  void fail(const StepIO &io, const Status &s);
+  /// After a step: its dead slots' buffers go back to the pool.
+  void finishStep(const StepIO &io);
+  /// Ends a run: the first error (Ok if none), cleared for the next run.
+  Status endRun();
+
+private:
+  std::vector<Tensor> slots_;
+  std::vector<std::shared_ptr<void>> states_;
+  std::vector<std::pair<std::string, std::unique_ptr<Observer>>> observers_;
+  BufferPool pool_;
+  Status status_;
+};
+
+//===----------------------------------------------------------------------===//
+// Parameters. Plain aggregates: the emitter prints them as C++ initializers.
+//===----------------------------------------------------------------------===//
+
+struct NoParams {};
+
+/// A frozen quantizer grid on integer storage: q = clamp(round(x / s) + z).
+struct QuantGrid {
+  DType dtype = DType::I8;
+  QuantRange range;
+  Tensor scale, zeroPoint; // f32 [1] or one per channel of `axis`
+  int64_t axis = -1;       // -1: per tensor
+  Granularity granularity(const Tensor &x) const {
+    return axis < 0 ? Granularity::perTensor()
+                    : Granularity{axis, x.dim(axis)};
+  }
+};
+
+/// in = {x, weight, bias?, addend?}. conv.fuseSum: the output starts as the
+/// addend (a residual add fused through oneDNN's sum post-op).
+struct ConvF32 {
+  Conv2dParams conv;
+  bool constWeights = true; // reorder the weights once per shape
+  bool addendChannelsLast = false;
+};
+/// in = {x, weight, bias?}.
+struct LinearF32 {
+  bool relu = false;
+  bool constWeights = true;
+};
+/// in = {x, scale, bias, mean, variance}.
+struct BatchNormParams {
+  float epsilon = 1e-5f;
+};
+struct HardSigmoidParams {
+  float alpha = 0.2f, beta = 0.5f;
+};
+struct LeakyReluParams {
+  float alpha = 0.01f;
+};
+struct ClipParams {
+  float lo = 0.f, hi = 6.f;
+};
+struct AxisParams {
+  int64_t axis = 0;
+};
+struct PadParams {
+  std::vector<int64_t> pads;
+  double value = 0.0;
+};
+struct ReshapeParams {
+  Shape shape; // -1: inferred
+};
+struct TransposeParams {
+  std::vector<int64_t> perm;
+};
+struct ResizeStep {
+  int64_t outH = 0, outW = 0;
+  ResizeParams resize;
+};
+
+/// The forward of each fake_quant method (weight / activation forms
+/// resolved at plan time).
+enum class FakeQuantKind {
+  Affine,
+  Lsq,
+  LsqPlus,
+  Pact,
+  DorefaWeight,
+  DorefaActivation,
+  XnorWeight,
+  SignActivation,
+  XnorPlusPlus,
+  Lqnet,
+  NonUniform,
+  Adaround,
+};
+/// in = {x, scale?, zeroPoint?, clip?, basis?, offset?}.
+struct FakeQuantParams {
+  FakeQuantKind kind = FakeQuantKind::Affine;
+  int bits = 8;
+  bool isSigned = true;
+  QuantRange range;
+  int64_t axis = -1, groups = -1; // groups -1: one per channel of axis
+  bool hardened = true;           // AdaRound: deployed (hard) rounding
+};
+
+enum class ObserverKind {
+  MinMax,
+  EmaMinMax,
+  Percentile,
+  Mse,
+  AvgMse,
+  Entropy,
+  LsqInit
+};
+/// in = {x}; out = {} (the result aliases x). The observer's granularity is
+/// fixed at its first batch.
+struct ObserveParams {
+  std::string name;
+  ObserverKind kind = ObserverKind::MinMax;
+  int bits = 8;
+  bool isSigned = true, symmetric = true, narrow = false;
+  float momentum = 0.9f;
+  double percentile = 99.99;
+  float norm = 2.0f;
+  int64_t axis = -1, groups = -1;
+};
+
+/// A conv2d / linear over frozen uniform fake-quantized operands, computed
+/// on the integers: q_x recovered exactly, int8 accumulation, one multiply
+/// by s_x s_w[c], the float bias. in = {x, weight (fake-quantized), bias?}.
+struct ExactLayer {
+  Conv2dParams conv; // exact_conv2d only
+  QuantGrid x, w;
+  Tensor accScale; // f32 [1 or O]: float((double)s_x * s_w[c])
+  int64_t rank = 4; // of the result
+};
+
+/// conv -> [add] -> [relu] -> [pad] -> fake_quant as one requantized int8
+/// layer (the kernel the deployed qconv2d runs); the result is (q - z) s.
+/// in = {x, weight, bias?, residual?}.
+struct FusedConvLayer {
+  Conv2dParams conv;
+  QuantGrid x, w, y, residual; // residual unused without one
+  Int8Epilogue epilogue;
+  std::vector<int64_t> pads; // a zero pad after the layer, or empty
+};
+
+/// in = {x}.
+struct DequantizeParams {
+  QuantGrid grid;
+  bool constant = false; // dequantized once, then shared
+};
+/// (a - z_a) requantized, [+ residual b]. in = {a, b?}.
+struct RescaleParams {
+  int32_t inputZeroPoint = 0;
+  RequantizeOptions options; // `residual` is bound at run time
+};
+struct MaxPoolInt8Params {
+  Pool2dParams pool;
+  bool channelsLast = false;
+};
+struct StorageCastParams {
+  DType dtype = DType::I8;
+};
+/// A requantized qconv2d, epilogue inside oneDNN. in = {x, w, b?, residual?}.
+struct QConvFused {
+  Conv2dParams conv;
+  DType inputDType = DType::U8;
+  int32_t inputZeroPoint = 0;
+  Int8Epilogue epilogue;
+};
+/// qconv2d / qlinear: the raw i32 accumulator (`raw`), or requantized by
+/// qrt's epilogue. in = {x, w, b?}.
+struct IntLayer {
+  Conv2dParams conv; // qconv2d only
+  DType inputDType = DType::U8;
+  int32_t inputZeroPoint = 0;
+  bool raw = true;
+  Int8Epilogue epilogue;
+};
+
+//===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+/// Identifies a kernel of Kernels.def.
+enum class Kernel : uint16_t {
+#define QRT_KERNEL(name, Params) name,
+#include "runtime/Kernels.def"
+};
+/// The kernel's name in Kernels.def (and its C++ function name).
+const char *kernelName(Kernel k);
+
+#define QRT_KERNEL(name, Params)                                               \
+  void name(Context &ctx, const StepIO &io, const Params &p);
+#include "runtime/Kernels.def"
+
+/// A step of a plan as data.
+struct Step {
+  Kernel kernel;
+  StepIO io;
+  std::shared_ptr<const void> params; // the kernel's Params type
+  template <typename P> const P &as() const {
+    return *static_cast<const P *>(params.get());
+  }
+};
+
+/// Typed step constructors, one per kernel: `step::conv2d(io, params)`.
+namespace step {
+#define QRT_KERNEL(name, Params)                                               \
+  inline Step name(StepIO io, Params p) {                                      \
+    return Step{Kernel::name, std::move(io),                                   \
+                std::make_shared<const Params>(std::move(p))};                 \
+  }
+#include "runtime/Kernels.def"
+} // namespace step
+
+/// Runs one step (the interpreter's loop body).
+void dispatch(Context &ctx, const Step &step);
+
+/// An f32 [n] tensor (quantizer grids in emitted programs).
+Tensor f32(std::vector<float> values);
+
+} // namespace exec
+} // namespace qrt
+
+#endif // QRT_EXEC_H

@@ -1,0 +1,75 @@
+//===- Program.h - an emitted program's model, behind its C API -*- C++ -*-===//
+//
+// A program emitted by qemit is a function `void NAME_forward(Context &)`
+// (one qrt::exec call per plan step) and a ProgramSpec saying where its
+// inputs, outputs and weights live in the context's slots. Program loads
+// the weights file (runtime/Checkpoint's format) into those slots and runs
+// the function on caller tensors; the C API of the program's header
+// (NAME_create / NAME_run / NAME_destroy) is a thin shell over it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QRT_PROGRAM_H
+#define QRT_PROGRAM_H
+
+#include "runtime/Exec.h"
+#include "runtime/ProgramMain.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace qrt {
+namespace exec {
+
+/// A constant of the program (a weight): its name in the weights file, its
+/// slot, and what it must be.
+struct ConstantSpec {
+  std::string name;
+  Slot slot;
+  TensorInfo info;
+};
+
+struct ProgramSpec {
+  std::string name;
+  int32_t numSlots = 0, numSteps = 0;
+  ProgramInfo signature;                  // inputs / outputs (-1: dynamic)
+  std::vector<Slot> inputSlots, outputSlots;
+  std::vector<ConstantSpec> constants;
+  void (*forward)(Context &) = nullptr;
+};
+
+class Program {
+public:
+  /// Loads the weights of `spec` from `weightsPath`, checking that every
+  /// constant is there with its dtype and shape.
+  static Expected<std::unique_ptr<Program>> load(const ProgramSpec &spec,
+                                                 const std::string &weightsPath);
+  /// Runs the program; inputs are checked against the signature.
+  Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs);
+  /// The C API's run: caller buffers in the signature's dtypes and shapes,
+  /// dimensions of -1 being `batch`; outputs are copied into `outputs`.
+  Status runBuffers(int64_t batch, const void *const *inputs,
+                    void *const *outputs);
+
+  const ProgramSpec &spec() const { return spec_; }
+  Context &context() { return ctx_; }
+
+private:
+  explicit Program(const ProgramSpec &spec) : spec_(spec) {}
+  const ProgramSpec &spec_;
+  Context ctx_;
+};
+
+/// An emitted program's main: `--weights PATH` (default: NAME.weights
+/// beside the executable) loads the weights, the other options are
+/// programMain's.
+int programMainWithWeights(int argc, char **argv, const ProgramSpec &spec);
+
+/// "input 0 must be f32[-1, 1, 28, 28] (-1: any size), got u8[2, 3]" or Ok.
+Status checkInput(size_t index, const TensorInfo &expected, const Tensor &t);
+
+} // namespace exec
+} // namespace qrt
+
+#endif // QRT_PROGRAM_H

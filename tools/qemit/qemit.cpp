@@ -1,0 +1,136 @@
+//===- qemit.cpp - emit a standalone C++ program from a qnn function ------===//
+//
+// Compiles a function into the execution plan the interpreter runs and
+// writes it as a C++ program directory (codegen/EmitCpp.h,
+// docs/codegen.md); --print-emitc / --print-cpp print the EmitC module or
+// the generated C++ instead.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/EmitCpp.h"
+#include "codegen/ExecutionPlan.h"
+#include "codegen/GlobalState.h"
+#include "dialect/QnnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Target/Cpp/CppEmitter.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory qemitCategory("qemit options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                                      cl::Required, cl::cat(qemitCategory));
+static cl::opt<std::string> outputDir("o", cl::desc("Program directory"),
+                                      cl::value_desc("DIR"),
+                                      cl::cat(qemitCategory));
+static cl::opt<std::string>
+    entry("entry", cl::desc("Function to emit (default: @main, or the "
+                            "module's only function)"),
+          cl::cat(qemitCategory));
+static cl::opt<std::string>
+    programName("name", cl::desc("Program name, the prefix of its C API "
+                                 "(default: the input file's stem)"),
+                cl::cat(qemitCategory));
+static cl::opt<bool> printEmitC("print-emitc",
+                                cl::desc("Print the EmitC module and stop"),
+                                cl::cat(qemitCategory));
+static cl::opt<bool> printCpp("print-cpp",
+                              cl::desc("Print the generated C++ of the "
+                                       "forward function and stop"),
+                              cl::cat(qemitCategory));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "qemit") << message << "\n";
+  return 1;
+}
+
+static func::FuncOp findFunction(ModuleOp module) {
+  func::FuncOp only;
+  int count = 0;
+  for (auto f : module.getOps<func::FuncOp>()) {
+    if (!entry.empty() ? f.getName() == entry : f.getName() == "main")
+      return f;
+    only = f;
+    ++count;
+  }
+  return entry.empty() && count == 1 ? only : func::FuncOp();
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(qemitCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv, "qemit: emit a standalone C++ program from a qnn function\n");
+  if (outputDir.empty() && !printEmitC && !printCpp)
+    return fail("give the program directory with -o DIR (or --print-emitc / "
+                "--print-cpp)");
+  std::string name = programName;
+  if (name.empty()) {
+    llvm::StringRef stem = llvm::sys::path::stem(inputFile);
+    // "4-integer.mlir" -> "model_4_integer"
+    name = qopt::cIdentifier(stem);
+    if (name[0] == '_')
+      name = "model" + name;
+  }
+  if (name != qopt::cIdentifier(name))
+    return fail("--name '" + name +
+                "' is not a C identifier (letters, digits, '_')");
+
+  DialectRegistry registry;
+  registry.insert<qopt::qnn::QnnDialect, func::FuncDialect, arith::ArithDialect,
+                  tensor::TensorDialect, quant::QuantDialect,
+                  ml_program::MLProgramDialect>();
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+  if (!module)
+    return 1; // the parser reported why
+  func::FuncOp func = findFunction(*module);
+  if (!func)
+    return fail(entry.empty()
+                    ? "no @main and more than one function: pick one with "
+                      "--entry"
+                    : "no function @" + entry + " in " + inputFile);
+  FailureOr<std::shared_ptr<qopt::GlobalState>> globals =
+      qopt::GlobalState::fromModule(*module);
+  if (failed(globals))
+    return 1;
+  FailureOr<qopt::ExecutionPlan> plan =
+      qopt::ExecutionPlan::compile(func, *globals);
+  if (failed(plan))
+    return 1;
+  if (printEmitC || printCpp) {
+    if (failed(qopt::checkEmittable(*plan, func)))
+      return 1;
+    OwningOpRef<ModuleOp> emitc = qopt::buildEmitCModule(
+        &context, *plan, qopt::nameProgram(*plan, func), name);
+    if (printEmitC)
+      emitc->print(llvm::outs());
+    else if (failed(emitc::translateToCpp(*emitc, llvm::outs())))
+      return 1;
+    return 0;
+  }
+  if (failed(qopt::writeProgram(*plan, func, name, outputDir)))
+    return 1;
+  llvm::outs() << "qemit: wrote " << outputDir << "/ (" << name << ".cpp, "
+               << name << ".h, " << name << "_program.cpp, main.cpp, "
+               << "CMakeLists.txt, " << name << ".weights): "
+               << plan->numSteps() << " steps\n";
+  return 0;
+}
