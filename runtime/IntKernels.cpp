@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 
 namespace qrt {
@@ -387,6 +389,506 @@ static Status checkInt8Args(DType inputDType, const Tensor &weight,
 }
 
 //===----------------------------------------------------------------------===//
+// Exact fallback (CPUs without VNNI)
+//===----------------------------------------------------------------------===//
+//
+// Without VNNI, oneDNN's int8 kernels multiply with vpmaddubsw, which
+// saturates the sum of two adjacent u8 x s8 products to i16: accumulators
+// are then not exact. The int8 plans compute the same accumulators through
+// oneDNN's fp32 primitives instead: an fp32 convolution / matmul of
+// integers is exact while every product and partial sum stays below 2^24 in
+// magnitude (fp32 FMA; direct convolution, never Winograd). Every partial
+// sum of output row o, in any order, is bounded by
+// max|x - zx| * Σ_k |w[o, k]|, so when that bound reaches 2^24 the s8
+// weights are split into digit pieces w = Σ_i 2^(bits·i) piece_i (balanced
+// digits in [-2^(bits-1), 2^(bits-1)), the top piece signed), each bounded
+// the same way. All pieces run as one fp32 primitive with pieces·OC output
+// channels on (x - zx) in f32 (zero padding in that domain is the int8
+// path's "padding contributes 0"); each result is an exact integer in f32,
+// converted to i32 and combined in i32 (mod 2^32, as an i32 accumulator).
+// The fp32 primitives are built with fpmath mode strict, so that no
+// DNNL_DEFAULT_FPMATH_MODE lets them compute in bf16. Fused epilogues run
+// in qrt's own code (requant::apply's formula, vectorized: VectorEpilogue),
+// the formula the fused oneDNN kernel follows. Only if no split fits
+// (reductions over ~64k elements) do plain int64 loops run.
+
+bool int8KernelsExact() {
+  const char *env = std::getenv("QRT_INT8_EXACT_FALLBACK");
+  if (env && *env && std::strcmp(env, "0") != 0)
+    return false;
+  // The ISA oneDNN dispatches to (DNNL_MAX_CPU_ISA included). VNNI is bit
+  // 0x40 of the avx512_core_vnni family (also set in bf16, AMX and later
+  // AVX-512 levels) and 0x400 of avx2_vnni (and avx2_vnni_2).
+  static const bool vnni = [] {
+    unsigned isa = static_cast<unsigned>(dnnl::get_effective_cpu_isa());
+    unsigned avx512Vnni = dnnl_cpu_isa_avx512_core_vnni &
+                          ~static_cast<unsigned>(dnnl_cpu_isa_avx512_core);
+    unsigned avx2Vnni =
+        dnnl_cpu_isa_avx2_vnni & ~static_cast<unsigned>(dnnl_cpu_isa_avx2);
+    return (isa & (avx512Vnni | avx2Vnni)) != 0;
+  }();
+  return vnni;
+}
+
+namespace {
+
+/// w = Σ_i 2^(bits·i) piece_i; pieces = 0 means no split keeps fp32 exact.
+struct Digits {
+  int pieces = 1, bits = 8;
+};
+
+/// Piece `i` of `w`: balanced base-2^bits digits below the top piece.
+int32_t digitOf(int32_t w, const Digits &d, int i) {
+  int32_t half = 1 << (d.bits - 1), radix = 1 << d.bits;
+  for (int j = 0; j < d.pieces - 1; ++j) {
+    int32_t low = ((w + half) & (radix - 1)) - half;
+    if (j == i)
+      return low;
+    w = (w - low) / radix; // exact
+  }
+  return w;
+}
+
+/// The largest |x - zx| an input of `dtype` can give.
+int64_t maxAbsShiftedInput(DType dtype, int32_t zx) {
+  int64_t lo = dtype == DType::U8 ? 0 : -128;
+  int64_t hi = dtype == DType::U8 ? 255 : 127;
+  return std::max(std::llabs(lo - zx), std::llabs(hi - zx));
+}
+
+/// The fewest pieces for which xmax · Σ_k |piece_i[r, k]| < 2^24 for every
+/// row r (output channel) of `w` [rows, rowLen] and every piece i.
+Digits chooseDigits(const int8_t *w, int64_t rows, int64_t rowLen,
+                    int64_t xmax) {
+  std::vector<Digits> cands = {{1, 8}};
+  for (int n = 2; n <= 8; ++n)
+    for (int bits = 1; bits * (n - 1) <= 7; ++bits)
+      cands.push_back({n, bits});
+  // Per-row histograms of the 256 weight values: candidates cost 256 each.
+  std::vector<int64_t> hist(rows * 256, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t k = 0; k < rowLen; ++k)
+      ++hist[r * 256 + (w[r * rowLen + k] + 128)];
+  const int64_t limit = int64_t(1) << 24;
+  for (const Digits &d : cands) {
+    std::vector<int32_t> mag(d.pieces * 256);
+    for (int i = 0; i < d.pieces; ++i)
+      for (int v = 0; v < 256; ++v)
+        mag[i * 256 + v] = std::abs(digitOf(v - 128, d, i));
+    bool fits = true;
+    for (int64_t r = 0; r < rows && fits; ++r)
+      for (int i = 0; i < d.pieces && fits; ++i) {
+        int64_t l1 = 0;
+        for (int v = 0; v < 256; ++v)
+          l1 += hist[r * 256 + v] * mag[i * 256 + v];
+        fits = l1 * xmax < limit;
+      }
+    if (fits)
+      return d;
+  }
+  return {0, 8};
+}
+
+/// The pieces as fp32 weights of pieces·rows rows, ordered [group][piece]
+/// [row within the group][rowLen] (a grouped conv's output channels).
+std::vector<float> stackPieces(const int8_t *w, int64_t rows, int64_t rowLen,
+                               int64_t groups, const Digits &d) {
+  std::vector<float> table(d.pieces * 256);
+  for (int i = 0; i < d.pieces; ++i)
+    for (int v = 0; v < 256; ++v)
+      table[i * 256 + v] = (float)digitOf(v - 128, d, i);
+  int64_t rpg = rows / groups;
+  std::vector<float> out(d.pieces * rows * rowLen);
+  for (int64_t g = 0; g < groups; ++g)
+    for (int i = 0; i < d.pieces; ++i)
+      for (int64_t r = 0; r < rpg; ++r) {
+        const int8_t *src = w + (g * rpg + r) * rowLen;
+        float *dst = out.data() + ((g * d.pieces + i) * rpg + r) * rowLen;
+        for (int64_t k = 0; k < rowLen; ++k)
+          dst[k] = table[i * 256 + (src[k] + 128)];
+      }
+  return out;
+}
+
+/// out = f32(x - zx), elementwise (exact: |x - zx| < 2^24 here).
+template <typename T>
+void shiftToFloat(const T *x, int32_t zx, float *out, int64_t n) {
+  parallelFor(n, 1, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i)
+      out[i] = (float)((int32_t)x[i] - zx);
+  });
+}
+
+void shiftToFloat(const void *x, DType dtype, int32_t zx, float *out,
+                  int64_t n) {
+  if (dtype == DType::U8)
+    shiftToFloat(static_cast<const uint8_t *>(x), zx, out, n);
+  else
+    shiftToFloat(static_cast<const int8_t *>(x), zx, out, n);
+}
+
+/// dst[c] = Σ_i 2^(bits·i) src[i·stride + c] for c < len, wrapping like an
+/// i32 accumulator; the src values are exact integers in f32.
+void combinePieces(const float *__restrict src, int64_t stride, int64_t len,
+                   const Digits &d, int32_t *__restrict dst) {
+  for (int64_t c = 0; c < len; ++c)
+    dst[c] = (int32_t)src[c];
+  for (int i = 1; i < d.pieces; ++i) {
+    const float *pi = src + i * stride;
+    int shift = d.bits * i;
+    for (int64_t c = 0; c < len; ++c)
+      dst[c] = (int32_t)((uint32_t)dst[c] +
+                         ((uint32_t)(int32_t)pi[c] << shift));
+  }
+}
+
+int64_t loadInt(const void *x, DType dtype, int64_t i) {
+  return dtype == DType::U8 ? int64_t(static_cast<const uint8_t *>(x)[i])
+                            : int64_t(static_cast<const int8_t *>(x)[i]);
+}
+
+/// Staging buffers of the fallback, shared by all plans run on this thread
+/// (no run nests another), so that cached plans hold no activation-sized
+/// memory: f32 (x - zx), the pieces' f32 results, combined accumulators.
+struct Staging {
+  std::vector<float> x, y;
+  std::vector<int32_t> acc;
+};
+
+template <typename T> T *grow(std::vector<T> &v, int64_t n) {
+  if ((int64_t)v.size() < n)
+    v.resize(n);
+  return v.data();
+}
+
+Staging &staging() {
+  static thread_local Staging s;
+  return s;
+}
+
+/// The exact accumulators of an int8 convolution, computed without oneDNN's
+/// int8 kernels (see above). Shapes are NCHW; the data layouts follow
+/// params.src/dstChannelsLast.
+struct ExactConv {
+  Shape in, out;
+  Conv2dParams p;
+  DType inDType = DType::U8;
+  int32_t zx = 0;
+  int64_t oc = 0, kh = 0, kw = 0;
+  Digits d;
+  detail::ConvCore core;        // fp32, d.pieces * oc output channels
+  std::vector<int8_t> w;        // the int64 loops' weights (d.pieces == 0)
+  std::string name;
+
+  Status init(const Shape &nchwIn, DType dtype, const Tensor &weight,
+              const Conv2dParams &params, int32_t zeroPoint) {
+    Expected<Shape> o = conv2dOutputShape(nchwIn, weight.shape(), params);
+    if (!o)
+      return o.status();
+    in = nchwIn;
+    out = *o;
+    p = params;
+    p.fuseRelu = p.fuseSum = false;
+    inDType = dtype;
+    zx = zeroPoint;
+    oc = weight.dim(0);
+    kh = weight.dim(2);
+    kw = weight.dim(3);
+    int64_t rowLen = weight.numel() / std::max<int64_t>(1, oc);
+    const int8_t *wp = weight.data<int8_t>();
+    d = chooseDigits(wp, oc, rowLen, maxAbsShiftedInput(dtype, zx));
+    if (d.pieces == 0) {
+      w.assign(wp, wp + weight.numel());
+      name = "exact:int64_loops";
+      return Status::ok();
+    }
+    std::vector<float> pieces = stackPieces(wp, oc, rowLen, p.groups, d);
+    Tensor fw = Tensor::wrap(pieces.data(),
+                             {d.pieces * oc, weight.dim(1), kh, kw},
+                             DType::F32);
+    QRT_RETURN_IF_ERROR(detail::guardDnnl("exact int8 conv2d plan", [&] {
+      dnnl::primitive_attr attr;
+      attr.set_fpmath_mode(dnnl::fpmath_mode::strict);
+      return core.init(in, DType::F32, fw, Tensor(), DType::F32, p, attr);
+    }));
+    name = "exact_f32x" + std::to_string(d.pieces) + ":" + core.implName;
+    return Status::ok();
+  }
+
+  /// acc (the output's layout, no bias) = Σ (x - zx) w.
+  void run(const void *x, int32_t *acc) {
+    if (d.pieces == 0)
+      return runLoops(x, acc);
+    const float *y = convolvePieces(x);
+    int64_t n = out[0], hw = out[2] * out[3], ocg = oc / p.groups;
+    int64_t soc = d.pieces * oc; // stacked channels
+    if (p.dstChannelsLast) { // rows of stacked channels per pixel
+      parallelFor(n * hw, soc, [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r)
+          for (int64_t g = 0; g < p.groups; ++g)
+            combinePieces(y + r * soc + g * d.pieces * ocg, ocg, ocg, d,
+                          acc + r * oc + g * ocg);
+      });
+    } else { // planes
+      parallelFor(n * oc, d.pieces * hw, [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r) {
+          int64_t bn = r / oc, o = r % oc, g = o / ocg, c = o % ocg;
+          combinePieces(y + (bn * soc + g * d.pieces * ocg + c) * hw,
+                        ocg * hw, hw, d, acc + r * hw);
+        }
+      });
+    }
+  }
+
+  /// The fp32 convolution of all pieces (d.pieces > 0) into staging().y,
+  /// returned. With one piece it is the accumulator itself in f32 (exact:
+  /// |acc| < 2^24).
+  const float *convolvePieces(const void *x) {
+    int64_t nx = numElements(in);
+    float *xf = grow(staging().x, nx);
+    float *yf = grow(staging().y, numElements(core.outputShape));
+    shiftToFloat(x, inDType, zx, xf, nx);
+    core.execute(xf, yf);
+    return yf;
+  }
+
+  void runLoops(const void *x, int32_t *acc) const {
+    int64_t c = in[1], h = in[2], wd = in[3], icg = c / p.groups;
+    int64_t ocg = oc / p.groups, oh = out[2], ow = out[3];
+    parallelFor(out[0] * oc, oh * ow * icg * kh * kw,
+                [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        int64_t bn = r / oc, o = r % oc, g = o / ocg;
+        for (int64_t i = 0; i < oh; ++i)
+          for (int64_t j = 0; j < ow; ++j) {
+            int64_t s = 0;
+            for (int64_t ci = 0; ci < icg; ++ci)
+              for (int64_t a = 0; a < kh; ++a)
+                for (int64_t t = 0; t < kw; ++t) {
+                  int64_t y = i * p.strideH - p.padTop + a * p.dilationH;
+                  int64_t xq = j * p.strideW - p.padLeft + t * p.dilationW;
+                  if (y < 0 || y >= h || xq < 0 || xq >= wd)
+                    continue;
+                  int64_t ch = g * icg + ci;
+                  int64_t xi = p.srcChannelsLast
+                                   ? ((bn * h + y) * wd + xq) * c + ch
+                                   : ((bn * c + ch) * h + y) * wd + xq;
+                  s += (loadInt(x, inDType, xi) - zx) *
+                       w[((o * icg + ci) * kh + a) * kw + t];
+                }
+            int64_t yi = p.dstChannelsLast ? ((bn * oh + i) * ow + j) * oc + o
+                                           : (r * oh + i) * ow + j;
+            acc[yi] = (int32_t)s;
+          }
+      }
+    });
+  }
+};
+
+/// The exact accumulators of an int8 linear layer: x [N, K] by W [M, K],
+/// through an fp32 matmul of the weight pieces.
+struct ExactLinear {
+  int64_t n = 0, k = 0, m = 0;
+  DType inDType = DType::U8;
+  int32_t zx = 0;
+  Digits d;
+  dnnl::stream stream;
+  dnnl::matmul prim;
+  memory weights, src, dst;
+  std::vector<int8_t> w; // the int64 loops' weights (d.pieces == 0)
+  std::string name;
+
+  Status init(const Shape &inShape, DType dtype, const Tensor &weight,
+              int32_t zeroPoint) {
+    n = inShape[0];
+    k = inShape[1];
+    m = weight.dim(0);
+    inDType = dtype;
+    zx = zeroPoint;
+    const int8_t *wp = weight.data<int8_t>();
+    d = chooseDigits(wp, m, k, maxAbsShiftedInput(dtype, zx));
+    if (d.pieces == 0) {
+      w.assign(wp, wp + weight.numel());
+      name = "exact:int64_loops";
+      return Status::ok();
+    }
+    std::vector<float> pieces = stackPieces(wp, m, k, 1, d);
+    int64_t sm = d.pieces * m;
+    return detail::guardDnnl("exact int8 linear plan", [&] {
+      auto &eng = detail::cpuEngine();
+      stream = dnnl::stream(eng);
+      memory::desc srcMd({n, k}, memory::data_type::f32, tag::ab);
+      memory::desc dstMd({n, sm}, memory::data_type::f32, tag::ab);
+      memory::desc wAny({k, sm}, memory::data_type::f32, tag::any);
+      dnnl::primitive_attr attr;
+      attr.set_fpmath_mode(dnnl::fpmath_mode::strict);
+      dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(srcMd, wAny, dstMd),
+                                      attr, eng);
+      prim = dnnl::matmul(pd);
+      // The stacked pieces [pieces·M, K] row-major are [K, pieces·M] "ba".
+      memory userW({{k, sm}, memory::data_type::f32, tag::ba}, eng,
+                   pieces.data());
+      weights = memory(pd.weights_desc(), eng);
+      dnnl::reorder(userW, weights).execute(stream, userW, weights);
+      stream.wait();
+      src = memory(srcMd, eng, nullptr);
+      dst = memory(dstMd, eng, nullptr);
+      name = "exact_f32x" + std::to_string(d.pieces) + ":" +
+             pd.impl_info_str();
+      return Status::ok();
+    });
+  }
+
+  void run(const void *x, int32_t *acc) {
+    if (d.pieces == 0) {
+      parallelFor(n * m, k, [&](int64_t b, int64_t e) {
+        for (int64_t r = b; r < e; ++r) {
+          int64_t i = r / m, j = r % m, s = 0;
+          for (int64_t t = 0; t < k; ++t)
+            s += (loadInt(x, inDType, i * k + t) - zx) * w[j * k + t];
+          acc[r] = (int32_t)s;
+        }
+      });
+      return;
+    }
+    int64_t sm = d.pieces * m;
+    float *xf = grow(staging().x, n * k), *yf = grow(staging().y, n * sm);
+    shiftToFloat(x, inDType, zx, xf, n * k);
+    src.set_data_handle(xf);
+    dst.set_data_handle(yf);
+    prim.execute(stream, {{DNNL_ARG_SRC, src},
+                          {DNNL_ARG_WEIGHTS, weights},
+                          {DNNL_ARG_DST, dst}});
+    stream.wait();
+    parallelFor(n, sm, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i)
+        combinePieces(yf + i * sm, m, m, d, acc + i * m);
+    });
+  }
+};
+
+/// The fallback's fused epilogue: requant::apply, bit for bit, in a loop
+/// the compiler vectorizes. rintf(t) of t = fl(v + z) is the 1.5 * 2^23
+/// trick on t clamped to [qmin - 1, qmax + 1] (|t| <= 2^22; integer bounds
+/// change no saturated result), and the residual's fmaf is the FMA
+/// instruction where the CPU has one (libm's fmaf otherwise; both exact).
+struct VectorEpilogue {
+  /// Per output channel, repeated to fill >= 256 entries (a whole number
+  /// of NHWC pixels): one vector loop spans several short NHWC rows.
+  std::vector<float> bias, mult;
+  bool residual = false;
+  float residualScale = 1.f;
+  int32_t residualZeroPoint = 0;
+  float lo = -INFINITY, hi = INFINITY, z = 0.f, qmin = 0.f, qmax = 0.f;
+
+  VectorEpilogue() = default;
+  VectorEpilogue(const Int8Epilogue &e, const Tensor &fbias, int64_t oc) {
+    for (int64_t c = 0; c < oc; ++c) {
+      requant::Epilogue ch =
+          e.channel(c, fbias.defined() ? fbias.data<float>()[c] : 0.f);
+      bias.push_back(ch.bias);
+      mult.push_back(ch.multiplier);
+      residual = ch.hasResidual;
+      residualScale = ch.residualScale;
+      residualZeroPoint = ch.residualZeroPoint;
+      lo = ch.lo;
+      hi = ch.hi;
+      z = (float)ch.zeroPoint;
+      qmin = (float)ch.qmin;
+      qmax = (float)ch.qmax;
+    }
+    for (int64_t i = oc; i < 256 || i % oc != 0; ++i) {
+      float b = bias[i - oc], m = mult[i - oc];
+      bias.push_back(b);
+      mult.push_back(m);
+    }
+  }
+};
+
+/// n elements; the channel parameters advance with the element
+/// (PerElement, NHWC rows) or stay (NCHW planes). y holds the residual.
+template <typename A, typename T, bool Residual, bool PerElement>
+inline __attribute__((always_inline)) void
+epilogueSpan(const A *__restrict acc, T *__restrict y,
+             const float *__restrict bias, const float *__restrict mult,
+             int64_t n, const VectorEpilogue &e) {
+  const float magic = 12582912.f, tlo = e.qmin - 1.f, thi = e.qmax + 1.f;
+  const float lo = e.lo, hi = e.hi, z = e.z, qmin = e.qmin, qmax = e.qmax;
+  const float rs = e.residualScale;
+  const int32_t zr = e.residualZeroPoint;
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t c = PerElement ? i : 0;
+    float v = ((float)acc[i] + bias[c]) * mult[c];
+    if (Residual)
+      v = __builtin_fmaf(rs, (float)((int32_t)y[i] - zr), v);
+    v = std::min(std::max(v, lo), hi);
+    float t = std::min(std::max(v + z, tlo), thi);
+    float q = (t + magic) - magic;
+    y[i] = (T)(int32_t)std::min(std::max(q, qmin), qmax);
+  }
+}
+
+template <typename A, typename T>
+using EpilogueSpanFn = void (*)(const A *, T *, const float *, const float *,
+                                int64_t, const VectorEpilogue &);
+
+template <typename A, typename T, bool Residual, bool PerElement>
+void epilogueSpanBase(const A *acc, T *y, const float *bias,
+                      const float *mult, int64_t n, const VectorEpilogue &e) {
+  epilogueSpan<A, T, Residual, PerElement>(acc, y, bias, mult, n, e);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+template <typename A, typename T, bool Residual, bool PerElement>
+__attribute__((target("avx2,fma"))) void
+epilogueSpanAvx2(const A *acc, T *y, const float *bias, const float *mult,
+                 int64_t n, const VectorEpilogue &e) {
+  epilogueSpan<A, T, Residual, PerElement>(acc, y, bias, mult, n, e);
+}
+#endif
+
+template <typename A, typename T, bool Residual, bool PerElement>
+EpilogueSpanFn<A, T> pickEpilogueSpan() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool avx2 =
+      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (avx2)
+    return &epilogueSpanAvx2<A, T, Residual, PerElement>;
+#endif
+  return &epilogueSpanBase<A, T, Residual, PerElement>;
+}
+
+/// Applies `e` to exact accumulators (i32, or f32 holding integers below
+/// 2^24, which is the same fl(acc)) laid out as the output [N, C, H, W]
+/// (NHWC with `cl`), writing y (which holds the residual, if any).
+template <typename A, typename T>
+void epilogueInto(const A *acc, T *y, const VectorEpilogue &e,
+                  const Shape &nchwOut, bool cl) {
+  int64_t n = nchwOut[0], c = nchwOut[1], hw = nchwOut[2] * nchwOut[3];
+  EpilogueSpanFn<A, T> f =
+      e.residual ? (cl ? pickEpilogueSpan<A, T, true, true>()
+                       : pickEpilogueSpan<A, T, true, false>())
+                 : (cl ? pickEpilogueSpan<A, T, false, true>()
+                       : pickEpilogueSpan<A, T, false, false>());
+  const float *bias = e.bias.data(), *mult = e.mult.data();
+  if (cl) {
+    int64_t pixelsPerSpan = (int64_t)e.bias.size() / c;
+    parallelFor(n * hw, c, [&](int64_t b, int64_t end) {
+      for (int64_t r = b; r < end; r += pixelsPerSpan)
+        f(acc + r * c, y + r * c, bias, mult,
+          std::min(pixelsPerSpan, end - r) * c, e);
+    });
+  } else {
+    parallelFor(n * c, hw, [&](int64_t b, int64_t end) {
+      for (int64_t r = b; r < end; ++r)
+        f(acc + r * hw, y + r * hw, bias + r % c, mult + r % c, hw, e);
+    });
+  }
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // Int8ConvPlan
 //===----------------------------------------------------------------------===//
 
@@ -398,6 +900,12 @@ struct Int8ConvPlan::Impl {
   // Fused plans (createFused): the epilogue runs inside oneDNN.
   bool fused = false, sum = false;
   DType outputDType = DType::I32, residualDType = DType::U8;
+  // Without exact int8 kernels (int8KernelsExact()): the fallback, whose
+  // shapes and name are mirrored in core (which is then not initialized),
+  // and for fused plans qrt's epilogue.
+  std::shared_ptr<ExactConv> exact;
+  VectorEpilogue epilogue;
+  bool dstChannelsLast = false;
 };
 
 requant::Epilogue Int8Epilogue::channel(int64_t c, float bias) const {
@@ -495,6 +1003,17 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
   if (bias.defined())
     impl->bias.assign(bias.data<int32_t>(),
                       bias.data<int32_t>() + bias.numel());
+  if (!int8KernelsExact()) {
+    impl->exact = std::make_shared<ExactConv>();
+    QRT_RETURN_IF_ERROR(impl->exact->init(inputShape, inputDType, weight,
+                                          params, inputZeroPoint));
+    impl->core.inputShape = inputShape;
+    impl->core.outputShape = impl->exact->out;
+    impl->core.implName = impl->exact->name;
+    Int8ConvPlan plan;
+    plan.impl_ = std::move(impl);
+    return plan;
+  }
   Status s = detail::guardDnnl("int8 conv2d plan", [&] {
     dnnl::primitive_attr attr;
     if (inputZeroPoint != 0)
@@ -527,6 +1046,10 @@ Status Int8ConvPlan::runAccumulate(const Tensor &x, Tensor &acc) const {
   QRT_RETURN_IF_ERROR(
       prepareOutput(acc, impl_->core.outputShape, DType::I32, "int8 conv2d"));
   QRT_RETURN_IF_ERROR(detail::guardDnnl("int8 conv2d", [&] {
+    if (impl_->exact) {
+      impl_->exact->run(x.rawData(), acc.data<int32_t>());
+      return Status::ok();
+    }
     std::unordered_map<int, memory> extra;
     if (impl_->zeroPoint)
       extra[DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC] = impl_->zeroPoint;
@@ -582,6 +1105,21 @@ Int8ConvPlan::createFused(const Shape &inputShape, DType inputDType,
       b[i] = (float)bias.data<int32_t>()[i];
     fbias = Tensor::fromVector<float>({bias.numel()}, b);
   }
+  if (!int8KernelsExact()) {
+    impl->exact = std::make_shared<ExactConv>();
+    QRT_RETURN_IF_ERROR(impl->exact->init(nchwIn, inputDType, weight, params,
+                                          inputZeroPoint));
+    impl->epilogue = VectorEpilogue(e, fbias, oc);
+    impl->dstChannelsLast = params.dstChannelsLast;
+    impl->core.inputShape = inputShape;
+    impl->core.outputShape = params.dstChannelsLast
+                                 ? toChannelsLast(impl->exact->out)
+                                 : impl->exact->out;
+    impl->core.implName = impl->exact->name;
+    Int8ConvPlan plan;
+    plan.impl_ = std::move(impl);
+    return plan;
+  }
   requant::Epilogue c0 = e.channel(0, 0.f);
   Status s = detail::guardDnnl("int8 conv2d plan", [&] {
     dnnl::primitive_attr attr;
@@ -630,6 +1168,25 @@ Status Int8ConvPlan::runFused(const Tensor &x, Tensor &y) const {
                                       impl_->outputDType, "int8 conv2d"));
   }
   return detail::guardDnnl("int8 conv2d", [&] {
+    if (impl_->exact) {
+      ExactConv &ex = *impl_->exact;
+      auto finish = [&](const auto *acc) {
+        if (impl_->outputDType == DType::U8)
+          epilogueInto(acc, y.data<uint8_t>(), impl_->epilogue, ex.out,
+                       impl_->dstChannelsLast);
+        else
+          epilogueInto(acc, y.data<int8_t>(), impl_->epilogue, ex.out,
+                       impl_->dstChannelsLast);
+      };
+      if (ex.d.pieces == 1) { // the f32 result is fl(acc), exactly
+        finish(ex.convolvePieces(x.rawData()));
+      } else {
+        int32_t *acc = grow(staging().acc, numElements(ex.out));
+        ex.run(x.rawData(), acc);
+        finish(static_cast<const int32_t *>(acc));
+      }
+      return Status::ok();
+    }
     impl_->core.execute(x.rawData(), y.rawData());
     return Status::ok();
   });
@@ -652,6 +1209,7 @@ struct Int8LinearPlan::Impl {
   memory weights, src, dst, zeroPoint;
   std::vector<int32_t> bias;
   std::string implName;
+  std::shared_ptr<ExactLinear> exact; // without exact int8 kernels
 };
 
 Expected<Int8LinearPlan>
@@ -669,6 +1227,17 @@ Int8LinearPlan::create(const Shape &in, DType inputDType, const Tensor &weight,
   if (bias.defined())
     impl->bias.assign(bias.data<int32_t>(),
                       bias.data<int32_t>() + bias.numel());
+  if (!int8KernelsExact()) {
+    impl->exact = std::make_shared<ExactLinear>();
+    QRT_RETURN_IF_ERROR(
+        impl->exact->init(in, inputDType, weight, inputZeroPoint));
+    impl->inputShape = in;
+    impl->outputShape = {in[0], weight.dim(0)};
+    impl->implName = impl->exact->name;
+    Int8LinearPlan plan;
+    plan.impl_ = std::move(impl);
+    return plan;
+  }
   Status s = detail::guardDnnl("int8 linear plan", [&] {
     auto &eng = detail::cpuEngine();
     impl->stream = dnnl::stream(eng);
@@ -718,6 +1287,10 @@ Status Int8LinearPlan::runAccumulate(const Tensor &x, Tensor &acc) const {
   QRT_RETURN_IF_ERROR(
       prepareOutput(acc, impl_->outputShape, DType::I32, "int8 linear"));
   QRT_RETURN_IF_ERROR(detail::guardDnnl("int8 linear", [&] {
+    if (impl_->exact) {
+      impl_->exact->run(x.rawData(), acc.data<int32_t>());
+      return Status::ok();
+    }
     impl_->src.set_data_handle(const_cast<void *>(x.rawData()));
     impl_->dst.set_data_handle(acc.rawData());
     std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, impl_->src},

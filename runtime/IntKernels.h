@@ -11,6 +11,12 @@
 // with any implementation of QUANTIZERS.md's fixed-point formula, including
 // the CUDA kernels that include QuantMath.h.
 //
+// oneDNN's int8 kernels are exact only with VNNI (AVX2-VNNI, AVX-512 VNNI,
+// AMX); older CPUs saturate pairs of u8 x s8 products to i16. There (see
+// int8KernelsExact) the plans compute the same i32 accumulators exactly
+// through oneDNN's fp32 primitives on split weights, and fused epilogues
+// run in qrt's own code (requant::apply's formula), with the same results.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef QRT_INTKERNELS_H
@@ -44,6 +50,15 @@ Status subtractZeroPoint(const Tensor &q, int32_t zeroPoint, Tensor &acc);
 /// x = (q - z) s for i8, u8 or i32 q.
 Status dequantize(const Tensor &q, const Tensor &scale, const Tensor &zeroPoint,
                   Granularity g, Tensor &x);
+
+/// Whether Int8ConvPlan / Int8LinearPlan created now run on oneDNN's int8
+/// kernels: true where those are exact (the ISA oneDNN dispatches to has
+/// VNNI) unless the environment variable QRT_INT8_EXACT_FALLBACK is set to
+/// anything but "0". Otherwise plans use the exact fallback: the same
+/// results through fp32 convolutions / matmuls of the weights split into
+/// pieces (implName() starts with "exact"), about pieces times the cost of
+/// an fp32 layer.
+bool int8KernelsExact();
 
 /// Fixed-point form of a real multiplier M in (0, 2^30); errors otherwise.
 Expected<FixedPointMultiplier> computeMultiplier(double m);
@@ -127,7 +142,8 @@ public:
   Status run(const Tensor &x, const RequantizeOptions &opts, Tensor &y) const;
 
   /// A convolution whose epilogue (bias, requantization, residual, ReLU) runs
-  /// inside oneDNN's int8 kernel: u8/i8 in, u8/i8 out. `bias` is [OC] in
+  /// inside oneDNN's int8 kernel (with the exact fallback: in qrt's code, to
+  /// the same bits): u8/i8 in, u8/i8 out. `bias` is [OC] in
   /// accumulator units, i32 or f32, or undefined. params.src/dstChannelsLast make x / y
   /// NHWC ([N, H, W, C]); inputShape and outputShape() are the stored shapes.
   static Expected<Int8ConvPlan>

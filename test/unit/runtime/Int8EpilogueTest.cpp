@@ -37,9 +37,8 @@ struct EpilogueCase {
   bool channelsLast, perChannel, relu, residual;
   int32_t qmin = INT32_MIN, qmax = INT32_MAX; // narrow output grid
   bool floatBias = false; // f32 bias with a fraction (accumulator units)
+  float multiplierScale = 1.f; // smaller M for long reductions
 };
-
-class FusedEpilogue : public ::testing::TestWithParam<EpilogueCase> {};
 
 int64_t at(const Tensor &t, int64_t i) {
   return t.dtype() == DType::U8 ? int64_t(t.data<uint8_t>()[i])
@@ -53,8 +52,7 @@ int64_t index(const Shape &nchw, bool cl, int64_t n, int64_t c, int64_t h,
             : ((n * nchw[1] + c) * nchw[2] + h) * nchw[3] + w;
 }
 
-TEST_P(FusedEpilogue, MatchesDocumentedFormula) {
-  const EpilogueCase &tc = GetParam();
+void checkFusedEpilogue(const EpilogueCase &tc) {
   std::mt19937 rng(1234);
   Shape in = tc.input;
   int64_t icg = in[1] / tc.groups;
@@ -75,7 +73,7 @@ TEST_P(FusedEpilogue, MatchesDocumentedFormula) {
   qrt::Int8Epilogue e;
   std::uniform_real_distribution<float> md(2e-5f, 4e-3f);
   for (int64_t c = 0; c < (tc.perChannel ? tc.oc : 1); ++c)
-    e.multipliers.push_back(md(rng));
+    e.multipliers.push_back(md(rng) * tc.multiplierScale);
   e.outputZeroPoint = tc.zy;
   e.outputDType = tc.outDType;
   e.relu = tc.relu;
@@ -94,6 +92,8 @@ TEST_P(FusedEpilogue, MatchesDocumentedFormula) {
   Expected<Int8ConvPlan> plan = Int8ConvPlan::createFused(
       stored, tc.inDType, w, biasT, p, tc.zx, e);
   ASSERT_TRUE(bool(plan)) << plan.status().toString();
+  if (!int8KernelsExact())
+    EXPECT_EQ(plan->implName().rfind("exact_f32x", 0), 0u) << plan->implName();
   Shape outStored = plan->outputShape();
   Shape out = tc.channelsLast ? fromChannelsLast(outStored) : outStored;
   Tensor residual = tc.outDType == DType::U8
@@ -174,13 +174,27 @@ TEST_P(FusedEpilogue, MatchesDocumentedFormula) {
                             y2));
     EXPECT_EQ(std::memcmp(y2.rawData(), y.rawData(), y.nbytes()), 0);
   }
-  RecordProperty("impl", plan->implName());
+  ::testing::Test::RecordProperty("impl", plan->implName());
   std::printf("%s: %s\n", tc.name, plan->implName().c_str());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Kernels, FusedEpilogue,
-    ::testing::Values(
+class FusedEpilogue : public ::testing::TestWithParam<EpilogueCase> {};
+
+TEST_P(FusedEpilogue, MatchesDocumentedFormula) {
+  checkFusedEpilogue(GetParam());
+}
+
+/// The same cases through the exact fallback (fp32 convolutions of weight
+/// pieces, then qrt's scalar epilogue), forced on any CPU: on CPUs with
+/// VNNI this also shows that the fallback equals oneDNN's fused int8 kernel.
+class FusedEpilogueFallback : public ::testing::TestWithParam<EpilogueCase> {};
+
+TEST_P(FusedEpilogueFallback, MatchesDocumentedFormula) {
+  ScopedInt8Fallback fallback;
+  checkFusedEpilogue(GetParam());
+}
+
+const EpilogueCase kEpilogueCases[] = {
         EpilogueCase{"nhwc_3x3_relu", {2, 32, 9, 9}, DType::U8, DType::U8, 7,
                      3, 48, 3, 1, 1, 1, true, true, true, false},
         EpilogueCase{"nhwc_3x3_residual_relu", {1, 64, 14, 14}, DType::U8,
@@ -201,10 +215,28 @@ INSTANTIATE_TEST_SUITE_P(
                      1, 32, 3, 1, 1, 4, true, true, true, false},
         EpilogueCase{"nhwc_f32_bias_residual", {1, 64, 14, 14}, DType::U8,
                      DType::U8, 2, 3, 64, 3, 1, 1, 1, true, true, true, true,
-                     INT32_MIN, INT32_MAX, true}),
-    [](const ::testing::TestParamInfo<EpilogueCase> &info) {
-      return std::string(info.param.name);
-    });
+                     INT32_MIN, INT32_MAX, true},
+        // K = 512*3*3: accumulators beyond 2^24, split weights in the
+        // fallback.
+        EpilogueCase{"nhwc_3x3_k4608_residual_relu", {1, 512, 7, 7},
+                     DType::U8, DType::U8, 5, 2, 32, 3, 1, 1, 1, true, true,
+                     true, true, INT32_MIN, INT32_MAX, false, 0.01f},
+        EpilogueCase{"nchw_3x3_k4608_i8_out", {1, 512, 6, 6}, DType::I8,
+                     DType::I8, -3, 1, 24, 3, 2, 1, 1, false, true, false,
+                     true, INT32_MIN, INT32_MAX, false, 0.01f},
+};
+
+std::string epilogueCaseName(
+    const ::testing::TestParamInfo<EpilogueCase> &info) {
+  return info.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Kernels, FusedEpilogue,
+                         ::testing::ValuesIn(kEpilogueCases),
+                         epilogueCaseName);
+INSTANTIATE_TEST_SUITE_P(Kernels, FusedEpilogueFallback,
+                         ::testing::ValuesIn(kEpilogueCases),
+                         epilogueCaseName);
 
 } // namespace
 

@@ -61,19 +61,36 @@ struct Int8ConvCase {
   int64_t oc, k;
   Conv2dParams p;
   bool bias;
+  /// Inputs near the dtype's ends (u8: 235..255) and weights near ±127
+  /// (-128 included): the largest accumulators and weight pieces.
+  bool extreme = false;
 };
 
 void PrintTo(const Int8ConvCase &c, std::ostream *os) { *os << c.name; }
 
-class Int8ConvExact : public ::testing::TestWithParam<Int8ConvCase> {};
+/// Values drawn from [lo, lo + 20] or [hi - 20, hi], random side.
+template <typename T>
+Tensor nearEnds(const Shape &shape, int lo, int hi, std::mt19937 &rng) {
+  Tensor t = Tensor::empty(shape, DTypeOf<T>::value);
+  std::uniform_int_distribution<int> off(0, 20), side(0, 1);
+  for (int64_t i = 0; i < t.numel(); ++i)
+    t.data<T>()[i] = static_cast<T>(side(rng) ? hi - off(rng) : lo + off(rng));
+  return t;
+}
 
-TEST_P(Int8ConvExact, MatchesInt32Reference) {
-  const Int8ConvCase &c = GetParam();
+void checkInt8Conv(const Int8ConvCase &c) {
   std::mt19937 rng(17);
-  Tensor x = c.dtype == DType::U8 ? randomInt<uint8_t>(c.input, 0, 255, rng)
-                                  : randomInt<int8_t>(c.input, -128, 127, rng);
-  Tensor w = randomInt<int8_t>({c.oc, c.input[1] / c.p.groups, c.k, c.k}, -127,
-                               127, rng);
+  Tensor x, w;
+  Shape ws = {c.oc, c.input[1] / c.p.groups, c.k, c.k};
+  if (c.extreme) {
+    x = c.dtype == DType::U8 ? nearEnds<uint8_t>(c.input, 235, 255, rng)
+                             : nearEnds<int8_t>(c.input, -128, 127, rng);
+    w = nearEnds<int8_t>(ws, -128, 127, rng);
+  } else {
+    x = c.dtype == DType::U8 ? randomInt<uint8_t>(c.input, 0, 255, rng)
+                             : randomInt<int8_t>(c.input, -128, 127, rng);
+    w = randomInt<int8_t>(ws, -127, 127, rng);
+  }
   Tensor bias = randomInt<int32_t>({c.oc}, -50000, 50000, rng);
   std::vector<int32_t> b;
   if (c.bias)
@@ -81,6 +98,12 @@ TEST_P(Int8ConvExact, MatchesInt32Reference) {
   Expected<Int8ConvPlan> plan = Int8ConvPlan::create(
       c.input, c.dtype, w, c.bias ? bias : Tensor(), c.p, c.zx);
   ASSERT_TRUE(plan.hasValue()) << plan.status().toString();
+  if (!int8KernelsExact()) {
+    EXPECT_EQ(plan->implName().rfind("exact_f32x", 0), 0u) << plan->implName();
+    if (c.extreme) // K = 4608 near the extremes: the weights must be split
+      EXPECT_EQ(plan->implName().rfind("exact_f32x1:", 0), std::string::npos)
+          << plan->implName();
+  }
   Tensor acc;
   ASSERT_OK(plan->runAccumulate(x, acc));
   std::vector<int32_t> ref = refConv(x, c.zx, w, b, c.p, plan->outputShape());
@@ -109,6 +132,19 @@ TEST_P(Int8ConvExact, MatchesInt32Reference) {
   }
 }
 
+class Int8ConvExact : public ::testing::TestWithParam<Int8ConvCase> {};
+
+TEST_P(Int8ConvExact, MatchesInt32Reference) { checkInt8Conv(GetParam()); }
+
+/// The same cases through the exact fallback (fp32 convolutions of weight
+/// pieces), forced on any CPU.
+class Int8ConvExactFallback : public ::testing::TestWithParam<Int8ConvCase> {};
+
+TEST_P(Int8ConvExactFallback, MatchesInt32Reference) {
+  ScopedInt8Fallback fallback;
+  checkInt8Conv(GetParam());
+}
+
 Conv2dParams cp(int64_t s, int64_t d, std::array<int64_t, 4> pad, int64_t g) {
   Conv2dParams p;
   p.strideH = p.strideW = s;
@@ -121,9 +157,7 @@ Conv2dParams cp(int64_t s, int64_t d, std::array<int64_t, 4> pad, int64_t g) {
   return p;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Int8Conv, Int8ConvExact,
-    ::testing::Values(
+const Int8ConvCase kConvCases[] = {
         Int8ConvCase{"u8NoZp",
                      {2, 16, 8, 8},
                      DType::U8,
@@ -188,8 +222,46 @@ INSTANTIATE_TEST_SUITE_P(
                      16,
                      3,
                      cp(1, 1, {0, 0, 0, 0}, 1),
-                     false}),
-    [](const auto &info) { return std::string(info.param.name); });
+                     false},
+        // K = 512*3*3 = 4608 with u8 inputs near 255 and weights near ±127:
+        // accumulators near 1.4e8, and the fallback needs several pieces.
+        Int8ConvCase{"u8K4608Extreme",
+                     {1, 512, 6, 6},
+                     DType::U8,
+                     0,
+                     8,
+                     3,
+                     cp(1, 1, {1, 1, 1, 1}, 1),
+                     true,
+                     true},
+        Int8ConvCase{"u8K4608ExtremeZpAsymPadStride",
+                     {1, 512, 7, 6},
+                     DType::U8,
+                     3,
+                     8,
+                     3,
+                     cp(2, 1, {0, 1, 2, 1}, 1),
+                     true,
+                     true},
+        Int8ConvCase{"s8K4608ExtremeGroupsDilated",
+                     {1, 1024, 7, 7},
+                     DType::I8,
+                     -5,
+                     8,
+                     3,
+                     cp(1, 2, {2, 1, 2, 1}, 2),
+                     true,
+                     true},
+};
+
+std::string convCaseName(const ::testing::TestParamInfo<Int8ConvCase> &info) {
+  return info.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Int8Conv, Int8ConvExact,
+                         ::testing::ValuesIn(kConvCases), convCaseName);
+INSTANTIATE_TEST_SUITE_P(Int8Conv, Int8ConvExactFallback,
+                         ::testing::ValuesIn(kConvCases), convCaseName);
 
 TEST(Int8Conv, ExactBeyondFloatPrecision) {
   // All-max inputs: every accumulator is 576 * 255 * 127 = 18,653,760 > 2^24
@@ -231,6 +303,104 @@ TEST(Int8Linear, MatchesInt32Reference) {
             << zx << plan->implName();
       }
   }
+}
+
+/// Σ (x - zx) w + b of x [n, k] (u8/i8) and w [m, k], in int64.
+std::vector<int64_t> refLinear(const Tensor &x, int32_t zx, const Tensor &w,
+                               const Tensor &b) {
+  int64_t n = x.dim(0), k = x.dim(1), m = w.dim(0);
+  std::vector<int64_t> y(n * m);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < m; ++j) {
+      int64_t acc = b.defined() ? b.data<int32_t>()[j] : 0;
+      for (int64_t t = 0; t < k; ++t) {
+        int64_t xv = x.dtype() == DType::U8
+                         ? int64_t(x.data<uint8_t>()[i * k + t])
+                         : int64_t(x.data<int8_t>()[i * k + t]);
+        acc += (xv - zx) * w.data<int8_t>()[j * k + t];
+      }
+      y[i * m + j] = acc;
+    }
+  return y;
+}
+
+TEST(Int8ExactFallback, LinearMatchesInt32Reference) {
+  ScopedInt8Fallback fallback;
+  EXPECT_FALSE(int8KernelsExact());
+  std::mt19937 rng(29);
+  struct Case {
+    int64_t k;
+    DType dtype;
+    int32_t zx;
+    bool extreme;
+  } cases[] = {{300, DType::U8, 100, false},
+               {4608, DType::U8, 0, true},
+               {4608, DType::I8, -7, true}};
+  for (const Case &c : cases) {
+    int64_t n = 3, m = 11;
+    Tensor x = c.extreme
+                   ? (c.dtype == DType::U8
+                          ? nearEnds<uint8_t>({n, c.k}, 235, 255, rng)
+                          : nearEnds<int8_t>({n, c.k}, -128, 127, rng))
+                   : randomInt<uint8_t>({n, c.k}, 0, 255, rng);
+    Tensor w = c.extreme ? nearEnds<int8_t>({m, c.k}, -128, 127, rng)
+                         : randomInt<int8_t>({m, c.k}, -127, 127, rng);
+    Tensor b = randomInt<int32_t>({m}, -1000, 1000, rng);
+    Expected<Int8LinearPlan> plan =
+        Int8LinearPlan::create({n, c.k}, c.dtype, w, b, c.zx);
+    ASSERT_TRUE(plan.hasValue()) << plan.status().toString();
+    EXPECT_EQ(plan->implName().rfind("exact_f32x", 0), 0u) << plan->implName();
+    if (c.extreme) // needs a split
+      EXPECT_EQ(plan->implName().rfind("exact_f32x1:", 0), std::string::npos)
+          << plan->implName();
+    Tensor acc;
+    ASSERT_OK(plan->runAccumulate(x, acc));
+    std::vector<int64_t> ref = refLinear(x, c.zx, w, b);
+    for (int64_t i = 0; i < n * m; ++i)
+      ASSERT_EQ(acc.data<int32_t>()[i], ref[i]) << c.k << " " << i;
+  }
+}
+
+TEST(Int8ExactFallback, Int64LoopsBeyondAnySplit) {
+  // Reductions so long that even one-bit pieces could pass 2^24 in fp32
+  // (70000 * 255 > 2^24): the fallback runs int64 loops.
+  ScopedInt8Fallback fallback;
+  int64_t k = 70000;
+  Tensor x = Tensor::empty({2, k}, DType::U8);
+  std::fill_n(x.data<uint8_t>(), x.numel(), uint8_t(255));
+  x.data<uint8_t>()[5] = 3;
+  Tensor w = Tensor::empty({3, k}, DType::I8);
+  std::fill_n(w.data<int8_t>(), w.numel(), int8_t(60)); // |acc| < 2^31
+  w.data<int8_t>()[k + 1] = -128;
+  Tensor b = Tensor::fromVector<int32_t>({3}, {1, -2, 3});
+  Expected<Int8LinearPlan> lin =
+      Int8LinearPlan::create({2, k}, DType::U8, w, b, 0);
+  ASSERT_TRUE(lin.hasValue()) << lin.status().toString();
+  EXPECT_EQ(lin->implName(), "exact:int64_loops");
+  Tensor acc;
+  ASSERT_OK(lin->runAccumulate(x, acc));
+  std::vector<int64_t> ref = refLinear(x, 0, w, b);
+  for (int64_t i = 0; i < 6; ++i)
+    EXPECT_EQ(acc.data<int32_t>()[i], ref[i]) << i;
+
+  // A conv with K = 8192 * 3 * 3, padded, NCHW.
+  Tensor xc = Tensor::empty({1, 8192, 2, 2}, DType::U8);
+  std::fill_n(xc.data<uint8_t>(), xc.numel(), uint8_t(250));
+  Tensor wc = Tensor::empty({2, 8192, 3, 3}, DType::I8);
+  std::fill_n(wc.data<int8_t>(), wc.numel(), int8_t(-127));
+  wc.data<int8_t>()[3] = 100;
+  Conv2dParams p;
+  p.padTop = p.padLeft = p.padBottom = p.padRight = 1;
+  Expected<Int8ConvPlan> conv =
+      Int8ConvPlan::create({1, 8192, 2, 2}, DType::U8, wc, Tensor(), p, 4);
+  ASSERT_TRUE(conv.hasValue()) << conv.status().toString();
+  EXPECT_EQ(conv->implName(), "exact:int64_loops");
+  Tensor accc;
+  ASSERT_OK(conv->runAccumulate(xc, accc));
+  std::vector<int32_t> refc = refConv(xc, 4, wc, {}, p, conv->outputShape());
+  ASSERT_EQ(accc.numel(), int64_t(refc.size()));
+  for (int64_t i = 0; i < accc.numel(); ++i)
+    EXPECT_EQ(accc.data<int32_t>()[i], refc[i]) << i;
 }
 
 TEST(Requantize, ResidualAndSignedOutput) {

@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <random>
+#include <string>
 
 namespace qrt::test {
 
@@ -39,6 +41,32 @@ inline Tensor randomInt(const Shape &shape, int lo, int hi, std::mt19937 &rng) {
     p[i] = static_cast<T>(dist(rng));
   return t;
 }
+
+/// Forces the exact fallback of the int8 plans (QRT_INT8_EXACT_FALLBACK=1)
+/// for plans created in this scope, on any CPU; restores the variable after.
+class ScopedInt8Fallback {
+public:
+  ScopedInt8Fallback() {
+    const char *old = std::getenv(kVar);
+    hadOld_ = old != nullptr;
+    if (hadOld_)
+      old_ = old;
+    setenv(kVar, "1", 1);
+  }
+  ~ScopedInt8Fallback() {
+    if (hadOld_)
+      setenv(kVar, old_.c_str(), 1);
+    else
+      unsetenv(kVar);
+  }
+  ScopedInt8Fallback(const ScopedInt8Fallback &) = delete;
+  ScopedInt8Fallback &operator=(const ScopedInt8Fallback &) = delete;
+
+private:
+  static constexpr const char *kVar = "QRT_INT8_EXACT_FALLBACK";
+  bool hadOld_ = false;
+  std::string old_;
+};
 
 } // namespace qrt::test
 
