@@ -18,6 +18,9 @@ cd "$here/bench"
 echo
 "$venv/bin/python" ptq_vs_ort.py
 echo
+# Emitted C++ programs vs qrun vs onnxruntime (uses the models made above).
+"$venv/bin/python" emitted_vs_qrun.py
+echo
 # QAT training throughput against PyTorch 1.13 (Debian) and the current
 # release (pip-installed into build/bench/torch-venv on first use).
 "$venv/bin/python" qat_vs_torch.py

@@ -326,6 +326,35 @@ def ApplyPolicyPass : Pass<"qnn-apply-policy", "::mlir::func::FuncOp"> {
   ];
 }
 
+def ApplyCalibrationPass : Pass<"qnn-apply-calibration", "::mlir::func::FuncOp"> {
+  let summary = "Freeze quantizers from a ranges file written by a calibration run";
+  let description = [{
+    Reads the ranges file of a calibration run — an emitted calibration
+    program's `--calibrate fashion-mnist --ranges-out FILE`
+    (docs/codegen.md), runtime/Ranges.h's format — and writes each
+    observer's scale and zero point into the `qnn.fake_quant` of the same
+    name (`qnn.name`, or `fq<N>` by position, as `qnn-wrap-mode{mode=calibrate}`
+    names the observers), exactly as `qc quantize` does after its own
+    calibration: constants replace the quantizer's scale / zero point (a
+    PACT / DoReFa clip becomes `s · (2^b - 1)`, an LQ-Nets basis the
+    observed grid). Quantizers the file does not name are left alone.
+    Follow with `qnn-wrap-mode{mode=test}` to freeze the graph.
+
+    ```sh
+    qopt policy.mlir -qnn-wrap-mode='mode=calibrate' -o calib.mlir
+    qemit calib.mlir -o prog --name calib && ... && prog/build/calib-run \
+        --calibrate fashion-mnist --ranges-out ranges.bin
+    qopt policy.mlir -qnn-apply-calibration='ranges=ranges.bin' \
+        -qnn-wrap-mode='mode=test' -o calibrated.mlir
+    ```
+  }];
+  let options = [
+    Option<"ranges", "ranges", "std::string", /*default=*/"\"\"",
+           "The ranges file (runtime/Ranges.h)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def UniformActivationsPass : Pass<"qnn-uniform-activations", "::mlir::func::FuncOp"> {
   let summary = "Rewrite frozen PACT and DoReFa activation quantizers as uniform ones";
   let description = [{

@@ -2,6 +2,8 @@
 
 #include "runtime/Program.h"
 #include "runtime/Checkpoint.h"
+#include "runtime/Data.h"
+#include "runtime/Ranges.h"
 #include "runtime/Threading.h"
 
 #include <cstdio>
@@ -119,6 +121,84 @@ static std::string executableDir() {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+/// `--calibrate fashion-mnist`: runs the program's observers over the
+/// first `--calib-images` training images in `--batch-size` batches (qc's
+/// order) and writes their ranges to `--ranges-out`.
+static int calibrateMain(const std::vector<std::string> &args,
+                         Program &program) {
+  const std::string &name = program.spec().name;
+  auto fail = [&](const std::string &message) {
+    std::fprintf(stderr, "%s: error: %s\n", name.c_str(), message.c_str());
+    return 1;
+  };
+  std::string set, dataDir = kFashionMnistDir, rangesOut;
+  int64_t images = 512, batch = 100;
+  Normalization norm;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i], value;
+    size_t eq = a.find('=');
+    if (eq != std::string::npos) {
+      value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    } else {
+      return fail("option " + a + " needs a value");
+    }
+    try {
+      if (a == "--calibrate")
+        set = value;
+      else if (a == "--data-dir")
+        dataDir = value;
+      else if (a == "--ranges-out")
+        rangesOut = value;
+      else if (a == "--calib-images")
+        images = std::stoll(value);
+      else if (a == "--batch-size")
+        batch = std::stoll(value);
+      else if (a == "--mean")
+        norm.mean = std::stof(value);
+      else if (a == "--std")
+        norm.std = std::stof(value);
+      else
+        return fail("unknown option " + a + " with --calibrate (--data-dir, "
+                    "--calib-images, --batch-size, --mean, --std, "
+                    "--ranges-out)");
+    } catch (const std::exception &) {
+      return fail("bad value '" + value + "' for " + a);
+    }
+  }
+  if (set != "fashion-mnist")
+    return fail("unknown --calibrate data set '" + set +
+                "' (supported: fashion-mnist)");
+  if (rangesOut.empty())
+    return fail("--calibrate needs --ranges-out FILE");
+  if (images < 1 || batch < 1)
+    return fail("--calib-images and --batch-size must be positive");
+  Expected<ImageDataset> data = loadFashionMnist(dataDir, "train");
+  if (!data)
+    return fail(data.status().message());
+  Status s = runOnImages(
+      [&](const std::vector<Tensor> &in) { return program.run(in); }, *data,
+      batch, norm, images, "calibrate");
+  if (!s)
+    return fail(s.message());
+  if (program.context().observers().empty())
+    return fail("the program has no observers (emit a function wrapped with "
+                "qnn-wrap-mode=mode=calibrate)");
+  Expected<std::vector<ObservedRange>> ranges =
+      computeRanges(program.context().observers());
+  if (!ranges)
+    return fail(ranges.status().message());
+  if (Status w = writeRanges(rangesOut, *ranges); !w)
+    return fail(w.message());
+  std::printf("calibrated %zu observer(s) on %lld images: %s\n",
+              ranges->size(),
+              (long long)std::min<int64_t>(images, data->size()),
+              rangesOut.c_str());
+  return 0;
+}
+
 int qrt::exec::programMainWithWeights(int argc, char **argv,
                                       const ProgramSpec &spec) {
   // Before anything else (programMain would re-execute without --weights).
@@ -150,9 +230,20 @@ int qrt::exec::programMainWithWeights(int argc, char **argv,
     }
     program = std::move(*loaded);
   } else {
-    std::printf("%s --weights PATH (default: %s)\n", spec.name.c_str(),
-                weights.c_str());
+    std::printf("%s --weights PATH (default: %s)\n"
+                "%s --calibrate fashion-mnist --ranges-out FILE "
+                "[--calib-images 512] [--batch-size 100] [--data-dir D] "
+                "[--mean M --std S]: runs the observers of a calibration "
+                "program, writes their ranges (qnn-apply-calibration reads "
+                "them)\n",
+                spec.name.c_str(), weights.c_str(), spec.name.c_str());
   }
+  bool calibrating = false;
+  for (char *a : rest)
+    calibrating |= std::strncmp(a, "--calibrate", 11) == 0;
+  if (calibrating && !help)
+    return calibrateMain(std::vector<std::string>(rest.begin() + 1, rest.end()),
+                         *program);
   rest.push_back(nullptr);
   return programMain(
       (int)rest.size() - 1, rest.data(), spec.signature,

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Emitted C++ programs (qemit) vs the interpreter (qrun) vs onnxruntime.
+
+The same execution plan runs in both qopt back ends: qrun dispatches its
+steps, the emitted program calls the same qrt kernels one by one. This
+measures what the emitted program saves (MLIR parsing and plan compilation
+are outside both timings; what is left is dispatch overhead) and puts both
+beside onnxruntime, all in one run:
+  - ResNet-18 (torchvision, random weights) b1 fp32 and int8 (onnxruntime's
+    quantize_static QDQ model lowered by qnn-lower-to-integer);
+  - the default model's qc W8A8 integer program at batch 1 and 100.
+The ResNet-18 models and onnxruntime's ResNet-8 QDQ model are made by
+resnet18_vs_ort.py and ptq_vs_ort.py (run.sh runs them first); missing ones
+are skipped.
+
+Before timing, each program's output is checked to equal qrun's bit for bit.
+Interleaved repetitions, medians, ratios; nothing asserts a time.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import benchlib as B
+
+
+def install_qrt():
+    prefix = os.path.join(B.CACHE, "qrt-prefix")
+    B.run(["cmake", "--install", os.path.join(B.ROOT, B.BUILD), "--prefix", prefix])
+    return prefix
+
+
+def emit_and_build(mlir, name, prefix):
+    src = os.path.join(B.CACHE, "emit", name)
+    build = os.path.join(src, "build")
+    B.run([B.tool("qemit"), mlir, "-o", src, "--name", name])
+    B.run(["cmake", "-G", "Ninja", "-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
+           f"-DCMAKE_PREFIX_PATH={prefix}"])
+    B.run(["cmake", "--build", build])
+    return os.path.join(build, f"{name}-run")
+
+
+def program_time(prog, x_npy, threads, repeat):
+    out = B.run([prog, "--input", x_npy, "--threads", str(threads), "--repeat", str(repeat)])
+    m = B._TIME.search(out)
+    if not m:
+        sys.exit(f"no 'time per run' in {prog}'s output:\n{out}")
+    return float(m.group(1))
+
+
+def bench(name, mlir, onnx_path, x, prefix, threads, reps, repeat, rows):
+    stem = name.replace(" ", "_")
+    prog = emit_and_build(mlir, stem, prefix)
+    x_npy = os.path.join(B.CACHE, f"{stem}.input.npy")
+    np.save(x_npy, x)
+    emitted = os.path.join(B.CACHE, f"{stem}.emitted.npy")
+    B.run([prog, "--input", x_npy, "--output", emitted])
+    interpreted = B.qrun_output(mlir, x_npy, os.path.join(B.CACHE, f"{stem}.qrun.npy"), 1)
+    if np.load(emitted).tobytes() != interpreted.tobytes():
+        sys.exit(f"{name}: the emitted program's output differs from qrun's")
+    print(f"  {name}: emitted output == qrun output (bit for bit)", flush=True)
+    for t in threads:
+        sess = B.ort_session(onnx_path, t)
+        feed = {sess.get_inputs()[0].name: x}
+        e, q, o = [], [], []
+        for _ in range(reps):  # interleaved: noise hits all three alike
+            e.append(program_time(prog, x_npy, t, repeat))
+            q.append(B.qrun_time(mlir, x_npy, t, repeat))
+            o.append(B.ort_time(sess, feed, repeat))
+        em, qm, om = B.median(e), B.median(q), B.median(o)
+        rows.append((name, t, em, qm, om))
+        print(f"  {name:24s} threads {t}: emitted {em:8.3f} ms  qrun {qm:8.3f} ms  "
+              f"ort {om:8.3f} ms", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--threads", default="1,2")
+    args = ap.parse_args()
+    threads = [int(t) for t in args.threads.split(",")]
+    os.makedirs(B.CACHE, exist_ok=True)
+    print(f"== emitted program (qemit) vs interpreter (qrun) vs onnxruntime "
+          f"{__import__('onnxruntime').__version__}")
+    print(f"   {time.strftime('%Y-%m-%d %H:%M')}, {B.machine()}, {args.reps} reps, medians")
+    prefix = install_qrt()
+    rows = []
+    r18 = os.path.join(B.CACHE, "resnet18.onnx")
+    x224 = np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)
+    if os.path.exists(r18):
+        bench("resnet18 b1 fp32", B.import_and_fold(r18, "resnet18"), r18, x224, prefix,
+              threads, args.reps, 20, rows)
+    else:
+        print(f"  (resnet18 skipped: {r18} is made by resnet18_vs_ort.py)")
+    q18 = os.path.join(B.CACHE, "resnet18.int8.qdq.onnx")
+    l18 = os.path.join(B.CACHE, "resnet18.int8.integer.mlir")
+    if os.path.exists(q18) and os.path.exists(l18):
+        bench("resnet18 b1 int8", l18, q18, x224, prefix, threads, args.reps, 20, rows)
+    qdq8 = os.path.join(B.CACHE, "ptq", "resnet8.qdq.min_max.onnx")
+    int8 = os.path.join(B.CACHE, "int8-resnet8", "4-integer.mlir")
+    if os.path.exists(qdq8) and not os.path.exists(int8):
+        B.run([B.tool("qc"), "quantize", B.DEFAULT_MODEL, "--policy",
+               "wt_bit=8,fm_bit=8,wt_quant_group=C,first_bit=8,last_bit=8",
+               "-o", os.path.dirname(int8)])
+    if os.path.exists(qdq8):
+        for batch, repeat in ((1, 500), (100, 20)):
+            x, _ = B.fmnist_batch("test", batch)
+            bench(f"resnet8_fmnist b{batch} int8", int8, qdq8, x, prefix, threads,
+                  args.reps, repeat, rows)
+    else:
+        print(f"  (resnet8 int8 skipped: {qdq8} is made by ptq_vs_ort.py)")
+    print()
+    print("| model | threads | emitted ms | qrun ms | onnxruntime ms | emitted/qrun | emitted/ort |")
+    print("|---|---|---|---|---|---|---|")
+    for name, t, e, q, o in rows:
+        print(f"| {name} | {t} | {e:.3f} | {q:.3f} | {o:.3f} | {e / q:.2f} | {e / o:.2f} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
