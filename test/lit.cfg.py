@@ -13,6 +13,11 @@ config.test_exec_root = os.path.join(config.qopt_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
     [config.qopt_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%python", config.python_venv))
+# onnxruntime.quantization (quantize_static) needs onnx >= 1.16, which lives
+# in its own venv, .venv-ortq (scripts/install-deps.sh, run by `make test`).
+# Its absence fails the tests that use it rather than skipping them.
+config.substitutions.append(
+    ("%ortq_python", os.path.join(config.qopt_src_root, ".venv-ortq", "bin", "python")))
 
 # Sanitizer builds: libMLIR/libLLVM are not instrumented but poison their own
 # allocator's memory, which ASan's interceptors then report falsely.
