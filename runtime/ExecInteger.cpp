@@ -8,10 +8,6 @@
 using namespace qrt;
 using namespace qrt::exec;
 
-static Slot optionalIn(const StepIO &io, size_t i) {
-  return i < io.in.size() ? io.in[i] : kNoSlot;
-}
-
 QRT_DEFINE_KERNEL(quantize, QuantGrid) {
   const Tensor &x = ctx[io.in[0]];
   Tensor out = x.defined() ? ctx.output(x.shape(), p.dtype) : Tensor();

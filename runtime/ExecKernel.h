@@ -37,6 +37,11 @@ namespace exec {
 /// (the batch size may vary between runs).
 template <typename PlanT> using PlanCache = std::map<Shape, PlanT>;
 
+/// The optional operand `i` of a step (kNoSlot when the list is shorter).
+inline Slot optionalIn(const StepIO &io, size_t i) {
+  return i < io.in.size() ? io.in[i] : kNoSlot;
+}
+
 } // namespace exec
 } // namespace qrt
 

@@ -11,11 +11,6 @@
 using namespace qrt;
 using namespace qrt::exec;
 
-/// The optional operand `i` of a step (kNoSlot when the list is shorter).
-static Slot optionalIn(const StepIO &io, size_t i) {
-  return i < io.in.size() ? io.in[i] : kNoSlot;
-}
-
 /// The plan of a oneDNN-backed layer for `in`'s shape, made on first sight
 /// of the shape; weights that are not constants (globals, fake-quantized in
 /// training) are reordered again on every call, the primitive is kept.

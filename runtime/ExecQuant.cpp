@@ -10,10 +10,6 @@
 using namespace qrt;
 using namespace qrt::exec;
 
-static Slot optionalIn(const StepIO &io, size_t i) {
-  return i < io.in.size() ? io.in[i] : kNoSlot;
-}
-
 /// A quantizer's granularity on `x`: per tensor without an axis, else
 /// `groups` groups (-1: one per channel) along it.
 static Granularity granularityOf(int64_t axis, int64_t groups,

@@ -11,6 +11,7 @@
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
 #include "dialect/QnnDialect.h"
+#include "tools/support/ModuleFile.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -38,12 +39,14 @@ static cl::opt<std::string> outputDir("o", cl::desc("Program directory"),
                                       cl::value_desc("DIR"),
                                       cl::cat(qemitCategory));
 static cl::opt<std::string>
-    entry("entry", cl::desc("Function to emit (default: @main, or the "
-                            "module's only function)"),
+    entry("entry",
+          cl::desc("Function to emit (default: @main, or the "
+                   "module's only function)"),
           cl::cat(qemitCategory));
 static cl::opt<std::string>
-    programName("name", cl::desc("Program name, the prefix of its C API "
-                                 "(default: the input file's stem)"),
+    programName("name",
+                cl::desc("Program name, the prefix of its C API "
+                         "(default: the input file's stem)"),
                 cl::cat(qemitCategory));
 static cl::opt<bool> printEmitC("print-emitc",
                                 cl::desc("Print the EmitC module and stop"),
@@ -56,18 +59,6 @@ static cl::opt<bool> printCpp("print-cpp",
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qemit") << message << "\n";
   return 1;
-}
-
-static func::FuncOp findFunction(ModuleOp module) {
-  func::FuncOp only;
-  int count = 0;
-  for (auto f : module.getOps<func::FuncOp>()) {
-    if (!entry.empty() ? f.getName() == entry : f.getName() == "main")
-      return f;
-    only = f;
-    ++count;
-  }
-  return entry.empty() && count == 1 ? only : func::FuncOp();
 }
 
 int main(int argc, char **argv) {
@@ -90,23 +81,17 @@ int main(int argc, char **argv) {
     return fail("--name '" + name +
                 "' is not a C identifier (letters, digits, '_')");
 
-  DialectRegistry registry;
-  registry.insert<qopt::qnn::QnnDialect, func::FuncDialect, arith::ArithDialect,
-                  tensor::TensorDialect, quant::QuantDialect,
-                  ml_program::MLProgramDialect>();
-  MLIRContext context(registry);
+  MLIRContext context(qopt::qnnModuleRegistry());
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
   if (!module)
     return 1; // the parser reported why
-  func::FuncOp func = findFunction(*module);
+  std::string why;
+  func::FuncOp func = qopt::findFunction(*module, entry, "entry", why);
   if (!func)
-    return fail(entry.empty()
-                    ? "no @main and more than one function: pick one with "
-                      "--entry"
-                    : "no function @" + entry + " in " + inputFile);
+    return fail(entry.empty() ? why : why + " in " + inputFile);
   FailureOr<std::shared_ptr<qopt::GlobalState>> globals =
       qopt::GlobalState::fromModule(*module);
   if (failed(globals))
@@ -130,7 +115,7 @@ int main(int argc, char **argv) {
     return 1;
   llvm::outs() << "qemit: wrote " << outputDir << "/ (" << name << ".cpp, "
                << name << ".h, " << name << "_program.cpp, main.cpp, "
-               << "CMakeLists.txt, " << name << ".weights): "
-               << plan->numSteps() << " steps\n";
+               << "CMakeLists.txt, " << name
+               << ".weights): " << plan->numSteps() << " steps\n";
   return 0;
 }

@@ -8,12 +8,13 @@
 
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
-#include "frontend/onnx/TensorProtoIO.h"
 #include "dialect/QnnDialect.h"
+#include "frontend/onnx/TensorProtoIO.h"
 #include "runtime/Data.h"
 #include "runtime/Evaluate.h"
 #include "runtime/Threading.h"
 #include "tools/support/Evaluate.h"
+#include "tools/support/ModuleFile.h"
 #include "tools/support/Threads.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -42,8 +43,9 @@ static cl::OptionCategory qrunCategory("qrun options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
                                       cl::Required, cl::cat(qrunCategory));
 static cl::opt<std::string>
-    functionName("function", cl::desc("Function to run (default: @main, or "
-                                      "the module's only function)"),
+    functionName("function",
+                 cl::desc("Function to run (default: @main, or "
+                          "the module's only function)"),
                  cl::cat(qrunCategory));
 static cl::list<std::string> inputs("input",
                                     cl::desc("A .npy file (or ONNX TensorProto "
@@ -51,9 +53,10 @@ static cl::list<std::string> inputs("input",
                                              "order"),
                                     cl::cat(qrunCategory));
 static cl::list<std::string>
-    outputs("output", cl::desc("A .npy (or .pb: ONNX TensorProto) file per "
-                               "function result, in order (default: print a "
-                               "summary)"),
+    outputs("output",
+            cl::desc("A .npy (or .pb: ONNX TensorProto) file per "
+                     "function result, in order (default: print a "
+                     "summary)"),
             cl::cat(qrunCategory));
 static cl::opt<std::string> globalsOut(
     "globals-out",
@@ -66,8 +69,9 @@ static cl::opt<int> repeat("repeat",
                                     "report the mean time per run"),
                            cl::init(1), cl::cat(qrunCategory));
 static cl::opt<std::string>
-    evalSet("eval", cl::desc("Evaluate top-1 accuracy on a data set: "
-                             "fashion-mnist (the 10k test images)"),
+    evalSet("eval",
+            cl::desc("Evaluate top-1 accuracy on a data set: "
+                     "fashion-mnist (the 10k test images)"),
             cl::cat(qrunCategory));
 static cl::opt<std::string> dataDir("data-dir",
                                     cl::desc("Directory of the IDX files"),
@@ -75,8 +79,7 @@ static cl::opt<std::string> dataDir("data-dir",
                                     cl::cat(qrunCategory));
 static cl::opt<int> batchSize("batch-size", cl::desc("Evaluation batch size"),
                               cl::init(100), cl::cat(qrunCategory));
-static cl::opt<int> limit("limit",
-                          cl::desc("Evaluate only the first N images"),
+static cl::opt<int> limit("limit", cl::desc("Evaluate only the first N images"),
                           cl::init(0), cl::cat(qrunCategory));
 static cl::opt<float> mean("mean", cl::desc("Normalization mean"),
                            cl::init(0.2860f), cl::cat(qrunCategory));
@@ -91,19 +94,6 @@ static cl::opt<std::string>
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qrun") << message << "\n";
   return 1;
-}
-
-static func::FuncOp findFunction(ModuleOp module) {
-  func::FuncOp only;
-  int count = 0;
-  for (auto f : module.getOps<func::FuncOp>()) {
-    if (!functionName.empty() ? f.getName() == functionName
-                              : f.getName() == "main")
-      return f;
-    only = f;
-    ++count;
-  }
-  return functionName.empty() && count == 1 ? only : func::FuncOp();
 }
 
 static int writeGlobals(const qopt::GlobalState &globals) {
@@ -122,7 +112,9 @@ static int writeGlobals(const qopt::GlobalState &globals) {
 
 /// ONNX TensorProto files (backend-test input_*.pb) go by their extension;
 /// everything else is .npy.
-static bool isTensorProto(llvm::StringRef path) { return path.ends_with(".pb"); }
+static bool isTensorProto(llvm::StringRef path) {
+  return path.ends_with(".pb");
+}
 
 static int runOnFiles(const qopt::ExecutionPlan &plan) {
   std::vector<qrt::Tensor> args;
@@ -188,9 +180,10 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   qopt::renameLlvmThreadsOption();
   static cl::opt<int> threads(
-      "threads", cl::desc("Threads for kernels (default: all cores; idle "
-                          "threads sleep unless OMP_WAIT_POLICY or "
-                          "GOMP_SPINCOUNT says otherwise)"),
+      "threads",
+      cl::desc("Threads for kernels (default: all cores; idle "
+               "threads sleep unless OMP_WAIT_POLICY or "
+               "GOMP_SPINCOUNT says otherwise)"),
       cl::init(0), cl::cat(qrunCategory));
   cl::HideUnrelatedOptions(qrunCategory);
   cl::ParseCommandLineOptions(argc, argv,
@@ -202,23 +195,18 @@ int main(int argc, char **argv) {
   if (!logitsOut.empty() && evalSet.empty())
     return fail("--logits-out needs --eval");
 
-  DialectRegistry registry;
-  registry.insert<qopt::qnn::QnnDialect, func::FuncDialect, arith::ArithDialect,
-                  tensor::TensorDialect, quant::QuantDialect,
-                  ml_program::MLProgramDialect>();
-  MLIRContext context(registry);
+  MLIRContext context(qopt::qnnModuleRegistry());
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   OwningOpRef<ModuleOp> module =
       parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
   if (!module)
     return 1; // the parser reported why
-  func::FuncOp func = findFunction(*module);
+  std::string why;
+  func::FuncOp func =
+      qopt::findFunction(*module, functionName, "function", why);
   if (!func)
-    return fail(functionName.empty()
-                    ? "no @main and more than one function: pick one with "
-                      "--function"
-                    : "no function @" + functionName + " in " + inputFile);
+    return fail(functionName.empty() ? why : why + " in " + inputFile);
   // Globals (trainable state, docs/training.md) start at their initial
   // values; a run that stores into them does not write the file.
   FailureOr<std::shared_ptr<qopt::GlobalState>> globals =
