@@ -193,6 +193,11 @@ ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs,
                                 " input(s), got " +
                                 std::to_string(inputs.size()));
   qrt::exec::Context &ctx = *context;
+  // A run starts from the constants alone: nothing of an earlier run (its
+  // results, a failed run's values) is seen, e.g. by checkFinite.
+  for (unsigned slot = 0; slot < nextSlot; ++slot)
+    if (!constSlots.contains(slot))
+      ctx[(int32_t)slot] = qrt::Tensor();
   for (size_t i = 0; i < inputs.size(); ++i) {
     const qrt::Tensor &in = inputs[i];
     if (!in.defined() || in.dtype() != args[i].dtype ||
