@@ -25,6 +25,16 @@ import benchlib as B
 
 
 def export_resnet18(path):
+    """Exports in the project venv (.venv: torch with Debian's onnx 1.12):
+    in .venv-ortq, onnx 1.16 and the onnx that torch.onnx loads collide
+    ("cannot import name 'IR_VERSION_2021_7_30'")."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    B.run([os.path.join(B.ROOT, ".venv", "bin", "python"), "-c",
+           f"import sys; sys.path.insert(0, {here!r}); "
+           f"import resnet18_vs_ort as R; R._export_resnet18({path!r})"])
+
+
+def _export_resnet18(path):
     import torch
     import torchvision
     torch.manual_seed(0)
