@@ -32,9 +32,17 @@ using namespace mlir;
 using namespace qopt;
 
 std::string qopt::cIdentifier(StringRef s) {
+  // "/stages/stages.0/conv1/Conv" -> "stages_stages_0_conv1_Conv": runs of
+  // other characters become one '_', none at either end.
   std::string out;
-  for (char c : s)
-    out += std::isalnum((unsigned char)c) ? c : '_';
+  for (char c : s) {
+    if (std::isalnum((unsigned char)c))
+      out += c;
+    else if (!out.empty() && out.back() != '_')
+      out += '_';
+  }
+  while (!out.empty() && out.back() == '_')
+    out.pop_back();
   if (out.empty() || std::isdigit((unsigned char)out[0]))
     out = "_" + out;
   return out;
@@ -121,8 +129,22 @@ ProgramNames qopt::nameProgram(const ExecutionPlan &plan, func::FuncOp func) {
     std::string base;
     if (auto cst = dyn_cast<arith::ConstantOp>(op)) {
       base = weightName(cst.getResult());
-      if (base.empty())
+      if (base.empty()) {
+        // A constant named after the layer that reads it (fold-batch-norm's
+        // folded weights and biases) says what it is for.
         base = nameInLoc(op.getLoc());
+        for (OpOperand &use : cst->getUses()) {
+          Operation *user = use.getOwner();
+          if (base.empty() || layerOf(*user) != base)
+            continue;
+          unsigned n = use.getOperandNumber();
+          base += isa<qnn::FakeQuantOp>(user) ? (n == 0 ? "_weight" : "_qparam")
+                  : n == 1                    ? "_weight"
+                  : n == 2                    ? "_bias"
+                                              : "_cst";
+          break;
+        }
+      }
       if (base.empty())
         base = "cst";
     } else {
