@@ -101,8 +101,8 @@ public:
   Init &field(const char *name, const T &value, const T &fallback) {
     std::string v = lit(value);
     if (v != lit(fallback))
-      fields += std::string(fields.empty() ? "" : ", ") + "." + name + " = " +
-                v;
+      fields +=
+          std::string(fields.empty() ? "" : ", ") + "." + name + " = " + v;
     return *this;
   }
   std::string str() const { return "{" + fields + "}"; }
@@ -118,9 +118,9 @@ private:
 std::string lit(FakeQuantKind k) {
   switch (k) {
 #define C(V) QRT_ENUM_CASE(qrt::exec::FakeQuantKind, V)
-    C(Affine) C(Lsq) C(LsqPlus) C(Pact) C(DorefaWeight) C(DorefaActivation)
-    C(XnorWeight) C(SignActivation) C(XnorPlusPlus) C(Lqnet) C(NonUniform)
-    C(Adaround)
+    C(Affine)
+    C(Lsq) C(LsqPlus) C(Pact) C(DorefaWeight) C(DorefaActivation) C(XnorWeight)
+        C(SignActivation) C(XnorPlusPlus) C(Lqnet) C(NonUniform) C(Adaround)
 #undef C
   }
   return "?";
@@ -170,43 +170,88 @@ std::string lit(const FixedPointMultiplier &p) {
 std::string lit(const Conv2dParams &p) {
   Conv2dParams d;
   return Init()
-      .F(strideH).F(strideW).F(dilationH).F(dilationW).F(padTop).F(padLeft)
-      .F(padBottom).F(padRight).F(groups).F(fuseRelu).F(fuseSum)
-      .F(srcChannelsLast).F(dstChannelsLast)
+      .F(strideH)
+      .F(strideW)
+      .F(dilationH)
+      .F(dilationW)
+      .F(padTop)
+      .F(padLeft)
+      .F(padBottom)
+      .F(padRight)
+      .F(groups)
+      .F(fuseRelu)
+      .F(fuseSum)
+      .F(srcChannelsLast)
+      .F(dstChannelsLast)
       .str();
 }
 std::string lit(const Pool2dParams &p) {
   Pool2dParams d;
   return Init()
-      .F(kernelH).F(kernelW).F(strideH).F(strideW).F(padTop).F(padLeft)
-      .F(padBottom).F(padRight).F(dilationH).F(dilationW).F(ceilMode)
+      .F(kernelH)
+      .F(kernelW)
+      .F(strideH)
+      .F(strideW)
+      .F(padTop)
+      .F(padLeft)
+      .F(padBottom)
+      .F(padRight)
+      .F(dilationH)
+      .F(dilationW)
+      .F(ceilMode)
       .F(countIncludePad)
       .str();
 }
 std::string lit(const ResizeParams &p) {
   ResizeParams d;
-  return Init().F(mode).F(coordinateMode).F(nearestMode).F(scaleH).F(scaleW)
+  return Init()
+      .F(mode)
+      .F(coordinateMode)
+      .F(nearestMode)
+      .F(scaleH)
+      .F(scaleW)
       .str();
 }
 std::string lit(const Int8Epilogue &p) {
   Int8Epilogue d;
   return Init()
-      .F(multipliers).F(outputZeroPoint).F(outputDType).F(relu).F(qmin)
-      .F(qmax).F(residual).F(residualDType).F(residualScale)
+      .F(multipliers)
+      .F(outputZeroPoint)
+      .F(outputDType)
+      .F(relu)
+      .F(qmin)
+      .F(qmax)
+      .F(residual)
+      .F(residualDType)
+      .F(residualScale)
       .F(residualZeroPoint)
       .str();
 }
 std::string lit(const RequantizeOptions &p) {
   RequantizeOptions d;
   return Init()
-      .F(multipliers).F(outputZeroPoint).F(outputDType).F(relu)
-      .F(residualZeroPoint).F(residualMultiplier).F(qmin).F(qmax)
+      .F(multipliers)
+      .F(outputZeroPoint)
+      .F(outputDType)
+      .F(relu)
+      .F(residualZeroPoint)
+      .F(residualMultiplier)
+      .F(qmin)
+      .F(qmax)
       .str();
 }
 std::string lit(const QAddParams &p) {
   QAddParams d;
   return Init()
-      .F(sa).F(sb).F(sy).F(za).F(zb).F(zy).F(outputDType).F(qmin).F(qmax)
+      .F(sa)
+      .F(sb)
+      .F(sy)
+      .F(za)
+      .F(zb)
+      .F(zy)
+      .F(outputDType)
+      .F(qmin)
+      .F(qmax)
       .F(relu)
       .str();
 }
@@ -264,14 +309,29 @@ std::string lit(const ResizeStep &p) {
 std::string lit(const FakeQuantParams &p) {
   FakeQuantParams d;
   return Init()
-      .F(kind).F(bits).F(isSigned).F(range).F(axis).F(groups).F(hardened)
+      .F(kind)
+      .F(bits)
+      .F(isSigned)
+      .F(range)
+      .F(axis)
+      .F(groups)
+      .F(hardened)
       .str();
 }
 std::string lit(const ObserveParams &p) {
   ObserveParams d;
   return Init()
-      .F(name).F(kind).F(bits).F(isSigned).F(symmetric).F(narrow).F(momentum)
-      .F(percentile).F(norm).F(axis).F(groups)
+      .F(name)
+      .F(kind)
+      .F(bits)
+      .F(isSigned)
+      .F(symmetric)
+      .F(narrow)
+      .F(momentum)
+      .F(percentile)
+      .F(norm)
+      .F(axis)
+      .F(groups)
       .str();
 }
 std::string lit(const ExactLayer &p) {
@@ -304,7 +364,12 @@ std::string lit(const QConvFused &p) {
 }
 std::string lit(const IntLayer &p) {
   IntLayer d;
-  return Init().F(conv).F(inputDType).F(inputZeroPoint).F(raw).F(epilogue)
+  return Init()
+      .F(conv)
+      .F(inputDType)
+      .F(inputZeroPoint)
+      .F(raw)
+      .F(epilogue)
       .str();
 }
 #undef F
@@ -337,4 +402,10 @@ std::string qopt::cppParamsInitializer(const Step &step) {
 #include "runtime/Kernels.def"
   }
   return "{}";
+}
+
+std::string qopt::cppDType(DType d) { return lit(d); }
+
+std::string qopt::cppIntList(const std::vector<int64_t> &values) {
+  return lit(values);
 }

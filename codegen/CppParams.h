@@ -20,6 +20,10 @@ namespace qopt {
 std::string cppParamsType(const qrt::exec::Step &step);
 /// `step`'s parameters as an initializer of that type.
 std::string cppParamsInitializer(const qrt::exec::Step &step);
+/// `d` as C++ (`qrt::DType::F32`).
+std::string cppDType(qrt::DType d);
+/// `{1, -1, 28, 28}`.
+std::string cppIntList(const std::vector<int64_t> &values);
 /// A C++ string literal holding `s`.
 std::string cppStringLiteral(const std::string &s);
 

@@ -3,7 +3,6 @@
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
 #include "codegen/Lowerings.h"
-#include "passes/Names.h"
 #include "runtime/TrainOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -81,12 +80,9 @@ qrt::exec::StepIO ExecutionPlan::stepIO(Operation *op, ArrayRef<Value> in,
   return io;
 }
 
-void ExecutionPlan::appendCall(Operation *op, qrt::exec::Step step) {
-  PlanStep s;
-  s.call = std::move(step);
-  s.layer = nameInLoc(op->getLoc());
-  s.loc = op->getLoc();
-  steps.push_back(std::move(s));
+void ExecutionPlan::appendStep(Operation *op, PlanStep step) {
+  step.loc = op->getLoc();
+  steps.push_back(std::move(step));
 }
 
 void ExecutionPlan::addStep(Operation *op,
@@ -94,12 +90,10 @@ void ExecutionPlan::addStep(Operation *op,
                             ArrayRef<Value> extraReads) {
   SmallVector<Value> reads(op->getOperands());
   reads.append(extraReads.begin(), extraReads.end());
-  PlanStep s;
-  s.call.io = stepIO(op, reads, {});
-  s.closure = std::move(fn);
-  s.layer = nameInLoc(op->getLoc());
-  s.loc = op->getLoc();
-  steps.push_back(std::move(s));
+  PlanStep step;
+  step.call.io = stepIO(op, reads, {});
+  step.closure = std::move(fn);
+  appendStep(op, std::move(step));
 }
 
 LogicalResult ExecutionPlan::addConstant(Value result, Attribute value) {
@@ -109,7 +103,7 @@ LogicalResult ExecutionPlan::addConstant(Value result, Attribute value) {
     return failure();
   unsigned slot = slotOf(result);
   if (context->numSlots() <= slot)
-    context->resize(nextSlot, 0);
+    context->resize(nextSlot, steps.size());
   (*context)[(int32_t)slot] = std::move(*t);
   constSlots.insert(slot);
   return success();
@@ -175,23 +169,13 @@ ExecutionPlan::compile(func::FuncOp func,
   return plan;
 }
 
-static bool shapeMatches(const qrt::Shape &want, const qrt::Shape &got) {
-  if (want.size() != got.size())
-    return false;
-  for (size_t i = 0; i < want.size(); ++i)
-    if (want[i] != -1 && want[i] != got[i])
-      return false;
-  return true;
-}
-
 qrt::Expected<std::vector<qrt::Tensor>>
 ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs,
                    bool checkFinite) const {
   if (inputs.size() != args.size())
-    return qrt::invalidArgument("the function takes " +
-                                std::to_string(args.size()) +
-                                " input(s), got " +
-                                std::to_string(inputs.size()));
+    return qrt::invalidArgument(
+        "the function takes " + std::to_string(args.size()) +
+        " input(s), got " + std::to_string(inputs.size()));
   qrt::exec::Context &ctx = *context;
   // A run starts from the constants alone: nothing of an earlier run (its
   // results, a failed run's values) is seen, e.g. by checkFinite.
@@ -199,28 +183,16 @@ ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs,
     if (!constSlots.contains(slot))
       ctx[(int32_t)slot] = qrt::Tensor();
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const qrt::Tensor &in = inputs[i];
-    if (!in.defined() || in.dtype() != args[i].dtype ||
-        !shapeMatches(args[i].shape, in.shape()))
-      return qrt::invalidArgument(
-          "input " + std::to_string(i) + " must be " +
-          std::string(qrt::dtypeName(args[i].dtype)) +
-          qrt::shapeToString(args[i].shape) + " (-1: any size), got " +
-          (in.defined() ? std::string(qrt::dtypeName(in.dtype())) +
-                              qrt::shapeToString(in.shape())
-                        : std::string("nothing")));
-    ctx[(int32_t)argSlots[i]] = in;
+    QRT_RETURN_IF_ERROR(qrt::checkInput(i, args[i], inputs[i]));
+    ctx[(int32_t)argSlots[i]] = inputs[i];
   }
   for (const PlanStep &step : steps) {
     const qrt::exec::StepIO &io = step.call.io;
     if (step.isKernelCall()) {
       qrt::exec::dispatch(ctx, step.call);
-    } else if (ctx.ok()) {
+    } else {
       Frame frame{ctx, io};
-      qrt::Status status = step.closure(frame);
-      if (!status)
-        ctx.fail(io, status);
-      ctx.finishStep(io);
+      ctx.runStep(io, [&] { return step.closure(frame); });
     }
     if (!ctx.ok())
       break;

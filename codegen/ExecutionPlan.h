@@ -13,6 +13,7 @@
 
 #include "runtime/Exec.h"
 #include "runtime/Observer.h"
+#include "runtime/ProgramMain.h"
 #include "runtime/Tensor.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -52,18 +53,14 @@ struct Frame {
 struct PlanStep {
   qrt::exec::Step call;
   std::function<qrt::Status(Frame &)> closure; // set for closure steps only
-  /// The layer this step computes (the op's name in its location), or "".
-  std::string layer;
   /// The op's location, for diagnostics about the step.
   mlir::LocationAttr loc;
   bool isKernelCall() const { return !closure; }
 };
 
-/// Expected shape and dtype of a function argument, for input validation.
-struct ArgSpec {
-  qrt::Shape shape; // -1 for a dynamic dimension
-  qrt::DType dtype;
-};
+/// Expected shape (-1: dynamic) and dtype of a function argument or result,
+/// as an emitted program's signature states it.
+using ArgSpec = qrt::TensorInfo;
 
 class ExecutionPlan {
 public:
@@ -98,9 +95,9 @@ public:
   template <typename P>
   void addCall(mlir::Operation *op,
                qrt::exec::Step (*make)(qrt::exec::StepIO, P),
-               llvm::ArrayRef<mlir::Value> in,
-               llvm::ArrayRef<mlir::Value> out, P params) {
-    appendCall(op, make(stepIO(op, in, out), std::move(params)));
+               llvm::ArrayRef<mlir::Value> in, llvm::ArrayRef<mlir::Value> out,
+               P params) {
+    appendStep(op, {make(stepIO(op, in, out), std::move(params)), {}, {}});
   }
   /// Appends a closure step for `op` (ops without a kernel in
   /// Kernels.def); its operands (and `extraReads`) are its reads.
@@ -117,9 +114,7 @@ public:
   const std::vector<PlanStep> &planSteps() const { return steps; }
   /// The slot of every value of the function, and the constant slots'
   /// tensors (weights) in slot order.
-  const llvm::DenseMap<mlir::Value, unsigned> &slotMap() const {
-    return slots;
-  }
+  const llvm::DenseMap<mlir::Value, unsigned> &slotMap() const { return slots; }
   const std::vector<unsigned> &argumentSlots() const { return argSlots; }
   const std::vector<unsigned> &resultSlots() const { return resultSlotList; }
   size_t numSlots() const { return context->numSlots(); }
@@ -138,10 +133,9 @@ public:
 
 private:
   std::vector<ArgSpec> args, resultSpecs;
-  qrt::exec::StepIO stepIO(mlir::Operation *op,
-                          llvm::ArrayRef<mlir::Value> in,
-                          llvm::ArrayRef<mlir::Value> out);
-  void appendCall(mlir::Operation *op, qrt::exec::Step step);
+  qrt::exec::StepIO stepIO(mlir::Operation *op, llvm::ArrayRef<mlir::Value> in,
+                           llvm::ArrayRef<mlir::Value> out);
+  void appendStep(mlir::Operation *op, PlanStep step);
 
   std::vector<unsigned> argSlots, resultSlotList;
   std::vector<PlanStep> steps;

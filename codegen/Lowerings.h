@@ -46,9 +46,7 @@ qrt::Pool2dParams poolParams(llvm::ArrayRef<int64_t> kernel,
 inline qrt::Granularity granularityOf(std::optional<int64_t> axis,
                                       std::optional<int64_t> groups,
                                       const qrt::Tensor &x) {
-  if (!axis)
-    return qrt::Granularity::perTensor();
-  return {*axis, groups ? *groups : x.dim(*axis)};
+  return qrt::exec::granularityOf(axis.value_or(-1), groups.value_or(-1), x);
 }
 
 using qrt::lqBasisRows;

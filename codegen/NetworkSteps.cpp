@@ -246,7 +246,7 @@ LogicalResult qopt::lowerNetworkOp(ExecutionPlan &plan, Operation *op,
                           (float)o.getMax().convertToDouble()});
       })
       .Case([&](SoftmaxOp o) {
-        return addOpCall(plan, o, step::softmax, {o.getAxis()});
+        return addOpCall(plan, o, step::softmax, {(int64_t)o.getAxis()});
       })
       .Case([&](PreluOp o) { return addOpCall(plan, o, step::prelu); })
       .Case([&](AddOp o) { return addOpCall(plan, o, step::add); })

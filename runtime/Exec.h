@@ -43,9 +43,9 @@ constexpr Slot kNoSlot = -1;
 
 /// The operands of one step.
 struct StepIO {
-  int32_t id = 0;           // the step's index: the key of its kernel state
-  std::string what;         // "conv1: qnn.conv2d", prefixed to its errors
-  std::vector<Slot> in;     // kernel-specific order; kNoSlot when absent
+  int32_t id = 0;       // the step's index: the key of its kernel state
+  std::string what;     // "conv1: qnn.conv2d", prefixed to its errors
+  std::vector<Slot> in; // kernel-specific order; kNoSlot when absent
   std::vector<Slot> out;
   std::vector<Slot> release; // slots whose last reader this step is
 };
@@ -116,6 +116,18 @@ public:
     return observers_;
   }
 
+  /// Runs one step's `body` (returning a Status) unless an earlier step
+  /// failed; records its failure under the step's name and releases the
+  /// step's dead slots.
+  template <typename Body> void runStep(const StepIO &io, Body &&body) {
+    if (!ok())
+      return;
+    Status s = body();
+    if (!s)
+      fail(io, s);
+    finishStep(io);
+  }
+
   bool ok() const { return status_.isOk(); }
   /// Records the first error, prefixed with the step's name.
   void fail(const StepIO &io, const Status &s);
@@ -145,8 +157,7 @@ struct QuantGrid {
   Tensor scale, zeroPoint; // f32 [1] or one per channel of `axis`
   int64_t axis = -1;       // -1: per tensor
   Granularity granularity(const Tensor &x) const {
-    return axis < 0 ? Granularity::perTensor()
-                    : Granularity{axis, x.dim(axis)};
+    return axis < 0 ? Granularity::perTensor() : Granularity{axis, x.dim(axis)};
   }
 };
 
@@ -209,6 +220,15 @@ enum class FakeQuantKind {
   NonUniform,
   Adaround,
 };
+/// A quantizer's granularity on `x`: per tensor without an axis (-1), else
+/// `groups` groups along it (-1: one per channel).
+inline Granularity granularityOf(int64_t axis, int64_t groups,
+                                 const Tensor &x) {
+  if (axis < 0)
+    return Granularity::perTensor();
+  return {axis, groups > 0 ? groups : x.dim(axis)};
+}
+
 /// in = {x, scale?, zeroPoint?, clip?, basis?, offset?}.
 struct FakeQuantParams {
   FakeQuantKind kind = FakeQuantKind::Affine;
@@ -247,7 +267,7 @@ struct ObserveParams {
 struct ExactLayer {
   Conv2dParams conv; // exact_conv2d only
   QuantGrid x, w;
-  Tensor accScale; // f32 [1 or O]: float((double)s_x * s_w[c])
+  Tensor accScale;  // f32 [1 or O]: float((double)s_x * s_w[c])
   int64_t rank = 4; // of the result
 };
 

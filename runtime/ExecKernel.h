@@ -1,9 +1,8 @@
 //===- ExecKernel.h - defining a kernel of Kernels.def ----------*- C++ -*-===//
 //
 // Private to the Exec*.cpp files. QRT_DEFINE_KERNEL(name, Params) { body }
-// defines qrt::exec::name: it does nothing after an earlier error, runs the
-// body (which returns a Status), records a failure under the step's name and
-// releases the step's dead slots.
+// defines qrt::exec::name, whose body (returning a Status) runs through
+// Context::runStep.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,18 +14,13 @@
 #include <map>
 
 #define QRT_DEFINE_KERNEL(name, Params)                                        \
-  static ::qrt::Status name##Body(::qrt::exec::Context &ctx,                 \
+  static ::qrt::Status name##Body(::qrt::exec::Context &ctx,                   \
                                   const ::qrt::exec::StepIO &io,               \
-                                  const Params &p);               \
+                                  const Params &p);                            \
   void qrt::exec::name(Context &ctx, const StepIO &io, const Params &p) {      \
-    if (!ctx.ok())                                                             \
-      return;                                                                  \
-    ::qrt::Status s = name##Body(ctx, io, p);                                  \
-    if (!s)                                                                    \
-      ctx.fail(io, s);                                                         \
-    ctx.finishStep(io);                                                        \
+    ctx.runStep(io, [&] { return name##Body(ctx, io, p); });                   \
   }                                                                            \
-  static ::qrt::Status name##Body(::qrt::exec::Context &ctx,                 \
+  static ::qrt::Status name##Body(::qrt::exec::Context &ctx,                   \
                                   const ::qrt::exec::StepIO &io,               \
                                   const Params &p)
 

@@ -1,4 +1,5 @@
-//===- ExecQuant.cpp - fake-quant, observer and exact layer kernels --------===//
+//===- ExecQuant.cpp - fake-quant, observer and exact layer kernels
+//--------===//
 
 #include "runtime/Elementwise.h"
 #include "runtime/ExecKernel.h"
@@ -10,15 +11,6 @@
 using namespace qrt;
 using namespace qrt::exec;
 
-/// A quantizer's granularity on `x`: per tensor without an axis, else
-/// `groups` groups (-1: one per channel) along it.
-static Granularity granularityOf(int64_t axis, int64_t groups,
-                                 const Tensor &x) {
-  if (axis < 0)
-    return Granularity::perTensor();
-  return {axis, groups > 0 ? groups : x.dim(axis)};
-}
-
 QRT_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
   enum { kX, kScale, kZeroPoint, kClip, kBasis, kOffset };
   const Tensor &x = ctx[io.in[kX]];
@@ -27,8 +19,8 @@ QRT_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
   };
   Granularity g = granularityOf(p.axis, p.groups, x);
   // Every method's output has the input's shape (f32).
-  Tensor y = x.dtype() == DType::F32 ? ctx.output(x.shape(), DType::F32)
-                                     : Tensor();
+  Tensor y =
+      x.dtype() == DType::F32 ? ctx.output(x.shape(), DType::F32) : Tensor();
   float qn = -p.range.qmin, qp = p.range.qmax;
   Status s;
   switch (p.kind) {
@@ -221,13 +213,13 @@ QRT_DEFINE_KERNEL(fused_conv2d_layer, FusedConvLayer) {
   }
   Tensor q;
   if (r != kNoSlot) // the output buffer starts as the quantized residual
-    QRT_RETURN_IF_ERROR(quantize(ctx[r], p.residual.scale,
-                                 p.residual.zeroPoint, Granularity::perTensor(),
-                                 p.residual.dtype, p.residual.range, q));
+    QRT_RETURN_IF_ERROR(quantize(ctx[r], p.residual.scale, p.residual.zeroPoint,
+                                 Granularity::perTensor(), p.residual.dtype,
+                                 p.residual.range, q));
   QRT_RETURN_IF_ERROR(it->second.runFused(qx, q));
   Tensor out;
-  QRT_RETURN_IF_ERROR(dequantize(q, p.y.scale, p.y.zeroPoint,
-                                 Granularity::perTensor(), out));
+  QRT_RETURN_IF_ERROR(
+      dequantize(q, p.y.scale, p.y.zeroPoint, Granularity::perTensor(), out));
   if (!p.pads.empty()) {
     Tensor padded;
     QRT_RETURN_IF_ERROR(padConstant(out, p.pads, 0.0, padded));

@@ -2,7 +2,6 @@
 
 #include "runtime/Program.h"
 #include "runtime/Checkpoint.h"
-#include "runtime/Data.h"
 #include "runtime/Ranges.h"
 #include "runtime/Threading.h"
 
@@ -12,19 +11,6 @@
 
 using namespace qrt;
 using namespace qrt::exec;
-
-Status qrt::exec::checkInput(size_t index, const TensorInfo &expected,
-                             const Tensor &t) {
-  if (matches(expected, t))
-    return Status::ok();
-  return invalidArgument(
-      "input " + std::to_string(index) + " must be " +
-      std::string(dtypeName(expected.dtype)) + shapeToString(expected.shape) +
-      " (-1: any size), got " +
-      (t.defined() ? std::string(dtypeName(t.dtype())) +
-                         shapeToString(t.shape())
-                   : std::string("nothing")));
-}
 
 Expected<std::unique_ptr<Program>>
 Program::load(const ProgramSpec &spec, const std::string &weightsPath) {
@@ -47,8 +33,7 @@ Program::load(const ProgramSpec &spec, const std::string &weightsPath) {
   return p;
 }
 
-Expected<std::vector<Tensor>>
-Program::run(const std::vector<Tensor> &inputs) {
+Expected<std::vector<Tensor>> Program::run(const std::vector<Tensor> &inputs) {
   const std::vector<TensorInfo> &want = spec_.signature.inputs;
   if (inputs.size() != want.size())
     return invalidArgument("the program takes " + std::to_string(want.size()) +
@@ -121,84 +106,6 @@ static std::string executableDir() {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-/// `--calibrate fashion-mnist`: runs the program's observers over the
-/// first `--calib-images` training images in `--batch-size` batches (qc's
-/// order) and writes their ranges to `--ranges-out`.
-static int calibrateMain(const std::vector<std::string> &args,
-                         Program &program) {
-  const std::string &name = program.spec().name;
-  auto fail = [&](const std::string &message) {
-    std::fprintf(stderr, "%s: error: %s\n", name.c_str(), message.c_str());
-    return 1;
-  };
-  std::string set, dataDir = kFashionMnistDir, rangesOut;
-  int64_t images = 512, batch = 100;
-  Normalization norm;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i], value;
-    size_t eq = a.find('=');
-    if (eq != std::string::npos) {
-      value = a.substr(eq + 1);
-      a = a.substr(0, eq);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      return fail("option " + a + " needs a value");
-    }
-    try {
-      if (a == "--calibrate")
-        set = value;
-      else if (a == "--data-dir")
-        dataDir = value;
-      else if (a == "--ranges-out")
-        rangesOut = value;
-      else if (a == "--calib-images")
-        images = std::stoll(value);
-      else if (a == "--batch-size")
-        batch = std::stoll(value);
-      else if (a == "--mean")
-        norm.mean = std::stof(value);
-      else if (a == "--std")
-        norm.std = std::stof(value);
-      else
-        return fail("unknown option " + a + " with --calibrate (--data-dir, "
-                    "--calib-images, --batch-size, --mean, --std, "
-                    "--ranges-out)");
-    } catch (const std::exception &) {
-      return fail("bad value '" + value + "' for " + a);
-    }
-  }
-  if (set != "fashion-mnist")
-    return fail("unknown --calibrate data set '" + set +
-                "' (supported: fashion-mnist)");
-  if (rangesOut.empty())
-    return fail("--calibrate needs --ranges-out FILE");
-  if (images < 1 || batch < 1)
-    return fail("--calib-images and --batch-size must be positive");
-  Expected<ImageDataset> data = loadFashionMnist(dataDir, "train");
-  if (!data)
-    return fail(data.status().message());
-  Status s = runOnImages(
-      [&](const std::vector<Tensor> &in) { return program.run(in); }, *data,
-      batch, norm, images, "calibrate");
-  if (!s)
-    return fail(s.message());
-  if (program.context().observers().empty())
-    return fail("the program has no observers (emit a function wrapped with "
-                "qnn-wrap-mode=mode=calibrate)");
-  Expected<std::vector<ObservedRange>> ranges =
-      computeRanges(program.context().observers());
-  if (!ranges)
-    return fail(ranges.status().message());
-  if (Status w = writeRanges(rangesOut, *ranges); !w)
-    return fail(w.message());
-  std::printf("calibrated %zu observer(s) on %lld images: %s\n",
-              ranges->size(),
-              (long long)std::min<int64_t>(images, data->size()),
-              rangesOut.c_str());
-  return 0;
-}
-
 int qrt::exec::programMainWithWeights(int argc, char **argv,
                                       const ProgramSpec &spec) {
   // Before anything else (programMain would re-execute without --weights).
@@ -230,22 +137,18 @@ int qrt::exec::programMainWithWeights(int argc, char **argv,
     }
     program = std::move(*loaded);
   } else {
-    std::printf("%s --weights PATH (default: %s)\n"
-                "%s --calibrate fashion-mnist --ranges-out FILE "
-                "[--calib-images 512] [--batch-size 100] [--data-dir D] "
-                "[--mean M --std S]: runs the observers of a calibration "
-                "program, writes their ranges (qnn-apply-calibration reads "
-                "them)\n",
-                spec.name.c_str(), weights.c_str(), spec.name.c_str());
+    std::printf("%s --weights PATH (default: %s)\n", spec.name.c_str(),
+                weights.c_str());
   }
-  bool calibrating = false;
-  for (char *a : rest)
-    calibrating |= std::strncmp(a, "--calibrate", 11) == 0;
-  if (calibrating && !help)
-    return calibrateMain(std::vector<std::string>(rest.begin() + 1, rest.end()),
-                         *program);
   rest.push_back(nullptr);
+  ProgramInfo info = spec.signature;
+  info.ranges = [&]() -> Expected<std::vector<ObservedRange>> {
+    if (program->context().observers().empty())
+      return invalidArgument("the program has no observers (emit a function "
+                             "wrapped with qnn-wrap-mode=mode=calibrate)");
+    return computeRanges(program->context().observers());
+  };
   return programMain(
-      (int)rest.size() - 1, rest.data(), spec.signature,
+      (int)rest.size() - 1, rest.data(), info,
       [&](const std::vector<Tensor> &inputs) { return program->run(inputs); });
 }

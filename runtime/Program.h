@@ -33,7 +33,7 @@ struct ConstantSpec {
 struct ProgramSpec {
   std::string name;
   int32_t numSlots = 0, numSteps = 0;
-  ProgramInfo signature;                  // inputs / outputs (-1: dynamic)
+  ProgramInfo signature; // inputs / outputs (-1: dynamic)
   std::vector<Slot> inputSlots, outputSlots;
   std::vector<ConstantSpec> constants;
   void (*forward)(Context &) = nullptr;
@@ -43,8 +43,8 @@ class Program {
 public:
   /// Loads the weights of `spec` from `weightsPath`, checking that every
   /// constant is there with its dtype and shape.
-  static Expected<std::unique_ptr<Program>> load(const ProgramSpec &spec,
-                                                 const std::string &weightsPath);
+  static Expected<std::unique_ptr<Program>>
+  load(const ProgramSpec &spec, const std::string &weightsPath);
   /// Runs the program; inputs are checked against the signature.
   Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs);
   /// The C API's run: caller buffers in the signature's dtypes and shapes,
@@ -63,11 +63,8 @@ private:
 
 /// An emitted program's main: `--weights PATH` (default: NAME.weights
 /// beside the executable) loads the weights, the other options are
-/// programMain's.
+/// programMain's (--calibrate writes the ranges of the program's observers).
 int programMainWithWeights(int argc, char **argv, const ProgramSpec &spec);
-
-/// "input 0 must be f32[-1, 1, 28, 28] (-1: any size), got u8[2, 3]" or Ok.
-Status checkInput(size_t index, const TensorInfo &expected, const Tensor &t);
 
 } // namespace exec
 } // namespace qrt

@@ -3,6 +3,7 @@
 #include "runtime/ProgramMain.h"
 #include "runtime/Threading.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -16,8 +17,9 @@ namespace {
 /// The parsed command line; defaults as in qrun.
 struct Options {
   std::vector<std::string> inputs, outputs;
-  std::string eval, dataDir = kFashionMnistDir, logitsOut;
-  int64_t batchSize = 100, limit = 0, repeat = 1, threads = 0;
+  std::string eval, dataDir = kFashionMnistDir, logitsOut, calibrate, rangesOut;
+  int64_t batchSize = 100, limit = 0, repeat = 1, threads = 0,
+          calibImages = 512;
   float mean = Normalization().mean, std = Normalization().std;
   bool help = false;
   std::map<std::string, int> seen; // option name -> occurrences
@@ -43,8 +45,17 @@ const OptionSpec kOptions[] = {
     {"eval", Kind::String, "SET",
      "Evaluate top-1 accuracy on a data set: fashion-mnist (the 10k test "
      "images)"},
+    {"calibrate", Kind::String, "SET",
+     "Run a calibration program's observers over a data set's training "
+     "images: fashion-mnist (qc's order and batches); needs --ranges-out"},
+    {"calib-images", Kind::Int, "N",
+     "With --calibrate: the first N training images (default 512)"},
+    {"ranges-out", Kind::String, "FILE",
+     "With --calibrate: write the observed ranges (runtime/Ranges.h) that "
+     "qnn-apply-calibration reads"},
     {"data-dir", Kind::String, "DIR", "Directory of the IDX files"},
-    {"batch-size", Kind::Int, "N", "Evaluation batch size (default 100)"},
+    {"batch-size", Kind::Int, "N",
+     "Evaluation / calibration batch size (default 100)"},
     {"limit", Kind::Int, "N", "Evaluate only the first N images (0: all)"},
     {"mean", Kind::Float, "M", "Normalization mean (default 0.2860)"},
     {"std", Kind::Float, "S", "Normalization std (default 0.3530)"},
@@ -104,10 +115,13 @@ Status setOption(Options &o, const OptionSpec &spec, const std::string &value) {
       return invalidArgument("--limit must be >= 0 (0: all images)");
     if (name == "threads" && (*v < 0 || *v > 1 << 16))
       return invalidArgument("--threads must be >= 0");
-    (name == "repeat"       ? o.repeat
-     : name == "batch-size" ? o.batchSize
-     : name == "limit"      ? o.limit
-                            : o.threads) = *v;
+    if (name == "calib-images" && *v < 1)
+      return invalidArgument("--calib-images must be positive");
+    (name == "repeat"         ? o.repeat
+     : name == "batch-size"   ? o.batchSize
+     : name == "limit"        ? o.limit
+     : name == "calib-images" ? o.calibImages
+                              : o.threads) = *v;
     return Status::ok();
   }
   if (spec.kind == Kind::Float) {
@@ -129,6 +143,10 @@ Status setOption(Options &o, const OptionSpec &spec, const std::string &value) {
     o.dataDir = value;
   else if (name == "logits-out")
     o.logitsOut = value;
+  else if (name == "calibrate")
+    o.calibrate = value;
+  else if (name == "ranges-out")
+    o.rangesOut = value;
   return Status::ok();
 }
 
@@ -217,15 +235,6 @@ std::string describe(const Tensor &t) {
                      : std::string("nothing");
 }
 
-/// qrun's (ExecutionPlan::run's) message for an input of the wrong kind.
-Status checkInput(const ProgramInfo &info, size_t i, const Tensor &t) {
-  if (matches(info.inputs[i], t))
-    return Status::ok();
-  return invalidArgument("input " + std::to_string(i) + " must be " +
-                         describe(info.inputs[i]) + " (-1: any size), got " +
-                         describe(t));
-}
-
 /// `run` with every input and result checked against `info`.
 ModelFn checked(const ProgramInfo &info, const RunFn &run) {
   return [&info, &run](
@@ -235,7 +244,7 @@ ModelFn checked(const ProgramInfo &info, const RunFn &run) {
                              std::to_string(info.inputs.size()) +
                              " input(s), got " + std::to_string(in.size()));
     for (size_t i = 0; i < in.size(); ++i)
-      if (Status s = checkInput(info, i, in[i]); !s)
+      if (Status s = checkInput(i, info.inputs[i], in[i]); !s)
         return s;
     Expected<std::vector<Tensor>> out = run(in);
     if (!out)
@@ -287,6 +296,32 @@ int evaluate(const ProgramInfo &info, const Options &o, const ModelFn &model) {
   return 0;
 }
 
+int calibrate(const ProgramInfo &info, const Options &o, const ModelFn &model) {
+  if (o.calibrate != "fashion-mnist")
+    return fail(info, "unknown --calibrate data set '" + o.calibrate +
+                          "' (supported: fashion-mnist)");
+  if (!info.ranges)
+    return fail(info, "this program cannot calibrate");
+  if (o.rangesOut.empty())
+    return fail(info, "--calibrate needs --ranges-out FILE");
+  Expected<ImageDataset> data = loadFashionMnist(o.dataDir, "train");
+  if (!data)
+    return fail(info, data.status().message());
+  if (Status s = runOnImages(model, *data, o.batchSize, {o.mean, o.std},
+                             o.calibImages, "calibrate");
+      !s)
+    return fail(info, s.message());
+  Expected<std::vector<ObservedRange>> ranges = info.ranges();
+  if (!ranges)
+    return fail(info, ranges.status().message());
+  if (Status s = writeRanges(o.rangesOut, *ranges); !s)
+    return fail(info, s.message());
+  std::printf("calibrated %zu observer(s) on %lld images: %s\n", ranges->size(),
+              (long long)std::min<int64_t>(o.calibImages, data->size()),
+              o.rangesOut.c_str());
+  return 0;
+}
+
 int runOnFiles(const ProgramInfo &info, const Options &o,
                const ModelFn &model) {
   if (o.inputs.size() != info.inputs.size())
@@ -305,7 +340,7 @@ int runOnFiles(const ProgramInfo &info, const Options &o,
     Expected<Tensor> t = readNpy(o.inputs[i]);
     if (!t)
       return fail(info, t.status().message());
-    if (Status s = checkInput(info, i, *t); !s)
+    if (Status s = checkInput(i, info.inputs[i], *t); !s)
       return fail(info, s.message() + " in " + o.inputs[i]);
     args.push_back(std::move(*t));
   }
@@ -345,6 +380,14 @@ std::string describe(const TensorInfo &info) {
   return dtypeName(info.dtype) + shapeToString(info.shape);
 }
 
+Status checkInput(size_t index, const TensorInfo &expected, const Tensor &t) {
+  if (matches(expected, t))
+    return Status::ok();
+  return invalidArgument("input " + std::to_string(index) + " must be " +
+                         describe(expected) + " (-1: any size), got " +
+                         describe(t));
+}
+
 int programMain(int argc, char **argv, const ProgramInfo &info, RunFn run) {
   preferPassiveWaitPolicy(argv);
   Options o;
@@ -358,12 +401,23 @@ int programMain(int argc, char **argv, const ProgramInfo &info, RunFn run) {
     setNumThreads(static_cast<int>(o.threads));
   ModelFn model = checked(info, run);
   int rc;
-  if (!o.eval.empty()) {
-    for (const char *notEval : {"input", "output", "repeat"})
-      if (o.seen.count(notEval))
+  if (!o.eval.empty() && !o.calibrate.empty())
+    return fail(info, "--eval and --calibrate exclude each other");
+  for (const char *calibrateOnly : {"calib-images", "ranges-out"})
+    if (o.seen.count(calibrateOnly) && o.calibrate.empty())
+      return fail(info,
+                  std::string("--") + calibrateOnly + " needs --calibrate");
+  if (!o.eval.empty() || !o.calibrate.empty()) {
+    const char *mode = o.eval.empty() ? "--calibrate" : "--eval";
+    for (const char *notData : {"input", "output", "repeat"})
+      if (o.seen.count(notData))
         return fail(info,
-                    std::string("--") + notEval + " does not apply to --eval");
-    rc = evaluate(info, o, model);
+                    std::string("--") + notData + " does not apply to " + mode);
+    if (!o.calibrate.empty())
+      for (const char *evalOnly : {"limit", "logits-out"})
+        if (o.seen.count(evalOnly))
+          return fail(info, std::string("--") + evalOnly + " needs --eval");
+    rc = o.eval.empty() ? calibrate(info, o, model) : evaluate(info, o, model);
   } else {
     for (const char *evalOnly :
          {"data-dir", "batch-size", "limit", "mean", "std", "logits-out"})

@@ -25,6 +25,7 @@
 #define QRT_PROGRAMMAIN_H
 
 #include "runtime/Evaluate.h"
+#include "runtime/Ranges.h"
 
 #include <string>
 #include <vector>
@@ -38,10 +39,15 @@ struct TensorInfo {
   DType dtype = DType::F32;
 };
 
+/// After the model ran over the calibration images: its observers' ranges.
+using RangesFn = std::function<Expected<std::vector<ObservedRange>>()>;
+
 struct ProgramInfo {
   std::string name; // in --help and error messages
   std::vector<TensorInfo> inputs, outputs;
   std::string description; // optional; one line for --help
+  /// Set for programs that may calibrate (--calibrate); null otherwise.
+  RangesFn ranges;
 
   size_t numInputs() const { return inputs.size(); }
   size_t numOutputs() const { return outputs.size(); }
@@ -56,6 +62,10 @@ using RunFn = ModelFn;
 /// OMP_WAIT_POLICY or GOMP_SPINCOUNT is set, it sets OMP_WAIT_POLICY=passive
 /// and re-executes the program (preferPassiveWaitPolicy, Threading.h).
 int programMain(int argc, char **argv, const ProgramInfo &info, RunFn run);
+
+/// Ok, or "input 0 must be f32[-1, 1, 28, 28] (-1: any size), got
+/// u8[2, 3]": qrun's message for an input of the wrong kind.
+Status checkInput(size_t index, const TensorInfo &expected, const Tensor &t);
 
 /// True when `t` is defined and has `expected`'s dtype, rank and every
 /// dimension that is not -1.

@@ -1,4 +1,5 @@
-//===- Ranges.cpp - calibration results as a file --------------------------===//
+//===- Ranges.cpp - calibration results as a file
+//--------------------------===//
 
 #include "runtime/Ranges.h"
 #include "runtime/Checkpoint.h"
@@ -18,8 +19,8 @@ Expected<std::vector<ObservedRange>> qrt::computeRanges(
       return invalidArgument("observer '" + name + "' saw no data");
     Expected<QuantParams> p = observer->compute();
     if (!p)
-      return invalidArgument("observer '" + name + "': " +
-                             p.status().message());
+      return invalidArgument("observer '" + name +
+                             "': " + p.status().message());
     ranges.push_back({name, std::move(*p)});
   }
   return ranges;
@@ -31,9 +32,8 @@ Status qrt::writeRanges(const std::string &path,
   ckpt.meta["ranges_format"] = {1};
   for (const ObservedRange &r : ranges) {
     ckpt.tensors.emplace_back(
-        r.name + kScale,
-        Tensor::fromVector<float>({(int64_t)r.params.scale.size()},
-                                  r.params.scale));
+        r.name + kScale, Tensor::fromVector<float>(
+                             {(int64_t)r.params.scale.size()}, r.params.scale));
     ckpt.tensors.emplace_back(
         r.name + kZeroPoint,
         Tensor::fromVector<float>({(int64_t)r.params.zeroPoint.size()},
@@ -42,8 +42,7 @@ Status qrt::writeRanges(const std::string &path,
   return saveCheckpoint(path, ckpt);
 }
 
-Expected<std::vector<ObservedRange>>
-qrt::readRanges(const std::string &path) {
+Expected<std::vector<ObservedRange>> qrt::readRanges(const std::string &path) {
   Expected<Checkpoint> ckpt = loadCheckpoint(path);
   if (!ckpt)
     return ckpt.status();
@@ -54,19 +53,22 @@ qrt::readRanges(const std::string &path) {
   auto floats = [](const Tensor &t) {
     return std::vector<float>(t.data<float>(), t.data<float>() + t.numel());
   };
+  // "<observer>/scale" -> true and "<observer>" in `name`.
+  auto strip = [](const std::string &key, const std::string &suffix,
+                  std::string &name) {
+    if (key.size() <= suffix.size() ||
+        key.compare(key.size() - suffix.size(), suffix.size(), suffix) != 0)
+      return false;
+    name = key.substr(0, key.size() - suffix.size());
+    return true;
+  };
   for (const auto &[key, t] : ckpt->tensors) {
-    bool isScale = key.size() > sizeof(kScale) - 1 &&
-                   key.compare(key.size() - (sizeof(kScale) - 1),
-                               std::string::npos, kScale) == 0;
-    bool isZero = key.size() > sizeof(kZeroPoint) - 1 &&
-                  key.compare(key.size() - (sizeof(kZeroPoint) - 1),
-                              std::string::npos, kZeroPoint) == 0;
-    if ((!isScale && !isZero) || t.dtype() != DType::F32 || t.rank() != 1)
+    std::string name;
+    bool isScale = strip(key, kScale, name);
+    if ((!isScale && !strip(key, kZeroPoint, name)) ||
+        t.dtype() != DType::F32 || t.rank() != 1)
       return formatError(path + ": unexpected tensor '" + key +
                          "' (want <observer>/scale or /zero_point, f32 [n])");
-    std::string name =
-        key.substr(0, key.size() - (isScale ? sizeof(kScale)
-                                            : sizeof(kZeroPoint)) + 1);
     auto [it, inserted] = index.try_emplace(name, ranges.size());
     if (inserted)
       ranges.push_back({name, {}});
