@@ -15,9 +15,14 @@ are skipped.
 
 Before timing, each program's output is checked to equal qrun's bit for bit.
 Interleaved repetitions, medians, ratios; nothing asserts a time.
+
+Memory: each program's arena (static memory plan, docs/codegen.md "The
+arena") against the sum of the bytes of the tensors placed in it, at batch
+1, as qemit reports them.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -31,6 +36,21 @@ def install_qrt():
     prefix = os.path.join(B.CACHE, "qrt-prefix")
     B.run(["cmake", "--install", os.path.join(B.ROOT, B.BUILD), "--prefix", prefix])
     return prefix
+
+
+# The summary line of `qemit --print-arena` (codegen/ArenaPlan.cpp).
+_ARENA = re.compile(r"^arena (\d+) bytes for (\d+) tensors of (\d+) bytes at batch (\d+)", re.M)
+
+
+def arena_bytes(mlir):
+    """(arena bytes, placed tensors' bytes, tensors) at batch 1, from qemit;
+    the plan is per batch row, so batch 1 is the plan divided by its batch."""
+    out = B.run([B.tool("qemit"), mlir, "--print-arena"])
+    m = _ARENA.search(out)
+    if not m:
+        sys.exit(f"no arena line in qemit --print-arena {mlir}:\n{out}")
+    arena, tensors, total, batch = (int(g) for g in m.groups())
+    return arena // batch, total // batch, tensors
 
 
 def emit_and_build(mlir, name, prefix):
@@ -89,17 +109,20 @@ def main():
     print(f"   {time.strftime('%Y-%m-%d %H:%M')}, {B.machine()}, {args.reps} reps, medians")
     prefix = install_qrt()
     rows = []
+    memory = []  # (model, its .mlir)
     r18 = os.path.join(B.CACHE, "resnet18.onnx")
     x224 = np.random.default_rng(0).standard_normal((1, 3, 224, 224)).astype(np.float32)
     if os.path.exists(r18):
-        bench("resnet18 b1 fp32", B.import_and_fold(r18, "resnet18"), r18, x224, prefix,
-              threads, args.reps, 20, rows)
+        f18 = B.import_and_fold(r18, "resnet18")
+        bench("resnet18 b1 fp32", f18, r18, x224, prefix, threads, args.reps, 20, rows)
+        memory.append(("resnet18 fp32", f18))
     else:
         print(f"  (resnet18 skipped: {r18} is made by resnet18_vs_ort.py)")
     q18 = os.path.join(B.CACHE, "resnet18.int8.qdq.onnx")
     l18 = os.path.join(B.CACHE, "resnet18.int8.integer.mlir")
     if os.path.exists(q18) and os.path.exists(l18):
         bench("resnet18 b1 int8", l18, q18, x224, prefix, threads, args.reps, 20, rows)
+        memory.append(("resnet18 int8", l18))
     qdq8 = os.path.join(B.CACHE, "ptq", "resnet8.qdq.min_max.onnx")
     int8 = os.path.join(B.CACHE, "int8-resnet8", "4-integer.mlir")
     if os.path.exists(qdq8) and not os.path.exists(int8):
@@ -111,6 +134,7 @@ def main():
             x, _ = B.fmnist_batch("test", batch)
             bench(f"resnet8_fmnist b{batch} int8", int8, qdq8, x, prefix, threads,
                   args.reps, repeat, rows)
+        memory.append(("resnet8_fmnist int8", int8))
     else:
         print(f"  (resnet8 int8 skipped: {qdq8} is made by ptq_vs_ort.py)")
     print()
@@ -118,6 +142,15 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for name, t, e, q, o in rows:
         print(f"| {name} | {t} | {e:.3f} | {q:.3f} | {o:.3f} | {e / q:.2f} | {e / o:.2f} |")
+    print()
+    print("Memory at batch 1: the arena (the plan's static offsets, shared by qrun and the")
+    print("emitted program) vs the sum of the bytes of the tensors placed in it.")
+    print()
+    print("| model | tensors placed | tensor bytes | arena bytes | arena/tensors |")
+    print("|---|---|---|---|---|")
+    for name, mlir in memory:
+        arena, total, tensors = arena_bytes(mlir)
+        print(f"| {name} | {tensors} | {total} | {arena} | {arena / max(total, 1):.3f} |")
 
 
 if __name__ == "__main__":

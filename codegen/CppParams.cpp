@@ -40,6 +40,10 @@ std::string lit(const ResizeParams &p);
 std::string lit(const Int8Epilogue &p);
 std::string lit(const RequantizeOptions &p);
 std::string lit(const QuantGrid &p);
+std::string lit(GradType t);
+std::string lit(GradScaleMode m);
+std::string lit(const SgdOptions &p);
+std::string lit(const AdamOptions &p);
 
 std::string lit(bool v) { return v ? "true" : "false"; }
 std::string lit(int v) { return std::to_string(v); }
@@ -153,6 +157,23 @@ std::string lit(NearestMode m) {
   switch (m) {
 #define C(V) QRT_ENUM_CASE(qrt::NearestMode, V)
     C(RoundPreferFloor) C(RoundPreferCeil) C(Floor) C(Ceil)
+#undef C
+  }
+  return "?";
+}
+
+std::string lit(GradType t) {
+  switch (t) {
+#define C(V) QRT_ENUM_CASE(qrt::GradType, V)
+    C(Ste) C(ClippedSte) C(Triangle)
+#undef C
+  }
+  return "?";
+}
+std::string lit(GradScaleMode m) {
+  switch (m) {
+#define C(V) QRT_ENUM_CASE(qrt::GradScaleMode, V)
+    C(None) C(Lsq) C(FanScale) C(ScaleFan) C(ElementScale) C(ScaleElement)
 #undef C
   }
   return "?";
@@ -371,6 +392,76 @@ std::string lit(const IntLayer &p) {
       .F(raw)
       .F(epilogue)
       .str();
+}
+std::string lit(const SgdOptions &p) {
+  SgdOptions d;
+  return Init().F(lr).F(momentum).F(dampening).F(weightDecay).F(nesterov).str();
+}
+std::string lit(const AdamOptions &p) {
+  AdamOptions d;
+  return Init()
+      .F(lr)
+      .F(beta1)
+      .F(beta2)
+      .F(eps)
+      .F(weightDecay)
+      .F(amsgrad)
+      .str();
+}
+std::string lit(const ShapeParams &p) {
+  ShapeParams d;
+  return Init().F(shape).str();
+}
+std::string lit(const ConvGradParams &p) {
+  ConvGradParams d;
+  return Init().F(conv).F(shape).str();
+}
+std::string lit(const PadGradParams &p) {
+  PadGradParams d;
+  return Init().F(pads).F(shape).str();
+}
+std::string lit(const SliceParams &p) {
+  SliceParams d;
+  return Init().F(axis).F(start).F(shape).str();
+}
+std::string lit(const PoolGradParams &p) {
+  PoolGradParams d;
+  return Init().F(pool).F(shape).str();
+}
+std::string lit(const BatchNormTrainParams &p) {
+  BatchNormTrainParams d;
+  return Init().F(momentum).F(epsilon).str();
+}
+std::string lit(const FakeQuantGradParams &p) {
+  FakeQuantGradParams d;
+  return Init()
+      .F(kind)
+      .F(bits)
+      .F(isSigned)
+      .F(weight)
+      .F(range)
+      .F(axis)
+      .F(groups)
+      .F(grad)
+      .F(gradScale)
+      .F(gradShapes)
+      .str();
+}
+std::string lit(const LqnetBasisParams &p) {
+  LqnetBasisParams d;
+  return Init().F(isSigned).F(momentum).F(axis).F(groups).str();
+}
+std::string lit(const SgdParams &p) {
+  SgdParams d;
+  return Init().F(options).str();
+}
+std::string lit(const AdamParams &p) {
+  AdamParams d;
+  return Init().F(options).str();
+}
+std::string lit(const GlobalRef &p) {
+  GlobalRef d;
+  return Init().F(index).F(name).str();
 }
 #undef F
 } // namespace

@@ -11,6 +11,7 @@
 
 #include "codegen/EmitCpp.h"
 #include "codegen/CppParams.h"
+#include "codegen/GlobalState.h"
 #include "dialect/QnnOps.h"
 #include "passes/Names.h"
 
@@ -19,6 +20,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/EmitC/IR/EmitC.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
@@ -149,6 +151,9 @@ ProgramNames qopt::nameProgram(const ExecutionPlan &plan, func::FuncOp func) {
       }
       if (base.empty())
         base = "cst";
+    } else if (auto load = dyn_cast<ml_program::GlobalLoadOp>(op)) {
+      // The training state: named after the global ("conv1.weight").
+      base = load.getGlobal().getLeafReference().str();
     } else {
       std::string layer = layerOf(op);
       // A layer's main op takes its name; its quantizers and the like add
@@ -169,11 +174,22 @@ ProgramNames qopt::nameProgram(const ExecutionPlan &plan, func::FuncOp func) {
   Namer stepNamer;
   for (const PlanStep &step : plan.planSteps()) {
     const qrt::exec::StepIO &io = step.call.io;
-    names.steps.push_back(stepNamer.unique(
-        io.out.empty() ? std::string(qrt::exec::kernelName(step.call.kernel))
-                       : names.slots[io.out[0]]));
+    std::string base =
+        step.call.kernel == qrt::exec::Kernel::global_store
+            ? "store_" + step.call.as<qrt::exec::GlobalRef>().name
+        : io.out.empty() ? std::string(qrt::exec::kernelName(step.call.kernel))
+                         : names.slots[io.out[0]];
+    names.steps.push_back(stepNamer.unique(base));
   }
   return names;
+}
+
+/// True when a step of `plan` loads or stores a global.
+static bool usesGlobals(const ExecutionPlan &plan) {
+  return llvm::any_of(plan.planSteps(), [](const PlanStep &step) {
+    return step.call.kernel == qrt::exec::Kernel::global_load ||
+           step.call.kernel == qrt::exec::Kernel::global_store;
+  });
 }
 
 LogicalResult qopt::checkEmittable(const ExecutionPlan &plan,
@@ -190,14 +206,6 @@ LogicalResult qopt::checkEmittable(const ExecutionPlan &plan,
         ok = false;
       }
   }
-  for (const PlanStep &step : plan.planSteps())
-    if (!step.isKernelCall()) {
-      emitError(Location(step.loc))
-          << "qemit: no kernel of runtime/Kernels.def computes this op ("
-          << step.call.io.what
-          << "); only the interpreter (qrun) runs it so far";
-      ok = false;
-    }
   return success(ok);
 }
 
@@ -212,10 +220,9 @@ static std::string slotList(const std::vector<int32_t> &slots,
   return s + "}";
 }
 
-OwningOpRef<ModuleOp> qopt::buildEmitCModule(MLIRContext *context,
-                                             const ExecutionPlan &plan,
-                                             const ProgramNames &names,
-                                             StringRef name) {
+OwningOpRef<ModuleOp>
+qopt::buildEmitCModule(MLIRContext *context,
+                       ArrayRef<ProgramFunction> functions, StringRef name) {
   context->getOrLoadDialect<emitc::EmitCDialect>();
   OpBuilder b(context);
   Location loc = b.getUnknownLoc();
@@ -225,59 +232,86 @@ OwningOpRef<ModuleOp> qopt::buildEmitCModule(MLIRContext *context,
   auto verbatim = [&](const std::string &text) {
     emitc::VerbatimOp::create(b, loc, text);
   };
-  verbatim("");
-  verbatim("namespace {");
-  verbatim("// The value slots of the program's context, named after the "
-           "layers that write them.");
-  verbatim("namespace slot {");
-  verbatim("enum : int32_t {");
-  for (auto [i, n] : llvm::enumerate(names.slots))
-    verbatim("  " + n + " = " + std::to_string(i) + ",");
-  verbatim("};");
-  verbatim("} // namespace slot");
-  verbatim("");
-  verbatim("// Each step's operands and parameters, fixed when the plan was "
-           "built.");
   auto opaque = [&](const std::string &s) {
     return emitc::OpaqueType::get(context, s);
   };
-  for (auto [i, step] : llvm::enumerate(plan.planSteps())) {
-    const qrt::exec::StepIO &io = step.call.io;
-    std::string ioInit = "{.id = " + std::to_string(io.id) +
-                         ", .what = " + cppStringLiteral(io.what) +
-                         ", .in = " + slotList(io.in, names) +
-                         ", .out = " + slotList(io.out, names) +
-                         ", .release = " + slotList(io.release, names) + "}";
-    emitc::GlobalOp::create(b, loc, names.steps[i] + "_io",
-                            opaque("qrt::exec::StepIO"),
-                            emitc::OpaqueAttr::get(context, ioInit),
-                            /*extern=*/false, /*static=*/true, /*const=*/true);
-    emitc::GlobalOp::create(
-        b, loc, names.steps[i], opaque(cppParamsType(step.call)),
-        emitc::OpaqueAttr::get(context, cppParamsInitializer(step.call)),
-        /*extern=*/false, /*static=*/true, /*const=*/true);
+  // Step data symbols are unique in the module (MLIR's symbol table), so a
+  // name that an earlier function took gets the role as a suffix.
+  llvm::StringSet<> taken;
+  std::vector<std::vector<std::string>> stepSymbols;
+  for (const ProgramFunction &fn : functions) {
+    std::vector<std::string> &symbols = stepSymbols.emplace_back();
+    for (const std::string &n : fn.names.steps) {
+      std::string sym = n;
+      for (int i = 2; taken.contains(sym) || taken.contains(sym + "_io"); ++i)
+        sym = n + "_" + fn.role + (i > 2 ? std::to_string(i) : "");
+      taken.insert(sym);
+      taken.insert(sym + "_io");
+      symbols.push_back(sym);
+    }
   }
-  verbatim("} // namespace");
-  verbatim("");
+  for (auto [f, fn] : llvm::enumerate(functions)) {
+    const ExecutionPlan &plan = *fn.plan;
+    const ProgramNames &names = fn.names;
+    const std::vector<std::string> &symbols = stepSymbols[f];
+    // Each function's slots and step data live in a namespace named after
+    // its role, so that two functions' layer names cannot collide.
+    verbatim("");
+    verbatim("namespace " + fn.role + " {");
+    verbatim("// The value slots of @" + fn.func.getName().str() +
+             "'s context, named after the layers that write them.");
+    verbatim("namespace slot {");
+    verbatim("enum : int32_t {");
+    for (auto [i, n] : llvm::enumerate(names.slots))
+      verbatim("  " + n + " = " + std::to_string(i) + ",");
+    verbatim("};");
+    verbatim("} // namespace slot");
+    verbatim("");
+    verbatim("// Each step's operands and parameters, fixed when the plan was "
+             "built.");
+    for (auto [i, step] : llvm::enumerate(plan.planSteps())) {
+      const qrt::exec::StepIO &io = step.call.io;
+      std::string ioInit = "{.id = " + std::to_string(io.id) +
+                           ", .what = " + cppStringLiteral(io.what) +
+                           ", .in = " + slotList(io.in, names) +
+                           ", .out = " + slotList(io.out, names) +
+                           ", .release = " + slotList(io.release, names) + "}";
+      emitc::GlobalOp::create(b, loc, symbols[i] + "_io",
+                              opaque("qrt::exec::StepIO"),
+                              emitc::OpaqueAttr::get(context, ioInit),
+                              /*extern=*/false, /*static=*/true,
+                              /*const=*/true);
+      emitc::GlobalOp::create(
+          b, loc, symbols[i], opaque(cppParamsType(step.call)),
+          emitc::OpaqueAttr::get(context, cppParamsInitializer(step.call)),
+          /*extern=*/false, /*static=*/true, /*const=*/true);
+    }
+    verbatim("} // namespace " + fn.role);
+    verbatim("");
+  }
 
   Type ctxType = opaque("qrt::exec::Context &");
-  auto func = emitc::FuncOp::create(b, loc, (name + "_forward").str(),
-                                    b.getFunctionType({ctxType}, {}));
-  Block *body = func.addEntryBlock();
-  b.setInsertionPointToEnd(body);
-  Value ctx = body->getArgument(0);
-  for (auto [i, step] : llvm::enumerate(plan.planSteps())) {
-    ArrayAttr args =
-        b.getArrayAttr({b.getIndexAttr(0),
-                        emitc::OpaqueAttr::get(context, names.steps[i] + "_io"),
-                        emitc::OpaqueAttr::get(context, names.steps[i])});
-    emitc::CallOpaqueOp::create(
-        b, loc, TypeRange(),
-        (llvm::Twine("qrt::exec::") + qrt::exec::kernelName(step.call.kernel))
-            .str(),
-        ValueRange{ctx}, args);
+  for (auto [f, fn] : llvm::enumerate(functions)) {
+    b.setInsertionPointToEnd(module->getBody());
+    auto func = emitc::FuncOp::create(b, loc, (name + "_" + fn.role).str(),
+                                      b.getFunctionType({ctxType}, {}));
+    Block *body = func.addEntryBlock();
+    b.setInsertionPointToEnd(body);
+    Value ctx = body->getArgument(0);
+    for (auto [i, step] : llvm::enumerate(fn.plan->planSteps())) {
+      std::string data = fn.role + "::" + stepSymbols[f][i];
+      ArrayAttr args =
+          b.getArrayAttr({b.getIndexAttr(0),
+                          emitc::OpaqueAttr::get(context, data + "_io"),
+                          emitc::OpaqueAttr::get(context, data)});
+      emitc::CallOpaqueOp::create(
+          b, loc, TypeRange(),
+          (llvm::Twine("qrt::exec::") + qrt::exec::kernelName(step.call.kernel))
+              .str(),
+          ValueRange{ctx}, args);
+    }
+    emitc::ReturnOp::create(b, loc, Value());
   }
-  emitc::ReturnOp::create(b, loc, Value());
   return module;
 }
 
@@ -347,17 +381,40 @@ static std::string header(const ExecutionPlan &plan, StringRef name) {
   return s;
 }
 
-static std::string programSource(const ExecutionPlan &plan,
-                                 const ProgramNames &names, StringRef name,
-                                 StringRef description) {
+/// The `.arena` field of a ProgramSpec: the plan's layout, one placement per
+/// line (bytes per batch row), so that the program places each tensor where
+/// qrun does.
+static std::string arenaInitializer(const qrt::exec::ArenaLayout &layout,
+                                    const ProgramNames &names) {
+  std::string s = "      // Where the intermediate tensors live, in bytes per "
+                  "batch row (docs/codegen.md).\n"
+                  "      .arena = {.rowBytes = " +
+                  std::to_string(layout.rowBytes) +
+                  ",\n                .placements = {\n";
+  for (const qrt::exec::ArenaLayout::Placement &p : layout.placements)
+    s += "                    {.slot = " + std::to_string(p.slot) + " /* " +
+         names.slots[p.slot] + " */, .offset = " + std::to_string(p.offset) +
+         ", .size = " + std::to_string(p.size) + "},\n";
+  return s + "                }},\n";
+}
+
+/// The weights-file key of a constant of `fn`.
+static std::string constantKey(const ProgramFunction &fn, unsigned slot) {
+  return fn.role + "/" + fn.names.slots[slot];
+}
+
+/// `const qrt::exec::ProgramSpec &NAME_<role>_spec()`: where `fn`'s inputs,
+/// outputs, weights and state live in its context.
+static std::string specSource(const ProgramFunction &fn, StringRef name) {
+  const ExecutionPlan &plan = *fn.plan;
+  const ProgramNames &names = fn.names;
   std::string s;
   llvm::raw_string_ostream os(s);
-  os << "// Generated by qemit: the spec and C API of the " << name
-     << " program.\n"
-     << "#include \"" << name << ".h\"\n#include \"runtime/Program.h\"\n\n"
-     << "#include <memory>\n#include <string>\n\n"
-     << "void " << name << "_forward(qrt::exec::Context &ctx);\n\n"
-     << "const qrt::exec::ProgramSpec &" << name << "_spec() {\n"
+  std::string description = ("@" + fn.func.getName() + ", " +
+                             llvm::Twine(plan.numSteps()) + " steps")
+                                .str();
+  os << "const qrt::exec::ProgramSpec &" << name << "_" << fn.role
+     << "_spec() {\n"
      << "  static const qrt::exec::ProgramSpec spec = {\n"
      << "      .name = " << cppStringLiteral(name.str()) << ",\n"
      << "      .numSlots = " << plan.numSlots() << ",\n"
@@ -370,7 +427,7 @@ static std::string programSource(const ExecutionPlan &plan,
   for (auto [i, a] : llvm::enumerate(plan.results()))
     os << (i ? ", " : "") << tensorInfoCpp(a);
   os << "},\n                    .description = "
-     << cppStringLiteral(description.str()) << "},\n";
+     << cppStringLiteral(description) << "},\n";
   auto slots = [&](ArrayRef<unsigned> list) {
     std::string r = "{";
     for (auto [i, slot] : llvm::enumerate(list))
@@ -385,20 +442,49 @@ static std::string programSource(const ExecutionPlan &plan,
     const qrt::Tensor &t = plan.constant(slot);
     if (!t.defined())
       continue;
-    os << "          {" << cppStringLiteral(names.slots[slot]) << ", " << slot
-       << ", {.shape = " << cppIntList(t.shape())
+    os << "          {" << cppStringLiteral(constantKey(fn, slot)) << ", "
+       << slot << ", {.shape = " << cppIntList(t.shape())
        << ", .dtype = " << cppDType(t.dtype()) << "}},\n";
   }
-  os << "      },\n      .forward = " << name << "_forward,\n  };\n"
-     << "  return spec;\n}\n\n"
-     << "struct " << name << "_context {\n"
+  os << "      },\n";
+  if (GlobalState *globals = plan.globals(); globals && usesGlobals(plan)) {
+    os << "      .globals = {\n";
+    for (const std::string &g : globals->names()) {
+      const qrt::Tensor &t = globals->get(g);
+      os << "          {" << cppStringLiteral(g) << ", {.shape = "
+         << cppIntList(t.shape()) << ", .dtype = " << cppDType(t.dtype())
+         << "}},\n";
+    }
+    os << "      },\n";
+  }
+  os << "      .forward = " << name << "_" << fn.role << ",\n"
+     << arenaInitializer(plan.arena(), names) << "  };\n"
+     << "  return spec;\n}\n\n";
+  return s;
+}
+
+/// The functions' specs and the C API (over the "forward" function).
+static std::string programSource(ArrayRef<ProgramFunction> functions,
+                                 StringRef name) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "// Generated by qemit: the spec and C API of the " << name
+     << " program.\n"
+     << "#include \"" << name << ".h\"\n#include \"runtime/Program.h\"\n\n"
+     << "#include <memory>\n#include <string>\n\n";
+  for (const ProgramFunction &fn : functions)
+    os << "void " << name << "_" << fn.role << "(qrt::exec::Context &ctx);\n";
+  os << "\n";
+  for (const ProgramFunction &fn : functions)
+    os << specSource(fn, name);
+  os << "struct " << name << "_context {\n"
      << "  std::unique_ptr<qrt::exec::Program> program;\n"
      << "  std::string error;\n};\n\n"
      << "static thread_local std::string lastError;\n\n"
      << "extern \"C\" " << name << "_context *" << name
      << "_create(const char *weights_path) {\n"
      << "  auto program = qrt::exec::Program::load(" << name
-     << "_spec(), weights_path ? weights_path : \"\");\n"
+     << "_forward_spec(), weights_path ? weights_path : \"\");\n"
      << "  if (!program) {\n    lastError = program.status().message();\n"
      << "    return nullptr;\n  }\n"
      << "  return new " << name << "_context{std::move(*program), {}};\n}\n\n"
@@ -416,23 +502,40 @@ static std::string programSource(const ExecutionPlan &plan,
   return s;
 }
 
-static std::string mainSource(StringRef name) {
-  return ("// Generated by qemit: " + name +
-          "-run, qrun's options over the emitted program.\n"
-          "#include \"runtime/Program.h\"\n\n"
-          "const qrt::exec::ProgramSpec &" +
-          name +
-          "_spec();\n\n"
-          "int main(int argc, char **argv) {\n"
-          "  return qrt::exec::programMainWithWeights(argc, argv, " +
-          name + "_spec());\n}\n")
-      .str();
+/// True for a training program (it has a train_step function).
+static bool isTraining(ArrayRef<ProgramFunction> functions) {
+  return llvm::any_of(functions, [](const ProgramFunction &fn) {
+    return fn.role == "train_step";
+  });
 }
 
-static std::string cmakeLists(StringRef name) {
+static std::string mainSource(StringRef name, bool training) {
+  std::string n = name.str();
+  if (training)
+    return "// Generated by qemit: " + n +
+           "-train, qc's QAT loop (runtime/TrainLoop.h) over the emitted\n"
+           "// @train_step, evaluating the emitted test-mode @main.\n"
+           "#include \"runtime/TrainProgram.h\"\n\n"
+           "const qrt::exec::ProgramSpec &" + n + "_train_step_spec();\n"
+           "const qrt::exec::ProgramSpec &" + n + "_forward_spec();\n\n"
+           "int main(int argc, char **argv) {\n"
+           "  return qrt::exec::trainMain(argc, argv, " + n +
+           "_train_step_spec(),\n                               " + n +
+           "_forward_spec());\n}\n";
+  return "// Generated by qemit: " + n +
+         "-run, qrun's options over the emitted program.\n"
+         "#include \"runtime/Program.h\"\n\n"
+         "const qrt::exec::ProgramSpec &" + n + "_forward_spec();\n\n"
+         "int main(int argc, char **argv) {\n"
+         "  return qrt::exec::programMainWithWeights(argc, argv, " + n +
+         "_forward_spec());\n}\n";
+}
+
+static std::string cmakeLists(StringRef name, bool training) {
+  std::string exe = (name + (training ? "-train" : "-run")).str();
   return ("# Generated by qemit. Builds lib" + name + ".a (the C API of " +
-          name + ".h) and\n# " + name +
-          "-run against an installed qrt:\n"
+          name + ".h) and\n# " + exe +
+          " against an installed qrt:\n"
           "#   cmake -S . -B build -DCMAKE_PREFIX_PATH=<qrt prefix> && "
           "cmake --build build\n"
           "cmake_minimum_required(VERSION 3.20)\n"
@@ -454,10 +557,10 @@ static std::string cmakeLists(StringRef name) {
           name +
           " PUBLIC qrt::qrt)\n\n"
           "add_executable(" +
-          name +
-          "-run main.cpp)\n"
+          exe +
+          " main.cpp)\n"
           "target_link_libraries(" +
-          name + "-run PRIVATE " + name +
+          exe + " PRIVATE " + name +
           ")\n"
           "# The weights beside the executable (its default --weights).\n"
           "configure_file(" +
@@ -466,23 +569,27 @@ static std::string cmakeLists(StringRef name) {
       .str();
 }
 
-LogicalResult qopt::writeProgram(const ExecutionPlan &plan, func::FuncOp func,
+LogicalResult qopt::writeProgram(ArrayRef<ProgramFunction> functions,
                                  StringRef name, StringRef dir) {
-  Location loc = func.getLoc();
-  if (failed(checkEmittable(plan, func)))
+  Location loc = functions.front().func.getLoc();
+  bool ok = true;
+  for (const ProgramFunction &fn : functions)
+    ok &= succeeded(checkEmittable(*fn.plan, fn.func));
+  if (!ok)
     return failure();
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     return emitError(loc) << "qemit: cannot create " << dir << ": "
                           << ec.message();
-  ProgramNames names = nameProgram(plan, func);
   OwningOpRef<ModuleOp> module =
-      buildEmitCModule(func.getContext(), plan, names, name);
+      buildEmitCModule(functions.front().func.getContext(), functions, name);
   if (failed(verify(*module)))
     return failure();
   std::string cpp;
   llvm::raw_string_ostream cppStream(cpp);
-  cppStream << "// Generated by qemit from @" << func.getName()
-            << ": one qrt::exec call per step of the execution plan.\n";
+  cppStream << "// Generated by qemit from";
+  for (const ProgramFunction &fn : functions)
+    cppStream << " @" << fn.func.getName();
+  cppStream << ": one qrt::exec call per step of the execution plan.\n";
   if (failed(emitc::translateToCpp(*module, cppStream)))
     return failure();
   auto path = [&](const std::string &file) {
@@ -490,21 +597,37 @@ LogicalResult qopt::writeProgram(const ExecutionPlan &plan, func::FuncOp func,
     llvm::sys::path::append(p, file);
     return std::string(p);
   };
-  std::string description =
-      ("@" + func.getName() + ", " + llvm::Twine(plan.numSteps()) + " steps")
-          .str();
+  const ProgramFunction *forward = nullptr;
+  for (const ProgramFunction &fn : functions)
+    if (fn.role == "forward")
+      forward = &fn;
+  if (!forward)
+    return emitError(loc) << "qemit: a program needs a forward function";
+  bool training = isTraining(functions);
   if (failed(writeFile(loc, path(name.str() + ".cpp"), cpp)) ||
-      failed(writeFile(loc, path(name.str() + ".h"), header(plan, name))) ||
+      failed(writeFile(loc, path(name.str() + ".h"),
+                       header(*forward->plan, name))) ||
       failed(writeFile(loc, path(name.str() + "_program.cpp"),
-                       programSource(plan, names, name, description))) ||
-      failed(writeFile(loc, path("main.cpp"), mainSource(name))) ||
-      failed(writeFile(loc, path("CMakeLists.txt"), cmakeLists(name))))
+                       programSource(functions, name))) ||
+      failed(writeFile(loc, path("main.cpp"), mainSource(name, training))) ||
+      failed(writeFile(loc, path("CMakeLists.txt"),
+                       cmakeLists(name, training))))
     return failure();
+  // The weights: each function's constants, and the initial values of the
+  // globals (the training state) that any function reads.
   qrt::Checkpoint weights;
-  weights.meta["qemit_format"] = {1};
-  for (unsigned slot = 0; slot < plan.numSlots(); ++slot)
-    if (const qrt::Tensor &t = plan.constant(slot); t.defined())
-      weights.tensors.emplace_back(names.slots[slot], t);
+  weights.meta["qemit_format"] = {2};
+  GlobalState *globals = nullptr;
+  for (const ProgramFunction &fn : functions) {
+    for (unsigned slot = 0; slot < fn.plan->numSlots(); ++slot)
+      if (const qrt::Tensor &t = fn.plan->constant(slot); t.defined())
+        weights.tensors.emplace_back(constantKey(fn, slot), t);
+    if (usesGlobals(*fn.plan))
+      globals = fn.plan->globals();
+  }
+  if (globals)
+    for (const std::string &g : globals->names())
+      weights.tensors.emplace_back("@" + g, globals->get(g));
   if (qrt::Status s =
           qrt::saveCheckpoint(path(name.str() + ".weights"), weights);
       !s)

@@ -42,15 +42,32 @@ ProgramNames nameProgram(const ExecutionPlan &plan, mlir::func::FuncOp func);
 mlir::LogicalResult checkEmittable(const ExecutionPlan &plan,
                                    mlir::func::FuncOp func);
 
-/// The EmitC module of `plan`'s forward function `NAME_forward`.
-mlir::OwningOpRef<mlir::ModuleOp>
-buildEmitCModule(mlir::MLIRContext *context, const ExecutionPlan &plan,
-                 const ProgramNames &names, llvm::StringRef name);
+/// A function of a program: its plan, its names, and its role, which
+/// names its C++ function NAME_<role> and the namespace of its step data:
+/// "forward" (inference, or a training program's test-mode evaluation) or
+/// "train_step".
+struct ProgramFunction {
+  const ExecutionPlan *plan;
+  mutable mlir::func::FuncOp func; // (mlir op handles are not const-correct)
+  std::string role;
+  ProgramNames names;
+  ProgramFunction(const ExecutionPlan &plan, mlir::func::FuncOp func,
+                  std::string role)
+      : plan(&plan), func(func), role(std::move(role)),
+        names(nameProgram(plan, func)) {}
+};
 
-/// Writes the program directory `dir` (created if missing) for `plan`.
-mlir::LogicalResult writeProgram(const ExecutionPlan &plan,
-                                 mlir::func::FuncOp func, llvm::StringRef name,
-                                 llvm::StringRef dir);
+/// The EmitC module of the functions: `void NAME_<role>(Context &)` each.
+mlir::OwningOpRef<mlir::ModuleOp>
+buildEmitCModule(mlir::MLIRContext *context,
+                 llvm::ArrayRef<ProgramFunction> functions,
+                 llvm::StringRef name);
+
+/// Writes the program directory `dir` (created if missing): an inference
+/// program of one "forward" function, or a training program of a
+/// "train_step" and its "forward" evaluation over the same globals.
+mlir::LogicalResult writeProgram(llvm::ArrayRef<ProgramFunction> functions,
+                                 llvm::StringRef name, llvm::StringRef dir);
 
 /// `s` as a C identifier (alphanumerics and '_', not starting with a digit).
 std::string cIdentifier(llvm::StringRef s);

@@ -1,9 +1,9 @@
 //===- ExecutionPlan.cpp - compile a qnn function into qrt calls ----------===//
 
 #include "codegen/ExecutionPlan.h"
+#include "codegen/ArenaPlan.h"
 #include "codegen/GlobalState.h"
 #include "codegen/Lowerings.h"
-#include "runtime/TrainOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -85,17 +85,6 @@ void ExecutionPlan::appendStep(Operation *op, PlanStep step) {
   steps.push_back(std::move(step));
 }
 
-void ExecutionPlan::addStep(Operation *op,
-                            std::function<qrt::Status(Frame &)> fn,
-                            ArrayRef<Value> extraReads) {
-  SmallVector<Value> reads(op->getOperands());
-  reads.append(extraReads.begin(), extraReads.end());
-  PlanStep step;
-  step.call.io = stepIO(op, reads, {});
-  step.closure = std::move(fn);
-  appendStep(op, std::move(step));
-}
-
 LogicalResult ExecutionPlan::addConstant(Value result, Attribute value) {
   FailureOr<qrt::Tensor> t =
       tensorFromAttribute(result.getLoc(), result.getType(), value);
@@ -114,6 +103,8 @@ ExecutionPlan::compile(func::FuncOp func,
                        std::shared_ptr<GlobalState> globals) {
   ExecutionPlan plan;
   plan.globalState = std::move(globals);
+  if (plan.globalState)
+    plan.context->setGlobals(plan.globalState->table());
   bool ok = true;
   for (BlockArgument arg : func.getArguments()) {
     FailureOr<ArgSpec> spec = argSpecOf(arg.getType());
@@ -166,6 +157,16 @@ ExecutionPlan::compile(func::FuncOp func,
   for (PlanStep &step : plan.steps)
     llvm::sort(step.call.io.release);
   plan.context->resize(plan.nextSlot, plan.steps.size());
+
+  // Memory: the intermediate tensors' places in the arena, checked before
+  // any run uses them.
+  plan.memoryPlan = planArena(plan);
+  qrt::Status placed = checkArenaPlan(plan, plan.memoryPlan);
+  if (placed)
+    placed = plan.context->setArena(plan.memoryPlan.layout);
+  if (!placed)
+    return func.emitError("qrun: internal error in the memory plan: ")
+           << placed.message();
   return plan;
 }
 
@@ -186,25 +187,12 @@ ExecutionPlan::run(const std::vector<qrt::Tensor> &inputs,
     QRT_RETURN_IF_ERROR(qrt::checkInput(i, args[i], inputs[i]));
     ctx[(int32_t)argSlots[i]] = inputs[i];
   }
+  ctx.setCheckFinite(checkFinite);
+  ctx.beginRun(qrt::exec::batchOf(inputs));
   for (const PlanStep &step : steps) {
-    const qrt::exec::StepIO &io = step.call.io;
-    if (step.isKernelCall()) {
-      qrt::exec::dispatch(ctx, step.call);
-    } else {
-      Frame frame{ctx, io};
-      ctx.runStep(io, [&] { return step.closure(frame); });
-    }
+    qrt::exec::dispatch(ctx, step.call);
     if (!ctx.ok())
       break;
-    if (checkFinite)
-      for (size_t slot = 0; slot < ctx.numSlots(); ++slot) {
-        const qrt::Tensor &t = ctx[(int32_t)slot];
-        if (t.defined() && t.dtype() == qrt::DType::F32 &&
-            qrt::firstNonFinite(t) >= 0) {
-          ctx.fail(io, qrt::invalidArgument("produced a non-finite value"));
-          break;
-        }
-      }
   }
   std::vector<qrt::Tensor> outputs;
   for (unsigned slot : resultSlotList)

@@ -11,6 +11,7 @@
 #ifndef QOPT_CODEGEN_EXECUTIONPLAN_H
 #define QOPT_CODEGEN_EXECUTIONPLAN_H
 
+#include "codegen/ArenaPlan.h"
 #include "runtime/Exec.h"
 #include "runtime/Observer.h"
 #include "runtime/ProgramMain.h"
@@ -21,7 +22,6 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,33 +29,12 @@ namespace qopt {
 
 class GlobalState;
 
-/// What a closure step (below) sees of its plan's context: the slots, the
-/// recycled buffers, and the slots the step is the last reader of.
-struct Frame {
-  qrt::exec::Context &ctx;
-  const qrt::exec::StepIO &io;
-  qrt::Tensor &operator[](unsigned slot) { return ctx[(int32_t)slot]; }
-  /// A recycled buffer for a step output of `shape`/`dtype`, or an undefined
-  /// tensor (the kernel then allocates).
-  qrt::Tensor output(const qrt::Shape &shape, qrt::DType dtype) {
-    return ctx.output(shape, dtype);
-  }
-  /// True when `slot` is dead after the running step (its last reader).
-  bool diesHere(unsigned slot) const {
-    return qrt::exec::Context::diesHere(io, (int32_t)slot);
-  }
-};
-
 /// One step of a plan: a kernel call of runtime/Kernels.def with its
-/// parameters (data the interpreter dispatches and the emitter prints), or,
-/// for the ops not yet expressed as kernels (training ops, globals), a
-/// closure that only the interpreter can run.
+/// parameters (data the interpreter dispatches and the emitter prints).
 struct PlanStep {
   qrt::exec::Step call;
-  std::function<qrt::Status(Frame &)> closure; // set for closure steps only
   /// The op's location, for diagnostics about the step.
   mlir::LocationAttr loc;
-  bool isKernelCall() const { return !closure; }
 };
 
 /// Expected shape (-1: dynamic) and dtype of a function argument or result,
@@ -97,12 +76,8 @@ public:
                qrt::exec::Step (*make)(qrt::exec::StepIO, P),
                llvm::ArrayRef<mlir::Value> in, llvm::ArrayRef<mlir::Value> out,
                P params) {
-    appendStep(op, {make(stepIO(op, in, out), std::move(params)), {}, {}});
+    appendStep(op, {make(stepIO(op, in, out), std::move(params)), {}});
   }
-  /// Appends a closure step for `op` (ops without a kernel in
-  /// Kernels.def); its operands (and `extraReads`) are its reads.
-  void addStep(mlir::Operation *op, std::function<qrt::Status(Frame &)> fn,
-               llvm::ArrayRef<mlir::Value> extraReads = {});
   /// Registers a calibration observer under `name`, in program order.
   void addObserver(const std::string &name) { context->observer(name); }
   /// The observers of a calibration graph, by name, in program order (null
@@ -126,6 +101,9 @@ public:
     auto it = slots.find(v);
     return it != slots.end() && constSlots.contains(it->second);
   }
+  /// Where the intermediate tensors live (codegen/ArenaPlan.h).
+  const ArenaPlan &memory() const { return memoryPlan; }
+  const qrt::exec::ArenaLayout &arena() const { return memoryPlan.layout; }
   /// The module's global values (null when compiled without them).
   GlobalState *globals() const { return globalState.get(); }
   /// Converts a constant's attribute into a slot holding a qrt tensor.
@@ -149,6 +127,7 @@ private:
   llvm::DenseSet<unsigned> constSlots;
   llvm::SmallPtrSet<mlir::Operation *, 8> absorbed;
   std::shared_ptr<GlobalState> globalState;
+  ArenaPlan memoryPlan;
   static inline const qrt::Tensor noTensor;
 };
 

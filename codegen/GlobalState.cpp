@@ -73,10 +73,9 @@ GlobalState::fromModule(ModuleOp module) {
       continue;
     }
     std::string name = global.getSymName().str();
-    state->values[name] = std::move(*t);
     if (auto kind = global->getAttrOfType<StringAttr>("qnn.kind"))
       state->kinds[name] = kind.str();
-    state->order.push_back(std::move(name));
+    state->table_->add(std::move(name), std::move(*t));
   }
   if (!ok)
     return failure();
@@ -85,12 +84,15 @@ GlobalState::fromModule(ModuleOp module) {
 
 const qrt::Tensor &GlobalState::get(StringRef name) const {
   static const qrt::Tensor none;
-  auto it = values.find(name);
-  return it == values.end() ? none : it->second;
+  int32_t i = index(name);
+  return i < 0 ? none : table_->get(i);
 }
 
 void GlobalState::set(StringRef name, qrt::Tensor value) {
-  values[name] = std::move(value);
+  int32_t i = index(name);
+  if (i < 0)
+    i = table_->add(name.str(), qrt::Tensor());
+  table_->set(i, std::move(value));
 }
 
 StringRef GlobalState::kind(StringRef name) const {
@@ -100,10 +102,10 @@ StringRef GlobalState::kind(StringRef name) const {
 
 LogicalResult GlobalState::writeBack(ModuleOp module) const {
   for (auto global : module.getOps<ml_program::GlobalOp>()) {
-    auto it = values.find(global.getSymName());
-    if (it == values.end())
+    int32_t i = index(global.getSymName());
+    if (i < 0)
       continue;
-    const qrt::Tensor &t = it->second;
+    const qrt::Tensor &t = table_->get(i);
     auto type = dyn_cast<ShapedType>(global.getType());
     if (!type || !type.getElementType().isF32() ||
         t.dtype() != qrt::DType::F32)

@@ -2,17 +2,17 @@
 //
 // Training state (weights, BN statistics, quantizer parameters, optimizer
 // buffers) lives in mutable `ml_program.global`s (docs/training.md). A
-// GlobalState holds their current values as qrt tensors, shared by every plan
-// compiled from the module: `@train_step` stores new values, `@main` (test
-// mode) loads them. Stores rebind a name to a new tensor; they never write
-// into a buffer that a load handed out, so value semantics hold.
+// GlobalState reads them from a module into qrt's Globals table (the state
+// that global_load / global_store kernels read and rebind), shared by every
+// plan compiled from the module: `@train_step` stores new values, `@main`
+// (test mode) loads them. It writes trained values back into the module.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QOPT_CODEGEN_GLOBALSTATE_H
 #define QOPT_CODEGEN_GLOBALSTATE_H
 
-#include "runtime/Tensor.h"
+#include "runtime/Exec.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -31,11 +31,17 @@ public:
   static mlir::FailureOr<std::shared_ptr<GlobalState>>
   fromModule(mlir::ModuleOp module);
 
-  bool contains(llvm::StringRef name) const { return values.count(name); }
+  bool contains(llvm::StringRef name) const { return index(name) >= 0; }
+  /// The global's index in table(), or -1.
+  int32_t index(llvm::StringRef name) const {
+    return table_->index(name.str());
+  }
   const qrt::Tensor &get(llvm::StringRef name) const;
   void set(llvm::StringRef name, qrt::Tensor value);
   /// Names in module order.
-  const std::vector<std::string> &names() const { return order; }
+  const std::vector<std::string> &names() const { return table_->names(); }
+  /// The values, as the kernels of every plan of the module see them.
+  const std::shared_ptr<qrt::exec::Globals> &table() const { return table_; }
   /// The global's discardable `qnn.kind` attribute ("" if none).
   llvm::StringRef kind(llvm::StringRef name) const;
 
@@ -44,9 +50,9 @@ public:
   mlir::LogicalResult writeBack(mlir::ModuleOp module) const;
 
 private:
-  llvm::StringMap<qrt::Tensor> values;
+  std::shared_ptr<qrt::exec::Globals> table_ =
+      std::make_shared<qrt::exec::Globals>();
   llvm::StringMap<std::string> kinds;
-  std::vector<std::string> order;
 };
 
 /// A qrt tensor holding a dense / dense-resource attribute of type `type`;

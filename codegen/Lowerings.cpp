@@ -20,20 +20,13 @@ static LogicalResult lowerGlobalOp(ExecutionPlan &plan, Operation *op) {
                         : store.getGlobal().getLeafReference().getValue();
   if (!globals || !globals->contains(name))
     return op->emitError("qrun: global @") << name << " has no value";
-  std::string key = name.str();
-  if (load) {
-    unsigned out = plan.slotOf(load.getResult());
-    plan.addStep(op, [=](Frame &f) {
-      f[out] = globals->get(key);
-      return qrt::Status::ok();
-    });
-    return success();
-  }
-  unsigned in = plan.slotOf(store.getValue());
-  plan.addStep(op, [=](Frame &f) {
-    globals->set(key, f[in]);
-    return qrt::Status::ok();
-  });
+  qrt::exec::GlobalRef ref{globals->index(name), name.str()};
+  if (load)
+    plan.addCall(op, qrt::exec::step::global_load, {}, {load.getResult()},
+                 ref);
+  else
+    plan.addCall(op, qrt::exec::step::global_store, {store.getValue()}, {},
+                 ref);
   return success();
 }
 
@@ -50,8 +43,8 @@ LogicalResult qopt::lowerOp(ExecutionPlan &plan, Operation *op) {
     if (handled)
       return result;
   }
-  return op->emitError("qrun: '")
-         << op->getName() << "' is not supported by the interpreter yet";
+  return op->emitError("no kernel of runtime/Kernels.def computes '")
+         << op->getName() << "' (neither qrun nor qemit can run it)";
 }
 
 qrt::Conv2dParams qopt::convParams(ArrayRef<int64_t> strides,

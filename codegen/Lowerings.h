@@ -4,12 +4,11 @@
 #define QOPT_CODEGEN_LOWERINGS_H
 
 #include "codegen/ExecutionPlan.h"
+#include "dialect/QnnOps.h"
 #include "runtime/Conv.h"
 #include "runtime/FakeQuant.h"
 #include "runtime/Pool.h"
 
-#include <array>
-#include <optional>
 
 namespace qopt {
 
@@ -41,44 +40,9 @@ qrt::Pool2dParams poolParams(llvm::ArrayRef<int64_t> kernel,
                              llvm::ArrayRef<int64_t> strides,
                              llvm::ArrayRef<int64_t> pads, bool ceilMode);
 
-/// A quantizer's granularity on `x`: per tensor without an axis, else
-/// `groups` groups (default: one per channel) along it.
-inline qrt::Granularity granularityOf(std::optional<int64_t> axis,
-                                      std::optional<int64_t> groups,
-                                      const qrt::Tensor &x) {
-  return qrt::exec::granularityOf(axis.value_or(-1), groups.value_or(-1), x);
-}
-
-using qrt::lqBasisRows;
-
-/// The parameter operands of a fake_quant or fake_quant_grad (scale, zero
-/// point, clip, basis, offset, in that order) as slots, and its granularity
-/// attributes; a step resolves them against its frame.
-struct QuantParamSlots {
-  static constexpr unsigned kNone = ~0u;
-  std::array<unsigned, 5> slots;
-  std::optional<int64_t> axis, groups;
-
-  template <typename OpT>
-  static QuantParamSlots of(ExecutionPlan &plan, OpT op) {
-    QuantParamSlots q;
-    mlir::Value operands[5] = {op.getScale(), op.getZeroPoint(), op.getClip(),
-                               op.getBasis(), op.getOffset()};
-    for (int i = 0; i < 5; ++i)
-      q.slots[i] = operands[i] ? plan.slotOf(operands[i]) : kNone;
-    q.axis = op.getAxis();
-    q.groups = op.getGroups();
-    return q;
-  }
-  /// The parameters' tensors in `f`, null where the op has none.
-  void bind(Frame &f, const qrt::Tensor *p[5]) const {
-    for (int i = 0; i < 5; ++i)
-      p[i] = slots[i] == kNone ? nullptr : &f[slots[i]];
-  }
-  qrt::Granularity granularity(const qrt::Tensor &x) const {
-    return granularityOf(axis, groups, x);
-  }
-};
+/// The kernel form of a fake_quant method for a weight or an activation
+/// (the forward and its gradient agree on it).
+qrt::exec::FakeQuantKind fakeQuantKind(qnn::QuantMethod method, bool weight);
 
 /// A conv2d / linear over frozen uniform or LSQ fake-quantized operands,
 /// evaluated exactly as the integer program does (ExactQuantizedSteps.cpp).

@@ -9,12 +9,10 @@ using namespace mlir;
 using namespace qopt;
 using namespace qopt::qnn;
 
-/// The kernel form of a fake_quant's method (weight / activation forms
-/// resolved here).
-static qrt::exec::FakeQuantKind kindOf(FakeQuantOp op) {
+qrt::exec::FakeQuantKind qopt::fakeQuantKind(QuantMethod method,
+                                             bool weight) {
   using K = qrt::exec::FakeQuantKind;
-  bool weight = op.getRole() == QuantRole::Weight;
-  switch (op.getMethod()) {
+  switch (method) {
   case QuantMethod::Uniform:
     return K::Affine;
   case QuantMethod::Lsq:
@@ -44,7 +42,7 @@ static LogicalResult lowerFakeQuant(ExecutionPlan &plan, FakeQuantOp op) {
     return op.emitError("qrun: adaptive normalization is not supported by the "
                         "interpreter yet");
   qrt::exec::FakeQuantParams p;
-  p.kind = kindOf(op);
+  p.kind = fakeQuantKind(op.getMethod(), op.getRole() == QuantRole::Weight);
   p.bits = op.getBits();
   p.isSigned = !op.getHalfRange();
   p.range = qrt::QuantRange::fromBits(p.bits, p.isSigned, op.getNarrow());

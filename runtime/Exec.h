@@ -9,7 +9,8 @@
 // by name, one call per step, with the same parameters printed as C++
 // constants. So both compute the same bits by construction.
 //
-// A Context holds the slots of one plan, the recycled buffers, the kernel
+// A Context holds the slots of one plan, the arena where the plan placed its
+// intermediate tensors (ArenaLayout), the recycled buffers, the kernel
 // state that is per input shape (oneDNN primitives and reordered weights,
 // created for each new batch size and kept), the observers of calibration
 // graphs, and the first error. A kernel does nothing once an error is set;
@@ -25,6 +26,7 @@
 #include "runtime/FakeQuant.h"
 #include "runtime/IntKernels.h"
 #include "runtime/Observer.h"
+#include "runtime/Optimizer.h"
 #include "runtime/Pool.h"
 #include "runtime/ShapeOps.h"
 #include "runtime/Tensor.h"
@@ -73,6 +75,61 @@ private:
   uint64_t currentRun_ = 0;
 };
 
+/// The mutable state of a training program: weights, batch-norm
+/// statistics, quantizer parameters and optimizer buffers, as named tensors
+/// (a module's `ml_program.global`s). global_load hands out the current
+/// tensor; global_store rebinds the name to a new one and never writes into
+/// a tensor that was handed out, so a loaded value keeps its value.
+class Globals {
+public:
+  /// Appends a global; its index is its position.
+  int32_t add(std::string name, Tensor value);
+  /// The index of `name`, or -1.
+  int32_t index(const std::string &name) const;
+  const Tensor &get(int32_t i) const { return values_[i]; }
+  void set(int32_t i, Tensor t) { values_[i] = std::move(t); }
+  const std::vector<std::string> &names() const { return names_; }
+  int32_t size() const { return static_cast<int32_t>(names_.size()); }
+
+private:
+  std::vector<std::string> names_;
+  std::vector<Tensor> values_;
+};
+
+/// Where a plan's intermediate tensors live in its context's arena (one
+/// buffer per batch size; docs/codegen.md, "The arena"). Offsets and sizes
+/// are bytes per batch row: at a batch of N rows (dimension 0 of the first
+/// input), a placed slot's tensor is bytes [offset * N, (offset + size) * N)
+/// of an arena of rowBytes * N bytes. All are multiples of kTensorAlignment,
+/// so every tensor is aligned at every batch size. Slots not placed (weights,
+/// inputs, results, tensors not proportional to the batch) use the
+/// BufferPool.
+struct ArenaLayout {
+  struct Placement {
+    Slot slot = kNoSlot;
+    int64_t offset = 0, size = 0;
+  };
+  int64_t rowBytes = 0;
+  std::vector<Placement> placements;
+};
+
+/// The batch of a run: dimension 0 of the first input (0 when it has none).
+inline int64_t batchOf(const std::vector<Tensor> &inputs) {
+  return !inputs.empty() && inputs[0].rank() > 0 ? inputs[0].dim(0) : 0;
+}
+
+/// Checks `layout` against the steps that use it: placements aligned and
+/// inside the arena, no result placed, and no two placed tensors that are
+/// live at the same step sharing a byte. A tensor is live from the step that
+/// writes it to the last step that reads it or any view of it; `storageOf`
+/// maps each slot to the slot whose bytes it uses (itself; for a view the
+/// viewed slot's, for an in-place output its operand's). The step order is
+/// the run order.
+Status checkArenaLayout(const ArenaLayout &layout,
+                        const std::vector<const StepIO *> &steps,
+                        const std::vector<Slot> &storageOf,
+                        const std::vector<Slot> &results);
+
 /// The state of one plan's executions. Not thread-safe: one run at a time.
 class Context {
 public:
@@ -92,11 +149,18 @@ public:
     return s == kNoSlot ? none : slots_[s];
   }
 
-  /// A recycled buffer for a step output, or an undefined tensor (the
-  /// kernel then allocates); either way a valid `Tensor &` output.
-  Tensor output(const Shape &shape, DType dtype) {
-    return pool_.take(shape, dtype);
-  }
+  /// Places the plan's intermediate tensors (after resize); fails on a
+  /// placement of a slot the context lacks or off the alignment.
+  Status setArena(const ArenaLayout &layout);
+  const ArenaLayout &arena() const { return arena_; }
+  /// Starts a run of `batch` rows (dimension 0 of the first input; 0 when
+  /// there is none): the arena grows to the layout's rowBytes * batch.
+  void beginRun(int64_t batch);
+  /// The buffer for output slot `s` of a step (kNoSlot: no slot): its place
+  /// in the arena when the layout placed it and `shape` is `batch` rows that
+  /// fit there, else a recycled buffer or an undefined tensor (the kernel
+  /// then allocates); either way a valid `Tensor &` output.
+  Tensor output(Slot s, const Shape &shape, DType dtype);
   /// True when `s` is dead after the step `io` (its last reader).
   static bool diesHere(const StepIO &io, Slot s);
 
@@ -128,19 +192,38 @@ public:
     finishStep(io);
   }
 
+  /// The training state that global_load / global_store read and rebind
+  /// (shared by the plans of one module); null for stateless programs.
+  void setGlobals(std::shared_ptr<Globals> g) { globals_ = std::move(g); }
+  Globals *globals() const { return globals_.get(); }
+
+  /// With `check`, every step's f32 results are checked and the first one
+  /// holding a NaN or Inf fails the run, naming its step (a slow
+  /// diagnostic, e.g. to explain a non-finite training loss).
+  void setCheckFinite(bool check) { checkFinite_ = check; }
+
   bool ok() const { return status_.isOk(); }
   /// Records the first error, prefixed with the step's name.
   void fail(const StepIO &io, const Status &s);
   /// After a step: its dead slots' buffers go back to the pool.
   void finishStep(const StepIO &io);
   /// Ends a run: the first error (Ok if none), cleared for the next run.
+  /// Slots still viewing the arena are cleared (its bytes are the next
+  /// run's).
   Status endRun();
 
 private:
   std::vector<Tensor> slots_;
+  ArenaLayout arena_;
+  std::vector<int64_t> placedOffset_, placedSize_; // by slot; -1: not placed
+  Tensor arenaBuffer_;                             // u8, >= rowBytes * batch_
+  int64_t batch_ = 0;
+  void clearArenaViews();
   std::vector<std::shared_ptr<void>> states_;
   std::vector<std::pair<std::string, std::unique_ptr<Observer>>> observers_;
   BufferPool pool_;
+  std::shared_ptr<Globals> globals_;
+  bool checkFinite_ = false;
   Status status_;
 };
 
@@ -313,6 +396,83 @@ struct IntLayer {
   int32_t inputZeroPoint = 0;
   bool raw = true;
   Int8Epilogue epilogue;
+};
+
+//===----------------------------------------------------------------------===//
+// Training kernels (the backward, loss, optimizer and state ops of
+// @train_step). A `shape` of -1 dimensions is completed at run time from
+// the step's first operand (the batch size of the incoming gradient).
+//===----------------------------------------------------------------------===//
+
+/// A result shape decided at plan time up to its dynamic dimensions.
+struct ShapeParams {
+  Shape shape;
+};
+/// conv2d_grad_input (shape: dx's) / conv2d_grad_weight (shape: dw's).
+/// in = {dy, w} / {dy, x}.
+struct ConvGradParams {
+  Conv2dParams conv;
+  Shape shape;
+};
+/// pad_grad and the fused pad_grad -> [add] -> relu_grad of a ResNet
+/// block; in = {dy} / {dy, relu output, addend?}. shape: dx's.
+struct PadGradParams {
+  std::vector<int64_t> pads;
+  Shape shape;
+};
+/// The window [start, start + size) of `axis` (the backward of a zero
+/// pad); shape: the result's.
+struct SliceParams {
+  int64_t axis = 0, start = 0;
+  Shape shape;
+};
+/// max_pool_grad (in = {dy, x}) / avg_pool_grad (in = {dy}; shape: dx's).
+struct PoolGradParams {
+  Pool2dParams pool;
+  Shape shape;
+};
+/// in = {x, scale, bias, running mean, running var}; out = {y, saved mean,
+/// saved invstd, new running mean, new running var}. momentum is PyTorch's
+/// (the weight of the batch statistic).
+struct BatchNormTrainParams {
+  float momentum = 0.1f, epsilon = 1e-5f;
+};
+/// The backward of a fake_quant: in = {x, dy, scale?, zeroPoint?, clip?,
+/// basis?, offset?}; out = {dx, parameter gradients...} with the shapes of
+/// `gradShapes`.
+struct FakeQuantGradParams {
+  FakeQuantKind kind = FakeQuantKind::Affine;
+  int bits = 8;
+  bool isSigned = true, weight = false;
+  QuantRange range;
+  int64_t axis = -1, groups = -1;
+  GradType grad = GradType::Ste;
+  /// LSQ's step-size gradient scale; Lsq is the paper's 1/sqrt(N Qp) over
+  /// the elements of one sample, the others model-quantization's keywords.
+  GradScaleMode gradScale = GradScaleMode::Lsq;
+  std::vector<Shape> gradShapes;
+};
+/// LQ-Nets' QEM step: in = {x, basis}; out = {new basis}.
+struct LqnetBasisParams {
+  bool isSigned = true;
+  float momentum = 0.9f;
+  int64_t axis = -1, groups = -1;
+};
+/// in = {param, grad, momentum buffer, lr}; out = {param, buffer}. The
+/// options' lr is replaced by the lr operand.
+struct SgdParams {
+  SgdOptions options;
+};
+/// in = {param, grad, exp_avg, exp_avg_sq, lr, step (1-based)}; out =
+/// {param, exp_avg, exp_avg_sq}.
+struct AdamParams {
+  AdamOptions options;
+};
+/// A global of the context's Globals (its name, checked when a program
+/// binds its state).
+struct GlobalRef {
+  int32_t index = 0;
+  std::string name;
 };
 
 //===----------------------------------------------------------------------===//

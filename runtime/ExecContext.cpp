@@ -1,6 +1,7 @@
 //===- ExecContext.cpp - plan contexts and the kernel dispatch -------------===//
 
 #include "runtime/Exec.h"
+#include "runtime/TrainOps.h"
 
 #include <algorithm>
 
@@ -34,6 +35,17 @@ void BufferPool::endRun() {
   ++currentRun_;
 }
 
+int32_t Globals::add(std::string name, Tensor value) {
+  names_.push_back(std::move(name));
+  values_.push_back(std::move(value));
+  return size() - 1;
+}
+
+int32_t Globals::index(const std::string &name) const {
+  auto it = std::find(names_.begin(), names_.end(), name);
+  return it == names_.end() ? -1 : static_cast<int32_t>(it - names_.begin());
+}
+
 void Context::resize(size_t numSlots, size_t numSteps) {
   slots_.resize(numSlots);
   states_.resize(numSteps);
@@ -58,11 +70,20 @@ void Context::fail(const StepIO &io, const Status &s) {
 }
 
 void Context::finishStep(const StepIO &io) {
+  if (checkFinite_ && ok())
+    for (Slot s : io.out) {
+      const Tensor &t = slots_[s];
+      if (t.defined() && t.dtype() == DType::F32 && firstNonFinite(t) >= 0) {
+        fail(io, invalidArgument("produced a non-finite value"));
+        break;
+      }
+    }
   for (Slot s : io.release)
     pool_.give(std::move(slots_[s]));
 }
 
 Status Context::endRun() {
+  clearArenaViews();
   pool_.endRun();
   Status s = std::move(status_);
   status_ = Status::ok();

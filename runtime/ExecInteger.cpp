@@ -10,7 +10,8 @@ using namespace qrt::exec;
 
 QRT_DEFINE_KERNEL(quantize, QuantGrid) {
   const Tensor &x = ctx[io.in[0]];
-  Tensor out = x.defined() ? ctx.output(x.shape(), p.dtype) : Tensor();
+  Tensor out =
+      x.defined() ? ctx.output(io.out[0], x.shape(), p.dtype) : Tensor();
   Status s = qrt::quantize(x, p.scale, p.zeroPoint, p.granularity(x), p.dtype,
                            p.range, out);
   ctx[io.out[0]] = std::move(out);
@@ -33,16 +34,18 @@ QRT_DEFINE_KERNEL(dequantize, DequantizeParams) {
     ctx[io.out[0]] = cached;
     return Status::ok();
   }
-  Tensor out = x.defined() ? ctx.output(x.shape(), DType::F32) : Tensor();
+  Tensor out =
+      x.defined() ? ctx.output(io.out[0], x.shape(), DType::F32) : Tensor();
   Status s = qrt::dequantize(x, g.scale, g.zeroPoint, g.granularity(x), out);
   ctx[io.out[0]] = std::move(out);
   return s;
 }
 
 QRT_DEFINE_KERNEL(requantize, RescaleParams) {
-  Tensor acc, out;
+  Tensor acc;
   QRT_RETURN_IF_ERROR(
       subtractZeroPoint(ctx[io.in[0]], p.inputZeroPoint, acc));
+  Tensor out = ctx.output(io.out[0], acc.shape(), p.options.outputDType);
   Slot b = optionalIn(io, 1);
   Status s;
   if (b != kNoSlot) {
@@ -57,15 +60,25 @@ QRT_DEFINE_KERNEL(requantize, RescaleParams) {
 }
 
 QRT_DEFINE_KERNEL(max_pool_int8, MaxPoolInt8Params) {
+  const Tensor &x = ctx[io.in[0]];
   Tensor out;
-  Status s = maxPool2dInt8(ctx[io.in[0]], p.pool, p.channelsLast, out);
+  if (x.defined() && x.rank() == 4) {
+    // maxPool2dInt8's shape rule: pooled in NCHW, stored in x's layout.
+    Shape nchw = p.channelsLast ? fromChannelsLast(x.shape()) : x.shape();
+    if (Expected<Shape> pooled = pool2dOutputShape(nchw, p.pool))
+      out = ctx.output(io.out[0],
+                       p.channelsLast ? toChannelsLast(*pooled) : *pooled,
+                       x.dtype());
+  }
+  Status s = maxPool2dInt8(x, p.pool, p.channelsLast, out);
   ctx[io.out[0]] = std::move(out);
   return s;
 }
 
 QRT_DEFINE_KERNEL(qadd, QAddParams) {
   const Tensor &a = ctx[io.in[0]];
-  Tensor out = a.defined() ? ctx.output(a.shape(), p.outputDType) : Tensor();
+  Tensor out =
+      a.defined() ? ctx.output(io.out[0], a.shape(), p.outputDType) : Tensor();
   Status s = qrt::qadd(a, ctx[io.in[1]], p, out);
   ctx[io.out[0]] = std::move(out);
   return s;
@@ -76,7 +89,8 @@ QRT_DEFINE_KERNEL(storage_cast, StorageCastParams) {
   const Tensor &x = ctx[io.in[0]];
   if (!x.defined() || dtypeSize(x.dtype()) != dtypeSize(p.dtype))
     return invalidArgument("storage_cast: operand of another width");
-  Tensor out = Tensor::empty(x.shape(), p.dtype);
+  Tensor out = ctx.output(io.out[0], x.shape(), p.dtype);
+  QRT_RETURN_IF_ERROR(prepareOutput(out, x.shape(), p.dtype, "storage_cast"));
   std::memcpy(out.rawData(), x.rawData(), x.nbytes());
   ctx[io.out[0]] = std::move(out);
   return Status::ok();
@@ -111,13 +125,15 @@ QRT_DEFINE_KERNEL(qconv2d_fused, QConvFused) {
     if (r != io.in[0] && Context::diesHere(io, r) && res.uniquelyOwned()) {
       out = std::move(res);
     } else {
-      out = ctx.output(shape, e.outputDType);
+      out = ctx.output(io.out[0], shape, e.outputDType);
       QRT_RETURN_IF_ERROR(
           prepareOutput(out, shape, e.outputDType, "fused residual"));
-      std::memcpy(out.rawData(), res.rawData(), res.nbytes());
+      // The memory plan may place the output on its dying residual.
+      if (out.rawData() != res.rawData())
+        std::memcpy(out.rawData(), res.rawData(), res.nbytes());
     }
   } else {
-    out = ctx.output(shape, e.outputDType);
+    out = ctx.output(io.out[0], shape, e.outputDType);
   }
   Status s = it->second.runFused(in, out);
   ctx[io.out[0]] = std::move(out);
@@ -142,7 +158,7 @@ static Status intLayer(Context &ctx, const StepIO &io, const IntLayer &p,
       return made.status();
     it = plans.emplace(in.shape(), std::move(*made)).first;
   }
-  Tensor out = ctx.output(it->second.outputShape(),
+  Tensor out = ctx.output(io.out[0], it->second.outputShape(),
                           p.raw ? DType::I32 : p.epilogue.outputDType);
   Status s;
   if (p.raw) {

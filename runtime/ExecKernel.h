@@ -12,6 +12,7 @@
 #include "runtime/Exec.h"
 
 #include <map>
+#include <optional>
 
 #define QRT_DEFINE_KERNEL(name, Params)                                        \
   static ::qrt::Status name##Body(::qrt::exec::Context &ctx,                   \
@@ -30,6 +31,22 @@ namespace exec {
 /// Kernel state of a layer backed by a oneDNN plan: one per input shape
 /// (the batch size may vary between runs).
 template <typename PlanT> using PlanCache = std::map<Shape, PlanT>;
+
+/// `shape` padded by `pads` (ONNX order: all begins, then all ends), or
+/// nothing when they do not fit (padConstant then says why).
+inline std::optional<Shape> paddedShape(const Shape &shape,
+                                        const std::vector<int64_t> &pads) {
+  size_t r = shape.size();
+  if (pads.size() != 2 * r)
+    return std::nullopt;
+  Shape padded = shape;
+  for (size_t d = 0; d < r; ++d) {
+    padded[d] += pads[d] + pads[d + r];
+    if (padded[d] < 0)
+      return std::nullopt;
+  }
+  return padded;
+}
 
 /// The optional operand `i` of a step (kNoSlot when the list is shorter).
 inline Slot optionalIn(const StepIO &io, size_t i) {

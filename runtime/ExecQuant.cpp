@@ -19,8 +19,9 @@ QRT_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
   };
   Granularity g = granularityOf(p.axis, p.groups, x);
   // Every method's output has the input's shape (f32).
-  Tensor y =
-      x.dtype() == DType::F32 ? ctx.output(x.shape(), DType::F32) : Tensor();
+  Tensor y = x.defined() && x.dtype() == DType::F32
+                 ? ctx.output(io.out[0], x.shape(), DType::F32)
+                 : Tensor();
   float qn = -p.range.qmin, qp = p.range.qmax;
   Status s;
   switch (p.kind) {
@@ -145,16 +146,20 @@ static Status exactLayer(Context &ctx, const StepIO &io, const ExactLayer &p,
       state.bias = std::move(*r);
     }
   }
-  Tensor acc, out;
+  Tensor acc;
   QRT_RETURN_IF_ERROR(it->second.runAccumulate(qx, acc));
   Granularity ga = p.accScale.numel() == 1 ? Granularity::perTensor()
                                            : Granularity{1, acc.dim(1)};
   Tensor zero = Tensor::zeros({p.accScale.numel()}, DType::F32);
-  QRT_RETURN_IF_ERROR(dequantize(acc, p.accScale, zero, ga, out));
+  // The result (of the accumulator's shape, the bias broadcasting into it)
+  // where the context puts it.
+  Tensor out = ctx.output(io.out[0], acc.shape(), DType::F32);
   if (state.bias.defined()) {
-    Tensor sum;
-    QRT_RETURN_IF_ERROR(qrt::add(out, state.bias, sum));
-    out = std::move(sum);
+    Tensor scaled;
+    QRT_RETURN_IF_ERROR(dequantize(acc, p.accScale, zero, ga, scaled));
+    QRT_RETURN_IF_ERROR(qrt::add(scaled, state.bias, out));
+  } else {
+    QRT_RETURN_IF_ERROR(dequantize(acc, p.accScale, zero, ga, out));
   }
   ctx[io.out[0]] = std::move(out);
   return Status::ok();
@@ -217,13 +222,20 @@ QRT_DEFINE_KERNEL(fused_conv2d_layer, FusedConvLayer) {
                                  Granularity::perTensor(), p.residual.dtype,
                                  p.residual.range, q));
   QRT_RETURN_IF_ERROR(it->second.runFused(qx, q));
+  // The result (padded when the layer ends in a pad) where the context
+  // puts it.
   Tensor out;
-  QRT_RETURN_IF_ERROR(
-      dequantize(q, p.y.scale, p.y.zeroPoint, Granularity::perTensor(), out));
-  if (!p.pads.empty()) {
-    Tensor padded;
-    QRT_RETURN_IF_ERROR(padConstant(out, p.pads, 0.0, padded));
-    out = std::move(padded);
+  if (p.pads.empty()) {
+    out = ctx.output(io.out[0], q.shape(), DType::F32);
+    QRT_RETURN_IF_ERROR(
+        dequantize(q, p.y.scale, p.y.zeroPoint, Granularity::perTensor(), out));
+  } else {
+    Tensor y;
+    QRT_RETURN_IF_ERROR(
+        dequantize(q, p.y.scale, p.y.zeroPoint, Granularity::perTensor(), y));
+    if (std::optional<Shape> padded = paddedShape(y.shape(), p.pads))
+      out = ctx.output(io.out[0], *padded, DType::F32);
+    QRT_RETURN_IF_ERROR(padConstant(y, p.pads, 0.0, out));
   }
   ctx[io.out[0]] = std::move(out);
   return Status::ok();

@@ -13,7 +13,8 @@ using namespace qrt;
 using namespace qrt::exec;
 
 Expected<std::unique_ptr<Program>>
-Program::load(const ProgramSpec &spec, const std::string &weightsPath) {
+Program::load(const ProgramSpec &spec, const std::string &weightsPath,
+              std::shared_ptr<Globals> state) {
   Expected<Checkpoint> weights = loadCheckpoint(weightsPath);
   if (!weights)
     return weights.status();
@@ -30,10 +31,33 @@ Program::load(const ProgramSpec &spec, const std::string &weightsPath) {
                          ", " + spec.name + " needs " + describe(c.info));
     p->ctx_[c.slot] = *t;
   }
+  if (!spec.globals.empty() && state) {
+    // Another function of the module: the same globals, in the same order.
+    bool same = state->size() == (int32_t)spec.globals.size();
+    for (int32_t i = 0; same && i < state->size(); ++i)
+      same = state->names()[i] == spec.globals[i].name;
+    if (!same)
+      return invalidArgument(spec.name + ": the state it was given is not "
+                             "its module's globals");
+  } else if (!spec.globals.empty()) {
+    state = std::make_shared<Globals>();
+    for (const GlobalSpec &g : spec.globals) {
+      const Tensor *t = weights->find("@" + g.name);
+      if (!t || !matches(g.info, *t))
+        return formatError(weightsPath + ": no tensor '@" + g.name + "' of " +
+                           describe(g.info) + " (the initial value of global "
+                           "@" + g.name + ", which " + spec.name + " needs)");
+      state->add(g.name, *t);
+    }
+  }
+  p->globals_ = state;
+  p->ctx_.setGlobals(std::move(state));
+  QRT_RETURN_IF_ERROR(p->ctx_.setArena(spec.arena));
   return p;
 }
 
-Expected<std::vector<Tensor>> Program::run(const std::vector<Tensor> &inputs) {
+Expected<std::vector<Tensor>> Program::run(const std::vector<Tensor> &inputs,
+                                           bool checkFinite) {
   const std::vector<TensorInfo> &want = spec_.signature.inputs;
   if (inputs.size() != want.size())
     return invalidArgument("the program takes " + std::to_string(want.size()) +
@@ -42,6 +66,8 @@ Expected<std::vector<Tensor>> Program::run(const std::vector<Tensor> &inputs) {
     QRT_RETURN_IF_ERROR(checkInput(i, want[i], inputs[i]));
     ctx_[spec_.inputSlots[i]] = inputs[i];
   }
+  ctx_.beginRun(batchOf(inputs));
+  ctx_.setCheckFinite(checkFinite);
   spec_.forward(ctx_);
   std::vector<Tensor> outputs;
   for (Slot s : spec_.outputSlots)

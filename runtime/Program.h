@@ -30,23 +30,43 @@ struct ConstantSpec {
   TensorInfo info;
 };
 
+/// A global of a training program's state (weights, statistics, quantizer
+/// and optimizer state): "@" + name in the weights file, then the value the
+/// program's global_load / global_store kernels read and rebind.
+struct GlobalSpec {
+  std::string name;
+  TensorInfo info;
+};
+
 struct ProgramSpec {
   std::string name;
   int32_t numSlots = 0, numSteps = 0;
   ProgramInfo signature; // inputs / outputs (-1: dynamic)
   std::vector<Slot> inputSlots, outputSlots;
   std::vector<ConstantSpec> constants;
+  /// The module's globals, in the order of GlobalRef::index (empty for a
+  /// stateless program).
+  std::vector<GlobalSpec> globals;
   void (*forward)(Context &) = nullptr;
+  /// Where the intermediate tensors live: the plan's layout, as qrun uses
+  /// it.
+  ArenaLayout arena;
 };
 
 class Program {
 public:
   /// Loads the weights of `spec` from `weightsPath`, checking that every
   /// constant is there with its dtype and shape.
+  /// A program with globals reads their initial values from the file too,
+  /// unless it is given `state`, the globals of another function of the
+  /// same module (a training program's step and evaluation share them).
   static Expected<std::unique_ptr<Program>>
-  load(const ProgramSpec &spec, const std::string &weightsPath);
-  /// Runs the program; inputs are checked against the signature.
-  Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs);
+  load(const ProgramSpec &spec, const std::string &weightsPath,
+       std::shared_ptr<Globals> state = nullptr);
+  /// Runs the program; inputs are checked against the signature. With
+  /// `checkFinite`, the first step producing a NaN or Inf fails the run.
+  Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs,
+                                    bool checkFinite = false);
   /// The C API's run: caller buffers in the signature's dtypes and shapes,
   /// dimensions of -1 being `batch`; outputs are copied into `outputs`.
   Status runBuffers(int64_t batch, const void *const *inputs,
@@ -54,11 +74,14 @@ public:
 
   const ProgramSpec &spec() const { return spec_; }
   Context &context() { return ctx_; }
+  /// The program's state (null without globals).
+  const std::shared_ptr<Globals> &globals() const { return globals_; }
 
 private:
   explicit Program(const ProgramSpec &spec) : spec_(spec) {}
   const ProgramSpec &spec_;
   Context ctx_;
+  std::shared_ptr<Globals> globals_;
 };
 
 /// An emitted program's main: `--weights PATH` (default: NAME.weights

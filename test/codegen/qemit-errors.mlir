@@ -1,13 +1,11 @@
-// What qemit cannot emit is reported at the op or argument, with a non-zero
-// exit: a dimension other than the batch that is dynamic, and ops that only
-// the interpreter runs (training ops, globals).
+// What qemit cannot emit is reported at the argument, with a non-zero
+// exit: a dimension other than the batch that is dynamic (an op that no
+// kernel computes: qemit-unsupported.mlir).
 // RUN: not qemit %s --print-cpp 2>&1 | FileCheck %s
 // RUN: not qemit %s -o %t 2>&1 | FileCheck %s
 // RUN: not qemit %s --name 9lives --print-cpp 2>&1 | FileCheck %s --check-prefix=NAME
 // RUN: not qemit %s 2>&1 | FileCheck %s --check-prefix=NODIR
-// CHECK: 15:19: error: qemit: dimension 2 of argument 0 is dynamic; an emitted program takes a dynamic batch (dimension 0) only
-// CHECK: 16:11: error: qemit: no kernel of runtime/Kernels.def computes this op ({{.*}}qnn.clip_grad); only the interpreter (qrun) runs it so far
-// CHECK: 17:5: error: qemit: no kernel of runtime/Kernels.def computes this op ({{.*}}ml_program.global_store)
+// CHECK: 13:19: error: qemit: dimension 2 of argument 0 is dynamic; an emitted program takes a dynamic batch (dimension 0) only
 // NAME: error: --name '9lives' is not a C identifier
 // NODIR: error: give the program directory with -o DIR
 module {

@@ -26,22 +26,23 @@
 // EMITC: emitc.global static const @conv1 : !emitc.opaque<"qrt::exec::ConvF32"> = #emitc.opaque<"{.conv = {.padTop = 1, .padLeft = 1, .padBottom = 1, .padRight = 1, .fuseRelu = true}}">
 // EMITC: emitc.global static const @act_fake_quant : !emitc.opaque<"qrt::exec::FakeQuantParams"> = #emitc.opaque<"{.kind = qrt::exec::FakeQuantKind::Lsq, .bits = 4, .isSigned = false, .range = {.qmin = 0x0p+0f, .qmax = 0x1.ep+3f}}">
 // EMITC: emitc.func @tiny_forward(%[[CTX:.*]]: !emitc.opaque<"qrt::exec::Context &">)
-// EMITC-NEXT: call_opaque "qrt::exec::conv2d"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"conv1_io">, #emitc.opaque<"conv1">]}
-// EMITC-NEXT: call_opaque "qrt::exec::fake_quant"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"act_fake_quant_io">, #emitc.opaque<"act_fake_quant">]}
+// EMITC-NEXT: call_opaque "qrt::exec::conv2d"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"forward::conv1_io">, #emitc.opaque<"forward::conv1">]}
+// EMITC-NEXT: call_opaque "qrt::exec::fake_quant"(%[[CTX]]) {args = [0 : index, #emitc.opaque<"forward::act_fake_quant_io">, #emitc.opaque<"forward::act_fake_quant">]}
 // EMITC-NEXT: call_opaque "qrt::exec::flatten"
 // EMITC-NEXT: call_opaque "qrt::exec::linear"
 // EMITC-NEXT: return
 
 // CPP: #include "runtime/Exec.h"
+// CPP: namespace forward {
 // CPP: namespace slot {
 // CPP: enum : int32_t {
 // CPP: static const qrt::exec::StepIO conv1_io = {.id = 0, .what = {{.*}}qnn.conv2d", .in = {slot::input, slot::conv1_weight, slot::conv1_bias, qrt::exec::kNoSlot}, .out = {slot::conv1}, .release = {slot::input}};
 // CPP: static const qrt::exec::LinearF32 fc = {};
 // CPP: void tiny_forward(qrt::exec::Context & [[CTX:v[0-9]+]]) {
-// CPP-NEXT: qrt::exec::conv2d([[CTX]], conv1_io, conv1);
-// CPP-NEXT: qrt::exec::fake_quant([[CTX]], act_fake_quant_io, act_fake_quant);
-// CPP-NEXT: qrt::exec::flatten([[CTX]], flatten_io, flatten);
-// CPP-NEXT: qrt::exec::linear([[CTX]], fc_io, fc);
+// CPP-NEXT: qrt::exec::conv2d([[CTX]], forward::conv1_io, forward::conv1);
+// CPP-NEXT: qrt::exec::fake_quant([[CTX]], forward::act_fake_quant_io, forward::act_fake_quant);
+// CPP-NEXT: qrt::exec::flatten([[CTX]], forward::flatten_io, forward::flatten);
+// CPP-NEXT: qrt::exec::linear([[CTX]], forward::fc_io, forward::fc);
 // CPP-NEXT: return;
 
 func.func @main(%x: tensor<?x1x4x4xf32>) -> tensor<?x3xf32> {

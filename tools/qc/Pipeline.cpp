@@ -57,7 +57,7 @@ static LogicalResult emitProgram(ModuleOp module, const std::string &dir,
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(func);
   if (failed(plan))
     return failure();
-  return writeProgram(*plan, func, name, dir);
+  return writeProgram({ProgramFunction(*plan, func, "forward")}, name, dir);
 }
 
 LogicalResult qopt::qcFail(const Twine &message) {
@@ -374,7 +374,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     // Calibration above initialized the quantizers; training goes on from
     // there (docs/training.md).
     Stage stage(report, "quantization-aware training (" +
-                            std::to_string(options.training.epochs) +
+                            std::to_string(options.training.loop.epochs) +
                             " epochs, " + options.training.optimizer + ")");
     FailureOr<TrainOutcome> outcome =
         trainQat(*module, options, *train, *test, report);
@@ -382,7 +382,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
       return failure();
     if (*outcome == TrainOutcome::Stopped) {
       report.notes.push_back("stopped after epoch " +
-                             std::to_string(options.training.stopAfter) +
+                             std::to_string(options.training.loop.stopAfter) +
                              " (--stop-after); resume with --resume");
       return success();
     }

@@ -5,6 +5,8 @@
 
 #include "tools/support/Evaluate.h"
 
+#include "runtime/TrainLoop.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -59,27 +61,20 @@ struct QuantizeOptions {
 
   // --mode qat (Train.cpp): quantization-aware training after calibration,
   // which initializes the quantizers' parameters.
+  /// --mode qat: the loop (runtime/TrainLoop.h, shared with emitted
+  /// training programs) and the optimizer that qnn-wrap-mode{mode=qat}
+  /// builds into @train_step. The loop's checkpoint, evaluation batch,
+  /// limit and normalization are set from the options above.
   struct Training {
-    int64_t epochs = 3;
-    int64_t batchSize = 128;
-    int64_t trainImages = 0; // 0: the whole training set
+    qrt::TrainLoopOptions loop;
     std::string optimizer = "sgd";
-    double lr = 0.01, momentum = 0.9, weightDecay = 5e-5;
+    double momentum = 0.9, weightDecay = 5e-5;
     bool nesterov = false;
-    /// cosine | multistep | poly | sgdr | constant, per iteration.
-    std::string schedule = "cosine";
-    std::vector<int64_t> milestones; // multistep, in epochs
-    double gamma = 0.1;              // multistep factor
-    double warmupEpochs = 0;         // linear warm-up
-    uint64_t seed = 0;
     /// model-quantization's custom_lr_list / custom_decay_list: globals whose
     /// name contains an entry (e.g. "clip", "scale") get lr * customLr and
     /// weight decay customDecay (qnn-wrap-mode{mode=qat} options).
     std::vector<std::string> customLrList, customDecayList;
     double customLr = 1.0, customDecay = 0.0;
-    bool resume = false;
-    bool progress = false; // draw the progress bar even when not a terminal
-    int64_t stopAfter = 0; // stop after this epoch's checkpoint (0: never)
   } training;
 };
 

@@ -5,13 +5,13 @@
 
 #include "tools/qc/Pipeline.h"
 
-#include "runtime/Data.h"
+#include "runtime/TrainLoop.h"
 
 namespace qopt {
 
 /// Outcome of trainQat: finished, or stopped early after a checkpoint
-/// (--stop-after, which simulates a killed run for resume tests).
-enum class TrainOutcome { Finished, Stopped };
+/// (--stop-after).
+using TrainOutcome = qrt::TrainOutcome;
 
 /// Trains `module` (a calibrated, policy-annotated forward @main) with
 /// qnn-wrap-mode{mode=qat}: SGD / Adam on Fashion-MNIST, learning-rate

@@ -41,7 +41,8 @@ static cl::opt<std::string> outputDir("o", cl::desc("Program directory"),
 static cl::opt<std::string>
     entry("entry",
           cl::desc("Function to emit (default: @main, or the "
-                   "module's only function)"),
+                   "module's only function); train_step emits a training "
+                   "program"),
           cl::cat(qemitCategory));
 static cl::opt<std::string>
     programName("name",
@@ -55,6 +56,12 @@ static cl::opt<bool> printCpp("print-cpp",
                               cl::desc("Print the generated C++ of the "
                                        "forward function and stop"),
                               cl::cat(qemitCategory));
+static cl::opt<bool>
+    printArena("print-arena",
+               cl::desc("Print the memory plan (each intermediate tensor's "
+                        "bytes in the arena, or why it has none), check it, "
+                        "and stop"),
+               cl::cat(qemitCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qemit") << message << "\n";
@@ -66,9 +73,9 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(qemitCategory);
   cl::ParseCommandLineOptions(
       argc, argv, "qemit: emit a standalone C++ program from a qnn function\n");
-  if (outputDir.empty() && !printEmitC && !printCpp)
+  if (outputDir.empty() && !printEmitC && !printCpp && !printArena)
     return fail("give the program directory with -o DIR (or --print-emitc / "
-                "--print-cpp)");
+                "--print-cpp / --print-arena)");
   std::string name = programName;
   if (name.empty()) {
     llvm::StringRef stem = llvm::sys::path::stem(inputFile);
@@ -92,6 +99,9 @@ int main(int argc, char **argv) {
   func::FuncOp func = qopt::findFunction(*module, entry, "entry", why);
   if (!func)
     return fail(entry.empty() ? why : why + " in " + inputFile);
+  // @train_step makes a training program; anything else an inference one.
+  bool training = func.getName() == "train_step";
+  std::string role = training ? "train_step" : "forward";
   FailureOr<std::shared_ptr<qopt::GlobalState>> globals =
       qopt::GlobalState::fromModule(*module);
   if (failed(globals))
@@ -100,22 +110,53 @@ int main(int argc, char **argv) {
       qopt::ExecutionPlan::compile(func, *globals);
   if (failed(plan))
     return 1;
+  if (printArena) {
+    qopt::printArenaPlan(*plan, plan->memory(),
+                         qopt::nameProgram(*plan, func).slots, llvm::outs());
+    if (qrt::Status s = qopt::checkArenaPlan(*plan, plan->memory()); !s)
+      return fail(s.message());
+    llvm::outs() << "checked: no two tensors live at the same step share a "
+                    "byte, no result is placed\n";
+    return 0;
+  }
   if (printEmitC || printCpp) {
     if (failed(qopt::checkEmittable(*plan, func)))
       return 1;
     OwningOpRef<ModuleOp> emitc = qopt::buildEmitCModule(
-        &context, *plan, qopt::nameProgram(*plan, func), name);
+        &context, {qopt::ProgramFunction(*plan, func, role)}, name);
     if (printEmitC)
       emitc->print(llvm::outs());
     else if (failed(emitc::translateToCpp(*emitc, llvm::outs())))
       return 1;
     return 0;
   }
-  if (failed(qopt::writeProgram(*plan, func, name, outputDir)))
+  std::vector<qopt::ProgramFunction> functions{
+      qopt::ProgramFunction(*plan, func, role)};
+  FailureOr<qopt::ExecutionPlan> evalPlan = failure();
+  if (training) {
+    // A training program evaluates the test-mode @main that
+    // qnn-wrap-mode{mode=qat} made beside @train_step, over the same
+    // globals.
+    func::FuncOp evalFn = module->lookupSymbol<func::FuncOp>("main");
+    if (!evalFn)
+      return fail("@train_step needs the test-mode @main beside it (a module "
+                  "wrapped by qnn-wrap-mode{mode=qat}) in " + inputFile);
+    evalPlan = qopt::ExecutionPlan::compile(evalFn, *globals);
+    if (failed(evalPlan))
+      return 1;
+    functions.emplace_back(*evalPlan, evalFn, "forward");
+  }
+  if (failed(qopt::writeProgram(functions, name, outputDir)))
     return 1;
   llvm::outs() << "qemit: wrote " << outputDir << "/ (" << name << ".cpp, "
                << name << ".h, " << name << "_program.cpp, main.cpp, "
                << "CMakeLists.txt, " << name
-               << ".weights): " << plan->numSteps() << " steps\n";
+               << ".weights): " << plan->numSteps() << " steps";
+  if (training)
+    llvm::outs() << " (@train_step), " << evalPlan->numSteps()
+                 << " steps (@main)";
+  llvm::outs() << "\n"
+               << "qemit: " << qopt::arenaSummary(*plan, plan->memory())
+               << "\n";
   return 0;
 }

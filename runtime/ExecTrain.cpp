@@ -1,0 +1,511 @@
+//===- ExecTrain.cpp - backward, loss, optimizer and state kernels --------===//
+//
+// The kernels of @train_step (qnn-autodiff, qnn-wrap-mode{mode=qat}):
+// backward ops, losses, optimizer updates and the global_load / store of
+// the training state. Conventions that differ between qnn and qrt
+// (PyTorch's) were translated when the plan was built (batch-norm momentum,
+// Adam's 1-based step), so the parameters here are qrt's.
+//
+// Value semantics: a kernel that updates in place (running statistics,
+// optimizer steps, LQ-Nets' basis) works on a copy, never on an operand,
+// which may be a global's current value that other steps still read.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/BackwardConv.h"
+#include "runtime/ExecKernel.h"
+#include "runtime/FakeQuant.h"
+#include "runtime/TrainOps.h"
+
+#include <algorithm>
+
+using namespace qrt;
+using namespace qrt::exec;
+
+/// `shape` with its -1 dimensions taken from `like` (the same position), or
+/// 1 where `like` is shorter.
+static Shape resolve(Shape shape, const Shape &like) {
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] < 0)
+      shape[i] = i < like.size() ? like[i] : 1;
+  return shape;
+}
+
+static Tensor scalar(float v) { return Tensor::fromVector<float>({}, {v}); }
+
+static float scalarValue(const Tensor &t) {
+  return t.dtype() == DType::F32 && t.numel() == 1 ? t.data<float>()[0] : 0.f;
+}
+
+//===-- Convolution and linear --------------------------------------------===//
+
+namespace {
+/// The oneDNN backward primitives of a conv, per (input, weight) shape.
+struct ConvBackwardCache {
+  std::map<std::pair<Shape, Shape>, ConvBackwardPlan> plans;
+  Expected<const ConvBackwardPlan *> get(const Shape &in, const Shape &w,
+                                         const Conv2dParams &conv) {
+    auto key = std::make_pair(in, w);
+    auto it = plans.find(key);
+    if (it == plans.end()) {
+      Expected<ConvBackwardPlan> made =
+          ConvBackwardPlan::create(in, w, /*withBias=*/false, conv);
+      if (!made)
+        return made.status();
+      it = plans.emplace(key, std::move(*made)).first;
+    }
+    return &it->second;
+  }
+};
+
+/// The oneDNN backward primitives of a linear layer, per input shape.
+struct LinearBackwardCache {
+  PlanCache<LinearBackwardPlan> plans;
+  Expected<const LinearBackwardPlan *> get(const Shape &in, const Shape &w) {
+    auto it = plans.find(in);
+    if (it == plans.end()) {
+      Expected<LinearBackwardPlan> made =
+          LinearBackwardPlan::create(in, w, /*withBias=*/false);
+      if (!made)
+        return made.status();
+      it = plans.emplace(in, std::move(*made)).first;
+    }
+    return &it->second;
+  }
+};
+} // namespace
+
+QRT_DEFINE_KERNEL(conv2d_grad_input, ConvGradParams) {
+  const Tensor &dy = ctx[io.in[0]], &w = ctx[io.in[1]];
+  Shape in = resolve(p.shape, dy.shape());
+  auto plan = ctx.state<ConvBackwardCache>(io).get(in, w.shape(), p.conv);
+  if (!plan)
+    return plan.status();
+  Tensor dx = ctx.output(io.out[0], in, DType::F32);
+  Status s = (*plan)->backwardData(dy, w, dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+QRT_DEFINE_KERNEL(conv2d_grad_weight, ConvGradParams) {
+  const Tensor &dy = ctx[io.in[0]], &x = ctx[io.in[1]];
+  Shape wShape = resolve(p.shape, {});
+  auto plan = ctx.state<ConvBackwardCache>(io).get(x.shape(), wShape, p.conv);
+  if (!plan)
+    return plan.status();
+  Tensor dw = ctx.output(io.out[0], wShape, DType::F32), noBias;
+  Status s = (*plan)->backwardWeights(x, dy, dw, noBias);
+  ctx[io.out[0]] = std::move(dw);
+  return s;
+}
+
+/// Σ dy over every axis but 1.
+QRT_DEFINE_KERNEL(bias_grad, NoParams) {
+  const Tensor &dy = ctx[io.in[0]];
+  if (dy.rank() < 2)
+    return invalidArgument("bias_grad needs rank >= 2");
+  Shape keep(dy.rank() - 1, 1);
+  keep[0] = dy.dim(1); // right-aligned: [C, 1, ..., 1]
+  Tensor sum;
+  QRT_RETURN_IF_ERROR(reduceSumToShape(dy, keep, sum));
+  Expected<Tensor> flat = sum.reshape({dy.dim(1)});
+  if (!flat)
+    return flat.status();
+  ctx[io.out[0]] = std::move(*flat);
+  return Status::ok();
+}
+
+QRT_DEFINE_KERNEL(linear_grad_input, ShapeParams) {
+  const Tensor &dy = ctx[io.in[0]], &w = ctx[io.in[1]];
+  Shape in = resolve(p.shape, dy.shape());
+  auto plan = ctx.state<LinearBackwardCache>(io).get(in, w.shape());
+  if (!plan)
+    return plan.status();
+  Tensor dx = ctx.output(io.out[0], in, DType::F32);
+  Status s = (*plan)->backwardData(dy, w, dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+QRT_DEFINE_KERNEL(linear_grad_weight, ShapeParams) {
+  const Tensor &dy = ctx[io.in[0]], &x = ctx[io.in[1]];
+  Shape wShape = resolve(p.shape, {});
+  auto plan = ctx.state<LinearBackwardCache>(io).get(x.shape(), wShape);
+  if (!plan)
+    return plan.status();
+  Tensor dw = ctx.output(io.out[0], wShape, DType::F32), noBias;
+  Status s = (*plan)->backwardWeights(x, dy, dw, noBias);
+  ctx[io.out[0]] = std::move(dw);
+  return s;
+}
+
+//===-- Elementwise, pooling, data movement -------------------------------===//
+
+/// in = {dy, y (the relu's output)}.
+QRT_DEFINE_KERNEL(relu_grad, NoParams) {
+  const Tensor &dy = ctx[io.in[0]], &y = ctx[io.in[1]];
+  Tensor dx = ctx.output(io.out[0], y.shape(), DType::F32);
+  Status s = reluBackward(y, dy, dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+/// in = {dy, x}.
+QRT_DEFINE_KERNEL(clip_grad, ClipParams) {
+  Tensor dx;
+  Status s = clipBackward(ctx[io.in[1]], p.lo, p.hi, ctx[io.in[0]], dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+QRT_DEFINE_KERNEL(slice, SliceParams) {
+  const Tensor &x = ctx[io.in[0]];
+  Shape r = resolve(p.shape, x.shape());
+  if (p.axis < 0 || p.axis >= x.rank() || p.start < 0 ||
+      p.start + r[p.axis] > x.dim(p.axis))
+    return invalidArgument("slice [" + std::to_string(p.start) + ", " +
+                           std::to_string(p.start + r[p.axis]) +
+                           ") of axis " + std::to_string(p.axis) +
+                           " is outside " + shapeToString(x.shape()));
+  std::vector<int64_t> pads(2 * x.rank(), 0);
+  pads[p.axis] = p.start;
+  pads[x.rank() + p.axis] = x.dim(p.axis) - p.start - r[p.axis];
+  Tensor out;
+  Status s = padBackward(r, pads, x, out);
+  ctx[io.out[0]] = std::move(out);
+  return s;
+}
+
+/// in = {dy, x}.
+QRT_DEFINE_KERNEL(max_pool_grad, PoolGradParams) {
+  const Tensor &dy = ctx[io.in[0]], &x = ctx[io.in[1]];
+  Tensor dx = ctx.output(io.out[0], x.shape(), DType::F32);
+  Status s = maxPool2dBackward(x, p.pool, dy, dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+QRT_DEFINE_KERNEL(avg_pool_grad, PoolGradParams) {
+  const Tensor &dy = ctx[io.in[0]];
+  Shape xs = resolve(p.shape, dy.shape());
+  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
+  Status s = avgPool2dBackward(xs, p.pool, dy, dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+QRT_DEFINE_KERNEL(global_avg_pool_grad, ShapeParams) {
+  const Tensor &dy = ctx[io.in[0]];
+  Shape xs = resolve(p.shape, dy.shape());
+  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
+  Status s = globalAvgPoolBackward(xs, dy, dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+QRT_DEFINE_KERNEL(pad_grad, PadGradParams) {
+  const Tensor &dy = ctx[io.in[0]];
+  Shape xs = resolve(p.shape, dy.shape());
+  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
+  Status s = padBackward(xs, p.pads, dy, dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+/// pad_grad -> [add addend] -> relu_grad in one pass. in = {dy, relu
+/// output, addend?}.
+QRT_DEFINE_KERNEL(pad_grad_add_relu, PadGradParams) {
+  const Tensor &dy = ctx[io.in[0]], &y = ctx[io.in[1]];
+  Slot addend = optionalIn(io, 2);
+  Shape xs = resolve(p.shape, dy.shape());
+  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
+  Status s = padBackwardAddReluBackward(
+      xs, p.pads, dy, addend == kNoSlot ? nullptr : &ctx[addend], y, dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
+/// Σ of the input down to `shape` (broadcast's backward). A dynamic result
+/// dimension keeps the input's size (it was not broadcast); dimensions are
+/// right-aligned.
+QRT_DEFINE_KERNEL(reduce_to, ShapeParams) {
+  const Tensor &in = ctx[io.in[0]];
+  const Shape &g = in.shape();
+  if (p.shape.size() > g.size())
+    return invalidArgument("reduce_to " + shapeToString(p.shape) +
+                           " has more dimensions than its input " +
+                           shapeToString(g));
+  Shape s = p.shape;
+  size_t off = g.size() - s.size();
+  for (size_t i = 0; i < s.size(); ++i)
+    if (s[i] < 0)
+      s[i] = g[off + i];
+  Tensor out = ctx.output(io.out[0], s, DType::F32);
+  Status st = reduceSumToShape(in, s, out);
+  ctx[io.out[0]] = std::move(out);
+  return st;
+}
+
+//===-- Batch norm ---------------------------------------------------------===//
+
+QRT_DEFINE_KERNEL(batch_norm_train, BatchNormTrainParams) {
+  const Tensor &x = ctx[io.in[0]];
+  Tensor runMean = ctx[io.in[3]].clone(), runVar = ctx[io.in[4]].clone();
+  Tensor y = ctx.output(io.out[0], x.shape(), DType::F32), mean, invstd;
+  QRT_RETURN_IF_ERROR(batchNormTrainForward(x, ctx[io.in[1]], ctx[io.in[2]],
+                                            runMean, runVar, p.momentum,
+                                            p.epsilon, y, mean, invstd));
+  ctx[io.out[0]] = std::move(y);
+  ctx[io.out[1]] = std::move(mean);
+  ctx[io.out[2]] = std::move(invstd);
+  ctx[io.out[3]] = std::move(runMean);
+  ctx[io.out[4]] = std::move(runVar);
+  return Status::ok();
+}
+
+/// in = {dy, x, scale, saved mean, saved invstd}; out = {dx, dscale, dbias}.
+QRT_DEFINE_KERNEL(batch_norm_grad, NoParams) {
+  const Tensor &x = ctx[io.in[1]];
+  Tensor dx = ctx.output(io.out[0], x.shape(), DType::F32), dg, db;
+  QRT_RETURN_IF_ERROR(batchNormTrainBackward(x, ctx[io.in[2]], ctx[io.in[3]],
+                                             ctx[io.in[4]], ctx[io.in[0]], dx,
+                                             dg, db));
+  ctx[io.out[0]] = std::move(dx);
+  ctx[io.out[1]] = std::move(dg);
+  ctx[io.out[2]] = std::move(db);
+  return Status::ok();
+}
+
+//===-- Losses -------------------------------------------------------------===//
+
+/// in = {logits, labels}; out = {loss (scalar), dlogits}.
+QRT_DEFINE_KERNEL(softmax_cross_entropy, NoParams) {
+  const Tensor &a = ctx[io.in[0]];
+  float loss = 0.f;
+  Tensor g = ctx.output(io.out[1], a.shape(), DType::F32);
+  QRT_RETURN_IF_ERROR(softmaxCrossEntropy(a, ctx[io.in[1]], loss, g));
+  ctx[io.out[0]] = scalar(loss);
+  ctx[io.out[1]] = std::move(g);
+  return Status::ok();
+}
+
+/// in = {prediction, target}; out = {loss (scalar), dprediction}.
+QRT_DEFINE_KERNEL(mse_loss, NoParams) {
+  const Tensor &a = ctx[io.in[0]];
+  float loss = 0.f;
+  Tensor g = ctx.output(io.out[1], a.shape(), DType::F32);
+  QRT_RETURN_IF_ERROR(mseLoss(a, ctx[io.in[1]], loss, g));
+  ctx[io.out[0]] = scalar(loss);
+  ctx[io.out[1]] = std::move(g);
+  return Status::ok();
+}
+
+/// in = {offsets, beta, lambda}; out = {loss (scalar), doffsets}.
+QRT_DEFINE_KERNEL(adaround_regularizer, NoParams) {
+  const Tensor &v = ctx[io.in[0]];
+  float loss = 0.f;
+  Tensor g = ctx.output(io.out[1], v.shape(), DType::F32);
+  QRT_RETURN_IF_ERROR(adaroundRegularizer(v, scalarValue(ctx[io.in[1]]),
+                                          scalarValue(ctx[io.in[2]]), loss, g));
+  ctx[io.out[0]] = scalar(loss);
+  ctx[io.out[1]] = std::move(g);
+  return Status::ok();
+}
+
+//===-- fake_quant_grad ----------------------------------------------------===//
+
+/// LSQ's step-size gradient scale for `x` (see FakeQuantGradParams).
+static float lsqGradScale(const FakeQuantGradParams &p, const Tensor &x,
+                          Granularity g) {
+  double perGroup = static_cast<double>(x.numel()) / g.numGroups;
+  double perSample = p.weight || x.rank() == 0
+                         ? perGroup
+                         : perGroup / std::max<int64_t>(1, x.dim(0));
+  double fan = x.rank() > 1 ? static_cast<double>(x.numel()) / x.dim(0) : 1.0;
+  return qmath::gradScaleFactor(p.gradScale, fan,
+                                p.gradScale == GradScaleMode::Lsq ? perSample
+                                                                  : perGroup,
+                                p.range.qmax);
+}
+
+QRT_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
+  enum { kX, kDy, kScale, kZeroPoint, kClip, kBasis, kOffset };
+  const Tensor &x = ctx[io.in[kX]], &dy = ctx[io.in[kDy]];
+  auto param = [&](int i) -> const Tensor & {
+    return ctx.operand(optionalIn(io, i));
+  };
+  Granularity g = granularityOf(p.axis, p.groups, x);
+  float qn = -p.range.qmin, qp = p.range.qmax;
+  // dx has x's shape for every method.
+  Tensor dx = ctx.output(io.out[0], x.shape(), DType::F32);
+  std::vector<Tensor> dp(p.gradShapes.size());
+  auto need = [&](size_t n) -> Status {
+    if (dp.size() == n)
+      return Status::ok();
+    return invalidArgument("fake_quant_grad: the method gives " +
+                           std::to_string(n) + " parameter gradient(s), the "
+                           "step has " + std::to_string(dp.size()));
+  };
+  Status s;
+  switch (p.kind) {
+  case FakeQuantKind::Affine:
+    s = need(0);
+    if (s)
+      s = fakeQuantAffineBackward(x, param(kScale), param(kZeroPoint), p.range,
+                                  g, dy, dx);
+    break;
+  case FakeQuantKind::Lsq:
+    s = need(1);
+    if (s)
+      s = lsqBackward(x, param(kScale), qn, qp, g, lsqGradScale(p, x, g), dy,
+                      dx, dp[0]);
+    break;
+  case FakeQuantKind::LsqPlus:
+    s = need(2);
+    if (s)
+      s = lsqPlusBackward(x, param(kScale), param(kZeroPoint), qn, qp, g,
+                          lsqGradScale(p, x, g), dy, dx, dp[0], dp[1]);
+    break;
+  case FakeQuantKind::Pact:
+    s = need(1);
+    if (s)
+      s = pactBackward(x, param(kClip), g, dy, dx, dp[0]);
+    break;
+  case FakeQuantKind::DorefaWeight:
+    s = need(0);
+    if (s)
+      s = dorefaWeightBackward(x, p.bits, g, /*maxAsConstant=*/false, dy, dx);
+    break;
+  case FakeQuantKind::DorefaActivation: {
+    s = need(0);
+    const Tensor &c = param(kClip);
+    if (s)
+      s = dorefaActivationBackward(x, c.defined() ? scalarValue(c) : 1.f, dy,
+                                   dx);
+    break;
+  }
+  case FakeQuantKind::XnorWeight:
+    s = need(0);
+    if (s)
+      s = xnorWeightBackward(x, g, p.grad, /*scaleByAlpha=*/true, dy, dx);
+    break;
+  case FakeQuantKind::SignActivation:
+    s = need(0);
+    if (s)
+      s = signActivationBackward(x, p.grad, dy, dx);
+    break;
+  case FakeQuantKind::XnorPlusPlus:
+    s = need(1);
+    if (s)
+      s = xnorWeightScaledBackward(x, param(kScale), g, p.grad, dy, dx, dp[0]);
+    break;
+  case FakeQuantKind::Lqnet:
+    s = need(0);
+    if (s && p.weight) {
+      s = lqnetBackward(dy, dx);
+    } else if (s) {
+      Expected<Tensor> basis = lqBasisRows(param(kBasis), g);
+      s = basis ? lqnetActivationBackward(x, *basis, p.isSigned, g, dy, dx)
+                : basis.status();
+    }
+    break;
+  case FakeQuantKind::NonUniform:
+    s = need(1);
+    if (s)
+      s = nonUniformBackward(x, param(kClip), dy, dx, dp[0]);
+    break;
+  case FakeQuantKind::Adaround:
+    // The rounding offsets get the gradient; w is fixed (dx = 0).
+    s = need(1);
+    if (s) {
+      dx = Tensor::zeros(x.shape(), DType::F32);
+      s = adaroundBackward(x, param(kScale), param(kZeroPoint), param(kOffset),
+                           p.range, g, dy, dp[0]);
+    }
+    break;
+  }
+  QRT_RETURN_IF_ERROR(s);
+  ctx[io.out[0]] = std::move(dx);
+  for (size_t i = 0; i < dp.size(); ++i) {
+    // Per-group gradients come as [numGroups]; they get the operand's
+    // shape (e.g. a scalar tensor<f32> scale).
+    Expected<Tensor> shaped = dp[i].reshape(p.gradShapes[i]);
+    if (!shaped)
+      return shaped.status();
+    ctx[io.out[1 + i]] = std::move(*shaped);
+  }
+  return Status::ok();
+}
+
+QRT_DEFINE_KERNEL(lqnet_basis_update, LqnetBasisParams) {
+  const Tensor &x = ctx[io.in[0]];
+  Granularity g = granularityOf(p.axis, p.groups, x);
+  Tensor basis = ctx[io.in[1]].clone();
+  Expected<Tensor> rows = lqBasisRows(basis, g);
+  if (!rows)
+    return rows.status();
+  // The [numGroups, K] view shares basis's storage.
+  QRT_RETURN_IF_ERROR(lqnetBasisUpdate(x, *rows, p.isSigned, g, p.momentum));
+  ctx[io.out[0]] = std::move(basis);
+  return Status::ok();
+}
+
+//===-- Optimizers ---------------------------------------------------------===//
+
+QRT_DEFINE_KERNEL(sgd_update, SgdParams) {
+  SgdOptions opts = p.options;
+  opts.lr = scalarValue(ctx[io.in[3]]);
+  Tensor param = ctx[io.in[0]].clone();
+  const Tensor &buf = ctx[io.in[2]];
+  SgdState state;
+  // With momentum 0 the buffer is returned unchanged (and not read).
+  bool momentum = p.options.momentum > 0.f;
+  state.momentumBuffer = momentum ? buf.clone() : Tensor();
+  QRT_RETURN_IF_ERROR(sgdStep(param, ctx[io.in[1]], state, opts));
+  Tensor newBuf = momentum ? std::move(state.momentumBuffer) : buf;
+  ctx[io.out[0]] = std::move(param);
+  ctx[io.out[1]] = std::move(newBuf);
+  return Status::ok();
+}
+
+QRT_DEFINE_KERNEL(adam_update, AdamParams) {
+  AdamOptions opts = p.options;
+  opts.lr = scalarValue(ctx[io.in[4]]);
+  Tensor param = ctx[io.in[0]].clone();
+  AdamState state;
+  state.expAvg = ctx[io.in[2]].clone();
+  state.expAvgSq = ctx[io.in[3]].clone();
+  // The operand is this update's 1-based number; adamStep increments.
+  state.step = static_cast<int64_t>(scalarValue(ctx[io.in[5]])) - 1;
+  QRT_RETURN_IF_ERROR(adamStep(param, ctx[io.in[1]], state, opts));
+  ctx[io.out[0]] = std::move(param);
+  ctx[io.out[1]] = std::move(state.expAvg);
+  ctx[io.out[2]] = std::move(state.expAvgSq);
+  return Status::ok();
+}
+
+//===-- Training state -----------------------------------------------------===//
+
+static Status checkGlobal(const Context &ctx, const GlobalRef &p) {
+  Globals *g = ctx.globals();
+  if (!g || p.index < 0 || p.index >= g->size() ||
+      g->names()[p.index] != p.name)
+    return invalidArgument("global @" + p.name +
+                           " is not bound (the program's state list lacks "
+                           "it)");
+  return Status::ok();
+}
+
+/// out = {the global's current tensor} (no copy).
+QRT_DEFINE_KERNEL(global_load, GlobalRef) {
+  QRT_RETURN_IF_ERROR(checkGlobal(ctx, p));
+  ctx[io.out[0]] = ctx.globals()->get(p.index);
+  return Status::ok();
+}
+
+/// in = {the new value}: the global is rebound to it.
+QRT_DEFINE_KERNEL(global_store, GlobalRef) {
+  QRT_RETURN_IF_ERROR(checkGlobal(ctx, p));
+  ctx.globals()->set(p.index, ctx[io.in[0]]);
+  return Status::ok();
+}
