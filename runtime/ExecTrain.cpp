@@ -278,38 +278,32 @@ QRT_DEFINE_KERNEL(batch_norm_grad, NoParams) {
 
 //===-- Losses -------------------------------------------------------------===//
 
-/// in = {logits, labels}; out = {loss (scalar), dlogits}.
+/// A loss of in[0] and `args`: out = {loss (scalar), d loss / d in[0]}.
+template <typename Fn, typename... Args>
+static Status loss(Context &ctx, const StepIO &io, Fn fn, const Args &...args) {
+  const Tensor &a = ctx[io.in[0]];
+  float value = 0.f;
+  Tensor g = ctx.output(io.out[1], a.shape(), DType::F32);
+  QRT_RETURN_IF_ERROR(fn(a, args..., value, g));
+  ctx[io.out[0]] = scalar(value);
+  ctx[io.out[1]] = std::move(g);
+  return Status::ok();
+}
+
+/// in = {logits, labels}.
 QRT_DEFINE_KERNEL(softmax_cross_entropy, NoParams) {
-  const Tensor &a = ctx[io.in[0]];
-  float loss = 0.f;
-  Tensor g = ctx.output(io.out[1], a.shape(), DType::F32);
-  QRT_RETURN_IF_ERROR(softmaxCrossEntropy(a, ctx[io.in[1]], loss, g));
-  ctx[io.out[0]] = scalar(loss);
-  ctx[io.out[1]] = std::move(g);
-  return Status::ok();
+  return loss(ctx, io, softmaxCrossEntropy, ctx[io.in[1]]);
 }
 
-/// in = {prediction, target}; out = {loss (scalar), dprediction}.
+/// in = {prediction, target}.
 QRT_DEFINE_KERNEL(mse_loss, NoParams) {
-  const Tensor &a = ctx[io.in[0]];
-  float loss = 0.f;
-  Tensor g = ctx.output(io.out[1], a.shape(), DType::F32);
-  QRT_RETURN_IF_ERROR(mseLoss(a, ctx[io.in[1]], loss, g));
-  ctx[io.out[0]] = scalar(loss);
-  ctx[io.out[1]] = std::move(g);
-  return Status::ok();
+  return loss(ctx, io, mseLoss, ctx[io.in[1]]);
 }
 
-/// in = {offsets, beta, lambda}; out = {loss (scalar), doffsets}.
+/// in = {offsets, beta, lambda}: AdaRound's rounding regularizer.
 QRT_DEFINE_KERNEL(adaround_regularizer, NoParams) {
-  const Tensor &v = ctx[io.in[0]];
-  float loss = 0.f;
-  Tensor g = ctx.output(io.out[1], v.shape(), DType::F32);
-  QRT_RETURN_IF_ERROR(adaroundRegularizer(v, scalarValue(ctx[io.in[1]]),
-                                          scalarValue(ctx[io.in[2]]), loss, g));
-  ctx[io.out[0]] = scalar(loss);
-  ctx[io.out[1]] = std::move(g);
-  return Status::ok();
+  return loss(ctx, io, adaroundRegularizer, scalarValue(ctx[io.in[1]]),
+              scalarValue(ctx[io.in[2]]));
 }
 
 //===-- fake_quant_grad ----------------------------------------------------===//

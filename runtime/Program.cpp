@@ -132,11 +132,15 @@ static std::string executableDir() {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
+std::string qrt::exec::defaultWeightsPath(const ProgramSpec &spec) {
+  return executableDir() + "/" + spec.name + ".weights";
+}
+
 int qrt::exec::programMainWithWeights(int argc, char **argv,
                                       const ProgramSpec &spec) {
   // Before anything else (programMain would re-execute without --weights).
   preferPassiveWaitPolicy(argv);
-  std::string weights = executableDir() + "/" + spec.name + ".weights";
+  std::string weights = defaultWeightsPath(spec);
   std::vector<char *> rest;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];

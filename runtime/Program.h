@@ -84,6 +84,10 @@ private:
   std::shared_ptr<Globals> globals_;
 };
 
+/// NAME.weights beside the running executable (where the program's CMake
+/// project copies it).
+std::string defaultWeightsPath(const ProgramSpec &spec);
+
 /// An emitted program's main: `--weights PATH` (default: NAME.weights
 /// beside the executable) loads the weights, the other options are
 /// programMain's (--calibrate writes the ranges of the program's observers).

@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <functional>
 #include <sys/stat.h>
-#include <unistd.h>
 
 using namespace qrt;
 using namespace qrt::exec;
@@ -205,16 +204,6 @@ Status parse(int argc, char **argv, TrainArgs &args) {
   return Status::ok();
 }
 
-std::string executableDir() {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-  if (n <= 0)
-    return ".";
-  std::string path(buf, n);
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? "." : path.substr(0, slash);
-}
-
 Status train(const TrainArgs &args, const ProgramSpec &step,
              const ProgramSpec &eval) {
   QRT_RETURN_IF_ERROR(checkOptions(args.loop));
@@ -258,7 +247,7 @@ int qrt::exec::trainMain(int argc, char **argv, const ProgramSpec &step,
                          const ProgramSpec &eval) {
   preferPassiveWaitPolicy(argv);
   TrainArgs args;
-  args.weights = executableDir() + "/" + step.name + ".weights";
+  args.weights = defaultWeightsPath(step);
   if (Status s = parse(argc, argv, args); !s) {
     std::fprintf(stderr, "%s: error: %s\n", step.name.c_str(),
                  s.message().c_str());
