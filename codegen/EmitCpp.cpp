@@ -200,7 +200,7 @@ LogicalResult qopt::checkEmittable(const ExecutionPlan &plan,
     for (int64_t d = 1; d < type.getRank(); ++d)
       if (type.isDynamicDim(d)) {
         emitError(arg.getLoc())
-            << "qemit: dimension " << d << " of argument " << arg.getArgNumber()
+            << "dimension " << d << " of argument " << arg.getArgNumber()
             << " is dynamic; an emitted program takes a dynamic batch "
                "(dimension 0) only";
         ok = false;
@@ -329,7 +329,7 @@ static LogicalResult writeFile(Location loc, const std::string &path,
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec)
-    return emitError(loc) << "qemit: cannot write " << path << ": "
+    return emitError(loc) << "cannot write " << path << ": "
                           << ec.message();
   os << text;
   return success();
@@ -578,7 +578,7 @@ LogicalResult qopt::writeProgram(ArrayRef<ProgramFunction> functions,
   if (!ok)
     return failure();
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return emitError(loc) << "qemit: cannot create " << dir << ": "
+    return emitError(loc) << "cannot create " << dir << ": "
                           << ec.message();
   OwningOpRef<ModuleOp> module =
       buildEmitCModule(functions.front().func.getContext(), functions, name);
@@ -602,7 +602,7 @@ LogicalResult qopt::writeProgram(ArrayRef<ProgramFunction> functions,
     if (fn.role == "forward")
       forward = &fn;
   if (!forward)
-    return emitError(loc) << "qemit: a program needs a forward function";
+    return emitError(loc) << "a program needs a forward function";
   bool training = isTraining(functions);
   if (failed(writeFile(loc, path(name.str() + ".cpp"), cpp)) ||
       failed(writeFile(loc, path(name.str() + ".h"),
@@ -631,6 +631,6 @@ LogicalResult qopt::writeProgram(ArrayRef<ProgramFunction> functions,
   if (qrt::Status s =
           qrt::saveCheckpoint(path(name.str() + ".weights"), weights);
       !s)
-    return emitError(loc) << "qemit: " << s.message();
+    return emitError(loc) << "" << s.message();
   return success();
 }

@@ -13,7 +13,7 @@
 //
 // A conv whose result only feeds (through a residual add of a quantized
 // value, a relu and a zero pad) the quantizer of the next layer's input is
-// one requantized int8 layer (passes/FusedLayer.h): it runs the very fused
+// one requantized int8 layer (analysis/FusedLayer.h): it runs the very fused
 // oneDNN kernel the deployed qconv2d runs (Int8ConvPlan::createFused), and
 // the quantizer's output is the dequantized 8-bit result, (q - z) s, as
 // fake_quant computes it.
@@ -23,7 +23,8 @@
 #include "codegen/Lowerings.h"
 #include "dialect/Constants.h"
 #include "dialect/QnnOps.h"
-#include "passes/FusedLayer.h"
+#include "analysis/FrozenGrid.h"
+#include "analysis/FusedLayer.h"
 
 #include "runtime/Exec.h"
 
@@ -34,61 +35,23 @@ using namespace mlir;
 using namespace qopt;
 using namespace qopt::qnn;
 
-namespace {
-/// A frozen quantizer on an 8-bit-or-narrower integer grid.
-struct FrozenGrid {
-  std::vector<float> scales, zeroPoints;
-  qrt::QuantRange range;
-  qrt::DType dtype;
-  std::optional<int64_t> axis;
-};
-} // namespace
-
+/// The grid of a frozen fake_quant producing `v`, if it has one.
 static std::optional<FrozenGrid> frozenGrid(Value v) {
   auto fq = v.getDefiningOp<FakeQuantOp>();
-  if (!fq || (fq.getMethod() != QuantMethod::Uniform &&
-              fq.getMethod() != QuantMethod::Lsq) ||
-      fq.getBits() > 8 || fq.getGroups() || fq.getAdaptive() != Adaptive::None)
+  if (!fq)
     return std::nullopt;
-  FrozenGrid g;
-  std::optional<SmallVector<float>> s = readF32Constant(fq.getScale());
-  if (!s)
+  std::string why;
+  FailureOr<FrozenGrid> g = FrozenGrid::of(fq, why);
+  if (failed(g))
     return std::nullopt;
-  g.scales.assign(s->begin(), s->end());
-  if (fq.getZeroPoint()) {
-    std::optional<SmallVector<float>> z = readF32Constant(fq.getZeroPoint());
-    if (!z)
-      return std::nullopt;
-    g.zeroPoints.assign(z->begin(), z->end());
-  } else {
-    g.zeroPoints.assign(g.scales.size(), 0.0f);
-  }
-  for (float z : g.zeroPoints)
-    if (z != std::nearbyint(z))
-      return std::nullopt;
-  bool isSigned = !fq.getHalfRange();
-  g.range = qrt::QuantRange::fromBits(fq.getBits(), isSigned, fq.getNarrow());
-  g.dtype = isSigned ? qrt::DType::I8 : qrt::DType::U8;
-  g.axis = fq.getAxis();
-  return g;
-}
-
-/// The kernel's form of a frozen grid.
-static qrt::exec::QuantGrid toGrid(const FrozenGrid &g) {
-  qrt::exec::QuantGrid q;
-  q.dtype = g.dtype;
-  q.range = g.range;
-  q.scale = qrt::exec::f32(g.scales);
-  q.zeroPoint = qrt::exec::f32(g.zeroPoints);
-  q.axis = g.axis.value_or(-1);
-  return q;
+  return std::move(*g);
 }
 
 /// The weight of an exact layer is a constant quantized per tensor or per
 /// output channel with zero points 0.
 static bool isExactWeight(ExecutionPlan &plan, Value weight,
                           const std::optional<FrozenGrid> &gw) {
-  return gw && gw->dtype == qrt::DType::I8 && (!gw->axis || *gw->axis == 0) &&
+  return gw && gw->isSigned && (!gw->axis || *gw->axis == 0) &&
          llvm::all_of(gw->zeroPoints, [](float z) { return z == 0.0f; }) &&
          plan.isConstant(weight.getDefiningOp<FakeQuantOp>().getInput());
 }
@@ -103,8 +66,8 @@ static LogicalResult addExactLayer(ExecutionPlan &plan, Operation *op,
   std::vector<float> accScale;
   for (float s : gw->scales)
     accScale.push_back((float)((double)gx->scales[0] * (double)s));
-  p.x = toGrid(*gx);
-  p.w = toGrid(*gw);
+  p.x = quantGridOf(*gx);
+  p.w = quantGridOf(*gw);
   p.accScale = qrt::exec::f32(accScale);
   p.rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
   plan.addCall(op,
@@ -137,12 +100,12 @@ static LogicalResult addFusedConvLayer(ExecutionPlan &plan, Conv2dOp conv) {
           return false;
         std::optional<FrozenGrid> g = perTensor(op->getResult(0));
         if (g)
-          *isSigned = g->dtype == qrt::DType::I8;
+          *isSigned = g->isSigned;
         return g.has_value();
       },
       [&](Value v, bool isSigned) {
         std::optional<FrozenGrid> g = perTensor(v);
-        return g && (g->dtype == qrt::DType::I8) == isSigned;
+        return g && g->isSigned == isSigned;
       });
   if (!chain)
     return failure();
@@ -157,24 +120,24 @@ static LogicalResult addFusedConvLayer(ExecutionPlan &plan, Conv2dOp conv) {
     e.multipliers.push_back(
         qrt::requant::multiplier(fx.scales[0], sw, fy.scales[0]));
   e.outputZeroPoint = (int32_t)fy.zeroPoints[0];
-  e.outputDType = fy.dtype;
-  e.qmin = (int32_t)fy.range.qmin;
-  e.qmax = (int32_t)fy.range.qmax;
+  e.outputDType = storageDType(fy);
+  e.qmin = (int32_t)fy.qmin;
+  e.qmax = (int32_t)fy.qmax;
   e.relu = (bool)chain->relu;
   if (fr) {
     e.residual = true;
-    e.residualDType = fr->dtype;
+    e.residualDType = storageDType(*fr);
     e.residualScale = qrt::requant::residualScale(fr->scales[0], fy.scales[0]);
     e.residualZeroPoint = (int32_t)fr->zeroPoints[0];
-    p.residual = toGrid(*fr);
+    p.residual = quantGridOf(*fr);
   }
   if (chain->pad)
     p.pads.assign(chain->pad.getPads().begin(), chain->pad.getPads().end());
   p.conv = convParams(conv.getStrides(), conv.getDilations(), conv.getPads(),
                       conv.getGroups());
-  p.x = toGrid(fx);
-  p.w = toGrid(fw);
-  p.y = toGrid(fy);
+  p.x = quantGridOf(fx);
+  p.w = quantGridOf(fw);
+  p.y = quantGridOf(fy);
   for (Operation *op : {chain->add.getOperation(), chain->relu.getOperation(),
                         chain->pad.getOperation(), chain->quantizer})
     if (op)

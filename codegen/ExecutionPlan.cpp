@@ -110,7 +110,7 @@ ExecutionPlan::compile(func::FuncOp func,
     FailureOr<ArgSpec> spec = argSpecOf(arg.getType());
     if (failed(spec)) {
       emitError(arg.getLoc())
-          << "qrun: unsupported argument type " << arg.getType();
+          << "unsupported argument type " << arg.getType();
       ok = false;
       continue;
     }
@@ -118,14 +118,14 @@ ExecutionPlan::compile(func::FuncOp func,
     plan.argSlots.push_back(plan.slotOf(arg));
   }
   if (!func.getBody().hasOneBlock())
-    return func.emitError("qrun: functions with control flow are not "
+    return func.emitError("functions with control flow are not "
                           "supported");
   for (Operation &op : func.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       for (Value v : ret.getOperands()) {
         FailureOr<ArgSpec> spec = argSpecOf(v.getType());
         if (failed(spec)) {
-          ret.emitError("qrun: unsupported result type ") << v.getType();
+          ret.emitError("unsupported result type ") << v.getType();
           ok = false;
           continue;
         }
@@ -165,7 +165,7 @@ ExecutionPlan::compile(func::FuncOp func,
   if (placed)
     placed = plan.context->setArena(plan.memoryPlan.layout);
   if (!placed)
-    return func.emitError("qrun: internal error in the memory plan: ")
+    return func.emitError("internal error in the memory plan: ")
            << placed.message();
   return plan;
 }

@@ -16,7 +16,7 @@ FailureOr<qrt::Tensor> qopt::tensorFromAttribute(Location loc, Type type,
                                                  Attribute value) {
   FailureOr<ArgSpec> spec = argSpecOf(type);
   if (failed(spec))
-    return emitError(loc) << "qrun: unsupported constant type " << type;
+    return emitError(loc) << "unsupported constant type " << type;
   qrt::Tensor t = qrt::Tensor::empty(spec->shape, spec->dtype);
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
     if (dense.isSplat()) {
@@ -30,7 +30,7 @@ FailureOr<qrt::Tensor> qopt::tensorFromAttribute(Location loc, Type type,
     }
     ArrayRef<char> raw = dense.getRawData();
     if (raw.size() != t.nbytes())
-      return emitError(loc) << "qrun: constant of " << raw.size()
+      return emitError(loc) << "constant of " << raw.size()
                             << " bytes does not match its type " << type;
     std::memcpy(t.rawData(), raw.data(), raw.size());
     return t;
@@ -39,19 +39,19 @@ FailureOr<qrt::Tensor> qopt::tensorFromAttribute(Location loc, Type type,
     AsmResourceBlob *data = blob.getRawHandle().getBlob();
     if (!data)
       return emitError(loc)
-             << "qrun: dense resource '" << blob.getRawHandle().getKey()
+             << "dense resource '" << blob.getRawHandle().getKey()
              << "' has no data (was it stripped with "
                 "--mlir-elide-resource-strings-if-larger?)";
     ArrayRef<char> raw = data->getData();
     if (raw.size() != t.nbytes())
       return emitError(loc)
-             << "qrun: dense resource '" << blob.getRawHandle().getKey()
+             << "dense resource '" << blob.getRawHandle().getKey()
              << "' holds " << raw.size() << " bytes, its type " << type
              << " needs " << t.nbytes();
     std::memcpy(t.rawData(), raw.data(), raw.size());
     return t;
   }
-  return emitError(loc) << "qrun: unsupported constant attribute " << value;
+  return emitError(loc) << "unsupported constant attribute " << value;
 }
 
 FailureOr<std::shared_ptr<GlobalState>>
@@ -61,7 +61,7 @@ GlobalState::fromModule(ModuleOp module) {
   for (auto global : module.getOps<ml_program::GlobalOp>()) {
     std::optional<Attribute> init = global.getValue();
     if (!init) {
-      global.emitError("qrun: global @")
+      global.emitError("global @")
           << global.getSymName() << " has no initial value";
       ok = false;
       continue;
@@ -109,7 +109,7 @@ LogicalResult GlobalState::writeBack(ModuleOp module) const {
     auto type = dyn_cast<ShapedType>(global.getType());
     if (!type || !type.getElementType().isF32() ||
         t.dtype() != qrt::DType::F32)
-      return global.emitError("qrun: cannot write back global @")
+      return global.emitError("cannot write back global @")
              << global.getSymName() << " (only f32 tensors)";
     ArrayRef<float> data(t.data<float>(), t.numel());
     global.setValueAttr(DenseResourceElementsAttr::get(

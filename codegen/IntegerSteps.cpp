@@ -23,53 +23,16 @@ using namespace mlir::quant;
 using namespace qopt;
 using namespace qopt::qnn;
 
-namespace {
-/// What a step needs to know about one quantized tensor type.
-struct QuantInfo {
-  qrt::DType dtype;
-  std::vector<float> scales, zeroPoints;
-  std::optional<int64_t> axis; // per-axis types
-  int32_t qmin, qmax;          // storage range
-  qrt::Tensor scaleTensor() const {
-    return qrt::Tensor::fromVector<float>({(int64_t)scales.size()}, scales);
-  }
-  qrt::Tensor zeroPointTensor() const {
-    return qrt::Tensor::fromVector<float>({(int64_t)zeroPoints.size()},
-                                          zeroPoints);
-  }
-  qrt::QuantRange range() const { return {(float)qmin, (float)qmax}; }
-  qrt::exec::QuantGrid grid() const {
-    return {dtype, range(), scaleTensor(), zeroPointTensor(), axis.value_or(-1)};
-  }
-};
-} // namespace
-
-static FailureOr<QuantInfo> quantInfo(Operation *op, Value v) {
+/// The grid of `v`'s quantized element type; an unsupported storage type
+/// is an error at `op`.
+static FailureOr<FrozenGrid> quantInfo(Operation *op, Value v) {
   auto qtype = cast<QuantizedType>(cast<RankedTensorType>(v.getType())
                                        .getElementType());
-  QuantInfo info;
-  unsigned width = qtype.getStorageTypeIntegralWidth();
-  if (width == 8)
-    info.dtype = qtype.isSigned() ? qrt::DType::I8 : qrt::DType::U8;
-  else if (width == 32 && qtype.isSigned())
-    info.dtype = qrt::DType::I32;
-  else
-    return op->emitError("qrun: storage type ")
-           << qtype.getStorageType() << " is not supported (i8, u8, i32)";
-  info.qmin = qtype.getStorageTypeMin();
-  info.qmax = qtype.getStorageTypeMax();
-  if (auto t = dyn_cast<UniformQuantizedType>(qtype)) {
-    info.scales = {(float)t.getScale()};
-    info.zeroPoints = {(float)t.getZeroPoint()};
-  } else {
-    auto a = cast<UniformQuantizedPerAxisType>(qtype);
-    for (double s : a.getScales())
-      info.scales.push_back(s);
-    for (int64_t z : a.getZeroPoints())
-      info.zeroPoints.push_back(z);
-    info.axis = a.getQuantizedDimension();
-  }
-  return info;
+  std::string why;
+  FailureOr<FrozenGrid> g = FrozenGrid::of(qtype, why);
+  if (failed(g))
+    return op->emitError(why);
+  return g;
 }
 
 /// Fixed-point multipliers s_in * s_w[c] / s_out, one per weight scale.
@@ -80,7 +43,7 @@ multipliers(Operation *op, float sIn, ArrayRef<float> sW, float sOut) {
     qrt::Expected<qrt::FixedPointMultiplier> m =
         qrt::computeMultiplier((double)sIn * s / sOut);
     if (!m)
-      return op->emitError("qrun: ") << m.status().message();
+      return op->emitError(m.status().message());
     out.push_back(*m);
   }
   return out;
@@ -89,7 +52,7 @@ multipliers(Operation *op, float sIn, ArrayRef<float> sW, float sOut) {
 /// Requantization options for a result type (output zero point, storage
 /// range, dtype).
 static FailureOr<qrt::RequantizeOptions>
-requantOptions(Operation *op, const QuantInfo &out, float sIn,
+requantOptions(Operation *op, const FrozenGrid &out, float sIn,
                ArrayRef<float> sW) {
   qrt::RequantizeOptions o;
   FailureOr<std::vector<qrt::FixedPointMultiplier>> m =
@@ -98,22 +61,22 @@ requantOptions(Operation *op, const QuantInfo &out, float sIn,
     return failure();
   o.multipliers = std::move(*m);
   o.outputZeroPoint = (int32_t)out.zeroPoints[0];
-  o.outputDType = out.dtype;
-  o.qmin = out.qmin;
-  o.qmax = out.qmax;
+  o.outputDType = storageDType(out);
+  o.qmin = (int32_t)out.qmin;
+  o.qmax = (int32_t)out.qmax;
   return o;
 }
 
 namespace step = qrt::exec::step;
 
 static LogicalResult lowerQuantize(ExecutionPlan &plan, QuantizeOp op) {
-  FailureOr<QuantInfo> info = quantInfo(op, op.getResult());
+  FailureOr<FrozenGrid> info = quantInfo(op, op.getResult());
   if (failed(info))
     return failure();
-  if (info->dtype == qrt::DType::I32)
-    return op.emitError("qrun: quantize to i32 storage is not supported");
+  if (storageDType(*info) == qrt::DType::I32)
+    return op.emitError("quantize to i32 storage is not supported");
   plan.addCall(op, step::quantize, {op.getInput()}, {op.getResult()},
-               info->grid());
+               quantGridOf(*info));
   return success();
 }
 
@@ -136,11 +99,11 @@ static LogicalResult lowerDequantize(ExecutionPlan &plan, DequantizeOp op) {
                  p);
     return success();
   }
-  FailureOr<QuantInfo> info = quantInfo(op, op.getInput());
+  FailureOr<FrozenGrid> info = quantInfo(op, op.getInput());
   if (failed(info))
     return failure();
   qrt::exec::DequantizeParams p;
-  p.grid = info->grid();
+  p.grid = quantGridOf(*info);
   // A quantized constant (weights, biases) is dequantized once.
   p.constant = plan.isConstant(op.getInput());
   plan.addCall(op, step::dequantize, {op.getInput()}, {op.getResult()}, p);
@@ -151,7 +114,7 @@ static LogicalResult lowerDequantize(ExecutionPlan &plan, DequantizeOp op) {
 /// fixed point: the requantize op (qadd has float QDQ semantics, qrt::qadd).
 static LogicalResult lowerRescale(ExecutionPlan &plan, Operation *op, Value a,
                                   Value b, bool relu) {
-  FailureOr<QuantInfo> ia = quantInfo(op, a), iy = quantInfo(op, op->getResult(0));
+  FailureOr<FrozenGrid> ia = quantInfo(op, a), iy = quantInfo(op, op->getResult(0));
   if (failed(ia) || failed(iy))
     return failure();
   FailureOr<qrt::RequantizeOptions> o =
@@ -160,7 +123,7 @@ static LogicalResult lowerRescale(ExecutionPlan &plan, Operation *op, Value a,
     return failure();
   o->relu = relu;
   if (b) {
-    FailureOr<QuantInfo> ib = quantInfo(op, b);
+    FailureOr<FrozenGrid> ib = quantInfo(op, b);
     if (failed(ib))
       return failure();
     FailureOr<std::vector<qrt::FixedPointMultiplier>> mb =
@@ -293,46 +256,46 @@ static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
 /// residual, ReLU) runs inside oneDNN's int8 kernel (qrt::Int8Epilogue,
 /// runtime/Requant.h), activations channels-last between int8 layers.
 static LogicalResult lowerFusedQConv(ExecutionPlan &plan, QConv2dOp op) {
-  FailureOr<QuantInfo> ix = quantInfo(op, op.getInput()),
+  FailureOr<FrozenGrid> ix = quantInfo(op, op.getInput()),
                        iw = quantInfo(op, op.getWeight()),
                        iy = quantInfo(op, op.getOutput());
   if (failed(ix) || failed(iw) || failed(iy))
     return failure();
-  if (iw->dtype != qrt::DType::I8)
-    return op.emitError("qrun: int8 layers need i8 weights");
+  if (storageDType(*iw) != qrt::DType::I8)
+    return op.emitError("int8 layers need i8 weights");
   qrt::Int8Epilogue e;
   for (float sw : iw->scales)
     e.multipliers.push_back(
         qrt::requant::multiplier(ix->scales[0], sw, iy->scales[0]));
   e.outputZeroPoint = (int32_t)iy->zeroPoints[0];
-  e.outputDType = iy->dtype;
-  e.qmin = iy->qmin;
-  e.qmax = iy->qmax;
+  e.outputDType = storageDType(*iy);
+  e.qmin = (int32_t)iy->qmin;
+  e.qmax = (int32_t)iy->qmax;
   e.relu = op.getRelu();
   Value residual = op.getResidual();
   if (residual) {
-    FailureOr<QuantInfo> ir = quantInfo(op, residual);
+    FailureOr<FrozenGrid> ir = quantInfo(op, residual);
     if (failed(ir))
       return failure();
-    if (ir->dtype != iy->dtype)
-      return op.emitError("qrun: a fused residual must have the result's "
+    if (storageDType(*ir) != storageDType(*iy))
+      return op.emitError("a fused residual must have the result's "
                           "storage type");
     e.residual = true;
-    e.residualDType = ir->dtype;
+    e.residualDType = storageDType(*ir);
     e.residualScale =
         qrt::requant::residualScale(ir->scales[0], iy->scales[0]);
     e.residualZeroPoint = (int32_t)ir->zeroPoints[0];
   }
   Value bias = op.getBias();
   if (!plan.isConstant(op.getWeight()) || (bias && !plan.isConstant(bias)))
-    return op.emitError("qrun: int8 layers need constant weights and bias");
+    return op.emitError("int8 layers need constant weights and bias");
   llvm::DenseSet<Value> cl = channelsLastValues(op);
   qrt::exec::QConvFused p;
   p.conv = convParams(op.getStrides(), op.getDilations(), op.getPads(),
                       op.getGroups());
   p.conv.srcChannelsLast = cl.contains(op.getInput());
   p.conv.dstChannelsLast = cl.contains(op.getOutput());
-  p.inputDType = ix->dtype;
+  p.inputDType = storageDType(*ix);
   p.inputZeroPoint = (int32_t)ix->zeroPoints[0];
   p.epilogue = std::move(e);
   plan.addCall(op, step::qconv2d_fused,
@@ -348,19 +311,19 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
                                    Value input, Value weight, Value bias,
                                    Value residual, bool relu,
                                    qrt::exec::IntLayer p) {
-  FailureOr<QuantInfo> ix = quantInfo(op, input), iw = quantInfo(op, weight);
+  FailureOr<FrozenGrid> ix = quantInfo(op, input), iw = quantInfo(op, weight);
   if (failed(ix) || failed(iw))
     return failure();
-  if (iw->dtype != qrt::DType::I8)
-    return op->emitError("qrun: int8 layers need i8 weights");
+  if (storageDType(*iw) != qrt::DType::I8)
+    return op->emitError("int8 layers need i8 weights");
   Type outElem =
       cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
   p.raw = !isa<QuantizedType>(outElem) ||
           cast<QuantizedType>(outElem).getStorageTypeIntegralWidth() == 32;
   if (!p.raw) {
     if (residual)
-      return op->emitError("qrun: a residual is fused into qconv2d only");
-    FailureOr<QuantInfo> iy = quantInfo(op, op->getResult(0));
+      return op->emitError("a residual is fused into qconv2d only");
+    FailureOr<FrozenGrid> iy = quantInfo(op, op->getResult(0));
     if (failed(iy))
       return failure();
     qrt::Int8Epilogue &e = p.epilogue;
@@ -368,14 +331,14 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
       e.multipliers.push_back(
           qrt::requant::multiplier(ix->scales[0], sw, iy->scales[0]));
     e.outputZeroPoint = (int32_t)iy->zeroPoints[0];
-    e.outputDType = iy->dtype;
-    e.qmin = iy->qmin;
-    e.qmax = iy->qmax;
+    e.outputDType = storageDType(*iy);
+    e.qmin = (int32_t)iy->qmin;
+    e.qmax = (int32_t)iy->qmax;
     e.relu = relu;
   }
   if (!plan.isConstant(weight) || (bias && !plan.isConstant(bias)))
-    return op->emitError("qrun: int8 layers need constant weights and bias");
-  p.inputDType = ix->dtype;
+    return op->emitError("int8 layers need constant weights and bias");
+  p.inputDType = storageDType(*ix);
   p.inputZeroPoint = (int32_t)ix->zeroPoints[0];
   plan.addCall(op, isa<QConv2dOp>(op) ? step::qconv2d : step::qlinear,
                {input, weight, bias}, {op->getResult(0)}, std::move(p));
@@ -392,13 +355,13 @@ LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
         return lowerRescale(plan, o, o.getInput(), Value(), false);
       })
       .Case([&](QAddOp o) -> LogicalResult {
-        FailureOr<QuantInfo> ia = quantInfo(o, o.getLhs()),
+        FailureOr<FrozenGrid> ia = quantInfo(o, o.getLhs()),
                              ib = quantInfo(o, o.getRhs()),
                              iy = quantInfo(o, o.getOutput());
         if (failed(ia) || failed(ib) || failed(iy))
           return failure();
-        if (iy->dtype == qrt::DType::I32)
-          return o.emitError("qrun: qadd to i32 storage is not supported");
+        if (storageDType(*iy) == qrt::DType::I32)
+          return o.emitError("qadd to i32 storage is not supported");
         qrt::QAddParams p;
         p.sa = ia->scales[0];
         p.sb = ib->scales[0];
@@ -406,9 +369,9 @@ LogicalResult qopt::lowerIntegerOp(ExecutionPlan &plan, Operation *op,
         p.za = (int32_t)ia->zeroPoints[0];
         p.zb = (int32_t)ib->zeroPoints[0];
         p.zy = (int32_t)iy->zeroPoints[0];
-        p.outputDType = iy->dtype;
-        p.qmin = iy->qmin;
-        p.qmax = iy->qmax;
+        p.outputDType = storageDType(*iy);
+        p.qmin = (int32_t)iy->qmin;
+        p.qmax = (int32_t)iy->qmax;
         p.relu = o.getRelu();
         plan.addCall(o, step::qadd, {o.getLhs(), o.getRhs()},
                      {o.getOutput()}, p);

@@ -95,7 +95,7 @@ LogicalResult qopt::lowerLayoutOp(ExecutionPlan &plan, Operation *op,
         auto outType = cast<RankedTensorType>(o.getType());
         if (ShapedType::isDynamic(outType.getDimSize(2)) ||
             ShapedType::isDynamic(outType.getDimSize(3)))
-          return o.emitError("qrun: resize needs a static output size");
+          return o.emitError("resize needs a static output size");
         qrt::exec::ResizeStep p;
         p.outH = outType.getDimSize(2);
         p.outW = outType.getDimSize(3);

@@ -19,7 +19,7 @@ static LogicalResult lowerGlobalOp(ExecutionPlan &plan, Operation *op) {
   StringRef name = load ? load.getGlobal().getLeafReference().getValue()
                         : store.getGlobal().getLeafReference().getValue();
   if (!globals || !globals->contains(name))
-    return op->emitError("qrun: global @") << name << " has no value";
+    return op->emitError("global @") << name << " has no value";
   qrt::exec::GlobalRef ref{globals->index(name), name.str()};
   if (load)
     plan.addCall(op, qrt::exec::step::global_load, {}, {load.getResult()},
@@ -77,4 +77,20 @@ qrt::Pool2dParams qopt::poolParams(ArrayRef<int64_t> kernel,
   p.padRight = pads[3];
   p.ceilMode = ceilMode;
   return p;
+}
+
+qrt::DType qopt::storageDType(const FrozenGrid &g) {
+  if (g.storageBits == 32)
+    return qrt::DType::I32;
+  return g.isSigned ? qrt::DType::I8 : qrt::DType::U8;
+}
+
+qrt::exec::QuantGrid qopt::quantGridOf(const FrozenGrid &g) {
+  qrt::exec::QuantGrid q;
+  q.dtype = storageDType(g);
+  q.range = {(float)g.qmin, (float)g.qmax};
+  q.scale = qrt::exec::f32({g.scales.begin(), g.scales.end()});
+  q.zeroPoint = qrt::exec::f32({g.zeroPoints.begin(), g.zeroPoints.end()});
+  q.axis = g.axis.value_or(-1);
+  return q;
 }

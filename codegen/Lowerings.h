@@ -3,6 +3,7 @@
 #ifndef QOPT_CODEGEN_LOWERINGS_H
 #define QOPT_CODEGEN_LOWERINGS_H
 
+#include "analysis/FrozenGrid.h"
 #include "codegen/ExecutionPlan.h"
 #include "dialect/QnnOps.h"
 #include "runtime/Conv.h"
@@ -43,6 +44,11 @@ qrt::Pool2dParams poolParams(llvm::ArrayRef<int64_t> kernel,
 /// The kernel form of a fake_quant method for a weight or an activation
 /// (the forward and its gradient agree on it).
 qrt::exec::FakeQuantKind fakeQuantKind(qnn::QuantMethod method, bool weight);
+
+/// The storage dtype of a frozen grid: i8 / u8, or i32 (accumulators).
+qrt::DType storageDType(const FrozenGrid &g);
+/// The kernels' form of a frozen grid.
+qrt::exec::QuantGrid quantGridOf(const FrozenGrid &g);
 
 /// A conv2d / linear over frozen uniform or LSQ fake-quantized operands,
 /// evaluated exactly as the integer program does (ExactQuantizedSteps.cpp).

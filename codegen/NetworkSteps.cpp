@@ -193,7 +193,7 @@ static LogicalResult lowerLinear(ExecutionPlan &plan, LinearOp linear) {
   if (succeeded(lowerExactQuantizedLayer(plan, linear)))
     return success();
   if (cast<RankedTensorType>(linear.getInput().getType()).getRank() != 2)
-    return linear.emitError("qrun: linear on rank ")
+    return linear.emitError("linear on rank ")
            << cast<RankedTensorType>(linear.getInput().getType()).getRank()
            << " input is not supported yet (flatten to 2-D first)";
   qrt::exec::LinearF32 p;

@@ -39,8 +39,7 @@ qrt::exec::FakeQuantKind qopt::fakeQuantKind(QuantMethod method,
 
 static LogicalResult lowerFakeQuant(ExecutionPlan &plan, FakeQuantOp op) {
   if (op.getAdaptive() != Adaptive::None)
-    return op.emitError("qrun: adaptive normalization is not supported by the "
-                        "interpreter yet");
+    return op.emitError("adaptive normalization is not supported yet");
   qrt::exec::FakeQuantParams p;
   p.kind = fakeQuantKind(op.getMethod(), op.getRole() == QuantRole::Weight);
   p.bits = op.getBits();
@@ -84,7 +83,7 @@ static qrt::exec::ObserverKind observerKind(ObserverKind kind) {
 /// dynamic in the type).
 static LogicalResult lowerObserve(ExecutionPlan &plan, ObserveOp op) {
   if (!op.getName())
-    return op.emitError("qrun: an observer needs a name to report its "
+    return op.emitError("an observer needs a name to report its "
                         "result under");
   plan.aliasSlot(op.getResult(), op.getInput());
   qrt::exec::ObserveParams p;

@@ -212,8 +212,7 @@ static qrt::GradScaleMode gradScaleOf(GradScale mode) {
 static LogicalResult lowerFakeQuantGrad(ExecutionPlan &plan,
                                         FakeQuantGradOp op) {
   if (op.getAdaptive() != Adaptive::None)
-    return op.emitError("qrun: adaptive normalization is not supported by the "
-                        "interpreter yet");
+    return op.emitError("adaptive normalization is not supported yet");
   exec::FakeQuantGradParams p;
   p.weight = op.getRole() == QuantRole::Weight;
   p.kind = fakeQuantKind(op.getMethod(), p.weight);

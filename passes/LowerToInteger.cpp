@@ -1,8 +1,9 @@
 //===- LowerToInteger.cpp - fake-quant graphs to integer programs ---------===//
 
-#include "passes/Calibration.h"
+#include "analysis/FrozenGrid.h"
+#include "analysis/FusedLayer.h"
 #include "dialect/Constants.h"
-#include "passes/FusedLayer.h"
+#include "passes/Calibration.h"
 #include "passes/Passes.h"
 #include "runtime/Requant.h"
 
@@ -22,87 +23,11 @@ using namespace mlir::quant;
 using namespace qopt;
 using namespace qopt::qnn;
 
-namespace {
-/// A quantizer's integer grid and parameters, read from a frozen fake_quant.
-struct Grid {
-  int64_t qmin, qmax;
-  bool isSigned;
-  SmallVector<float> scales, zeroPoints;
-  std::optional<int64_t> axis;
-};
-} // namespace
-
-/// Reads a lowerable quantizer; on failure `why` says what stands in the way.
-static FailureOr<Grid> gridOf(FakeQuantOp op, std::string &why) {
-  QuantMethod m = op.getMethod();
-  if (m != QuantMethod::Uniform && m != QuantMethod::Lsq) {
-    why = stringifyQuantMethod(m).str() + " has no integer lowering yet";
-    return failure();
-  }
-  if (op.getBits() > 8) {
-    why = "more than 8 bits needs wider storage than i8";
-    return failure();
-  }
-  if (op.getGroups()) {
-    why = "grouped quantizers (quant_group) have no integer type";
-    return failure();
-  }
-  if (op.getAdaptive() != Adaptive::None) {
-    why = "adaptive normalization changes the weights before quantizing";
-    return failure();
-  }
-  Grid g;
-  int64_t b = op.getBits();
-  g.isSigned = !op.getHalfRange();
-  g.qmin = g.isSigned ? -(int64_t(1) << (b - 1)) + (op.getNarrow() ? 1 : 0) : 0;
-  g.qmax = g.isSigned ? (int64_t(1) << (b - 1)) - 1 : (int64_t(1) << b) - 1;
-  g.axis = op.getAxis();
-  std::optional<SmallVector<float>> s = readF32Constant(op.getScale());
-  if (!s) {
-    why = "its scale is not a constant (calibrate or train, then run "
-          "qnn-wrap-mode{mode=test})";
-    return failure();
-  }
-  g.scales = std::move(*s);
-  if (op.getZeroPoint()) {
-    std::optional<SmallVector<float>> z = readF32Constant(op.getZeroPoint());
-    if (!z) {
-      why = "its zero point is not a constant";
-      return failure();
-    }
-    g.zeroPoints = std::move(*z);
-    for (float v : g.zeroPoints)
-      if (v != std::nearbyint(v)) {
-        why = "its zero point " + std::to_string(v) + " is not an integer";
-        return failure();
-      }
-  } else {
-    g.zeroPoints.assign(g.scales.size(), 0.0f);
-  }
-  return g;
-}
-
-static QuantizedType quantTypeOf(MLIRContext *ctx, const Grid &g) {
-  Type storage = IntegerType::get(ctx, 8);
-  Type f32 = Float32Type::get(ctx);
-  unsigned flags = g.isSigned ? QuantizationFlags::Signed : 0;
-  if (g.axis) {
-    SmallVector<double> scales(g.scales.begin(), g.scales.end());
-    SmallVector<int64_t> zps;
-    for (float z : g.zeroPoints)
-      zps.push_back((int64_t)z);
-    return UniformQuantizedPerAxisType::get(flags, storage, f32, scales, zps,
-                                            *g.axis, g.qmin, g.qmax);
-  }
-  return UniformQuantizedType::get(flags, storage, f32, g.scales[0],
-                                   (int64_t)g.zeroPoints[0], g.qmin, g.qmax);
-}
-
 /// Quantizes a constant with the grid, exactly as qrt's fake-quant kernel
 /// would (float32 division, round half to even, clamp).
 static SmallVector<int8_t> quantizeConstant(ArrayRef<float> w,
                                             ArrayRef<int64_t> shape,
-                                            const Grid &g) {
+                                            const FrozenGrid &g) {
   int64_t inner = 1;
   if (g.axis)
     for (size_t d = *g.axis + 1; d < shape.size(); ++d)
@@ -123,7 +48,7 @@ static SmallVector<int8_t> quantizeConstant(ArrayRef<float> w,
 /// (`g` gets |s|, `q` the negated levels); fails, with `why`, when a negated
 /// level leaves the grid (q = qmin of a signed grid) or the input is not a
 /// constant.
-static LogicalResult flipNegativeSteps(FakeQuantOp op, Grid &g,
+static LogicalResult flipNegativeSteps(FakeQuantOp op, FrozenGrid &g,
                                        std::optional<SmallVector<int8_t>> &q,
                                        std::string &why) {
   if (llvm::all_of(g.scales, [](float s) { return s > 0.f; }))
@@ -166,12 +91,12 @@ static LogicalResult flipNegativeSteps(FakeQuantOp op, Grid &g,
 /// Step 1: a frozen fake_quant becomes quantize + dequantize (or, for a
 /// constant, an integer constant + dequantize). `levels`: the constant's
 /// integer levels when already computed (flipNegativeSteps).
-static LogicalResult lowerQuantizer(FakeQuantOp op, const Grid &g,
+static LogicalResult lowerQuantizer(FakeQuantOp op, const FrozenGrid &g,
                                     std::optional<SmallVector<int8_t>> levels) {
   OpBuilder b(op);
   auto type = cast<RankedTensorType>(op.getType());
   auto qtype = RankedTensorType::get(type.getShape(),
-                                     quantTypeOf(op.getContext(), g));
+                                     g.toQuantizedType(op.getContext()));
   Value quantized;
   if (std::optional<SmallVector<float>> w = readF32Constant(op.getInput())) {
     SmallVector<int8_t> q =
@@ -249,7 +174,7 @@ foldedBias(Value bias, float sx, ArrayRef<double> sw, int64_t channels) {
   return out;
 }
 
-/// A conv2d whose result chain ends in a quantizer (passes/FusedLayer.h)
+/// A conv2d whose result chain ends in a quantizer (analysis/FusedLayer.h)
 /// becomes a requantized qconv2d (relu and residual fused). Returns false,
 /// changing nothing, when `conv` is not such a layer.
 static bool lowerFusedConv(Conv2dOp conv, Value qx, Value qw,
@@ -536,7 +461,7 @@ struct LowerToIntegerPass
     getOperation().walk([&](FakeQuantOp op) { quantizers.push_back(op); });
     for (auto [index, op] : llvm::enumerate(quantizers)) {
       std::string why;
-      FailureOr<Grid> g = gridOf(op, why);
+      FailureOr<FrozenGrid> g = FrozenGrid::of(op, why);
       std::optional<SmallVector<int8_t>> levels;
       // A constant on an unsigned grid: qnn-wrap-mode{mode=test} already
       // stored grids of up to 7 bits as their signed levels q - z; an 8-bit

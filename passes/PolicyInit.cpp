@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/PolicyInit.h"
+#include "analysis/FrozenGrid.h"
 #include "dialect/Constants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -45,8 +46,7 @@ struct InitContext {
   int64_t fanIn = 1; // elements per output channel
 
   int64_t qmax() const {
-    return spec.halfRange ? (int64_t(1) << spec.bits) - 1
-                          : (int64_t(1) << (spec.bits - 1)) - 1;
+    return integerRange(spec.bits, !spec.halfRange, /*narrow=*/false).second;
   }
   /// Qp, never 0 (a 1-bit signed range has Qp = 0).
   double qp() const { return std::max<int64_t>(qmax(), 1); }

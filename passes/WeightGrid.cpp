@@ -2,6 +2,7 @@
 
 #include "passes/WeightGrid.h"
 
+#include "analysis/FrozenGrid.h"
 #include "dialect/Constants.h"
 #include "runtime/FakeQuant.h"
 
@@ -129,8 +130,8 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
     grid.bits = b;
     grid.narrow = op.getNarrow();
   }
-  grid.qmax = (int64_t(1) << (grid.bits - 1)) - 1;
-  grid.qmin = -grid.qmax - (grid.narrow ? 0 : 1);
+  std::tie(grid.qmin, grid.qmax) =
+      integerRange(grid.bits, /*isSigned=*/true, grid.narrow);
 
   int64_t scaleSets = scale ? scale->numel() : 1;
   for (int64_t c = 0; c < channels; ++c) {

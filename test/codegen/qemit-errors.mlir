@@ -5,7 +5,7 @@
 // RUN: not qemit %s -o %t 2>&1 | FileCheck %s
 // RUN: not qemit %s --name 9lives --print-cpp 2>&1 | FileCheck %s --check-prefix=NAME
 // RUN: not qemit %s 2>&1 | FileCheck %s --check-prefix=NODIR
-// CHECK: 13:19: error: qemit: dimension 2 of argument 0 is dynamic; an emitted program takes a dynamic batch (dimension 0) only
+// CHECK: 13:19: error: dimension 2 of argument 0 is dynamic; an emitted program takes a dynamic batch (dimension 0) only
 // NAME: error: --name '9lives' is not a C identifier
 // NODIR: error: give the program directory with -o DIR
 module {

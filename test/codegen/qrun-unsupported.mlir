@@ -1,8 +1,8 @@
 // Every op the interpreter cannot run is reported, each at its location.
 // RUN: not qrun %s 2>&1 | FileCheck %s
-// CHECK: 7:8: error: qrun: an observer needs a name to report its result under
-// CHECK: 8:8: error: qrun: adaptive normalization is not supported by the interpreter yet
-// CHECK: 9:8: error: qrun: storage type 'i16' is not supported (i8, u8, i32)
+// CHECK: 7:8: error: an observer needs a name to report its result under
+// CHECK: 8:8: error: adaptive normalization is not supported yet
+// CHECK: 9:8: error: storage type 'i16' is not supported (i8, u8, i32)
 func.func @main(%x: tensor<4xf32>, %s: tensor<f32>) -> tensor<4x!quant.uniform<i16:f32, 0.1>> {
   %o = qnn.observe min_max activation %x {bits = 8} : tensor<4xf32>
   %w = qnn.fake_quant lsq weight %o scale(%s : tensor<f32>) adaptive var_mean {bits = 4} : tensor<4xf32>

@@ -13,12 +13,12 @@
 // fused kernel for it (codegen/ExactQuantizedSteps.cpp); both decide with
 // matchFusedChain, on their own form of "quantizer" (a frozen fake_quant in
 // the simulation, the qnn.quantize it was lowered to in the pass), so they
-// fuse exactly the same layers. Header-only: codegen does not link passes.
+// fuse exactly the same layers.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QOPT_PASSES_FUSEDLAYER_H
-#define QOPT_PASSES_FUSEDLAYER_H
+#ifndef QOPT_ANALYSIS_FUSEDLAYER_H
+#define QOPT_ANALYSIS_FUSEDLAYER_H
 
 #include "dialect/QnnOps.h"
 
@@ -94,4 +94,4 @@ std::optional<FusedChain> matchFusedChain(qnn::Conv2dOp conv,
 
 } // namespace qopt
 
-#endif // QOPT_PASSES_FUSEDLAYER_H
+#endif // QOPT_ANALYSIS_FUSEDLAYER_H
