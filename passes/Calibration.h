@@ -30,6 +30,12 @@ bool isCalibrated(qnn::QuantMethod method);
 /// calibrated, or it is a DoReFa activation quantizer with a clip operand.
 bool isCalibrated(qnn::FakeQuantOp op);
 
+/// The observer that qnn-wrap-mode{mode=calibrate} gives `op` (a calibrated
+/// quantizer without a `qnn.observer` attribute) for the `observer` option
+/// `requested`: `requested`, or min_max where it cannot serve (a per-tensor
+/// observer of a per-channel quantizer, entropy on the graph input).
+qnn::ObserverKind observerFor(qnn::FakeQuantOp op, qnn::ObserverKind requested);
+
 /// One quantizer's calibrated step sizes and zero points (one per group).
 struct CalibratedParams {
   std::vector<float> scale, zeroPoint;

@@ -66,7 +66,15 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
       `qnn.observe` of its input with the same bits, range and granularity;
       the graph computes in float and the observers record statistics. The
       observer kind is the fake_quant's `qnn.observer` attribute (set by the
-      policy, e.g. from a QDrop YAML file) or the `observer` option. Each
+      policy, e.g. from a QDrop YAML file) or the `observer` option; the
+      per-tensor-only observers of the option (entropy, percentile) become
+      `min_max` for a per-channel quantizer, and entropy becomes `min_max`
+      for the quantizer of the graph input (an image's |x| histogram has a
+      point mass at the normalized background, where KL would clip).
+      `weight-norm` (> 0) is the p of an `mse` option's weight observers.
+      With `batch-statistics`, batch norms normalize with the batch's own
+      statistics (`qnn.batch_norm_train`), as training will, so that the
+      observers see what training sees. Each
       observer is named after its quantizer (`qnn.name`, or `fq<N>` by
       position) so that calibration results can be written back. Weights and
       methods without a step size (pact, dorefa, xnor, ...) keep their
@@ -114,6 +122,11 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
            "min_max | ema_min_max | percentile | mse | avg_mse | entropy | "
            "lsq_init (LSQ / LSQ+ step sizes 2 mean|x| / sqrt(Qp), the other "
            "calibrated quantizers min_max)">,
+    Option<"weightNorm", "weight-norm", "double", /*default=*/"0.0",
+           "calibrate: p of the mse option's weight observers (0: the "
+           "observer's default, 2)">,
+    Option<"batchStatistics", "batch-statistics", "bool", /*default=*/"false",
+           "calibrate: batch norms use batch statistics (as in training)">,
     Option<"forward", "forward", "std::string", /*default=*/"\"main\"",
            "qat: the forward function to train (default: @main, or the "
            "module's only function)">,

@@ -81,9 +81,12 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
     for (auto [index, op] : llvm::enumerate(quantizers)) {
       if (!isCalibrated(op))
         continue;
-      ObserverKind kind = *fallback;
-      if (auto attr = op->getAttrOfType<ObserverKindAttr>("qnn.observer"))
+      ObserverKind kind = observerFor(op, *fallback);
+      bool byOption = true;
+      if (auto attr = op->getAttrOfType<ObserverKindAttr>("qnn.observer")) {
         kind = attr.getValue();
+        byOption = false;
+      }
       // LSQ's initialization is a step size for LSQ's own grid; the papers
       // of the other calibrated methods start from the range (PACT's and
       // DoReFa's clip at max|x|).
@@ -107,10 +110,26 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
           op.getAxisAttr(), op.getGroupsAttr(),
           b.getStringAttr(quantizerName(op, index)), APFloat(0.9),
           APFloat(99.99), APFloat(2.0));
+      if (byOption && weightNorm > 0 && kind == ObserverKind::Mse &&
+          op.getRole() == QuantRole::Weight)
+        observe.setNormAttr(b.getF64FloatAttr(weightNorm));
       copyObserverOptions(op, observe);
       op.replaceAllUsesWith(observe.getResult());
       op.erase();
       ++numObserved;
+    }
+    if (batchStatistics) {
+      SmallVector<BatchNormOp> norms;
+      getOperation()->walk([&](BatchNormOp bn) { norms.push_back(bn); });
+      for (BatchNormOp bn : norms) {
+        OpBuilder b(bn);
+        auto trainBn = BatchNormTrainOp::create(
+            b, bn.getLoc(), bn.getInput(), bn.getScale(), bn.getBias(),
+            bn.getMean(), bn.getVariance(), bn.getEpsilonAttr(),
+            bn.getMomentumAttr());
+        bn.replaceAllUsesWith(trainBn.getOutput());
+        bn.erase();
+      }
     }
   }
 
