@@ -1,6 +1,7 @@
 //===- Elementwise.cpp ----------------------------------------------------===//
 
 #include "runtime/Elementwise.h"
+#include "runtime/ElementMath.h"
 #include "runtime/Parallel.h"
 
 #include <algorithm>
@@ -34,7 +35,7 @@ Status unary(const Tensor &x, Tensor &y, const char *name, int64_t cost, F f) {
 } // namespace
 
 Status relu(const Tensor &x, Tensor &y) {
-  return unary(x, y, "relu", 1, [](float v) { return v > 0.f ? v : 0.f; });
+  return unary(x, y, "relu", 1, [](float v) { return emath::relu(v); });
 }
 
 Status leakyRelu(const Tensor &x, float alpha, Tensor &y) {

@@ -323,7 +323,7 @@ Status dorefaWeight(const Tensor &w, int bits, Granularity g, Tensor &y) {
         float m = stat[k];
         if (bits == 1) {
           for (int64_t i = 0; i < n; ++i)
-            out[i] = m * qm::signBinary(in[i]);
+            out[i] = qm::scaledSign(in[i], m);
         } else {
           for (int64_t i = 0; i < n; ++i)
             out[i] = m > 0.f ? qm::dorefaWeight(in[i], m, bits)
@@ -339,7 +339,7 @@ Status xnorWeight(const Tensor &w, Granularity g, Tensor &y) {
       w, g, y, "xnor weight",
       [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
         for (int64_t i = 0; i < n; ++i)
-          out[i] = mean[k] * qm::signBinary(in[i]);
+          out[i] = qm::scaledSign(in[i], mean[k]);
       });
 }
 
@@ -351,7 +351,7 @@ Status xnorWeightScaled(const Tensor &w, const Tensor &scale, Granularity g,
       w, g, y, "xnor++ weight",
       [&](const float *in, float *out, int64_t n, int64_t k, int64_t) {
         for (int64_t i = 0; i < n; ++i)
-          out[i] = s[k] * qm::signBinary(in[i]);
+          out[i] = qm::scaledSign(in[i], s[k]);
       });
 }
 

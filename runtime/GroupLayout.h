@@ -24,10 +24,11 @@ struct GroupLayout {
   int64_t group(int64_t row) const { return (row % channels) / perGroup; }
 };
 
-inline Status layoutFor(const Tensor &x, Granularity g, const char *name,
+/// The layout of a tensor of `shape` (any dtype).
+inline Status layoutFor(const Shape &shape, Granularity g, const char *name,
                         GroupLayout &l) {
-  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, name));
-  int64_t n = x.numel();
+  int64_t n = numElements(shape);
+  int64_t rank = static_cast<int64_t>(shape.size());
   if (g.numGroups == 1) {
     // Per tensor: chunk the flat range so the work still spreads.
     l.inner = std::min<int64_t>(std::max<int64_t>(n, 1), 4096);
@@ -36,22 +37,29 @@ inline Status layoutFor(const Tensor &x, Granularity g, const char *name,
     l.perGroup = 1;
     return Status::ok();
   }
-  int64_t axis = g.axis < 0 ? g.axis + x.rank() : g.axis;
-  if (axis < 0 || axis >= x.rank())
+  int64_t axis = g.axis < 0 ? g.axis + rank : g.axis;
+  if (axis < 0 || axis >= rank)
     return invalidArgument(std::string(name) + ": axis " +
                            std::to_string(g.axis) + " out of range");
-  int64_t c = x.dim(axis);
+  int64_t c = shape[axis];
   if (g.numGroups < 1 || c % g.numGroups != 0)
     return invalidArgument(std::string(name) + ": " + std::to_string(c) +
                            " channels cannot form " +
                            std::to_string(g.numGroups) + " groups");
   l.inner = 1;
-  for (int64_t d = axis + 1; d < x.rank(); ++d)
-    l.inner *= x.dim(d);
+  for (int64_t d = axis + 1; d < rank; ++d)
+    l.inner *= shape[d];
   l.channels = c;
   l.perGroup = c / g.numGroups;
   l.rows = l.inner == 0 ? 0 : n / l.inner;
   return Status::ok();
+}
+
+/// The layout of an f32 tensor.
+inline Status layoutFor(const Tensor &x, Granularity g, const char *name,
+                        GroupLayout &l) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, name));
+  return layoutFor(x.shape(), g, name, l);
 }
 
 } // namespace detail

@@ -137,6 +137,19 @@ Expected<FixedPointMultiplier> computeMultiplier(double m) {
   return qm::quantizeMultiplier(m);
 }
 
+Status requantizeBounds(const RequantizeOptions &o, int32_t &qmin,
+                        int32_t &qmax) {
+  if (o.outputDType != DType::U8 && o.outputDType != DType::I8)
+    return invalidArgument("requantize: output must be u8 or i8");
+  qmin = std::max(o.qmin, o.outputDType == DType::U8 ? 0 : -128);
+  qmax = std::min(o.qmax, o.outputDType == DType::U8 ? 255 : 127);
+  if (qmin > qmax)
+    return invalidArgument("requantize: empty saturation range");
+  if (o.relu)
+    qmin = std::max(qmin, o.outputZeroPoint);
+  return Status::ok();
+}
+
 Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
   QRT_RETURN_IF_ERROR(checkDType(acc, DType::I32, "requantize input"));
   if (o.outputDType != DType::U8 && o.outputDType != DType::I8)
@@ -154,12 +167,8 @@ Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
                            "accumulator's shape");
   QRT_RETURN_IF_ERROR(
       prepareOutput(y, acc.shape(), o.outputDType, "requantize"));
-  int32_t qmin = std::max(o.qmin, o.outputDType == DType::U8 ? 0 : -128);
-  int32_t qmax = std::min(o.qmax, o.outputDType == DType::U8 ? 255 : 127);
-  if (qmin > qmax)
-    return invalidArgument("requantize: empty saturation range");
-  if (o.relu)
-    qmin = std::max(qmin, o.outputZeroPoint);
+  int32_t qmin, qmax;
+  QRT_RETURN_IF_ERROR(requantizeBounds(o, qmin, qmax));
   int64_t inner = 1;
   for (int64_t d = 2; d < acc.rank(); ++d)
     inner *= acc.dim(d);
@@ -169,16 +178,17 @@ Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
     for (int64_t row = b; row < e; ++row) {
       FixedPointMultiplier m = o.multipliers[nm == 1 ? 0 : row % channels];
       for (int64_t i = row * inner; i < (row + 1) * inner; ++i) {
-        int64_t v = qm::applyMultiplier(a[i], m) + o.outputZeroPoint;
+        int32_t c;
         if (hasRes) {
           int32_t r = o.residual.dtype() == DType::U8
                           ? o.residual.data<uint8_t>()[i]
                           : o.residual.data<int8_t>()[i];
-          v += qm::applyMultiplier(r - o.residualZeroPoint,
-                                   o.residualMultiplier);
+          c = qm::requantizeResidualValue(a[i], m, r, o.residualZeroPoint,
+                                          o.residualMultiplier,
+                                          o.outputZeroPoint, qmin, qmax);
+        } else {
+          c = qm::requantizeValue(a[i], m, o.outputZeroPoint, qmin, qmax);
         }
-        int32_t c =
-            static_cast<int32_t>(v < qmin ? qmin : (v > qmax ? qmax : v));
         if (o.outputDType == DType::U8)
           y.data<uint8_t>()[i] = static_cast<uint8_t>(c);
         else
@@ -928,8 +938,8 @@ requant::Epilogue Int8Epilogue::channel(int64_t c, float bias) const {
   return e;
 }
 
-static Status checkEpilogue(const Int8Epilogue &e, int64_t channels,
-                            const char *name) {
+Status checkEpilogue(const Int8Epilogue &e, int64_t channels,
+                     const char *name) {
   if (e.outputDType != DType::U8 && e.outputDType != DType::I8)
     return invalidArgument(std::string(name) + ": output must be u8 or i8");
   if (e.multipliers.size() != 1 && (int64_t)e.multipliers.size() != channels)

@@ -82,6 +82,11 @@ struct RequantizeOptions {
 
 /// y = clamp(round(acc * M) [+ residual term] + z) from i32 accumulators.
 Status requantize(const Tensor &acc, const RequantizeOptions &opts, Tensor &y);
+/// The saturation bounds requantize applies: [qmin, qmax] within the output
+/// dtype's range, raised to the zero point by `relu`. Errors on a bad output
+/// dtype or an empty range.
+Status requantizeBounds(const RequantizeOptions &opts, int32_t &qmin,
+                        int32_t &qmax);
 
 /// The requantization fused into an int8 layer (runtime/Requant.h has the
 /// formula): i32 accumulator -> u8/i8 output at the output's scale and zero
@@ -104,6 +109,10 @@ struct Int8Epilogue {
   /// The scalar parameters of output channel `c` (bias in accumulator units).
   requant::Epilogue channel(int64_t c, float bias) const;
 };
+/// Checks `e` for an output of `channels` channels (dtypes, multiplier
+/// count and values, a non-empty range); `name` prefixes the message.
+Status checkEpilogue(const Int8Epilogue &e, int64_t channels,
+                     const char *name);
 
 /// The quantized add (qnn.qadd), with the semantics of ONNX's QDQ
 /// DequantizeLinear, Add, [Relu,] QuantizeLinear in f32, so that a

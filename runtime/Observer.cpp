@@ -1,6 +1,7 @@
 //===- Observer.cpp -------------------------------------------------------===//
 
 #include "runtime/Observer.h"
+#include "runtime/ElementMath.h"
 #include "runtime/GroupLayout.h"
 #include "runtime/QuantMath.h"
 
@@ -40,9 +41,6 @@ void qparamsFromRange(float lo, float hi, const QuantSpec &spec, float &scale,
   scale = std::max(scale, FLT_EPSILON);
 }
 
-namespace {
-
-/// Per-group min and max of one batch.
 Status batchMinMax(const Tensor &x, Granularity g, std::vector<float> &mins,
                    std::vector<float> &maxs) {
   GroupLayout l;
@@ -57,14 +55,16 @@ Status batchMinMax(const Tensor &x, Granularity g, std::vector<float> &mins,
     int64_t b = r * l.inner, e = std::min(b + l.inner, n);
     float lo = mins[l.group(r)], hi = maxs[l.group(r)];
     for (int64_t i = b; i < e; ++i) {
-      lo = std::min(lo, p[i]);
-      hi = std::max(hi, p[i]);
+      lo = emath::foldMin(lo, p[i]);
+      hi = emath::foldMax(hi, p[i]);
     }
     mins[l.group(r)] = lo;
     maxs[l.group(r)] = hi;
   }
   return Status::ok();
 }
+
+namespace {
 
 Expected<QuantParams> paramsFromRanges(const std::vector<float> &mins,
                                        const std::vector<float> &maxs,

@@ -44,6 +44,12 @@ struct QuantParams {
   Tensor zeroPointTensor() const;
 };
 
+/// The per-group minimum and maximum of one batch (f32), in element order
+/// (emath::foldMin / foldMax from +-inf: NaNs are skipped, the first of
+/// equal values is kept): what the min-max observers fold.
+Status batchMinMax(const Tensor &x, Granularity g, std::vector<float> &mins,
+                   std::vector<float> &maxs);
+
 /// Scale and zero point of one range under `spec`.
 void qparamsFromRange(float minValue, float maxValue, const QuantSpec &spec,
                       float &scale, float &zeroPoint);

@@ -162,6 +162,8 @@ QRT_HD float dorefaWeight(float w, float maxAbsTanh, int bits) {
 /// sign with sign(0) = +1 so that a binary tensor stays binary (torch.sign
 /// would give 0).
 QRT_HD float signBinary(float x) { return x >= 0.f ? 1.f : -1.f; }
+/// XNOR-Net / XNOR++ / binary DoReFa weights: alpha * sign(w).
+QRT_HD float scaledSign(float w, float alpha) { return alpha * signBinary(w); }
 /// Clipped STE: 1{|x| <= 1}.
 QRT_HD float signGradSteClipped(float x) { return fabsf(x) <= 1.f ? 1.f : 0.f; }
 /// Bi-Real's approximate sign: 2 + 2x on [-1, 0), 2 - 2x on [0, 1), else 0.
@@ -432,6 +434,17 @@ QRT_HD int64_t applyMultiplier(int32_t acc, FixedPointMultiplier m) {
 QRT_HD int32_t requantizeValue(int32_t acc, FixedPointMultiplier m, int32_t z,
                                int32_t qmin, int32_t qmax) {
   int64_t v = applyMultiplier(acc, m) + z;
+  return (int32_t)(v < qmin ? qmin : (v > qmax ? qmax : v));
+}
+
+/// With a residual r (zero point zr) rescaled by its own multiplier mr:
+/// clamp(round(acc * M) + round((r - zr) * Mr) + z, qmin, qmax), two
+/// roundings, added in 64 bits.
+QRT_HD int32_t requantizeResidualValue(int32_t acc, FixedPointMultiplier m,
+                                       int32_t r, int32_t zr,
+                                       FixedPointMultiplier mr, int32_t z,
+                                       int32_t qmin, int32_t qmax) {
+  int64_t v = applyMultiplier(acc, m) + z + applyMultiplier(r - zr, mr);
   return (int32_t)(v < qmin ? qmin : (v > qmax ? qmax : v));
 }
 

@@ -2,7 +2,10 @@
 
 #include "runtime/QuantMath.h"
 #include "TestUtil.h"
+#include "runtime/ElementMath.h"
 #include "runtime/FakeQuant.h"
+
+#include <limits>
 
 using namespace qrt;
 namespace qm = qrt::qmath;
@@ -98,4 +101,79 @@ TEST(QuantMath, FixedPointMatchesExactRoundingOnRandomValues) {
     long double r = std::nearbyint(exact);
     ASSERT_EQ(qm::applyMultiplier(a, m), static_cast<int64_t>(r)) << a;
   }
+}
+
+TEST(QuantMath, RequantizeWithResidual) {
+  // M = 0.5, residual multiplier 0.25: round(9 * 0.5) = 4 (tie to even),
+  // round((30 - 10) * 0.25) = 5, + z 3 = 12. Two roundings: one rounding
+  // of the sum, round(4.5 + 5) + 3, would give 13.
+  qm::FixedPointMultiplier half = qm::quantizeMultiplier(0.5);
+  qm::FixedPointMultiplier quarter = qm::quantizeMultiplier(0.25);
+  EXPECT_EQ(qm::requantizeResidualValue(9, half, 30, 10, quarter, 3, -128, 127),
+            12);
+  // (r - zr) rounds on its own: (13 - 10) * 0.25 = 0.75 -> 1; 11 * 0.5 =
+  // 5.5 -> 6 (tie to even); 6 + 1 - 20 = -13.
+  EXPECT_EQ(
+      qm::requantizeResidualValue(11, half, 13, 10, quarter, -20, -128, 127),
+      -13);
+  // Saturation after the sum: 400 * 0.5 + (255 - 0) * 0.25 -> 200 + 64.
+  EXPECT_EQ(qm::requantizeResidualValue(400, half, 255, 0, quarter, 0, 0, 255),
+            255);
+  EXPECT_EQ(
+      qm::requantizeResidualValue(-400, half, 0, 128, quarter, 10, 10, 255),
+      10);
+  // A zero residual term is requantizeValue.
+  EXPECT_EQ(qm::requantizeResidualValue(77, half, 10, 10, quarter, 1, -128,
+                                        127),
+            qm::requantizeValue(77, half, 1, -128, 127));
+}
+
+TEST(QuantMath, ScaledSign) {
+  EXPECT_EQ(qm::scaledSign(0.3f, 0.5f), 0.5f);
+  EXPECT_EQ(qm::scaledSign(-2.f, 0.5f), -0.5f);
+  EXPECT_EQ(qm::scaledSign(0.f, 0.25f), 0.25f);  // sign(0) = +1
+  EXPECT_EQ(qm::scaledSign(-0.f, 0.25f), 0.25f); // -0 >= 0
+}
+
+TEST(ElementMath, Relu) {
+  EXPECT_EQ(emath::relu(2.5f), 2.5f);
+  EXPECT_EQ(emath::relu(-1.f), 0.f);
+  // -0 and NaN give +0.
+  EXPECT_FALSE(std::signbit(emath::relu(-0.f)));
+  float nan = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(emath::relu(nan), 0.f);
+  EXPECT_FALSE(std::signbit(emath::relu(nan)));
+}
+
+TEST(ElementMath, FoldMinMaxKeepTheFirstOfEqualValues) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  // Folding {+0, -0} keeps +0 (the first); {-0, +0} keeps -0.
+  float lo = inf, hi = -inf;
+  for (float v : {0.f, -0.f}) {
+    lo = emath::foldMin(lo, v);
+    hi = emath::foldMax(hi, v);
+  }
+  EXPECT_FALSE(std::signbit(lo));
+  EXPECT_FALSE(std::signbit(hi));
+  lo = inf;
+  hi = -inf;
+  for (float v : {-0.f, 0.f}) {
+    lo = emath::foldMin(lo, v);
+    hi = emath::foldMax(hi, v);
+  }
+  EXPECT_TRUE(std::signbit(lo));
+  EXPECT_TRUE(std::signbit(hi));
+  // NaNs never enter; the extremes are found.
+  lo = inf;
+  hi = -inf;
+  for (float v : {nan, 3.f, nan, -2.f, 7.f, nan}) {
+    lo = emath::foldMin(lo, v);
+    hi = emath::foldMax(hi, v);
+  }
+  EXPECT_EQ(lo, -2.f);
+  EXPECT_EQ(hi, 7.f);
+  // All NaN: the starting values stay.
+  EXPECT_EQ(emath::foldMin(inf, nan), inf);
+  EXPECT_EQ(emath::foldMax(-inf, nan), -inf);
 }

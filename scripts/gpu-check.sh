@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The GPU check of qrt's CUDA kernels (issue #14; docs/codegen.md, "CUDA").
+# On a machine where nvidia-smi works it builds qrt and qrt-cuda-tests (no
+# compiler, no MLIR: -DQOPT_BUILD_COMPILER=OFF) with CUDA required, runs the
+# CUDA-vs-CPU comparisons (bit for bit) and the host-side math tests, and
+# prints one table. Exits non-zero when anything fails, or when a GPU is
+# present but the tests could not use it (a skipped comparison).
+# Without a GPU it says so and exits 0; `--build-only` then still configures
+# and builds, and runs the tests (the comparisons skip).
+#
+#   scripts/gpu-check.sh [--build-only]
+# Environment: GPU_CHECK_BUILD (build directory, default build-gpu),
+# CUDA_ARCHS (CMAKE_CUDA_ARCHITECTURES, default "80;90"), JOBS.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${GPU_CHECK_BUILD:-$here/build-gpu}"
+archs="${CUDA_ARCHS:-80;90}"
+jobs="${JOBS:-$(nproc)}"
+build_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --build-only) build_only=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "gpu-check: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
+
+gpu=""
+if command -v nvidia-smi >/dev/null 2>&1 &&
+   gpu="$(nvidia-smi --query-gpu=name,driver_version,memory.total \
+            --format=csv,noheader 2>/dev/null | head -n 1)" && [ -n "$gpu" ]; then
+  :
+else
+  gpu=""
+fi
+if [ -z "$gpu" ] && [ "$build_only" -eq 0 ]; then
+  echo "gpu-check: no GPU here (nvidia-smi is missing or sees no device)."
+  echo "gpu-check: nothing to run; 'make test' builds the CUDA library and"
+  echo "gpu-check: qrt-cuda-tests, whose comparisons skip without a device."
+  echo "gpu-check: scripts/gpu-check.sh --build-only builds and runs them here."
+  exit 0
+fi
+
+nvcc="${CUDACXX:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}"
+if [ ! -x "$nvcc" ]; then
+  echo "gpu-check: no nvcc (looked for \$CUDACXX, nvcc on PATH, /usr/local/cuda/bin/nvcc)" >&2
+  exit 1
+fi
+start=$(date +%s)
+
+# --- Configure and build: qrt, qrt_cuda and the tests only. ---------------
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+launcher=()
+command -v ccache >/dev/null 2>&1 &&
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache
+            -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
+log="$build/gpu-check.log"
+mkdir -p "$build"
+echo "gpu-check: configuring $build (CUDA architectures $archs)"
+if ! cmake "${generator[@]}" -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release \
+     -DQOPT_BUILD_COMPILER=OFF -DQOPT_CUDA=ON -DCMAKE_CUDA_COMPILER="$nvcc" \
+     -DCMAKE_CUDA_ARCHITECTURES="$archs" "${launcher[@]}" >"$log" 2>&1; then
+  tail -n 30 "$log" >&2
+  echo "gpu-check: configuration failed (log: $log)" >&2
+  exit 1
+fi
+echo "gpu-check: building qrt-cuda-tests and qrt-tests ($jobs jobs)"
+if ! cmake --build "$build" -j "$jobs" --target qrt-cuda-tests qrt-tests \
+     >>"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "gpu-check: build failed (log: $log)" >&2
+  exit 1
+fi
+built=$(date +%s)
+
+# --- Run. --------------------------------------------------------------------
+# CudaApi.NoDeviceIsAStatus is the no-GPU case: it skips where a device is.
+results="$build/gpu-check"
+mkdir -p "$results"
+rm -f "$results"/*.json
+status=0
+"$build/bin/qrt-cuda-tests" --gtest_output="json:$results/cuda.json" \
+  >"$results/cuda.txt" 2>&1 || status=1
+"$build/bin/qrt-tests" --gtest_filter='QuantMath.*:ElementMath.*' \
+  --gtest_output="json:$results/host-math.json" >"$results/host-math.txt" 2>&1 ||
+  status=1
+done_at=$(date +%s)
+
+# --- One table. ---------------------------------------------------------------
+python3 - "$results" "$gpu" "$build_only" "$((built - start))" \
+  "$((done_at - built))" "$status" "$archs" <<'EOF'
+import json, os, sys
+results, gpu, build_only, build_s, run_s, status, archs = sys.argv[1:]
+rows, failed, skipped_cmp = [], 0, 0
+for name, title in (("cuda", "CUDA vs CPU"), ("host-math", "host math")):
+    path = os.path.join(results, name + ".json")
+    if not os.path.exists(path):
+        print(f"gpu-check: {title}: no results (see {results}/{name}.txt)")
+        failed += 1
+        continue
+    for suite in json.load(open(path))["testsuites"]:
+        for t in suite["testsuite"]:
+            full = f'{suite["name"]}.{t["name"]}'
+            if t.get("failures"):
+                res = "FAIL"
+                failed += 1
+            elif t.get("result") == "SKIPPED":
+                res = "skip"
+                if full != "CudaApi.NoDeviceIsAStatus" and gpu:
+                    skipped_cmp += 1
+                    res = "SKIP (GPU present!)"
+            else:
+                res = "pass"
+            ms = int(round(float(str(t.get("time", "0s")).rstrip("s")) * 1000))
+            rows.append((title, full, res, ms))
+w = max(len(r[1]) for r in rows) if rows else 10
+print()
+print(f"GPU: {gpu or 'none'}; CUDA architectures {archs}; "
+      f"build {build_s} s, tests {run_s} s")
+print(f"| {'suite':<11} | {'test':<{w}} | {'result':<19} | {'ms':>6} |")
+print(f"|{'-'*13}|{'-'*(w+2)}|{'-'*21}|{'-'*8}|")
+for title, full, res, ms in rows:
+    print(f"| {title:<11} | {full:<{w}} | {res:<19} | {ms:>6} |")
+passed = sum(r[2] == "pass" for r in rows)
+skips = sum(r[2].startswith("skip") or r[2].startswith("SKIP") for r in rows)
+print(f"gpu-check: {passed} passed, {failed} failed, {skips} skipped")
+if skipped_cmp:
+    print("gpu-check: nvidia-smi sees a GPU but the CUDA runtime does not "
+          f"(see {results}/cuda.txt: driver too old for this CUDA?)")
+sys.exit(1 if failed or skipped_cmp or status != "0" else 0)
+EOF
