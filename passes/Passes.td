@@ -368,6 +368,30 @@ def ApplyCalibrationPass : Pass<"qnn-apply-calibration", "::mlir::func::FuncOp">
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def ApplyBiasCorrectionPass : Pass<"qnn-apply-bias-correction", "::mlir::func::FuncOp"> {
+  let summary = "Subtract measured output shifts from conv2d / linear biases";
+  let description = [{
+    Empirical bias correction (Nagel et al. 2019) as a rewrite: a driver
+    measures, per output channel, how much a quantized layer's mean output
+    moved from the float layer's (`qc quantize --bias-correction`, over the
+    calibration images) and records it on the layer as `qnn.bias_shift`, an
+    f64 array with one entry per output channel. This pass replaces the
+    layer's constant bias `b` by `f32(b - shift)` and drops the attribute.
+    A shift on a layer without a constant bias, or of another length than
+    the bias, is an error at the layer.
+
+    ```mlir
+    %y = qnn.conv2d %x, %w, %b {qnn.bias_shift = array<f64: 0.5, -0.25>} ...
+    // becomes, with %b = dense<[1.0, 2.0]>,
+    %y = qnn.conv2d %x, %w, %b2 ...  // %b2 = dense<[0.5, 2.25]>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numCorrected", "corrected", "biases corrected">,
+  ];
+}
+
 def UniformActivationsPass : Pass<"qnn-uniform-activations", "::mlir::func::FuncOp"> {
   let summary = "Rewrite frozen PACT and DoReFa activation quantizers as uniform ones";
   let description = [{

@@ -13,6 +13,7 @@
 
 #include "codegen/ExecutionPlan.h"
 #include "passes/Calibration.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -315,21 +316,22 @@ LogicalResult qopt::correctBiases(ModuleOp floatModule, ModuleOp fqModule,
       return fail("bias correction: channel count mismatch");
     BiasCorrectionRecord r;
     r.layer = l;
+    SmallVector<double> shifts;
     for (size_t k = 0; k < bias.size(); ++k) {
       double shift = q[0][k] - floatMeans[t][k];
       r.maxAbsShift = std::max(r.maxAbsShift, std::fabs(shift));
       r.meanAbsShift += std::fabs(shift) / bias.size();
-      bias[k] = static_cast<float>(bias[k] - shift);
+      shifts.push_back(shift);
     }
+    // The rewrite is qnn-apply-bias-correction's, before the next layer is
+    // measured.
     Operation *layer = layersOf(fqModule)[l];
-    Value old = biasOf(layer);
-    OpBuilder b(layer);
-    auto type = cast<RankedTensorType>(old.getType());
-    Value corrected = arith::ConstantOp::create(
-        b, layer->getLoc(), DenseElementsAttr::get(type, ArrayRef<float>(bias)));
-    layer->setOperand(2, corrected);
-    if (Operation *def = old.getDefiningOp(); def && def->use_empty())
-      def->erase();
+    layer->setAttr("qnn.bias_shift",
+                   DenseF64ArrayAttr::get(layer->getContext(), shifts));
+    if (failed(runPasses(fqModule, [](OpPassManager &pm) {
+          pm.addNestedPass<func::FuncOp>(createApplyBiasCorrectionPass());
+        })))
+      return failure();
     records.push_back(r);
   }
   return success();

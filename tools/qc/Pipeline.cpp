@@ -75,12 +75,26 @@ LogicalResult qopt::writeModuleFile(ModuleOp module, const std::string &path) {
   return success();
 }
 
-LogicalResult qopt::runPassPipeline(ModuleOp module,
-                                    const std::string &pipeline) {
+LogicalResult qopt::runPasses(ModuleOp module,
+                              function_ref<void(OpPassManager &)> build) {
   PassManager pm(module->getName());
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    return qcFail("bad pass pipeline '" + pipeline + "'");
+  build(pm);
   return pm.run(module);
+}
+
+/// Runs `pass` on every function of `module`.
+static LogicalResult runOnFunctions(ModuleOp module,
+                                    std::unique_ptr<Pass> pass) {
+  return runPasses(module, [&](OpPassManager &pm) {
+    pm.addNestedPass<func::FuncOp>(std::move(pass));
+  });
+}
+
+/// qnn-wrap-mode with only `mode` set, on every function.
+static LogicalResult wrapMode(ModuleOp module, StringRef mode) {
+  WrapModePassOptions o;
+  o.mode = mode.str();
+  return runOnFunctions(module, createWrapModePass(o));
 }
 
 func::FuncOp qopt::mainFunctionOf(ModuleOp module) {
@@ -123,39 +137,17 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
                                const qrt::ImageDataset &train,
                                QuantizeReport &report, bool batchStatistics) {
   OwningOpRef<ModuleOp> calib = module.clone();
-  // Entropy and percentile are per-tensor methods: per-channel (or grouped)
-  // quantizers without an explicit qnn.observer use min-max per channel.
+  // The report names the quantizers whose observer is not the option's
+  // (qnn-wrap-mode's rule, observerFor).
   std::optional<qnn::ObserverKind> kind =
       qnn::symbolizeObserverKind(options.observer);
-  bool perTensorOnly = kind && (*kind == qnn::ObserverKind::Entropy ||
-                                *kind == qnn::ObserverKind::Percentile);
   unsigned fallbacks = 0, fqIndex = 0;
   std::string fallbackNames;
   mainFunctionOf(*calib).walk([&](qnn::FakeQuantOp op) {
     std::string name = quantizerName(op, fqIndex++);
-    if (!isCalibrated(op) || op->hasAttr("qnn.observer"))
-      return;
-    bool weight = op.getRole() == qnn::QuantRole::Weight;
-    // The model input (an image) under entropy: its |x| histogram has a
-    // point mass at the normalized background (0.81 on Fashion-MNIST) and KL
-    // clips there, saturating every brighter pixel (82% top-1 instead of
-    // 91%). It keeps min-max, as onnxruntime's calibrators do in effect.
-    Value in = op.getInput();
-    if (auto pad = in.getDefiningOp<qnn::PadOp>())
-      in = pad->getOperand(0);
-    bool graphInput = isa<BlockArgument>(in);
-    if (perTensorOnly && (op.getAxis() ||
-                          (graphInput && *kind == qnn::ObserverKind::Entropy))) {
-      op->setAttr("qnn.observer", qnn::ObserverKindAttr::get(
-                                      op.getContext(),
-                                      qnn::ObserverKind::MinMax));
+    if (kind && isCalibrated(op) && !op->hasAttr("qnn.observer") &&
+        observerFor(op, *kind) != *kind)
       fallbackNames += (fallbacks++ ? ", " : "") + name;
-      return;
-    }
-    if (weight && options.weightMseNorm > 0.f &&
-        kind == qnn::ObserverKind::Mse)
-      op->setAttr("qnn.norm", FloatAttr::get(Float64Type::get(op.getContext()),
-                                             options.weightMseNorm));
   });
   if (fallbacks)
     report.notes.push_back(
@@ -166,29 +158,13 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
   if (options.weightMseNorm > 0.f && kind == qnn::ObserverKind::Mse)
     report.notes.push_back("weights: MSE observer with p = " +
                            std::to_string(options.weightMseNorm));
-  if (failed(runPassPipeline(*calib, "func.func(qnn-wrap-mode{mode=calibrate "
-                                 "observer=" +
-                                     options.observer + "})")))
+  WrapModePassOptions wrap;
+  wrap.mode = "calibrate";
+  wrap.observer = options.observer;
+  wrap.weightNorm = options.weightMseNorm;
+  wrap.batchStatistics = batchStatistics;
+  if (failed(runOnFunctions(*calib, createWrapModePass(wrap))))
     return failure();
-  if (batchStatistics) {
-    // Training with BN kept normalizes with batch statistics; the running
-    // statistics are the float model's, which a weight quantizer that
-    // rescales the weights (DoReFa's [-1, 1]) makes wrong by a factor per
-    // layer that compounds with depth (PACT clips calibrated in test mode
-    // grew from 2 to 2·10^5 over ResNet-8 and froze every activation at
-    // 0). The observers see what training will see.
-    SmallVector<qnn::BatchNormOp> norms;
-    calib->walk([&](qnn::BatchNormOp bn) { norms.push_back(bn); });
-    for (qnn::BatchNormOp bn : norms) {
-      OpBuilder b(bn);
-      auto trainBn = qnn::BatchNormTrainOp::create(
-          b, bn.getLoc(), bn.getInput(), bn.getScale(), bn.getBias(),
-          bn.getMean(), bn.getVariance(), bn.getEpsilonAttr(),
-          bn.getMomentumAttr());
-      bn.replaceAllUsesWith(trainBn.getOutput());
-      bn.erase();
-    }
-  }
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(mainFunctionOf(*calib));
   if (failed(plan))
     return failure();
@@ -230,11 +206,13 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
 }
 
 /// The policy pass options of `options`.
-static std::string policyPipeline(const QuantizeOptions &options) {
-  std::string opts = "policy=\"" + options.policy + "\"";
-  if (!options.policyFile.empty())
-    opts += " policy-file=" + options.policyFile;
-  return "func.func(qnn-apply-policy{" + opts + "})";
+/// qnn-apply-policy with the run's policy.
+static LogicalResult applyPolicy(ModuleOp module,
+                                 const QuantizeOptions &options) {
+  ApplyPolicyPassOptions o;
+  o.policy = options.policy;
+  o.policyFile = options.policyFile;
+  return runOnFunctions(module, createApplyPolicyPass(o));
 }
 
 /// Whether QAT trains with batch norm (--bn, docs/training.md). `auto`
@@ -254,7 +232,7 @@ static FailureOr<bool> keepsBatchNorm(ModuleOp imported,
   if (options.bn == "keep")
     return true;
   OwningOpRef<ModuleOp> probe = imported.clone();
-  if (failed(runPassPipeline(*probe, policyPipeline(options))))
+  if (failed(applyPolicy(*probe, options)))
     return failure();
   std::string unfoldable;
   probe->walk([&](qnn::FakeQuantOp op) {
@@ -310,7 +288,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   } else {
     Stage stage(report, "fold batch norm");
     stage.record.artifact = out("1-folded.mlir");
-    if (failed(runPassPipeline(*module, "func.func(qnn-fold-batch-norm)")) ||
+    if (failed(runOnFunctions(*module, createFoldBatchNormPass())) ||
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
@@ -319,7 +297,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   // graph's: the float reference is folded as well.
   OwningOpRef<ModuleOp> floatFolded = module->clone();
   if (keepBn &&
-      failed(runPassPipeline(*floatFolded, "func.func(qnn-fold-batch-norm)")))
+      failed(runOnFunctions(*floatFolded, createFoldBatchNormPass())))
     return failure();
   {
     Stage stage(report, "evaluate float");
@@ -329,13 +307,13 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   {
     Stage stage(report, "apply policy");
     stage.record.artifact = out("2-policy.mlir");
-    if (failed(runPassPipeline(*module, policyPipeline(options))) ||
+    if (failed(applyPolicy(*module, options)) ||
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
   // Test mode (frozen, as deployed), bias correction, and the stage's file.
   auto freeze = [&](const std::string &path) -> LogicalResult {
-    if (failed(runPassPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")))
+    if (failed(wrapMode(*module, "test")))
       return failure();
     if (options.biasCorrection &&
         failed(correctBiases(*floatModule, *module, options, *train,
@@ -387,7 +365,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
       return success();
     }
     stage.record.artifact = out("3-trained.mlir");
-    if (failed(runPassPipeline(*module, "func.func(qnn-wrap-mode{mode=test})")) ||
+    if (failed(wrapMode(*module, "test")) ||
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
@@ -411,20 +389,22 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     // levels (qnn-fold-batch-norm through a fake-quantized weight); PACT /
     // DoReFa activations become the uniform grids they are, which
     // qnn-lower-to-integer lowers.
-    std::string what, pipeline;
-    if (keepBn) {
+    std::string what;
+    if (keepBn)
       what = "fold batch norm through the weight quantizers";
-      pipeline = "qnn-fold-batch-norm";
-    }
-    if (uniformActs) {
+    if (uniformActs)
       what += std::string(what.empty() ? "" : "; ") +
               "PACT / DoReFa activations as uniform grids";
-      pipeline += std::string(pipeline.empty() ? "" : ",") +
-                  "qnn-uniform-activations";
-    }
     Stage stage(report, what);
     stage.record.artifact = out("3-folded.mlir");
-    if (failed(runPassPipeline(*module, "func.func(" + pipeline + ")")) ||
+    auto passes = [&](OpPassManager &pm) {
+      OpPassManager &fn = pm.nest<func::FuncOp>();
+      if (keepBn)
+        fn.addPass(createFoldBatchNormPass());
+      if (uniformActs)
+        fn.addPass(createUniformActivationsPass());
+    };
+    if (failed(runPasses(*module, passes)) ||
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
     int64_t kept = 0;
@@ -468,7 +448,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   {
     Stage stage(report, "lower to integer");
     stage.record.artifact = out("4-integer.mlir");
-    if (failed(runPassPipeline(*module, "func.func(qnn-lower-to-integer)")) ||
+    if (failed(runOnFunctions(*module, createLowerToIntegerPass())) ||
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <string>
 #include <vector>
@@ -141,8 +142,11 @@ mlir::LogicalResult runQuantize(mlir::MLIRContext &ctx,
 // Helpers shared by the stages (Pipeline.cpp, Train.cpp).
 /// Prints "qc: error: message" and returns failure.
 mlir::LogicalResult qcFail(const llvm::Twine &message);
-mlir::LogicalResult runPassPipeline(mlir::ModuleOp module,
-                                    const std::string &pipeline);
+/// Runs the passes that `build` adds (with their typed options, e.g.
+/// createWrapModePass(WrapModePassOptions{...})) on `module`.
+mlir::LogicalResult
+runPasses(mlir::ModuleOp module,
+          llvm::function_ref<void(mlir::OpPassManager &)> build);
 mlir::LogicalResult writeModuleFile(mlir::ModuleOp module,
                                     const std::string &path);
 /// @main, or the module's only function.

@@ -17,6 +17,7 @@
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
 #include "dialect/QnnOps.h"
+#include "passes/Passes.h"
 #include "runtime/Progress.h"
 
 #include "mlir/IR/SymbolTable.h"
@@ -164,9 +165,13 @@ LogicalResult qopt::reconstruct(ModuleOp module,
                                 QuantizeReport &report) {
   const Options &o = options.reconstruction;
   bool qdrop = o.dropProb > 0;
-  std::string pass = "qnn-build-reconstruction{unit=" + o.unit +
-                     (qdrop ? " qdrop=true}" : "}");
-  if (failed(runPassPipeline(module, pass)) ||
+  BuildReconstructionPassOptions build;
+  build.unit = o.unit;
+  build.qdrop = qdrop;
+  if (failed(runPasses(module,
+                       [&](OpPassManager &pm) {
+                         pm.addPass(createBuildReconstructionPass(build));
+                       })) ||
       failed(writeModuleFile(module,
                              options.outDir + "/3-reconstruction-steps.mlir")))
     return failure();
@@ -268,5 +273,7 @@ LogicalResult qopt::reconstruct(ModuleOp module,
   for (auto fn : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (fn.getSymName().starts_with("recon_"))
       symbols.erase(fn);
-  return runPassPipeline(module, "qnn-freeze-globals");
+  return runPasses(module, [](OpPassManager &pm) {
+    pm.addPass(createFreezeGlobalsPass());
+  });
 }

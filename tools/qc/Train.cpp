@@ -13,6 +13,7 @@
 #include "codegen/EmitCpp.h"
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
+#include "passes/Passes.h"
 #include "runtime/TrainLoop.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -27,19 +28,24 @@ namespace {
 
 using Training = QuantizeOptions::Training;
 
-std::string passOptions(const Training &t) {
-  std::string s = "mode=qat optimizer=" + t.optimizer;
-  llvm::raw_string_ostream os(s);
-  os << " momentum=" << t.momentum << " weight-decay=" << t.weightDecay;
-  if (t.nesterov)
-    os << " nesterov=true";
-  if (!t.customLrList.empty())
-    os << " custom-lr-list=" << llvm::join(t.customLrList, ",")
-       << " custom-lr=" << t.customLr;
-  if (!t.customDecayList.empty())
-    os << " custom-decay-list=" << llvm::join(t.customDecayList, ",")
-       << " custom-decay=" << t.customDecay;
-  return s;
+/// qnn-wrap-mode{mode=qat}'s options: the optimizer built into @train_step.
+WrapModePassOptions wrapOptions(const Training &t) {
+  WrapModePassOptions o;
+  o.mode = "qat";
+  o.optimizer = t.optimizer;
+  o.momentum = t.momentum;
+  o.weightDecay = t.weightDecay;
+  o.nesterov = t.nesterov;
+  if (!t.customLrList.empty()) {
+    o.customLrList.assign(t.customLrList.begin(), t.customLrList.end());
+    o.customLr = t.customLr;
+  }
+  if (!t.customDecayList.empty()) {
+    o.customDecayList.assign(t.customDecayList.begin(),
+                             t.customDecayList.end());
+    o.customDecay = t.customDecay;
+  }
+  return o;
 }
 
 } // namespace
@@ -50,8 +56,11 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
                                        const qrt::ImageDataset &test,
                                        QuantizeReport &report) {
   auto out = [&](StringRef name) { return options.outDir + "/" + name.str(); };
-  if (failed(runPassPipeline(
-          module, "qnn-wrap-mode{" + passOptions(options.training) + "}")) ||
+  WrapModePassOptions wrap = wrapOptions(options.training);
+  if (failed(runPasses(module,
+                       [&](OpPassManager &pm) {
+                         pm.addPass(createWrapModePass(wrap));
+                       })) ||
       failed(writeModuleFile(module, out("3-train.mlir"))))
     return failure();
 
@@ -114,7 +123,9 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
 
   // The trained values become the module's constants again.
   if (failed(state.writeBack(module)) ||
-      failed(runPassPipeline(module, "qnn-freeze-globals")))
+      failed(runPasses(module, [](OpPassManager &pm) {
+        pm.addPass(createFreezeGlobalsPass());
+      })))
     return failure();
   return TrainOutcome::Finished;
 }
