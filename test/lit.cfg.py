@@ -27,6 +27,13 @@ if getattr(config, "sanitized", False):
     config.environment["UBSAN_OPTIONS"] = os.environ.get(
         "UBSAN_OPTIONS", "print_stacktrace=1")
 config.substitutions.append(("%qopt_src", config.qopt_src_root))
+
+# The trained ResNet-8 is produced by models/resnet8/train.py; its tests run
+# only once the file exists. The backend node tests need libonnx-testdata.
+if os.path.exists(os.path.join(config.qopt_src_root, "models", "resnet8_fmnist.onnx")):
+    config.available_features.add("resnet8-model")
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")
 config.substitutions.append(
     ("%compare", config.python_venv + " " +
      os.path.join(config.qopt_src_root, "test", "tools", "compare_npy.py")))

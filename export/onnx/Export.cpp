@@ -6,8 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/onnx/ExportContext.h"
-#include "frontend/onnx/Exporter.h"
+#include "export/onnx/ExportContext.h"
+#include "export/onnx/Exporter.h"
+#include "export/onnx/OnnxWriter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -207,7 +208,7 @@ FailureOr<std::string> ExportContext::name(Value v) {
     return it->second;
   auto cst = v.getDefiningOp<arith::ConstantOp>();
   if (!cst)
-    return emitError(v.getLoc(), "qexport: value has no ONNX name yet");
+    return emitError(v.getLoc(), "value has no ONNX name yet");
   auto attr = dyn_cast<ElementsAttr>(cst.getValue());
   auto type = dyn_cast<RankedTensorType>(v.getType());
   std::optional<ElemType> et =
@@ -216,8 +217,7 @@ FailureOr<std::string> ExportContext::name(Value v) {
   std::optional<std::vector<char>> raw =
       attr ? rawBytes(attr) : std::nullopt;
   if (!et || !raw)
-    return cst.emitError("qexport: cannot export constant of type ")
-           << v.getType();
+    return cst.emitError("cannot export constant of type ") << v.getType();
   std::string hint = "const";
   if (auto res = dyn_cast<DenseResourceElementsAttr>(attr))
     hint = res.getRawHandle().getKey().str();
@@ -237,8 +237,8 @@ valueInfo(Location loc, const std::string &name, Type type,
   std::optional<ElemType> et =
       t ? elemTypeOf(t.getElementType(), isUnsigned) : std::nullopt;
   if (!et)
-    return emitError(loc, "qexport: '") << name << "' has type " << type
-                                        << ", which ONNX export does not take";
+    return emitError(loc, "'") << name << "' has type " << type
+                               << ", which ONNX export does not take";
   onnx_import::OnnxValueInfo info;
   info.name = name;
   info.type = *et;
@@ -308,8 +308,7 @@ LogicalResult exportOnnxFile(func::FuncOp func, StringRef path) {
     if (!handled && failed(exportQuantOp(ctx, &op, handled)))
       return failure();
     if (!handled)
-      return op.emitError("qexport: '")
-             << op.getName() << "' has no ONNX export";
+      return op.emitError("'") << op.getName() << "' has no ONNX export";
   }
 
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
@@ -326,8 +325,8 @@ LogicalResult exportOnnxFile(func::FuncOp func, StringRef path) {
   }
 
   std::string error;
-  if (!onnx_import::writeOnnxModel(model, path.str(), error))
-    return func.emitError("qexport: ") << error;
+  if (!writeOnnxModel(model, path.str(), error))
+    return func.emitError() << error;
   return success();
 }
 

@@ -1,13 +1,14 @@
 //===- ExportContext.h - state of one qnn-to-ONNX export --------*- C++ -*-===//
 //
 // The exporter walks one function and fills the neutral OnnxModel
-// (OnnxModel.h), which OnnxWriter.cpp turns into protobuf. Op handlers, one
-// file per family (ExportOps.cpp, ExportQuant.cpp), use this interface.
+// (frontend/onnx/OnnxModel.h, the reader's too), which OnnxWriter.cpp turns
+// into protobuf. Op handlers, one file per family (ExportOps.cpp,
+// ExportQuant.cpp), use this interface.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QOPT_FRONTEND_ONNX_EXPORTCONTEXT_H
-#define QOPT_FRONTEND_ONNX_EXPORTCONTEXT_H
+#ifndef QOPT_EXPORT_ONNX_EXPORTCONTEXT_H
+#define QOPT_EXPORT_ONNX_EXPORTCONTEXT_H
 
 #include "frontend/onnx/OnnxModel.h"
 
@@ -84,4 +85,4 @@ mlir::LogicalResult exportQuantOp(ExportContext &ctx, mlir::Operation *op,
 
 } // namespace qopt::onnx_export
 
-#endif // QOPT_FRONTEND_ONNX_EXPORTCONTEXT_H
+#endif // QOPT_EXPORT_ONNX_EXPORTCONTEXT_H

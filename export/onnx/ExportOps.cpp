@@ -1,6 +1,6 @@
 //===- ExportOps.cpp - float qnn network ops to ONNX operators ------------===//
 
-#include "frontend/onnx/ExportContext.h"
+#include "export/onnx/ExportContext.h"
 
 #include "dialect/QnnOps.h"
 
@@ -183,7 +183,7 @@ LogicalResult exportResize(ExportContext &ctx, ResizeOp op) {
   std::vector<float> scales = {1.0f, 1.0f};
   for (int d = 2; d < 4; ++d) {
     if (ShapedType::isDynamic(in[d]) || ShapedType::isDynamic(out[d]))
-      return op.emitError("qexport: 'qnn.resize' needs static spatial "
+      return op.emitError("'qnn.resize' needs static spatial "
                           "dimensions to compute ONNX scales");
     float s = (float)out[d] / (float)in[d];
     // floor(in * s) must give `out` back in float arithmetic.

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/onnx/ExportContext.h"
+#include "export/onnx/ExportContext.h"
 
 #include "dialect/QnnOps.h"
 #include "runtime/QuantMath.h"
@@ -85,12 +85,12 @@ LogicalResult exportFakeQuant(ExportContext &ctx, FakeQuantOp op) {
   // point 0: clamping to integer bounds commutes with rounding.
   if (op.getMethod() != QuantMethod::Uniform &&
       op.getMethod() != QuantMethod::Lsq)
-    return op.emitError("qexport: fake_quant method '")
+    return op.emitError("fake_quant method '")
            << stringifyQuantMethod(op.getMethod())
            << "' has no ONNX QDQ form (only 'uniform' and 'lsq')";
   int64_t bits = op.getBits();
   if (bits > 8)
-    return op.emitError("qexport: fake_quant with ")
+    return op.emitError("fake_quant with ")
            << bits << " bits has no opset-13 QDQ form (int8 / uint8 only)";
   bool isSigned = !op.getHalfRange();
   float qmin, qmax;
@@ -106,7 +106,7 @@ LogicalResult exportFakeQuant(ExportContext &ctx, FakeQuantOp op) {
                               std::vector<float>(scales ? scales->size() : 1,
                                                  0.f));
   if (!scales || !zps)
-    return op.emitError("qexport: fake_quant scale and zero_point must be "
+    return op.emitError("fake_quant scale and zero_point must be "
                         "constants (calibrate or train first)");
   auto inType = cast<RankedTensorType>(op.getInput().getType());
   std::optional<int64_t> axis;
@@ -114,7 +114,7 @@ LogicalResult exportFakeQuant(ExportContext &ctx, FakeQuantOp op) {
     axis = (int64_t)*op.getAxis();
     int64_t channels = inType.getDimSize(*axis);
     if (ShapedType::isDynamic(channels))
-      return op.emitError("qexport: per-channel fake_quant needs a static "
+      return op.emitError("per-channel fake_quant needs a static "
                           "axis dimension");
     if ((int64_t)scales->size() != channels) {
       *scales = perChannel(*scales, channels);
@@ -125,7 +125,7 @@ LogicalResult exportFakeQuant(ExportContext &ctx, FakeQuantOp op) {
   for (float z : *zps) {
     float r = qrt::qmath::roundHalfEven(z);
     if (r < smin || r > smax)
-      return op.emitError("qexport: zero point ")
+      return op.emitError("zero point ")
              << z << " does not fit the " << (isSigned ? "int8" : "uint8")
              << " storage of QuantizeLinear";
     zeroPoints.push_back((int64_t)r);
@@ -145,7 +145,7 @@ LogicalResult exportFakeQuant(ExportContext &ctx, FakeQuantOp op) {
     std::optional<std::vector<float>> w =
         ExportContext::floatValues(op.getInput());
     if (!w)
-      return op.emitError("qexport: a per-channel fake_quant with a range "
+      return op.emitError("a per-channel fake_quant with a range "
                           "narrower than 8 bits is exported only on "
                           "constants");
     ArrayRef<int64_t> shape = inType.getShape();
@@ -188,7 +188,7 @@ FailureOr<QdqParams> typeParams(ExportContext &ctx, Operation *op, Type type,
                                 StringRef hint, bool forQuantize) {
   auto q = dyn_cast<quant::QuantizedType>(getElementTypeOrSelf(type));
   if (!q)
-    return op->emitError("qexport: expected a quantized tensor type");
+    return op->emitError("expected a quantized tensor type");
   unsigned width = q.getStorageTypeIntegralWidth();
   ElemType storage;
   if (width == 8)
@@ -196,15 +196,14 @@ FailureOr<QdqParams> typeParams(ExportContext &ctx, Operation *op, Type type,
   else if (width == 32 && q.isSigned() && !forQuantize)
     storage = ElemType::Int32;
   else
-    return op->emitError("qexport: storage type ")
+    return op->emitError("storage type ")
            << q.getStorageType() << " has no opset-13 "
-           << (forQuantize ? "QuantizeLinear" : "DequantizeLinear")
-           << " form";
+           << (forQuantize ? "QuantizeLinear" : "DequantizeLinear") << " form";
   int64_t full = width == 8 ? (q.isSigned() ? -128 : 0) : INT32_MIN;
   int64_t fullMax = width == 8 ? (q.isSigned() ? 127 : 255) : INT32_MAX;
   if (forQuantize &&
       (q.getStorageTypeMin() != full || q.getStorageTypeMax() != fullMax))
-    return op->emitError("qexport: a narrowed storage range [")
+    return op->emitError("a narrowed storage range [")
            << q.getStorageTypeMin() << ", " << q.getStorageTypeMax()
            << "] has no QuantizeLinear form";
   if (auto u = dyn_cast<quant::UniformQuantizedType>(q)) {

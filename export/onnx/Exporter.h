@@ -3,12 +3,12 @@
 // Writes one function of a qnn module as an ONNX model (opset 13): float
 // network ops map to their ONNX operators, `qnn.fake_quant uniform` to
 // QuantizeLinear + DequantizeLinear (QDQ), `qnn.quantize` / `qnn.dequantize`
-// directly. See frontend/onnx/README.md for the table.
+// directly. See export/onnx/README.md for the table.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef QOPT_FRONTEND_ONNX_EXPORTER_H
-#define QOPT_FRONTEND_ONNX_EXPORTER_H
+#ifndef QOPT_EXPORT_ONNX_EXPORTER_H
+#define QOPT_EXPORT_ONNX_EXPORTER_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LogicalResult.h"
@@ -26,4 +26,4 @@ mlir::LogicalResult exportOnnxFile(mlir::func::FuncOp func,
 
 } // namespace qopt::onnx_export
 
-#endif // QOPT_FRONTEND_ONNX_EXPORTER_H
+#endif // QOPT_EXPORT_ONNX_EXPORTER_H

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "frontend/onnx/OnnxModel.h"
+#include "export/onnx/OnnxWriter.h"
 
 #include <onnx/checker.h>
 #include <onnx/defs/schema.h>
@@ -15,7 +15,14 @@
 
 #include <fstream>
 
-namespace qopt::onnx_import {
+namespace qopt::onnx_export {
+
+using onnx_import::OnnxAttribute;
+using onnx_import::OnnxModel;
+using onnx_import::OnnxNode;
+using onnx_import::OnnxTensor;
+using onnx_import::OnnxValueInfo;
+
 namespace {
 
 void setType(onnx::ValueInfoProto &proto, const OnnxValueInfo &info) {
@@ -129,4 +136,4 @@ bool writeOnnxModel(const OnnxModel &model, const std::string &path,
   return true;
 }
 
-} // namespace qopt::onnx_import
+} // namespace qopt::onnx_export

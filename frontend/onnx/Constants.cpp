@@ -4,7 +4,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/APFloat.h"
 
 #include <cstring>
@@ -138,31 +137,11 @@ ConstTensor ConstTensor::castTo(ElemType to) const {
   return c;
 }
 
-/// Resource keys must be identifiers; ONNX names are often paths.
-static std::string blobName(StringRef name) {
-  std::string out;
-  for (char ch : name)
-    out += llvm::isAlnum(ch) || ch == '_' || ch == '.' ? ch : '_';
-  if (out.empty() || llvm::isDigit(out[0]))
-    out = "w_" + out;
-  return out;
-}
-
-Value Importer::constantF32(ArrayRef<int64_t> shape, ArrayRef<float> values,
-                            StringRef name) {
-  RankedTensorType type = f32Type(shape);
-  int64_t limit = options.inlineElementLimit;
-  bool splat = !values.empty() &&
-               llvm::all_of(values, [&](float v) { return v == values[0]; });
-  TypedAttr attr;
-  if (limit < 0 || (int64_t)values.size() <= limit || splat)
-    attr = splat ? DenseElementsAttr::get(type, values[0])
-                 : DenseElementsAttr::get(type, values);
+void ConstTensor::append(const ConstTensor &from, int64_t i) {
+  if (isFloat())
+    floats.push_back(from.floats[i]);
   else
-    attr = DenseResourceElementsAttr::get(
-        type, blobName(name),
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-  return arith::ConstantOp::create(b, currentLoc, attr);
+    ints.push_back(from.ints[i]);
 }
 
 Value Importer::materialize(const ConstTensor &value, StringRef name) {

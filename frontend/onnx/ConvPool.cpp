@@ -89,10 +89,7 @@ static LogicalResult importConv(Importer &im) {
       *x, *weight, bias, b.getDenseI64ArrayAttr(w.strides),
       b.getDenseI64ArrayAttr(w.pads), b.getDenseI64ArrayAttr(w.dilations),
       b.getI64IntegerAttr(im.getInt("group", 1)));
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 static LogicalResult importBatchNorm(Importer &im) {
@@ -149,10 +146,7 @@ static LogicalResult importPool(Importer &im, bool isMax) {
         *x, b.getDenseI64ArrayAttr(w.kernel), b.getDenseI64ArrayAttr(w.strides),
         b.getDenseI64ArrayAttr(w.pads), ceil, countPad);
   }
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 static LogicalResult importGlobalAvgPool(Importer &im) {
@@ -160,10 +154,7 @@ static LogicalResult importGlobalAvgPool(Importer &im) {
   if (failed(x))
     return failure();
   FailureOr<Value> y = im.create<qnn::GlobalAvgPoolOp>(*x);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 void registerConvPoolOps(OpTable &table) {

@@ -94,10 +94,7 @@ static LogicalResult importBinary(Importer &im) {
   if (failed(lhs) || failed(rhs))
     return failure();
   FailureOr<Value> y = im.create<OpTy>(*lhs, *rhs);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 void registerElementwiseOps(OpTable &table) {

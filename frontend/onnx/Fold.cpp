@@ -85,13 +85,8 @@ static LogicalResult importGather(Importer &im) {
         return im.error() << "index " << idx << " is out of range for size "
                           << size;
       idx = idx < 0 ? idx + size : idx;
-      for (int64_t k = 0; k < inner; ++k) {
-        int64_t src = (o * size + idx) * inner + k;
-        if (r.isFloat())
-          r.floats.push_back(data->floats[src]);
-        else
-          r.ints.push_back(data->ints[src]);
-      }
+      for (int64_t k = 0; k < inner; ++k)
+        r.append(*data, (o * size + idx) * inner + k);
     }
   im.setConstant(0, std::move(r));
   return success();
@@ -182,10 +177,7 @@ static LogicalResult importSlice(Importer &im) {
       src += (begin[d] + pos * step[d]) * stride;
       stride *= data->dims[d];
     }
-    if (r.isFloat())
-      r.floats.push_back(data->floats[src]);
-    else
-      r.ints.push_back(data->ints[src]);
+    r.append(*data, src);
   }
   im.setConstant(0, std::move(r));
   return success();

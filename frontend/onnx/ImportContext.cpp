@@ -70,7 +70,8 @@ FailureOr<Value> Importer::valueOf(const std::string &name) {
   auto u = unbound.find(name);
   if (u != unbound.end())
     return error() << "uses '" << name << "', an output of "
-                   << nodePrefix(u->second) << "that qimport does not produce";
+                   << nodePrefix(u->second)
+                   << "that the importer does not produce";
   return error() << "input '" << name
                  << "' is not a graph input, an initializer, or the output "
                     "of an earlier node";
@@ -162,34 +163,6 @@ std::optional<std::vector<int64_t>> Importer::getInts(StringRef key) const {
   if (!a || a->kind != OnnxAttribute::Kind::Ints)
     return std::nullopt;
   return a->ints;
-}
-
-RankedTensorType Importer::f32Type(ArrayRef<int64_t> shape) {
-  return RankedTensorType::get(shape, Float32Type::get(ctx));
-}
-
-Type Importer::placeholderType() {
-  return UnrankedTensorType::get(Float32Type::get(ctx));
-}
-
-FailureOr<Value> Importer::finishInferred(Operation *op, InferFn infer) {
-  SmallVector<Type> types;
-  std::string message;
-  LogicalResult inferred = failure();
-  {
-    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
-      message += (message.empty() ? "" : "; ") + diag.str();
-      return success();
-    });
-    inferred = infer(types);
-  }
-  if (failed(inferred) || types.size() != 1) {
-    op->erase();
-    return error() << (message.empty() ? "result type inference failed"
-                                       : message);
-  }
-  op->getResult(0).setType(types[0]);
-  return op->getResult(0);
 }
 
 } // namespace qopt::onnx_import

@@ -1,39 +1,34 @@
-//===- ImportContext.h - state shared by the op-family importers -*- C++
-//-*-===//
+//===- ImportContext.h - the ONNX node interface of op handlers -*- C++ -*-===//
 //
-// The Importer walks the ONNX nodes in order and hands each one to the handler
-// registered for its op type (ConvPool.cpp, Activation.cpp, Elementwise.cpp,
-// Linear.cpp, Shape.cpp, Resize.cpp, Fold.cpp, Quant.cpp). Handlers read the
-// current node through this interface and bind its outputs either to SSA values
-// or, when the value is known at import time, to a ConstTensor that is
-// materialized as an arith.constant only if a qnn op needs it.
+// The Importer (a frontend::GraphBuilder) walks the ONNX nodes in order and
+// hands each one to the handler registered for its op type (ConvPool.cpp,
+// Activation.cpp, Elementwise.cpp, Linear.cpp, Shape.cpp, Resize.cpp,
+// Fold.cpp, Quant.cpp). Handlers read the current node through this
+// interface and bind its outputs either to SSA values or, when the value is
+// known at import time, to a ConstTensor that is materialized as an
+// arith.constant only if a qnn op needs it.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QOPT_FRONTEND_ONNX_IMPORTCONTEXT_H
 #define QOPT_FRONTEND_ONNX_IMPORTCONTEXT_H
 
+#include "frontend/common/GraphBuilder.h"
+#include "frontend/common/SymbolicInt.h"
 #include "frontend/onnx/Importer.h"
 #include "frontend/onnx/OnnxModel.h"
-
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Builders.h"
-#include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/Diagnostics.h"
-#include "llvm/ADT/StringMap.h"
-
-#include <limits>
 
 namespace qopt::onnx_import {
 
 /// An entry of a folded integer tensor that is only known at run time (a
-/// symbolic batch size read by Shape, and what is computed from it). Shape
-/// of a dimension named by a dim_param gives symbolValue(id) instead, so that
-/// Reshape can tell that the entry equals that dimension of its input.
-constexpr int64_t kUnknown = std::numeric_limits<int64_t>::min();
-constexpr int64_t kMaxSymbols = 1 << 20;
-inline bool isUnknown(int64_t v) { return v <= kUnknown + kMaxSymbols; }
-inline int64_t symbolValue(unsigned id) { return kUnknown + 1 + id; }
+/// symbolic batch size read by Shape, and what is computed from it) is
+/// kUnknown. Shape of a dimension named by a dim_param gives symbolValue(id)
+/// instead, so that Reshape can tell that the entry equals that dimension of
+/// its input.
+using frontend::isUnknown;
+using frontend::kMaxSymbols;
+using frontend::kUnknown;
+using frontend::symbolValue;
 
 /// A tensor whose value is known at import time. Float types keep their
 /// values as float (qnn computes in f32), integer and bool types as int64.
@@ -60,14 +55,15 @@ struct ConstTensor {
   double exact(int64_t i) const;
   /// The same values in another element type (ONNX Cast).
   ConstTensor castTo(ElemType to) const;
+  /// Appends entry `i` of `from`, a tensor of the same element type.
+  void append(const ConstTensor &from, int64_t i);
 };
 
 /// The shortest decimal double that rounds to `value` (0.001f -> 0.001).
 double widen(float value);
 
 class Importer;
-using OpHandler = mlir::LogicalResult (*)(Importer &);
-using OpTable = llvm::StringMap<OpHandler>;
+using OpTable = frontend::OpTable<Importer>;
 
 void registerConvPoolOps(OpTable &table);
 void registerLinearOps(OpTable &table);
@@ -78,13 +74,10 @@ void registerResizeOps(OpTable &table);
 void registerFoldOps(OpTable &table);
 void registerQuantOps(OpTable &table);
 
-class Importer {
+class Importer : public frontend::GraphBuilder {
 public:
   Importer(mlir::MLIRContext *ctx, const OnnxModel &model,
            llvm::StringRef fileName, const ImportOptions &options);
-
-  /// Builds and verifies the module; null after emitting diagnostics.
-  mlir::OwningOpRef<mlir::ModuleOp> run();
 
   //===--------------------------------------------------------------------===//
   // The node being imported, for op handlers.
@@ -92,12 +85,9 @@ public:
 
   const OnnxNode &node() const { return *current; }
   int64_t opset() const { return model.opset; }
-  mlir::Location loc() const { return currentLoc; }
-  mlir::OpBuilder &builder() { return b; }
-  mlir::MLIRContext *context() { return ctx; }
 
   /// An error at the node, already prefixed with "node #i 'name' (Op): ".
-  mlir::InFlightDiagnostic error();
+  mlir::InFlightDiagnostic error() override;
 
   /// True when input `i` exists and is not the empty name.
   bool hasInput(unsigned i) const;
@@ -118,7 +108,7 @@ public:
   /// symbolValue() of its dim_param if it has one, else kUnknown.
   int64_t dimValue(unsigned i, unsigned dim);
 
-  void setResult(unsigned i, mlir::Value value);
+  void setResult(unsigned i, mlir::Value value) override;
   void setConstant(unsigned i, ConstTensor value);
 
   //===--------------------------------------------------------------------===//
@@ -137,52 +127,26 @@ public:
   // Building.
   //===--------------------------------------------------------------------===//
 
-  mlir::RankedTensorType f32Type(llvm::ArrayRef<int64_t> shape);
-  /// An f32 arith.constant, inline or as a dense_resource blob by size.
-  mlir::Value constantF32(llvm::ArrayRef<int64_t> shape,
-                          llvm::ArrayRef<float> values, llvm::StringRef name);
   /// Materializes a folded tensor in its own element type (signless for
   /// integers); used for float operands and for integer graph outputs.
   mlir::Value materialize(const ConstTensor &value, llvm::StringRef name);
 
-  /// Creates `OpTy` (whose result type qnn infers) and sets its type; shape
-  /// errors from the inference are reported at the node.
-  template <typename OpTy, typename... Args>
-  mlir::FailureOr<mlir::Value> create(Args &&...args) {
-    auto op = OpTy::create(b, currentLoc, placeholderType(),
-                           std::forward<Args>(args)...);
-    mlir::Operation *raw = op.getOperation();
-    return finishInferred(raw, [&](llvm::SmallVectorImpl<mlir::Type> &types) {
-      return OpTy::inferReturnTypes(
-          ctx, currentLoc, raw->getOperands(), raw->getRawDictionaryAttrs(),
-          raw->getPropertiesStorage(), raw->getRegions(), types);
-    });
-  }
-
 private:
-  using InferFn = llvm::function_ref<mlir::LogicalResult(
-      llvm::SmallVectorImpl<mlir::Type> &)>;
-  mlir::Type placeholderType();
-  mlir::FailureOr<mlir::Value> finishInferred(mlir::Operation *op,
-                                              InferFn infer);
-  mlir::LogicalResult checkSupport(const OpTable &table);
+  mlir::LogicalResult checkGraph() override;
+  mlir::LogicalResult importGraph() override;
+  void reportVerifierError(mlir::Location loc,
+                           llvm::StringRef message) override;
   mlir::LogicalResult importInputs(mlir::func::FuncOp &func);
-  mlir::LogicalResult importNode(const OpTable &table, unsigned index);
+  mlir::LogicalResult importNode(unsigned index);
   mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
-  mlir::LogicalResult verifyModule(mlir::ModuleOp module);
   mlir::Location nodeLoc(unsigned index);
   std::string nodePrefix(unsigned index) const;
   mlir::FailureOr<mlir::Value> valueOf(const std::string &name);
 
-  mlir::MLIRContext *ctx;
   const OnnxModel &model;
-  std::string fileName;
-  ImportOptions options;
-  mlir::OpBuilder b;
 
   const OnnxNode *current = nullptr;
   unsigned currentIndex = 0;
-  mlir::Location currentLoc;
 
   llvm::StringMap<mlir::Value> values;
   llvm::StringMap<ConstTensor> constants;

@@ -3,6 +3,8 @@
 #ifndef QOPT_FRONTEND_ONNX_IMPORTER_H
 #define QOPT_FRONTEND_ONNX_IMPORTER_H
 
+#include "frontend/common/ImportOptions.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -17,12 +19,8 @@ class MLIRContext;
 
 namespace qopt::onnx_import {
 
-struct ImportOptions {
-  /// Constants with more elements than this become dense_resource blobs
-  /// (readable .mlir, fast to print and parse); smaller ones stay inline.
-  /// Negative: everything inline.
-  int64_t inlineElementLimit = 16;
-};
+/// ONNX import takes only the options every importer does.
+using ImportOptions = frontend::GraphOptions;
 
 /// Registers the dialects an imported module uses.
 void registerImportDialects(mlir::DialectRegistry &registry);

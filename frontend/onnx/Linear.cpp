@@ -109,10 +109,7 @@ static LogicalResult importMatMul(Importer &im) {
       return failure();
     y = im.create<qnn::MatmulOp>(*a, *rhs);
   }
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 void registerLinearOps(OpTable &table) {

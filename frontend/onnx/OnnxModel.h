@@ -2,8 +2,9 @@
 //
 // The protobuf reader (OnnxReader.cpp) is the only code that sees ONNX's C++
 // headers: they need exceptions and RTTI, which libMLIR code is built without.
-// It fills these plain structs, which the MLIR importer then reads. Nothing
-// here depends on ONNX, protobuf or MLIR.
+// It fills these plain structs, which the MLIR importer then reads; the
+// exporter (export/onnx) fills them for its writer. Nothing here depends on
+// ONNX, protobuf or MLIR.
 //
 //===----------------------------------------------------------------------===//
 
@@ -124,12 +125,6 @@ struct OnnxModel {
 /// `error` to a one-line message (file missing, not an ONNX model, ...).
 std::optional<OnnxModel> readOnnxModel(const std::string &path,
                                        std::string &error);
-
-/// Serializes `model` (opset `model.opset` of the default domain) to `path`
-/// after onnx::checker and strict shape inference accept it. On failure
-/// returns false with `error` set to a one-line message.
-bool writeOnnxModel(const OnnxModel &model, const std::string &path,
-                    std::string &error);
 
 } // namespace qopt::onnx_import
 

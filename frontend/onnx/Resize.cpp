@@ -38,10 +38,7 @@ static LogicalResult importPad(Importer &im) {
   OpBuilder &b = im.builder();
   FailureOr<Value> y = im.create<qnn::PadOp>(
       *x, b.getDenseI64ArrayAttr(pads->ints), b.getF64FloatAttr(value));
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 static std::string formatG(double v) {

@@ -32,10 +32,7 @@ static LogicalResult bindReshaped(Importer &im, ArrayRef<int64_t> shape) {
   if (failed(x))
     return failure();
   FailureOr<Value> y = reshapeTo(im, *x, shape);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 /// The input's shape (MLIR dims), constant or value.
@@ -139,10 +136,7 @@ static LogicalResult importFlatten(Importer &im) {
     return failure();
   FailureOr<Value> y =
       im.create<qnn::FlattenOp>(*x, im.builder().getI64IntegerAttr(axis));
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 /// Squeeze / Unsqueeze axes: the attribute before opset 13, input 1 after.
@@ -253,10 +247,7 @@ static LogicalResult importTranspose(Importer &im) {
     return failure();
   FailureOr<Value> y =
       im.create<qnn::TransposeOp>(*x, im.builder().getDenseI64ArrayAttr(perm));
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 static LogicalResult importConcat(Importer &im) {
@@ -306,10 +297,7 @@ static LogicalResult importConcat(Importer &im) {
   }
   FailureOr<Value> y =
       im.create<qnn::ConcatOp>(inputs, im.builder().getI64IntegerAttr(axis));
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 /// Identity, and Dropout at inference (its mask output is not produced).
@@ -319,10 +307,7 @@ static LogicalResult importIdentity(Importer &im) {
     return success();
   }
   FailureOr<Value> x = im.anyInput(0);
-  if (failed(x))
-    return failure();
-  im.setResult(0, *x);
-  return success();
+  return im.bindResult(x);
 }
 
 /// Dropout is the identity at inference. In training mode (a true

@@ -2,9 +2,7 @@
 
 #include "frontend/torchscript/ImportContext.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 
 using namespace mlir;
 
@@ -104,37 +102,6 @@ FailureOr<SmallVector<int64_t>> Importer::getInts(unsigned i, StringRef what) {
   return out;
 }
 
-/// Resource keys must be identifiers; parameter names are dotted paths.
-static std::string blobName(StringRef name) {
-  std::string out;
-  for (char ch : name)
-    out += llvm::isAlnum(ch) || ch == '_' || ch == '.' ? ch : '_';
-  if (out.empty() || llvm::isDigit(out[0]))
-    out = "w_" + out;
-  return out;
-}
-
-RankedTensorType Importer::f32Type(ArrayRef<int64_t> shape) {
-  return RankedTensorType::get(shape, Float32Type::get(ctx));
-}
-
-Value Importer::constantF32(ArrayRef<int64_t> shape, ArrayRef<float> values,
-                            StringRef name) {
-  RankedTensorType type = f32Type(shape);
-  int64_t limit = options.inlineElementLimit;
-  bool splat = !values.empty() &&
-               llvm::all_of(values, [&](float v) { return v == values[0]; });
-  TypedAttr attr;
-  if (limit < 0 || (int64_t)values.size() <= limit || splat)
-    attr = splat ? DenseElementsAttr::get(type, values[0])
-                 : DenseElementsAttr::get(type, values);
-  else
-    attr = DenseResourceElementsAttr::get(
-        type, blobName(name),
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-  return arith::ConstantOp::create(b, currentLoc, attr);
-}
-
 FailureOr<Value> Importer::valueOf(int id, StringRef paramRole) {
   auto v = values.find(id);
   if (v != values.end())
@@ -142,7 +109,7 @@ FailureOr<Value> Importer::valueOf(int id, StringRef paramRole) {
   auto f = foldedValues.find(id);
   if (f == foldedValues.end())
     return error() << "uses '%" << g.values[id].debugName
-                   << "', which qimport did not produce";
+                   << "', which the importer did not produce";
   if (f->second.kind == Folded::Kind::Value)
     return f->second.value;
   if (f->second.kind != Folded::Kind::Tensor)
@@ -219,30 +186,6 @@ void Importer::forward(unsigned out, unsigned in) {
 
 void Importer::forwardInput(unsigned i, Folded value) {
   foldedValues[current->inputs[i]] = std::move(value);
-}
-
-Type Importer::placeholderType() {
-  return UnrankedTensorType::get(Float32Type::get(ctx));
-}
-
-FailureOr<Value> Importer::finishInferred(Operation *op, InferFn infer) {
-  SmallVector<Type> types;
-  std::string message;
-  LogicalResult inferred = failure();
-  {
-    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
-      message += (message.empty() ? "" : "; ") + diag.str();
-      return success();
-    });
-    inferred = infer(types);
-  }
-  if (failed(inferred) || types.size() != 1) {
-    op->erase();
-    return error() << (message.empty() ? "result type inference failed"
-                                       : message);
-  }
-  op->getResult(0).setType(types[0]);
-  return op->getResult(0);
 }
 
 } // namespace qopt::torch_import

@@ -1,41 +1,40 @@
-//===- ImportContext.h - state shared by the TorchScript op handlers -*- C++ -*-===//
+//===- ImportContext.h - the TorchScript node interface ---------*- C++ -*-===//
 //
-// The importer walks the frozen TorchScript graph in order and hands each node
-// to the handler registered for its kind (NetworkOps.cpp, ShapeOps.cpp,
-// Values.cpp). Non-tensor values (ints, lists, strings, None, and tensors
-// known at import time such as parameters) are folded into `Folded` values;
-// tensors computed at run time are SSA values. prim::If and prim::Loop are
-// imported only when their condition / trip count folds, by importing the
-// chosen block (or the body once per iteration).
+// The Importer (a frontend::GraphBuilder) walks the frozen TorchScript graph
+// in order and hands each node to the handler registered for its kind
+// (NetworkOps.cpp, ShapeOps.cpp, PoolResize.cpp, Values.cpp). Non-tensor values
+// (ints, lists, strings, None, and tensors known at import time such as
+// parameters) are folded into `Folded` values; tensors computed at run time are
+// SSA values. prim::If and prim::Loop are imported only when their condition /
+// trip count folds, by importing the chosen block (or the body once per
+// iteration).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef QOPT_FRONTEND_TORCHSCRIPT_IMPORTCONTEXT_H
 #define QOPT_FRONTEND_TORCHSCRIPT_IMPORTCONTEXT_H
 
+#include "frontend/common/GraphBuilder.h"
+#include "frontend/common/SymbolicInt.h"
 #include "frontend/torchscript/Importer.h"
 #include "frontend/torchscript/TorchGraph.h"
 
 #include "dialect/QnnOps.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/Builders.h"
-#include "mlir/IR/BuiltinTypes.h"
-#include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/StringMap.h"
 
-#include <limits>
 #include <map>
 
 namespace qopt::torch_import {
 
-/// An int known only at run time. The batch size (dimension 0 of input i,
-/// which is dynamic) is batchSymbol(i), so that view(x.size(0), -1) keeps a
-/// dynamic batch; arithmetic on unknowns gives kUnknown.
-constexpr int64_t kUnknown = std::numeric_limits<int64_t>::min();
-inline int64_t batchSymbol(unsigned input) { return kUnknown + 1 + input; }
-inline bool isUnknown(int64_t v) { return v <= kUnknown + 1024; }
+/// An int known only at run time is kUnknown. The batch size (dimension 0 of
+/// input i, which is dynamic) is batchSymbol(i), so that view(x.size(0), -1)
+/// keeps a dynamic batch; arithmetic on unknowns gives kUnknown.
+using frontend::isUnknown;
+using frontend::kUnknown;
+inline int64_t batchSymbol(unsigned input) {
+  return frontend::symbolValue(input);
+}
 
 /// An import-time value.
 struct Folded {
@@ -84,8 +83,7 @@ struct Folded {
 };
 
 class Importer;
-using OpHandler = mlir::LogicalResult (*)(Importer &);
-using OpTable = llvm::StringMap<OpHandler>;
+using OpTable = frontend::OpTable<Importer>;
 
 void registerNetworkOps(OpTable &table);
 void registerShapeOps(OpTable &table);
@@ -94,26 +92,20 @@ void registerValueOps(OpTable &table);
 /// Arithmetic and comparisons on import-time numbers (Values.cpp).
 mlir::LogicalResult foldScalarBinary(Importer &im);
 
-class Importer {
+class Importer : public frontend::GraphBuilder {
 public:
   Importer(mlir::MLIRContext *ctx, const TsGraph &graph,
            llvm::StringRef fileName, const ImportOptions &options);
-
-  /// Builds and verifies the module; null after emitting diagnostics.
-  mlir::OwningOpRef<mlir::ModuleOp> run();
 
   //===--------------------------------------------------------------------===//
   // The node being imported, for op handlers.
   //===--------------------------------------------------------------------===//
 
   const TsNode &node() const { return *current; }
-  mlir::Location loc() const { return currentLoc; }
-  mlir::OpBuilder &builder() { return b; }
-  mlir::MLIRContext *context() { return ctx; }
   const TsGraph &graph() const { return g; }
 
   /// An error naming the node, its layer and its Python source.
-  mlir::InFlightDiagnostic error();
+  mlir::InFlightDiagnostic error() override;
 
   unsigned numInputs() const { return current->inputs.size(); }
   /// Input `i`'s import-time value, or null when it is a run-time tensor.
@@ -134,39 +126,18 @@ public:
   /// True when input `i` is a run-time tensor or a tensor constant.
   bool isTensor(unsigned i) const;
 
-  void setResult(unsigned i, mlir::Value value);
+  void setResult(unsigned i, mlir::Value value) override;
   void setFolded(unsigned i, Folded value);
   /// Binds output i to whatever input j is (identity ops).
   void forward(unsigned out, unsigned in);
   /// Replaces the value of input `i` (lists are mutable: aten::append).
   void forwardInput(unsigned i, Folded value);
 
-  //===--------------------------------------------------------------------===//
-  // Building.
-  //===--------------------------------------------------------------------===//
-
-  mlir::RankedTensorType f32Type(llvm::ArrayRef<int64_t> shape);
-  mlir::Value constantF32(llvm::ArrayRef<int64_t> shape,
-                          llvm::ArrayRef<float> values, llvm::StringRef name);
-
-  template <typename OpTy, typename... Args>
-  mlir::FailureOr<mlir::Value> create(Args &&...args) {
-    auto op = OpTy::create(b, currentLoc, placeholderType(),
-                           std::forward<Args>(args)...);
-    mlir::Operation *raw = op.getOperation();
-    return finishInferred(raw, [&](llvm::SmallVectorImpl<mlir::Type> &types) {
-      return OpTy::inferReturnTypes(
-          ctx, currentLoc, raw->getOperands(), raw->getRawDictionaryAttrs(),
-          raw->getPropertiesStorage(), raw->getRegions(), types);
-    });
-  }
-
 private:
-  using InferFn = llvm::function_ref<mlir::LogicalResult(
-      llvm::SmallVectorImpl<mlir::Type> &)>;
-  mlir::Type placeholderType();
-  mlir::FailureOr<mlir::Value> finishInferred(mlir::Operation *op,
-                                              InferFn infer);
+  mlir::LogicalResult checkGraph() override;
+  mlir::LogicalResult importGraph() override;
+  void reportVerifierError(mlir::Location loc,
+                           llvm::StringRef message) override;
 
   /// Lists every node kind of `block` (not inside prim::If branches, which
   /// are checked when taken) that has no handler; one error, a note each.
@@ -182,20 +153,14 @@ private:
   void bind(llvm::ArrayRef<int> to, llvm::ArrayRef<int> from);
   mlir::LogicalResult importInputs(mlir::func::FuncOp &func);
   mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
-  mlir::LogicalResult verifyModule(mlir::ModuleOp module);
   mlir::Location nodeLoc(const TsNode &node);
   std::string nodePrefix(const TsNode &node) const;
   mlir::FailureOr<mlir::Value> valueOf(int id, llvm::StringRef paramRole);
 
-  mlir::MLIRContext *ctx;
   const TsGraph &g;
-  std::string fileName;
   ImportOptions options;
-  mlir::OpBuilder b;
-  mlir::Location fileLoc;
 
   const TsNode *current = nullptr;
-  mlir::Location currentLoc;
 
   llvm::DenseMap<int, mlir::Value> values;
   llvm::DenseMap<int, Folded> foldedValues;

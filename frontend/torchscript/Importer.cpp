@@ -10,38 +10,24 @@
 
 #include "frontend/torchscript/ImportContext.h"
 
-#include "dialect/QnnDialect.h"
-
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
-#include "llvm/ADT/StringExtras.h"
 
 using namespace mlir;
 
 namespace qopt::torch_import {
 
 static const OpTable &opTable() {
-  static const OpTable table = [] {
-    OpTable t;
-    registerNetworkOps(t);
-    registerShapeOps(t);
-    registerPoolResizeOps(t);
-    registerValueOps(t);
-    return t;
-  }();
+  static const OpTable table = frontend::makeOpTable<Importer>(
+      {registerNetworkOps, registerShapeOps, registerPoolResizeOps,
+       registerValueOps});
   return table;
 }
 
 std::vector<std::string> supportedTorchOps() {
-  std::vector<std::string> ops{"prim::If", "prim::Loop"};
-  for (const auto &entry : opTable())
-    ops.push_back(entry.getKey().str());
-  llvm::sort(ops);
-  return ops;
+  return frontend::opNames(opTable(), {"prim::If", "prim::Loop"});
 }
 
 static void numberNodes(const TsBlock &block,
@@ -61,8 +47,7 @@ static void collectParamNames(const TsGraph &g, llvm::StringMap<bool> &out) {
 
 Importer::Importer(MLIRContext *ctx, const TsGraph &graph, StringRef fileName,
                    const ImportOptions &options)
-    : ctx(ctx), g(graph), fileName(fileName.str()), options(options), b(ctx),
-      fileLoc(FileLineColLoc::get(ctx, fileName, 0, 0)), currentLoc(fileLoc) {
+    : GraphBuilder(ctx, fileName, options), g(graph), options(options) {
   numberNodes(g.body, nodeIndex);
   collectParamNames(g, paramNames);
 }
@@ -157,21 +142,16 @@ LogicalResult Importer::checkSupport(const TsBlock &block) {
   collectUnsupported(block, unsupported);
   if (unsupported.empty())
     return success();
-  std::vector<std::string> kinds;
+  std::vector<frontend::UnsupportedNode> notes;
   for (const TsNode *n : unsupported)
-    if (!llvm::is_contained(kinds, n->kind))
-      kinds.push_back(n->kind);
+    notes.push_back({n->kind, fileLoc, nodePrefix(*n)});
   std::vector<const TsNode *> branches =
       dataDependentBranches(block, unsupported);
-  InFlightDiagnostic diag = emitError(fileLoc);
-  diag << unsupported.size()
-       << " node(s) use unsupported operators: " << llvm::join(kinds, ", ");
+  InFlightDiagnostic diag = emitUnsupported(notes);
   if (!branches.empty())
     diag << "; " << branches.size()
          << " prim::If / prim::Loop depend on them (data-dependent control "
             "flow)";
-  for (const TsNode *n : unsupported)
-    diag.attachNote(fileLoc) << nodePrefix(*n) << "not supported";
   for (const TsNode *n : branches)
     diag.attachNote(fileLoc)
         << nodePrefix(*n)
@@ -283,15 +263,12 @@ LogicalResult Importer::importInputs(func::FuncOp &func) {
     return emitError(fileLoc) << options.inputShapes.size()
                               << " input shapes given, but forward has "
                               << types.size() << " tensor input(s)";
-  func = func::FuncOp::create(b, fileLoc, "main",
-                              FunctionType::get(ctx, types, {}));
-  Block *entry = func.addEntryBlock();
+  func = createMain(types);
   for (auto [k, id] : llvm::enumerate(g.body.inputs)) {
-    values[id] = entry->getArgument(k);
+    values[id] = func.getArgument(k);
     func.setArgAttr(k, "torch.name",
                     StringAttr::get(ctx, g.values[id].debugName));
   }
-  b.setInsertionPointToStart(entry);
   return success();
 }
 
@@ -321,47 +298,27 @@ LogicalResult Importer::importOutputs(func::FuncOp func) {
                                 << ", which is not a run-time tensor (or a "
                                    "tuple / list of them)";
   }
-  func::ReturnOp::create(b, fileLoc, results);
-  func.setType(FunctionType::get(ctx, func.getArgumentTypes(),
-                                 ValueRange(results).getTypes()));
+  returnFromMain(func, results);
   return success();
 }
 
-LogicalResult Importer::verifyModule(ModuleOp module) {
-  SmallVector<std::pair<Location, std::string>> errors;
-  LogicalResult result = success();
-  {
-    ScopedDiagnosticHandler capture(ctx, [&](Diagnostic &diag) {
-      if (diag.getSeverity() == DiagnosticSeverity::Error)
-        errors.emplace_back(diag.getLocation(), diag.str());
-      return success();
-    });
-    result = verify(module);
-  }
-  for (auto &[loc, message] : errors)
-    emitError(fileLoc) << prefixByLoc.lookup(loc.getAsOpaquePointer())
-                       << message;
-  if (failed(result) && errors.empty())
-    return emitError(fileLoc) << "the imported module does not verify";
-  return result;
+void Importer::reportVerifierError(Location loc, StringRef message) {
+  emitError(fileLoc) << prefixByLoc.lookup(loc.getAsOpaquePointer()) << message;
 }
 
-OwningOpRef<ModuleOp> Importer::run() {
-  if (failed(checkSupport(g.body)))
-    return nullptr;
-  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  b.setInsertionPointToEnd(module->getBody());
+LogicalResult Importer::checkGraph() { return checkSupport(g.body); }
+
+LogicalResult Importer::importGraph() {
   func::FuncOp func;
-  if (failed(importInputs(func)) || failed(importBlock(g.body)) ||
-      failed(importOutputs(func)) || failed(verifyModule(*module)))
-    return nullptr;
-  return module;
+  if (failed(importInputs(func)) || failed(importBlock(g.body)))
+    return failure();
+  return importOutputs(func);
 }
 
 OwningOpRef<ModuleOp> importTorchScriptFile(StringRef path, MLIRContext *ctx,
                                             const ImportOptions &options) {
   DialectRegistry registry;
-  registry.insert<qnn::QnnDialect, func::FuncDialect, arith::ArithDialect>();
+  frontend::registerGraphDialects(registry);
   ctx->appendDialectRegistry(registry);
   ctx->loadAllAvailableDialects();
   ReadOptions readOptions;

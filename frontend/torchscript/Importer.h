@@ -3,6 +3,8 @@
 #ifndef QOPT_FRONTEND_TORCHSCRIPT_IMPORTER_H
 #define QOPT_FRONTEND_TORCHSCRIPT_IMPORTER_H
 
+#include "frontend/common/ImportOptions.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -16,13 +18,10 @@ class MLIRContext;
 
 namespace qopt::torch_import {
 
-struct ImportOptions {
+struct ImportOptions : frontend::GraphOptions {
   /// One shape per tensor input of forward. Dimension 0 (the batch) is
   /// dynamic in the imported signature whatever its value here.
   std::vector<std::vector<int64_t>> inputShapes;
-  /// Constants with more elements than this become dense_resource blobs named
-  /// after their parameter; negative: everything inline.
-  int64_t inlineElementLimit = 16;
 };
 
 /// Loads `path` with LibTorch and builds a verified module holding

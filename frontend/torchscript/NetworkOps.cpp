@@ -1,28 +1,10 @@
 //===- NetworkOps.cpp - convolution, normalization, activations, linear ---===//
 
-#include "frontend/torchscript/ImportContext.h"
+#include "frontend/torchscript/OpUtils.h"
 
 using namespace mlir;
 
 namespace qopt::torch_import {
-
-static ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
-/// A 1- or 2-element int list as two values (PyTorch repeats a single one).
-static FailureOr<SmallVector<int64_t>> pair(Importer &im, unsigned i,
-                                            StringRef what) {
-  FailureOr<SmallVector<int64_t>> v = im.getInts(i, what);
-  if (failed(v))
-    return failure();
-  if (v->size() == 1)
-    v->push_back((*v)[0]);
-  if (v->size() != 2)
-    return im.error() << what << " must have 2 values for a 2-D op, got "
-                      << v->size();
-  return v;
-}
 
 static LogicalResult buildConv(Importer &im, unsigned stride, unsigned padding,
                                unsigned dilation, unsigned groups) {
@@ -52,10 +34,7 @@ static LogicalResult buildConv(Importer &im, unsigned stride, unsigned padding,
   FailureOr<Value> y = im.create<qnn::Conv2dOp>(
       *x, *w, bias, b.getDenseI64ArrayAttr(*s), b.getDenseI64ArrayAttr(pads),
       b.getDenseI64ArrayAttr(*d), b.getI64IntegerAttr(*g));
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 // aten::conv2d(input, weight, bias, stride, padding, dilation, groups)
@@ -232,10 +211,7 @@ template <typename OpTy> static LogicalResult importBinary(Importer &im) {
   if (std::is_same_v<OpTy, qnn::DivOp> && im.numInputs() > 2 && !im.isNone(2))
     return im.error() << "div with a rounding mode is not supported";
   FailureOr<Value> y = im.create<OpTy>(*lhs, *rhs);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 // aten::linear(input, weight, bias)
@@ -251,10 +227,7 @@ static LogicalResult importLinear(Importer &im) {
     bias = *bv;
   }
   FailureOr<Value> y = im.create<qnn::LinearOp>(*x, *w, bias);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 static LogicalResult importMatmul(Importer &im) {
@@ -262,10 +235,7 @@ static LogicalResult importMatmul(Importer &im) {
   if (failed(a) || failed(b))
     return failure();
   FailureOr<Value> y = im.create<qnn::MatmulOp>(*a, *b);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 // aten::addmm(bias, mat1, mat2, beta, alpha) = beta * bias + alpha * mat1 @ mat2
@@ -290,10 +260,7 @@ static LogicalResult importAddmm(Importer &im) {
   (void)b;
   if (succeeded(y))
     y = im.create<qnn::AddOp>(*y, c);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 void registerNetworkOps(OpTable &table) {

@@ -1,29 +1,12 @@
 //===- PoolResize.cpp - pooling, spatial mean, upsampling -----------------===//
 
-#include "frontend/torchscript/ImportContext.h"
+#include "frontend/torchscript/OpUtils.h"
 
 #include <cmath>
 
 using namespace mlir;
 
 namespace qopt::torch_import {
-
-static ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
-static FailureOr<SmallVector<int64_t>> pair(Importer &im, unsigned i,
-                                            StringRef what) {
-  FailureOr<SmallVector<int64_t>> v = im.getInts(i, what);
-  if (failed(v))
-    return failure();
-  if (v->size() == 1)
-    v->push_back((*v)[0]);
-  if (v->size() != 2)
-    return im.error() << what << " must have 2 values for a 2-D op, got "
-                      << v->size();
-  return v;
-}
 
 static FailureOr<Value> nchwInput(Importer &im) {
   FailureOr<Value> x = im.tensor(0);
@@ -35,11 +18,16 @@ static FailureOr<Value> nchwInput(Importer &im) {
   return x;
 }
 
-static LogicalResult finish(Importer &im, FailureOr<Value> y) {
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+/// Input `i`, the stride of a pooling op; stride=None (an empty list)
+/// defaults to the kernel.
+static FailureOr<SmallVector<int64_t>> poolStride(Importer &im, unsigned i,
+                                                  ArrayRef<int64_t> kernel) {
+  FailureOr<SmallVector<int64_t>> s = im.getInts(i, "stride");
+  if (succeeded(s) && s->empty())
+    return SmallVector<int64_t>(kernel);
+  if (succeeded(s))
+    return pair(im, i, "stride");
+  return s;
 }
 
 // aten::max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
@@ -48,11 +36,7 @@ static LogicalResult importMaxPool(Importer &im) {
   FailureOr<SmallVector<int64_t>> k = pair(im, 1, "kernel_size");
   if (failed(x) || failed(k))
     return failure();
-  FailureOr<SmallVector<int64_t>> s = im.getInts(2, "stride");
-  if (succeeded(s) && s->empty())
-    s = *k; // stride=None defaults to the kernel
-  else if (succeeded(s))
-    s = pair(im, 2, "stride");
+  FailureOr<SmallVector<int64_t>> s = poolStride(im, 2, *k);
   FailureOr<SmallVector<int64_t>> p = pair(im, 3, "padding"),
                                   d = pair(im, 4, "dilation");
   FailureOr<bool> ceil = im.getBool(5, "ceil_mode");
@@ -60,11 +44,10 @@ static LogicalResult importMaxPool(Importer &im) {
     return failure();
   OpBuilder &b = im.builder();
   SmallVector<int64_t> pads{(*p)[0], (*p)[1], (*p)[0], (*p)[1]};
-  return finish(im, im.create<qnn::MaxPoolOp>(
-                        *x, b.getDenseI64ArrayAttr(*k),
-                        b.getDenseI64ArrayAttr(*s), b.getDenseI64ArrayAttr(pads),
-                        b.getDenseI64ArrayAttr(*d),
-                        *ceil ? b.getUnitAttr() : UnitAttr()));
+  return im.bindResult(im.create<qnn::MaxPoolOp>(
+      *x, b.getDenseI64ArrayAttr(*k), b.getDenseI64ArrayAttr(*s),
+      b.getDenseI64ArrayAttr(pads), b.getDenseI64ArrayAttr(*d),
+      *ceil ? b.getUnitAttr() : UnitAttr()));
 }
 
 static LogicalResult buildAvgPool(Importer &im, Value x, ArrayRef<int64_t> k,
@@ -72,11 +55,10 @@ static LogicalResult buildAvgPool(Importer &im, Value x, ArrayRef<int64_t> k,
                                   bool ceil, bool countPad) {
   OpBuilder &b = im.builder();
   SmallVector<int64_t> pads{p[0], p[1], p[0], p[1]};
-  return finish(im, im.create<qnn::AvgPoolOp>(
-                        x, b.getDenseI64ArrayAttr(k), b.getDenseI64ArrayAttr(s),
-                        b.getDenseI64ArrayAttr(pads),
-                        ceil ? b.getUnitAttr() : UnitAttr(),
-                        countPad ? b.getUnitAttr() : UnitAttr()));
+  return im.bindResult(im.create<qnn::AvgPoolOp>(
+      x, b.getDenseI64ArrayAttr(k), b.getDenseI64ArrayAttr(s),
+      b.getDenseI64ArrayAttr(pads), ceil ? b.getUnitAttr() : UnitAttr(),
+      countPad ? b.getUnitAttr() : UnitAttr()));
 }
 
 // aten::avg_pool2d(input, kernel_size, stride, padding, ceil_mode,
@@ -86,11 +68,7 @@ static LogicalResult importAvgPool(Importer &im) {
   FailureOr<SmallVector<int64_t>> k = pair(im, 1, "kernel_size");
   if (failed(x) || failed(k))
     return failure();
-  FailureOr<SmallVector<int64_t>> s = im.getInts(2, "stride");
-  if (succeeded(s) && s->empty())
-    s = *k;
-  else if (succeeded(s))
-    s = pair(im, 2, "stride");
+  FailureOr<SmallVector<int64_t>> s = poolStride(im, 2, *k);
   FailureOr<SmallVector<int64_t>> p = pair(im, 3, "padding");
   FailureOr<bool> ceil = im.getBool(4, "ceil_mode"),
                   countPad = im.getBool(5, "count_include_pad");
@@ -109,7 +87,7 @@ static LogicalResult importAdaptiveAvgPool(Importer &im) {
   if (failed(x) || failed(out))
     return failure();
   if ((*out)[0] == 1 && (*out)[1] == 1)
-    return finish(im, im.create<qnn::GlobalAvgPoolOp>(*x));
+    return im.bindResult(im.create<qnn::GlobalAvgPoolOp>(*x));
   ArrayRef<int64_t> in = shapeOf(*x);
   SmallVector<int64_t> k(2);
   for (int d = 0; d < 2; ++d) {
@@ -145,11 +123,11 @@ static LogicalResult importMean(Importer &im) {
     return im.error() << "mean with a dtype is not supported";
   FailureOr<Value> y = im.create<qnn::GlobalAvgPoolOp>(*x);
   if (failed(y) || *keep)
-    return finish(im, y);
+    return im.bindResult(y);
   int64_t n = shapeOf(*x)[0], c = shapeOf(*x)[1];
-  return finish(im, qnn::ReshapeOp::create(im.builder(), im.loc(),
-                                           im.f32Type({n, c}), *y)
-                        .getResult());
+  return im.bindResult(
+      qnn::ReshapeOp::create(im.builder(), im.loc(), im.f32Type({n, c}), *y)
+          .getResult());
 }
 
 /// Output H, W of an upsample from output_size or scale factors.

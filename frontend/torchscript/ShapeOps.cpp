@@ -1,24 +1,10 @@
 //===- ShapeOps.cpp - flatten, view / reshape, transpose, cat, chunk ------===//
 
-#include "frontend/torchscript/ImportContext.h"
+#include "frontend/torchscript/OpUtils.h"
 
 using namespace mlir;
 
 namespace qopt::torch_import {
-
-static ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
-static LogicalResult normalizeDim(Importer &im, int64_t &dim, int64_t rank,
-                                  StringRef what = "dim") {
-  int64_t d = dim < 0 ? dim + rank : dim;
-  if (d < 0 || d >= rank)
-    return im.error() << what << " " << dim << " is out of range for rank "
-                      << rank;
-  dim = d;
-  return success();
-}
 
 static FailureOr<Value> reshape(Importer &im, Value x,
                                 ArrayRef<int64_t> shape) {
@@ -88,10 +74,7 @@ static LogicalResult importView(Importer &im) {
   if (failed(shape))
     return failure();
   FailureOr<Value> y = reshape(im, *x, *shape);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 // aten::flatten(input, start_dim, end_dim)
@@ -109,16 +92,13 @@ static LogicalResult importFlatten(Importer &im) {
       im.setResult(0, *y);
     return y;
   }
-  if (failed(normalizeDim(im, *start, rank, "start_dim")) ||
-      failed(normalizeDim(im, *end, rank, "end_dim")))
+  if (failed(normalizeAxis(im, *start, rank, "start_dim")) ||
+      failed(normalizeAxis(im, *end, rank, "end_dim")))
     return failure();
   if (*start == 1 && *end == rank - 1) {
     FailureOr<Value> y = im.create<qnn::FlattenOp>(
         *x, im.builder().getI64IntegerAttr(1));
-    if (failed(y))
-      return failure();
-    im.setResult(0, *y);
-    return success();
+    return im.bindResult(y);
   }
   SmallVector<int64_t> shape(in.begin(), in.begin() + *start);
   int64_t merged = 1;
@@ -129,20 +109,14 @@ static LogicalResult importFlatten(Importer &im) {
   shape.push_back(merged);
   shape.append(in.begin() + *end + 1, in.end());
   FailureOr<Value> y = reshape(im, *x, shape);
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 static LogicalResult buildTranspose(Importer &im, Value x,
                                     ArrayRef<int64_t> perm) {
   FailureOr<Value> y =
       im.create<qnn::TransposeOp>(x, im.builder().getDenseI64ArrayAttr(perm));
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 // aten::transpose(input, dim0, dim1); aten::t(input)
@@ -163,8 +137,8 @@ static LogicalResult importTranspose(Importer &im) {
       return failure();
     d0 = *a;
     d1 = *b;
-    if (failed(normalizeDim(im, d0, rank, "dim0")) ||
-        failed(normalizeDim(im, d1, rank, "dim1")))
+    if (failed(normalizeAxis(im, d0, rank, "dim0")) ||
+        failed(normalizeAxis(im, d1, rank, "dim1")))
       return failure();
   }
   SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
@@ -180,7 +154,7 @@ static LogicalResult importPermute(Importer &im) {
     return failure();
   int64_t rank = shapeOf(*x).size();
   for (int64_t &d : *dims)
-    if (failed(normalizeDim(im, d, rank)))
+    if (failed(normalizeAxis(im, d, rank, "dim")))
       return failure();
   return buildTranspose(im, *x, *dims);
 }
@@ -208,14 +182,11 @@ static LogicalResult importCat(Importer &im) {
                ? failure()
                : (LogicalResult)(im.error() << "cat of no tensors");
   int64_t rank = shapeOf((*inputs)[0]).size();
-  if (failed(normalizeDim(im, *dim, rank)))
+  if (failed(normalizeAxis(im, *dim, rank, "dim")))
     return failure();
   FailureOr<Value> y = im.create<qnn::ConcatOp>(
       ValueRange(*inputs), im.builder().getI64IntegerAttr(*dim));
-  if (failed(y))
-    return failure();
-  im.setResult(0, *y);
-  return success();
+  return im.bindResult(y);
 }
 
 /// aten::chunk(input, chunks, dim) along the channels of an NCHW tensor.
@@ -229,7 +200,7 @@ static LogicalResult importChunk(Importer &im) {
     return failure();
   ArrayRef<int64_t> in = shapeOf(*x);
   int64_t rank = in.size();
-  if (failed(normalizeDim(im, *dim, rank)))
+  if (failed(normalizeAxis(im, *dim, rank, "dim")))
     return failure();
   if (*dim != 1 || rank < 2 || ShapedType::isDynamic(in[1]))
     return im.error() << "chunk is only supported along a static dimension 1";

@@ -7,7 +7,7 @@
 
 #include "codegen/EmitCpp.h"
 #include "codegen/ExecutionPlan.h"
-#include "frontend/onnx/Exporter.h"
+#include "export/onnx/Exporter.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Calibration.h"
 #include "passes/Passes.h"

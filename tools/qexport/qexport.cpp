@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/QnnDialect.h"
-#include "frontend/onnx/Exporter.h"
+#include "export/onnx/Exporter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

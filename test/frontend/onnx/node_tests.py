@@ -123,7 +123,7 @@ def check_numerics(test_dir, mlir_path, qrun, frozen, workdir):
 NEEDS_CONSTANT = ("must be a constant", "computable at import time",
                   "needs constant")
 REJECTED = ("not supported", "is not supported", "only ", "must be a float32",
-            "that qimport does not produce", "unsupported element type")
+            "that the importer does not produce", "unsupported element type")
 
 
 def data_inputs(m):

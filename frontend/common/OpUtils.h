@@ -1,0 +1,28 @@
+//===- OpUtils.h - shape helpers shared by both importers -------*- C++ -*-===//
+
+#ifndef QOPT_FRONTEND_COMMON_OPUTILS_H
+#define QOPT_FRONTEND_COMMON_OPUTILS_H
+
+#include "frontend/common/GraphBuilder.h"
+
+namespace qopt::frontend {
+
+inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
+  return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
+}
+
+/// Product of `dims`, or ShapedType::kDynamic if any is dynamic.
+int64_t product(llvm::ArrayRef<int64_t> dims);
+
+/// A shape read from a model (-1: unknown) as an MLIR shape.
+llvm::SmallVector<int64_t> toMlirShape(llvm::ArrayRef<int64_t> dims);
+
+/// Normalizes a possibly negative axis in [-rank, rank) (or up to rank with
+/// `allowEnd`); emits at the node and fails when out of range.
+mlir::LogicalResult normalizeAxis(GraphBuilder &im, int64_t &axis, int64_t rank,
+                                  llvm::StringRef what = "axis",
+                                  bool allowEnd = false);
+
+} // namespace qopt::frontend
+
+#endif // QOPT_FRONTEND_COMMON_OPUTILS_H
