@@ -248,7 +248,7 @@ def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp
     where the driver's random 0/1 mask `%keep` is 1 the activation
     quantization is dropped (QDrop, Wei et al. 2022).
 
-    A driver runs the units in order (qc: tools/qc/Reconstruct.cpp,
+    A driver runs the units in order (qc: pipeline/Reconstruct.cpp,
     docs/reconstruction.md), so the inputs of unit k see the rounding
     chosen for the units before it, then erases the `recon_` functions and
     runs qnn-freeze-globals. A unit whose layer reads anything but its input,

@@ -16,7 +16,7 @@
 //       rounding, rec = C * mse(out, target) (BRECQ's loss: summed over the
 //       channels, averaged over the rest), reg = the rounding regularizers.
 //
-// A driver (qc, tools/qc/Reconstruct.cpp) runs the units in order, so the
+// A driver (qc, pipeline/Reconstruct.cpp) runs the units in order, so the
 // inputs of unit k see the rounding already chosen for the units before it
 // (AdaRound's asymmetric reconstruction), then freezes the globals.
 //

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/qc/Pipeline.h"
+#include "pipeline/Pipeline.h"
 #include "tools/support/Threads.h"
 
 #include "dialect/QnnDialect.h"

@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/qc/Analysis.h"
+#include "pipeline/Analysis.h"
 
 #include "llvm/Support/raw_ostream.h"
 

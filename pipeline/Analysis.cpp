@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/qc/Analysis.h"
+#include "pipeline/Analysis.h"
 #include "passes/Names.h"
 
 #include "codegen/ExecutionPlan.h"
@@ -27,7 +27,7 @@ using namespace mlir;
 using namespace qopt;
 
 static LogicalResult fail(const Twine &message) {
-  llvm::WithColor::error(llvm::errs(), "qc") << message << "\n";
+  llvm::WithColor::error(llvm::errs()) << message << "\n";
   return failure();
 }
 

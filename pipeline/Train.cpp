@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/qc/Train.h"
+#include "pipeline/Train.h"
 
 #include "codegen/EmitCpp.h"
 #include "codegen/ExecutionPlan.h"
@@ -72,7 +72,7 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
   auto trainFn = module.lookupSymbol<func::FuncOp>("train_step");
   func::FuncOp evalFn = mainFunctionOf(module);
   if (!trainFn || !evalFn)
-    return qcFail("qnn-wrap-mode{mode=qat} made no @train_step / @main");
+    return reportError("qnn-wrap-mode{mode=qat} made no @train_step / @main");
   FailureOr<ExecutionPlan> stepPlan = ExecutionPlan::compile(trainFn, *globals);
   FailureOr<ExecutionPlan> evalPlan = ExecutionPlan::compile(evalFn, *globals);
   if (failed(stepPlan) || failed(evalPlan))
@@ -117,7 +117,7 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
         report.stages.push_back(record);
       });
   if (!outcome)
-    return qcFail(outcome.status().message());
+    return reportError(outcome.status().message());
   if (*outcome == TrainOutcome::Stopped)
     return *outcome;
 

@@ -1,9 +1,9 @@
 //===- Reconstruct.h - AdaRound reconstruction in `qc quantize` -*- C++ -*-===//
 
-#ifndef QOPT_TOOLS_QC_RECONSTRUCT_H
-#define QOPT_TOOLS_QC_RECONSTRUCT_H
+#ifndef QOPT_PIPELINE_RECONSTRUCT_H
+#define QOPT_PIPELINE_RECONSTRUCT_H
 
-#include "tools/qc/Pipeline.h"
+#include "pipeline/Pipeline.h"
 
 #include "runtime/Data.h"
 
@@ -25,4 +25,4 @@ mlir::LogicalResult reconstruct(mlir::ModuleOp module,
 
 } // namespace qopt
 
-#endif // QOPT_TOOLS_QC_RECONSTRUCT_H
+#endif // QOPT_PIPELINE_RECONSTRUCT_H

@@ -12,7 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/qc/Reconstruct.h"
+#include "pipeline/Reconstruct.h"
 
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
@@ -93,19 +93,19 @@ FailureOr<UnitData> collect(const ExecutionPlan &plan,
     if (qrt::Status s = train.batch(b, n, options.norm.mean, options.norm.std,
                                     images, labels);
         !s)
-      return qcFail(s.message());
+      return reportError(s.message());
     qrt::Expected<std::vector<qrt::Tensor>> r = plan.run({images});
     if (!r)
-      return qcFail("reconstruction data: " + r.status().message());
+      return reportError("reconstruction data: " + r.status().message());
     if (r->size() != (qdrop ? 3u : 2u))
-      return qcFail("reconstruction data: unexpected result count");
+      return reportError("reconstruction data: unexpected result count");
     if (qrt::Status s = appendRows(d.inputs, (*r)[0], b, count); !s)
-      return qcFail(s.message());
+      return reportError(s.message());
     if (qdrop)
       if (qrt::Status s = appendRows(d.floatInputs, (*r)[1], b, count); !s)
-        return qcFail(s.message());
+        return reportError(s.message());
     if (qrt::Status s = appendRows(d.targets, r->back(), b, count); !s)
-      return qcFail(s.message());
+      return reportError(s.message());
   }
   return d;
 }
@@ -124,12 +124,12 @@ std::pair<float, float> schedule(const Options &o, int64_t t) {
 FailureOr<qrt::Shape> maskShape(Type type, int64_t rows) {
   auto shaped = dyn_cast<RankedTensorType>(type);
   if (!shaped || shaped.getRank() == 0)
-    return qcFail("reconstruction: the keep mask needs a ranked input type");
+    return reportError("reconstruction: the keep mask needs a ranked input type");
   qrt::Shape shape(shaped.getShape().begin(), shaped.getShape().end());
   shape[0] = rows;
   for (int64_t d : shape)
     if (d < 0)
-      return qcFail("reconstruction: the layer input has a dynamic dimension "
+      return reportError("reconstruction: the layer input has a dynamic dimension "
                     "besides the batch");
   return shape;
 }
@@ -231,11 +231,11 @@ LogicalResult qopt::reconstruct(ModuleOp module,
                                scalar(beta), scalar(lambda)});
       qrt::Expected<std::vector<qrt::Tensor>> r = stepPlan->run(args);
       if (!r)
-        return qcFail("reconstruction of " + layer + ", iteration " +
+        return reportError("reconstruction of " + layer + ", iteration " +
                       std::to_string(t) + ": " + r.status().message());
       float rec = (*r)[0].data<float>()[0], reg = (*r)[1].data<float>()[0];
       if (!std::isfinite(rec) || !std::isfinite(reg))
-        return qcFail("reconstruction of " + layer + ": non-finite loss at "
+        return reportError("reconstruction of " + layer + ": non-finite loss at "
                       "iteration " + std::to_string(t));
       // The reported loss: the mean over the last tenth of the iterations.
       if (t >= o.iterations - std::max<int64_t>(1, o.iterations / 10)) {

@@ -1,9 +1,9 @@
 //===- Pipeline.cpp - the stages of `qc quantize` -------------------------===//
 
-#include "tools/qc/Pipeline.h"
-#include "tools/qc/Reconstruct.h"
-#include "tools/qc/Train.h"
-#include "tools/qc/Analysis.h"
+#include "pipeline/Pipeline.h"
+#include "pipeline/Reconstruct.h"
+#include "pipeline/Train.h"
+#include "pipeline/Analysis.h"
 
 #include "codegen/EmitCpp.h"
 #include "codegen/ExecutionPlan.h"
@@ -60,8 +60,8 @@ static LogicalResult emitProgram(ModuleOp module, const std::string &dir,
   return writeProgram({ProgramFunction(*plan, func, "forward")}, name, dir);
 }
 
-LogicalResult qopt::qcFail(const Twine &message) {
-  llvm::WithColor::error(llvm::errs(), "qc") << message << "\n";
+LogicalResult qopt::reportError(const Twine &message) {
+  llvm::WithColor::error(llvm::errs()) << message << "\n";
   return failure();
 }
 
@@ -69,7 +69,7 @@ LogicalResult qopt::writeModuleFile(ModuleOp module, const std::string &path) {
   std::string error;
   std::unique_ptr<llvm::ToolOutputFile> out = openOutputFile(path, &error);
   if (!out)
-    return qcFail(error);
+    return reportError(error);
   module.print(out->os());
   out->keep();
   return success();
@@ -117,7 +117,7 @@ static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
                               const qrt::ImageDataset &test, Stage &stage) {
   func::FuncOp fn = mainFunctionOf(module);
   if (!fn)
-    return qcFail("the model has no @main function");
+    return reportError("the model has no @main function");
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(fn);
   if (failed(plan))
     return failure();
@@ -125,7 +125,7 @@ static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
       evaluateTop1(*plan, test, options.batchSize, options.norm,
                    options.evalLimit, stage.record.name);
   if (!r)
-    return qcFail(r.status().message());
+    return reportError(r.status().message());
   stage.record.top1 = r->top1();
   stage.record.imagesPerSecond = r->imagesPerSecond();
   return success();
@@ -171,14 +171,14 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
   qrt::Status s = runForObservers(*plan, train, options.batchSize,
                                   options.norm, options.calibImages, "calibrate");
   if (!s)
-    return qcFail(s.message());
+    return reportError(s.message());
   std::map<std::string, CalibratedParams> params;
   for (const auto &[name, observer] : plan->observers()) {
     if (!observer)
-      return qcFail("observer '" + name + "' saw no data");
+      return reportError("observer '" + name + "' saw no data");
     qrt::Expected<qrt::QuantParams> p = observer->compute();
     if (!p)
-      return qcFail("observer '" + name + "': " + p.status().message());
+      return reportError("observer '" + name + "': " + p.status().message());
     params[name] = {p->scale, p->zeroPoint};
   }
   if (failed(applyCalibration(mainFunctionOf(module), params)))
@@ -250,27 +250,27 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                                 const QuantizeOptions &options,
                                 QuantizeReport &report) {
   if (options.mode != "calibrate" && options.mode != "qat")
-    return qcFail("unknown --mode '" + options.mode +
+    return reportError("unknown --mode '" + options.mode +
                   "' (supported: calibrate, qat)");
   if (std::error_code ec = llvm::sys::fs::create_directories(options.outDir))
-    return qcFail("cannot create " + options.outDir + ": " + ec.message());
+    return reportError("cannot create " + options.outDir + ": " + ec.message());
   auto out = [&](StringRef name) { return options.outDir + "/" + name.str(); };
 
   qrt::Expected<qrt::ImageDataset> test =
       qrt::loadFashionMnist(options.dataDir, "t10k");
   if (!test)
-    return qcFail(test.status().message());
+    return reportError(test.status().message());
   qrt::Expected<qrt::ImageDataset> train =
       qrt::loadFashionMnist(options.dataDir, "train");
   if (!train)
-    return qcFail(train.status().message());
+    return reportError(train.status().message());
 
   OwningOpRef<ModuleOp> module;
   {
     Stage stage(report, "import");
     module = loadModel(ctx, options.model);
     if (!module)
-      return qcFail("cannot load " + options.model);
+      return reportError("cannot load " + options.model);
   }
   std::string keepWhy;
   FailureOr<bool> keepOrFail = keepsBatchNorm(*module, options, keepWhy);

@@ -1,9 +1,9 @@
 //===- Train.h - quantization-aware training in `qc quantize --mode qat` -*- C++ -*-===//
 
-#ifndef QOPT_TOOLS_QC_TRAIN_H
-#define QOPT_TOOLS_QC_TRAIN_H
+#ifndef QOPT_PIPELINE_TRAIN_H
+#define QOPT_PIPELINE_TRAIN_H
 
-#include "tools/qc/Pipeline.h"
+#include "pipeline/Pipeline.h"
 
 #include "runtime/TrainLoop.h"
 
@@ -26,4 +26,4 @@ mlir::FailureOr<TrainOutcome> trainQat(mlir::ModuleOp module,
 
 } // namespace qopt
 
-#endif // QOPT_TOOLS_QC_TRAIN_H
+#endif // QOPT_PIPELINE_TRAIN_H

@@ -1,7 +1,7 @@
 //===- Pipeline.h - the stages of `qc quantize` -----------------*- C++ -*-===//
 
-#ifndef QOPT_TOOLS_QC_PIPELINE_H
-#define QOPT_TOOLS_QC_PIPELINE_H
+#ifndef QOPT_PIPELINE_PIPELINE_H
+#define QOPT_PIPELINE_PIPELINE_H
 
 #include "tools/support/Evaluate.h"
 
@@ -140,8 +140,9 @@ mlir::LogicalResult runQuantize(mlir::MLIRContext &ctx,
                                 QuantizeReport &report);
 
 // Helpers shared by the stages (Pipeline.cpp, Train.cpp).
-/// Prints "qc: error: message" and returns failure.
-mlir::LogicalResult qcFail(const llvm::Twine &message);
+/// Prints "error: message" (the driver names itself in its own errors)
+/// and returns failure.
+mlir::LogicalResult reportError(const llvm::Twine &message);
 /// Runs the passes that `build` adds (with their typed options, e.g.
 /// createWrapModePass(WrapModePassOptions{...})) on `module`.
 mlir::LogicalResult
@@ -158,4 +159,4 @@ mlir::LogicalResult writeReport(const QuantizeOptions &options,
 
 } // namespace qopt
 
-#endif // QOPT_TOOLS_QC_PIPELINE_H
+#endif // QOPT_PIPELINE_PIPELINE_H

@@ -1,9 +1,9 @@
 //===- Analysis.h - per-layer SQNR, ranges, bias correction -----*- C++ -*-===//
 
-#ifndef QOPT_TOOLS_QC_ANALYSIS_H
-#define QOPT_TOOLS_QC_ANALYSIS_H
+#ifndef QOPT_PIPELINE_ANALYSIS_H
+#define QOPT_PIPELINE_ANALYSIS_H
 
-#include "tools/qc/Pipeline.h"
+#include "pipeline/Pipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -40,4 +40,4 @@ mlir::LogicalResult writeSqnrPng(const std::string &path,
 
 } // namespace qopt
 
-#endif // QOPT_TOOLS_QC_ANALYSIS_H
+#endif // QOPT_PIPELINE_ANALYSIS_H

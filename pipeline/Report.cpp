@@ -1,6 +1,6 @@
 //===- Report.cpp - the report of `qc quantize` ---------------------------===//
 
-#include "tools/qc/Pipeline.h"
+#include "pipeline/Pipeline.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
