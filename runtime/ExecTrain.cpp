@@ -37,6 +37,17 @@ static float scalarValue(const Tensor &t) {
   return t.dtype() == DType::F32 && t.numel() == 1 ? t.data<float>()[0] : 0.f;
 }
 
+/// The input gradient of shape `xs` (f32): computed by `fn(dx)` into the
+/// step's output buffer.
+template <typename Fn>
+static Status inputGrad(Context &ctx, const StepIO &io, const Shape &xs,
+                        Fn fn) {
+  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
+  Status s = fn(dx);
+  ctx[io.out[0]] = std::move(dx);
+  return s;
+}
+
 //===-- Convolution and linear --------------------------------------------===//
 
 namespace {
@@ -81,10 +92,9 @@ QRT_DEFINE_KERNEL(conv2d_grad_input, ConvGradParams) {
   auto plan = ctx.state<ConvBackwardCache>(io).get(in, w.shape(), p.conv);
   if (!plan)
     return plan.status();
-  Tensor dx = ctx.output(io.out[0], in, DType::F32);
-  Status s = (*plan)->backwardData(dy, w, dx);
-  ctx[io.out[0]] = std::move(dx);
-  return s;
+  return inputGrad(ctx, io, in, [&](Tensor &dx) {
+    return (*plan)->backwardData(dy, w, dx);
+  });
 }
 
 QRT_DEFINE_KERNEL(conv2d_grad_weight, ConvGradParams) {
@@ -121,10 +131,9 @@ QRT_DEFINE_KERNEL(linear_grad_input, ShapeParams) {
   auto plan = ctx.state<LinearBackwardCache>(io).get(in, w.shape());
   if (!plan)
     return plan.status();
-  Tensor dx = ctx.output(io.out[0], in, DType::F32);
-  Status s = (*plan)->backwardData(dy, w, dx);
-  ctx[io.out[0]] = std::move(dx);
-  return s;
+  return inputGrad(ctx, io, in, [&](Tensor &dx) {
+    return (*plan)->backwardData(dy, w, dx);
+  });
 }
 
 QRT_DEFINE_KERNEL(linear_grad_weight, ShapeParams) {
@@ -144,10 +153,8 @@ QRT_DEFINE_KERNEL(linear_grad_weight, ShapeParams) {
 /// in = {dy, y (the relu's output)}.
 QRT_DEFINE_KERNEL(relu_grad, NoParams) {
   const Tensor &dy = ctx[io.in[0]], &y = ctx[io.in[1]];
-  Tensor dx = ctx.output(io.out[0], y.shape(), DType::F32);
-  Status s = reluBackward(y, dy, dx);
-  ctx[io.out[0]] = std::move(dx);
-  return s;
+  return inputGrad(ctx, io, y.shape(),
+                   [&](Tensor &dx) { return reluBackward(y, dy, dx); });
 }
 
 /// in = {dy, x}.
@@ -179,37 +186,33 @@ QRT_DEFINE_KERNEL(slice, SliceParams) {
 /// in = {dy, x}.
 QRT_DEFINE_KERNEL(max_pool_grad, PoolGradParams) {
   const Tensor &dy = ctx[io.in[0]], &x = ctx[io.in[1]];
-  Tensor dx = ctx.output(io.out[0], x.shape(), DType::F32);
-  Status s = maxPool2dBackward(x, p.pool, dy, dx);
-  ctx[io.out[0]] = std::move(dx);
-  return s;
+  return inputGrad(ctx, io, x.shape(), [&](Tensor &dx) {
+    return maxPool2dBackward(x, p.pool, dy, dx);
+  });
 }
 
 QRT_DEFINE_KERNEL(avg_pool_grad, PoolGradParams) {
   const Tensor &dy = ctx[io.in[0]];
   Shape xs = resolve(p.shape, dy.shape());
-  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
-  Status s = avgPool2dBackward(xs, p.pool, dy, dx);
-  ctx[io.out[0]] = std::move(dx);
-  return s;
+  return inputGrad(ctx, io, xs, [&](Tensor &dx) {
+    return avgPool2dBackward(xs, p.pool, dy, dx);
+  });
 }
 
 QRT_DEFINE_KERNEL(global_avg_pool_grad, ShapeParams) {
   const Tensor &dy = ctx[io.in[0]];
   Shape xs = resolve(p.shape, dy.shape());
-  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
-  Status s = globalAvgPoolBackward(xs, dy, dx);
-  ctx[io.out[0]] = std::move(dx);
-  return s;
+  return inputGrad(ctx, io, xs, [&](Tensor &dx) {
+    return globalAvgPoolBackward(xs, dy, dx);
+  });
 }
 
 QRT_DEFINE_KERNEL(pad_grad, PadGradParams) {
   const Tensor &dy = ctx[io.in[0]];
   Shape xs = resolve(p.shape, dy.shape());
-  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
-  Status s = padBackward(xs, p.pads, dy, dx);
-  ctx[io.out[0]] = std::move(dx);
-  return s;
+  return inputGrad(ctx, io, xs, [&](Tensor &dx) {
+    return padBackward(xs, p.pads, dy, dx);
+  });
 }
 
 /// pad_grad -> [add addend] -> relu_grad in one pass. in = {dy, relu
@@ -218,11 +221,10 @@ QRT_DEFINE_KERNEL(pad_grad_add_relu, PadGradParams) {
   const Tensor &dy = ctx[io.in[0]], &y = ctx[io.in[1]];
   Slot addend = optionalIn(io, 2);
   Shape xs = resolve(p.shape, dy.shape());
-  Tensor dx = ctx.output(io.out[0], xs, DType::F32);
-  Status s = padBackwardAddReluBackward(
-      xs, p.pads, dy, addend == kNoSlot ? nullptr : &ctx[addend], y, dx);
-  ctx[io.out[0]] = std::move(dx);
-  return s;
+  return inputGrad(ctx, io, xs, [&](Tensor &dx) {
+    return padBackwardAddReluBackward(
+        xs, p.pads, dy, addend == kNoSlot ? nullptr : &ctx[addend], y, dx);
+  });
 }
 
 /// Σ of the input down to `shape` (broadcast's backward). A dynamic result
