@@ -50,7 +50,9 @@ struct InitContext {
   }
   /// Qp, never 0 (a 1-bit signed range has Qp = 0).
   double qp() const { return std::max<int64_t>(qmax(), 1); }
-  int64_t levels() const { return (int64_t(1) << spec.bits) - 1; }
+  int64_t levels() const {
+    return integerRange(spec.bits, /*isSigned=*/false, /*narrow=*/false).second;
+  }
   double activationClip() const {
     return spec.boundary.value_or(kDefaultActivationClip);
   }
@@ -138,7 +140,7 @@ static SmallVector<float> uniformZeroPoint(const InitContext &ctx,
                                        (double)ctx.qmax());
     } else if (!ctx.spec.nonNegative) {
       // A signed activation in an unsigned range: start mid-range.
-      z[s] = (float)(int64_t(1) << (ctx.spec.bits - 1));
+      z[s] = (float)-integerRange(ctx.spec.bits, true, false).first;
     }
   }
   return z;

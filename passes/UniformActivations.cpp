@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "analysis/FrozenGrid.h"
 #include "dialect/Constants.h"
 #include "dialect/QnnOps.h"
 #include "passes/Passes.h"
@@ -65,7 +66,10 @@ struct UniformActivationsPass
         continue;
       }
       OpBuilder b(op);
-      float n = std::ldexp(1.0f, op.getBits()) - 1.0f;
+      // The unsigned grid's top level: 2^b - 1.
+      float n = (float)integerRange(op.getBits(), /*isSigned=*/false,
+                                    /*narrow=*/false)
+                    .second;
       auto scalar = RankedTensorType::get({}, b.getF32Type());
       Value scale = arith::ConstantOp::create(
           b, op.getLoc(),
