@@ -86,10 +86,15 @@ struct LinearBackwardCache {
 };
 } // namespace
 
-QRT_DEFINE_KERNEL(conv2d_grad_input, ConvGradParams) {
+/// dx of a conv / linear step, in = {dy, w}: its backward plan from the
+/// step's `Cache` (made for the input shape on first use; `extra` are the
+/// plan's parameters).
+template <typename Cache, typename... Extra>
+static Status dataGrad(Context &ctx, const StepIO &io, const Shape &shape,
+                       const Extra &...extra) {
   const Tensor &dy = ctx[io.in[0]], &w = ctx[io.in[1]];
-  Shape in = resolve(p.shape, dy.shape());
-  auto plan = ctx.state<ConvBackwardCache>(io).get(in, w.shape(), p.conv);
+  Shape in = resolve(shape, dy.shape());
+  auto plan = ctx.state<Cache>(io).get(in, w.shape(), extra...);
   if (!plan)
     return plan.status();
   return inputGrad(ctx, io, in, [&](Tensor &dx) {
@@ -97,16 +102,35 @@ QRT_DEFINE_KERNEL(conv2d_grad_input, ConvGradParams) {
   });
 }
 
-QRT_DEFINE_KERNEL(conv2d_grad_weight, ConvGradParams) {
+/// dw of a conv / linear step, in = {dy, x}.
+template <typename Cache, typename... Extra>
+static Status weightGrad(Context &ctx, const StepIO &io, const Shape &shape,
+                         const Extra &...extra) {
   const Tensor &dy = ctx[io.in[0]], &x = ctx[io.in[1]];
-  Shape wShape = resolve(p.shape, {});
-  auto plan = ctx.state<ConvBackwardCache>(io).get(x.shape(), wShape, p.conv);
+  Shape wShape = resolve(shape, {});
+  auto plan = ctx.state<Cache>(io).get(x.shape(), wShape, extra...);
   if (!plan)
     return plan.status();
   Tensor dw = ctx.output(io.out[0], wShape, DType::F32), noBias;
   Status s = (*plan)->backwardWeights(x, dy, dw, noBias);
   ctx[io.out[0]] = std::move(dw);
   return s;
+}
+
+QRT_DEFINE_KERNEL(conv2d_grad_input, ConvGradParams) {
+  return dataGrad<ConvBackwardCache>(ctx, io, p.shape, p.conv);
+}
+
+QRT_DEFINE_KERNEL(conv2d_grad_weight, ConvGradParams) {
+  return weightGrad<ConvBackwardCache>(ctx, io, p.shape, p.conv);
+}
+
+QRT_DEFINE_KERNEL(linear_grad_input, ShapeParams) {
+  return dataGrad<LinearBackwardCache>(ctx, io, p.shape);
+}
+
+QRT_DEFINE_KERNEL(linear_grad_weight, ShapeParams) {
+  return weightGrad<LinearBackwardCache>(ctx, io, p.shape);
 }
 
 /// Σ dy over every axis but 1.
@@ -123,29 +147,6 @@ QRT_DEFINE_KERNEL(bias_grad, NoParams) {
     return flat.status();
   ctx[io.out[0]] = std::move(*flat);
   return Status::ok();
-}
-
-QRT_DEFINE_KERNEL(linear_grad_input, ShapeParams) {
-  const Tensor &dy = ctx[io.in[0]], &w = ctx[io.in[1]];
-  Shape in = resolve(p.shape, dy.shape());
-  auto plan = ctx.state<LinearBackwardCache>(io).get(in, w.shape());
-  if (!plan)
-    return plan.status();
-  return inputGrad(ctx, io, in, [&](Tensor &dx) {
-    return (*plan)->backwardData(dy, w, dx);
-  });
-}
-
-QRT_DEFINE_KERNEL(linear_grad_weight, ShapeParams) {
-  const Tensor &dy = ctx[io.in[0]], &x = ctx[io.in[1]];
-  Shape wShape = resolve(p.shape, {});
-  auto plan = ctx.state<LinearBackwardCache>(io).get(x.shape(), wShape);
-  if (!plan)
-    return plan.status();
-  Tensor dw = ctx.output(io.out[0], wShape, DType::F32), noBias;
-  Status s = (*plan)->backwardWeights(x, dy, dw, noBias);
-  ctx[io.out[0]] = std::move(dw);
-  return s;
 }
 
 //===-- Elementwise, pooling, data movement -------------------------------===//
