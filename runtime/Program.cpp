@@ -18,10 +18,16 @@ Program::load(const ProgramSpec &spec, const std::string &weightsPath,
   Expected<Checkpoint> weights = loadCheckpoint(weightsPath);
   if (!weights)
     return weights.status();
+  return load(spec, *weights, weightsPath, std::move(state));
+}
+
+Expected<std::unique_ptr<Program>>
+Program::load(const ProgramSpec &spec, const Checkpoint &weights,
+              const std::string &weightsPath, std::shared_ptr<Globals> state) {
   std::unique_ptr<Program> p(new Program(spec));
   p->ctx_.resize(spec.numSlots, spec.numSteps);
   for (const ConstantSpec &c : spec.constants) {
-    const Tensor *t = weights->find(c.name);
+    const Tensor *t = weights.find(c.name);
     if (!t)
       return formatError(weightsPath + ": no tensor '" + c.name + "' (" +
                          spec.name + " needs it)");
@@ -42,7 +48,7 @@ Program::load(const ProgramSpec &spec, const std::string &weightsPath,
   } else if (!spec.globals.empty()) {
     state = std::make_shared<Globals>();
     for (const GlobalSpec &g : spec.globals) {
-      const Tensor *t = weights->find("@" + g.name);
+      const Tensor *t = weights.find("@" + g.name);
       if (!t || !matches(g.info, *t))
         return formatError(weightsPath + ": no tensor '@" + g.name + "' of " +
                            describe(g.info) + " (the initial value of global "

@@ -12,6 +12,7 @@
 #ifndef QRT_PROGRAM_H
 #define QRT_PROGRAM_H
 
+#include "runtime/Checkpoint.h"
 #include "runtime/Exec.h"
 #include "runtime/ProgramMain.h"
 
@@ -63,6 +64,11 @@ public:
   static Expected<std::unique_ptr<Program>>
   load(const ProgramSpec &spec, const std::string &weightsPath,
        std::shared_ptr<Globals> state = nullptr);
+  /// The same from weights already read (`weightsPath` names them in
+  /// errors): the functions of one program share one read of the file.
+  static Expected<std::unique_ptr<Program>>
+  load(const ProgramSpec &spec, const Checkpoint &weights,
+       const std::string &weightsPath, std::shared_ptr<Globals> state);
   /// Runs the program; inputs are checked against the signature. With
   /// `checkFinite`, the first step producing a NaN or Inf fails the run.
   Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs,

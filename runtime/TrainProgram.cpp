@@ -209,12 +209,15 @@ Status train(const TrainArgs &args, const ProgramSpec &step,
   QRT_RETURN_IF_ERROR(checkOptions(args.loop));
   if (args.threads > 0)
     setNumThreads(static_cast<int>(args.threads));
+  Expected<Checkpoint> weights = loadCheckpoint(args.weights);
+  if (!weights)
+    return weights.status();
   Expected<std::unique_ptr<Program>> stepProgram =
-      Program::load(step, args.weights);
+      Program::load(step, *weights, args.weights, nullptr);
   if (!stepProgram)
     return stepProgram.status();
   Expected<std::unique_ptr<Program>> evalProgram =
-      Program::load(eval, args.weights, (*stepProgram)->globals());
+      Program::load(eval, *weights, args.weights, (*stepProgram)->globals());
   if (!evalProgram)
     return evalProgram.status();
   Expected<ImageDataset> trainSet = loadFashionMnist(args.dataDir, "train");
