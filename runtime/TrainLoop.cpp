@@ -17,12 +17,16 @@
 
 using namespace qrt;
 
-Status qrt::checkOptions(const TrainLoopOptions &o) {
+bool qrt::knownSchedule(const std::string &schedule) {
   static const char *schedules[] = {"cosine", "multistep", "poly", "sgdr",
                                     "constant"};
-  if (std::find_if(std::begin(schedules), std::end(schedules), [&](auto *s) {
-        return o.schedule == s;
-      }) == std::end(schedules))
+  return std::find_if(std::begin(schedules), std::end(schedules),
+                      [&](const char *s) { return schedule == s; }) !=
+         std::end(schedules);
+}
+
+Status qrt::checkOptions(const TrainLoopOptions &o) {
+  if (!knownSchedule(o.schedule))
     return invalidArgument("--lr-schedule must be cosine, multistep, poly, "
                            "sgdr or constant, not '" + o.schedule + "'");
   if (o.epochs < 1 || o.batchSize < 1 || o.evalBatchSize < 1)

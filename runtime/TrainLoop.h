@@ -51,6 +51,10 @@ struct TrainLoopOptions {
   int64_t evalLimit = 0; // 0: the whole test set
 };
 
+/// True for a schedule learningRate knows: cosine, multistep, poly, sgdr,
+/// constant.
+bool knownSchedule(const std::string &schedule);
+
 /// Ok, or an error naming the first option out of range (schedule name,
 /// epochs, batch size, image count, lr, warm-up).
 Status checkOptions(const TrainLoopOptions &o);

@@ -14,6 +14,7 @@
 #include "frontend/onnx/Importer.h"
 #include "passes/Passes.h"
 #include "runtime/Threading.h"
+#include "runtime/TrainLoop.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -276,9 +277,7 @@ int main(int argc, char **argv) {
   options.evalLimit = evalLimit;
   options.biasCorrection = biasCorrection;
   options.weightMseNorm = weightMseNorm;
-  static const char *schedules[] = {"cosine", "multistep", "poly", "sgdr",
-                                    "constant"};
-  if (!llvm::is_contained(schedules, lrSchedule) ||
+  if (!qrt::knownSchedule(lrSchedule) ||
       (optimizer != "sgd" && optimizer != "adam") || epochs < 1 ||
       trainBatch < 1 || trainImages < 0 || !(lr > 0)) {
     llvm::WithColor::error(llvm::errs(), "qc")
