@@ -24,6 +24,28 @@ QRT_HD float relu(float v) { return v > 0.f ? v : 0.f; }
 QRT_HD float foldMin(float acc, float v) { return v < acc ? v : acc; }
 QRT_HD float foldMax(float acc, float v) { return acc < v ? v : acc; }
 
+/// std::min(std::max(v, lo), hi): NaN passes through.
+QRT_HD float clip(float v, float lo, float hi) {
+  float m = v < lo ? lo : v;
+  return hi < m ? hi : m;
+}
+
+/// f32 -> integer storage: clamp(rne(x / s) + z, qmin, qmax), equal to
+/// qmath::quantizeAffine for finite x, written as qrt::quantize's loop runs it
+/// (so that it vectorizes without SSE4.1): x / s is clamped to an
+/// integer-bounded range first (which changes no result), then rounded half
+/// to even by adding and subtracting 1.5 * 2^23 (exact for |t| <= 2^22).
+/// A NaN input gives an unspecified value.
+QRT_HD int32_t quantizeToInt(float x, float s, float z, float qmin,
+                             float qmax) {
+  const float magic = 12582912.f, lo = qmin - z - 1.f, hi = qmax - z + 1.f;
+  float t = clip(x / s, lo, hi);
+  float q = ((t + magic) - magic) + z;
+  return (int32_t)clip(q, qmin, qmax);
+}
+/// Integer storage -> f32: (q - z) s.
+QRT_HD float dequantizeValue(float q, float s, float z) { return (q - z) * s; }
+
 } // namespace emath
 } // namespace qrt
 

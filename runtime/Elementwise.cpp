@@ -47,7 +47,7 @@ Status clip(const Tensor &x, float lo, float hi, Tensor &y) {
   if (!(lo <= hi))
     return invalidArgument("clip: min must be <= max");
   return unary(x, y, "clip", 1,
-               [lo, hi](float v) { return std::min(std::max(v, lo), hi); });
+               [lo, hi](float v) { return emath::clip(v, lo, hi); });
 }
 
 Status sigmoid(const Tensor &x, Tensor &y) {

@@ -2,6 +2,7 @@
 
 #include "runtime/IntKernels.h"
 #include "runtime/ConvCore.h"
+#include "runtime/ElementMath.h"
 #include "runtime/GroupLayout.h"
 #include "runtime/Parallel.h"
 #include "runtime/Pool.h"
@@ -23,25 +24,20 @@ namespace qm = qmath;
 
 /// q = clamp(rne(x / s) + z, qmin, qmax), bit-identical to
 /// qmath::quantizeAffine (the fake-quant kernel's formula) for finite x, in a
-/// loop the compiler vectorizes: x / s is clamped to an integer-bounded
-/// range first (which changes no result), then rounded half to even by
-/// adding and subtracting 1.5 * 2^23 (exact for |t| <= 2^22; no SSE4.1).
+/// loop the compiler vectorizes (emath::quantizeToInt, which the CUDA
+/// quantize kernel runs too).
 template <typename T>
 static void quantizeRow(const float *__restrict in, T *__restrict out,
                         int64_t n, float s, float z, float qmin, float qmax) {
-  const float magic = 12582912.f, lo = qmin - z - 1.f, hi = qmax - z + 1.f;
-  for (int64_t i = 0; i < n; ++i) {
-    float t = std::min(std::max(in[i] / s, lo), hi);
-    float q = ((t + magic) - magic) + z;
-    out[i] = (T)(int32_t)std::min(std::max(q, qmin), qmax);
-  }
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = (T)emath::quantizeToInt(in[i], s, z, qmin, qmax);
 }
 
 template <typename T>
 static void dequantRow(const T *__restrict in, float *__restrict out,
                        int64_t n, float s, float z) {
   for (int64_t i = 0; i < n; ++i)
-    out[i] = ((float)in[i] - z) * s;
+    out[i] = emath::dequantizeValue((float)in[i], s, z);
 }
 
 Status quantize(const Tensor &x, const Tensor &scale, const Tensor &zeroPoint,

@@ -2,6 +2,7 @@
 
 #include "runtime/Optimizer.h"
 #include "runtime/Parallel.h"
+#include "runtime/TrainMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -49,10 +50,8 @@ Status sgdStep(Tensor &param, const Tensor &grad, SgdState &state,
   float keep = 1.f - o.dampening;
   if (mom == 0.f) {
     parallelFor(n, 2, [&](int64_t s, int64_t e) {
-      for (int64_t i = s; i < e; ++i) {
-        float d = g[i] + wd * p[i];
-        p[i] -= lr * d;
-      }
+      for (int64_t i = s; i < e; ++i)
+        p[i] = tmath::sgdPlain(p[i], g[i], lr, wd);
     });
     return Status::ok();
   }
@@ -64,13 +63,9 @@ Status sgdStep(Tensor &param, const Tensor &grad, SgdState &state,
   float *buf = state.momentumBuffer.data<float>();
   bool nesterov = o.nesterov;
   parallelFor(n, 4, [&](int64_t s, int64_t e) {
-    for (int64_t i = s; i < e; ++i) {
-      float d = g[i] + wd * p[i];
-      float b = first ? d : mom * buf[i] + keep * d;
-      buf[i] = b;
-      float step = nesterov ? d + mom * b : b;
-      p[i] -= lr * step;
-    }
+    for (int64_t i = s; i < e; ++i)
+      tmath::sgdMomentum(p + i, g[i], buf + i, first, lr, wd, mom, keep,
+                         nesterov);
   });
   return Status::ok();
 }
@@ -86,31 +81,17 @@ Status adamStep(Tensor &param, const Tensor &grad, AdamState &state,
     QRT_RETURN_IF_ERROR(
         stateLike(state.maxExpAvgSq, param, "adam max_exp_avg_sq"));
   int64_t t = ++state.step;
-  // Bias corrections in double, as torch computes them in Python floats.
-  double bc1 = 1.0 - std::pow(static_cast<double>(o.beta1), t);
-  double bc2 = 1.0 - std::pow(static_cast<double>(o.beta2), t);
-  float stepSize = static_cast<float>(o.lr / bc1);
-  float bc2Sqrt = static_cast<float>(std::sqrt(bc2));
+  tmath::AdamStepScalars sc =
+      tmath::adamStepScalars(o.lr, o.beta1, o.beta2, t);
   float b1 = o.beta1, b2 = o.beta2, wd = o.weightDecay, eps = o.eps;
   float *p = param.data<float>(), *m = state.expAvg.data<float>(),
         *v = state.expAvgSq.data<float>();
   float *vmax = o.amsgrad ? state.maxExpAvgSq.data<float>() : nullptr;
   const float *g = grad.data<float>();
   parallelFor(param.numel(), 8, [&](int64_t s, int64_t e) {
-    for (int64_t i = s; i < e; ++i) {
-      float d = g[i] + wd * p[i];
-      float mi = m[i] * b1 + (1.f - b1) * d;
-      float vi = v[i] * b2 + (1.f - b2) * d * d;
-      m[i] = mi;
-      v[i] = vi;
-      float vv = vi;
-      if (vmax) {
-        vv = std::max(vmax[i], vi);
-        vmax[i] = vv;
-      }
-      float denom = std::sqrt(vv) / bc2Sqrt + eps;
-      p[i] -= stepSize * (mi / denom);
-    }
+    for (int64_t i = s; i < e; ++i)
+      tmath::adamElement(p + i, g[i], m + i, v + i, vmax ? vmax + i : nullptr,
+                         b1, b2, eps, wd, sc);
   });
   return Status::ok();
 }

@@ -2,6 +2,7 @@
 
 #include "runtime/Pool.h"
 #include "runtime/Parallel.h"
+#include "runtime/PoolMath.h"
 
 #include <algorithm>
 #include <limits>
@@ -72,18 +73,7 @@ Status maxPool2d(const Tensor &x, const Pool2dParams &p, Tensor &y) {
   return pool(
       x, p, y, "max_pool",
       [&p](const float *xi, int64_t h, int64_t w, int64_t h0, int64_t w0) {
-        float m = -std::numeric_limits<float>::infinity();
-        for (int64_t a = 0; a < p.kernelH; ++a) {
-          int64_t r = h0 + a * p.dilationH;
-          if (r < 0 || r >= h)
-            continue;
-          for (int64_t b = 0; b < p.kernelW; ++b) {
-            int64_t c = w0 + b * p.dilationW;
-            if (c >= 0 && c < w)
-              m = std::max(m, xi[r * w + c]);
-          }
-        }
-        return m;
+        return pmath::maxWindow(xi, h, w, h0, w0, p);
       });
 }
 
@@ -94,19 +84,7 @@ Status avgPool2d(const Tensor &x, const Pool2dParams &p, Tensor &y) {
   return pool(
       x, p, y, "avg_pool",
       [&p](const float *xi, int64_t h, int64_t w, int64_t h0, int64_t w0) {
-        // Window clipped to the padded extent (for the divisor with
-        // count_include_pad) and to the input (for the sum).
-        int64_t h1 = std::min(h0 + p.kernelH, h + p.padBottom);
-        int64_t w1 = std::min(w0 + p.kernelW, w + p.padRight);
-        int64_t padded = (h1 - h0) * (w1 - w0);
-        int64_t hs = std::max<int64_t>(h0, 0), ws = std::max<int64_t>(w0, 0);
-        int64_t he = std::min(h1, h), we = std::min(w1, w);
-        float sum = 0.f;
-        for (int64_t r = hs; r < he; ++r)
-          for (int64_t c = ws; c < we; ++c)
-            sum += xi[r * w + c];
-        int64_t count = p.countIncludePad ? padded : (he - hs) * (we - ws);
-        return count > 0 ? sum / static_cast<float>(count) : 0.f;
+        return pmath::avgPoolWindow(xi, h, w, h0, w0, p);
       });
 }
 
@@ -120,13 +98,8 @@ Status globalAvgPool(const Tensor &x, Tensor &y) {
   const float *in = x.data<float>();
   float *out = y.data<float>();
   parallelFor(x.dim(0) * x.dim(1), hw, [&](int64_t s, int64_t e) {
-    for (int64_t plane = s; plane < e; ++plane) {
-      float sum = 0.f;
-      const float *xi = in + plane * hw;
-      for (int64_t i = 0; i < hw; ++i)
-        sum += xi[i];
-      out[plane] = hw > 0 ? sum / static_cast<float>(hw) : 0.f;
-    }
+    for (int64_t plane = s; plane < e; ++plane)
+      out[plane] = pmath::globalAvg(in + plane * hw, hw);
   });
   return Status::ok();
 }

@@ -2,6 +2,8 @@
 
 #include "runtime/TrainOps.h"
 #include "runtime/Parallel.h"
+#include "runtime/PoolMath.h"
+#include "runtime/TrainMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -48,7 +50,7 @@ Status reluBackward(const Tensor &y, const Tensor &dy, Tensor &dx) {
   float *out = dx.data<float>();
   parallelFor(y.numel(), 1, [&](int64_t s, int64_t e) {
     for (int64_t i = s; i < e; ++i)
-      out[i] = py[i] > 0.f ? pg[i] : 0.f;
+      out[i] = tmath::reluGrad(py[i], pg[i]);
   });
   return Status::ok();
 }
@@ -64,7 +66,7 @@ Status clipBackward(const Tensor &x, float lo, float hi, const Tensor &dy,
   float *out = dx.data<float>();
   parallelFor(x.numel(), 1, [&](int64_t s, int64_t e) {
     for (int64_t i = s; i < e; ++i)
-      out[i] = px[i] > lo && px[i] < hi ? pg[i] : 0.f;
+      out[i] = tmath::clipGrad(px[i], lo, hi, pg[i]);
   });
   return Status::ok();
 }
@@ -78,16 +80,8 @@ Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
   int64_t h = x.dim(2), w = x.dim(3), oh = dy.dim(2), ow = dy.dim(3);
   const float *in = x.data<float>(), *g = dy.data<float>();
   float *out = dx.data<float>();
-  // Valid kernel taps [lo, hi) of output index o along one axis: clipping
-  // once per row / column keeps bounds checks out of the inner loop.
-  auto taps = [](int64_t o, int64_t stride, int64_t pad, int64_t dil, int64_t k,
-                 int64_t size, int64_t &lo, int64_t &hi) {
-    int64_t start = o * stride - pad;
-    lo = start < 0 ? (-start + dil - 1) / dil : 0;
-    hi = start > size - 1 ? 0 : std::min(k, (size - 1 - start) / dil + 1);
-    return start;
-  };
-  // Planes are independent: no write conflicts across threads.
+  // Planes are independent: no write conflicts across threads. Each output
+  // adds to its window's argmax in output order (pmath::maxPoolArgmax).
   parallelFor(x.dim(0) * x.dim(1), oh * ow * p.kernelH * p.kernelW,
               [&](int64_t s, int64_t e) {
                 for (int64_t plane = s; plane < e; ++plane) {
@@ -95,35 +89,12 @@ Status maxPool2dBackward(const Tensor &x, const Pool2dParams &p,
                   const float *gi = g + plane * oh * ow;
                   float *di = out + plane * h * w;
                   std::fill(di, di + h * w, 0.f);
-                  for (int64_t i = 0; i < oh; ++i) {
-                    int64_t aLo, aHi;
-                    int64_t h0 = taps(i, p.strideH, p.padTop, p.dilationH,
-                                      p.kernelH, h, aLo, aHi);
+                  for (int64_t i = 0; i < oh; ++i)
                     for (int64_t j = 0; j < ow; ++j) {
-                      int64_t bLo, bHi;
-                      int64_t w0 = taps(j, p.strideW, p.padLeft, p.dilationW,
-                                        p.kernelW, w, bLo, bHi);
-                      if (aLo >= aHi || bLo >= bHi)
-                        continue;
-                      // PyTorch's CPU rule: start at the first valid tap
-                      // with -inf, take strictly greater values or NaN.
-                      float m = -std::numeric_limits<float>::infinity();
-                      int64_t arg =
-                          (h0 + aLo * p.dilationH) * w + w0 + bLo * p.dilationW;
-                      for (int64_t a = aLo; a < aHi; ++a) {
-                        int64_t rowOff = (h0 + a * p.dilationH) * w + w0;
-                        for (int64_t b = bLo; b < bHi; ++b) {
-                          int64_t idx = rowOff + b * p.dilationW;
-                          float v = xi[idx];
-                          if (v > m || std::isnan(v)) {
-                            m = v;
-                            arg = idx;
-                          }
-                        }
-                      }
-                      di[arg] += gi[i * ow + j];
+                      int64_t arg = pmath::maxPoolArgmax(xi, h, w, i, j, p);
+                      if (arg >= 0)
+                        di[arg] += gi[i * ow + j];
                     }
-                  }
                 }
               });
   return Status::ok();
@@ -149,21 +120,15 @@ Status avgPool2dBackward(const Shape &xShape, const Pool2dParams &p,
                   for (int64_t i = 0; i < oh; ++i)
                     for (int64_t j = 0; j < ow; ++j) {
                       // The same window arithmetic as avgPool2d.
-                      int64_t h0 = i * p.strideH - p.padTop;
-                      int64_t w0 = j * p.strideW - p.padLeft;
-                      int64_t h1 = std::min(h0 + p.kernelH, h + p.padBottom);
-                      int64_t w1 = std::min(w0 + p.kernelW, w + p.padRight);
-                      int64_t padded = (h1 - h0) * (w1 - w0);
-                      int64_t hs = std::max<int64_t>(h0, 0);
-                      int64_t ws = std::max<int64_t>(w0, 0);
-                      int64_t he = std::min(h1, h), we = std::min(w1, w);
-                      int64_t count =
-                          p.countIncludePad ? padded : (he - hs) * (we - ws);
-                      if (count <= 0)
+                      pmath::AvgWindow a = pmath::avgWindow(
+                          h, w, i * p.strideH - p.padTop,
+                          j * p.strideW - p.padLeft, p);
+                      if (a.count <= 0)
                         continue;
-                      float v = gi[i * ow + j] / static_cast<float>(count);
-                      for (int64_t r = hs; r < he; ++r)
-                        for (int64_t c = ws; c < we; ++c)
+                      float v = pmath::avgPoolGradShare(gi[i * ow + j],
+                                                        a.count);
+                      for (int64_t r = a.hs; r < a.he; ++r)
+                        for (int64_t c = a.ws; c < a.we; ++c)
                           di[r * w + c] += v;
                     }
                 }
@@ -184,10 +149,10 @@ Status globalAvgPoolBackward(const Shape &xShape, const Tensor &dy,
   int64_t hw = xShape[2] * xShape[3];
   const float *g = dy.data<float>();
   float *out = dx.data<float>();
-  float inv = hw > 0 ? 1.f / static_cast<float>(hw) : 0.f;
+  float inv = pmath::globalAvgInv(hw);
   parallelFor(xShape[0] * xShape[1], hw, [&](int64_t s, int64_t e) {
     for (int64_t plane = s; plane < e; ++plane) {
-      float v = g[plane] * inv;
+      float v = pmath::globalAvgGrad(g[plane], inv);
       std::fill(out + plane * hw, out + (plane + 1) * hw, v);
     }
   });
@@ -274,18 +239,14 @@ Status padBackwardImpl(const Shape &xShape, const std::vector<int64_t> &pads,
       const float *yr = relu0 ? relu0 + row * last : nullptr;
       // Unconditional arithmetic, then a select: the loops vectorize.
       if (a && yr)
-        for (int64_t c = 0; c < last; ++c) {
-          float v = a[c] + o[c];
-          o[c] = yr[c] > 0.f ? v : 0.f;
-        }
+        for (int64_t c = 0; c < last; ++c)
+          o[c] = tmath::addReluGrad(a[c], o[c], yr[c]);
       else if (a)
         for (int64_t c = 0; c < last; ++c)
-          o[c] = a[c] + o[c];
+          o[c] = tmath::addGrad(a[c], o[c]);
       else if (yr)
-        for (int64_t c = 0; c < last; ++c) {
-          float v = o[c];
-          o[c] = yr[c] > 0.f ? v : 0.f;
-        }
+        for (int64_t c = 0; c < last; ++c)
+          o[c] = tmath::reluGrad(yr[c], o[c]);
       for (size_t d = r - 1; d-- > 0;) {
         if (++idx[d] < xShape[d])
           break;
@@ -504,33 +465,28 @@ Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
           part += p[i];
         sum += part;
       }
-      double mean = sum / count;
+      double mean = tmath::bnMean(sum, count);
       double sq = 0.0; // two-pass variance: no cancellation
       for (int64_t b = 0; b < l.n; ++b) {
         const float *p = in + b * batchStride + c * chanStride;
         double part = 0.0;
-        for (int64_t i = 0; i < l.hw; ++i) {
-          double d = p[i] - mean;
-          part += d * d;
-        }
+        for (int64_t i = 0; i < l.hw; ++i)
+          part += tmath::bnSquaredDeviation(p[i], mean);
         sq += part;
       }
-      double var = sq / count;
-      double invstd = 1.0 / std::sqrt(var + eps);
-      sm[c] = static_cast<float>(mean);
-      si[c] = static_cast<float>(invstd);
+      tmath::BnChannel ch = tmath::bnTrainChannel(
+          mean, sq, count, eps, pg ? pg[c] : 1.f, pb ? pb[c] : 0.f);
+      sm[c] = ch.saveMean;
+      si[c] = ch.saveInvstd;
       if (track) {
-        rm[c] = static_cast<float>((1.0 - momentum) * rm[c] + momentum * mean);
-        rv[c] = static_cast<float>((1.0 - momentum) * rv[c] +
-                                   momentum * sq / (count - 1));
+        rm[c] = tmath::bnRunningMean(rm[c], mean, momentum);
+        rv[c] = tmath::bnRunningVar(rv[c], sq, count, momentum);
       }
-      float a = static_cast<float>(invstd) * (pg ? pg[c] : 1.f);
-      float bshift = (pb ? pb[c] : 0.f) - static_cast<float>(mean) * a;
       for (int64_t b = 0; b < l.n; ++b) {
         const float *p = in + b * batchStride + c * chanStride;
         float *q = out + b * batchStride + c * chanStride;
         for (int64_t i = 0; i < l.hw; ++i)
-          q[i] = p[i] * a + bshift;
+          q[i] = tmath::bnApply(p[i], ch.a, ch.b);
       }
     }
   });
@@ -577,7 +533,7 @@ Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
         double s1 = 0.0, s2 = 0.0;
         for (int64_t i = 0; i < l.hw; ++i) {
           s1 += q[i];
-          s2 += static_cast<double>(q[i]) * ((p[i] - mean) * invstd);
+          s2 += tmath::bnDyXhat(q[i], p[i], mean, invstd);
         }
         sumDy += s1;
         sumDyXhat += s2;
@@ -586,17 +542,14 @@ Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
         dg[c] = static_cast<float>(sumDyXhat);
         db[c] = static_cast<float>(sumDy);
       }
-      float k = (pg ? pg[c] : 1.f) * invstd;
-      float meanDy = static_cast<float>(sumDy / count);
-      float meanDyXhat = static_cast<float>(sumDyXhat / count);
+      tmath::BnGradChannel ch = tmath::bnGradChannel(
+          sumDy, sumDyXhat, count, pg ? pg[c] : 1.f, invstd);
       for (int64_t b = 0; b < l.n; ++b) {
         const float *p = in + b * batchStride + c * chanStride;
         const float *q = g + b * batchStride + c * chanStride;
         float *o = out + b * batchStride + c * chanStride;
-        for (int64_t i = 0; i < l.hw; ++i) {
-          float xhat = (p[i] - mean) * invstd;
-          o[i] = k * (q[i] - meanDy - xhat * meanDyXhat);
-        }
+        for (int64_t i = 0; i < l.hw; ++i)
+          o[i] = tmath::bnGradX(q[i], p[i], mean, invstd, ch);
       }
     }
   });
@@ -635,29 +588,14 @@ Status softmaxCrossEntropy(const Tensor &logits, const Tensor &labels,
   std::vector<double> rowLoss(n);
   float invN = 1.f / static_cast<float>(n);
   parallelFor(n, 4 * c, [&](int64_t s, int64_t e) {
-    for (int64_t r = s; r < e; ++r) {
-      const float *p = in + r * c;
-      float *q = out + r * c;
-      float m = p[0];
-      for (int64_t j = 1; j < c; ++j)
-        m = std::max(m, p[j]);
-      double sum = 0.0;
-      for (int64_t j = 0; j < c; ++j) {
-        q[j] = std::exp(p[j] - m);
-        sum += q[j];
-      }
-      // -log softmax[label] = log Σ exp(p - m) - (p[label] - m)
-      rowLoss[r] = std::log(sum) - (p[lab[r]] - m);
-      float scale = static_cast<float>(1.0 / sum) * invN;
-      for (int64_t j = 0; j < c; ++j)
-        q[j] *= scale;
-      q[lab[r]] -= invN;
-    }
+    for (int64_t r = s; r < e; ++r)
+      rowLoss[r] = tmath::softmaxCrossEntropyRow(in + r * c, out + r * c, c,
+                                                 lab[r], invN);
   });
   double total = 0.0;
   for (double v : rowLoss)
     total += v;
-  loss = static_cast<float>(total / n);
+  loss = tmath::meanLoss(total, n);
   return Status::ok();
 }
 
@@ -674,16 +612,16 @@ Status mseLoss(const Tensor &pred, const Tensor &target, float &loss,
   const float *p = pred.data<float>(), *t = target.data<float>();
   float *d = dpred.data<float>();
   float k = 2.f / static_cast<float>(n);
-  int64_t chunk = 1 << 14, chunks = (n + chunk - 1) / chunk;
+  int64_t chunk = tmath::kMseChunk, chunks = (n + chunk - 1) / chunk;
   std::vector<double> partial(chunks);
   parallelFor(chunks, chunk, [&](int64_t s, int64_t e) {
     for (int64_t ci = s; ci < e; ++ci) {
       int64_t b = ci * chunk, end = std::min(n, b + chunk);
       double acc = 0.0;
       for (int64_t i = b; i < end; ++i) {
-        float diff = p[i] - t[i];
-        acc += static_cast<double>(diff) * diff;
-        d[i] = k * diff;
+        float diff = tmath::mseDiff(p[i], t[i]);
+        acc += tmath::mseSquare(diff);
+        d[i] = tmath::mseGrad(diff, k);
       }
       partial[ci] = acc;
     }
@@ -691,7 +629,7 @@ Status mseLoss(const Tensor &pred, const Tensor &target, float &loss,
   double total = 0.0;
   for (double v : partial)
     total += v;
-  loss = static_cast<float>(total / n);
+  loss = tmath::meanLoss(total, n);
   return Status::ok();
 }
 
