@@ -33,6 +33,47 @@
 using namespace mlir;
 using namespace qopt;
 
+const char *qopt::targetName(Target t) {
+  return t == Target::Cuda ? "cuda" : "cpu";
+}
+
+std::optional<Target> qopt::parseTarget(StringRef s) {
+  if (s == "cpu")
+    return Target::Cpu;
+  if (s == "cuda")
+    return Target::Cuda;
+  return std::nullopt;
+}
+
+namespace {
+/// How a target's program names its kernels, context and runtime.
+struct TargetSpelling {
+  std::string ns;            // the kernels' namespace: ns::conv2d(ctx, ...)
+  std::string execHeader;    // declares them
+  std::string programHeader; // Program, ProgramSpec, programMainWithWeights
+  std::string library;       // the CMake target the program links
+};
+} // namespace
+
+static TargetSpelling spelling(Target t) {
+  if (t == Target::Cuda)
+    return {"qrt::cuda::exec", "runtime/cuda/Exec.h", "runtime/cuda/Program.h",
+            "qrt::qrt_cuda"};
+  return {"qrt::exec", "runtime/Exec.h", "runtime/Program.h", "qrt::qrt"};
+}
+
+/// True when the CUDA back end defines kernel `k`.
+static bool onCuda(qrt::exec::Kernel k) {
+  switch (k) {
+#define QRT_CUDA_KERNEL(name)                                                  \
+  case qrt::exec::Kernel::name:                                                \
+    return true;
+#include "runtime/cuda/Kernels.def"
+  default:
+    return false;
+  }
+}
+
 std::string qopt::cIdentifier(StringRef s) {
   // "/stages/stages.0/conv1/Conv" -> "stages_stages_0_conv1_Conv": runs of
   // other characters become one '_', none at either end.
@@ -193,8 +234,24 @@ static bool usesGlobals(const ExecutionPlan &plan) {
 }
 
 LogicalResult qopt::checkEmittable(const ExecutionPlan &plan,
-                                   func::FuncOp func) {
+                                   func::FuncOp func, Target target) {
   bool ok = true;
+  if (target == Target::Cuda) {
+    for (const PlanStep &step : plan.planSteps())
+      if (!onCuda(step.call.kernel)) {
+        emitError(step.loc) << "qrt has no CUDA kernel for "
+                            << qrt::exec::kernelName(step.call.kernel)
+                            << " yet (runtime/cuda/Kernels.def lists those "
+                               "it has); emit this function for the CPU";
+        ok = false;
+      }
+    if (usesGlobals(plan)) {
+      emitError(func.getLoc())
+          << "training programs do not run on the CUDA back end yet; emit "
+             "@" << func.getName() << " for the CPU";
+      ok = false;
+    }
+  }
   for (BlockArgument arg : func.getArguments()) {
     auto type = cast<RankedTensorType>(arg.getType());
     for (int64_t d = 1; d < type.getRank(); ++d)
@@ -222,13 +279,15 @@ static std::string slotList(const std::vector<int32_t> &slots,
 
 OwningOpRef<ModuleOp>
 qopt::buildEmitCModule(MLIRContext *context,
-                       ArrayRef<ProgramFunction> functions, StringRef name) {
+                       ArrayRef<ProgramFunction> functions, StringRef name,
+                       Target target) {
+  const TargetSpelling spell = spelling(target);
   context->getOrLoadDialect<emitc::EmitCDialect>();
   OpBuilder b(context);
   Location loc = b.getUnknownLoc();
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   b.setInsertionPointToEnd(module->getBody());
-  emitc::IncludeOp::create(b, loc, "runtime/Exec.h");
+  emitc::IncludeOp::create(b, loc, spell.execHeader);
   auto verbatim = [&](const std::string &text) {
     emitc::VerbatimOp::create(b, loc, text);
   };
@@ -290,7 +349,7 @@ qopt::buildEmitCModule(MLIRContext *context,
     verbatim("");
   }
 
-  Type ctxType = opaque("qrt::exec::Context &");
+  Type ctxType = opaque(spell.ns + "::Context &");
   for (auto [f, fn] : llvm::enumerate(functions)) {
     b.setInsertionPointToEnd(module->getBody());
     auto func = emitc::FuncOp::create(b, loc, (name + "_" + fn.role).str(),
@@ -306,8 +365,7 @@ qopt::buildEmitCModule(MLIRContext *context,
                           emitc::OpaqueAttr::get(context, data)});
       emitc::CallOpaqueOp::create(
           b, loc, TypeRange(),
-          (llvm::Twine("qrt::exec::") + qrt::exec::kernelName(step.call.kernel))
-              .str(),
+          spell.ns + "::" + qrt::exec::kernelName(step.call.kernel),
           ValueRange{ctx}, args);
     }
     emitc::ReturnOp::create(b, loc, Value());
@@ -405,7 +463,8 @@ static std::string constantKey(const ProgramFunction &fn, unsigned slot) {
 
 /// `const qrt::exec::ProgramSpec &NAME_<role>_spec()`: where `fn`'s inputs,
 /// outputs, weights and state live in its context.
-static std::string specSource(const ProgramFunction &fn, StringRef name) {
+static std::string specSource(const ProgramFunction &fn, StringRef name,
+                              const TargetSpelling &spell) {
   const ExecutionPlan &plan = *fn.plan;
   const ProgramNames &names = fn.names;
   std::string s;
@@ -413,9 +472,9 @@ static std::string specSource(const ProgramFunction &fn, StringRef name) {
   std::string description = ("@" + fn.func.getName() + ", " +
                              llvm::Twine(plan.numSteps()) + " steps")
                                 .str();
-  os << "const qrt::exec::ProgramSpec &" << name << "_" << fn.role
+  os << "const " << spell.ns << "::ProgramSpec &" << name << "_" << fn.role
      << "_spec() {\n"
-     << "  static const qrt::exec::ProgramSpec spec = {\n"
+     << "  static const " << spell.ns << "::ProgramSpec spec = {\n"
      << "      .name = " << cppStringLiteral(name.str()) << ",\n"
      << "      .numSlots = " << plan.numSlots() << ",\n"
      << "      .numSteps = " << plan.numSteps() << ",\n"
@@ -465,25 +524,27 @@ static std::string specSource(const ProgramFunction &fn, StringRef name) {
 
 /// The functions' specs and the C API (over the "forward" function).
 static std::string programSource(ArrayRef<ProgramFunction> functions,
-                                 StringRef name) {
+                                 StringRef name, const TargetSpelling &spell) {
   std::string s;
   llvm::raw_string_ostream os(s);
   os << "// Generated by qemit: the spec and C API of the " << name
      << " program.\n"
-     << "#include \"" << name << ".h\"\n#include \"runtime/Program.h\"\n\n"
+     << "#include \"" << name << ".h\"\n#include \"" << spell.programHeader
+     << "\"\n\n"
      << "#include <memory>\n#include <string>\n\n";
   for (const ProgramFunction &fn : functions)
-    os << "void " << name << "_" << fn.role << "(qrt::exec::Context &ctx);\n";
+    os << "void " << name << "_" << fn.role << "(" << spell.ns
+       << "::Context &ctx);\n";
   os << "\n";
   for (const ProgramFunction &fn : functions)
-    os << specSource(fn, name);
+    os << specSource(fn, name, spell);
   os << "struct " << name << "_context {\n"
-     << "  std::unique_ptr<qrt::exec::Program> program;\n"
+     << "  std::unique_ptr<" << spell.ns << "::Program> program;\n"
      << "  std::string error;\n};\n\n"
      << "static thread_local std::string lastError;\n\n"
      << "extern \"C\" " << name << "_context *" << name
      << "_create(const char *weights_path) {\n"
-     << "  auto program = qrt::exec::Program::load(" << name
+     << "  auto program = " << spell.ns << "::Program::load(" << name
      << "_forward_spec(), weights_path ? weights_path : \"\");\n"
      << "  if (!program) {\n    lastError = program.status().message();\n"
      << "    return nullptr;\n  }\n"
@@ -509,7 +570,8 @@ static bool isTraining(ArrayRef<ProgramFunction> functions) {
   });
 }
 
-static std::string mainSource(StringRef name, bool training) {
+static std::string mainSource(StringRef name, bool training,
+                              const TargetSpelling &spell) {
   std::string n = name.str();
   if (training)
     return "// Generated by qemit: " + n +
@@ -524,15 +586,28 @@ static std::string mainSource(StringRef name, bool training) {
            "_forward_spec());\n}\n";
   return "// Generated by qemit: " + n +
          "-run, qrun's options over the emitted program.\n"
-         "#include \"runtime/Program.h\"\n\n"
-         "const qrt::exec::ProgramSpec &" + n + "_forward_spec();\n\n"
+         "#include \"" + spell.programHeader + "\"\n\n"
+         "const " + spell.ns + "::ProgramSpec &" + n + "_forward_spec();\n\n"
          "int main(int argc, char **argv) {\n"
-         "  return qrt::exec::programMainWithWeights(argc, argv, " + n +
+         "  return " + spell.ns + "::programMainWithWeights(argc, argv, " + n +
          "_forward_spec());\n}\n";
 }
 
-static std::string cmakeLists(StringRef name, bool training) {
+static std::string cmakeLists(StringRef name, bool training, Target target) {
   std::string exe = (name + (training ? "-train" : "-run")).str();
+  const TargetSpelling spell = spelling(target);
+  // The CUDA program's host code is plain C++ over libqrt_cuda (which holds
+  // every kernel); it needs the toolkit's runtime and a qrt built with CUDA.
+  std::string findCuda =
+      target == Target::Cuda
+          ? "if(NOT TARGET qrt::qrt_cuda)\n"
+            "  message(FATAL_ERROR \"this qrt was built without its CUDA "
+            "kernels (QOPT_CUDA)\")\n"
+            "endif()\n"
+            "find_package(CUDAToolkit REQUIRED)\n"
+          : "";
+  std::string libraries =
+      target == Target::Cuda ? spell.library + " CUDA::cudart" : spell.library;
   return ("# Generated by qemit. Builds lib" + name + ".a (the C API of " +
           name + ".h) and\n# " + exe +
           " against an installed qrt:\n"
@@ -546,7 +621,7 @@ static std::string cmakeLists(StringRef name, bool training) {
           "set(CMAKE_CXX_STANDARD_REQUIRED ON)\n"
           "if(NOT CMAKE_BUILD_TYPE)\n  set(CMAKE_BUILD_TYPE Release)\n"
           "endif()\n"
-          "find_package(qrt CONFIG REQUIRED)\n\n"
+          "find_package(qrt CONFIG REQUIRED)\n" + findCuda + "\n"
           "add_library(" +
           name + " STATIC " + name + ".cpp " + name +
           "_program.cpp)\n"
@@ -555,7 +630,7 @@ static std::string cmakeLists(StringRef name, bool training) {
           " PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})\n"
           "target_link_libraries(" +
           name +
-          " PUBLIC qrt::qrt)\n\n"
+          " PUBLIC " + libraries + ")\n\n"
           "add_executable(" +
           exe +
           " main.cpp)\n"
@@ -570,18 +645,20 @@ static std::string cmakeLists(StringRef name, bool training) {
 }
 
 LogicalResult qopt::writeProgram(ArrayRef<ProgramFunction> functions,
-                                 StringRef name, StringRef dir) {
+                                 StringRef name, StringRef dir, Target target) {
   Location loc = functions.front().func.getLoc();
+  const TargetSpelling spell = spelling(target);
   bool ok = true;
   for (const ProgramFunction &fn : functions)
-    ok &= succeeded(checkEmittable(*fn.plan, fn.func));
+    ok &= succeeded(checkEmittable(*fn.plan, fn.func, target));
   if (!ok)
     return failure();
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     return emitError(loc) << "cannot create " << dir << ": "
                           << ec.message();
   OwningOpRef<ModuleOp> module =
-      buildEmitCModule(functions.front().func.getContext(), functions, name);
+      buildEmitCModule(functions.front().func.getContext(), functions, name,
+                       target);
   if (failed(verify(*module)))
     return failure();
   std::string cpp;
@@ -589,7 +666,8 @@ LogicalResult qopt::writeProgram(ArrayRef<ProgramFunction> functions,
   cppStream << "// Generated by qemit from";
   for (const ProgramFunction &fn : functions)
     cppStream << " @" << fn.func.getName();
-  cppStream << ": one qrt::exec call per step of the execution plan.\n";
+  cppStream << ": one " << spell.ns
+            << " call per step of the execution plan.\n";
   if (failed(emitc::translateToCpp(*module, cppStream)))
     return failure();
   auto path = [&](const std::string &file) {
@@ -608,10 +686,11 @@ LogicalResult qopt::writeProgram(ArrayRef<ProgramFunction> functions,
       failed(writeFile(loc, path(name.str() + ".h"),
                        header(*forward->plan, name))) ||
       failed(writeFile(loc, path(name.str() + "_program.cpp"),
-                       programSource(functions, name))) ||
-      failed(writeFile(loc, path("main.cpp"), mainSource(name, training))) ||
+                       programSource(functions, name, spell))) ||
+      failed(writeFile(loc, path("main.cpp"),
+                       mainSource(name, training, spell))) ||
       failed(writeFile(loc, path("CMakeLists.txt"),
-                       cmakeLists(name, training))))
+                       cmakeLists(name, training, target))))
     return failure();
   // The weights: each function's constants, and the initial values of the
   // globals (the training state) that any function reads.

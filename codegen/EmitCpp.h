@@ -21,10 +21,20 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace qopt {
+
+/// What an emitted program runs on: the CPU kernels of libqrt
+/// (qrt::exec) or the CUDA kernels of libqrt_cuda (qrt::cuda::exec), over
+/// the same plan and parameters.
+enum class Target { Cpu, Cuda };
+
+/// "cpu" / "cuda"; parseTarget is its inverse.
+const char *targetName(Target t);
+std::optional<Target> parseTarget(llvm::StringRef s);
 
 /// C identifiers of a plan's slots (after the layers that produce them) and
 /// of its steps.
@@ -36,11 +46,14 @@ struct ProgramNames {
 /// Names the slots and steps of `plan`, compiled from `func`.
 ProgramNames nameProgram(const ExecutionPlan &plan, mlir::func::FuncOp func);
 
-/// Checks that `plan` can be emitted: every step is a kernel call, and only
-/// dimension 0 (the batch) of the function's arguments is dynamic. Reports
-/// each problem at its op / argument and fails.
+/// Checks that `plan` can be emitted for `target`: only dimension 0 (the
+/// batch) of the function's arguments is dynamic, and for the CUDA target
+/// every step's kernel has a CUDA implementation (runtime/cuda/Kernels.def)
+/// and the function keeps no training state. Reports each problem at its op
+/// / argument and fails.
 mlir::LogicalResult checkEmittable(const ExecutionPlan &plan,
-                                   mlir::func::FuncOp func);
+                                   mlir::func::FuncOp func,
+                                   Target target = Target::Cpu);
 
 /// A function of a program: its plan, its names, and its role, which
 /// names its C++ function NAME_<role> and the namespace of its step data:
@@ -61,13 +74,14 @@ struct ProgramFunction {
 mlir::OwningOpRef<mlir::ModuleOp>
 buildEmitCModule(mlir::MLIRContext *context,
                  llvm::ArrayRef<ProgramFunction> functions,
-                 llvm::StringRef name);
+                 llvm::StringRef name, Target target = Target::Cpu);
 
 /// Writes the program directory `dir` (created if missing): an inference
 /// program of one "forward" function, or a training program of a
 /// "train_step" and its "forward" evaluation over the same globals.
 mlir::LogicalResult writeProgram(llvm::ArrayRef<ProgramFunction> functions,
-                                 llvm::StringRef name, llvm::StringRef dir);
+                                 llvm::StringRef name, llvm::StringRef dir,
+                                 Target target = Target::Cpu);
 
 /// `s` as a C identifier (alphanumerics and '_', not starting with a digit).
 std::string cIdentifier(llvm::StringRef s);

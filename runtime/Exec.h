@@ -113,6 +113,29 @@ struct ArenaLayout {
   std::vector<Placement> placements;
 };
 
+/// An ArenaLayout's places by slot: where an output of a run of `batch`
+/// rows lies in an arena of rowBytes * batch bytes. The CPU and CUDA
+/// contexts hand out their arenas by it.
+class ArenaPlacements {
+public:
+  /// Takes `layout` for a plan of `numSlots` slots; fails on a placement of
+  /// a slot the plan lacks or off the alignment.
+  Status set(const ArenaLayout &layout, size_t numSlots);
+  const ArenaLayout &layout() const { return layout_; }
+  /// rowBytes * batch, or 0 when there is no arena for that batch (none
+  /// planned, no batch, too large).
+  int64_t arenaBytes(int64_t batch) const;
+  /// The byte offset in the arena of slot `s`'s tensor of `shape` and
+  /// `dtype` in a run of `batch` rows, or -1 when `s` is not placed or the
+  /// tensor is not `batch` rows that fit its place.
+  int64_t offsetOf(Slot s, const Shape &shape, DType dtype,
+                   int64_t batch) const;
+
+private:
+  ArenaLayout layout_;
+  std::vector<int64_t> offset_, size_; // by slot; offset -1: not placed
+};
+
 /// The batch of a run: dimension 0 of the first input (0 when it has none).
 inline int64_t batchOf(const std::vector<Tensor> &inputs) {
   return !inputs.empty() && inputs[0].rank() > 0 ? inputs[0].dim(0) : 0;
@@ -152,7 +175,7 @@ public:
   /// Places the plan's intermediate tensors (after resize); fails on a
   /// placement of a slot the context lacks or off the alignment.
   Status setArena(const ArenaLayout &layout);
-  const ArenaLayout &arena() const { return arena_; }
+  const ArenaLayout &arena() const { return placements_.layout(); }
   /// Starts a run of `batch` rows (dimension 0 of the first input; 0 when
   /// there is none): the arena grows to the layout's rowBytes * batch.
   void beginRun(int64_t batch);
@@ -214,8 +237,7 @@ public:
 
 private:
   std::vector<Tensor> slots_;
-  ArenaLayout arena_;
-  std::vector<int64_t> placedOffset_, placedSize_; // by slot; -1: not placed
+  ArenaPlacements placements_;
   Tensor arenaBuffer_;                             // u8, >= rowBytes * batch_
   int64_t batch_ = 0;
   void clearArenaViews();
@@ -232,6 +254,11 @@ private:
 //===----------------------------------------------------------------------===//
 
 struct NoParams {};
+/// Parameter types of qrt's kernels, also named here so that every
+/// Kernels.def type is qrt::exec::<Params> (the CUDA back end's
+/// declarations spell them so).
+using qrt::Pool2dParams;
+using qrt::QAddParams;
 
 /// A frozen quantizer grid on integer storage: q = clamp(round(x / s) + z).
 struct QuantGrid {
@@ -343,6 +370,9 @@ struct ObserveParams {
   float norm = 2.0f;
   int64_t axis = -1, groups = -1;
 };
+/// The observer of `p` for a tensor like `x` (its first batch, which fixes
+/// the granularity).
+std::unique_ptr<Observer> makeObserver(const ObserveParams &p, const Tensor &x);
 
 /// A conv2d / linear over frozen uniform fake-quantized operands, computed
 /// on the integers: q_x recovered exactly, int8 accumulation, one multiply

@@ -19,14 +19,14 @@ static bool aligned(int64_t bytes) {
   return bytes >= 0 && bytes % (int64_t)kTensorAlignment == 0;
 }
 
-Status Context::setArena(const ArenaLayout &layout) {
-  placedOffset_.assign(slots_.size(), -1);
-  placedSize_.assign(slots_.size(), 0);
+Status ArenaPlacements::set(const ArenaLayout &layout, size_t numSlots) {
+  offset_.assign(numSlots, -1);
+  size_.assign(numSlots, 0);
   for (const ArenaLayout::Placement &p : layout.placements) {
-    if (p.slot < 0 || (size_t)p.slot >= slots_.size())
+    if (p.slot < 0 || (size_t)p.slot >= numSlots)
       return invalidArgument("arena: slot " + std::to_string(p.slot) +
                              " is not a slot of the plan (" +
-                             std::to_string(slots_.size()) + " slots)");
+                             std::to_string(numSlots) + " slots)");
     if (!aligned(p.offset) || !aligned(p.size) ||
         p.offset + p.size > layout.rowBytes)
       return invalidArgument("arena: slot " + std::to_string(p.slot) +
@@ -34,10 +34,39 @@ Status Context::setArena(const ArenaLayout &layout) {
                              ", +" + std::to_string(p.size) +
                              "), not aligned or outside " +
                              std::to_string(layout.rowBytes) + " bytes");
-    placedOffset_[p.slot] = p.offset;
-    placedSize_[p.slot] = p.size;
+    offset_[p.slot] = p.offset;
+    size_[p.slot] = p.size;
   }
-  arena_ = layout;
+  layout_ = layout;
+  return Status::ok();
+}
+
+int64_t ArenaPlacements::arenaBytes(int64_t batch) const {
+  int64_t row = layout_.rowBytes;
+  if (row <= 0 || batch <= 0 ||
+      batch > std::numeric_limits<int64_t>::max() / row)
+    return 0;
+  return row * batch;
+}
+
+int64_t ArenaPlacements::offsetOf(Slot s, const Shape &shape, DType dtype,
+                                  int64_t batch) const {
+  if (batch <= 0 || s < 0 || (size_t)s >= offset_.size() || offset_[s] < 0 ||
+      shape.empty() || shape[0] != batch)
+    return -1;
+  // Bytes per row; any shape that fits its place may use it (the planned
+  // size is the type's, rounded up).
+  int64_t row = (int64_t)dtypeSize(dtype), size = size_[s];
+  for (size_t d = 1; d < shape.size(); ++d) {
+    if (shape[d] < 0 || (shape[d] != 0 && row > size / shape[d]))
+      return -1;
+    row *= shape[d];
+  }
+  return row <= size ? offset_[s] * batch : -1;
+}
+
+Status Context::setArena(const ArenaLayout &layout) {
+  QRT_RETURN_IF_ERROR(placements_.set(layout, slots_.size()));
   arenaBuffer_ = Tensor();
   batch_ = 0;
   return Status::ok();
@@ -47,11 +76,9 @@ void Context::beginRun(int64_t batch) {
   // Without an arena (none planned, no batch, too large) every output comes
   // from the pool, which is always correct.
   batch_ = 0;
-  int64_t row = arena_.rowBytes;
-  if (row <= 0 || batch <= 0 ||
-      batch > std::numeric_limits<int64_t>::max() / row)
+  int64_t bytes = placements_.arenaBytes(batch);
+  if (bytes == 0)
     return;
-  int64_t bytes = row * batch;
   if (!arenaBuffer_.defined() || arenaBuffer_.numel() < bytes) {
     // Grows once per larger batch; a smaller batch uses a prefix.
     arenaBuffer_ = Tensor();
@@ -64,21 +91,10 @@ void Context::beginRun(int64_t batch) {
 }
 
 Tensor Context::output(Slot s, const Shape &shape, DType dtype) {
-  if (batch_ > 0 && s >= 0 && (size_t)s < placedOffset_.size() &&
-      placedOffset_[s] >= 0 && !shape.empty() && shape[0] == batch_) {
-    // Bytes per row; any shape that fits its place may use it (the planned
-    // size is the type's, rounded up).
-    int64_t row = (int64_t)dtypeSize(dtype), size = placedSize_[s];
-    bool fits = true;
-    for (size_t d = 1; d < shape.size() && fits; ++d) {
-      fits = shape[d] >= 0 && (shape[d] == 0 || row <= size / shape[d]);
-      row *= shape[d];
-    }
-    if (fits && row <= size)
-      return Tensor::wrap(static_cast<char *>(arenaBuffer_.rawData()) +
-                              placedOffset_[s] * batch_,
-                          shape, dtype);
-  }
+  int64_t offset = placements_.offsetOf(s, shape, dtype, batch_);
+  if (offset >= 0)
+    return Tensor::wrap(static_cast<char *>(arenaBuffer_.rawData()) + offset,
+                        shape, dtype);
   return pool_.take(shape, dtype);
 }
 

@@ -73,8 +73,8 @@ QRT_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
   return s;
 }
 
-static std::unique_ptr<Observer> makeObserver(const ObserveParams &p,
-                                              QuantSpec spec) {
+static std::unique_ptr<Observer> makeObserverOf(const ObserveParams &p,
+                                                QuantSpec spec) {
   switch (p.kind) {
   case ObserverKind::MinMax:
     return makeMinMaxObserver(spec);
@@ -95,18 +95,22 @@ static std::unique_ptr<Observer> makeObserver(const ObserveParams &p,
   return nullptr;
 }
 
+std::unique_ptr<Observer> qrt::exec::makeObserver(const ObserveParams &p,
+                                                const Tensor &x) {
+  QuantSpec spec;
+  spec.bits = p.bits;
+  spec.isSigned = p.isSigned;
+  spec.symmetric = p.symmetric;
+  spec.narrowRange = p.narrow;
+  spec.granularity = granularityOf(p.axis, p.groups, x);
+  return makeObserverOf(p, spec);
+}
+
 QRT_DEFINE_KERNEL(observe, ObserveParams) {
   const Tensor &x = ctx[io.in[0]];
   std::unique_ptr<Observer> &o = ctx.observer(p.name);
-  if (!o) {
-    QuantSpec spec;
-    spec.bits = p.bits;
-    spec.isSigned = p.isSigned;
-    spec.symmetric = p.symmetric;
-    spec.narrowRange = p.narrow;
-    spec.granularity = granularityOf(p.axis, p.groups, x);
-    o = makeObserver(p, spec);
-  }
+  if (!o)
+    o = makeObserver(p, x);
   return o->update(x);
 }
 

@@ -6,11 +6,29 @@
 #include "runtime/Threading.h"
 
 #include <cstdio>
-#include <cstring>
 #include <unistd.h>
 
 using namespace qrt;
 using namespace qrt::exec;
+
+Expected<std::vector<const Tensor *>>
+qrt::exec::findConstants(const std::vector<ConstantSpec> &constants,
+                         const std::string &program, const Checkpoint &weights,
+                         const std::string &weightsPath) {
+  std::vector<const Tensor *> found;
+  for (const ConstantSpec &c : constants) {
+    const Tensor *t = weights.find(c.name);
+    if (!t)
+      return formatError(weightsPath + ": no tensor '" + c.name + "' (" +
+                         program + " needs it)");
+    if (!matches(c.info, *t))
+      return formatError(weightsPath + ": '" + c.name + "' is " +
+                         dtypeName(t->dtype()) + shapeToString(t->shape()) +
+                         ", " + program + " needs " + describe(c.info));
+    found.push_back(t);
+  }
+  return found;
+}
 
 Expected<std::unique_ptr<Program>>
 Program::load(const ProgramSpec &spec, const std::string &weightsPath,
@@ -26,17 +44,12 @@ Program::load(const ProgramSpec &spec, const Checkpoint &weights,
               const std::string &weightsPath, std::shared_ptr<Globals> state) {
   std::unique_ptr<Program> p(new Program(spec));
   p->ctx_.resize(spec.numSlots, spec.numSteps);
-  for (const ConstantSpec &c : spec.constants) {
-    const Tensor *t = weights.find(c.name);
-    if (!t)
-      return formatError(weightsPath + ": no tensor '" + c.name + "' (" +
-                         spec.name + " needs it)");
-    if (!matches(c.info, *t))
-      return formatError(weightsPath + ": '" + c.name + "' is " +
-                         dtypeName(t->dtype()) + shapeToString(t->shape()) +
-                         ", " + spec.name + " needs " + describe(c.info));
-    p->ctx_[c.slot] = *t;
-  }
+  Expected<std::vector<const Tensor *>> constants =
+      findConstants(spec.constants, spec.name, weights, weightsPath);
+  if (!constants)
+    return constants.status();
+  for (size_t i = 0; i < spec.constants.size(); ++i)
+    p->ctx_[spec.constants[i].slot] = *(*constants)[i];
   if (!spec.globals.empty() && state) {
     // Another function of the module: the same globals, in the same order.
     bool same = state->size() == (int32_t)spec.globals.size();
@@ -87,44 +100,9 @@ Expected<std::vector<Tensor>> Program::run(const std::vector<Tensor> &inputs,
   return outputs;
 }
 
-/// `shape` with its -1 dimensions set to `batch`.
-static Shape withBatch(Shape shape, int64_t batch) {
-  for (int64_t &d : shape)
-    if (d == -1)
-      d = batch;
-  return shape;
-}
-
 Status Program::runBuffers(int64_t batch, const void *const *inputs,
                            void *const *outputs) {
-  if (batch < 1)
-    return invalidArgument("the batch size must be positive, got " +
-                           std::to_string(batch));
-  std::vector<Tensor> in;
-  for (size_t i = 0; i < spec_.signature.inputs.size(); ++i) {
-    const TensorInfo &info = spec_.signature.inputs[i];
-    if (!inputs[i])
-      return invalidArgument("input " + std::to_string(i) + " is null");
-    in.push_back(Tensor::wrap(const_cast<void *>(inputs[i]),
-                              withBatch(info.shape, batch), info.dtype));
-  }
-  Expected<std::vector<Tensor>> out = run(in);
-  if (!out)
-    return out.status();
-  for (size_t i = 0; i < out->size(); ++i) {
-    const TensorInfo &info = spec_.signature.outputs[i];
-    const Tensor &t = (*out)[i];
-    Shape want = withBatch(info.shape, batch);
-    if (t.shape() != want || t.dtype() != info.dtype)
-      return invalidArgument("output " + std::to_string(i) + " is " +
-                             dtypeName(t.dtype()) + shapeToString(t.shape()) +
-                             ", the signature says " + dtypeName(info.dtype) +
-                             shapeToString(want));
-    if (!outputs[i])
-      return invalidArgument("output " + std::to_string(i) + " is null");
-    std::memcpy(outputs[i], t.rawData(), t.nbytes());
-  }
-  return Status::ok();
+  return runBuffersOf(*this, spec_.signature, batch, inputs, outputs);
 }
 
 /// The directory of the running executable ("." when unknown).
@@ -138,53 +116,32 @@ static std::string executableDir() {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-std::string qrt::exec::defaultWeightsPath(const ProgramSpec &spec) {
-  return executableDir() + "/" + spec.name + ".weights";
+std::string qrt::exec::defaultWeightsPath(const std::string &programName) {
+  return executableDir() + "/" + programName + ".weights";
+}
+
+WeightsOption qrt::exec::takeWeightsOption(int argc, char **argv,
+                                           const std::string &defaultPath) {
+  WeightsOption o;
+  o.weights = defaultPath;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--weights" || a == "-weights") && i + 1 < argc) {
+      o.weights = argv[++i];
+      continue;
+    }
+    if (a.rfind("--weights=", 0) == 0) {
+      o.weights = a.substr(10);
+      continue;
+    }
+    o.help |= a == "--help" || a == "-help";
+    o.rest.push_back(argv[i]);
+  }
+  o.rest.push_back(nullptr);
+  return o;
 }
 
 int qrt::exec::programMainWithWeights(int argc, char **argv,
                                       const ProgramSpec &spec) {
-  // Before anything else (programMain would re-execute without --weights).
-  preferPassiveWaitPolicy(argv);
-  std::string weights = defaultWeightsPath(spec);
-  std::vector<char *> rest;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if ((a == "--weights" || a == "-weights") && i + 1 < argc) {
-      weights = argv[++i];
-      continue;
-    }
-    if (a.rfind("--weights=", 0) == 0) {
-      weights = a.substr(10);
-      continue;
-    }
-    rest.push_back(argv[i]);
-  }
-  bool help = false;
-  for (char *a : rest)
-    help |= std::strcmp(a, "--help") == 0 || std::strcmp(a, "-help") == 0;
-  std::unique_ptr<Program> program;
-  if (!help) {
-    Expected<std::unique_ptr<Program>> loaded = Program::load(spec, weights);
-    if (!loaded) {
-      std::fprintf(stderr, "%s: error: %s\n", spec.name.c_str(),
-                   loaded.status().message().c_str());
-      return 1;
-    }
-    program = std::move(*loaded);
-  } else {
-    std::printf("%s --weights PATH (default: %s)\n", spec.name.c_str(),
-                weights.c_str());
-  }
-  rest.push_back(nullptr);
-  ProgramInfo info = spec.signature;
-  info.ranges = [&]() -> Expected<std::vector<ObservedRange>> {
-    if (program->context().observers().empty())
-      return invalidArgument("the program has no observers (emit a function "
-                             "wrapped with qnn-wrap-mode=mode=calibrate)");
-    return computeRanges(program->context().observers());
-  };
-  return programMain(
-      (int)rest.size() - 1, rest.data(), info,
-      [&](const std::vector<Tensor> &inputs) { return program->run(inputs); });
+  return programMainOf<Program>(argc, argv, spec);
 }

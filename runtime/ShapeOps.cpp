@@ -194,21 +194,28 @@ Expected<Tensor> reshape(const Tensor &x, const Shape &shape) {
   return x.reshape(shape);
 }
 
-Expected<Tensor> flatten(const Tensor &x, int64_t axis) {
-  if (!x.defined())
-    return invalidArgument("flatten: input is undefined");
-  int64_t r = x.rank();
+Expected<Shape> flattenedShape(const Shape &shape, int64_t axis) {
+  int64_t r = (int64_t)shape.size();
   if (axis < -r || axis > r)
     return invalidArgument("flatten: axis out of range");
   if (axis < 0)
     axis += r;
   int64_t outer = 1;
   for (int64_t d = 0; d < axis; ++d)
-    outer *= x.shape()[d];
+    outer *= shape[d];
   int64_t inner = 1;
   for (int64_t d = axis; d < r; ++d)
-    inner *= x.shape()[d];
-  return x.reshape({outer, inner});
+    inner *= shape[d];
+  return Shape{outer, inner};
+}
+
+Expected<Tensor> flatten(const Tensor &x, int64_t axis) {
+  if (!x.defined())
+    return invalidArgument("flatten: input is undefined");
+  Expected<Shape> shape = flattenedShape(x.shape(), axis);
+  if (!shape)
+    return shape.status();
+  return x.reshape(*shape);
 }
 
 //===----------------------------------------------------------------------===//

@@ -31,6 +31,8 @@ Status transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &y);
 Expected<Tensor> reshape(const Tensor &x, const Shape &shape);
 /// View as 2-D [prod(shape[:axis]), prod(shape[axis:])] (ONNX Flatten).
 Expected<Tensor> flatten(const Tensor &x, int64_t axis);
+/// The shape flatten gives (the device kernels' shape rule).
+Expected<Shape> flattenedShape(const Shape &shape, int64_t axis);
 
 enum class ResizeMode { Nearest, Linear };
 /// ONNX coordinate_transformation_mode (pytorch_half_pixel is half_pixel

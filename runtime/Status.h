@@ -68,6 +68,9 @@ inline Status formatError(std::string message) {
 inline Status ioError(std::string message) {
   return Status::error(ErrorCode::IoError, std::move(message));
 }
+inline Status unsupported(std::string message) {
+  return Status::error(ErrorCode::Unsupported, std::move(message));
+}
 
 [[noreturn]] void fatal(const char *file, int line, const char *message);
 

@@ -125,11 +125,9 @@ int64_t Tensor::dim(int64_t d) const {
   return shape_[d];
 }
 
-Expected<Tensor> Tensor::reshape(const Shape &newShape) const {
-  if (!defined())
-    return invalidArgument("reshape of an undefined tensor");
+Expected<Shape> reshapedShape(const Shape &from, const Shape &newShape) {
   Shape shape = newShape;
-  int64_t known = 1, inferred = -1;
+  int64_t known = 1, inferred = -1, numel = numElements(from);
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
       if (inferred >= 0)
@@ -144,17 +142,27 @@ Expected<Tensor> Tensor::reshape(const Shape &newShape) const {
     }
   }
   if (inferred >= 0) {
-    if (known == 0 || numel() % known != 0)
+    if (known == 0 || numel % known != 0)
       return invalidArgument("reshape: cannot infer -1 in " +
                              shapeToString(newShape) + " from " +
-                             shapeToString(shape_));
-    shape[inferred] = numel() / known;
+                             shapeToString(from));
+    shape[inferred] = numel / known;
   }
-  if (numElements(shape) != numel())
-    return invalidArgument("reshape: " + shapeToString(shape_) + " has " +
-                           std::to_string(numel()) + " elements, " +
+  if (numElements(shape) != numel)
+    return invalidArgument("reshape: " + shapeToString(from) + " has " +
+                           std::to_string(numel) + " elements, " +
                            shapeToString(shape) + " has " +
                            std::to_string(numElements(shape)));
+  return shape;
+}
+
+Expected<Tensor> Tensor::reshape(const Shape &newShape) const {
+  if (!defined())
+    return invalidArgument("reshape of an undefined tensor");
+  Expected<Shape> reshaped = reshapedShape(shape_, newShape);
+  if (!reshaped)
+    return reshaped.status();
+  Shape shape = std::move(*reshaped);
   Tensor t = *this;
   t.shape_ = shape;
   return t;

@@ -48,6 +48,9 @@ using Shape = std::vector<int64_t>;
 
 /// Number of elements of a shape (1 for a scalar shape {}).
 int64_t numElements(const Shape &shape);
+/// `newShape` with its one -1 inferred, checked to hold as many elements as
+/// `from` (Tensor::reshape's rule, for tensors that are not host tensors).
+Expected<Shape> reshapedShape(const Shape &from, const Shape &newShape);
 /// "[2, 3, 4]" for messages.
 std::string shapeToString(const Shape &shape);
 

@@ -250,7 +250,7 @@ int qrt::exec::trainMain(int argc, char **argv, const ProgramSpec &step,
                          const ProgramSpec &eval) {
   preferPassiveWaitPolicy(argv);
   TrainArgs args;
-  args.weights = defaultWeightsPath(step);
+  args.weights = defaultWeightsPath(step.name);
   if (Status s = parse(argc, argv, args); !s) {
     std::fprintf(stderr, "%s: error: %s\n", step.name.c_str(),
                  s.message().c_str());

@@ -49,6 +49,12 @@ static cl::opt<std::string>
                 cl::desc("Program name, the prefix of its C API "
                          "(default: the input file's stem)"),
                 cl::cat(qemitCategory));
+static cl::opt<std::string>
+    targetName("target",
+               cl::desc("What the program runs on: cpu (qrt's CPU kernels, "
+                        "the default) or cuda (qrt's CUDA kernels; a CMake "
+                        "project over libqrt_cuda)"),
+               cl::init("cpu"), cl::cat(qemitCategory));
 static cl::opt<bool> printEmitC("print-emitc",
                                 cl::desc("Print the EmitC module and stop"),
                                 cl::cat(qemitCategory));
@@ -87,6 +93,9 @@ int main(int argc, char **argv) {
   if (name != qopt::cIdentifier(name))
     return fail("--name '" + name +
                 "' is not a C identifier (letters, digits, '_')");
+  std::optional<qopt::Target> target = qopt::parseTarget(targetName);
+  if (!target)
+    return fail("--target '" + targetName + "' is not a target (cpu, cuda)");
 
   MLIRContext context(qopt::qnnModuleRegistry());
   llvm::SourceMgr sourceMgr;
@@ -120,10 +129,10 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (printEmitC || printCpp) {
-    if (failed(qopt::checkEmittable(*plan, func)))
+    if (failed(qopt::checkEmittable(*plan, func, *target)))
       return 1;
     OwningOpRef<ModuleOp> emitc = qopt::buildEmitCModule(
-        &context, {qopt::ProgramFunction(*plan, func, role)}, name);
+        &context, {qopt::ProgramFunction(*plan, func, role)}, name, *target);
     if (printEmitC)
       emitc->print(llvm::outs());
     else if (failed(emitc::translateToCpp(*emitc, llvm::outs())))
@@ -146,12 +155,14 @@ int main(int argc, char **argv) {
       return 1;
     functions.emplace_back(*evalPlan, evalFn, "forward");
   }
-  if (failed(qopt::writeProgram(functions, name, outputDir)))
+  if (failed(qopt::writeProgram(functions, name, outputDir, *target)))
     return 1;
   llvm::outs() << "qemit: wrote " << outputDir << "/ (" << name << ".cpp, "
                << name << ".h, " << name << "_program.cpp, main.cpp, "
                << "CMakeLists.txt, " << name
                << ".weights): " << plan->numSteps() << " steps";
+  if (*target == qopt::Target::Cuda)
+    llvm::outs() << " on CUDA";
   if (training)
     llvm::outs() << " (@train_step), " << evalPlan->numSteps()
                  << " steps (@main)";

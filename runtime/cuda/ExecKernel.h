@@ -1,0 +1,49 @@
+//===- ExecKernel.h - defining a CUDA kernel of Kernels.def -----*- C++ -*-===//
+//
+// Private to runtime/cuda/Exec*.cpp. QRT_CUDA_DEFINE_KERNEL(name, Params)
+// { body } defines qrt::cuda::exec::name (listed in runtime/cuda/
+// Kernels.def), whose body returns a Status and runs through
+// Context::runStep, as the CPU's QRT_DEFINE_KERNEL.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QRT_CUDA_EXECKERNEL_H
+#define QRT_CUDA_EXECKERNEL_H
+
+#include "runtime/ExecKernel.h"
+#include "runtime/cuda/CudaKernels.h"
+#include "runtime/cuda/Exec.h"
+
+#define QRT_CUDA_DEFINE_KERNEL(name, Params)                                   \
+  static ::qrt::Status name##Body(::qrt::cuda::exec::Context &ctx,             \
+                                  const ::qrt::exec::StepIO &io,               \
+                                  const ::qrt::exec::Params &p);               \
+  void qrt::cuda::exec::name(Context &ctx, const StepIO &io,                   \
+                             const ::qrt::exec::Params &p) {                   \
+    ctx.runStep(io, [&] { return name##Body(ctx, io, p); });                   \
+  }                                                                            \
+  static ::qrt::Status name##Body(::qrt::cuda::exec::Context &ctx,             \
+                                  const ::qrt::exec::StepIO &io,               \
+                                  const ::qrt::exec::Params &p)
+
+namespace qrt {
+namespace cuda {
+namespace exec {
+
+using qrt::exec::optionalIn;
+using qrt::exec::PlanCache;
+
+/// Fails unless `t` is defined with dtype `dtype` ("operand 0 of relu must
+/// be f32, got u8").
+Status expectDType(const DeviceTensor &t, DType dtype, const char *what);
+
+/// The host tensor `t` uploaded once into `cache` (a parameter of the
+/// plan: a quantizer grid, a bias).
+Expected<const DeviceTensor *> uploadOnce(DeviceTensor &cache, const Tensor &t,
+                                          Stream stream);
+
+} // namespace exec
+} // namespace cuda
+} // namespace qrt
+
+#endif // QRT_CUDA_EXECKERNEL_H
