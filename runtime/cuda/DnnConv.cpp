@@ -377,10 +377,11 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
     obstacle = cudnnInt8Obstacle(g, w);
     if (obstacle.empty()) {
       Status s = buildCudnnInt8(*impl, w, b, inputZeroPoint, layer);
+      // Auto falls back on any cuDNN refusal (no engine, or a descriptor
+      // it does not take): the GEMM path computes the same integers.
       if (s)
         impl->cudnn = true;
-      else if (path == Int8ConvPath::Cudnn ||
-               s.code() != ErrorCode::Unsupported)
+      else if (path == Int8ConvPath::Cudnn)
         return s;
       else
         obstacle = s.message();
