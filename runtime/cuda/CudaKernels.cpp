@@ -374,14 +374,18 @@ Expected<EpiloguePlan> EpiloguePlan::create(const Int8Epilogue &e,
                                             int64_t channels) {
   QRT_RETURN_IF_ERROR(checkEpilogue(e, channels, "cuda epilogue"));
   if (bias.defined() &&
-      (bias.dtype() != DType::I32 || bias.numel() != channels))
-    return invalidArgument("epilogue: bias must be i32 [" +
+      ((bias.dtype() != DType::I32 && bias.dtype() != DType::F32) ||
+       bias.numel() != channels))
+    return invalidArgument("epilogue: bias must be i32 or f32 [" +
                            std::to_string(channels) + "]");
   // Int8Epilogue::channel is the CPU's own per-channel parameter function.
   std::vector<requant::Epilogue> table(channels);
-  for (int64_t c = 0; c < channels; ++c)
-    table[c] =
-        e.channel(c, bias.defined() ? (float)bias.data<int32_t>()[c] : 0.f);
+  for (int64_t c = 0; c < channels; ++c) {
+    float b = !bias.defined()                ? 0.f
+              : bias.dtype() == DType::F32 ? bias.data<float>()[c]
+                                           : (float)bias.data<int32_t>()[c];
+    table[c] = e.channel(c, b);
+  }
   EpiloguePlan p;
   p.epilogue_ = e;
   p.channels_ = channels;

@@ -135,7 +135,8 @@ private:
 /// Int8Epilogue::channel) uploaded by create.
 class EpiloguePlan {
 public:
-  /// bias: i32 [channels] on the host, or undefined.
+  /// bias: i32 or f32 [channels] (accumulator units) on the host, or
+  /// undefined.
   static Expected<EpiloguePlan> create(const Int8Epilogue &e,
                                        const Tensor &bias, int64_t channels);
   /// residual (e.residualDType, acc's shape) when e.residual, else null; it

@@ -72,6 +72,10 @@ Expected<DeviceTensor> allocate(const Shape &shape, DType dtype);
 Expected<DeviceTensor> upload(const Tensor &t, Stream stream = nullptr);
 /// A host copy of `t` (waits for the work queued on `stream`).
 Expected<Tensor> download(const DeviceTensor &t, Stream stream = nullptr);
+/// Queues a copy of src's bytes into dst (as many bytes; nothing when they
+/// are the same bytes).
+Status copyBytes(const DeviceTensor &src, const DeviceTensor &dst,
+                 Stream stream);
 
 /// The state of one plan's executions on the current device. Not
 /// thread-safe: one run at a time.

@@ -49,6 +49,19 @@ Expected<Tensor> qrt::cuda::exec::download(const DeviceTensor &t,
   return h;
 }
 
+Status qrt::cuda::exec::copyBytes(const DeviceTensor &src,
+                                  const DeviceTensor &dst, Stream stream) {
+  if (src.nbytes() != dst.nbytes())
+    return invalidArgument("copy of " + std::to_string(src.nbytes()) +
+                           " bytes into " + std::to_string(dst.nbytes()));
+  if (src.data == dst.data || src.nbytes() == 0)
+    return Status::ok();
+  return check(cudaMemcpyAsync(dst.data, src.data, src.nbytes(),
+                               cudaMemcpyDeviceToDevice,
+                               detail::stream(stream)),
+               "cudaMemcpyAsync (device to device)");
+}
+
 Context::Context() {
   cudaStream_t s = nullptr;
   if (cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking) == cudaSuccess)

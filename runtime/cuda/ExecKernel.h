@@ -13,6 +13,7 @@
 #include "runtime/ExecKernel.h"
 #include "runtime/cuda/CudaKernels.h"
 #include "runtime/cuda/Exec.h"
+#include "runtime/cuda/TrainKernels.h"
 
 #define QRT_CUDA_DEFINE_KERNEL(name, Params)                                   \
   static ::qrt::Status name##Body(::qrt::cuda::exec::Context &ctx,             \
@@ -41,6 +42,26 @@ Status expectDType(const DeviceTensor &t, DType dtype, const char *what);
 /// plan: a quantizer grid, a bias).
 Expected<const DeviceTensor *> uploadOnce(DeviceTensor &cache, const Tensor &t,
                                           Stream stream);
+
+/// A step's own device buffer of `shape` and `dtype` (its intermediate
+/// values between library calls), kept in `keep` across runs and
+/// reallocated only when the size changes.
+Expected<DeviceTensor> scratch(DeviceTensor &keep, const Shape &shape,
+                               DType dtype);
+
+/// A quantizer grid's parameters on the device, uploaded once.
+struct DeviceGrid {
+  DeviceTensor scale, zeroPoint;
+  Status upload(const qrt::exec::QuantGrid &g, Stream stream);
+};
+
+/// The granularity of `axis` (-1: per tensor) on a tensor of `shape`.
+Granularity granularityOn(int64_t axis, int64_t groups, const Shape &shape);
+
+/// qrt::quantize of the device tensor x by the grid `g` (uploaded into
+/// `dg`) into `q` (of x's shape and g.dtype).
+Status quantizeOnDevice(const DeviceTensor &x, const qrt::exec::QuantGrid &g,
+                        DeviceGrid &dg, const DeviceTensor &q, Stream stream);
 
 } // namespace exec
 } // namespace cuda

@@ -1,6 +1,9 @@
 //===- ExecQuant.cpp - fake-quant and observer kernels on the device ------===//
 
+#include "runtime/Requant.h"
+#include "runtime/cuda/DnnConv.h"
 #include "runtime/cuda/ExecKernel.h"
+#include "runtime/cuda/Gemm.h"
 
 using namespace qrt;
 using namespace qrt::cuda;
@@ -157,4 +160,242 @@ QRT_CUDA_DEFINE_KERNEL(observe, ObserveParams) {
   if (!o)
     o = qe::makeObserver(p, *host);
   return o->update(*host);
+}
+
+//===----------------------------------------------------------------------===//
+// Fake-quantized layers computed on the integers (the deployed layer's
+// arithmetic): the input's integers recovered on the device, the weights'
+// integers once on the host (qrt::quantize, the CPU's own function), the
+// int8 plans of DnnConv.h / Gemm.h.
+//===----------------------------------------------------------------------===//
+
+namespace {
+template <typename PlanT> struct ExactLayerState {
+  std::map<Shape, PlanT> plans;
+  DeviceGrid x, accScale, residual, y;
+  DeviceTensor qx, acc, q, qres, unpadded; // the step's own buffers
+  DeviceTensor accZero;                     // zeros [accScale's size]
+  std::optional<EpiloguePlan> epilogue;
+};
+} // namespace
+
+/// The host integers of the fake-quantized weight w (device) on grid `g`.
+static Expected<Tensor> quantizedWeights(const Context &ctx,
+                                         const DeviceTensor &w,
+                                         const qe::QuantGrid &g) {
+  Expected<Tensor> hw = download(w, ctx.stream());
+  if (!hw)
+    return hw.status();
+  Tensor qw;
+  QRT_RETURN_IF_ERROR(qrt::quantize(*hw, g.scale, g.zeroPoint,
+                                    g.granularity(*hw), DType::I8, g.range,
+                                    qw));
+  return qw;
+}
+
+/// q_x of the step's input (per tensor on grid `g`) into the state's buffer.
+template <typename StateT>
+static Expected<DeviceTensor> inputIntegers(Context &ctx, const StepIO &io,
+                                            const qe::QuantGrid &g,
+                                            StateT &state) {
+  const DeviceTensor &x = ctx[io.in[0]];
+  QRT_RETURN_IF_ERROR(expectDType(x, DType::F32, "the layer's input"));
+  Expected<DeviceTensor> qx = scratch(state.qx, x.shape, g.dtype);
+  if (!qx)
+    return qx.status();
+  qe::QuantGrid perTensor = g;
+  perTensor.axis = -1;
+  QRT_RETURN_IF_ERROR(quantizeOnDevice(x, perTensor, state.x, *qx,
+                                       ctx.stream()));
+  return qx;
+}
+
+template <typename PlanT, typename Make>
+static Status exactLayer(Context &ctx, const StepIO &io,
+                         const qe::ExactLayer &p, Make make) {
+  auto &state = ctx.state<ExactLayerState<PlanT>>(io);
+  Expected<DeviceTensor> qx = inputIntegers(ctx, io, p.x, state);
+  if (!qx)
+    return qx.status();
+  auto it = state.plans.find(qx->shape);
+  if (it == state.plans.end()) {
+    Expected<Tensor> qw = quantizedWeights(ctx, ctx[io.in[1]], p.w);
+    if (!qw)
+      return qw.status();
+    Expected<PlanT> made = make(qx->shape, *qw);
+    if (!made)
+      return made.status();
+    it = state.plans.emplace(qx->shape, std::move(*made)).first;
+  }
+  const PlanT &plan = it->second;
+  Expected<DeviceTensor> acc =
+      scratch(state.acc, plan.outputShape(), DType::I32);
+  if (!acc)
+    return acc.status();
+  Expected<void *> ws = ctx.workspace(plan.workspaceBytes());
+  if (!ws)
+    return ws.status();
+  QRT_RETURN_IF_ERROR(
+      plan.runAccumulate(qx->data, acc->as<int32_t>(), *ws, ctx.stream()));
+  // out = acc s_x s_w[c] (+ bias [1, O, 1...]), as the CPU computes it.
+  if (!state.accZero.defined()) {
+    Expected<DeviceTensor> z = upload(
+        Tensor::zeros({p.accScale.numel()}, DType::F32), ctx.stream());
+    if (!z)
+      return z.status();
+    state.accZero = std::move(*z);
+  }
+  Expected<const DeviceTensor *> s =
+      uploadOnce(state.accScale.scale, p.accScale, ctx.stream());
+  if (!s)
+    return s.status();
+  Granularity ga = p.accScale.numel() == 1
+                       ? Granularity::perTensor()
+                       : Granularity{1, acc->shape[1]};
+  Expected<GroupShape> g = groupShapeOf(acc->shape, ga);
+  if (!g)
+    return g.status();
+  Expected<DeviceTensor> out = ctx.output(io.out[0], acc->shape, DType::F32);
+  if (!out)
+    return out.status();
+  QRT_RETURN_IF_ERROR(cuda::dequantize(acc->data, DType::I32,
+                                       (*s)->as<float>(),
+                                       state.accZero.template as<float>(), *g,
+                                       out->as<float>(), ctx.stream()));
+  if (const DeviceTensor &bias = ctx.operand(optionalIn(io, 2));
+      bias.defined()) {
+    Shape shape(p.rank, 1);
+    shape[1] = bias.numel();
+    QRT_RETURN_IF_ERROR(cuda::add(out->as<float>(), out->shape,
+                                  bias.as<float>(), shape, out->as<float>(),
+                                  ctx.stream()));
+  }
+  ctx[io.out[0]] = std::move(*out);
+  return Status::ok();
+}
+
+QRT_CUDA_DEFINE_KERNEL(exact_conv2d, ExactLayer) {
+  int32_t zx = (int32_t)p.x.zeroPoint.data<float>()[0];
+  return exactLayer<cuda::Int8ConvPlan>(
+      ctx, io, p, [&](const Shape &in, const Tensor &qw) {
+        return cuda::Int8ConvPlan::create(in, p.x.dtype, qw, Tensor(), p.conv, zx);
+      });
+}
+
+QRT_CUDA_DEFINE_KERNEL(exact_linear, ExactLayer) {
+  int32_t zx = (int32_t)p.x.zeroPoint.data<float>()[0];
+  return exactLayer<cuda::Int8LinearPlan>(
+      ctx, io, p, [&](const Shape &in, const Tensor &qw) {
+        return cuda::Int8LinearPlan::create(in, p.x.dtype, qw, Tensor(), zx);
+      });
+}
+
+QRT_CUDA_DEFINE_KERNEL(fused_conv2d_layer, FusedConvLayer) {
+  auto &state = ctx.state<ExactLayerState<cuda::Int8ConvPlan>>(io);
+  Expected<DeviceTensor> qx = inputIntegers(ctx, io, p.x, state);
+  if (!qx)
+    return qx.status();
+  auto it = state.plans.find(qx->shape);
+  if (it == state.plans.end()) {
+    Expected<Tensor> qw = quantizedWeights(ctx, ctx[io.in[1]], p.w);
+    if (!qw)
+      return qw.status();
+    Expected<cuda::Int8ConvPlan> made = cuda::Int8ConvPlan::create(
+        qx->shape, p.x.dtype, *qw, Tensor(), p.conv,
+        (int32_t)p.x.zeroPoint.data<float>()[0]);
+    if (!made)
+      return made.status();
+    it = state.plans.emplace(qx->shape, std::move(*made)).first;
+  }
+  const cuda::Int8ConvPlan &plan = it->second;
+  const Shape &shape = plan.outputShape();
+  Expected<DeviceTensor> acc = scratch(state.acc, shape, DType::I32);
+  if (!acc)
+    return acc.status();
+  Expected<void *> ws = ctx.workspace(plan.workspaceBytes());
+  if (!ws)
+    return ws.status();
+  QRT_RETURN_IF_ERROR(
+      plan.runAccumulate(qx->data, acc->as<int32_t>(), *ws, ctx.stream()));
+  int64_t channels = p.conv.dstChannelsLast ? shape.back() : shape[1];
+  if (!state.epilogue) {
+    // The float bias in accumulator units (f32), as qnn-lower-to-integer
+    // folds it.
+    Tensor qb;
+    if (const DeviceTensor &b = ctx.operand(optionalIn(io, 2)); b.defined()) {
+      Expected<Tensor> bias = download(b, ctx.stream());
+      if (!bias)
+        return bias.status();
+      int64_t oc = bias->numel();
+      const float *sw = p.w.scale.data<float>();
+      bool perChannel = p.w.scale.numel() != 1;
+      std::vector<float> ib(oc);
+      for (int64_t c = 0; c < oc; ++c)
+        ib[c] = requant::accumulatorBias(bias->data<float>()[c],
+                                         p.x.scale.data<float>()[0],
+                                         sw[perChannel ? c : 0]);
+      qb = Tensor::fromVector<float>({oc}, ib);
+    }
+    Expected<EpiloguePlan> made =
+        EpiloguePlan::create(p.epilogue, qb, channels);
+    if (!made)
+      return made.status();
+    state.epilogue = std::move(*made);
+  }
+  const void *residual = nullptr;
+  if (Slot r = optionalIn(io, 3); r != kNoSlot) {
+    const DeviceTensor &res = ctx[r];
+    if (res.shape != shape)
+      return invalidArgument("fused residual " + shapeToString(res.shape) +
+                             " does not match the conv output " +
+                             shapeToString(shape));
+    Expected<DeviceTensor> qres = scratch(state.qres, shape, p.residual.dtype);
+    if (!qres)
+      return qres.status();
+    qe::QuantGrid perTensor = p.residual;
+    perTensor.axis = -1;
+    QRT_RETURN_IF_ERROR(quantizeOnDevice(res, perTensor, state.residual, *qres,
+                                         ctx.stream()));
+    residual = qres->data;
+  }
+  Expected<DeviceTensor> q =
+      scratch(state.q, shape, p.epilogue.outputDType);
+  if (!q)
+    return q.status();
+  QRT_RETURN_IF_ERROR(state.epilogue->run(acc->as<int32_t>(), shape,
+                                          p.conv.dstChannelsLast, residual,
+                                          q->data, ctx.stream()));
+  // (q - z_y) s_y, padded when the layer ends in a pad.
+  QRT_RETURN_IF_ERROR(state.y.upload(p.y, ctx.stream()));
+  GroupShape g = GroupShape::perTensor(numElements(shape));
+  auto dequantizeInto = [&](const DeviceTensor &y) {
+    return cuda::dequantize(q->data, q->dtype, state.y.scale.as<float>(),
+                            state.y.zeroPoint.as<float>(), g, y.as<float>(),
+                            ctx.stream());
+  };
+  DeviceTensor out;
+  if (p.pads.empty()) {
+    Expected<DeviceTensor> o = ctx.output(io.out[0], shape, DType::F32);
+    if (!o)
+      return o.status();
+    out = std::move(*o);
+    QRT_RETURN_IF_ERROR(dequantizeInto(out));
+  } else {
+    Expected<DeviceTensor> y = scratch(state.unpadded, shape, DType::F32);
+    if (!y)
+      return y.status();
+    QRT_RETURN_IF_ERROR(dequantizeInto(*y));
+    std::optional<Shape> padded = qrt::exec::paddedShape(shape, p.pads);
+    if (!padded)
+      return invalidArgument("the layer's pads do not fit its output " +
+                             shapeToString(shape));
+    Expected<DeviceTensor> o = ctx.output(io.out[0], *padded, DType::F32);
+    if (!o)
+      return o.status();
+    out = std::move(*o);
+    QRT_RETURN_IF_ERROR(cuda::pad(y->data, shape, DType::F32, p.pads, 0.0,
+                                  out.data, ctx.stream()));
+  }
+  ctx[io.out[0]] = std::move(out);
+  return Status::ok();
 }

@@ -32,6 +32,57 @@ qrt::cuda::exec::uploadOnce(DeviceTensor &cache, const Tensor &t,
   return &cache;
 }
 
+Expected<DeviceTensor> qrt::cuda::exec::scratch(DeviceTensor &keep,
+                                                const Shape &shape,
+                                                DType dtype) {
+  size_t bytes = (size_t)numElements(shape) * dtypeSize(dtype);
+  if (!keep.owner || keep.owner->bytes() != bytes) {
+    Expected<DeviceTensor> t = allocate(shape, dtype);
+    if (!t)
+      return t.status();
+    keep = std::move(*t);
+  }
+  keep.shape = shape;
+  keep.dtype = dtype;
+  return keep;
+}
+
+Status DeviceGrid::upload(const qrt::exec::QuantGrid &g, Stream stream) {
+  if (!scale.defined()) {
+    Expected<const DeviceTensor *> s = uploadOnce(scale, g.scale, stream);
+    if (!s)
+      return s.status();
+    Expected<const DeviceTensor *> z =
+        uploadOnce(zeroPoint, g.zeroPoint, stream);
+    if (!z)
+      return z.status();
+  }
+  return Status::ok();
+}
+
+Granularity qrt::cuda::exec::granularityOn(int64_t axis, int64_t groups,
+                                           const Shape &shape) {
+  if (axis < 0)
+    return Granularity::perTensor();
+  int64_t channels = axis < (int64_t)shape.size() ? shape[axis] : 0;
+  return {axis, groups > 0 ? groups : channels};
+}
+
+Status qrt::cuda::exec::quantizeOnDevice(const DeviceTensor &x,
+                                         const qrt::exec::QuantGrid &g,
+                                         DeviceGrid &dg, const DeviceTensor &q,
+                                         Stream stream) {
+  QRT_RETURN_IF_ERROR(expectDType(x, DType::F32, "the quantized tensor"));
+  QRT_RETURN_IF_ERROR(dg.upload(g, stream));
+  Expected<GroupShape> gs =
+      groupShapeOf(x.shape, granularityOn(g.axis, -1, x.shape));
+  if (!gs)
+    return gs.status();
+  return cuda::quantize(x.as<float>(), dg.scale.as<float>(),
+                        dg.zeroPoint.as<float>(), g.range, *gs, g.dtype, q.data,
+                        stream);
+}
+
 QRT_CUDA_DEFINE_KERNEL(reshape, ReshapeParams) {
   const DeviceTensor &x = ctx[io.in[0]];
   if (!x.defined())
