@@ -48,9 +48,8 @@ ProgramNames nameProgram(const ExecutionPlan &plan, mlir::func::FuncOp func);
 
 /// Checks that `plan` can be emitted for `target`: only dimension 0 (the
 /// batch) of the function's arguments is dynamic, and for the CUDA target
-/// every step's kernel has a CUDA implementation (runtime/cuda/Kernels.def)
-/// and the function keeps no training state. Reports each problem at its op
-/// / argument and fails.
+/// every step's kernel has a CUDA implementation (runtime/cuda/Kernels.def).
+/// Reports each problem at its op / argument and fails.
 mlir::LogicalResult checkEmittable(const ExecutionPlan &plan,
                                    mlir::func::FuncOp func,
                                    Target target = Target::Cpu);

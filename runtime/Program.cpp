@@ -30,6 +30,35 @@ qrt::exec::findConstants(const std::vector<ConstantSpec> &constants,
   return found;
 }
 
+Expected<std::shared_ptr<Globals>>
+qrt::exec::loadGlobals(const std::vector<GlobalSpec> &globals,
+                       const std::string &program, const Checkpoint &weights,
+                       const std::string &weightsPath) {
+  auto state = std::make_shared<Globals>();
+  for (const GlobalSpec &g : globals) {
+    const Tensor *t = weights.find("@" + g.name);
+    if (!t || !matches(g.info, *t))
+      return formatError(weightsPath + ": no tensor '@" + g.name + "' of " +
+                         describe(g.info) + " (the initial value of global @" +
+                         g.name + ", which " + program + " needs)");
+    state->add(g.name, *t);
+  }
+  return state;
+}
+
+Status qrt::exec::checkSameGlobals(const std::vector<GlobalSpec> &globals,
+                                   const std::string &program,
+                                   const Globals &state) {
+  // Another function of the module: the same globals, in the same order.
+  bool same = state.size() == (int32_t)globals.size();
+  for (int32_t i = 0; same && i < state.size(); ++i)
+    same = state.names()[i] == globals[i].name;
+  if (!same)
+    return invalidArgument(program + ": the state it was given is not its "
+                                     "module's globals");
+  return Status::ok();
+}
+
 Expected<std::unique_ptr<Program>>
 Program::load(const ProgramSpec &spec, const std::string &weightsPath,
               std::shared_ptr<Globals> state) {
@@ -51,23 +80,13 @@ Program::load(const ProgramSpec &spec, const Checkpoint &weights,
   for (size_t i = 0; i < spec.constants.size(); ++i)
     p->ctx_[spec.constants[i].slot] = *(*constants)[i];
   if (!spec.globals.empty() && state) {
-    // Another function of the module: the same globals, in the same order.
-    bool same = state->size() == (int32_t)spec.globals.size();
-    for (int32_t i = 0; same && i < state->size(); ++i)
-      same = state->names()[i] == spec.globals[i].name;
-    if (!same)
-      return invalidArgument(spec.name + ": the state it was given is not "
-                             "its module's globals");
+    QRT_RETURN_IF_ERROR(checkSameGlobals(spec.globals, spec.name, *state));
   } else if (!spec.globals.empty()) {
-    state = std::make_shared<Globals>();
-    for (const GlobalSpec &g : spec.globals) {
-      const Tensor *t = weights.find("@" + g.name);
-      if (!t || !matches(g.info, *t))
-        return formatError(weightsPath + ": no tensor '@" + g.name + "' of " +
-                           describe(g.info) + " (the initial value of global "
-                           "@" + g.name + ", which " + spec.name + " needs)");
-      state->add(g.name, *t);
-    }
+    Expected<std::shared_ptr<Globals>> loaded =
+        loadGlobals(spec.globals, spec.name, weights, weightsPath);
+    if (!loaded)
+      return loaded.status();
+    state = std::move(*loaded);
   }
   p->globals_ = state;
   p->ctx_.setGlobals(std::move(state));

@@ -71,6 +71,16 @@ findConstants(const std::vector<ConstantSpec> &constants,
               const std::string &program, const Checkpoint &weights,
               const std::string &weightsPath);
 
+/// A training program's globals with their initial values ("@name"
+/// tensors of `weights`, checked against `globals`).
+Expected<std::shared_ptr<Globals>>
+loadGlobals(const std::vector<GlobalSpec> &globals, const std::string &program,
+            const Checkpoint &weights, const std::string &weightsPath);
+/// Ok when `state` holds exactly `globals`, in order (the state of another
+/// function of the same module).
+Status checkSameGlobals(const std::vector<GlobalSpec> &globals,
+                        const std::string &program, const Globals &state);
+
 /// The options of an emitted program's main: `--weights PATH` taken out of
 /// argv (default: `defaultPath`), the rest (null-terminated) for
 /// programMain, and whether --help was asked.

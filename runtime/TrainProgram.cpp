@@ -17,13 +17,6 @@ using namespace qrt::exec;
 
 namespace {
 
-struct TrainArgs {
-  TrainLoopOptions loop;
-  std::string weights, dataDir = kFashionMnistDir, outDir = "out";
-  int64_t threads = 0;
-  bool help = false;
-};
-
 /// One option: its name, value placeholder (null: a flag), help, and how
 /// it sets its field (false: the value is not valid).
 struct Option {
@@ -206,9 +199,6 @@ Status parse(int argc, char **argv, TrainArgs &args) {
 
 Status train(const TrainArgs &args, const ProgramSpec &step,
              const ProgramSpec &eval) {
-  QRT_RETURN_IF_ERROR(checkOptions(args.loop));
-  if (args.threads > 0)
-    setNumThreads(static_cast<int>(args.threads));
   Expected<Checkpoint> weights = loadCheckpoint(args.weights);
   if (!weights)
     return weights.status();
@@ -220,6 +210,18 @@ Status train(const TrainArgs &args, const ProgramSpec &step,
       Program::load(eval, *weights, args.weights, (*stepProgram)->globals());
   if (!evalProgram)
     return evalProgram.status();
+  return runTraining(
+      args, *(*stepProgram)->globals(),
+      [&](const std::vector<Tensor> &in, bool checkFinite) {
+        return (*stepProgram)->run(in, checkFinite);
+      },
+      [&](const std::vector<Tensor> &in) { return (*evalProgram)->run(in); });
+}
+
+} // namespace
+
+Status qrt::exec::runTraining(const TrainArgs &args, Globals &state,
+                              const TrainStepFn &step, const ModelFn &eval) {
   Expected<ImageDataset> trainSet = loadFashionMnist(args.dataDir, "train");
   if (!trainSet)
     return trainSet.status();
@@ -230,13 +232,8 @@ Status train(const TrainArgs &args, const ProgramSpec &step,
     return ioError("cannot create " + args.outDir);
   TrainLoopOptions loop = args.loop;
   loop.checkpointPath = args.outDir + "/checkpoint.qckpt";
-  Globals &state = *(*stepProgram)->globals();
-  Expected<TrainOutcome> outcome = trainLoop(
-      loop, *trainSet, *testSet, state,
-      [&](const std::vector<Tensor> &in, bool checkFinite) {
-        return (*stepProgram)->run(in, checkFinite);
-      },
-      [&](const std::vector<Tensor> &in) { return (*evalProgram)->run(in); });
+  Expected<TrainOutcome> outcome =
+      trainLoop(loop, *trainSet, *testSet, state, step, eval);
   if (!outcome)
     return outcome.status();
   if (*outcome == TrainOutcome::Finished)
@@ -244,31 +241,42 @@ Status train(const TrainArgs &args, const ProgramSpec &step,
   return Status::ok();
 }
 
-} // namespace
-
-int qrt::exec::trainMain(int argc, char **argv, const ProgramSpec &step,
-                         const ProgramSpec &eval) {
+int qrt::exec::trainMainWith(
+    int argc, char **argv, const std::string &name,
+    const std::function<Status(const TrainArgs &)> &train) {
   preferPassiveWaitPolicy(argv);
   TrainArgs args;
-  args.weights = defaultWeightsPath(step.name);
+  args.weights = defaultWeightsPath(name);
   if (Status s = parse(argc, argv, args); !s) {
-    std::fprintf(stderr, "%s: error: %s\n", step.name.c_str(),
+    std::fprintf(stderr, "%s: error: %s\n", name.c_str(),
                  s.message().c_str());
     return 2;
   }
   if (args.help) {
     std::printf("%s: quantization-aware training of the emitted @train_step "
                 "(qc quantize --mode qat's loop)\n\nOptions:\n",
-                step.name.c_str());
+                name.c_str());
     for (const Option &o : options())
       std::printf("  --%s%s%s\n      %s\n", o.name, o.value ? " " : "",
                   o.value ? o.value : "", o.help);
     return 0;
   }
-  if (Status s = train(args, step, eval); !s) {
-    std::fprintf(stderr, "%s: error: %s\n", step.name.c_str(),
+  Status s = checkOptions(args.loop);
+  if (s && args.threads > 0)
+    setNumThreads(static_cast<int>(args.threads));
+  if (s)
+    s = train(args);
+  if (!s) {
+    std::fprintf(stderr, "%s: error: %s\n", name.c_str(),
                  s.message().c_str());
     return 1;
   }
   return 0;
+}
+
+int qrt::exec::trainMain(int argc, char **argv, const ProgramSpec &step,
+                         const ProgramSpec &eval) {
+  return trainMainWith(argc, argv, step.name, [&](const TrainArgs &args) {
+    return train(args, step, eval);
+  });
 }

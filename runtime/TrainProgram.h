@@ -13,7 +13,11 @@
 #ifndef QRT_TRAINPROGRAM_H
 #define QRT_TRAINPROGRAM_H
 
+#include "runtime/Data.h"
 #include "runtime/Program.h"
+#include "runtime/TrainLoop.h"
+
+#include <functional>
 
 namespace qrt {
 namespace exec {
@@ -23,6 +27,24 @@ namespace exec {
 /// checkpoint.qckpt (qc's file and format); the last one is the result.
 int trainMain(int argc, char **argv, const ProgramSpec &step,
               const ProgramSpec &eval);
+
+/// A training program's options (qc's names and defaults).
+struct TrainArgs {
+  TrainLoopOptions loop;
+  std::string weights, dataDir = kFashionMnistDir, outDir = "out";
+  int64_t threads = 0;
+  bool help = false;
+};
+
+/// trainMain over any back end: parses argv (weights default:
+/// `name`.weights beside the executable), prints --help, and runs `train`.
+int trainMainWith(int argc, char **argv, const std::string &name,
+                  const std::function<Status(const TrainArgs &)> &train);
+
+/// The training of a loaded program: Fashion-MNIST read, --out created,
+/// the loop run over `state` with the step and the evaluation.
+Status runTraining(const TrainArgs &args, Globals &state,
+                   const TrainStepFn &step, const ModelFn &eval);
 
 } // namespace exec
 } // namespace qrt

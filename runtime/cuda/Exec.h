@@ -77,6 +77,23 @@ Expected<Tensor> download(const DeviceTensor &t, Stream stream = nullptr);
 Status copyBytes(const DeviceTensor &src, const DeviceTensor &dst,
                  Stream stream);
 
+/// A training program's state on the device (qrt::exec::Globals' device
+/// twin): global_load hands out the current tensor, global_store rebinds
+/// the name, so a loaded value keeps its value.
+class Globals {
+public:
+  int32_t add(std::string name, DeviceTensor value);
+  int32_t index(const std::string &name) const;
+  const DeviceTensor &get(int32_t i) const { return values_[i]; }
+  void set(int32_t i, DeviceTensor t) { values_[i] = std::move(t); }
+  const std::vector<std::string> &names() const { return names_; }
+  int32_t size() const { return static_cast<int32_t>(names_.size()); }
+
+private:
+  std::vector<std::string> names_;
+  std::vector<DeviceTensor> values_;
+};
+
 /// The state of one plan's executions on the current device. Not
 /// thread-safe: one run at a time.
 class Context {
@@ -130,6 +147,14 @@ public:
     return observers_;
   }
 
+  /// The training state global_load / global_store use (null: none).
+  void setGlobals(std::shared_ptr<Globals> g) { globals_ = std::move(g); }
+  Globals *globals() const { return globals_.get(); }
+  /// With `check`, every step's f32 results are read back and the first
+  /// holding a NaN or Inf fails the run, naming its step (the training
+  /// loop's slow diagnostic after a non-finite loss).
+  void setCheckFinite(bool check) { checkFinite_ = check; }
+
   template <typename Body> void runStep(const StepIO &io, Body &&body) {
     if (!ok())
       return;
@@ -159,6 +184,8 @@ private:
   uint64_t run_ = 0;
   int64_t batch_ = 0;
   Stream stream_ = nullptr;
+  std::shared_ptr<Globals> globals_;
+  bool checkFinite_ = false;
   Status status_;
 };
 

@@ -1,6 +1,7 @@
 //===- ExecContext.cpp - device contexts of execution plans ---------------===//
 
 #include "runtime/cuda/Exec.h"
+#include "runtime/TrainOps.h"
 #include "runtime/cuda/CudaKernels.h"
 #include "runtime/cuda/CudaStatus.h"
 
@@ -154,7 +155,33 @@ void Context::fail(const StepIO &io, const Status &s) {
     status_ = Status::error(s.code(), io.what + ": " + s.message());
 }
 
+int32_t Globals::add(std::string name, DeviceTensor value) {
+  names_.push_back(std::move(name));
+  values_.push_back(std::move(value));
+  return size() - 1;
+}
+
+int32_t Globals::index(const std::string &name) const {
+  auto it = std::find(names_.begin(), names_.end(), name);
+  return it == names_.end() ? -1 : static_cast<int32_t>(it - names_.begin());
+}
+
 void Context::finishStep(const StepIO &io) {
+  if (checkFinite_ && ok())
+    for (Slot s : io.out) {
+      const DeviceTensor &t = slots_[s];
+      if (!t.defined() || t.dtype != DType::F32)
+        continue;
+      Expected<Tensor> h = download(t, stream_);
+      if (!h) {
+        fail(io, h.status());
+        break;
+      }
+      if (firstNonFinite(*h) >= 0) {
+        fail(io, invalidArgument("produced a non-finite value"));
+        break;
+      }
+    }
   for (Slot s : io.release) {
     DeviceTensor &t = slots_[s];
     // A buffer nothing else holds is kept for a later output of its size.

@@ -116,3 +116,44 @@ QRT_CUDA_DEFINE_KERNEL(relu, NoParams) {
   ctx[io.out[0]] = std::move(*y);
   return Status::ok();
 }
+
+//===----------------------------------------------------------------------===//
+// Training state
+//===----------------------------------------------------------------------===//
+
+static Status checkGlobal(const Context &ctx, const qrt::exec::GlobalRef &p) {
+  Globals *g = ctx.globals();
+  if (!g || p.index < 0 || p.index >= g->size() ||
+      g->names()[p.index] != p.name)
+    return invalidArgument("global @" + p.name +
+                           " is not bound (the program's state list lacks "
+                           "it)");
+  return Status::ok();
+}
+
+/// out = {the global's current tensor} (no copy).
+QRT_CUDA_DEFINE_KERNEL(global_load, GlobalRef) {
+  QRT_RETURN_IF_ERROR(checkGlobal(ctx, p));
+  ctx[io.out[0]] = ctx.globals()->get(p.index);
+  return Status::ok();
+}
+
+/// Rebinds the global to the stored tensor. The state outlives the run, so
+/// a value in the arena (whose bytes are the next run's) is copied into a
+/// buffer of its own first.
+QRT_CUDA_DEFINE_KERNEL(global_store, GlobalRef) {
+  QRT_RETURN_IF_ERROR(checkGlobal(ctx, p));
+  const DeviceTensor &v = ctx[io.in[0]];
+  if (!v.defined())
+    return invalidArgument("global_store of an undefined value");
+  if (v.owner) {
+    ctx.globals()->set(p.index, v);
+    return Status::ok();
+  }
+  Expected<DeviceTensor> own = allocate(v.shape, v.dtype);
+  if (!own)
+    return own.status();
+  QRT_RETURN_IF_ERROR(copyBytes(v, *own, ctx.stream()));
+  ctx.globals()->set(p.index, std::move(*own));
+  return Status::ok();
+}

@@ -2,21 +2,67 @@
 
 #include "runtime/cuda/Program.h"
 #include "runtime/Checkpoint.h"
+#include "runtime/TrainProgram.h"
 
 using namespace qrt;
 using namespace qrt::cuda;
 using namespace qrt::cuda::exec;
 
+Expected<std::shared_ptr<DeviceState>>
+DeviceState::create(std::shared_ptr<qrt::exec::Globals> host, Stream stream) {
+  auto state = std::make_shared<DeviceState>();
+  state->host_ = std::move(host);
+  state->device_ = std::make_shared<Globals>();
+  for (int32_t i = 0; i < state->host_->size(); ++i) {
+    const Tensor &t = state->host_->get(i);
+    Expected<DeviceTensor> d = upload(t, stream);
+    if (!d)
+      return d.status();
+    state->device_->add(state->host_->names()[i], std::move(*d));
+    state->synced_.push_back(t.rawData());
+  }
+  return state;
+}
+
+Status DeviceState::push(Stream stream) {
+  for (int32_t i = 0; i < host_->size(); ++i) {
+    const Tensor &t = host_->get(i);
+    if (t.rawData() == synced_[i])
+      continue;
+    Expected<DeviceTensor> d = upload(t, stream);
+    if (!d)
+      return d.status();
+    device_->set(i, std::move(*d));
+    synced_[i] = t.rawData();
+  }
+  return Status::ok();
+}
+
+Status DeviceState::pull(Stream stream) {
+  for (int32_t i = 0; i < device_->size(); ++i) {
+    Expected<Tensor> h = download(device_->get(i), stream);
+    if (!h)
+      return h.status();
+    synced_[i] = h->rawData();
+    host_->set(i, std::move(*h));
+  }
+  return Status::ok();
+}
+
 Expected<std::unique_ptr<Program>>
 Program::load(const ProgramSpec &spec, const std::string &weightsPath) {
-  if (!spec.globals.empty())
-    return unsupported(spec.name + ": a training program (with globals) does "
-                                   "not run on the CUDA back end yet");
   Expected<Checkpoint> weights = loadCheckpoint(weightsPath);
   if (!weights)
     return weights.status();
+  return load(spec, *weights, weightsPath, nullptr);
+}
+
+Expected<std::unique_ptr<Program>>
+Program::load(const ProgramSpec &spec, const Checkpoint &weights,
+              const std::string &weightsPath,
+              std::shared_ptr<DeviceState> state) {
   Expected<std::vector<const Tensor *>> constants = qrt::exec::findConstants(
-      spec.constants, spec.name, *weights, weightsPath);
+      spec.constants, spec.name, weights, weightsPath);
   if (!constants)
     return constants.status();
   std::unique_ptr<Program> p(new Program(spec));
@@ -30,16 +76,36 @@ Program::load(const ProgramSpec &spec, const std::string &weightsPath) {
                                "': " + d.status().message());
     p->ctx_[spec.constants[i].slot] = std::move(*d);
   }
+  if (!spec.globals.empty() && state) {
+    QRT_RETURN_IF_ERROR(
+        qrt::exec::checkSameGlobals(spec.globals, spec.name, state->host()));
+  } else if (!spec.globals.empty()) {
+    Expected<std::shared_ptr<qrt::exec::Globals>> host =
+        qrt::exec::loadGlobals(spec.globals, spec.name, weights, weightsPath);
+    if (!host)
+      return host.status();
+    Expected<std::shared_ptr<DeviceState>> made =
+        DeviceState::create(std::move(*host), p->ctx_.stream());
+    if (!made)
+      return made.status();
+    state = std::move(*made);
+    p->ownsState_ = true; // the step: it stores the globals
+  }
+  if (state)
+    p->ctx_.setGlobals(state->device());
+  p->state_ = std::move(state);
   QRT_RETURN_IF_ERROR(p->ctx_.setArena(spec.arena));
   return p;
 }
 
-Expected<std::vector<Tensor>>
-Program::run(const std::vector<Tensor> &inputs) {
+Expected<std::vector<Tensor>> Program::run(const std::vector<Tensor> &inputs,
+                                           bool checkFinite) {
   const std::vector<TensorInfo> &want = spec_.signature.inputs;
   if (inputs.size() != want.size())
     return invalidArgument("the program takes " + std::to_string(want.size()) +
                            " input(s), got " + std::to_string(inputs.size()));
+  if (state_)
+    QRT_RETURN_IF_ERROR(state_->push(ctx_.stream()));
   for (size_t i = 0; i < inputs.size(); ++i) {
     QRT_RETURN_IF_ERROR(qrt::checkInput(i, want[i], inputs[i]));
     Expected<DeviceTensor> d = upload(inputs[i], ctx_.stream());
@@ -48,6 +114,7 @@ Program::run(const std::vector<Tensor> &inputs) {
     ctx_[spec_.inputSlots[i]] = std::move(*d);
   }
   ctx_.beginRun(qrt::exec::batchOf(inputs));
+  ctx_.setCheckFinite(checkFinite);
   spec_.forward(ctx_);
   std::vector<Tensor> outputs;
   Status status = Status::ok();
@@ -68,10 +135,42 @@ Program::run(const std::vector<Tensor> &inputs) {
     return ran;
   if (!status)
     return status;
+  if (ownsState_)
+    QRT_RETURN_IF_ERROR(state_->pull(ctx_.stream()));
   return outputs;
 }
 
 int qrt::cuda::exec::programMainWithWeights(int argc, char **argv,
                                             const ProgramSpec &spec) {
   return qrt::exec::programMainOf<Program>(argc, argv, spec);
+}
+
+int qrt::cuda::exec::trainMain(int argc, char **argv, const ProgramSpec &step,
+                               const ProgramSpec &eval) {
+  return qrt::exec::trainMainWith(
+      argc, argv, step.name,
+      [&](const qrt::exec::TrainArgs &args) -> Status {
+        Expected<Checkpoint> weights = loadCheckpoint(args.weights);
+        if (!weights)
+          return weights.status();
+        Expected<std::unique_ptr<Program>> stepProgram =
+            Program::load(step, *weights, args.weights, nullptr);
+        if (!stepProgram)
+          return stepProgram.status();
+        if (!(*stepProgram)->state())
+          return invalidArgument(step.name + ": the step has no training "
+                                             "state (globals)");
+        Expected<std::unique_ptr<Program>> evalProgram = Program::load(
+            eval, *weights, args.weights, (*stepProgram)->state());
+        if (!evalProgram)
+          return evalProgram.status();
+        return qrt::exec::runTraining(
+            args, (*stepProgram)->state()->host(),
+            [&](const std::vector<Tensor> &in, bool checkFinite) {
+              return (*stepProgram)->run(in, checkFinite);
+            },
+            [&](const std::vector<Tensor> &in) {
+              return (*evalProgram)->run(in);
+            });
+      });
 }

@@ -1,11 +1,17 @@
 //===- Program.h - an emitted CUDA program's model --------------*- C++ -*-===//
 //
 // The CUDA back end's runtime/Program.h: a program emitted with
-// `qemit --target cuda` is `void NAME_forward(qrt::cuda::exec::Context &)`
+// `qemit --target cuda` is `void NAME_<role>(qrt::cuda::exec::Context &)`
 // and a spec of the CPU's form. Program uploads the weights file's
-// constants once, runs the function on host inputs (copied to the device)
+// constants once, runs a function on host inputs (copied to the device)
 // and copies the results back; programMainWithWeights is the CPU program's
 // main (qrun's options and lines) over it.
+//
+// A training program's state lives on the device (DeviceState). The
+// training loop (TrainLoop.h) reads it on the host — checkpoints, the
+// per-step finiteness check, undo, resume — so after each step the stored
+// globals are copied back into a host mirror, and host values the loop
+// replaced are uploaded before the next run.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,15 +27,43 @@ namespace exec {
 
 using ProgramSpec = qrt::exec::BasicProgramSpec<Context>;
 
+/// The globals of a training program on the device and their host mirror.
+class DeviceState {
+public:
+  /// Uploads `host` (the globals' values from the weights file).
+  static Expected<std::shared_ptr<DeviceState>>
+  create(std::shared_ptr<qrt::exec::Globals> host, Stream stream);
+  const std::shared_ptr<Globals> &device() const { return device_; }
+  qrt::exec::Globals &host() { return *host_; }
+  /// Uploads the host globals replaced since the last push / pull (a
+  /// restored checkpoint, an undone step).
+  Status push(Stream stream);
+  /// Copies every device global into a new host tensor of the mirror.
+  Status pull(Stream stream);
+
+private:
+  std::shared_ptr<qrt::exec::Globals> host_;
+  std::shared_ptr<Globals> device_;
+  std::vector<const void *> synced_; // the host bytes equal to the device's
+};
+
 class Program {
 public:
   /// Reads the weights of `spec` from `weightsPath` (checked as the CPU
-  /// program checks them) and uploads them. Training programs (with
-  /// globals) do not run on the device yet: refused.
+  /// program checks them) and uploads them.
   static Expected<std::unique_ptr<Program>> load(const ProgramSpec &spec,
                                                  const std::string &weightsPath);
-  /// Runs the program on host tensors (checked against the signature).
-  Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs);
+  /// The same from weights already read. A function with globals uses
+  /// `state` (another function of the module's) or makes its own from the
+  /// weights' "@name" tensors.
+  static Expected<std::unique_ptr<Program>>
+  load(const ProgramSpec &spec, const Checkpoint &weights,
+       const std::string &weightsPath, std::shared_ptr<DeviceState> state);
+  /// Runs the program on host tensors (checked against the signature); the
+  /// training state, if any, is pushed before, and pulled after by the
+  /// program that made it (the step, which stores it).
+  Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs,
+                                    bool checkFinite = false);
   /// The C API's run (qrt::exec::Program::runBuffers).
   Status runBuffers(int64_t batch, const void *const *inputs,
                     void *const *outputs) {
@@ -39,15 +73,25 @@ public:
 
   const ProgramSpec &spec() const { return spec_; }
   Context &context() { return ctx_; }
+  /// The training state (null without globals).
+  const std::shared_ptr<DeviceState> &state() const { return state_; }
 
 private:
   explicit Program(const ProgramSpec &spec) : spec_(spec) {}
   const ProgramSpec &spec_;
   Context ctx_;
+  std::shared_ptr<DeviceState> state_;
+  bool ownsState_ = false; // made the state: pulls it after each run
 };
 
 /// An emitted CUDA program's main (the CPU program's options and output).
 int programMainWithWeights(int argc, char **argv, const ProgramSpec &spec);
+
+/// An emitted CUDA training program's main: the CPU training program's
+/// options, loop and checkpoints (qrt::exec::trainMain), the step and the
+/// evaluation on the device.
+int trainMain(int argc, char **argv, const ProgramSpec &step,
+              const ProgramSpec &eval);
 
 } // namespace exec
 } // namespace cuda
