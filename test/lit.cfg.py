@@ -34,6 +34,15 @@ if os.path.exists(os.path.join(config.qopt_src_root, "models", "resnet8_fmnist.o
     config.available_features.add("resnet8-model")
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+# qrt_cuda built (emitted CUDA programs compile and link); a CUDA device
+# (nvidia-smi lists one) to run them.
+if getattr(config, "qrt_cuda", False):
+    config.available_features.add("qrt-cuda")
+    import shutil
+    import subprocess
+    smi = shutil.which("nvidia-smi")
+    if smi and subprocess.run([smi, "-L"], capture_output=True).returncode == 0:
+        config.available_features.add("cuda-device")
 config.substitutions.append(
     ("%compare", config.python_venv + " " +
      os.path.join(config.qopt_src_root, "test", "tools", "compare_npy.py")))

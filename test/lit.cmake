@@ -5,6 +5,12 @@ if(NOT QOPT_LIT OR NOT QOPT_FILECHECK)
   message(FATAL_ERROR "lit and FileCheck not found in ${LLVM_TOOLS_BINARY_DIR} (package llvm-22-tools)")
 endif()
 
+# The CUDA back end's tests (compiling emitted CUDA programs) need qrt_cuda.
+if(TARGET qrt_cuda)
+  set(QOPT_HAS_QRT_CUDA ON)
+else()
+  set(QOPT_HAS_QRT_CUDA OFF)
+endif()
 configure_file(${CMAKE_CURRENT_SOURCE_DIR}/lit.site.cfg.py.in
                ${CMAKE_CURRENT_BINARY_DIR}/lit.site.cfg.py @ONLY)
 
