@@ -7,6 +7,11 @@
 # present but the tests could not use it (a skipped comparison).
 # Without a GPU it says so and exits 0; `--build-only` then still configures
 # and builds, and runs the tests (the comparisons skip).
+# With a program bundle (GPU_BUNDLE, default gpu-bundle/, made by
+# scripts/gpu-bundle.sh on a compiler machine) it also builds the emitted
+# CUDA programs of the default model and compares them with the CPU's:
+# integer logits and calibrated ranges identical, float / fake-quant logits
+# and one QAT step's state within 1e-5, and times them.
 #
 #   scripts/gpu-check.sh [--build-only]
 # Environment: GPU_CHECK_BUILD (build directory, default build-gpu),
@@ -20,7 +25,7 @@ build_only=0
 for arg in "$@"; do
   case "$arg" in
     --build-only) build_only=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "gpu-check: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -86,6 +91,81 @@ status=0
 "$build/bin/qrt-tests" --gtest_filter='QuantMath.*:ElementMath.*' \
   --gtest_output="json:$results/host-math.json" >"$results/host-math.txt" 2>&1 ||
   status=1
+
+# --- Programs (scripts/gpu-bundle.sh, prepared on a compiler machine). ------
+# Each CUDA program of the bundle is built against this build's installed
+# qrt and run as its manifest line says; its result is compared with the
+# CPU's (scripts/gpu_compare.py) or, for a timing line, its ms per run kept.
+bundle="${GPU_BUNDLE:-$here/gpu-bundle}"
+programs="$results/programs.tsv"
+: >"$programs"
+if [ -f "$bundle/manifest.tsv" ]; then
+  echo "gpu-check: the programs of $bundle"
+  prefix="$build/prefix"
+  if cmake --build "$build" -j "$jobs" --target qrt qrt_cuda >>"$log" 2>&1 &&
+     cmake --install "$build" --prefix "$prefix" >>"$log" 2>&1; then
+    for dir in "$bundle"/cuda/*/; do
+      name=$(basename "$dir")
+      if ! { cmake "${generator[@]}" -S "$dir" -B "$build/programs/$name" \
+               -DCMAKE_PREFIX_PATH="$prefix" "${launcher[@]}" &&
+             cmake --build "$build/programs/$name" -j "$jobs"; } >>"$log" 2>&1; then
+        printf 'build %s\tFAIL\tsee %s\n' "$name" "$log" >>"$programs"
+        status=1
+      fi
+    done
+    while IFS=$'\t' read -r check program args kind result reference tol; do
+      [ -n "$check" ] || continue
+      exe=$(ls "$build/programs/$program"/*-run "$build/programs/$program"/*-train 2>/dev/null | head -n 1)
+      if [ -z "$exe" ]; then
+        printf '%s\tFAIL\tno program %s\n' "$check" "$program" >>"$programs"
+        status=1
+        continue
+      fi
+      work="$results/$check"
+      rm -rf "$work" && mkdir -p "$work"
+      args=${args//DATA/$bundle/data}
+      args=${args//RESULT_DIR/$work/out}
+      args=${args//RESULT/$work/$result}
+      t0=$(date +%s.%N)
+      # shellcheck disable=SC2086 # the manifest's arguments are words
+      if ! "$exe" $args >"$work/log.txt" 2>&1; then
+        printf '%s\tFAIL\t%s\n' "$check" "$(tail -n 1 "$work/log.txt")" >>"$programs"
+        status=1
+        continue
+      fi
+      t1=$(date +%s.%N)
+      case "$kind" in
+        time)
+          ms=$(sed -n 's/.*time per run: \([0-9.]*\) ms.*/\1/p' "$work/log.txt" | tail -n 1)
+          printf '%s\tpass\t%s ms per run\n' "$check" "${ms:-?}" >>"$programs" ;;
+        bytes)
+          if cmp -s "$work/$result" "$bundle/ref/$reference"; then
+            printf '%s\tpass\tidentical\n' "$check" >>"$programs"
+          else
+            printf '%s\tFAIL\tdiffers from the CPU\n' "$check" >>"$programs"
+            status=1
+          fi ;;
+        npy|qckpt)
+          actual="$work/$result"
+          [ "$kind" = qckpt ] && actual="$work/out/$result"
+          # shellcheck disable=SC2086
+          if line=$(python3 "$here/scripts/gpu_compare.py" "$kind" "$actual" \
+                      "$bundle/ref/$reference" $tol); then
+            printf '%s\tpass\t%s (%.1f s)\n' "$check" "$line" \
+              "$(awk "BEGIN { print $t1 - $t0 }")" >>"$programs"
+          else
+            printf '%s\tFAIL\t%s\n' "$check" "$line" >>"$programs"
+            status=1
+          fi ;;
+      esac
+    done <"$bundle/manifest.tsv"
+  else
+    printf 'install qrt\tFAIL\tsee %s\n' "$log" >>"$programs"
+    status=1
+  fi
+else
+  echo "gpu-check: no program bundle ($bundle; scripts/gpu-bundle.sh makes one)"
+fi
 done_at=$(date +%s)
 
 # --- One table. ---------------------------------------------------------------
@@ -129,5 +209,14 @@ print(f"gpu-check: {passed} passed, {failed} failed, {skips} skipped")
 if skipped_cmp:
     print("gpu-check: nvidia-smi sees a GPU but the CUDA runtime does not "
           f"(see {results}/cuda.txt: driver too old for this CUDA?)")
+programs = os.path.join(results, "programs.tsv")
+if os.path.exists(programs) and os.path.getsize(programs):
+    print()
+    print("| program check | result | detail |")
+    print("|---|---|---|")
+    for line in open(programs):
+        check, res, detail = (line.rstrip("\n").split("\t") + ["", ""])[:3]
+        print(f"| {check} | {res} | {detail} |")
+        failed += res == "FAIL"
 sys.exit(1 if failed or skipped_cmp or status != "0" else 0)
 EOF
