@@ -46,6 +46,51 @@ QRT_HD int32_t quantizeToInt(float x, float s, float z, float qmin,
 /// Integer storage -> f32: (q - z) s.
 QRT_HD float dequantizeValue(float q, float s, float z) { return (q - z) * s; }
 
+/// qrt::qadd's element (QAddParams): both operands dequantized, added in
+/// f32, ReLU'd with `relu` (std::max(v, 0.f): NaN and -0 pass), then
+/// quantized to the output grid as quantizeToInt does. The loop around it
+/// vectorizes: every step is a plain float operation or a select.
+QRT_HD int32_t qaddValue(float a, float za, float sa, float b, float zb,
+                         float sb, float zy, float sy, float qmin, float qmax,
+                         bool relu) {
+  float v = dequantizeValue(a, sa, za) + dequantizeValue(b, sb, zb);
+  const float floor = relu ? 0.f : -INFINITY;
+  v = v < floor ? floor : v;
+  return quantizeToInt(v, sy, zy, qmin, qmax);
+}
+
+/// An 8-bit stored value in accumulator form: q - z as i32
+/// (subtractZeroPoint, the input of requantize).
+QRT_HD int32_t centered(int32_t q, int32_t z) { return q - z; }
+
+/// The broadcasting binary ops of Elementwise.h.
+QRT_HD float add(float a, float b) { return a + b; }
+QRT_HD float sub(float a, float b) { return a - b; }
+QRT_HD float mul(float a, float b) { return a * b; }
+QRT_HD float div(float a, float b) { return a / b; }
+/// leaky_relu and prelu: v >= 0 ? v : slope v (NaN takes the slope branch).
+QRT_HD float leakyRelu(float v, float slope) { return v >= 0.f ? v : slope * v; }
+
+/// 1 / (1 + exp(-v)); exp is the host's or the device's libm (the one value
+/// here that is not the same bits on both: within a few ulps).
+QRT_HD float sigmoid(float v) { return 1.f / (1.f + expf(-v)); }
+/// clamp(alpha v + beta, 0, 1), as std::min(std::max(., 0), 1).
+QRT_HD float hardSigmoid(float v, float alpha, float beta) {
+  return clip(alpha * v + beta, 0.f, 1.f);
+}
+/// v clamp(v + 3, 0, 6) / 6.
+QRT_HD float hardSwish(float v) { return v * clip(v + 3.f, 0.f, 6.f) / 6.f; }
+
+/// Inference batch norm folded per channel: y = x a + b with
+/// a = scale / sqrt(var + eps), b = bias - mean a (IEEE sqrt and division).
+QRT_HD float batchNormScale(float scale, float var, float eps) {
+  return scale / sqrtf(var + eps);
+}
+QRT_HD float batchNormShift(float bias, float mean, float a) {
+  return bias - mean * a;
+}
+QRT_HD float affine(float x, float a, float b) { return x * a + b; }
+
 } // namespace emath
 } // namespace qrt
 

@@ -40,7 +40,7 @@ Status relu(const Tensor &x, Tensor &y) {
 
 Status leakyRelu(const Tensor &x, float alpha, Tensor &y) {
   return unary(x, y, "leaky_relu", 1,
-               [alpha](float v) { return v >= 0.f ? v : alpha * v; });
+               [alpha](float v) { return emath::leakyRelu(v, alpha); });
 }
 
 Status clip(const Tensor &x, float lo, float hi, Tensor &y) {
@@ -52,19 +52,18 @@ Status clip(const Tensor &x, float lo, float hi, Tensor &y) {
 
 Status sigmoid(const Tensor &x, Tensor &y) {
   return unary(x, y, "sigmoid", 8,
-               [](float v) { return 1.f / (1.f + std::exp(-v)); });
+               [](float v) { return emath::sigmoid(v); });
 }
 
 Status hardSigmoid(const Tensor &x, float alpha, float beta, Tensor &y) {
   return unary(x, y, "hard_sigmoid", 1, [alpha, beta](float v) {
-    return std::min(std::max(alpha * v + beta, 0.f), 1.f);
+    return emath::hardSigmoid(v, alpha, beta);
   });
 }
 
 Status hardSwish(const Tensor &x, Tensor &y) {
-  return unary(x, y, "hard_swish", 1, [](float v) {
-    return v * std::min(std::max(v + 3.f, 0.f), 6.f) / 6.f;
-  });
+  return unary(x, y, "hard_swish", 1,
+               [](float v) { return emath::hardSwish(v); });
 }
 
 //===----------------------------------------------------------------------===//
@@ -204,16 +203,20 @@ Status binary(const Tensor &a, const Tensor &b, Tensor &y, const char *name,
 } // namespace
 
 Status add(const Tensor &a, const Tensor &b, Tensor &y) {
-  return binary(a, b, y, "add", [](float u, float v) { return u + v; });
+  return binary(a, b, y, "add",
+                [](float u, float v) { return emath::add(u, v); });
 }
 Status sub(const Tensor &a, const Tensor &b, Tensor &y) {
-  return binary(a, b, y, "sub", [](float u, float v) { return u - v; });
+  return binary(a, b, y, "sub",
+                [](float u, float v) { return emath::sub(u, v); });
 }
 Status mul(const Tensor &a, const Tensor &b, Tensor &y) {
-  return binary(a, b, y, "mul", [](float u, float v) { return u * v; });
+  return binary(a, b, y, "mul",
+                [](float u, float v) { return emath::mul(u, v); });
 }
 Status div(const Tensor &a, const Tensor &b, Tensor &y) {
-  return binary(a, b, y, "div", [](float u, float v) { return u / v; });
+  return binary(a, b, y, "div",
+                [](float u, float v) { return emath::div(u, v); });
 }
 
 Status prelu(const Tensor &x, const Tensor &slope, Tensor &y) {
@@ -232,7 +235,7 @@ Status prelu(const Tensor &x, const Tensor &slope, Tensor &y) {
                            " does not broadcast to " +
                            shapeToString(x.shape()));
   return binary(x, s, y, "prelu",
-                [](float v, float a) { return v >= 0.f ? v : a * v; });
+                [](float v, float a) { return emath::leakyRelu(v, a); });
 }
 
 //===----------------------------------------------------------------------===//
@@ -298,8 +301,10 @@ Status batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
   }
   std::vector<float> a(c), b(c);
   for (int64_t i = 0; i < c; ++i) {
-    a[i] = scale.data<float>()[i] / std::sqrt(var.data<float>()[i] + eps);
-    b[i] = bias.data<float>()[i] - mean.data<float>()[i] * a[i];
+    a[i] = emath::batchNormScale(scale.data<float>()[i],
+                                 var.data<float>()[i], eps);
+    b[i] = emath::batchNormShift(bias.data<float>()[i],
+                                 mean.data<float>()[i], a[i]);
   }
   int64_t spatial = x.numel() == 0 ? 0 : x.numel() / (x.dim(0) * c);
   const float *in = x.data<float>();
@@ -310,7 +315,7 @@ Status batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
       const float *xi = in + row * spatial;
       float *yi = out + row * spatial;
       for (int64_t i = 0; i < spatial; ++i)
-        yi[i] = xi[i] * ai + bi;
+        yi[i] = emath::affine(xi[i], ai, bi);
     }
   });
   return Status::ok();

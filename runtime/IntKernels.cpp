@@ -195,25 +195,17 @@ Status requantize(const Tensor &acc, const RequantizeOptions &o, Tensor &y) {
   return Status::ok();
 }
 
-/// One qadd element type combination; a plain loop the compiler vectorizes.
-/// rne by the 1.5 * 2^23 trick, which equals rintf (round half to even in
-/// the default rounding mode) on the pre-clamped range |t| <= 2^22 and needs
-/// no SSE4.1; clamping before rounding changes nothing since the bounds are
-/// integers.
+/// One qadd element type combination; a plain loop over emath::qaddValue
+/// (the CUDA qadd's element too) that the compiler vectorizes: its rounding
+/// is quantizeToInt's 1.5 * 2^23 trick, which needs no SSE4.1.
 template <typename TA, typename TB, typename TY>
 static void qaddChunk(const TA *__restrict a, const TB *__restrict b,
                       TY *__restrict y, int64_t n, float za, float sa,
                       float zb, float sb, float sy, float zy, float qmin,
                       float qmax, bool relu) {
-  const float magic = 12582912.f, lo = qmin - zy - 1.f, hi = qmax - zy + 1.f;
-  const float floor = relu ? 0.f : -INFINITY;
-  for (int64_t i = 0; i < n; ++i) {
-    float v = ((float)a[i] - za) * sa + ((float)b[i] - zb) * sb;
-    v = std::max(v, floor);
-    float t = std::min(std::max(v / sy, lo), hi);
-    float q = ((t + magic) - magic) + zy;
-    y[i] = (TY)(int32_t)std::min(std::max(q, qmin), qmax);
-  }
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = (TY)emath::qaddValue((float)a[i], za, sa, (float)b[i], zb, sb, zy,
+                                sy, qmin, qmax, relu);
 }
 
 template <typename TA, typename TB, typename TY>
@@ -354,11 +346,11 @@ Status subtractZeroPoint(const Tensor &q, int32_t zeroPoint, Tensor &acc) {
   if (q.dtype() == DType::U8) {
     const uint8_t *in = q.data<uint8_t>();
     for (int64_t i = 0; i < n; ++i)
-      out[i] = int32_t(in[i]) - zeroPoint;
+      out[i] = emath::centered(in[i], zeroPoint);
   } else {
     const int8_t *in = q.data<int8_t>();
     for (int64_t i = 0; i < n; ++i)
-      out[i] = int32_t(in[i]) - zeroPoint;
+      out[i] = emath::centered(in[i], zeroPoint);
   }
   return Status::ok();
 }
