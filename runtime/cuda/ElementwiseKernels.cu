@@ -10,6 +10,7 @@
 #include "runtime/ElementMath.h"
 #include "runtime/Elementwise.h"
 #include "runtime/TrainMath.h"
+#include "runtime/cuda/InferenceKernels.h"
 #include "runtime/cuda/TrainCommon.cuh"
 
 #include <cstdint>
@@ -20,31 +21,6 @@ namespace cuda {
 using namespace detail;
 
 namespace {
-
-//===-- Binary ops with broadcasting ---------------------------------------===//
-
-struct AddOp {
-  const float *a, *b;
-  float *y;
-  Dims out;
-  int64_t aStr[kMaxRank], bStr[kMaxRank];
-  __device__ void operator()(int64_t i) const {
-    int64_t rem = i, oa = 0, ob = 0;
-    for (int d = out.rank - 1; d >= 0; --d) {
-      int64_t idx = rem % out.d[d];
-      rem /= out.d[d];
-      oa += idx * aStr[d];
-      ob += idx * bStr[d];
-    }
-    y[i] = a[oa] + b[ob]; // qrt::add's op
-  }
-};
-
-struct SameShapeAdd {
-  const float *a, *b;
-  float *y;
-  __device__ void operator()(int64_t i) const { y[i] = a[i] + b[i]; }
-};
 
 //===-- Unary ops and gradients --------------------------------------------===//
 
@@ -165,33 +141,7 @@ Status launchPad(const void *x, void *y, double value, const Dims &in,
 
 Status add(const float *a, const Shape &aShape, const float *b,
            const Shape &bShape, float *y, Stream stream) {
-  Expected<Shape> shape = broadcastShapes(aShape, bShape);
-  if (!shape)
-    return Status::error(ErrorCode::InvalidArgument,
-                         "add: " + shape.status().message());
-  int64_t n = numElements(*shape);
-  QRT_RETURN_IF_ERROR(checkPtrs(n, "cuda add", {a, b, y}));
-  if (aShape == bShape)
-    return forEach(n, SameShapeAdd{a, b, y}, stream, "add");
-  AddOp op;
-  op.a = a;
-  op.b = b;
-  op.y = y;
-  QRT_RETURN_IF_ERROR(dimsOf(*shape, "cuda add", op.out));
-  // Element strides of each operand in the output's index space, 0 along
-  // its broadcast (or missing) dimensions.
-  auto strides = [&](const Shape &s, int64_t *st) {
-    size_t rank = shape->size();
-    int64_t acc = 1;
-    for (size_t i = rank; i-- > 0;) {
-      int64_t dim = i < rank - s.size() ? 1 : s[i - (rank - s.size())];
-      st[i] = dim == 1 ? 0 : acc;
-      acc *= dim;
-    }
-  };
-  strides(aShape, op.aStr);
-  strides(bShape, op.bStr);
-  return forEach(n, op, stream, "add");
+  return binary(BinaryOp::Add, a, aShape, b, bShape, y, stream);
 }
 
 Status clip(const float *x, float lo, float hi, int64_t numel, float *y,
