@@ -49,9 +49,9 @@ def read(name):
 n = 1024
 img, lab = read("train-images-idx3-ubyte"), read("train-labels-idx1-ubyte")
 rows, cols = struct.unpack(">II", img[8:16])
-with open(os.path.join(dst, "train-images-idx3-ubyte"), "wb") as f:
+with gzip.open(os.path.join(dst, "train-images-idx3-ubyte.gz"), "wb") as f:
     f.write(img[:4] + struct.pack(">I", n) + img[8:16] + img[16:16 + n * rows * cols])
-with open(os.path.join(dst, "train-labels-idx1-ubyte"), "wb") as f:
+with gzip.open(os.path.join(dst, "train-labels-idx1-ubyte.gz"), "wb") as f:
     f.write(lab[:4] + struct.pack(">I", n) + lab[8:8 + n])
 EOF
 
@@ -137,12 +137,9 @@ r18="$build/bench/resnet18.int8.integer.mlir"
 if [ -f "$r18" ] && "$bin/qemit" "$r18" --target cuda -o "$out/cuda/resnet18_int8" \
      --name resnet18_int8 >>"$log" 2>&1; then
   step "ResNet-18 int8"
-  "$here/.venv/bin/python" - "$out/data" <<'EOF'
-import sys, numpy as np
-rng = np.random.default_rng(0)
-for b in (1, 64):
-    np.save(f"{sys.argv[1]}/r18_b{b}.npy", rng.standard_normal((b, 3, 224, 224)).astype(np.float32))
-EOF
+  # The batch-64 input (38 MB) is made on the GPU machine (generate.tsv).
+  python3 "$here/scripts/gpu_compare.py" randn "$out/data/r18_b1.npy" 1,3,224,224
+  printf 'r18_b64.npy\t64,3,224,224\n' >"$out/data/generate.tsv"
   "$bin/qrun" "$r18" --input "$out/data/r18_b1.npy" --output "$out/ref/resnet18_b1.npy" >>"$log"
   check resnet18-int8 resnet18_int8 "--input DATA/r18_b1.npy --output RESULT" npy resnet18_b1.npy resnet18_b1.npy --exact
   check resnet18-int8-b1 resnet18_int8 "--input DATA/r18_b1.npy --repeat 50" time - -

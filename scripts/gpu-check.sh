@@ -113,9 +113,18 @@ if [ -f "$bundle/manifest.tsv" ]; then
         status=1
       fi
     done
+    if [ -f "$bundle/data/generate.tsv" ]; then
+      while IFS=$'\t' read -r file shape; do
+        [ -f "$bundle/data/$file" ] ||
+          python3 "$here/scripts/gpu_compare.py" randn "$bundle/data/$file" "$shape"
+      done <"$bundle/data/generate.tsv"
+    fi
     while IFS=$'\t' read -r check program args kind result reference tol; do
       [ -n "$check" ] || continue
-      exe=$(ls "$build/programs/$program"/*-run "$build/programs/$program"/*-train 2>/dev/null | head -n 1)
+      exe=""
+      for f in "$build/programs/$program"/*-run "$build/programs/$program"/*-train; do
+        if [ -x "$f" ]; then exe=$f; break; fi
+      done
       if [ -z "$exe" ]; then
         printf '%s\tFAIL\tno program %s\n' "$check" "$program" >>"$programs"
         status=1

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """gpu_compare.py KIND ACTUAL EXPECTED [--rtol R] [--atol A]
+   gpu_compare.py randn OUT D0,D1,...   (an f32 .npy of N(0, 1), seeded)
 
 The comparisons of scripts/gpu-check.sh's program stage, in plain Python
 (the GPU machine may lack numpy):
@@ -103,7 +104,28 @@ def compare(name, a, e, exact, rtol, atol):
     return None
 
 
+def write_randn(path, shape):
+    """An input for timing runs, made where it runs (large inputs are not
+    carried in the bundle)."""
+    import random
+    rng = random.Random(0)
+    n = 1
+    for d in shape:
+        n *= d
+    values = array("f", (rng.gauss(0.0, 1.0) for _ in range(n)))
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s,), }" % (
+        ", ".join(str(d) for d in shape))
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
+        f.write(header.encode())
+        f.write(values.tobytes())
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "randn":
+        write_randn(sys.argv[2], [int(d) for d in sys.argv[3].split(",")])
+        return
     p = argparse.ArgumentParser()
     p.add_argument("kind", choices=["npy", "qckpt"])
     p.add_argument("actual")

@@ -71,8 +71,7 @@ Program::load(const ProgramSpec &spec, const Checkpoint &weights,
     Expected<DeviceTensor> d = upload(*(*constants)[i], p->ctx_.stream());
     if (!d)
       return Status::error(d.status().code(),
-                           spec.name + ": uploading '" +
-                               spec.constants[i].name +
+                           "uploading '" + spec.constants[i].name +
                                "': " + d.status().message());
     p->ctx_[spec.constants[i].slot] = std::move(*d);
   }
