@@ -155,6 +155,13 @@ const std::vector<Option> &options() {
        realOption([](TrainArgs &a) -> float & { return a.loop.norm.std; })},
       {"threads", "T", "Threads for kernels (default: all cores)",
        intOption([](TrainArgs &a) -> int64_t & { return a.threads; }, 0)},
+      {"amp", "MODE",
+       "fp16: mixed-precision training, fp16 convolutions and GEMMs with "
+       "dynamic loss scaling (CUDA training programs)",
+       [](TrainArgs &a, const std::string &v) {
+         a.amp = v;
+         return v == "fp16";
+       }},
       {"help", nullptr, "Print this help and exit",
        [](TrainArgs &a, const std::string &) {
          a.help = true;
@@ -199,6 +206,10 @@ Status parse(int argc, char **argv, TrainArgs &args) {
 
 Status train(const TrainArgs &args, const ProgramSpec &step,
              const ProgramSpec &eval) {
+  if (!args.amp.empty())
+    return unsupported("--amp " + args.amp +
+                       ": mixed precision needs the CUDA training program "
+                       "(qemit --target cuda)");
   Expected<Checkpoint> weights = loadCheckpoint(args.weights);
   if (!weights)
     return weights.status();

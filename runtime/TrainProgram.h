@@ -33,6 +33,8 @@ struct TrainArgs {
   TrainLoopOptions loop;
   std::string weights, dataDir = kFashionMnistDir, outDir = "out";
   int64_t threads = 0;
+  /// Mixed precision: "" (fp32) or "fp16" (CUDA training programs only).
+  std::string amp;
   bool help = false;
 };
 

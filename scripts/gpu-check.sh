@@ -147,6 +147,9 @@ if [ -f "$bundle/manifest.tsv" ]; then
         time)
           ms=$(sed -n 's/.*time per run: \([0-9.]*\) ms.*/\1/p' "$work/log.txt" | tail -n 1)
           printf '%s\tpass\t%s ms per run\n' "$check" "${ms:-?}" >>"$programs" ;;
+        ok)
+          printf '%s\tpass\t%s (%.1f s)\n' "$check" "$(tail -n 1 "$work/log.txt")" \
+            "$(awk "BEGIN { print $t1 - $t0 }")" >>"$programs" ;;
         bytes)
           if cmp -s "$work/$result" "$bundle/ref/$reference"; then
             printf '%s\tpass\tidentical\n' "$check" >>"$programs"

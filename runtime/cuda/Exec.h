@@ -94,6 +94,18 @@ private:
   std::vector<DeviceTensor> values_;
 };
 
+/// Mixed-precision training (a CUDA training program's --amp fp16;
+/// docs/codegen.md, "Mixed precision"): conv and linear layers compute in
+/// fp16 (fp32 accumulation, fp32 activations between layers, fp32 master
+/// weights; the fake-quant math stays fp32), the loss gradient is
+/// multiplied by `scale`, and the optimizers use the gradients times
+/// `invScale`, raising `foundNonFinite` when one is NaN or infinite.
+struct Amp {
+  bool enabled = false;
+  DeviceTensor scale, invScale; // f32 [1]
+  DeviceTensor foundNonFinite;  // i32 [1]
+};
+
 /// The state of one plan's executions on the current device. Not
 /// thread-safe: one run at a time.
 class Context {
@@ -147,6 +159,10 @@ public:
     return observers_;
   }
 
+  /// Mixed precision for the runs to come (see Amp).
+  void setAmp(Amp amp) { amp_ = std::move(amp); }
+  const Amp &amp() const { return amp_; }
+
   /// The training state global_load / global_store use (null: none).
   void setGlobals(std::shared_ptr<Globals> g) { globals_ = std::move(g); }
   Globals *globals() const { return globals_.get(); }
@@ -185,6 +201,7 @@ private:
   int64_t batch_ = 0;
   Stream stream_ = nullptr;
   std::shared_ptr<Globals> globals_;
+  Amp amp_;
   bool checkFinite_ = false;
   Status status_;
 };

@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/cuda/AmpKernels.h"
 #include "runtime/cuda/CudaStatus.h"
 #include "runtime/cuda/DnnConv.h"
 #include "runtime/cuda/ExecKernel.h"
@@ -605,6 +606,11 @@ static Status loss(Context &ctx, const StepIO &io, const Shape &shape,
   if (!grad)
     return grad.status();
   QRT_RETURN_IF_ERROR(launch(value->as<float>(), grad->as<float>()));
+  // Mixed precision: the backward pass starts from the scaled gradient.
+  if (const Amp &amp = ctx.amp(); amp.enabled)
+    QRT_RETURN_IF_ERROR(cuda::scaleBy(grad->as<float>(),
+                                      amp.scale.as<float>(), grad->numel(),
+                                      grad->as<float>(), ctx.stream()));
   ctx[io.out[0]] = std::move(*value);
   ctx[io.out[1]] = std::move(*grad);
   return Status::ok();
@@ -689,6 +695,26 @@ static Status checkParamGrad(const DeviceTensor &param,
 /// buffer is read and returned updated when momentum > 0 (an undefined one
 /// starts as the gradient, torch's first step); otherwise it is returned
 /// as it came, as on the CPU.
+/// The gradient an optimizer uses: `grad` itself, or under mixed precision
+/// grad / S in the context's workspace, with the non-finite flag raised
+/// when any of it overflowed.
+static Expected<const float *> optimizerGrad(Context &ctx,
+                                             const DeviceTensor &grad) {
+  const Amp &amp = ctx.amp();
+  if (!amp.enabled)
+    return grad.as<float>();
+  Expected<void *> ws = ctx.workspace(grad.nbytes());
+  if (!ws)
+    return ws.status();
+  float *unscaled = static_cast<float *>(*ws);
+  QRT_RETURN_IF_ERROR(cuda::scaleBy(grad.as<float>(), amp.invScale.as<float>(),
+                                    grad.numel(), unscaled, ctx.stream()));
+  QRT_RETURN_IF_ERROR(cuda::flagNonFinite(unscaled, grad.numel(),
+                                          amp.foundNonFinite.as<int32_t>(),
+                                          ctx.stream()));
+  return static_cast<const float *>(unscaled);
+}
+
 QRT_CUDA_DEFINE_KERNEL(sgd_update, SgdParams) {
   QRT_RETURN_IF_ERROR(expectResults(io, 2, "sgd_update"));
   const DeviceTensor &param = operandOf(ctx, io, 0),
@@ -720,8 +746,11 @@ QRT_CUDA_DEFINE_KERNEL(sgd_update, SgdParams) {
       return b.status();
     newBuf = std::move(*b);
   }
+  Expected<const float *> g = optimizerGrad(ctx, grad);
+  if (!g)
+    return g.status();
   QRT_RETURN_IF_ERROR(cuda::sgdUpdate(
-      param.as<float>(), grad.as<float>(), first ? nullptr : buf.as<float>(),
+      param.as<float>(), *g, first ? nullptr : buf.as<float>(),
       *lr, param.numel(), o, first, newParam->as<float>(),
       o.momentum != 0.f ? newBuf.as<float>() : nullptr, ctx.stream()));
   ctx[io.out[0]] = std::move(*newParam);
@@ -770,8 +799,11 @@ QRT_CUDA_DEFINE_KERNEL(adam_update, AdamParams) {
     QRT_RETURN_IF_ERROR(zeroFill(out[1 + i], ctx.stream())); // read in place
     in[i] = out[1 + i].as<float>();
   }
+  Expected<const float *> g = optimizerGrad(ctx, grad);
+  if (!g)
+    return g.status();
   QRT_RETURN_IF_ERROR(cuda::adamUpdate(
-      param.as<float>(), grad.as<float>(), in[0], in[1],
+      param.as<float>(), *g, in[0], in[1],
       /*maxExpAvgSq=*/nullptr, *lr, *step, param.numel(), o, out[0].as<float>(),
       out[1].as<float>(), out[2].as<float>(), ctx.stream()));
   for (size_t i = 0; i < 3; ++i)

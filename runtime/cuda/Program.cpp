@@ -4,6 +4,9 @@
 #include "runtime/Checkpoint.h"
 #include "runtime/TrainProgram.h"
 
+#include <algorithm>
+#include <cstdio>
+
 using namespace qrt;
 using namespace qrt::cuda;
 using namespace qrt::cuda::exec;
@@ -47,6 +50,43 @@ Status DeviceState::pull(Stream stream) {
     host_->set(i, std::move(*h));
   }
   return Status::ok();
+}
+
+Status DeviceState::restore(Stream stream) {
+  std::fill(synced_.begin(), synced_.end(), nullptr);
+  return push(stream);
+}
+
+Status Program::enableAmp(const LossScalerOptions &options) {
+  QRT_RETURN_IF_ERROR(checkLossScalerOptions(options));
+  if (!ownsState_)
+    return invalidArgument(spec_.name + ": mixed precision is for the "
+                                        "training step (a program with "
+                                        "state)");
+  Amp amp;
+  amp.enabled = true;
+  for (DeviceTensor *t : {&amp.scale, &amp.invScale}) {
+    Expected<DeviceTensor> d = allocate({1}, DType::F32);
+    if (!d)
+      return d.status();
+    *t = std::move(*d);
+  }
+  Expected<DeviceTensor> flag = allocate({1}, DType::I32);
+  if (!flag)
+    return flag.status();
+  amp.foundNonFinite = std::move(*flag);
+  ctx_.setAmp(std::move(amp));
+  scaler_.emplace(options);
+  return Status::ok();
+}
+
+/// The scale, its inverse and a zero flag, uploaded before a step.
+static Status beginAmpStep(const Amp &amp, float scale, Stream stream) {
+  float inv = 1.0f / scale;
+  int32_t zero = 0;
+  QRT_RETURN_IF_ERROR(amp.scale.owner->copyFromHost(&scale, 4, stream));
+  QRT_RETURN_IF_ERROR(amp.invScale.owner->copyFromHost(&inv, 4, stream));
+  return amp.foundNonFinite.owner->copyFromHost(&zero, 4, stream);
 }
 
 Expected<std::unique_ptr<Program>>
@@ -112,6 +152,9 @@ Expected<std::vector<Tensor>> Program::run(const std::vector<Tensor> &inputs,
       return d.status();
     ctx_[spec_.inputSlots[i]] = std::move(*d);
   }
+  if (scaler_)
+    QRT_RETURN_IF_ERROR(
+        beginAmpStep(ctx_.amp(), scaler_->scale(), ctx_.stream()));
   ctx_.beginRun(qrt::exec::batchOf(inputs));
   ctx_.setCheckFinite(checkFinite);
   spec_.forward(ctx_);
@@ -134,6 +177,17 @@ Expected<std::vector<Tensor>> Program::run(const std::vector<Tensor> &inputs,
     return ran;
   if (!status)
     return status;
+  if (scaler_) {
+    int32_t overflowed = 0;
+    QRT_RETURN_IF_ERROR(ctx_.amp().foundNonFinite.owner->copyToHost(
+        &overflowed, 4, ctx_.stream()));
+    if (!scaler_->update(overflowed != 0)) {
+      // A skipped step: the device state goes back to the host mirror's,
+      // which is the state before the step.
+      QRT_RETURN_IF_ERROR(state_->restore(ctx_.stream()));
+      return outputs;
+    }
+  }
   if (ownsState_)
     QRT_RETURN_IF_ERROR(state_->pull(ctx_.stream()));
   return outputs;
@@ -163,7 +217,12 @@ int qrt::cuda::exec::trainMain(int argc, char **argv, const ProgramSpec &step,
             eval, *weights, args.weights, (*stepProgram)->state());
         if (!evalProgram)
           return evalProgram.status();
-        return qrt::exec::runTraining(
+        if (args.amp == "fp16")
+          QRT_RETURN_IF_ERROR((*stepProgram)->enableAmp({}));
+        else if (!args.amp.empty())
+          return invalidArgument("--amp '" + args.amp +
+                                 "' is not a mode (fp16)");
+        Status trained = qrt::exec::runTraining(
             args, (*stepProgram)->state()->host(),
             [&](const std::vector<Tensor> &in, bool checkFinite) {
               return (*stepProgram)->run(in, checkFinite);
@@ -171,5 +230,9 @@ int qrt::cuda::exec::trainMain(int argc, char **argv, const ProgramSpec &step,
             [&](const std::vector<Tensor> &in) {
               return (*evalProgram)->run(in);
             });
+        if (const LossScaler *scaler = (*stepProgram)->lossScaler())
+          std::printf("mixed precision (fp16): %s\n",
+                      scaler->summary().c_str());
+        return trained;
       });
 }

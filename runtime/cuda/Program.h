@@ -18,8 +18,11 @@
 #ifndef QRT_CUDA_PROGRAM_H
 #define QRT_CUDA_PROGRAM_H
 
+#include "runtime/LossScaler.h"
 #include "runtime/Program.h"
 #include "runtime/cuda/Exec.h"
+
+#include <optional>
 
 namespace qrt {
 namespace cuda {
@@ -40,6 +43,10 @@ public:
   Status push(Stream stream);
   /// Copies every device global into a new host tensor of the mirror.
   Status pull(Stream stream);
+  /// Uploads every host global: the device state as it was at the last
+  /// push / pull (a mixed-precision step whose gradients overflowed is
+  /// undone so).
+  Status restore(Stream stream);
 
 private:
   std::shared_ptr<qrt::exec::Globals> host_;
@@ -64,6 +71,16 @@ public:
   /// program that made it (the step, which stores it).
   Expected<std::vector<Tensor>> run(const std::vector<Tensor> &inputs,
                                     bool checkFinite = false);
+  /// Mixed-precision training for the runs to come (the step program's
+  /// --amp fp16): see Amp in Exec.h. A run whose gradients overflowed is
+  /// undone (the state restored from the host mirror) and the scale backs
+  /// off, as LossScaler says.
+  Status enableAmp(const LossScalerOptions &options);
+  /// The loss scaler of an Amp program (null otherwise).
+  const LossScaler *lossScaler() const {
+    return scaler_ ? &*scaler_ : nullptr;
+  }
+
   /// The C API's run (qrt::exec::Program::runBuffers).
   Status runBuffers(int64_t batch, const void *const *inputs,
                     void *const *outputs) {
@@ -82,6 +99,7 @@ private:
   Context ctx_;
   std::shared_ptr<DeviceState> state_;
   bool ownsState_ = false; // made the state: pulls it after each run
+  std::optional<LossScaler> scaler_;
 };
 
 /// An emitted CUDA program's main (the CPU program's options and output).
@@ -89,7 +107,7 @@ int programMainWithWeights(int argc, char **argv, const ProgramSpec &spec);
 
 /// An emitted CUDA training program's main: the CPU training program's
 /// options, loop and checkpoints (qrt::exec::trainMain), the step and the
-/// evaluation on the device.
+/// evaluation on the device; `--amp fp16` trains in mixed precision.
 int trainMain(int argc, char **argv, const ProgramSpec &step,
               const ProgramSpec &eval);
 
