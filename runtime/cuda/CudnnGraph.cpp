@@ -141,8 +141,10 @@ struct Builder {
   }
 };
 
-/// Whether an engine's notes allow it (see ConvGraphSpec::exactFloat).
-bool acceptable(cudnnBackendDescriptor_t engine, bool exactFloat) {
+/// Whether an engine's notes allow it (see ConvGraphSpec::exactFloat,
+/// tensorCores).
+bool acceptable(cudnnBackendDescriptor_t engine, bool exactFloat,
+                bool tensorCores) {
   cudnnBackendNumericalNote_t notes[CUDNN_NUMERICAL_NOTE_TYPE_COUNT];
   int64_t count = 0;
   if (cudnnBackendGetAttribute(engine, CUDNN_ATTR_ENGINE_NUMERICAL_NOTE,
@@ -155,6 +157,9 @@ bool acceptable(cudnnBackendDescriptor_t engine, bool exactFloat) {
     case CUDNN_NUMERICAL_NOTE_NONDETERMINISTIC:
       return false;
     case CUDNN_NUMERICAL_NOTE_TENSOR_CORE:
+      if (exactFloat && !tensorCores)
+        return false;
+      break;
     case CUDNN_NUMERICAL_NOTE_DOWN_CONVERT_INPUTS:
     case CUDNN_NUMERICAL_NOTE_REDUCED_PRECISION_REDUCTION:
     case CUDNN_NUMERICAL_NOTE_FFT:
@@ -332,7 +337,7 @@ Expected<CudnnConvGraph> CudnnConvGraph::build(const CudnnHandle &handle,
         continue;
       (void)cudnnBackendGetAttribute(ed, CUDNN_ATTR_ENGINE_GLOBAL_INDEX,
                                      CUDNN_TYPE_INT64, 1, &n, &index);
-      if (!acceptable(ed, spec.exactFloat)) {
+      if (!acceptable(ed, spec.exactFloat, spec.tensorCores)) {
         rejected += " " + std::to_string(index);
         continue;
       }
@@ -366,7 +371,10 @@ Expected<CudnnConvGraph> CudnnConvGraph::build(const CudnnHandle &handle,
   }
   return Status::error(ErrorCode::Unsupported,
                        "cudnn: no deterministic" +
-                           std::string(spec.exactFloat ? " fp32-exact" : "") +
+                           std::string(!spec.exactFloat ? ""
+                                       : spec.tensorCores
+                                           ? " fp32-accumulating"
+                                           : " fp32-exact") +
                            " engine for " + layer +
                            (rejected.empty() ? ""
                                              : " (engines rejected by their "

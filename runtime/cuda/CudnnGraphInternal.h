@@ -72,6 +72,11 @@ struct ConvGraphSpec {
   /// reduced-precision reduction, FFT or Winograd. Always: no
   /// nondeterministic engine.
   bool exactFloat = true;
+  /// With exactFloat, still allow TENSOR_CORE engines: for fp16 tensors
+  /// with FLOAT compute (the F16 plans, Precision.h), whose products are
+  /// exact in fp32 and whose sums stay fp32 since reduced-precision
+  /// reduction is still refused.
+  bool tensorCores = false;
 };
 
 /// A finalized execution plan of one convolution.

@@ -5,6 +5,7 @@
 #include "runtime/cuda/CudaStatus.h"
 #include "runtime/cuda/CudnnGraphInternal.h"
 #include "runtime/cuda/DnnLaunchInternal.h"
+#include "runtime/cuda/HalfLaunchInternal.h"
 #include "runtime/cuda/Int8GemmInternal.h"
 
 #include <algorithm>
@@ -19,6 +20,7 @@ using detail::ConvDirection;
 using detail::ConvGeometry;
 using detail::ConvGraphSpec;
 using detail::CudnnConvGraph;
+using detail::HalfCastArgs;
 using detail::TensorSpec;
 using detail::WorkspaceLayout;
 
@@ -42,6 +44,99 @@ TensorSpec activation(cudnnDataType_t t, int64_t n, int64_t c, int64_t h,
                       : TensorSpec::nchw(t, n, c, h, w);
 }
 
+Status checkPrecision(Precision p, const char *name) {
+  if (!precisionName(p))
+    return invalidArgument(std::string(name) + ": unknown precision " +
+                           std::to_string(static_cast<int>(p)));
+  return Status::ok();
+}
+
+size_t halfBytes(int64_t elements) {
+  return static_cast<size_t>(elements) * sizeof(uint16_t);
+}
+uint16_t *halfAt(void *workspace, size_t offset) {
+  return reinterpret_cast<uint16_t *>(at(workspace, offset));
+}
+
+/// The cast of an [n, c, pixels] fp32 NCHW-like tensor (an activation, or
+/// weights as [OC, C/g, KH*KW]) to fp16 in `channelsLast` layout.
+HalfCastArgs halfCast(const float *src, bool srcChannelsLast, uint16_t *dst,
+                      bool channelsLast, int64_t n, int64_t c,
+                      int64_t pixels) {
+  HalfCastArgs a;
+  a.src = src;
+  a.srcChannelsLast = srcChannelsLast;
+  a.dst = dst;
+  a.dstChannelsLast = channelsLast;
+  a.n = n;
+  a.channels = c;
+  a.pixels = pixels;
+  return a;
+}
+
+/// The fp16 result `half` ([n, c, pixels], `halfChannelsLast`) back into
+/// fp32 NCHW `out`: the epilogue kernel with nothing to add.
+Status halfToFloat(const uint16_t *half, bool halfChannelsLast, float *out,
+                   int64_t n, int64_t c, int64_t pixels, Stream stream) {
+  detail::ConvEpilogueArgs e;
+  e.convChannelsLast = halfChannelsLast;
+  e.y = out;
+  e.n = n;
+  e.channels = c;
+  e.pixels = pixels;
+  return detail::launchHalfConvEpilogue(e, half, stream);
+}
+
+/// F16: one convolution over fp16 tensors with FLOAT compute, NHWC (the
+/// tensor cores' layout) where an engine takes it, else NCHW; `channelsLast`
+/// says which. The filter is KRSC with NHWC.
+Expected<CudnnConvGraph> buildHalfGraph(const detail::CudnnHandle &handle,
+                                        ConvDirection direction,
+                                        const ConvGeometry &g,
+                                        const std::string &layer,
+                                        bool &channelsLast) {
+  ConvGraphSpec s;
+  s.direction = direction;
+  s.computeType = CUDNN_DATA_FLOAT;
+  s.geometry = g;
+  s.exactFloat = true;
+  s.tensorCores = true;
+  Status firstError = Status::ok();
+  for (bool last : {true, false}) {
+    s.x = activation(CUDNN_DATA_HALF, g.n, g.c, g.h, g.w, last);
+    s.w = activation(CUDNN_DATA_HALF, g.oc, g.cg(), g.kh, g.kw, last);
+    s.y = activation(CUDNN_DATA_HALF, g.n, g.oc, g.oh, g.ow, last);
+    Expected<CudnnConvGraph> graph = CudnnConvGraph::build(
+        handle, s, layer + (last ? " (fp16 NHWC)" : " (fp16 NCHW)"));
+    if (graph) {
+      channelsLast = last;
+      return graph;
+    }
+    if (last)
+      firstError = graph.status();
+    else
+      return Status::error(graph.status().code(),
+                           graph.status().message() + "; " +
+                               firstError.message());
+  }
+  return firstError; // not reached
+}
+
+/// The weights [OC, C/g, KH, KW] as the fp16 filter of a graph, converted
+/// on the host (HalfLaunchInternal.h: the kernel's element function).
+Status uploadHalfWeights(CudaBuffer &dst, const float *w, const ConvGeometry &g,
+                         bool channelsLast) {
+  std::vector<uint16_t> bits = detail::toHalfHost(
+      halfCast(w, false, nullptr, channelsLast, g.oc, g.cg(), g.kh * g.kw));
+  if (dst.bytes() == 0) {
+    Expected<CudaBuffer> b = CudaBuffer::allocate(bits.size() * 2);
+    if (!b)
+      return b.status();
+    dst = std::move(*b);
+  }
+  return dst.copyFromHost(bits.data(), bits.size() * 2);
+}
+
 } // namespace
 
 //===-- ConvPlan (fp32) ---------------------------------------------------===//
@@ -59,11 +154,50 @@ struct ConvPlan::Impl {
   bool epilogue = false;
   size_t cudnnOffset = 0, xOffset = 0, tmpOffset = 0, total = 0;
   std::string implName;
+  // F16: fp16 weights (no fp32 copy), x and cuDNN's result in fp16 in the
+  // workspace, all in cuDNN's layout (halfChannelsLast).
+  Precision precision = Precision::F32;
+  CudaBuffer weightHalf;
+  bool halfChannelsLast = false;
+  size_t xhOffset = 0, yhOffset = 0;
 };
+
+namespace {
+
+/// ConvPlan's F16 graph, workspace and fp16 weights.
+Status buildHalfForward(ConvPlan::Impl &impl, const Tensor &weight,
+                        const std::string &layer) {
+  const ConvGeometry &g = impl.g;
+  Expected<CudnnConvGraph> graph =
+      buildHalfGraph(impl.handle, ConvDirection::Forward, g, layer,
+                     impl.halfChannelsLast);
+  if (!graph)
+    return graph.status();
+  impl.graph = *graph;
+  WorkspaceLayout ws;
+  impl.cudnnOffset = ws.add(impl.graph.workspaceBytes());
+  impl.xhOffset = ws.add(halfBytes(g.n * g.c * g.h * g.w));
+  impl.yhOffset = ws.add(halfBytes(g.n * g.oc * g.oh * g.ow));
+  impl.total = ws.total();
+  impl.epilogue = true; // the cast back is the epilogue
+  QRT_RETURN_IF_ERROR(uploadHalfWeights(
+      impl.weightHalf, weight.data<float>(), g, impl.halfChannelsLast));
+  const Conv2dParams &p = impl.params;
+  impl.implName = impl.graph.engineName() + " (fp16, fp32 accumulation, " +
+                  (impl.halfChannelsLast ? "NHWC" : "NCHW") +
+                  " inside; fp32 " + (p.srcChannelsLast ? "NHWC" : "NCHW") +
+                  " -> " + (p.dstChannelsLast ? "NHWC" : "NCHW") +
+                  ", cast and epilogue kernels)";
+  return Status::ok();
+}
+
+} // namespace
 
 Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
                                     const Tensor &weight, const Tensor &bias,
-                                    const Conv2dParams &params) {
+                                    const Conv2dParams &params,
+                                    Precision precision) {
+  QRT_RETURN_IF_ERROR(checkPrecision(precision, "conv2d"));
   // The CPU plan's checks and messages (Conv.cpp).
   QRT_RETURN_IF_ERROR(checkDType(weight, DType::F32, "conv2d weight"));
   if (bias.defined())
@@ -89,12 +223,25 @@ Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
   impl->weightShape = weight.shape();
   impl->g = g;
   impl->params = params;
+  impl->precision = precision;
   std::string layer = detail::describe(g);
 
   Expected<detail::CudnnHandle> h = detail::createCudnnHandle(layer);
   if (!h)
     return h.status();
   impl->handle = *h;
+  if (bias.defined()) {
+    Expected<CudaBuffer> b = CudaBuffer::fromTensor(bias);
+    if (!b)
+      return b.status();
+    impl->bias = std::move(*b);
+  }
+  if (precision == Precision::F16) {
+    QRT_RETURN_IF_ERROR(buildHalfForward(*impl, weight, layer));
+    ConvPlan plan;
+    plan.impl_ = std::move(impl);
+    return plan;
+  }
   auto specFor = [&](bool srcLast, bool dstLast) {
     ConvGraphSpec s;
     s.direction = ConvDirection::Forward;
@@ -139,12 +286,6 @@ Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
   if (!w)
     return w.status();
   impl->weight = std::move(*w);
-  if (bias.defined()) {
-    Expected<CudaBuffer> b = CudaBuffer::fromTensor(bias);
-    if (!b)
-      return b.status();
-    impl->bias = std::move(*b);
-  }
   impl->implName = impl->graph.engineName() + " (fp32, " +
                    (params.srcChannelsLast ? "NHWC" : "NCHW") + " -> " +
                    (params.dstChannelsLast ? "NHWC" : "NCHW") + layoutNote +
@@ -163,6 +304,27 @@ Status ConvPlan::run(const float *x, float *y, void *workspace,
       "conv2d", {x, y}, static_cast<size_t>(g.n * g.oc * g.oh * g.ow),
       workspace, m.total));
   QRT_RETURN_IF_ERROR(checkAligned("conv2d", {x, y}));
+  if (m.precision == Precision::F16) {
+    uint16_t *xh = halfAt(workspace, m.xhOffset);
+    uint16_t *yh = halfAt(workspace, m.yhOffset);
+    QRT_RETURN_IF_ERROR(detail::launchToHalf(
+        halfCast(x, m.params.srcChannelsLast, xh, m.halfChannelsLast, g.n,
+                 g.c, g.h * g.w),
+        stream));
+    QRT_RETURN_IF_ERROR(m.graph.execute(xh, m.weightHalf.data(), yh,
+                                        at(workspace, m.cudnnOffset), stream));
+    detail::ConvEpilogueArgs e;
+    e.convChannelsLast = m.halfChannelsLast;
+    e.y = y;
+    e.yChannelsLast = m.params.dstChannelsLast;
+    e.bias = m.bias.bytes() ? m.bias.as<float>() : nullptr;
+    e.n = g.n;
+    e.channels = g.oc;
+    e.pixels = g.oh * g.ow;
+    e.sum = m.params.fuseSum;
+    e.relu = m.params.fuseRelu;
+    return detail::launchHalfConvEpilogue(e, yh, stream);
+  }
   const float *xin = x;
   if (m.transposeIn) {
     float *xt = reinterpret_cast<float *>(at(workspace, m.xOffset));
@@ -200,8 +362,13 @@ Status ConvPlan::updateWeights(const Tensor &weight, const Tensor &bias) {
     return invalidArgument("conv2d: plan built for weight " +
                            shapeToString(impl_->weightShape) + ", got " +
                            shapeToString(weight.shape()));
-  QRT_RETURN_IF_ERROR(
-      impl_->weight.copyFromHost(weight.rawData(), weight.nbytes()));
+  if (impl_->precision == Precision::F16)
+    QRT_RETURN_IF_ERROR(uploadHalfWeights(impl_->weightHalf,
+                                          weight.data<float>(), impl_->g,
+                                          impl_->halfChannelsLast));
+  else
+    QRT_RETURN_IF_ERROR(
+        impl_->weight.copyFromHost(weight.rawData(), weight.nbytes()));
   if (bias.defined())
     QRT_RETURN_IF_ERROR(
         impl_->bias.copyFromHost(bias.rawData(), bias.nbytes()));
@@ -216,10 +383,17 @@ Status ConvPlan::updateWeightsDevice(const float *weight, const float *bias,
     return invalidArgument(std::string("conv2d: updateWeightsDevice needs the "
                                        "weight") +
                            (hasBias ? " and the bias" : " and no bias"));
-  QRT_RETURN_IF_ERROR(
-      check(cudaMemcpyAsync(impl_->weight.data(), weight, impl_->weight.bytes(),
-                            cudaMemcpyDeviceToDevice, detail::stream(stream)),
-            "copying conv2d weights"));
+  const ConvGeometry &g = impl_->g;
+  if (impl_->precision == Precision::F16)
+    QRT_RETURN_IF_ERROR(detail::launchToHalf(
+        halfCast(weight, false, impl_->weightHalf.as<uint16_t>(),
+                 impl_->halfChannelsLast, g.oc, g.cg(), g.kh * g.kw),
+        stream));
+  else
+    QRT_RETURN_IF_ERROR(check(
+        cudaMemcpyAsync(impl_->weight.data(), weight, impl_->weight.bytes(),
+                        cudaMemcpyDeviceToDevice, detail::stream(stream)),
+        "copying conv2d weights"));
   if (hasBias)
     QRT_RETURN_IF_ERROR(
         check(cudaMemcpyAsync(impl_->bias.data(), bias, impl_->bias.bytes(),
@@ -232,6 +406,7 @@ size_t ConvPlan::workspaceBytes() const { return impl_->total; }
 const Shape &ConvPlan::inputShape() const { return impl_->inputShape; }
 const Shape &ConvPlan::outputShape() const { return impl_->outputShape; }
 std::string ConvPlan::implName() const { return impl_->implName; }
+Precision ConvPlan::precision() const { return impl_->precision; }
 
 //===-- Int8ConvPlan ------------------------------------------------------===//
 
@@ -459,12 +634,57 @@ struct ConvBackwardPlan::Impl {
   ConvGeometry g;
   detail::CudnnHandle handle;
   CudnnConvGraph data, filter;
+  // F16: each call's fp16 operands and result in the workspace after
+  // cuDNN's, in the layout of its graph.
+  Precision precision = Precision::F32;
+  bool dataChannelsLast = false, filterChannelsLast = false;
+  size_t dataDy = 0, dataW = 0, dataDx = 0, dataTotal = 0;
+  size_t filterX = 0, filterDy = 0, filterDw = 0, filterTotal = 0;
 };
+
+namespace {
+
+Status buildHalfBackward(ConvBackwardPlan::Impl &impl,
+                         const std::string &layer) {
+  const ConvGeometry &g = impl.g;
+  Expected<CudnnConvGraph> data =
+      buildHalfGraph(impl.handle, ConvDirection::BackwardData, g,
+                     layer + " (data)", impl.dataChannelsLast);
+  if (!data)
+    return data.status();
+  Expected<CudnnConvGraph> filter =
+      buildHalfGraph(impl.handle, ConvDirection::BackwardFilter, g,
+                     layer + " (weights)", impl.filterChannelsLast);
+  if (!filter)
+    return filter.status();
+  impl.data = *data;
+  impl.filter = *filter;
+  size_t x = halfBytes(g.n * g.c * g.h * g.w);
+  size_t y = halfBytes(g.n * g.oc * g.oh * g.ow);
+  size_t w = halfBytes(g.oc * g.cg() * g.kh * g.kw);
+  WorkspaceLayout d; // cuDNN's first: offset 0, as in the fp32 plan
+  (void)d.add(impl.data.workspaceBytes());
+  impl.dataDy = d.add(y);
+  impl.dataW = d.add(w);
+  impl.dataDx = d.add(x);
+  impl.dataTotal = d.total();
+  WorkspaceLayout f;
+  (void)f.add(impl.filter.workspaceBytes());
+  impl.filterX = f.add(x);
+  impl.filterDy = f.add(y);
+  impl.filterDw = f.add(w);
+  impl.filterTotal = f.total();
+  return Status::ok();
+}
+
+} // namespace
 
 Expected<ConvBackwardPlan> ConvBackwardPlan::create(const Shape &inputShape,
                                                     const Shape &weightShape,
                                                     bool withBias,
-                                                    const Conv2dParams &p) {
+                                                    const Conv2dParams &p,
+                                                    Precision precision) {
+  QRT_RETURN_IF_ERROR(checkPrecision(precision, "conv2d backward"));
   // The CPU plan's checks and messages (BackwardConv.cpp).
   if (p.srcChannelsLast || p.dstChannelsLast || p.fuseSum || p.fuseRelu)
     return invalidArgument("conv2d backward: channels-last and fused "
@@ -483,11 +703,18 @@ Expected<ConvBackwardPlan> ConvBackwardPlan::create(const Shape &inputShape,
   impl->weightShape = weightShape;
   impl->withBias = withBias;
   impl->g = g;
+  impl->precision = precision;
   std::string layer = "backward of " + detail::describe(g);
   Expected<detail::CudnnHandle> h = detail::createCudnnHandle(layer);
   if (!h)
     return h.status();
   impl->handle = *h;
+  if (precision == Precision::F16) {
+    QRT_RETURN_IF_ERROR(buildHalfBackward(*impl, layer));
+    ConvBackwardPlan plan;
+    plan.impl_ = std::move(impl);
+    return plan;
+  }
   ConvGraphSpec s;
   s.x = TensorSpec::nchw(CUDNN_DATA_FLOAT, g.n, g.c, g.h, g.w);
   s.w = TensorSpec::nchw(CUDNN_DATA_FLOAT, g.oc, g.cg(), g.kh, g.kw);
@@ -518,11 +745,23 @@ Status ConvBackwardPlan::backwardData(const float *dy, const float *weight,
   QRT_CHECK(impl_ != nullptr, "cuda::ConvBackwardPlan on an empty plan");
   const Impl &m = *impl_;
   const ConvGeometry &g = m.g;
-  QRT_RETURN_IF_ERROR(checkPointers("conv2d backward data", {dy, weight, dx},
-                                    static_cast<size_t>(g.n * g.c * g.h * g.w),
-                                    workspace, m.data.workspaceBytes()));
+  bool half = m.precision == Precision::F16;
+  QRT_RETURN_IF_ERROR(checkPointers(
+      "conv2d backward data", {dy, weight, dx},
+      static_cast<size_t>(g.n * g.c * g.h * g.w), workspace,
+      half ? m.dataTotal : m.data.workspaceBytes()));
   QRT_RETURN_IF_ERROR(checkAligned("conv2d backward data", {dy, weight, dx}));
-  return m.data.execute(dx, weight, dy, workspace, stream);
+  if (!half)
+    return m.data.execute(dx, weight, dy, workspace, stream);
+  bool last = m.dataChannelsLast;
+  uint16_t *dyh = halfAt(workspace, m.dataDy), *wh = halfAt(workspace, m.dataW),
+           *dxh = halfAt(workspace, m.dataDx);
+  QRT_RETURN_IF_ERROR(detail::launchToHalf(
+      halfCast(dy, false, dyh, last, g.n, g.oc, g.oh * g.ow), stream));
+  QRT_RETURN_IF_ERROR(detail::launchToHalf(
+      halfCast(weight, false, wh, last, g.oc, g.cg(), g.kh * g.kw), stream));
+  QRT_RETURN_IF_ERROR(m.data.execute(dxh, wh, dyh, workspace, stream));
+  return halfToFloat(dxh, last, dx, g.n, g.c, g.h * g.w, stream);
 }
 
 Status ConvBackwardPlan::backwardWeights(const float *x, const float *dy,
@@ -531,24 +770,42 @@ Status ConvBackwardPlan::backwardWeights(const float *x, const float *dy,
   QRT_CHECK(impl_ != nullptr, "cuda::ConvBackwardPlan on an empty plan");
   const Impl &m = *impl_;
   const ConvGeometry &g = m.g;
-  QRT_RETURN_IF_ERROR(
-      checkPointers("conv2d backward weights", {x, dy, dweight},
-                    static_cast<size_t>(g.oc * g.cg() * g.kh * g.kw), workspace,
-                    m.filter.workspaceBytes()));
+  bool half = m.precision == Precision::F16;
+  QRT_RETURN_IF_ERROR(checkPointers(
+      "conv2d backward weights", {x, dy, dweight},
+      static_cast<size_t>(g.oc * g.cg() * g.kh * g.kw), workspace,
+      half ? m.filterTotal : m.filter.workspaceBytes()));
   QRT_RETURN_IF_ERROR(
       checkAligned("conv2d backward weights", {x, dy, dweight}));
   if (m.withBias && !dbias)
     return invalidArgument("conv2d backward weights: the plan has a bias; "
                            "dbias is null");
-  QRT_RETURN_IF_ERROR(m.filter.execute(x, dweight, dy, workspace, stream));
+  if (!half) {
+    QRT_RETURN_IF_ERROR(m.filter.execute(x, dweight, dy, workspace, stream));
+  } else {
+    bool last = m.filterChannelsLast;
+    uint16_t *xh = halfAt(workspace, m.filterX),
+             *dyh = halfAt(workspace, m.filterDy),
+             *dwh = halfAt(workspace, m.filterDw);
+    QRT_RETURN_IF_ERROR(detail::launchToHalf(
+        halfCast(x, false, xh, last, g.n, g.c, g.h * g.w), stream));
+    QRT_RETURN_IF_ERROR(detail::launchToHalf(
+        halfCast(dy, false, dyh, last, g.n, g.oc, g.oh * g.ow), stream));
+    QRT_RETURN_IF_ERROR(m.filter.execute(xh, dwh, dyh, workspace, stream));
+    QRT_RETURN_IF_ERROR(halfToFloat(dwh, last, dweight, g.oc, g.cg(),
+                                    g.kh * g.kw, stream));
+  }
   if (m.withBias)
     return detail::launchChannelSum(dy, g.n, g.oc, g.oh * g.ow, dbias, stream);
   return Status::ok();
 }
 
 size_t ConvBackwardPlan::workspaceBytes() const {
+  if (impl_->precision == Precision::F16)
+    return std::max(impl_->dataTotal, impl_->filterTotal);
   return std::max(impl_->data.workspaceBytes(), impl_->filter.workspaceBytes());
 }
+Precision ConvBackwardPlan::precision() const { return impl_->precision; }
 const Shape &ConvBackwardPlan::inputShape() const { return impl_->inputShape; }
 const Shape &ConvBackwardPlan::outputShape() const {
   return impl_->outputShape;
@@ -557,8 +814,15 @@ const Shape &ConvBackwardPlan::weightShape() const {
   return impl_->weightShape;
 }
 std::string ConvBackwardPlan::implName() const {
-  return "data: " + impl_->data.engineName() +
-         ", weights: " + impl_->filter.engineName();
+  const Impl &m = *impl_;
+  if (m.precision == Precision::F16)
+    return "data: " + m.data.engineName() + " (fp16 " +
+           (m.dataChannelsLast ? "NHWC" : "NCHW") +
+           "), weights: " + m.filter.engineName() + " (fp16 " +
+           (m.filterChannelsLast ? "NHWC" : "NCHW") +
+           "), fp32 accumulation, cast kernels";
+  return "data: " + m.data.engineName() +
+         ", weights: " + m.filter.engineName();
 }
 
 } // namespace cuda

@@ -18,6 +18,16 @@
 // create() needs a device (Unsupported without); its argument errors are the
 // CPU plans' and need none.
 //
+// ConvPlan and ConvBackwardPlan take a Precision (Precision.h): F32 by
+// default; F16 keeps the same fp32 interface and computes in fp16 with fp32
+// accumulation (docs/codegen.md, "fp16 plans"): x, the weights and dy are
+// cast to fp16 in the workspace (runtime/HalfMath.h's rounding), cuDNN runs
+// on fp16 tensors with FLOAT compute (tensor-core engines allowed, still no
+// nondeterministic, reduced-precision-reduction, FFT or Winograd one) and
+// writes an fp16 result, which the epilogue kernel reads back into fp32
+// with the bias, sum and ReLU in fp32. HalfReference.h emulates it on the
+// host.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef QRT_CUDA_DNNCONV_H
@@ -25,6 +35,7 @@
 
 #include "runtime/Conv.h"
 #include "runtime/cuda/CudaBuffer.h"
+#include "runtime/cuda/Precision.h"
 
 #include <memory>
 #include <string>
@@ -38,10 +49,12 @@ namespace cuda {
 class ConvPlan {
 public:
   /// `inputShape` as stored ([N, H, W, C] with params.srcChannelsLast);
-  /// weight f32 [OC, C/g, KH, KW], bias f32 [OC] or undefined.
+  /// weight f32 [OC, C/g, KH, KW], bias f32 [OC] or undefined. F16: the
+  /// plan keeps fp16 weights only (updateWeights* re-cast them).
   static Expected<ConvPlan> create(const Shape &inputShape,
                                    const Tensor &weight, const Tensor &bias,
-                                   const Conv2dParams &params);
+                                   const Conv2dParams &params,
+                                   Precision precision = Precision::F32);
   /// x of inputShape(), y of outputShape() (holding the addend with
   /// fuseSum).
   Status run(const float *x, float *y, void *workspace,
@@ -55,8 +68,10 @@ public:
   size_t workspaceBytes() const;
   const Shape &inputShape() const;
   const Shape &outputShape() const;
-  /// "cudnn engine 0" and how the layouts are handled.
+  /// "cudnn engine 0", the precision ("fp32" / "fp16") and how the layouts
+  /// are handled.
   std::string implName() const;
+  Precision precision() const;
 
   struct Impl;
 
@@ -112,11 +127,11 @@ private:
 class ConvBackwardPlan {
 public:
   /// As qrt::ConvBackwardPlan::create (channels-last and fused sum / ReLU
-  /// rejected).
-  static Expected<ConvBackwardPlan> create(const Shape &inputShape,
-                                           const Shape &weightShape,
-                                           bool withBias,
-                                           const Conv2dParams &params);
+  /// rejected). F16: x, dy and w are cast per call, dx and dw come back
+  /// from fp16 (dbias is summed from the fp32 dy).
+  static Expected<ConvBackwardPlan>
+  create(const Shape &inputShape, const Shape &weightShape, bool withBias,
+         const Conv2dParams &params, Precision precision = Precision::F32);
   /// dx [inputShape] from dy [outputShape] and w [weightShape].
   Status backwardData(const float *dy, const float *weight, float *dx,
                       void *workspace, Stream stream = nullptr) const;
@@ -130,8 +145,10 @@ public:
   const Shape &inputShape() const;
   const Shape &outputShape() const;
   const Shape &weightShape() const;
-  /// "data: cudnn engine N, weights: cudnn engine M".
+  /// "data: cudnn engine N, weights: cudnn engine M" (with "fp16" and the
+  /// layout cuDNN runs in for F16).
   std::string implName() const;
+  Precision precision() const;
 
   struct Impl;
 

@@ -16,6 +16,14 @@
 // ReLU are cuBLASLt's epilogue. int8 runs with CUBLAS_COMPUTE_32I into int32
 // accumulators (Int8Gemm.h): bit-exact with the CPU.
 //
+// LinearPlan and LinearBackwardPlan take a Precision (Precision.h): F32 by
+// default; F16 keeps the fp32 interface, casts x, the weights and dy to fp16
+// in the workspace (runtime/HalfMath.h's rounding; the forward plan keeps
+// fp16 weights only) and multiplies CUDA_R_16F A / B into fp32 D with
+// CUBLAS_COMPUTE_32F (tensor cores, fp32 accumulation), bias and ReLU in
+// cuBLASLt's fp32 epilogue (docs/codegen.md, "fp16 plans"; HalfReference.h
+// emulates it on the host).
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef QRT_CUDA_GEMM_H
@@ -23,6 +31,7 @@
 
 #include "runtime/Tensor.h"
 #include "runtime/cuda/CudaBuffer.h"
+#include "runtime/cuda/Precision.h"
 
 #include <memory>
 #include <string>
@@ -35,7 +44,8 @@ class LinearPlan {
 public:
   static Expected<LinearPlan> create(const Shape &inputShape,
                                      const Tensor &weight, const Tensor &bias,
-                                     bool fuseRelu = false);
+                                     bool fuseRelu = false,
+                                     Precision precision = Precision::F32);
   Status run(const float *x, float *y, void *workspace,
              Stream stream = nullptr) const;
   /// New host weights (and bias) of the plan's shapes; synchronous.
@@ -48,6 +58,7 @@ public:
   const Shape &inputShape() const;
   const Shape &outputShape() const;
   std::string implName() const;
+  Precision precision() const;
 
   struct Impl;
 
@@ -81,8 +92,10 @@ private:
 /// dW = dyᵀ x, db = Σ_N dy (a fixed reduction tree: deterministic).
 class LinearBackwardPlan {
 public:
+  /// F16: dy, w and x are cast per call; dbias is summed from the fp32 dy.
   static Expected<LinearBackwardPlan>
-  create(const Shape &inputShape, const Shape &weightShape, bool withBias);
+  create(const Shape &inputShape, const Shape &weightShape, bool withBias,
+         Precision precision = Precision::F32);
   /// dy [N, M], w [M, K] -> dx [N, K].
   Status backwardData(const float *dy, const float *weight, float *dx,
                       void *workspace, Stream stream = nullptr) const;
@@ -93,6 +106,7 @@ public:
                          Stream stream = nullptr) const;
   size_t workspaceBytes() const;
   std::string implName() const;
+  Precision precision() const;
 
   struct Impl;
 

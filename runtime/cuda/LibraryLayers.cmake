@@ -8,10 +8,16 @@ target_sources(qrt_cuda PRIVATE
   ConvPrep.cpp
   DnnKernels.cu
   Gemm.cpp
+  HalfKernels.cu
+  HalfReference.cpp
   Int8Gemm.cpp
   LtMatmul.cpp
 )
 target_link_libraries(qrt_cuda PRIVATE CUDA::cublasLt)
+# The toolkit's headers, for tests that check runtime/HalfMath.h against
+# cuda_fp16.h's host conversions (qrt_cuda's public headers need none).
+set_target_properties(qrt_cuda PROPERTIES
+  QRT_CUDA_TOOLKIT_INCLUDE_DIRS "${CUDAToolkit_INCLUDE_DIRS}")
 
 find_path(QRT_CUDNN_INCLUDE_DIR cudnn.h
   HINTS ${CUDAToolkit_INCLUDE_DIRS} ENV CUDNN_ROOT
@@ -40,5 +46,5 @@ endif()
 
 # The helper kernels' PTX is checked with the others' (CheckPtx.cmake).
 if(TARGET qrt_cuda_ptx)
-  target_sources(qrt_cuda_ptx PRIVATE DnnKernels.cu)
+  target_sources(qrt_cuda_ptx PRIVATE DnnKernels.cu HalfKernels.cu)
 endif()

@@ -3,6 +3,8 @@
 #include "runtime/cuda/CudaStatus.h"
 #include "runtime/cuda/LtMatmulInternal.h"
 
+#include <utility>
+
 namespace qrt {
 namespace cuda {
 namespace detail {
@@ -82,6 +84,8 @@ Expected<LtMatmul> LtMatmul::create(const LtHandle &handle,
   if (sp.int8 && (sp.bias || sp.relu))
     return invalidArgument("cublasLt: " + layer +
                            ": int8 GEMMs take no epilogue here");
+  if (sp.int8 && sp.halfInputs)
+    return invalidArgument("cublasLt: " + layer + ": int8 or fp16, not both");
   auto s = std::make_shared<State>();
   s->handle = handle;
   s->int8 = sp.int8;
@@ -89,7 +93,8 @@ Expected<LtMatmul> LtMatmul::create(const LtHandle &handle,
   cublasComputeType_t compute =
       sp.int8 ? CUBLAS_COMPUTE_32I : CUBLAS_COMPUTE_32F;
   cudaDataType scale = sp.int8 ? CUDA_R_32I : CUDA_R_32F;
-  cudaDataType ab = sp.int8 ? CUDA_R_8I : CUDA_R_32F;
+  cudaDataType ab =
+      sp.int8 ? CUDA_R_8I : (sp.halfInputs ? CUDA_R_16F : CUDA_R_32F);
   cudaDataType cd = sp.int8 ? CUDA_R_32I : CUDA_R_32F;
   QRT_RETURN_IF_ERROR(
       checkCublas(cublasLtMatmulDescCreate(&s->desc, compute, scale),
@@ -138,18 +143,20 @@ Expected<LtMatmul> LtMatmul::create(const LtHandle &handle,
   });
   uint64_t limit = kLtWorkspaceLimit;
   uint32_t align = static_cast<uint32_t>(sp.alignment);
+  uint32_t abAlign = static_cast<uint32_t>(
+      sp.abAlignment > sp.alignment ? sp.abAlignment : sp.alignment);
   Status ps = checkCublas(cublasLtMatmulPreferenceSetAttribute(
                               pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
                               &limit, sizeof(limit)),
                           "workspace preference (" + layer + ")");
-  for (cublasLtMatmulPreferenceAttributes_t attr :
-       {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES,
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES,
-        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES})
+  for (auto [attr, value] :
+       {std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, abAlign},
+        std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, abAlign},
+        std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align},
+        std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align}})
     if (ps)
-      ps = checkCublas(cublasLtMatmulPreferenceSetAttribute(pref, attr, &align,
-                                                            sizeof(align)),
+      ps = checkCublas(cublasLtMatmulPreferenceSetAttribute(pref, attr, &value,
+                                                            sizeof(value)),
                        "alignment preference (" + layer + ")");
   QRT_RETURN_IF_ERROR(ps);
   cublasLtMatmulHeuristicResult_t result{};
@@ -168,7 +175,9 @@ Expected<LtMatmul> LtMatmul::create(const LtHandle &handle,
   (void)cublasLtMatmulAlgoConfigGetAttribute(&s->algo, CUBLASLT_ALGO_CONFIG_ID,
                                              &id, sizeof(id), &written);
   s->name = "cublasLt algo " + std::to_string(id) +
-            (sp.int8 ? " (int8, COMPUTE_32I)" : " (fp32, COMPUTE_32F)");
+            (sp.int8         ? " (int8, COMPUTE_32I)"
+             : sp.halfInputs ? " (fp16 A/B, fp32 D, COMPUTE_32F)"
+                             : " (fp32, COMPUTE_32F)");
   LtMatmul out;
   out.s_ = std::move(s);
   return out;

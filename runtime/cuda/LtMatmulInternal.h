@@ -3,8 +3,9 @@
 // A cuBLASLt matmul chosen once (heuristics, at create) and run per call:
 // D (column-major m x n, ldc) = op(A) op(B), fp32 with CUBLAS_COMPUTE_32F
 // (never a TF32 or emulated compute type), optionally with cuBLASLt's bias /
-// ReLU epilogue, or int8 A / B with int32 D and CUBLAS_COMPUTE_32I (exact at
-// any summation order). Strided batches for grouped convolutions. Internal
+// ReLU epilogue; or fp16 A / B with fp32 D, CUBLAS_COMPUTE_32F and the same
+// epilogue (the F16 plans, Precision.h); or int8 A / B with int32 D and
+// CUBLAS_COMPUTE_32I (exact at any summation order). Strided batches for grouped convolutions. Internal
 // to qrt_cuda (it names cuBLASLt types).
 //
 //===----------------------------------------------------------------------===//
@@ -33,6 +34,8 @@ Expected<LtHandle> createLtHandle(const std::string &what);
 struct MatmulSpec {
   /// int8 A / B, int32 D, CUBLAS_COMPUTE_32I; else fp32 throughout.
   bool int8 = false;
+  /// fp16 A / B (CUDA_R_16F), fp32 C / D, bias and scale, COMPUTE_32F.
+  bool halfInputs = false;
   bool transA = false, transB = false;
   int64_t m = 0, n = 0, k = 0, lda = 0, ldb = 0, ldc = 0;
   int64_t batch = 1, strideA = 0, strideB = 0, strideC = 0;
@@ -42,6 +45,10 @@ struct MatmulSpec {
   bool relu = false;
   /// The alignment in bytes that every pointer passed to run() has.
   int alignment = 4;
+  /// A's and B's, where larger (0: `alignment`): fp16 operands in the
+  /// plan's own buffers are 256-byte aligned, which opens the tensor-core
+  /// kernels' vector loads.
+  int abAlignment = 0;
 };
 
 class LtMatmul {
