@@ -13,6 +13,7 @@
 #include "runtime/ExecKernel.h"
 #include "runtime/cuda/CudaKernels.h"
 #include "runtime/cuda/Exec.h"
+#include "runtime/cuda/Precision.h"
 #include "runtime/cuda/TrainKernels.h"
 
 #define QRT_CUDA_DEFINE_KERNEL(name, Params)                                   \
@@ -42,6 +43,12 @@ Status expectDType(const DeviceTensor &t, DType dtype, const char *what);
 /// plan: a quantizer grid, a bias).
 Expected<const DeviceTensor *> uploadOnce(DeviceTensor &cache, const Tensor &t,
                                           Stream stream);
+
+/// The compute precision of the float conv / linear layers: fp16 under
+/// mixed precision (Amp), else fp32.
+inline Precision layerPrecision(const Context &ctx) {
+  return ctx.amp().enabled ? Precision::F16 : Precision::F32;
+}
 
 /// A step's own device buffer of `shape` and `dtype` (its intermediate
 /// values between library calls), kept in `keep` across runs and

@@ -58,7 +58,8 @@ QRT_CUDA_DEFINE_KERNEL(conv2d, ConvF32) {
   Expected<const cuda::ConvPlan *> plan = floatPlanFor<cuda::ConvPlan>(
       ctx, io, in, w, bias, p.constWeights,
       [&](const Tensor &hw, const Tensor &hb) {
-        return cuda::ConvPlan::create(in.shape, hw, hb, p.conv);
+        return cuda::ConvPlan::create(in.shape, hw, hb, p.conv,
+                                      layerPrecision(ctx));
       });
   if (!plan)
     return plan.status();
@@ -95,7 +96,8 @@ QRT_CUDA_DEFINE_KERNEL(linear, LinearF32) {
   Expected<const cuda::LinearPlan *> plan = floatPlanFor<cuda::LinearPlan>(
       ctx, io, in, w, bias, p.constWeights,
       [&](const Tensor &hw, const Tensor &hb) {
-        return cuda::LinearPlan::create(in.shape, hw, hb, p.relu);
+        return cuda::LinearPlan::create(in.shape, hw, hb, p.relu,
+                                        layerPrecision(ctx));
       });
   if (!plan)
     return plan.status();

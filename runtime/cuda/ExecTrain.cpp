@@ -156,13 +156,15 @@ namespace {
 /// The cuDNN backward plans of a conv step, per (input, weight) shape.
 struct ConvBackwardCache {
   std::map<std::pair<Shape, Shape>, cuda::ConvBackwardPlan> plans;
-  Expected<const cuda::ConvBackwardPlan *> get(const Shape &in, const Shape &w,
+  Expected<const cuda::ConvBackwardPlan *> get(const Context &ctx,
+                                               const Shape &in, const Shape &w,
                                                const Conv2dParams &conv) {
     auto key = std::make_pair(in, w);
     auto it = plans.find(key);
     if (it == plans.end()) {
       Expected<cuda::ConvBackwardPlan> made =
-          cuda::ConvBackwardPlan::create(in, w, /*withBias=*/false, conv);
+          cuda::ConvBackwardPlan::create(in, w, /*withBias=*/false, conv,
+                                         layerPrecision(ctx));
       if (!made)
         return made.status();
       it = plans.emplace(key, std::move(*made)).first;
@@ -194,11 +196,13 @@ struct LinearBackward {
 /// cache; the weight shape is the step's).
 struct LinearBackwardCache {
   std::map<Shape, LinearBackward> plans;
-  Expected<const LinearBackward *> get(const Shape &in, const Shape &w) {
+  Expected<const LinearBackward *> get(const Context &ctx, const Shape &in,
+                                       const Shape &w) {
     auto it = plans.find(in);
     if (it == plans.end()) {
       Expected<cuda::LinearBackwardPlan> made =
-          cuda::LinearBackwardPlan::create(in, w, /*withBias=*/false);
+          cuda::LinearBackwardPlan::create(in, w, /*withBias=*/false,
+                                           layerPrecision(ctx));
       if (!made)
         return made.status();
       it = plans.emplace(in, LinearBackward{std::move(*made), in, w}).first;
@@ -217,7 +221,7 @@ static Status dataGrad(Context &ctx, const StepIO &io, const Shape &shape,
   QRT_RETURN_IF_ERROR(expectResults(io, 1, (layer + "_grad_input").c_str()));
   const DeviceTensor &dy = operandOf(ctx, io, 0), &w = operandOf(ctx, io, 1);
   Shape xs = resolve(shape, dy.shape);
-  auto plan = ctx.state<Cache>(io).get(xs, w.shape, extra...);
+  auto plan = ctx.state<Cache>(io).get(ctx, xs, w.shape, extra...);
   if (!plan)
     return plan.status();
   const auto &pl = **plan;
@@ -241,7 +245,7 @@ static Status weightGrad(Context &ctx, const StepIO &io, const Shape &shape,
   QRT_RETURN_IF_ERROR(expectResults(io, 1, (layer + "_grad_weight").c_str()));
   const DeviceTensor &dy = operandOf(ctx, io, 0), &x = operandOf(ctx, io, 1);
   Shape wShape = resolve(shape, {});
-  auto plan = ctx.state<Cache>(io).get(x.shape, wShape, extra...);
+  auto plan = ctx.state<Cache>(io).get(ctx, x.shape, wShape, extra...);
   if (!plan)
     return plan.status();
   const auto &pl = **plan;
