@@ -80,20 +80,52 @@ private:
 /// (a module's `ml_program.global`s). global_load hands out the current
 /// tensor; global_store rebinds the name to a new one and never writes into
 /// a tensor that was handed out, so a loaded value keeps its value.
-class Globals {
+template <typename TensorT> class BasicGlobals {
 public:
   /// Appends a global; its index is its position.
-  int32_t add(std::string name, Tensor value);
+  int32_t add(std::string name, TensorT value) {
+    names_.push_back(std::move(name));
+    values_.push_back(std::move(value));
+    return size() - 1;
+  }
   /// The index of `name`, or -1.
-  int32_t index(const std::string &name) const;
-  const Tensor &get(int32_t i) const { return values_[i]; }
-  void set(int32_t i, Tensor t) { values_[i] = std::move(t); }
+  int32_t index(const std::string &name) const {
+    for (size_t i = 0; i < names_.size(); ++i)
+      if (names_[i] == name)
+        return static_cast<int32_t>(i);
+    return -1;
+  }
+  const TensorT &get(int32_t i) const { return values_[i]; }
+  void set(int32_t i, TensorT t) { values_[i] = std::move(t); }
   const std::vector<std::string> &names() const { return names_; }
   int32_t size() const { return static_cast<int32_t>(names_.size()); }
 
 private:
   std::vector<std::string> names_;
-  std::vector<Tensor> values_;
+  std::vector<TensorT> values_;
+};
+/// Host tensors (the CUDA back end's are device tensors).
+using Globals = BasicGlobals<Tensor>;
+
+/// The observers of a calibration plan by name, in the order their steps
+/// first ran (the CPU and CUDA contexts hold one).
+class ObserverList {
+public:
+  /// The observer registered under `name` (null until its step first runs).
+  std::unique_ptr<Observer> &get(const std::string &name) {
+    for (auto &[n, o] : observers_)
+      if (n == name)
+        return o;
+    observers_.emplace_back(name, nullptr);
+    return observers_.back().second;
+  }
+  const std::vector<std::pair<std::string, std::unique_ptr<Observer>>> &
+  all() const {
+    return observers_;
+  }
+
+private:
+  std::vector<std::pair<std::string, std::unique_ptr<Observer>>> observers_;
 };
 
 /// Where a plan's intermediate tensors live in its context's arena (one
@@ -196,11 +228,13 @@ public:
   }
 
   /// The observer registered under `name` (null until its step first runs).
-  std::unique_ptr<Observer> &observer(const std::string &name);
+  std::unique_ptr<Observer> &observer(const std::string &name) {
+    return observers_.get(name);
+  }
   /// Observers in the order their steps first ran.
   const std::vector<std::pair<std::string, std::unique_ptr<Observer>>> &
   observers() const {
-    return observers_;
+    return observers_.all();
   }
 
   /// Runs one step's `body` (returning a Status) unless an earlier step
@@ -242,7 +276,7 @@ private:
   int64_t batch_ = 0;
   void clearArenaViews();
   std::vector<std::shared_ptr<void>> states_;
-  std::vector<std::pair<std::string, std::unique_ptr<Observer>>> observers_;
+  ObserverList observers_;
   BufferPool pool_;
   std::shared_ptr<Globals> globals_;
   bool checkFinite_ = false;

@@ -35,17 +35,6 @@ void BufferPool::endRun() {
   ++currentRun_;
 }
 
-int32_t Globals::add(std::string name, Tensor value) {
-  names_.push_back(std::move(name));
-  values_.push_back(std::move(value));
-  return size() - 1;
-}
-
-int32_t Globals::index(const std::string &name) const {
-  auto it = std::find(names_.begin(), names_.end(), name);
-  return it == names_.end() ? -1 : static_cast<int32_t>(it - names_.begin());
-}
-
 void Context::resize(size_t numSlots, size_t numSteps) {
   slots_.resize(numSlots);
   states_.resize(numSteps);
@@ -54,14 +43,6 @@ void Context::resize(size_t numSlots, size_t numSteps) {
 bool Context::diesHere(const StepIO &io, Slot s) {
   return std::find(io.release.begin(), io.release.end(), s) !=
          io.release.end();
-}
-
-std::unique_ptr<Observer> &Context::observer(const std::string &name) {
-  for (auto &[n, o] : observers_)
-    if (n == name)
-      return o;
-  observers_.emplace_back(name, nullptr);
-  return observers_.back().second;
 }
 
 void Context::fail(const StepIO &io, const Status &s) {

@@ -53,6 +53,18 @@ inline Slot optionalIn(const StepIO &io, size_t i) {
   return i < io.in.size() ? io.in[i] : kNoSlot;
 }
 
+/// Ok when `p` names global p.index of `g` (null: the program has none);
+/// global_load / global_store of both back ends check so.
+template <typename GlobalsT>
+Status checkGlobal(const GlobalsT *g, const GlobalRef &p) {
+  if (!g || p.index < 0 || p.index >= g->size() ||
+      g->names()[p.index] != p.name)
+    return invalidArgument("global @" + p.name +
+                           " is not bound (the program's state list lacks "
+                           "it)");
+  return Status::ok();
+}
+
 } // namespace exec
 } // namespace qrt
 

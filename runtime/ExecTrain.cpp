@@ -483,26 +483,17 @@ QRT_DEFINE_KERNEL(adam_update, AdamParams) {
 
 //===-- Training state -----------------------------------------------------===//
 
-static Status checkGlobal(const Context &ctx, const GlobalRef &p) {
-  Globals *g = ctx.globals();
-  if (!g || p.index < 0 || p.index >= g->size() ||
-      g->names()[p.index] != p.name)
-    return invalidArgument("global @" + p.name +
-                           " is not bound (the program's state list lacks "
-                           "it)");
-  return Status::ok();
-}
 
 /// out = {the global's current tensor} (no copy).
 QRT_DEFINE_KERNEL(global_load, GlobalRef) {
-  QRT_RETURN_IF_ERROR(checkGlobal(ctx, p));
+  QRT_RETURN_IF_ERROR(checkGlobal(ctx.globals(), p));
   ctx[io.out[0]] = ctx.globals()->get(p.index);
   return Status::ok();
 }
 
 /// in = {the new value}: the global is rebound to it.
 QRT_DEFINE_KERNEL(global_store, GlobalRef) {
-  QRT_RETURN_IF_ERROR(checkGlobal(ctx, p));
+  QRT_RETURN_IF_ERROR(checkGlobal(ctx.globals(), p));
   ctx.globals()->set(p.index, ctx[io.in[0]]);
   return Status::ok();
 }

@@ -80,19 +80,7 @@ Status copyBytes(const DeviceTensor &src, const DeviceTensor &dst,
 /// A training program's state on the device (qrt::exec::Globals' device
 /// twin): global_load hands out the current tensor, global_store rebinds
 /// the name, so a loaded value keeps its value.
-class Globals {
-public:
-  int32_t add(std::string name, DeviceTensor value);
-  int32_t index(const std::string &name) const;
-  const DeviceTensor &get(int32_t i) const { return values_[i]; }
-  void set(int32_t i, DeviceTensor t) { values_[i] = std::move(t); }
-  const std::vector<std::string> &names() const { return names_; }
-  int32_t size() const { return static_cast<int32_t>(names_.size()); }
-
-private:
-  std::vector<std::string> names_;
-  std::vector<DeviceTensor> values_;
-};
+using Globals = qrt::exec::BasicGlobals<DeviceTensor>;
 
 /// Mixed-precision training (a CUDA training program's --amp fp16;
 /// docs/codegen.md, "Mixed precision"): conv and linear layers compute in
@@ -153,10 +141,12 @@ public:
 
   /// The observer registered under `name` (calibration programs; observers
   /// run on the host, see observe in ExecQuant.cpp).
-  std::unique_ptr<Observer> &observer(const std::string &name);
+  std::unique_ptr<Observer> &observer(const std::string &name) {
+    return observers_.get(name);
+  }
   const std::vector<std::pair<std::string, std::unique_ptr<Observer>>> &
   observers() const {
-    return observers_;
+    return observers_.all();
   }
 
   /// Mixed precision for the runs to come (see Amp).
@@ -193,7 +183,7 @@ private:
   };
   std::vector<DeviceTensor> slots_;
   std::vector<std::shared_ptr<void>> states_;
-  std::vector<std::pair<std::string, std::unique_ptr<Observer>>> observers_;
+  qrt::exec::ObserverList observers_;
   qrt::exec::ArenaPlacements placements_;
   CudaBuffer arenaBuffer_, workspace_;
   std::vector<PooledBuffer> pool_; // dead buffers, by size

@@ -142,28 +142,9 @@ Expected<void *> Context::workspace(size_t bytes) {
   return workspace_.data();
 }
 
-std::unique_ptr<Observer> &Context::observer(const std::string &name) {
-  for (auto &[n, o] : observers_)
-    if (n == name)
-      return o;
-  observers_.emplace_back(name, nullptr);
-  return observers_.back().second;
-}
-
 void Context::fail(const StepIO &io, const Status &s) {
   if (status_.isOk())
     status_ = Status::error(s.code(), io.what + ": " + s.message());
-}
-
-int32_t Globals::add(std::string name, DeviceTensor value) {
-  names_.push_back(std::move(name));
-  values_.push_back(std::move(value));
-  return size() - 1;
-}
-
-int32_t Globals::index(const std::string &name) const {
-  auto it = std::find(names_.begin(), names_.end(), name);
-  return it == names_.end() ? -1 : static_cast<int32_t>(it - names_.begin());
 }
 
 void Context::finishStep(const StepIO &io) {

@@ -121,19 +121,10 @@ QRT_CUDA_DEFINE_KERNEL(relu, NoParams) {
 // Training state
 //===----------------------------------------------------------------------===//
 
-static Status checkGlobal(const Context &ctx, const qrt::exec::GlobalRef &p) {
-  Globals *g = ctx.globals();
-  if (!g || p.index < 0 || p.index >= g->size() ||
-      g->names()[p.index] != p.name)
-    return invalidArgument("global @" + p.name +
-                           " is not bound (the program's state list lacks "
-                           "it)");
-  return Status::ok();
-}
 
 /// out = {the global's current tensor} (no copy).
 QRT_CUDA_DEFINE_KERNEL(global_load, GlobalRef) {
-  QRT_RETURN_IF_ERROR(checkGlobal(ctx, p));
+  QRT_RETURN_IF_ERROR(qrt::exec::checkGlobal(ctx.globals(), p));
   ctx[io.out[0]] = ctx.globals()->get(p.index);
   return Status::ok();
 }
@@ -142,7 +133,7 @@ QRT_CUDA_DEFINE_KERNEL(global_load, GlobalRef) {
 /// a value in the arena (whose bytes are the next run's) is copied into a
 /// buffer of its own first.
 QRT_CUDA_DEFINE_KERNEL(global_store, GlobalRef) {
-  QRT_RETURN_IF_ERROR(checkGlobal(ctx, p));
+  QRT_RETURN_IF_ERROR(qrt::exec::checkGlobal(ctx.globals(), p));
   const DeviceTensor &v = ctx[io.in[0]];
   if (!v.defined())
     return invalidArgument("global_store of an undefined value");
