@@ -11,6 +11,7 @@
 
 #include "runtime/Exec.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -51,6 +52,22 @@ inline std::optional<Shape> paddedShape(const Shape &shape,
 /// The optional operand `i` of a step (kNoSlot when the list is shorter).
 inline Slot optionalIn(const StepIO &io, size_t i) {
   return i < io.in.size() ? io.in[i] : kNoSlot;
+}
+
+/// LSQ's step-size gradient scale for a quantizer's input of `shape` on
+/// groups `g` (see FakeQuantGradParams), for both back ends' fake_quant_grad.
+inline float lsqGradScale(const FakeQuantGradParams &p, const Shape &shape,
+                          Granularity g) {
+  double numel = static_cast<double>(numElements(shape));
+  double perGroup = numel / g.numGroups;
+  double perSample = p.weight || shape.empty()
+                         ? perGroup
+                         : perGroup / std::max<int64_t>(1, shape[0]);
+  double fan = shape.size() > 1 ? numel / shape[0] : 1.0;
+  return qmath::gradScaleFactor(p.gradScale, fan,
+                                p.gradScale == GradScaleMode::Lsq ? perSample
+                                                                  : perGroup,
+                                p.range.qmax);
 }
 
 /// Ok when `p` names global p.index of `g` (null: the program has none);

@@ -311,19 +311,6 @@ QRT_DEFINE_KERNEL(adaround_regularizer, NoParams) {
 
 //===-- fake_quant_grad ----------------------------------------------------===//
 
-/// LSQ's step-size gradient scale for `x` (see FakeQuantGradParams).
-static float lsqGradScale(const FakeQuantGradParams &p, const Tensor &x,
-                          Granularity g) {
-  double perGroup = static_cast<double>(x.numel()) / g.numGroups;
-  double perSample = p.weight || x.rank() == 0
-                         ? perGroup
-                         : perGroup / std::max<int64_t>(1, x.dim(0));
-  double fan = x.rank() > 1 ? static_cast<double>(x.numel()) / x.dim(0) : 1.0;
-  return qmath::gradScaleFactor(p.gradScale, fan,
-                                p.gradScale == GradScaleMode::Lsq ? perSample
-                                                                  : perGroup,
-                                p.range.qmax);
-}
 
 QRT_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
   enum { kX, kDy, kScale, kZeroPoint, kClip, kBasis, kOffset };
@@ -354,14 +341,14 @@ QRT_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
   case FakeQuantKind::Lsq:
     s = need(1);
     if (s)
-      s = lsqBackward(x, param(kScale), qn, qp, g, lsqGradScale(p, x, g), dy,
+      s = lsqBackward(x, param(kScale), qn, qp, g, lsqGradScale(p, x.shape(), g), dy,
                       dx, dp[0]);
     break;
   case FakeQuantKind::LsqPlus:
     s = need(2);
     if (s)
       s = lsqPlusBackward(x, param(kScale), param(kZeroPoint), qn, qp, g,
-                          lsqGradScale(p, x, g), dy, dx, dp[0], dp[1]);
+                          lsqGradScale(p, x.shape(), g), dy, dx, dp[0], dp[1]);
     break;
   case FakeQuantKind::Pact:
     s = need(1);

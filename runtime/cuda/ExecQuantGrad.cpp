@@ -27,19 +27,6 @@ using namespace qrt::cuda;
 using namespace qrt::cuda::exec;
 namespace qe = qrt::exec;
 
-/// LSQ's step-size gradient scale for x of `shape`: runtime/ExecTrain.cpp's
-/// lsqGradScale, the same formula on the shape (it reads nothing else).
-static float lsqGradScale(const qe::FakeQuantGradParams &p, const Shape &x,
-                          Granularity g) {
-  double numel = static_cast<double>(numElements(x));
-  double perGroup = numel / g.numGroups;
-  double perSample =
-      p.weight || x.empty() ? perGroup : perGroup / std::max<int64_t>(1, x[0]);
-  double fan = x.size() > 1 ? numel / x[0] : 1.0;
-  return qmath::gradScaleFactor(
-      p.gradScale, fan,
-      p.gradScale == GradScaleMode::Lsq ? perSample : perGroup, p.range.qmax);
-}
 
 /// The groups of `g` on x, with FakeQuant.cpp's layoutFor checks and
 /// messages (under `name`).
@@ -124,7 +111,7 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
     QRT_RETURN_IF_ERROR(groups(groupsOf(x, g, "lsq backward")));
     paramShapes = {s.shape};
     bytes = cuda::paramGradWorkspaceBytes(gs, 1);
-    float scale = lsqGradScale(p, x.shape, g);
+    float scale = qe::lsqGradScale(p, x.shape, g);
     launch = [&, scale](float *dx, float *const *dp, void *ws) {
       return cuda::lsqGrad(x.as<float>(), s.as<float>(), qn, qp, gs, scale,
                            dy.as<float>(), dx, dp[0], ws, bytes, st);
@@ -139,7 +126,7 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
     QRT_RETURN_IF_ERROR(groups(gradGroupsOf(x, dy, g, "lsq+ backward")));
     paramShapes = {s.shape, beta.shape};
     bytes = cuda::paramGradWorkspaceBytes(gs, 2);
-    float scale = lsqGradScale(p, x.shape, g);
+    float scale = qe::lsqGradScale(p, x.shape, g);
     launch = [&, scale](float *dx, float *const *dp, void *ws) {
       return cuda::lsqPlusGrad(x.as<float>(), s.as<float>(), beta.as<float>(),
                                qn, qp, gs, scale, dy.as<float>(), dx, dp[0],
