@@ -109,8 +109,10 @@ train_args="--data-dir DATA --train-images 128 --train-batch-size 128 --epochs 1
   --epochs 1 --eval-limit 100 --seed 7 --out "$work/cpu-train/out" >>"$log"
 cp "$work/cpu-train/out/checkpoint.qckpt" "$out/ref/train-step.qckpt"
 check resnet8-qat-step model_train "$train_args" qckpt checkpoint.qckpt train-step.qckpt --rtol 1e-5 --atol 1e-5
-# Mixed precision: an epoch of 1,024 images runs (its last line: the loss
+# The QAT step's speed: an epoch of 1,024 images (8 steps of 128; the
+# epoch line's images/s), in fp32 and in mixed precision (with the loss
 # scale and the skipped steps).
+check resnet8-qat-fp32 model_train "--data-dir DATA --train-images 1024 --epochs 1 --eval-limit 500 --seed 7 --out RESULT_DIR" ok - -
 check resnet8-qat-amp-fp16 model_train "--data-dir DATA --train-images 1024 --epochs 1 --eval-limit 500 --seed 7 --amp fp16 --out RESULT_DIR" ok - -
 
 # --- Timings (CUDA only; the table reports ms per run). ---------------------

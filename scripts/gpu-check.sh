@@ -148,7 +148,11 @@ if [ -f "$bundle/manifest.tsv" ]; then
           ms=$(sed -n 's/.*time per run: \([0-9.]*\) ms.*/\1/p' "$work/log.txt" | tail -n 1)
           printf '%s\tpass\t%s ms per run\n' "$check" "${ms:-?}" >>"$programs" ;;
         ok)
-          printf '%s\tpass\t%s (%.1f s)\n' "$check" "$(tail -n 1 "$work/log.txt")" \
+          # The run's own summary: its epoch lines (images/s) and the
+          # mixed-precision line, else its last line.
+          summary=$(grep -E '^epoch |^mixed precision' "$work/log.txt" | tr '\n' ' ')
+          [ -n "$summary" ] || summary=$(tail -n 1 "$work/log.txt")
+          printf '%s\tpass\t%s(%.1f s)\n' "$check" "$summary" \
             "$(awk "BEGIN { print $t1 - $t0 }")" >>"$programs" ;;
         bytes)
           if cmp -s "$work/$result" "$bundle/ref/$reference"; then
