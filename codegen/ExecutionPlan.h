@@ -87,6 +87,8 @@ public:
     return context->observers();
   }
   const std::vector<PlanStep> &planSteps() const { return steps; }
+  /// The context the runs use, for its per-step profile (qrun --profile).
+  qrt::exec::Context &profileContext() const { return *context; }
   /// The slot of every value of the function, and the constant slots'
   /// tensors (weights) in slot order.
   const llvm::DenseMap<mlir::Value, unsigned> &slotMap() const { return slots; }

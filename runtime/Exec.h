@@ -185,6 +185,17 @@ Status checkArenaLayout(const ArenaLayout &layout,
                         const std::vector<Slot> &storageOf,
                         const std::vector<Slot> &results);
 
+/// The wall time of one step over the profiled runs (Context::profile).
+struct StepTime {
+  std::string what; // the step's StepIO::what ("loc: qnn.conv2d")
+  double seconds = 0;
+  int64_t calls = 0;
+};
+/// A profile as text: time per run by op (the `qnn.<op>` of each step's
+/// name), then the `top` slowest steps, each with its share of the run.
+std::string formatProfile(const std::vector<StepTime> &profile, int64_t runs,
+                          size_t top = 12);
+
 /// The state of one plan's executions. Not thread-safe: one run at a time.
 class Context {
 public:
@@ -243,11 +254,28 @@ public:
   template <typename Body> void runStep(const StepIO &io, Body &&body) {
     if (!ok())
       return;
-    Status s = body();
-    if (!s)
-      fail(io, s);
-    finishStep(io);
+    // A small step runs on one thread (its oneDNN plans are made so, per
+    // input shape): waking an idle OpenMP thread costs more than its
+    // share of the work (docs/benchmarks.md, "Threads").
+    SerialIfSmall serial(*this, io);
+    if (profiling_) {
+      StepClock clock(*this, io);
+      runBody(io, body);
+      return;
+    }
+    runBody(io, body);
   }
+
+  /// Steps whose largest operand has fewer elements than this run on one
+  /// thread.
+  static constexpr int64_t kSerialStepElements = int64_t(1) << 18;
+
+  /// With `on`, each step's wall time is added to profile() (qrun
+  /// --profile; a step's time includes the release of its dead slots).
+  void setProfile(bool on);
+  /// Seconds per step over the profiled runs, by step id (the StepIO's
+  /// `what` names it).
+  const std::vector<StepTime> &profile() const { return profile_; }
 
   /// The training state that global_load / global_store read and rebind
   /// (shared by the plans of one module); null for stateless programs.
@@ -270,8 +298,32 @@ public:
   Status endRun();
 
 private:
+  template <typename Body> void runBody(const StepIO &io, Body &body) {
+    Status s = body();
+    if (!s)
+      fail(io, s);
+    finishStep(io);
+  }
+  /// One thread for the scope when the step is small and more are set
+  /// (RAII; restores the count).
+  struct SerialIfSmall {
+    SerialIfSmall(const Context &ctx, const StepIO &io);
+    ~SerialIfSmall();
+    int restore = 0; // the thread count to restore, 0: unchanged
+  };
+  /// Times a step into profile_ (RAII around runBody).
+  struct StepClock {
+    StepClock(Context &ctx, const StepIO &io);
+    ~StepClock();
+    Context &ctx;
+    const StepIO &io;
+    int64_t startNs;
+  };
+
   std::vector<Tensor> slots_;
   ArenaPlacements placements_;
+  bool profiling_ = false;
+  std::vector<StepTime> profile_;
   Tensor arenaBuffer_;                             // u8, >= rowBytes * batch_
   int64_t batch_ = 0;
   void clearArenaViews();

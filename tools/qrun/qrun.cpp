@@ -64,6 +64,11 @@ static cl::opt<std::string> globalsOut(
              "DIR/<name>.npy ('/' in names becomes '_'), e.g. the weights a "
              "@train_step produced"),
     cl::value_desc("DIR"), cl::cat(qrunCategory));
+static cl::opt<bool>
+    profile("profile",
+            cl::desc("With --repeat: time every step of the timed runs and "
+                     "print where the time goes, by op and by step"),
+            cl::cat(qrunCategory));
 static cl::opt<int> repeat("repeat",
                            cl::desc("Run the .npy inputs this many times and "
                                     "report the mean time per run"),
@@ -139,6 +144,17 @@ static int runOnFiles(const qopt::ExecutionPlan &plan) {
     return fail(ms.status().message());
   if (repeat > 1)
     llvm::outs() << qrt::formatTimeLine(*ms, repeat, qrt::getNumThreads());
+  if (profile) {
+    // The same runs again, each step timed (the clock costs a little, so
+    // the time per run above is measured without it).
+    plan.profileContext().setProfile(true);
+    for (int i = 0; i < std::max(1, (int)repeat); ++i)
+      if (qrt::Expected<std::vector<qrt::Tensor>> r = plan.run(args); !r)
+        return fail(r.status().message());
+    llvm::outs() << qrt::exec::formatProfile(plan.profileContext().profile(),
+                                             std::max(1, (int)repeat));
+    plan.profileContext().setProfile(false);
+  }
   for (size_t i = 0; i < results.size(); ++i) {
     if (outputs.empty()) {
       llvm::outs() << qrt::formatResultSummary(i, results[i]);
