@@ -40,6 +40,7 @@ std::string lit(const ResizeParams &p);
 std::string lit(const Int8Epilogue &p);
 std::string lit(const RequantizeOptions &p);
 std::string lit(const QuantGrid &p);
+std::string lit(const FloatEpilogue &p);
 std::string lit(GradType t);
 std::string lit(GradScaleMode m);
 std::string lit(const SgdOptions &p);
@@ -383,6 +384,10 @@ std::string lit(const QConvFused &p) {
   QConvFused d;
   return Init().F(conv).F(inputDType).F(inputZeroPoint).F(epilogue).str();
 }
+std::string lit(const FloatEpilogue &p) {
+  FloatEpilogue d;
+  return Init().F(enabled).F(grid).F(residual).F(relu).str();
+}
 std::string lit(const IntLayer &p) {
   IntLayer d;
   return Init()
@@ -391,6 +396,7 @@ std::string lit(const IntLayer &p) {
       .F(inputZeroPoint)
       .F(raw)
       .F(epilogue)
+      .F(floatOut)
       .str();
 }
 std::string lit(const SgdOptions &p) {

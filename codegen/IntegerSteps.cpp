@@ -17,6 +17,8 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <optional>
+
 
 using namespace mlir;
 using namespace mlir::quant;
@@ -304,9 +306,92 @@ static LogicalResult lowerFusedQConv(ExecutionPlan &plan, QConv2dOp op) {
   return success();
 }
 
+/// The float ops after a raw (i32) layer that its step computes too
+/// (qrt::applyFloatEpilogue): the result's only user dequantizes it (per
+/// tensor or along axis 1) into an `add` of an f32 [1, C, 1...] bias, then,
+/// as far as each value has one user, an `add` of an f32 of the same type
+/// defined before the layer (the policy's full-precision residual) and a
+/// `relu`. Without the bias add nothing is fused.
+struct FloatChain {
+  llvm::SmallVector<Operation *, 4> ops; // absorbed, in order
+  Value bias, residual, result;
+  bool relu = false;
+};
+
+static std::optional<FloatChain> floatChainOf(Operation *layer, Value acc) {
+  auto soleUser = [](Value v) -> Operation * {
+    return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
+  };
+  auto deq = dyn_cast_or_null<DequantizeOp>(soleUser(acc));
+  if (!deq)
+    return std::nullopt;
+  auto accType = cast<RankedTensorType>(acc.getType());
+  auto qtype = dyn_cast<QuantizedType>(accType.getElementType());
+  if (!qtype || qtype.getStorageTypeIntegralWidth() != 32 ||
+      accType.getRank() < 2 || accType.isDynamicDim(1))
+    return std::nullopt;
+  if (auto pc = dyn_cast<UniformQuantizedPerAxisType>(qtype);
+      pc && pc.getQuantizedDimension() != 1)
+    return std::nullopt;
+  auto add = dyn_cast_or_null<AddOp>(soleUser(deq.getResult()));
+  if (!add)
+    return std::nullopt;
+  // The other operand of `a`, or null when `v` is not one of them.
+  auto otherOf = [](AddOp a, Value v) {
+    return a.getLhs() == v ? a.getRhs() : a.getRhs() == v ? a.getLhs() : Value();
+  };
+  Value bias = otherOf(add, deq.getResult());
+  auto biasType = dyn_cast<RankedTensorType>(bias.getType());
+  if (!biasType || !biasType.hasStaticShape() ||
+      biasType.getRank() != accType.getRank() ||
+      add.getOutput().getType() != deq.getResult().getType())
+    return std::nullopt;
+  for (int64_t d = 0; d < biasType.getRank(); ++d)
+    if (biasType.getDimSize(d) != (d == 1 ? accType.getDimSize(1) : 1))
+      return std::nullopt;
+  FloatChain c;
+  c.ops = {deq, add};
+  // The bias and the residual must exist when the layer's step runs.
+  auto definedBefore = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    return !def || (def->getBlock() == layer->getBlock() &&
+                    def->isBeforeInBlock(layer));
+  };
+  // A bias reshaped from [C] after the layer (the lowering's usual form):
+  // the kernel reads C floats, so the reshape's operand does.
+  if (auto reshape = bias.getDefiningOp<ReshapeOp>();
+      reshape && !definedBefore(bias) && definedBefore(reshape.getInput()) &&
+      cast<RankedTensorType>(reshape.getInput().getType()).getElementType() ==
+          biasType.getElementType()) {
+    if (bias.hasOneUse())
+      c.ops.insert(c.ops.begin(), reshape);
+    bias = reshape.getInput();
+  }
+  if (!definedBefore(bias))
+    return std::nullopt;
+  c.bias = bias;
+  c.result = add.getOutput();
+  if (auto res = dyn_cast_or_null<AddOp>(soleUser(c.result))) {
+    Value r = otherOf(res, c.result);
+    if (r && r != c.result && r.getType() == c.result.getType() &&
+        res.getOutput().getType() == c.result.getType() && definedBefore(r)) {
+      c.ops.push_back(res);
+      c.residual = r;
+      c.result = res.getOutput();
+    }
+  }
+  if (auto relu = dyn_cast_or_null<ReluOp>(soleUser(c.result))) {
+    c.ops.push_back(relu);
+    c.relu = true;
+    c.result = relu.getOutput();
+  }
+  return c;
+}
+
 /// qconv2d and qlinear: a oneDNN int8 plan per input shape (weights
 /// reordered once), then the requantization epilogue (qlinear: qrt's
-/// scalar form of the same formula) or the raw accumulator.
+/// scalar form of the same formula), the float epilogue of the ops after a
+/// raw result (floatChainOf), or the raw accumulator.
 static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
                                    Value input, Value weight, Value bias,
                                    Value residual, bool relu,
@@ -340,8 +425,24 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
     return op->emitError("int8 layers need constant weights and bias");
   p.inputDType = storageDType(*ix);
   p.inputZeroPoint = (int32_t)ix->zeroPoints[0];
-  plan.addCall(op, isa<QConv2dOp>(op) ? step::qconv2d : step::qlinear,
-               {input, weight, bias}, {op->getResult(0)}, std::move(p));
+  auto make = isa<QConv2dOp>(op) ? step::qconv2d : step::qlinear;
+  if (p.raw && !residual)
+    if (std::optional<FloatChain> chain = floatChainOf(op, op->getResult(0))) {
+      FailureOr<FrozenGrid> iacc = quantInfo(op, op->getResult(0));
+      if (failed(iacc))
+        return failure();
+      p.floatOut.enabled = true;
+      p.floatOut.grid = quantGridOf(*iacc);
+      p.floatOut.residual = bool(chain->residual);
+      p.floatOut.relu = chain->relu;
+      for (Operation *absorbed : chain->ops)
+        plan.absorb(absorbed);
+      plan.addCall(op, make, {input, weight, bias, chain->bias, chain->residual},
+                   {chain->result}, std::move(p));
+      return success();
+    }
+  plan.addCall(op, make, {input, weight, bias}, {op->getResult(0)},
+               std::move(p));
   return success();
 }
 

@@ -504,14 +504,26 @@ struct QConvFused {
   int32_t inputZeroPoint = 0;
   Int8Epilogue epilogue;
 };
+/// The float epilogue fused into a raw qconv2d / qlinear (a policy's
+/// full-precision residual path: dequantize -> + bias -> [+ residual] ->
+/// [relu] in the graph), computed as qrt::applyFloatEpilogue does.
+struct FloatEpilogue {
+  bool enabled = false;
+  QuantGrid grid; // the accumulator's (i32; per tensor or along axis 1)
+  bool residual = false, relu = false;
+};
+
 /// qconv2d / qlinear: the raw i32 accumulator (`raw`), or requantized by
-/// qrt's epilogue. in = {x, w, b?}.
+/// qrt's epilogue, or (raw with floatOut) its f32 float epilogue.
+/// in = {x, w, b?} and, with floatOut, {float bias [1, C, 1...],
+/// residual?}.
 struct IntLayer {
   Conv2dParams conv; // qconv2d only
   DType inputDType = DType::U8;
   int32_t inputZeroPoint = 0;
   bool raw = true;
   Int8Epilogue epilogue;
+  FloatEpilogue floatOut;
 };
 
 //===----------------------------------------------------------------------===//

@@ -140,8 +140,18 @@ QRT_DEFINE_KERNEL(qconv2d_fused, QConvFused) {
   return s;
 }
 
+namespace {
+/// An int8 layer's plans per input shape, and the accumulator of a layer
+/// with a float epilogue (reused across runs).
+template <typename PlanT> struct IntLayerState {
+  PlanCache<PlanT> plans;
+  Tensor acc;
+};
+} // namespace
+
 /// qconv2d / qlinear: a oneDNN int8 plan per input shape (weights reordered
-/// once), then the requantization epilogue or the raw accumulator.
+/// once), then the requantization epilogue, the float epilogue, or the raw
+/// accumulator.
 template <typename PlanT, typename Make>
 static Status intLayer(Context &ctx, const StepIO &io, const IntLayer &p,
                        Make make) {
@@ -149,7 +159,8 @@ static Status intLayer(Context &ctx, const StepIO &io, const IntLayer &p,
   if (!in.defined())
     return invalidArgument("undefined input");
   const Tensor &bias = ctx.operand(optionalIn(io, 2));
-  auto &plans = ctx.state<PlanCache<PlanT>>(io);
+  auto &state = ctx.state<IntLayerState<PlanT>>(io);
+  PlanCache<PlanT> &plans = state.plans;
   auto it = plans.find(in.shape());
   if (it == plans.end()) {
     // Requantized results take the bias in the epilogue.
@@ -157,6 +168,21 @@ static Status intLayer(Context &ctx, const StepIO &io, const IntLayer &p,
     if (!made)
       return made.status();
     it = plans.emplace(in.shape(), std::move(*made)).first;
+  }
+  if (p.floatOut.enabled) {
+    // acc in a buffer of the step's own, then one pass to the f32 result.
+    Tensor &acc = state.acc;
+    if (acc.defined() && acc.shape() != it->second.outputShape())
+      acc = Tensor(); // another batch size: a new buffer
+    QRT_RETURN_IF_ERROR(it->second.runAccumulate(in, acc));
+    Tensor out = ctx.output(io.out[0], acc.shape(), DType::F32);
+    Status s = applyFloatEpilogue(acc, p.floatOut.grid.scale,
+                                  p.floatOut.grid.zeroPoint,
+                                  ctx.operand(optionalIn(io, 3)),
+                                  ctx.operand(optionalIn(io, 4)),
+                                  p.floatOut.relu, out);
+    ctx[io.out[0]] = std::move(out);
+    return s;
   }
   Tensor out = ctx.output(io.out[0], it->second.outputShape(),
                           p.raw ? DType::I32 : p.epilogue.outputDType);

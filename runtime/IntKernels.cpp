@@ -947,6 +947,58 @@ Status checkEpilogue(const Int8Epilogue &e, int64_t channels,
   return Status::ok();
 }
 
+Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
+                          const Tensor &zeroPoint, const Tensor &bias,
+                          const Tensor &residual, bool relu, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkDType(acc, DType::I32, "float epilogue input"));
+  if (acc.rank() < 2)
+    return invalidArgument("float epilogue: accumulator must be [N, C, ...]");
+  int64_t channels = acc.dim(1);
+  auto perChannel = [&](const Tensor &t, const char *what) -> Status {
+    if (!t.defined() || t.dtype() != DType::F32 ||
+        (t.numel() != 1 && t.numel() != channels))
+      return invalidArgument(std::string("float epilogue: ") + what +
+                             " must be f32 [1] or [" +
+                             std::to_string(channels) + "]");
+    return Status::ok();
+  };
+  QRT_RETURN_IF_ERROR(perChannel(scale, "scale"));
+  QRT_RETURN_IF_ERROR(perChannel(zeroPoint, "zero point"));
+  if (!bias.defined() || bias.dtype() != DType::F32 ||
+      bias.numel() != channels)
+    return invalidArgument("float epilogue: bias must be f32 of " +
+                           std::to_string(channels) + " elements");
+  if (residual.defined() &&
+      (residual.shape() != acc.shape() || residual.dtype() != DType::F32))
+    return invalidArgument("float epilogue: residual " +
+                           shapeToString(residual.shape()) +
+                           " does not match the layer's result " +
+                           shapeToString(acc.shape()));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(y, acc.shape(), DType::F32, "float epilogue"));
+  int64_t inner = acc.numel() / std::max<int64_t>(1, acc.dim(0) * channels);
+  const int32_t *a = acc.data<int32_t>();
+  const float *r = residual.defined() ? residual.data<float>() : nullptr;
+  const float *s = scale.data<float>(), *z = zeroPoint.data<float>(),
+              *b = bias.data<float>();
+  bool sc = scale.numel() != 1, zc = zeroPoint.numel() != 1;
+  float *out = y.data<float>();
+  parallelFor(acc.dim(0) * channels, inner * 2, [&](int64_t begin,
+                                                     int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      int64_t c = row % channels;
+      float sv = s[sc ? c : 0], zv = z[zc ? c : 0], bv = b[c];
+      for (int64_t i = row * inner; i < (row + 1) * inner; ++i) {
+        float v = emath::add(emath::dequantizeValue((float)a[i], sv, zv), bv);
+        if (r)
+          v = emath::add(v, r[i]);
+        out[i] = relu ? emath::relu(v) : v;
+      }
+    }
+  });
+  return Status::ok();
+}
+
 Status applyEpilogue(const Tensor &acc, const Tensor &bias,
                      const Tensor &residual, const Int8Epilogue &e,
                      Tensor &y) {

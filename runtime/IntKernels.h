@@ -178,6 +178,17 @@ private:
 Status applyEpilogue(const Tensor &acc, const Tensor &bias,
                      const Tensor &residual, const Int8Epilogue &e, Tensor &y);
 
+/// The float epilogue of a raw int8 layer (a policy's full-precision
+/// residual path: dequantize -> + bias -> [+ residual] -> [relu]) in one
+/// pass: y = relu?(((float)acc - z[c]) s[c] + bias[c] [+ residual]), each
+/// operation rounded as the separate dequantize / add / relu kernels round
+/// it, so the bits are theirs. acc i32 [N, C, ...]; scale / zeroPoint f32
+/// [1] or [C]; bias f32 of C elements; residual f32 of acc's shape or
+/// undefined; y f32 of acc's shape.
+Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
+                          const Tensor &zeroPoint, const Tensor &bias,
+                          const Tensor &residual, bool relu, Tensor &y);
+
 /// Int8 linear: x [N, K] (u8/i8, zero point zx), W s8 [M, K], bias i32 [M].
 /// Runs on oneDNN's matmul (it supports source zero points; inner product
 /// does not in oneDNN 2.6).

@@ -73,6 +73,7 @@ template <typename PlanT> struct IntLayerState {
   std::map<Shape, PlanT> plans;
   std::optional<EpiloguePlan> epilogue;
   DeviceTensor acc;
+  DeviceGrid floatGrid; // a float epilogue's dequantization
 };
 } // namespace
 
@@ -134,6 +135,52 @@ epilogueFor(Context &ctx, StateT &state, const qrt::Int8Epilogue &e,
   return &*state.epilogue;
 }
 
+/// The float epilogue of a raw layer (qrt::applyFloatEpilogue): the
+/// dequantize, add and relu kernels in turn, each the CPU's element
+/// function, so the result has the CPU's bits. in[3] is the bias (C
+/// floats), in[4] the residual.
+static Status floatEpilogue(Context &ctx, const StepIO &io,
+                            const qe::FloatEpilogue &f, DeviceGrid &grid,
+                            const DeviceTensor &acc) {
+  QRT_RETURN_IF_ERROR(grid.upload(f.grid, ctx.stream()));
+  Expected<GroupShape> g =
+      groupShapeOf(acc.shape, granularityOn(f.grid.axis, -1, acc.shape));
+  if (!g)
+    return g.status();
+  const DeviceTensor &bias = ctx.operand(optionalIn(io, 3));
+  int64_t channels = acc.shape[1];
+  if (!bias.defined() || bias.dtype != DType::F32 ||
+      bias.numel() != channels)
+    return invalidArgument("float epilogue: bias must be f32 of " +
+                           std::to_string(channels) + " elements");
+  const DeviceTensor &residual = ctx.operand(optionalIn(io, 4));
+  if (f.residual && (!residual.defined() || residual.shape != acc.shape ||
+                     residual.dtype != DType::F32))
+    return invalidArgument("float epilogue: residual " +
+                           shapeToString(residual.shape) +
+                           " does not match the layer's result " +
+                           shapeToString(acc.shape));
+  Expected<DeviceTensor> out = ctx.output(io.out[0], acc.shape, DType::F32);
+  if (!out)
+    return out.status();
+  float *y = out->as<float>();
+  QRT_RETURN_IF_ERROR(cuda::dequantize(acc.data, DType::I32,
+                                       grid.scale.as<float>(),
+                                       grid.zeroPoint.as<float>(), *g, y,
+                                       ctx.stream()));
+  Shape biasShape(acc.shape.size(), 1);
+  biasShape[1] = channels;
+  QRT_RETURN_IF_ERROR(cuda::add(y, acc.shape, bias.as<float>(), biasShape, y,
+                                ctx.stream()));
+  if (f.residual)
+    QRT_RETURN_IF_ERROR(cuda::add(y, acc.shape, residual.as<float>(),
+                                  residual.shape, y, ctx.stream()));
+  if (f.relu)
+    QRT_RETURN_IF_ERROR(cuda::relu(y, out->numel(), y, ctx.stream()));
+  ctx[io.out[0]] = std::move(*out);
+  return Status::ok();
+}
+
 /// qconv2d / qlinear: the raw accumulator, or requantized by the epilogue.
 template <typename PlanT, typename Make>
 static Status intLayer(Context &ctx, const StepIO &io, const qe::IntLayer &p,
@@ -146,6 +193,8 @@ static Status intLayer(Context &ctx, const StepIO &io, const qe::IntLayer &p,
   Expected<DeviceTensor> acc = accumulate(ctx, io, state, in, p.raw, make);
   if (!acc)
     return acc.status();
+  if (p.raw && p.floatOut.enabled)
+    return floatEpilogue(ctx, io, p.floatOut, state.floatGrid, *acc);
   if (p.raw) {
     Expected<DeviceTensor> out =
         ctx.output(io.out[0], acc->shape, DType::I32);
