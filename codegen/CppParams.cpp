@@ -386,7 +386,14 @@ std::string lit(const QConvFused &p) {
 }
 std::string lit(const FloatEpilogue &p) {
   FloatEpilogue d;
-  return Init().F(enabled).F(grid).F(residual).F(relu).str();
+  return Init()
+      .F(enabled)
+      .F(grid)
+      .F(residual)
+      .F(relu)
+      .F(quantized)
+      .F(output)
+      .str();
 }
 std::string lit(const IntLayer &p) {
   IntLayer d;

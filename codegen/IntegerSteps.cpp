@@ -316,6 +316,7 @@ struct FloatChain {
   llvm::SmallVector<Operation *, 4> ops; // absorbed, in order
   Value bias, residual, result;
   bool relu = false;
+  QuantizeOp quantize; // of the result, per tensor to 8 bits, or null
 };
 
 static std::optional<FloatChain> floatChainOf(Operation *layer, Value acc) {
@@ -385,6 +386,17 @@ static std::optional<FloatChain> floatChainOf(Operation *layer, Value acc) {
     c.relu = true;
     c.result = relu.getOutput();
   }
+  // A per-tensor 8-bit quantize of the result (the next layer's input) is
+  // written by the same pass.
+  for (Operation *user : c.result.getUsers())
+    if (auto q = dyn_cast<QuantizeOp>(user)) {
+      auto qt = dyn_cast<UniformQuantizedType>(
+          cast<RankedTensorType>(q.getType()).getElementType());
+      if (qt && qt.getStorageTypeIntegralWidth() == 8) {
+        c.quantize = q;
+        break;
+      }
+    }
   return c;
 }
 
@@ -435,10 +447,20 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
       p.floatOut.grid = quantGridOf(*iacc);
       p.floatOut.residual = bool(chain->residual);
       p.floatOut.relu = chain->relu;
+      SmallVector<Value, 2> results{chain->result};
+      if (QuantizeOp q = chain->quantize) {
+        FailureOr<FrozenGrid> iq = quantInfo(q, q.getResult());
+        if (failed(iq))
+          return failure();
+        p.floatOut.quantized = true;
+        p.floatOut.output = quantGridOf(*iq);
+        plan.absorb(q);
+        results.push_back(q.getResult());
+      }
       for (Operation *absorbed : chain->ops)
         plan.absorb(absorbed);
       plan.addCall(op, make, {input, weight, bias, chain->bias, chain->residual},
-                   {chain->result}, std::move(p));
+                   results, std::move(p));
       return success();
     }
   plan.addCall(op, make, {input, weight, bias}, {op->getResult(0)},

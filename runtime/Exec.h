@@ -511,12 +511,17 @@ struct FloatEpilogue {
   bool enabled = false;
   QuantGrid grid; // the accumulator's (i32; per tensor or along axis 1)
   bool residual = false, relu = false;
+  /// The result also quantized (per tensor) into out[1] in the same pass:
+  /// the next int8 layer's input.
+  bool quantized = false;
+  QuantGrid output;
 };
 
 /// qconv2d / qlinear: the raw i32 accumulator (`raw`), or requantized by
 /// qrt's epilogue, or (raw with floatOut) its f32 float epilogue.
 /// in = {x, w, b?} and, with floatOut, {float bias [1, C, 1...],
-/// residual?}.
+/// residual?}; out = {result} and, with floatOut.quantized, {its 8-bit
+/// copy}.
 struct IntLayer {
   Conv2dParams conv; // qconv2d only
   DType inputDType = DType::U8;

@@ -176,12 +176,23 @@ static Status intLayer(Context &ctx, const StepIO &io, const IntLayer &p,
       acc = Tensor(); // another batch size: a new buffer
     QRT_RETURN_IF_ERROR(it->second.runAccumulate(in, acc));
     Tensor out = ctx.output(io.out[0], acc.shape(), DType::F32);
-    Status s = applyFloatEpilogue(acc, p.floatOut.grid.scale,
-                                  p.floatOut.grid.zeroPoint,
-                                  ctx.operand(optionalIn(io, 3)),
-                                  ctx.operand(optionalIn(io, 4)),
-                                  p.floatOut.relu, out);
+    const FloatEpilogue &f = p.floatOut;
+    EpilogueQuantize quantized;
+    Tensor q;
+    if (f.quantized) {
+      quantized.dtype = f.output.dtype;
+      quantized.scale = f.output.scale.data<float>()[0];
+      quantized.zeroPoint = f.output.zeroPoint.data<float>()[0];
+      quantized.range = f.output.range;
+      q = ctx.output(io.out[1], acc.shape(), f.output.dtype);
+    }
+    Status s = applyFloatEpilogue(
+        acc, f.grid.scale, f.grid.zeroPoint, ctx.operand(optionalIn(io, 3)),
+        ctx.operand(optionalIn(io, 4)), f.relu, out,
+        f.quantized ? &quantized : nullptr, f.quantized ? &q : nullptr);
     ctx[io.out[0]] = std::move(out);
+    if (f.quantized)
+      ctx[io.out[1]] = std::move(q);
     return s;
   }
   Tensor out = ctx.output(io.out[0], it->second.outputShape(),

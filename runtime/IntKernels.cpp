@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 namespace qrt {
 
@@ -947,9 +948,31 @@ Status checkEpilogue(const Int8Epilogue &e, int64_t channels,
   return Status::ok();
 }
 
+/// One row of applyFloatEpilogue (one channel of one image): the float
+/// ops in the graph's order, then, when `q` is given, the quantized copy.
+template <typename Q>
+static void floatEpilogueRow(const int32_t *__restrict a,
+                             const float *__restrict r, float *__restrict y,
+                             Q *__restrict q, int64_t n, float s, float z,
+                             float b, bool relu, float qs, float qz, float qlo,
+                             float qhi) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = emath::add(emath::dequantizeValue((float)a[i], s, z), b);
+  if (r)
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = emath::add(y[i], r[i]);
+  if (relu)
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = emath::relu(y[i]);
+  if (q)
+    for (int64_t i = 0; i < n; ++i)
+      q[i] = (Q)emath::quantizeToInt(y[i], qs, qz, qlo, qhi);
+}
+
 Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
                           const Tensor &zeroPoint, const Tensor &bias,
-                          const Tensor &residual, bool relu, Tensor &y) {
+                          const Tensor &residual, bool relu, Tensor &y,
+                          const EpilogueQuantize *quantized, Tensor *q) {
   QRT_RETURN_IF_ERROR(checkDType(acc, DType::I32, "float epilogue input"));
   if (acc.rank() < 2)
     return invalidArgument("float epilogue: accumulator must be [N, C, ...]");
@@ -976,6 +999,16 @@ Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
                            shapeToString(acc.shape()));
   QRT_RETURN_IF_ERROR(
       prepareOutput(y, acc.shape(), DType::F32, "float epilogue"));
+  if (quantized) {
+    QuantRange full = QuantRange::fromBits(8, quantized->dtype == DType::I8);
+    const QuantRange &r = quantized->range;
+    if (!q || (quantized->dtype != DType::U8 && quantized->dtype != DType::I8) ||
+        r.qmin < full.qmin || r.qmax > full.qmax || r.qmin > r.qmax)
+      return invalidArgument("float epilogue: the quantized result must be u8 "
+                             "or i8 within the dtype's range");
+    QRT_RETURN_IF_ERROR(
+        prepareOutput(*q, acc.shape(), quantized->dtype, "float epilogue"));
+  }
   int64_t inner = acc.numel() / std::max<int64_t>(1, acc.dim(0) * channels);
   const int32_t *a = acc.data<int32_t>();
   const float *r = residual.defined() ? residual.data<float>() : nullptr;
@@ -983,19 +1016,32 @@ Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
               *b = bias.data<float>();
   bool sc = scale.numel() != 1, zc = zeroPoint.numel() != 1;
   float *out = y.data<float>();
-  parallelFor(acc.dim(0) * channels, inner * 2, [&](int64_t begin,
-                                                     int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      int64_t c = row % channels;
-      float sv = s[sc ? c : 0], zv = z[zc ? c : 0], bv = b[c];
-      for (int64_t i = row * inner; i < (row + 1) * inner; ++i) {
-        float v = emath::add(emath::dequantizeValue((float)a[i], sv, zv), bv);
-        if (r)
-          v = emath::add(v, r[i]);
-        out[i] = relu ? emath::relu(v) : v;
+  // The quantized copy as quantizeRow writes it (emath::quantizeToInt);
+  // one branch-free, vectorizable row loop per output type.
+  float qs = quantized ? quantized->scale : 1.f,
+        qz = quantized ? quantized->zeroPoint : 0.f,
+        qlo = quantized ? quantized->range.qmin : 0.f,
+        qhi = quantized ? quantized->range.qmax : 0.f;
+  auto rows = [&](auto *qout) {
+    using Q = std::remove_pointer_t<decltype(qout)>;
+    parallelFor(acc.dim(0) * channels, inner * 2, [&](int64_t begin,
+                                                       int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        int64_t c = row % channels;
+        floatEpilogueRow<Q>(a + row * inner, r ? r + row * inner : nullptr,
+                            out + row * inner,
+                            qout ? qout + row * inner : nullptr, inner,
+                            s[sc ? c : 0], z[zc ? c : 0], b[c], relu, qs, qz,
+                            qlo, qhi);
       }
-    }
-  });
+    });
+  };
+  if (!quantized)
+    rows(static_cast<uint8_t *>(nullptr));
+  else if (quantized->dtype == DType::U8)
+    rows(q->data<uint8_t>());
+  else
+    rows(q->data<int8_t>());
   return Status::ok();
 }
 

@@ -185,9 +185,18 @@ Status applyEpilogue(const Tensor &acc, const Tensor &bias,
 /// it, so the bits are theirs. acc i32 [N, C, ...]; scale / zeroPoint f32
 /// [1] or [C]; bias f32 of C elements; residual f32 of acc's shape or
 /// undefined; y f32 of acc's shape.
+/// With `quantized`, the same pass also writes `q` = qrt::quantize of y
+/// (per tensor; the next int8 layer's input) in `quantized->dtype`.
+struct EpilogueQuantize {
+  DType dtype = DType::U8; // U8 or I8
+  float scale = 1.f, zeroPoint = 0.f;
+  QuantRange range;
+};
 Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
                           const Tensor &zeroPoint, const Tensor &bias,
-                          const Tensor &residual, bool relu, Tensor &y);
+                          const Tensor &residual, bool relu, Tensor &y,
+                          const EpilogueQuantize *quantized = nullptr,
+                          Tensor *q = nullptr);
 
 /// Int8 linear: x [N, K] (u8/i8, zero point zx), W s8 [M, K], bias i32 [M].
 /// Runs on oneDNN's matmul (it supports source zero points; inner product

@@ -67,13 +67,18 @@ QRT_CUDA_DEFINE_KERNEL(dequantize, DequantizeParams) {
 }
 
 namespace {
+/// A float epilogue's grids: the accumulator's, the quantized copy's.
+struct FloatGrids {
+  DeviceGrid acc, output;
+};
 /// An int8 layer on the device: its plan per input shape, its epilogue
-/// (requantized layers) and its accumulator buffer.
+/// (requantized layers), its accumulator buffer and its float epilogue's
+/// grids.
 template <typename PlanT> struct IntLayerState {
   std::map<Shape, PlanT> plans;
   std::optional<EpiloguePlan> epilogue;
   DeviceTensor acc;
-  DeviceGrid floatGrid; // a float epilogue's dequantization
+  FloatGrids floatGrids;
 };
 } // namespace
 
@@ -140,9 +145,9 @@ epilogueFor(Context &ctx, StateT &state, const qrt::Int8Epilogue &e,
 /// function, so the result has the CPU's bits. in[3] is the bias (C
 /// floats), in[4] the residual.
 static Status floatEpilogue(Context &ctx, const StepIO &io,
-                            const qe::FloatEpilogue &f, DeviceGrid &grid,
+                            const qe::FloatEpilogue &f, FloatGrids &grid,
                             const DeviceTensor &acc) {
-  QRT_RETURN_IF_ERROR(grid.upload(f.grid, ctx.stream()));
+  QRT_RETURN_IF_ERROR(grid.acc.upload(f.grid, ctx.stream()));
   Expected<GroupShape> g =
       groupShapeOf(acc.shape, granularityOn(f.grid.axis, -1, acc.shape));
   if (!g)
@@ -165,8 +170,8 @@ static Status floatEpilogue(Context &ctx, const StepIO &io,
     return out.status();
   float *y = out->as<float>();
   QRT_RETURN_IF_ERROR(cuda::dequantize(acc.data, DType::I32,
-                                       grid.scale.as<float>(),
-                                       grid.zeroPoint.as<float>(), *g, y,
+                                       grid.acc.scale.as<float>(),
+                                       grid.acc.zeroPoint.as<float>(), *g, y,
                                        ctx.stream()));
   Shape biasShape(acc.shape.size(), 1);
   biasShape[1] = channels;
@@ -177,6 +182,15 @@ static Status floatEpilogue(Context &ctx, const StepIO &io,
                                   residual.shape, y, ctx.stream()));
   if (f.relu)
     QRT_RETURN_IF_ERROR(cuda::relu(y, out->numel(), y, ctx.stream()));
+  if (f.quantized) {
+    Expected<DeviceTensor> q =
+        ctx.output(io.out[1], acc.shape, f.output.dtype);
+    if (!q)
+      return q.status();
+    QRT_RETURN_IF_ERROR(
+        quantizeOnDevice(*out, f.output, grid.output, *q, ctx.stream()));
+    ctx[io.out[1]] = std::move(*q);
+  }
   ctx[io.out[0]] = std::move(*out);
   return Status::ok();
 }
@@ -194,7 +208,7 @@ static Status intLayer(Context &ctx, const StepIO &io, const qe::IntLayer &p,
   if (!acc)
     return acc.status();
   if (p.raw && p.floatOut.enabled)
-    return floatEpilogue(ctx, io, p.floatOut, state.floatGrid, *acc);
+    return floatEpilogue(ctx, io, p.floatOut, state.floatGrids, *acc);
   if (p.raw) {
     Expected<DeviceTensor> out =
         ctx.output(io.out[0], acc->shape, DType::I32);

@@ -3,7 +3,8 @@
 A raw int8 conv (u8 input, per-channel i8 weights, i32 accumulator with a
 per-channel scale) followed by the float ops of a policy's full-precision
 residual path: dequantize, + bias (reshaped from [O]), + residual, relu.
-@fused is what qopt's lowering emits; @unfused returns the dequantized
+@fused is what qopt's lowering emits (the result also quantized for the
+next layer, in the same pass); @unfused returns the dequantized
 accumulator too, so no op can be fused into the conv. The oracle computes
 in float32 numpy, one rounding per op as the graph says.
 """
@@ -33,8 +34,11 @@ deq = (acc.astype(np.float32) - np.float32(0)) * sacc[None, :, None, None]
 y = deq + bias[None, :, None, None]
 y = y + x
 y = np.where(y > 0, y, np.float32(0)).astype(np.float32)
+sy, zy = 0.03, 2
+q = np.clip(np.rint(y / np.float32(sy)) + zy, 0, 255).astype(np.uint8)
 np.save(f"{out}/x.npy", x)
 np.save(f"{out}/ref.npy", y)
+np.save(f"{out}/qref.npy", q)
 
 
 def dense(a):
@@ -57,8 +61,10 @@ body = f"""  %w8 = arith.constant {dense(wq)} : tensor<{O}x{C}x3x3xi8>
   %y = qnn.relu %r : tensor<?x{O}x{H}x{W}xf32>
 """
 T = f"tensor<?x{O}x{H}x{W}xf32>"
+QT = f"tensor<?x{O}x{H}x{W}x!quant.uniform<u8:f32, {sy}:{zy}>>"
 with open(f"{out}/epilogue.mlir", "w") as f:
-    f.write(f"func.func @fused(%x: tensor<?x{C}x{H}x{W}xf32>) -> {T} {{\n{body}"
-            f"  return %y : {T}\n}}\n")
+    f.write(f"func.func @fused(%x: tensor<?x{C}x{H}x{W}xf32>) -> ({T}, {QT}) {{\n{body}"
+            f"  %q = qnn.quantize %y : {T} -> {QT}\n"
+            f"  return %y, %q : {T}, {QT}\n}}\n")
     f.write(f"func.func @unfused(%x: tensor<?x{C}x{H}x{W}xf32>) -> ({T}, {T}) {{\n"
             f"{body}  return %y, %d : {T}, {T}\n}}\n")
