@@ -418,6 +418,22 @@ Status bnLayout(const Tensor &x, const char *name, BnLayout &l) {
 
 } // namespace
 
+/// Σ f(i) for i in [0, n) in double: eight interleaved lanes, combined
+/// pairwise. The order is a function of n alone (deterministic at any
+/// thread count), and the eight independent chains pipeline and vectorize
+/// where one running sum waits on every add.
+template <typename F> static double laneSum(int64_t n, F f) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; ++k)
+      acc[k] += f(i + k);
+  for (int k = 0; i < n; ++i, ++k)
+    acc[k] += f(i);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) +
+         ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
 Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
                              const Tensor &beta, Tensor &runningMean,
                              Tensor &runningVar, float momentum, float eps,
@@ -460,19 +476,15 @@ Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
       double sum = 0.0;
       for (int64_t b = 0; b < l.n; ++b) {
         const float *p = in + b * batchStride + c * chanStride;
-        double part = 0.0;
-        for (int64_t i = 0; i < l.hw; ++i)
-          part += p[i];
-        sum += part;
+        sum += laneSum(l.hw, [p](int64_t i) { return (double)p[i]; });
       }
       double mean = tmath::bnMean(sum, count);
       double sq = 0.0; // two-pass variance: no cancellation
       for (int64_t b = 0; b < l.n; ++b) {
         const float *p = in + b * batchStride + c * chanStride;
-        double part = 0.0;
-        for (int64_t i = 0; i < l.hw; ++i)
-          part += tmath::bnSquaredDeviation(p[i], mean);
-        sq += part;
+        sq += laneSum(l.hw, [p, mean](int64_t i) {
+          return tmath::bnSquaredDeviation(p[i], mean);
+        });
       }
       tmath::BnChannel ch = tmath::bnTrainChannel(
           mean, sq, count, eps, pg ? pg[c] : 1.f, pb ? pb[c] : 0.f);
@@ -530,13 +542,10 @@ Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
       for (int64_t b = 0; b < l.n; ++b) {
         const float *p = in + b * batchStride + c * chanStride;
         const float *q = g + b * batchStride + c * chanStride;
-        double s1 = 0.0, s2 = 0.0;
-        for (int64_t i = 0; i < l.hw; ++i) {
-          s1 += q[i];
-          s2 += tmath::bnDyXhat(q[i], p[i], mean, invstd);
-        }
-        sumDy += s1;
-        sumDyXhat += s2;
+        sumDy += laneSum(l.hw, [q](int64_t i) { return (double)q[i]; });
+        sumDyXhat += laneSum(l.hw, [p, q, mean, invstd](int64_t i) {
+          return tmath::bnDyXhat(q[i], p[i], mean, invstd);
+        });
       }
       if (affine) {
         dg[c] = static_cast<float>(sumDyXhat);
