@@ -41,6 +41,9 @@ static Effect effectOf(Kernel k) {
   case Kernel::sigmoid:
   case Kernel::hard_swish:
   case Kernel::hard_sigmoid:
+  case Kernel::silu:
+  case Kernel::gelu:
+  case Kernel::erf:
   case Kernel::leaky_relu:
   case Kernel::clip:
   case Kernel::softmax:
@@ -52,6 +55,7 @@ static Effect effectOf(Kernel k) {
   case Kernel::max_pool:
   case Kernel::avg_pool:
   case Kernel::global_avg_pool:
+  case Kernel::reduce_mean:
   case Kernel::concat:
   case Kernel::pad:
   case Kernel::transpose:

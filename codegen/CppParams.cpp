@@ -300,6 +300,14 @@ std::string lit(const HardSigmoidParams &p) {
   HardSigmoidParams d;
   return Init().F(alpha).F(beta).str();
 }
+std::string lit(const GeluParams &p) {
+  GeluParams d;
+  return Init().F(tanh).str();
+}
+std::string lit(const ReduceParams &p) {
+  ReduceParams d;
+  return Init().F(axes).F(keepDims).str();
+}
 std::string lit(const LeakyReluParams &p) {
   LeakyReluParams d;
   return Init().F(alpha).str();

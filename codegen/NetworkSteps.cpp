@@ -231,6 +231,11 @@ LogicalResult qopt::lowerNetworkOp(ExecutionPlan &plan, Operation *op,
       .Case([&](ReluOp o) { return addOpCall(plan, o, step::relu); })
       .Case([&](SigmoidOp o) { return addOpCall(plan, o, step::sigmoid); })
       .Case([&](HardSwishOp o) { return addOpCall(plan, o, step::hard_swish); })
+      .Case([&](SiluOp o) { return addOpCall(plan, o, step::silu); })
+      .Case([&](GeluOp o) {
+        return addOpCall(plan, o, step::gelu, {o.getApproximate() == "tanh"});
+      })
+      .Case([&](ErfOp o) { return addOpCall(plan, o, step::erf); })
       .Case([&](HardSigmoidOp o) {
         return addOpCall(plan, o, step::hard_sigmoid,
                          {(float)o.getAlpha().convertToDouble(),
@@ -268,6 +273,12 @@ LogicalResult qopt::lowerNetworkOp(ExecutionPlan &plan, Operation *op,
       })
       .Case([&](GlobalAvgPoolOp o) {
         return addOpCall(plan, o, step::global_avg_pool);
+      })
+      .Case([&](ReduceMeanOp o) {
+        return addOpCall(plan, o, step::reduce_mean,
+                         {std::vector<int64_t>(o.getAxes().begin(),
+                                               o.getAxes().end()),
+                          o.getKeepdims()});
       })
       .Default([&](Operation *) {
         handled = false;

@@ -188,6 +188,13 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
+LogicalResult GeluOp::verify() {
+  if (getApproximate() != "none" && getApproximate() != "tanh")
+    return emitOpError("approximate must be \"none\" or \"tanh\", got \"")
+           << getApproximate() << "\"";
+  return success();
+}
+
 LogicalResult SoftmaxOp::verify() {
   int64_t axis = getAxis();
   return normalizeAxis(getLoc(), "qnn.softmax", axis,
@@ -308,6 +315,38 @@ GlobalAvgPoolOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
                           "expects an NCHW input of rank 4, got rank " +
                               Twine(in.size()));
   inferred.push_back(f32Tensor(ctx, {in[0], in[1], 1, 1}));
+  return success();
+}
+
+LogicalResult
+ReduceMeanOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                               Adaptor adaptor,
+                               SmallVectorImpl<Type> &inferred) {
+  StringRef name = "qnn.reduce_mean";
+  ArrayRef<int64_t> in = shapeOf(adaptor.getInput());
+  ArrayRef<int64_t> axes = adaptor.getAxes();
+  int64_t rank = in.size();
+  if (axes.empty())
+    return emitShapeError(loc, name, "needs at least one axis");
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (axis < 0 || axis >= rank)
+      return emitShapeError(loc, name,
+                            "axis " + Twine(axis) + " is out of range for " +
+                                "rank " + Twine(rank) + " (axes are in [0, " +
+                                Twine(rank) + "))");
+    if (i > 0 && axes[i - 1] >= axis)
+      return emitShapeError(loc, name,
+                            "axes must be sorted and distinct, got " +
+                                Twine(axes[i - 1]) + " before " + Twine(axis));
+  }
+  SmallVector<int64_t> out;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (!llvm::is_contained(axes, d))
+      out.push_back(in[d]);
+    else if (adaptor.getKeepdims())
+      out.push_back(1);
+  }
+  inferred.push_back(f32Tensor(ctx, out));
   return success();
 }
 

@@ -148,6 +148,51 @@ def Qnn_HardSigmoidOp : Qnn_UnaryOp<"hard_sigmoid"> {
       DefaultValuedAttr<F64Attr, "0.5">:$beta);
 }
 
+def Qnn_SiluOp : Qnn_UnaryOp<"silu"> {
+  let summary = "x * sigmoid(x) (SiLU, Swish with beta = 1)";
+  let description = [{
+    One op rather than `qnn.mul(x, qnn.sigmoid(x))`: the ONNX importer fuses
+    that pattern, so the quantization passes see one activation between two
+    layers (no quantizer between the sigmoid and the product) and the
+    runtime makes one pass over the tensor. Numerics: docs/semantics.md.
+
+    ```mlir
+    %y = qnn.silu %x : tensor<?x32x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input);
+}
+
+def Qnn_GeluOp : Qnn_UnaryOp<"gelu"> {
+  let summary = "x * Phi(x), exact (erf) or with the tanh approximation";
+  let description = [{
+    `approximate = "none"`: `0.5 x (1 + erf(x / sqrt(2)))`; `"tanh"`:
+    `0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`, the two forms of
+    PyTorch's `gelu` and ONNX's `Gelu` (opset 20). Numerics:
+    docs/semantics.md.
+
+    ```mlir
+    %y = qnn.gelu %x {approximate = "tanh"} : tensor<?x197x768xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input,
+      DefaultValuedStrAttr<StrAttr, "none">:$approximate);
+  let hasVerifier = 1;
+}
+
+def Qnn_ErfOp : Qnn_UnaryOp<"erf"> {
+  let summary = "the error function, elementwise";
+  let description = [{
+    ONNX `Erf`; what an exported GELU is built from when the importer does not
+    fuse it.
+
+    ```mlir
+    %y = qnn.erf %x : tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input);
+}
+
 def Qnn_LeakyReluOp : Qnn_UnaryOp<"leaky_relu"> {
   let summary = "x if x >= 0 else alpha * x";
   let description = "```mlir\n%y = qnn.leaky_relu %x {alpha = 0.1 : f64} : tensor<4xf32>\n```";
@@ -261,6 +306,27 @@ def Qnn_GlobalAvgPoolOp : Qnn_PoolOp<"global_avg_pool"> {
     ```
   }];
   let arguments = (ins Qnn_FloatTensor:$input);
+}
+
+def Qnn_ReduceMeanOp : Qnn_Op<"reduce_mean", [Pure, InferTypeOpAdaptor]> {
+  let summary = "mean over a set of axes";
+  let description = [{
+    The arithmetic mean over `axes` (sorted, distinct, in `[0, rank)`), kept
+    as size-1 dimensions with `keepdims`, else removed: ONNX `ReduceMean`
+    and PyTorch's `mean(dim, keepdim)`. The importers write the mean over
+    H and W of an NCHW tensor as `qnn.global_avg_pool` instead (and a
+    `qnn.reshape` without keepdims), which the quantization passes and the
+    integer lowering know; this op is every other mean.
+
+    ```mlir
+    %y = qnn.reduce_mean %x {axes = array<i64: 1>, keepdims = true}
+        : (tensor<?x64x7x7xf32>) -> tensor<?x1x7x7xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input, DenseI64ArrayAttr:$axes,
+      DefaultValuedAttr<BoolAttr, "true">:$keepdims);
+  let results = (outs Qnn_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
 //===----------------------------------------------------------------------===//

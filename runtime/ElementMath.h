@@ -81,6 +81,21 @@ QRT_HD float hardSigmoid(float v, float alpha, float beta) {
 /// v clamp(v + 3, 0, 6) / 6.
 QRT_HD float hardSwish(float v) { return v * clip(v + 3.f, 0.f, 6.f) / 6.f; }
 
+/// SiLU (Swish): v sigmoid(v), as v / (1 + exp(-v)) (PyTorch's silu
+/// kernel); a large negative v gives -0 rather than NaN.
+QRT_HD float silu(float v) { return v / (1.f + expf(-v)); }
+/// GELU, exact: 0.5 v (1 + erf(v / sqrt(2))).
+QRT_HD float gelu(float v) {
+  return 0.5f * v * (1.f + erff(v * 0.70710678118654752440f));
+}
+/// GELU, tanh approximation: 0.5 v (1 + tanh(sqrt(2 / pi) (v + 0.044715 v^3))).
+QRT_HD float geluTanh(float v) {
+  const float k = 0.79788456080286535588f; // sqrt(2 / pi)
+  return 0.5f * v * (1.f + tanhf(k * (v + 0.044715f * v * v * v)));
+}
+/// The error function (the host's or the device's libm, as sigmoid).
+QRT_HD float erf(float v) { return erff(v); }
+
 /// Inference batch norm folded per channel: y = x a + b with
 /// a = scale / sqrt(var + eps), b = bias - mean a (IEEE sqrt and division).
 QRT_HD float batchNormScale(float scale, float var, float eps) {

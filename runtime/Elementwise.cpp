@@ -66,6 +66,20 @@ Status hardSwish(const Tensor &x, Tensor &y) {
                [](float v) { return emath::hardSwish(v); });
 }
 
+Status silu(const Tensor &x, Tensor &y) {
+  return unary(x, y, "silu", 8, [](float v) { return emath::silu(v); });
+}
+
+Status gelu(const Tensor &x, bool tanh, Tensor &y) {
+  if (tanh)
+    return unary(x, y, "gelu", 16, [](float v) { return emath::geluTanh(v); });
+  return unary(x, y, "gelu", 16, [](float v) { return emath::gelu(v); });
+}
+
+Status erf(const Tensor &x, Tensor &y) {
+  return unary(x, y, "erf", 16, [](float v) { return emath::erf(v); });
+}
+
 //===----------------------------------------------------------------------===//
 // Broadcasting binary ops
 //===----------------------------------------------------------------------===//

@@ -28,6 +28,12 @@ Status sigmoid(const Tensor &x, Tensor &y);
 Status hardSigmoid(const Tensor &x, float alpha, float beta, Tensor &y);
 /// y = x * clamp(x + 3, 0, 6) / 6
 Status hardSwish(const Tensor &x, Tensor &y);
+/// y = x sigmoid(x) (SiLU / Swish)
+Status silu(const Tensor &x, Tensor &y);
+/// y = x Phi(x): exact (erf), or PyTorch's tanh approximation with `tanh`.
+Status gelu(const Tensor &x, bool tanh, Tensor &y);
+/// y = erf(x)
+Status erf(const Tensor &x, Tensor &y);
 
 /// Softmax along `axis` (negative counts from the end).
 Status softmax(const Tensor &x, int64_t axis, Tensor &y);

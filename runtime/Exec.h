@@ -385,6 +385,15 @@ struct ClipParams {
 struct AxisParams {
   int64_t axis = 0;
 };
+/// gelu: PyTorch's tanh approximation instead of erf.
+struct GeluParams {
+  bool tanh = false;
+};
+/// reduce_mean over `axes` (sorted, distinct, non-negative).
+struct ReduceParams {
+  std::vector<int64_t> axes;
+  bool keepDims = true;
+};
 struct PadParams {
   std::vector<int64_t> pads;
   double value = 0.0;

@@ -190,6 +190,13 @@ QRT_DEFINE_KERNEL(sigmoid, NoParams) { return unary(ctx, io, qrt::sigmoid); }
 QRT_DEFINE_KERNEL(hard_swish, NoParams) {
   return unary(ctx, io, qrt::hardSwish);
 }
+QRT_DEFINE_KERNEL(silu, NoParams) { return unary(ctx, io, qrt::silu); }
+QRT_DEFINE_KERNEL(gelu, GeluParams) {
+  return unary(ctx, io, [&](const Tensor &x, Tensor &y) {
+    return qrt::gelu(x, p.tanh, y);
+  });
+}
+QRT_DEFINE_KERNEL(erf, NoParams) { return unary(ctx, io, qrt::erf); }
 QRT_DEFINE_KERNEL(hard_sigmoid, HardSigmoidParams) {
   return unary(ctx, io, [&](const Tensor &x, Tensor &y) {
     return hardSigmoid(x, p.alpha, p.beta, y);
@@ -242,6 +249,17 @@ QRT_DEFINE_KERNEL(global_avg_pool, NoParams) {
                    return std::nullopt;
                  return Shape{x.dim(0), x.dim(1), 1, 1};
                });
+}
+QRT_DEFINE_KERNEL(reduce_mean, ReduceParams) {
+  return unary(
+      ctx, io,
+      [&](const Tensor &x, Tensor &y) {
+        return reduceMean(x, p.axes, p.keepDims, y);
+      },
+      [&](const Tensor &x) -> std::optional<Shape> {
+        Expected<Shape> shape = reduceShape(x.shape(), p.axes, p.keepDims);
+        return shape ? std::optional<Shape>(*shape) : std::nullopt;
+      });
 }
 
 QRT_DEFINE_KERNEL(concat, AxisParams) {

@@ -104,4 +104,71 @@ Status globalAvgPool(const Tensor &x, Tensor &y) {
   return Status::ok();
 }
 
+Expected<Shape> reduceShape(const Shape &x, const std::vector<int64_t> &axes,
+                            bool keepDims) {
+  int64_t rank = x.size();
+  if (axes.empty())
+    return invalidArgument("reduce_mean: needs at least one axis");
+  for (size_t i = 0; i < axes.size(); ++i)
+    if (axes[i] < 0 || axes[i] >= rank || (i > 0 && axes[i - 1] >= axes[i]))
+      return invalidArgument("reduce_mean: axes must be sorted, distinct and "
+                             "in [0, " +
+                             std::to_string(rank) + ") for input " +
+                             shapeToString(x));
+  Shape out;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    if (!reduced)
+      out.push_back(x[d]);
+    else if (keepDims)
+      out.push_back(1);
+  }
+  return out;
+}
+
+Status reduceMean(const Tensor &x, const std::vector<int64_t> &axes,
+                  bool keepDims, Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, "reduce_mean"));
+  Expected<Shape> shape = reduceShape(x.shape(), axes, keepDims);
+  if (!shape)
+    return shape.status();
+  QRT_RETURN_IF_ERROR(prepareOutput(y, *shape, DType::F32, "reduce_mean"));
+  // Kept and reduced dimensions with their input strides: an output element
+  // is an offset over the kept ones, summed over every reduced position.
+  int64_t rank = x.rank();
+  std::vector<int64_t> stride(rank, 1);
+  for (int64_t d = rank - 1; d > 0; --d)
+    stride[d - 1] = stride[d] * x.dim(d);
+  std::vector<int64_t> keptDim, keptStride, redDim, redStride;
+  int64_t count = 1;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = std::find(axes.begin(), axes.end(), d) != axes.end();
+    (reduced ? redDim : keptDim).push_back(x.dim(d));
+    (reduced ? redStride : keptStride).push_back(stride[d]);
+    if (reduced)
+      count *= x.dim(d);
+  }
+  const float *in = x.data<float>();
+  float *out = y.data<float>();
+  auto offsetOf = [](int64_t flat, const std::vector<int64_t> &dims,
+                     const std::vector<int64_t> &strides) {
+    int64_t off = 0;
+    for (size_t d = dims.size(); d-- > 0;) {
+      off += (flat % dims[d]) * strides[d];
+      flat /= dims[d];
+    }
+    return off;
+  };
+  parallelFor(y.numel(), count, [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; ++o) {
+      const float *base = in + offsetOf(o, keptDim, keptStride);
+      double sum = 0.0;
+      for (int64_t r = 0; r < count; ++r)
+        sum += base[offsetOf(r, redDim, redStride)];
+      out[o] = count > 0 ? (float)(sum / (double)count) : 0.f;
+    }
+  });
+  return Status::ok();
+}
+
 } // namespace qrt

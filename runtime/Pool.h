@@ -1,4 +1,4 @@
-//===- Pool.h - fp32 2-D pooling --------------------------------*- C++ -*-===//
+//===- Pool.h - fp32 2-D pooling and means ----------------------*- C++ -*-===//
 //
 // ONNX MaxPool / AveragePool semantics on NCHW f32 (which PyTorch's match for
 // symmetric pads). ceil_mode drops a last window that would start in the
@@ -29,6 +29,14 @@ Status maxPool2d(const Tensor &x, const Pool2dParams &p, Tensor &y);
 Status avgPool2d(const Tensor &x, const Pool2dParams &p, Tensor &y);
 /// [N, C, H, W] -> [N, C, 1, 1] mean.
 Status globalAvgPool(const Tensor &x, Tensor &y);
+
+/// The mean over `axes` (sorted, distinct, in [0, rank)), kept as size-1
+/// dimensions with `keepDims`; each mean is accumulated in double and
+/// rounded once.
+Expected<Shape> reduceShape(const Shape &x, const std::vector<int64_t> &axes,
+                            bool keepDims);
+Status reduceMean(const Tensor &x, const std::vector<int64_t> &axes,
+                  bool keepDims, Tensor &y);
 
 } // namespace qrt
 

@@ -615,3 +615,38 @@ func.func @fq_relaxed_not_adaround(%w: tensor<4xf32>, %s: tensor<f32>) {
   %0 = qnn.fake_quant lsq weight %w scale(%s : tensor<f32>) {bits = 4, relaxed} : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @gelu_approximate(%x: tensor<4xf32>) {
+  // expected-error @+1 {{approximate must be "none" or "tanh", got "erf"}}
+  %0 = qnn.gelu %x {approximate = "erf"} : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_mean_unsorted(%x: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{axes must be sorted and distinct, got 2 before 1}}
+  %0 = qnn.reduce_mean %x {axes = array<i64: 2, 1>} : (tensor<2x3x4xf32>) -> tensor<2x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_mean_axis_range(%x: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{axis 3 is out of range for rank 3 (axes are in [0, 3))}}
+  %0 = qnn.reduce_mean %x {axes = array<i64: 3>} : (tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @reduce_mean_type(%x: tensor<2x3x4xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{inferred type(s) 'tensor<2x1x4xf32>' are incompatible with return type(s) of operation 'tensor<2x4xf32>'}}
+  %0 = qnn.reduce_mean %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
+  return
+}

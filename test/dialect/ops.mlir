@@ -56,6 +56,28 @@ func.func @activations(%x: tensor<2x8x4x4xf32>, %slope: tensor<8xf32>) -> tensor
   return %5 : tensor<2x8x4x4xf32>
 }
 
+// CHECK-LABEL: func.func @zoo_activations
+func.func @zoo_activations(%x: tensor<2x8x4x4xf32>) -> tensor<2x8x4x4xf32> {
+  // CHECK: %[[SILU:.*]] = qnn.silu %{{.*}} : tensor<2x8x4x4xf32>
+  %0 = qnn.silu %x : tensor<2x8x4x4xf32>
+  // CHECK: %[[GELU:.*]] = qnn.gelu %[[SILU]] : tensor<2x8x4x4xf32>
+  %1 = qnn.gelu %0 {approximate = "none"} : tensor<2x8x4x4xf32>
+  // CHECK: %[[TANH:.*]] = qnn.gelu %[[GELU]] {approximate = "tanh"} : tensor<2x8x4x4xf32>
+  %2 = qnn.gelu %1 {approximate = "tanh"} : tensor<2x8x4x4xf32>
+  // CHECK: qnn.erf %[[TANH]] : tensor<2x8x4x4xf32>
+  %3 = qnn.erf %2 : tensor<2x8x4x4xf32>
+  return %3 : tensor<2x8x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @reduce_mean
+func.func @reduce_mean(%x: tensor<?x8x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<?x8xf32>) {
+  // CHECK: qnn.reduce_mean %{{.*}} {axes = array<i64: 1>} : (tensor<?x8x4x4xf32>) -> tensor<?x1x4x4xf32>
+  %0 = qnn.reduce_mean %x {axes = array<i64: 1>} : (tensor<?x8x4x4xf32>) -> tensor<?x1x4x4xf32>
+  // CHECK: qnn.reduce_mean %{{.*}} {axes = array<i64: 2, 3>, keepdims = false} : (tensor<?x8x4x4xf32>) -> tensor<?x8xf32>
+  %1 = qnn.reduce_mean %x {axes = array<i64: 2, 3>, keepdims = false} : (tensor<?x8x4x4xf32>) -> tensor<?x8xf32>
+  return %0, %1 : tensor<?x1x4x4xf32>, tensor<?x8xf32>
+}
+
 // CHECK-LABEL: func.func @elementwise_and_layout
 func.func @elementwise_and_layout(%a: tensor<2x8x4x4xf32>, %b: tensor<1x8x1x1xf32>,
                                   %m: tensor<3x4xf32>, %n: tensor<2x4x5xf32>) {

@@ -1,7 +1,8 @@
 //===- ElementwiseTorchTest.cpp - activations, broadcast, BN, softmax -----===//
 //
 // Oracle: ATen ops. Tolerance 1e-6 relative (|a-b|/(|b|+1)) for single-op
-// formulas, 1e-5 for exp-based ones (sigmoid, softmax) whose libm differs.
+// formulas, 1e-5 for libm-based ones (sigmoid, silu, gelu, erf, softmax)
+// whose libm differs.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +44,14 @@ TEST(Activations, MatchAten) {
        at::clamp(x * 0.2 + 0.5, 0, 1), 1e-6},
       {"hardSwish", [](auto &a, auto &b) { return hardSwish(a, b); },
        at::hardswish(x), 1e-6},
+      {"silu", [](auto &a, auto &b) { return silu(a, b); }, at::silu(x),
+       1e-5},
+      {"gelu", [](auto &a, auto &b) { return gelu(a, false, b); },
+       at::gelu(x), 1e-5},
+      {"geluTanh", [](auto &a, auto &b) { return gelu(a, true, b); },
+       at::gelu(x, "tanh"), 1e-5},
+      {"erf", [](auto &a, auto &b) { return qrt::erf(a, b); }, at::erf(x),
+       1e-5},
   };
   for (auto &c : cases) {
     Tensor y;

@@ -1,7 +1,8 @@
 //===- PoolShapeTorchTest.cpp - pooling, resize, data movement vs ATen ----===//
 //
 // Max pool, concat, pad, transpose and nearest resize must match exactly
-// (they select values). Average pool and bilinear resize: 1e-6 relative.
+// (they select values). Average pool, reduce_mean and bilinear resize: 1e-6
+// relative.
 //
 //===----------------------------------------------------------------------===//
 
@@ -93,6 +94,25 @@ TEST(Pool, GlobalAvg) {
   Tensor y;
   ASSERT_OK(globalAvgPool(fromTorch(x), y));
   EXPECT_LE(maxRelError(y, at::adaptive_avg_pool2d(x, {1, 1})), 1e-6);
+}
+
+TEST(Pool, ReduceMeanEveryAxisSet) {
+  torch::manual_seed(9);
+  at::Tensor x = torch::randn({3, 5, 7, 6});
+  std::vector<std::vector<int64_t>> sets = {
+      {0}, {1}, {3}, {2, 3}, {1, 3}, {0, 2}, {1, 2, 3}, {0, 1, 2, 3}};
+  for (const std::vector<int64_t> &axes : sets)
+    for (bool keep : {true, false}) {
+      Tensor y;
+      ASSERT_OK(reduceMean(fromTorch(x), axes, keep, y));
+      at::Tensor ref = at::mean(x, axes, keep);
+      ASSERT_EQ(y.shape(), Shape(ref.sizes().begin(), ref.sizes().end()));
+      EXPECT_LE(maxRelError(y, ref), 1e-6) << axes.size() << keep;
+    }
+  Tensor y;
+  EXPECT_FALSE(reduceMean(fromTorch(x), {2, 1}, true, y).isOk());
+  EXPECT_FALSE(reduceMean(fromTorch(x), {4}, true, y).isOk());
+  EXPECT_FALSE(reduceMean(fromTorch(x), {}, true, y).isOk());
 }
 
 TEST(ShapeOps, ConcatEveryAxisAndDtype) {

@@ -1,0 +1,36 @@
+// silu, gelu (erf and tanh), erf and reduce_mean (#19) as plan steps: their
+// parameters in the emitted C++, and the emitted program equal to qrun bit
+// for bit (the same qrt kernels).
+// RUN: qemit %s --name zoo --print-cpp | FileCheck %s
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: qemit %s --name zoo -o %t/prog > %t/wrote.log
+// RUN: %cmake --install %qopt_obj --prefix %t/prefix > %t/install.log
+// RUN: %consumer_cmake -S %t/prog -B %t/build -DCMAKE_PREFIX_PATH=%t/prefix > %t/configure.log
+// RUN: %cmake --build %t/build > %t/build.log
+// RUN: %python -c "import numpy as np; np.save('%t/x.npy', np.random.default_rng(0).standard_normal((2, 4, 4, 4)).astype(np.float32) * 3)"
+// RUN: %t/build/zoo-run --input %t/x.npy --output %t/emitted0.npy --output %t/emitted1.npy
+// RUN: qrun %s --input %t/x.npy --output %t/interpreted0.npy --output %t/interpreted1.npy
+// RUN: cmp %t/emitted0.npy %t/interpreted0.npy
+// RUN: cmp %t/emitted1.npy %t/interpreted1.npy
+
+// CHECK: static const qrt::exec::NoParams silu = {};
+// CHECK: static const qrt::exec::GeluParams gelu = {};
+// CHECK: static const qrt::exec::GeluParams gelu_2 = {.tanh = true};
+// CHECK: static const qrt::exec::NoParams erf = {};
+// CHECK: static const qrt::exec::ReduceParams reduce_mean = {.axes = {1}};
+// CHECK: static const qrt::exec::ReduceParams reduce_mean_2 = {.axes = {2, 3}, .keepDims = false};
+// CHECK: qrt::exec::silu(
+// CHECK: qrt::exec::gelu(
+// CHECK: qrt::exec::gelu(
+// CHECK: qrt::exec::erf(
+// CHECK: qrt::exec::reduce_mean(
+// CHECK: qrt::exec::reduce_mean(
+func.func @main(%x: tensor<?x4x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<?x4xf32>) {
+  %0 = qnn.silu %x : tensor<?x4x4x4xf32>
+  %1 = qnn.gelu %0 : tensor<?x4x4x4xf32>
+  %2 = qnn.gelu %1 {approximate = "tanh"} : tensor<?x4x4x4xf32>
+  %3 = qnn.erf %2 : tensor<?x4x4x4xf32>
+  %4 = qnn.reduce_mean %3 {axes = array<i64: 1>} : (tensor<?x4x4x4xf32>) -> tensor<?x1x4x4xf32>
+  %5 = qnn.reduce_mean %3 {axes = array<i64: 2, 3>, keepdims = false} : (tensor<?x4x4x4xf32>) -> tensor<?x4xf32>
+  return %4, %5 : tensor<?x1x4x4xf32>, tensor<?x4xf32>
+}
