@@ -34,9 +34,10 @@ mlir::LogicalResult correctBiases(mlir::ModuleOp floatModule,
                                   const qrt::ImageDataset &calib,
                                   std::vector<BiasCorrectionRecord> &records);
 
-/// Writes a bar chart of the layers' SQNR as an (uncompressed) PNG.
-mlir::LogicalResult writeSqnrPng(const std::string &path,
-                                 const std::vector<LayerRecord> &layers);
+/// Writes a bar chart of the layers' SQNR, named by layer, as a PNG
+/// (PLplot).
+mlir::LogicalResult writeSqnrPlot(const std::string &path,
+                                  const std::vector<LayerRecord> &layers);
 
 } // namespace qopt
 

@@ -421,7 +421,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                              report.layers)))
       return failure();
     stage.record.artifact = out("sqnr.png");
-    if (failed(writeSqnrPng(stage.record.artifact, report.layers)))
+    if (failed(writeSqnrPlot(stage.record.artifact, report.layers)))
       return failure();
     report.sqnrPlot = "sqnr.png";
   }

@@ -17,6 +17,8 @@ debs=(
   libtorch-dev python3-torch python3-torchvision python3-onnx python3-numpy
   # CPU kernels
   libdnnl-dev
+  # the report's chart (qc's sqnr.png)
+  libplplot-dev plplot-driver-cairo
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # data
