@@ -291,7 +291,8 @@ LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *ctx,
 static LogicalResult verifyPoolPads(Operation *op, ArrayRef<int64_t> kernel,
                                     ArrayRef<int64_t> pads) {
   for (int i = 0; i < 4; ++i)
-    if (pads[i] >= kernel[i % 2])
+    // A kernel < 1 is type inference's error (inferWindowOutput).
+    if (kernel[i % 2] >= 1 && pads[i] >= kernel[i % 2])
       return op->emitOpError("pads (")
              << pads[i] << ") must be smaller than the kernel ("
              << kernel[i % 2] << ")";
@@ -486,5 +487,9 @@ LogicalResult ResizeOp::verify() {
     return emitOpError("expects NCHW input and result of rank 4");
   if (conflict(in[0], out[0]) || conflict(in[1], out[1]))
     return emitOpError("only the spatial dimensions may be resized");
+  for (int d = 2; d < 4; ++d)
+    if (out[d] == 0 && in[d] != 0)
+      return emitOpError("resizes spatial dimension ")
+             << d << " of size " << in[d] << " to 0";
   return success();
 }

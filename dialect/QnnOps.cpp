@@ -53,6 +53,10 @@ LogicalResult qopt::qnn::inferWindowOutput(std::optional<Location> loc,
                           "dilations must have 2 values, got " +
                               Twine(w.dilations.size()));
   for (int i = 0; i < 2; ++i) {
+    if (w.kernel[i] < 1 && w.kernel[i] != ShapedType::kDynamic)
+      return emitShapeError(loc, opName,
+                            "kernel sizes must be positive, got " +
+                                Twine(w.kernel[i]));
     if (w.strides[i] < 1)
       return emitShapeError(loc, opName,
                             "strides must be positive, got " +
@@ -61,10 +65,6 @@ LogicalResult qopt::qnn::inferWindowOutput(std::optional<Location> loc,
       return emitShapeError(loc, opName,
                             "dilations must be positive, got " +
                                 Twine(w.dilations[i]));
-    if (w.kernel[i] < 1 && w.kernel[i] != ShapedType::kDynamic)
-      return emitShapeError(loc, opName,
-                            "kernel sizes must be positive, got " +
-                                Twine(w.kernel[i]));
   }
   for (int64_t p : w.pads)
     if (p < 0)

@@ -17,9 +17,9 @@ Expected<Shape> conv2dOutputShape(const Shape &in, const Shape &w,
                            shapeToString(in) + " and " + shapeToString(w));
   if (p.groups < 1 || p.strideH < 1 || p.strideW < 1 || p.dilationH < 1 ||
       p.dilationW < 1 || p.padTop < 0 || p.padLeft < 0 || p.padBottom < 0 ||
-      p.padRight < 0)
-    return invalidArgument("conv2d: groups, strides and dilations must be >= "
-                           "1 and pads >= 0");
+      p.padRight < 0 || w[2] < 1 || w[3] < 1)
+    return invalidArgument("conv2d: groups, strides, dilations and kernel "
+                           "sizes must be >= 1 and pads >= 0");
   if (in[1] % p.groups != 0 || w[0] % p.groups != 0 || w[1] * p.groups != in[1])
     return invalidArgument("conv2d: input " + shapeToString(in) +
                            " and weight " + shapeToString(w) +

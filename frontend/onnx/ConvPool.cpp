@@ -2,6 +2,8 @@
 
 #include "frontend/onnx/OpUtils.h"
 
+#include "llvm/Support/InterleavedRange.h"
+
 using namespace mlir;
 
 namespace qopt::onnx_import {
@@ -40,15 +42,35 @@ static LogicalResult readWindow(Importer &im, Value input,
       failed(read("dilations", w.dilations, 2)) ||
       failed(read("pads", w.pads, 4)))
     return failure();
+  // Checked here, with ONNX's names, before auto_pad divides by a stride.
+  auto checkAll = [&](StringRef key, ArrayRef<int64_t> values,
+                      int64_t min) -> LogicalResult {
+    for (int64_t v : values)
+      if (v < min)
+        return im.error() << "'" << key << "' must be "
+                          << (min ? "positive" : "non-negative") << ", got "
+                          << v;
+    return success();
+  };
+  if (failed(checkAll("kernel_shape", w.kernel, 1)) ||
+      failed(checkAll("strides", w.strides, 1)) ||
+      failed(checkAll("dilations", w.dilations, 1)) ||
+      failed(checkAll("pads", w.pads, 0)))
+    return failure();
   std::string autoPad = im.getString("auto_pad", "NOTSET");
   if (autoPad == "NOTSET")
     return success();
+  if (autoPad != "VALID" && autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return im.error() << "auto_pad '" << autoPad
+                      << "' is not one of NOTSET, VALID, SAME_UPPER, "
+                         "SAME_LOWER";
+  if (im.hasAttr("pads"))
+    return im.error() << "'pads' cannot be used together with auto_pad "
+                      << autoPad;
   if (autoPad == "VALID") {
     w.pads.assign(4, 0);
     return success();
   }
-  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
-    return im.error() << "auto_pad '" << autoPad << "' is not supported";
   for (int d = 0; d < 2; ++d) {
     int64_t size = in[2 + d];
     if (ShapedType::isDynamic(size))
@@ -81,6 +103,11 @@ static LogicalResult importConv(Importer &im) {
     return im.error() << "only 2-D convolution is supported, the weight has "
                          "rank "
                       << wShape.size();
+  if (std::optional<std::vector<int64_t>> k = im.getInts("kernel_shape"))
+    if (ArrayRef<int64_t>(*k) != wShape.drop_front(2))
+      return im.error() << "'kernel_shape' [" << llvm::interleaved(*k)
+                        << "] disagrees with the weight's spatial dimensions ["
+                        << llvm::interleaved(wShape.drop_front(2)) << "]";
   Window w;
   if (failed(readWindow(im, *x, wShape.drop_front(2), w)))
     return failure();

@@ -81,7 +81,8 @@ unsigned elemTypeSize(ElemType type) {
 int64_t OnnxTensor::numElements() const {
   int64_t n = 1;
   for (int64_t d : dims)
-    n *= d;
+    if (__builtin_mul_overflow(n, d, &n))
+      return -1;
   return n;
 }
 
@@ -159,10 +160,16 @@ bool convertTensor(const onnx::TensorProto &proto, OnnxTensor &out,
       break;
     }
   }
-  if ((int64_t)out.data.size() != out.numElements() * size) {
+  int64_t bytes;
+  if (out.numElements() < 0 ||
+      __builtin_mul_overflow(out.numElements(), (int64_t)size, &bytes)) {
+    error = "tensor '" + proto.name() + "' has a shape too large to address";
+    return false;
+  }
+  if ((int64_t)out.data.size() != bytes) {
     error = "tensor '" + proto.name() + "' holds " +
             std::to_string(out.data.size()) + " bytes, its shape needs " +
-            std::to_string(out.numElements() * size);
+            std::to_string(bytes);
     return false;
   }
   return true;
@@ -226,6 +233,29 @@ bool convertAttribute(const onnx::AttributeProto &proto, OnnxAttribute &out,
   return true;
 }
 
+/// ONNX's shape inference divides by window strides without checking them
+/// (convPoolShapeInference: SIGFPE on a stride of 0), so attributes it trusts
+/// are checked first, for every node whatever its op. The rest of a node's
+/// attributes are the importer's to check.
+bool checkBeforeInference(const onnx::GraphProto &graph, std::string &error) {
+  for (int i = 0; i < graph.node_size(); ++i) {
+    const onnx::NodeProto &n = graph.node(i);
+    for (const onnx::AttributeProto &a : n.attribute()) {
+      if (a.name() != "strides")
+        continue;
+      for (int64_t v : a.ints())
+        if (v < 1) {
+          error = "node #" + std::to_string(i) + " " +
+                  (n.name().empty() ? "" : "'" + n.name() + "' ") + "(" +
+                  n.op_type() + "): 'strides' must be positive, got " +
+                  std::to_string(v);
+          return false;
+        }
+    }
+  }
+  return true;
+}
+
 /// Runs ONNX shape inference strictly; if that throws, keeps the message and
 /// runs it leniently so that the importer still sees what could be inferred.
 void inferShapes(onnx::ModelProto &model, std::string &error) {
@@ -280,6 +310,8 @@ std::optional<OnnxModel> readOnnxModel(const std::string &path,
   }
   // Shape inference needs a model whose opsets it understands; the importer
   // reports bad IR versions and opsets with its own message.
+  if (!checkBeforeInference(proto.graph(), error))
+    return std::nullopt;
   if (model.irVersion >= 3 && model.opset > 0)
     inferShapes(proto, model.shapeInferenceError);
 

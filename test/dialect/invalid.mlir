@@ -53,6 +53,24 @@ func.func @conv_zero_stride(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) {
 
 // -----
 
+func.func @conv_zero_dilation(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x3x3xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{dilations must be positive, got 0}}
+  %0 = qnn.conv2d %x, %w {dilations = array<i64: 1, 0>} : (tensor<1x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_empty_kernel(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x0x3xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{kernel sizes must be positive, got 0}}
+  %0 = qnn.conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<8x4x0x3xf32>) -> tensor<1x8x6x6xf32>
+  return
+}
+
+// -----
+
 func.func @conv_window_too_large(%x: tensor<1x4x2x2xf32>, %w: tensor<8x4x3x3xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{window of extent 3 does not fit the padded input of size 2}}
@@ -170,6 +188,33 @@ func.func @pool_pad_exceeds_kernel(%x: tensor<1x4x8x8xf32>) {
 
 // -----
 
+func.func @pool_zero_kernel(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{kernel sizes must be positive, got 0}}
+  %0 = qnn.max_pool %x {kernel = array<i64: 0, 2>, strides = array<i64: 1, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x8x7xf32>
+  return
+}
+
+// -----
+
+func.func @pool_zero_stride(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{strides must be positive, got 0}}
+  %0 = qnn.avg_pool %x {kernel = array<i64: 2, 2>, strides = array<i64: 2, 0>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_zero_dilation(%x: tensor<1x4x8x8xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{dilations must be positive, got 0}}
+  %0 = qnn.max_pool %x {kernel = array<i64: 2, 2>, dilations = array<i64: 0, 1>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x7x7xf32>
+  return
+}
+
+// -----
+
 func.func @pool_kernel_length(%x: tensor<1x4x8x8xf32>) {
   // expected-error @+1 {{'kernel' failed to satisfy constraint}}
   %0 = qnn.avg_pool %x {kernel = array<i64: 2>} : (tensor<1x4x8x8xf32>) -> tensor<1x4x7x7xf32>
@@ -226,6 +271,14 @@ func.func @transpose_perm(%a: tensor<2x3x4xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{perm must be a permutation of 0..2, bad entry 1}}
   %0 = qnn.transpose %a {perm = array<i64: 0, 1, 1>} : (tensor<2x3x4xf32>) -> tensor<2x3x3xf32>
+  return
+}
+
+// -----
+
+func.func @resize_to_empty(%a: tensor<1x4x8x8xf32>) {
+  // expected-error @+1 {{resizes spatial dimension 3 of size 8 to 0}}
+  %0 = qnn.resize nearest asymmetric %a : (tensor<1x4x8x8xf32>) -> tensor<1x4x16x0xf32>
   return
 }
 

@@ -420,6 +420,138 @@ def bad_pool_pads():
                   pads=[2, 2, 2, 2])
 
 
+# --- attributes and shapes against the operator specifications ---------------
+# (invalid-attributes.test) ONNX's checker and shape inference accept or crash
+# on some of these; the importer names the node.
+def _x():
+    return inp("x", [1, 4, 8, 8])
+
+
+@model
+def bad_conv_stride0():
+    # ONNX's shape inference divides by it (SIGFPE before the check).
+    return single("Conv", [_x()], [w("w", 4, 4, 3, 3)], strides=[0, 1])
+
+
+@model
+def bad_lppool_stride0():
+    # Not an op qimport supports, but shape inference runs over it first.
+    return single("LpPool", [_x()], kernel_shape=[2, 2], strides=[1, 0])
+
+
+@model
+def bad_conv_dilation0():
+    return single("Conv", [_x()], [w("w", 4, 4, 3, 3)], dilations=[0, 1],
+                  auto_pad="SAME_UPPER")
+
+
+@model
+def bad_conv_group_in():
+    return single("Conv", [inp("x", [1, 6, 8, 8])], [w("w", 4, 2, 3, 3)],
+                  group=4)
+
+
+@model
+def bad_conv_group_out():
+    return single("Conv", [_x()], [w("w", 5, 2, 3, 3)], group=2)
+
+
+@model
+def bad_conv_pads_len():
+    return single("Conv", [_x()], [w("w", 4, 4, 3, 3)], pads=[1, 1])
+
+
+@model
+def bad_conv_pads_neg():
+    return single("Conv", [_x()], [w("w", 4, 4, 3, 3)], pads=[-1, 0, 0, 0])
+
+
+@model
+def bad_conv_kernel_shape():
+    return single("Conv", [_x()], [w("w", 4, 4, 3, 3)], kernel_shape=[5, 5])
+
+
+@model
+def bad_conv_auto_pad():
+    return single("Conv", [_x()], [w("w", 4, 4, 3, 3)], auto_pad="SAME")
+
+
+@model
+def bad_conv_auto_pad_pads():
+    return single("Conv", [_x()], [w("w", 4, 4, 3, 3)], auto_pad="VALID",
+                  pads=[1, 1, 1, 1])
+
+
+@model
+def bad_pool_kernel0():
+    return single("MaxPool", [_x()], kernel_shape=[0, 2])
+
+
+@model
+def bad_pool_stride0():
+    return single("AveragePool", [_x()], kernel_shape=[2, 2], strides=[0, 2],
+                  auto_pad="SAME_UPPER")
+
+
+@model
+def bad_pool_pads_neg():
+    return single("AveragePool", [_x()], kernel_shape=[2, 2],
+                  pads=[0, -1, 0, 0])
+
+
+@model
+def bad_gemm_k():
+    return single("Gemm", [inp("x", [2, 4])], [w("b", 5, 3)])
+
+
+@model
+def bad_gemm_trans_k():
+    # transA makes A 2 x 4; transB makes B's K 5.
+    return single("Gemm", [inp("x", [4, 2])], [w("b", 3, 5)], transA=1,
+                  transB=1)
+
+
+@model
+def bad_reshape():
+    return single("Reshape", [inp("x", [2, 4])], [arr("s", [3, 3], np.int64)])
+
+
+@model
+def bad_concat_axis():
+    return make([h.make_node("Concat", ["x", "x"], ["y"], name="cat", axis=2)],
+                [inp("x", [2, 4])], [out("y")])
+
+
+@model
+def bad_resize_zero():
+    return single("Resize", [_x()], [arr("roi", []), arr("scales", [1, 1, 0, 0])],
+                  mode="nearest")
+
+
+@model
+def bad_no_outputs():
+    return make([h.make_node("Relu", ["x"], ["y"], name="relu")],
+                [inp("x", [2, 4])], [])
+
+
+@model
+def bad_raw_data_size():
+    m = single("Conv", [_x()], [w("w", 4, 4, 3, 3)])
+    t = m.graph.initializer[0]
+    t.raw_data = t.raw_data[:-4]
+    return m
+
+
+@model
+def bad_raw_data_overflow():
+    # 2^62 * 2^2 elements: the byte count overflows int64.
+    m = single("Conv", [_x()], [w("w", 4, 4, 3, 3)])
+    t = m.graph.initializer[0]
+    del t.dims[:]
+    t.dims.extend([1 << 62, 4])
+    return m
+
+
 def main(argv):
     if argv[1:] == ["--list"]:
         print("\n".join(sorted(MODELS)))
