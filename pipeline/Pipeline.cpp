@@ -52,12 +52,13 @@ private:
 
 /// Writes `module`'s @main as a C++ program directory (qemit).
 static LogicalResult emitProgram(ModuleOp module, const std::string &dir,
-                                 const std::string &name) {
+                                 const std::string &name, Target target) {
   func::FuncOp func = mainFunctionOf(module);
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(func);
   if (failed(plan))
     return failure();
-  return writeProgram({ProgramFunction(*plan, func, "forward")}, name, dir);
+  return writeProgram({ProgramFunction(*plan, func, "forward")}, name, dir,
+                      target);
 }
 
 LogicalResult qopt::reportError(const Twine &message) {
@@ -465,7 +466,8 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                            {"fake_quant", *simulated},
                            {"integer", *module}})
       if (failed(emitProgram(m, options.emitDir + "/" + kind,
-                             std::string("model_") + kind)))
+                             std::string("model_") + kind,
+                             options.emitTarget)))
         return failure();
   }
   return success();

@@ -3,6 +3,7 @@
 #ifndef QOPT_PIPELINE_PIPELINE_H
 #define QOPT_PIPELINE_PIPELINE_H
 
+#include "codegen/EmitCpp.h"
 #include "tools/support/Evaluate.h"
 
 #include "runtime/TrainLoop.h"
@@ -32,6 +33,8 @@ struct QuantizeOptions {
   /// When set, the float, fake-quant and integer programs are emitted as
   /// C++ program directories under it (qemit, docs/codegen.md).
   std::string emitDir;
+  /// What the emitted programs run on (qemit --target).
+  Target emitTarget = Target::Cpu;
   int64_t calibImages = 512;
   int64_t batchSize = 100;
   int64_t evalLimit = 0; // 0: the whole test set

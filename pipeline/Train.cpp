@@ -86,7 +86,8 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
     record.artifact = options.emitDir + "/train";
     if (failed(writeProgram({ProgramFunction(*stepPlan, trainFn, "train_step"),
                              ProgramFunction(*evalPlan, evalFn, "forward")},
-                            "model_train", record.artifact)))
+                            "model_train", record.artifact,
+                            options.emitTarget)))
       return failure();
     report.stages.push_back(record);
   }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/EmitCpp.h"
 #include "pipeline/Pipeline.h"
 #include "tools/support/Threads.h"
 
@@ -92,6 +93,11 @@ static cl::opt<std::string> emitDir(
     cl::desc("Also write the float, fake-quant and integer models as C++ "
              "programs (qemit) into DIR/float, DIR/fake_quant, DIR/integer"),
     cl::value_desc("DIR"), cl::sub(quantizeCmd), cl::cat(qcCategory));
+static cl::opt<std::string> emitTarget(
+    "emit-target",
+    cl::desc("What the --emit programs run on: cpu (default) or cuda "
+             "(qemit --target cuda)"),
+    cl::init("cpu"), cl::sub(quantizeCmd), cl::cat(qcCategory));
 
 // AdaRound reconstruction (docs/reconstruction.md): runs when the policy
 // quantizes weights with `adaround` (e.g. "wt_method=adaround").
@@ -272,6 +278,13 @@ int main(int argc, char **argv) {
   options.dataDir = dataDir;
   options.outDir = outDir;
   options.emitDir = emitDir;
+  if (std::optional<qopt::Target> t = qopt::parseTarget(emitTarget)) {
+    options.emitTarget = *t;
+  } else {
+    llvm::WithColor::error(llvm::errs(), "qc")
+        << "--emit-target '" << emitTarget << "' is not a target (cpu, cuda)\n";
+    return 1;
+  }
   options.calibImages = calibImages;
   options.batchSize = batchSize;
   options.evalLimit = evalLimit;
