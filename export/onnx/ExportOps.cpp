@@ -134,6 +134,40 @@ LogicalResult exportHardSwish(ExportContext &ctx, HardSwishOp op) {
   return success();
 }
 
+/// silu: x * Sigmoid(x), the form torch.onnx writes and the importer fuses.
+LogicalResult exportSilu(ExportContext &ctx, SiluOp op) {
+  FailureOr<Io> r = io(ctx, op);
+  if (failed(r))
+    return failure();
+  std::string sig = ctx.fresh(r->out + "_sigmoid");
+  ctx.addNode("Sigmoid", {r->in[0]}, {sig}, op);
+  ctx.addNode("Mul", {r->in[0], sig}, {r->out}, op);
+  return success();
+}
+
+/// gelu: Gelu is opset 20; opset 13 spells the exact form as torch.onnx
+/// does, x * (Erf(x / sqrt(2)) + 1) * 0.5. The tanh form is not exported.
+LogicalResult exportGelu(ExportContext &ctx, GeluOp op) {
+  if (op.getApproximate() != "none")
+    return op.emitError("qexport: gelu with approximate = \"")
+           << op.getApproximate() << "\" has no opset-13 form here";
+  FailureOr<Io> r = io(ctx, op);
+  if (failed(r))
+    return failure();
+  std::string x = r->in[0];
+  std::string sqrt2 = ctx.addFloats("gelu_sqrt2", {}, {1.41421356237f});
+  std::string one = ctx.addFloats("gelu_one", {}, {1.f});
+  std::string half = ctx.addFloats("gelu_half", {}, {0.5f});
+  std::string d = ctx.fresh(r->out + "_div"), e = ctx.fresh(r->out + "_erf"),
+              a = ctx.fresh(r->out + "_add"), m = ctx.fresh(r->out + "_mul");
+  ctx.addNode("Div", {x, sqrt2}, {d}, op);
+  ctx.addNode("Erf", {d}, {e}, op);
+  ctx.addNode("Add", {e, one}, {a}, op);
+  ctx.addNode("Mul", {x, a}, {m}, op);
+  ctx.addNode("Mul", {m, half}, {r->out}, op);
+  return success();
+}
+
 template <typename PoolOp>
 FailureOr<OnnxNode *> exportPool(ExportContext &ctx, PoolOp op,
                                  StringRef opType) {
@@ -241,6 +275,9 @@ LogicalResult exportNetworkOp(ExportContext &ctx, Operation *op,
         return success(succeeded(n));
       })
       .Case([&](HardSwishOp o) { return exportHardSwish(ctx, o); })
+      .Case([&](SiluOp o) { return exportSilu(ctx, o); })
+      .Case([&](GeluOp o) { return exportGelu(ctx, o); })
+      .Case([&](ErfOp o) { return simpleOp(ctx, o, "Erf"); })
       .Case([&](SoftmaxOp o) {
         FailureOr<OnnxNode *> n = simple(ctx, o, "Softmax");
         if (succeeded(n))
@@ -272,6 +309,14 @@ LogicalResult exportNetworkOp(ExportContext &ctx, Operation *op,
       })
       .Case([&](GlobalAvgPoolOp o) {
         return simpleOp(ctx, o, "GlobalAveragePool");
+      })
+      .Case([&](ReduceMeanOp o) {
+        FailureOr<OnnxNode *> n = simple(ctx, o, "ReduceMean");
+        if (succeeded(n)) {
+          (*n)->attributes["axes"] = intsAttr(o.getAxes());
+          (*n)->attributes["keepdims"] = intAttr(o.getKeepdims() ? 1 : 0);
+        }
+        return success(succeeded(n));
       })
       .Case([&](PadOp o) { return exportPad(ctx, o); })
       .Case([&](ReshapeOp o) { return exportReshape(ctx, o); })

@@ -30,7 +30,13 @@ OwningOpRef<ModuleOp> GraphBuilder::run() {
     return nullptr;
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   b.setInsertionPointToEnd(module->getBody());
-  if (failed(importGraph()) || failed(verifyModule(*module)))
+  if (failed(importGraph()))
+    return nullptr;
+  for (Operation *op : llvm::reverse(maybeUnused))
+    if (op->use_empty())
+      op->erase();
+  maybeUnused.clear();
+  if (failed(verifyModule(*module)))
     return nullptr;
   return module;
 }

@@ -110,6 +110,13 @@ public:
           raw->getPropertiesStorage(), raw->getRegions(), types);
     });
   }
+  /// Erases `op` after the graph is imported if nothing uses it by then: the
+  /// part of a pattern that a handler fused (the sigmoid of x * sigmoid(x))
+  /// while a later node may still read it.
+  void eraseIfUnused(mlir::Operation *op) {
+    if (!llvm::is_contained(maybeUnused, op))
+      maybeUnused.push_back(op);
+  }
 
 protected:
   GraphBuilder(mlir::MLIRContext *ctx, llvm::StringRef fileName,
@@ -152,6 +159,7 @@ private:
   mlir::FailureOr<mlir::Value> finishInferred(mlir::Operation *op,
                                               InferFn infer);
   mlir::LogicalResult verifyModule(mlir::ModuleOp module);
+  llvm::SmallVector<mlir::Operation *> maybeUnused;
 
   int64_t inlineElementLimit;
 };

@@ -2,6 +2,10 @@
 
 #include "frontend/common/OpUtils.h"
 
+#include "dialect/QnnOps.h"
+
+#include <algorithm>
+
 using namespace mlir;
 
 namespace qopt::frontend {
@@ -32,6 +36,26 @@ LogicalResult normalizeAxis(GraphBuilder &im, int64_t &axis, int64_t rank,
   if (axis < 0)
     axis += rank;
   return success();
+}
+
+FailureOr<Value> buildMean(GraphBuilder &im, Value x, ArrayRef<int64_t> axes,
+                           bool keepDims) {
+  SmallVector<int64_t> sorted(axes);
+  llvm::sort(sorted);
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    return im.error() << "axes must be distinct";
+  ArrayRef<int64_t> in = shapeOf(x);
+  if (in.size() == 4 && sorted == SmallVector<int64_t>{2, 3}) {
+    FailureOr<Value> pooled = im.create<qnn::GlobalAvgPoolOp>(x);
+    if (failed(pooled) || keepDims)
+      return pooled;
+    return qnn::ReshapeOp::create(im.builder(), im.loc(),
+                                  im.f32Type({in[0], in[1]}), *pooled)
+        .getResult();
+  }
+  OpBuilder &b = im.builder();
+  return im.create<qnn::ReduceMeanOp>(x, b.getDenseI64ArrayAttr(sorted),
+                                      b.getBoolAttr(keepDims));
 }
 
 } // namespace qopt::frontend

@@ -23,6 +23,14 @@ mlir::LogicalResult normalizeAxis(GraphBuilder &im, int64_t &axis, int64_t rank,
                                   llvm::StringRef what = "axis",
                                   bool allowEnd = false);
 
+/// The mean of `x` over `axes` (non-negative, any order; duplicates are an
+/// error at the node): qnn.global_avg_pool over H and W of a rank-4 tensor
+/// (with a qnn.reshape dropping them without `keepDims`), which the
+/// quantization passes know; qnn.reduce_mean otherwise.
+mlir::FailureOr<mlir::Value> buildMean(GraphBuilder &im, mlir::Value x,
+                                       llvm::ArrayRef<int64_t> axes,
+                                       bool keepDims);
+
 } // namespace qopt::frontend
 
 #endif // QOPT_FRONTEND_COMMON_OPUTILS_H

@@ -40,6 +40,18 @@ static LogicalResult importHardSigmoid(Importer &im) {
   });
 }
 
+/// Gelu (opset 20): approximate "none" (erf) or "tanh".
+static LogicalResult importGelu(Importer &im) {
+  std::string approximate = im.getString("approximate", "none");
+  if (approximate != "none" && approximate != "tanh")
+    return im.error() << "approximate '" << approximate
+                      << "' is not supported (only 'none' and 'tanh')";
+  return importUnary(im, [&](OpBuilder &b, Location loc, Type t, Value x) {
+    return qnn::GeluOp::create(b, loc, t, x, b.getStringAttr(approximate))
+        .getResult();
+  });
+}
+
 static LogicalResult importClip(Importer &im) {
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
@@ -122,6 +134,8 @@ void registerActivationOps(OpTable &table) {
   table["Sigmoid"] = importSimple<qnn::SigmoidOp>;
   table["HardSwish"] = importSimple<qnn::HardSwishOp>;
   table["HardSigmoid"] = importHardSigmoid;
+  table["Erf"] = importSimple<qnn::ErfOp>;
+  table["Gelu"] = importGelu;
   table["LeakyRelu"] = importLeakyRelu;
   table["Clip"] = importClip;
   table["Softmax"] = importSoftmax;

@@ -1,7 +1,8 @@
 //===- Elementwise.cpp - Add, Sub, Mul, Div -------------------------------===//
 //
 // With two import-time operands (shape arithmetic in torch exports, or
-// constant subgraphs) the result is folded; otherwise it is a qnn op.
+// constant subgraphs) the result is folded; otherwise it is a qnn op
+// (x * Sigmoid(x) is qnn.silu).
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,6 +81,20 @@ static FailureOr<ConstTensor> foldBinary(BinaryKind kind, const ConstTensor &a,
   return r;
 }
 
+/// x * Sigmoid(x), in either order (how torch.onnx writes SiLU / Swish):
+/// qnn.silu, one activation for the quantization passes. The sigmoid goes
+/// if nothing else reads it.
+static Value fuseSilu(Importer &im, Value lhs, Value rhs) {
+  for (auto [x, s] : {std::pair(lhs, rhs), std::pair(rhs, lhs)}) {
+    auto sigmoid = s.getDefiningOp<qnn::SigmoidOp>();
+    if (!sigmoid || sigmoid.getInput() != x)
+      continue;
+    im.eraseIfUnused(sigmoid);
+    return qnn::SiluOp::create(im.builder(), im.loc(), x.getType(), x);
+  }
+  return {};
+}
+
 template <typename OpTy, BinaryKind kind>
 static LogicalResult importBinary(Importer &im) {
   const ConstTensor *a = im.constant(0), *b = im.constant(1);
@@ -93,6 +108,9 @@ static LogicalResult importBinary(Importer &im) {
   FailureOr<Value> lhs = im.floatInput(0), rhs = im.floatInput(1);
   if (failed(lhs) || failed(rhs))
     return failure();
+  if constexpr (kind == BinaryKind::Mul)
+    if (Value silu = fuseSilu(im, *lhs, *rhs))
+      return im.bindResult(silu);
   FailureOr<Value> y = im.create<OpTy>(*lhs, *rhs);
   return im.bindResult(y);
 }

@@ -2,10 +2,10 @@
 //
 // The Importer (a frontend::GraphBuilder) walks the ONNX nodes in order and
 // hands each one to the handler registered for its op type (ConvPool.cpp,
-// Activation.cpp, Elementwise.cpp, Linear.cpp, Shape.cpp, Resize.cpp,
-// Fold.cpp, Quant.cpp). Handlers read the current node through this
-// interface and bind its outputs either to SSA values or, when the value is
-// known at import time, to a ConstTensor that is materialized as an
+// Activation.cpp, Elementwise.cpp, Linear.cpp, Shape.cpp, Reduce.cpp,
+// Resize.cpp, Fold.cpp, Quant.cpp). Handlers read the current node through
+// this interface and bind its outputs either to SSA values or, when the value
+// is known at import time, to a ConstTensor that is materialized as an
 // arith.constant only if a qnn op needs it.
 //
 //===----------------------------------------------------------------------===//
@@ -73,6 +73,7 @@ void registerShapeOps(OpTable &table);
 void registerResizeOps(OpTable &table);
 void registerFoldOps(OpTable &table);
 void registerQuantOps(OpTable &table);
+void registerReduceOps(OpTable &table);
 
 class Importer : public frontend::GraphBuilder {
 public:

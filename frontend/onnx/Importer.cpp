@@ -22,7 +22,7 @@ static const OpTable &opTable() {
   static const OpTable table = frontend::makeOpTable<Importer>(
       {registerConvPoolOps, registerLinearOps, registerActivationOps,
        registerElementwiseOps, registerShapeOps, registerResizeOps,
-       registerFoldOps, registerQuantOps});
+       registerFoldOps, registerQuantOps, registerReduceOps});
   return table;
 }
 
@@ -65,10 +65,6 @@ LogicalResult Importer::checkGraph() {
            << "opset " << model.opset
            << " of the default ONNX domain is outside the supported range ["
            << kMinOpset << ", " << kMaxOpset << "]";
-
-  if (model.outputs.empty())
-    return emitError(fileLoc) << "the graph has no outputs (a model computes "
-                                 "at least one)";
 
   std::vector<frontend::UnsupportedNode> unsupported;
   for (auto [i, n] : llvm::enumerate(model.nodes))

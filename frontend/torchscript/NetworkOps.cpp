@@ -157,6 +157,28 @@ static LogicalResult importHardSigmoid(Importer &im) {
   return success();
 }
 
+// aten::gelu(input, approximate): approximate is "none" or "tanh".
+static LogicalResult importGelu(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  if (failed(x))
+    return failure();
+  std::string approximate = "none";
+  if (im.numInputs() > 1) {
+    const Folded *a = im.folded(1);
+    if (!a || a->kind != Folded::Kind::String)
+      return im.error() << "approximate must be a string known at import "
+                           "time";
+    approximate = a->s;
+  }
+  if (approximate != "none" && approximate != "tanh")
+    return im.error() << "approximate='" << approximate
+                      << "' is not supported (only 'none' and 'tanh')";
+  OpBuilder &b = im.builder();
+  im.setResult(0, qnn::GeluOp::create(b, im.loc(), x->getType(), *x,
+                                      b.getStringAttr(approximate)));
+  return success();
+}
+
 // aten::softmax(input, dim, dtype)
 static LogicalResult importSoftmax(Importer &im) {
   FailureOr<Value> x = im.tensor(0);
@@ -271,6 +293,8 @@ void registerNetworkOps(OpTable &table) {
   table["aten::sigmoid"] = importUnary<qnn::SigmoidOp>;
   table["aten::hardswish"] = importUnary<qnn::HardSwishOp>;
   table["aten::hardsigmoid"] = importHardSigmoid;
+  table["aten::silu"] = importUnary<qnn::SiluOp>;
+  table["aten::gelu"] = importGelu;
   table["aten::relu6"] = importRelu6;
   table["aten::hardtanh"] = importHardtanh;
   table["aten::leaky_relu"] = importLeakyRelu;

@@ -103,31 +103,35 @@ static LogicalResult importAdaptiveAvgPool(Importer &im) {
   return buildAvgPool(im, *x, k, k, {0, 0}, false, false);
 }
 
-// aten::mean(input, dims, keepdim, dtype) over H and W of an NCHW tensor.
+// aten::mean(input, dtype) over every dimension, or aten::mean.dim(input,
+// dims, keepdim, dtype): qnn.global_avg_pool over H and W of an NCHW tensor,
+// else qnn.reduce_mean.
 static LogicalResult importMean(Importer &im) {
-  FailureOr<Value> x = nchwInput(im);
+  FailureOr<Value> x = im.tensor(0);
   if (failed(x))
     return failure();
-  FailureOr<SmallVector<int64_t>> dims = im.getInts(1, "dim");
-  FailureOr<bool> keep = im.getBool(2, "keepdim");
-  if (failed(dims) || failed(keep))
-    return failure();
-  SmallVector<int64_t> sorted;
-  for (int64_t d : *dims)
-    sorted.push_back(d < 0 ? d + 4 : d);
-  llvm::sort(sorted);
-  if (sorted != SmallVector<int64_t>{2, 3})
-    return im.error() << "mean is only supported over the spatial dimensions "
-                         "[2, 3] of an NCHW tensor";
-  if (im.numInputs() > 3 && !im.isNone(3))
+  int64_t rank = shapeOf(*x).size();
+  bool all = im.numInputs() <= 2 || im.isNone(1);
+  unsigned dtype = im.numInputs() <= 2 ? 1 : 3;
+  if (im.numInputs() > dtype && !im.isNone(dtype))
     return im.error() << "mean with a dtype is not supported";
-  FailureOr<Value> y = im.create<qnn::GlobalAvgPoolOp>(*x);
-  if (failed(y) || *keep)
-    return im.bindResult(y);
-  int64_t n = shapeOf(*x)[0], c = shapeOf(*x)[1];
-  return im.bindResult(
-      qnn::ReshapeOp::create(im.builder(), im.loc(), im.f32Type({n, c}), *y)
-          .getResult());
+  SmallVector<int64_t> axes;
+  bool keep = false;
+  if (!all) {
+    FailureOr<SmallVector<int64_t>> dims = im.getInts(1, "dim");
+    FailureOr<bool> keepdim = im.getBool(2, "keepdim");
+    if (failed(dims) || failed(keepdim))
+      return failure();
+    axes = *dims;
+    keep = *keepdim;
+  }
+  if (axes.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  for (int64_t &a : axes)
+    if (failed(frontend::normalizeAxis(im, a, rank, "dim")))
+      return failure();
+  return im.bindResult(frontend::buildMean(im, *x, axes, keep));
 }
 
 /// Output H, W of an upsample from output_size or scale factors.

@@ -339,6 +339,22 @@ static LogicalResult importIdentity(Importer &im) {
   return success();
 }
 
+// aten::dropout(input, p, train) and its feature / alpha forms, in place
+// or not (TorchScript keeps the in-place ones, being random): the identity
+// in eval; in training mode with p > 0 a random mask qnn does not model.
+static LogicalResult importDropout(Importer &im) {
+  FailureOr<double> p = im.getFloat(1, "p");
+  FailureOr<bool> train = im.getBool(2, "train");
+  if (failed(p) || failed(train))
+    return failure();
+  if (*train && *p != 0.0)
+    return im.error() << "dropout in training mode (train=True, p=" << *p
+                      << ") is not supported (a random mask; export the "
+                         "model in eval mode)";
+  im.forward(0, 0);
+  return success();
+}
+
 static LogicalResult importNothing(Importer &) { return success(); }
 
 static LogicalResult importUninitialized(Importer &im) {
@@ -391,9 +407,10 @@ void registerValueOps(OpTable &table) {
   table["aten::contiguous"] = importIdentity;
   table["aten::detach"] = importIdentity;
   table["aten::clone"] = importIdentity;
-  table["aten::dropout"] = importIdentity;
-  table["aten::feature_dropout"] = importIdentity;
-  table["aten::alpha_dropout"] = importIdentity;
+  for (const char *k : {"aten::dropout", "aten::dropout_",
+                        "aten::feature_dropout", "aten::feature_dropout_",
+                        "aten::alpha_dropout", "aten::alpha_dropout_"})
+    table[k] = importDropout;
   table["aten::warn"] = importNothing;
   table["prim::Uninitialized"] = importUninitialized;
   table["prim::RaiseException"] = importRaise;

@@ -341,15 +341,67 @@ def big_weight():
     return single("MatMul", [inp("x", [1, 8])], [w("fc.weight", 8, 4)])
 
 
+# --- ReduceMean, SiLU, GELU (#19) ---------------------------------------------
+@model
+def reduce_mean():
+    """ShuffleNet's x.mean([2, 3]) (keepdims 0), the SE pool of MobileNet v3
+    (keepdims 1), a mean over channels and one over every axis."""
+    x = inp("x", ["N", 4, 5, 6])
+    nodes = [
+        h.make_node("ReduceMean", ["x"], ["a"], name="spatial", axes=[2, 3],
+                    keepdims=0),
+        h.make_node("ReduceMean", ["x"], ["b"], name="spatial_keep",
+                    axes=[-1, -2]),
+        h.make_node("ReduceMean", ["x"], ["c"], name="channels", axes=[1]),
+        h.make_node("ReduceMean", ["x"], ["d"], name="all", keepdims=0),
+    ]
+    return make(nodes, [x], [out("a"), out("b"), out("c"), out("d")])
+
+
+@model
+def silu():
+    """torch.onnx's SiLU, x * Sigmoid(x) (either order), and a Sigmoid that
+    a later node reads too, which stays."""
+    x = inp("x", ["N", 4, 3, 3])
+    nodes = [
+        h.make_node("Sigmoid", ["x"], ["s"], name="sig1"),
+        h.make_node("Mul", ["x", "s"], ["a"], name="silu1"),
+        h.make_node("Sigmoid", ["a"], ["t"], name="sig2"),
+        h.make_node("Mul", ["t", "a"], ["b"], name="silu2"),
+        h.make_node("Add", ["b", "t"], ["y"], name="add"),
+    ]
+    return make(nodes, [x], [out("y")])
+
+
+@model
+def gelu_erf():
+    """torch.onnx's GELU at opset 13: x * (Erf(x / sqrt 2) + 1) * 0.5."""
+    x = inp("x", ["N", 8])
+    nodes = [
+        h.make_node("Div", ["x", "sqrt2"], ["a"], name="div"),
+        h.make_node("Erf", ["a"], ["b"], name="erf"),
+        h.make_node("Add", ["b", "one"], ["c"], name="add"),
+        h.make_node("Mul", ["x", "c"], ["d"], name="mul"),
+        h.make_node("Mul", ["d", "half"], ["y"], name="mul_half"),
+    ]
+    inits = [arr("sqrt2", 1.4142135), arr("one", 1.0), arr("half", 0.5)]
+    return make(nodes, [x], [out("y")], inits)
+
+
+@model
+def bad_reduce_mean():
+    return single("ReduceMean", [inp("x", [1, 4, 5])], axes=[1, -2])
+
+
 # --- invalid inputs ----------------------------------------------------------
 @model
 def bad_unsupported():
     x = inp("x", [1, 4])
     nodes = [
-        h.make_node("Erf", ["x"], ["a"], name="erf1"),
+        h.make_node("Cos", ["x"], ["a"], name="cos1"),
         h.make_node("Relu", ["a"], ["b"], name="relu"),
         h.make_node("TopK", ["b", "k"], ["c", "idx"], name="topk"),
-        h.make_node("Erf", ["c"], ["y"], name="erf2"),
+        h.make_node("Cos", ["c"], ["y"], name="cos2"),
     ]
     return make(nodes, [x], [out("y")], [arr("k", [2], np.int64)])
 

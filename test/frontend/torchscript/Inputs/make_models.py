@@ -19,11 +19,13 @@ NETWORK_SHAPES = {
     "resnet50": (1, 3, 64, 64),
     "mobilenet_v2": (1, 3, 64, 64),
     "shufflenet_v2_x1_0": (1, 3, 64, 64),
+    "efficientnet_b0": (1, 3, 64, 64),
     "custom": (1, 3, 32, 32),
 }
 # Also exported to ONNX for the TorchScript-vs-ONNX import comparison
-# (ShuffleNet's ONNX form needs ReduceMean, which the ONNX importer lacks).
-ONNX_EXPORTS = {"resnet18", "mobilenet_v2", "custom"}
+# (ShuffleNet's ONNX form needs Slice on a computed tensor, its channel
+# split, which the ONNX importer lacks).
+ONNX_EXPORTS = {"resnet18", "mobilenet_v2", "efficientnet_b0", "custom"}
 
 
 def randomize_bn(model):
@@ -168,6 +170,22 @@ class PoolResize(nn.Module):
         return torch.add(w, w, alpha=2.0) * 3.0 + F.adaptive_avg_pool2d(w, 1), a
 
 
+class ZooOps(nn.Module):
+    """What torchvision's newer families add (#19): SiLU (in place too),
+    GELU in both forms, means over other axes than H and W, in-place
+    dropout (the identity in eval)."""
+
+    def __init__(self):
+        super().__init__()
+        self.drop = nn.Dropout(0.2, inplace=True)
+
+    def forward(self, x):
+        a = F.silu(x) + F.gelu(x) + F.gelu(x, approximate="tanh")
+        b = F.silu(self.drop(a), inplace=True)
+        c = b.mean(1, keepdim=True) + b.mean([2, 3], keepdim=True)
+        return c, torch.mean(b, [-1, -2]), b.mean()
+
+
 # --- failure classes -----------------------------------------------------
 
 class Unsupported(nn.Module):
@@ -209,6 +227,7 @@ SMALL = {
     "activations": Activations,
     "linear": Linear,
     "pool_resize": PoolResize,
+    "zoo_ops": ZooOps,
     "bad_unsupported": Unsupported,
     "bad_control_flow": DataDependent,
     "bad_adaptive": BadAdaptive,
