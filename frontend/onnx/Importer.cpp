@@ -66,6 +66,10 @@ LogicalResult Importer::checkGraph() {
            << " of the default ONNX domain is outside the supported range ["
            << kMinOpset << ", " << kMaxOpset << "]";
 
+  if (model.outputs.empty())
+    return emitError(fileLoc) << "the graph has no outputs (a model computes "
+                                 "at least one)";
+
   std::vector<frontend::UnsupportedNode> unsupported;
   for (auto [i, n] : llvm::enumerate(model.nodes))
     if (!n.domain.empty() || !opTable().count(n.opType))
