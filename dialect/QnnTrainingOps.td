@@ -315,7 +315,9 @@ def Qnn_SliceOp : Qnn_Op<"slice", [Pure]> {
   let summary = "a contiguous range along one axis";
   let description = [{
     `output = input[..., start : start + dim(output, axis), ...]` along
-    `axis`; every other dimension is kept. The backward of concat.
+    `axis`; every other dimension is kept. The backward of concat, and the
+    importers' form of ONNX Slice with step 1 and of `aten::chunk` (a
+    multi-axis Slice is one qnn.slice per axis): ShuffleNet's channel split.
 
     ```mlir
     %a = qnn.slice %y {axis = 1, start = 8} : (tensor<?x24x4x4xf32>) -> tensor<?x16x4x4xf32>

@@ -178,7 +178,8 @@ QRT_DEFINE_KERNEL(slice, SliceParams) {
   std::vector<int64_t> pads(2 * x.rank(), 0);
   pads[p.axis] = p.start;
   pads[x.rank() + p.axis] = x.dim(p.axis) - p.start - r[p.axis];
-  Tensor out;
+  // Into the arena where the plan placed the result (ArenaPlan: Fresh).
+  Tensor out = ctx.output(io.out[0], r, x.dtype());
   Status s = padBackward(r, pads, x, out);
   ctx[io.out[0]] = std::move(out);
   return s;

@@ -168,6 +168,23 @@ LogicalResult exportGelu(ExportContext &ctx, GeluOp op) {
   return success();
 }
 
+/// slice: Slice with constant starts, ends and axes (opset 10+ inputs).
+LogicalResult exportSlice(ExportContext &ctx, SliceOp op) {
+  FailureOr<Io> r = io(ctx, op);
+  if (failed(r))
+    return failure();
+  int64_t axis = op.getAxis(), start = op.getStart();
+  int64_t size = cast<RankedTensorType>(op.getType()).getDimSize(axis);
+  if (ShapedType::isDynamic(size))
+    return op.emitError("qexport: slice along dynamic axis ")
+           << axis << " has no constant end";
+  std::string starts = ctx.addInt64s("slice_starts", {1}, {start});
+  std::string ends = ctx.addInt64s("slice_ends", {1}, {start + size});
+  std::string axes = ctx.addInt64s("slice_axes", {1}, {axis});
+  ctx.addNode("Slice", {r->in[0], starts, ends, axes}, {r->out}, op);
+  return success();
+}
+
 template <typename PoolOp>
 FailureOr<OnnxNode *> exportPool(ExportContext &ctx, PoolOp op,
                                  StringRef opType) {
@@ -326,6 +343,7 @@ LogicalResult exportNetworkOp(ExportContext &ctx, Operation *op,
           (*n)->attributes["axis"] = intAttr(o.getAxis());
         return success(succeeded(n));
       })
+      .Case([&](SliceOp o) { return exportSlice(ctx, o); })
       .Case([&](TransposeOp o) {
         FailureOr<OnnxNode *> n = simple(ctx, o, "Transpose");
         if (succeeded(n))

@@ -58,4 +58,15 @@ FailureOr<Value> buildMean(GraphBuilder &im, Value x, ArrayRef<int64_t> axes,
                                       b.getBoolAttr(keepDims));
 }
 
+Value buildSlice(GraphBuilder &im, Value x, int64_t axis, int64_t start,
+                 int64_t size) {
+  SmallVector<int64_t> shape(shapeOf(x));
+  shape[axis] = size;
+  OpBuilder &b = im.builder();
+  return qnn::SliceOp::create(b, im.loc(), im.f32Type(shape), x,
+                              b.getI64IntegerAttr(axis),
+                              b.getI64IntegerAttr(start))
+      .getResult();
+}
+
 } // namespace qopt::frontend

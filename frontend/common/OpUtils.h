@@ -31,6 +31,11 @@ mlir::FailureOr<mlir::Value> buildMean(GraphBuilder &im, mlir::Value x,
                                        llvm::ArrayRef<int64_t> axes,
                                        bool keepDims);
 
+/// qnn.slice of `x`: entries [start, start + size) of `axis` (in range,
+/// checked by the caller).
+mlir::Value buildSlice(GraphBuilder &im, mlir::Value x, int64_t axis,
+                       int64_t start, int64_t size);
+
 } // namespace qopt::frontend
 
 #endif // QOPT_FRONTEND_COMMON_OPUTILS_H

@@ -4,11 +4,14 @@
 // the input's shape at run time (Shape -> Gather -> Unsqueeze -> Concat);
 // with static shapes that is a constant, and with a symbolic batch size the
 // unknown entries are carried as kUnknown so Reshape can still type its
-// result. These ops are only supported on import-time values.
+// result. These ops are only supported on import-time values, except Slice,
+// which slices a computed tensor with qnn.slice (ShuffleNet's channel split).
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/onnx/OpUtils.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -113,16 +116,25 @@ static LogicalResult importCast(Importer &im) {
                     << " is not supported (qnn computes in float32)";
 }
 
-static LogicalResult importSlice(Importer &im) {
-  const ConstTensor *data = im.constant(0);
-  if (!data)
-    return im.error() << "Slice is only supported on import-time values "
-                         "(shape arithmetic), not on computed tensors";
+namespace {
+/// One sliced axis: `count` entries from `begin` by `step`. `count` is
+/// kDynamic for a dynamic dimension taken whole.
+struct SliceAxis {
+  int64_t axis, begin, step, count;
+};
+} // namespace
+
+/// Slice's starts, ends, axes and steps (constant inputs 1 to 4) against the
+/// data's `dims`, per the ONNX specification: negative indices count from
+/// the end, then indices are clamped to the dimension. A dynamic dimension
+/// can only be taken whole (start 0, end at least INT32_MAX, step 1).
+static FailureOr<SmallVector<SliceAxis>> readSlice(Importer &im,
+                                                   ArrayRef<int64_t> dims) {
   const ConstTensor *starts = im.requireInts(1, "starts");
   const ConstTensor *ends = starts ? im.requireInts(2, "ends") : nullptr;
   if (!starts || !ends)
     return failure();
-  int64_t rank = data->dims.size();
+  int64_t rank = dims.size();
   std::vector<int64_t> axes, steps(starts->ints.size(), 1);
   if (im.hasInput(3)) {
     const ConstTensor *a = im.requireInts(3, "axes");
@@ -143,14 +155,27 @@ static LogicalResult importSlice(Importer &im) {
       axes.size() != starts->ints.size() || steps.size() != starts->ints.size())
     return im.error() << "starts, ends, axes and steps must have one entry "
                          "per sliced axis";
-  std::vector<int64_t> begin(rank, 0), step(rank, 1), count(data->dims);
+  SmallVector<SliceAxis> result;
+  SmallVector<bool> seen(rank, false);
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t axis = axes[i];
     if (failed(normalizeAxis(im, axis, rank)))
       return failure();
-    int64_t dim = data->dims[axis], s = steps[i];
+    if (seen[axis])
+      return im.error() << "axis " << axis << " is sliced twice";
+    seen[axis] = true;
+    int64_t dim = dims[axis], s = steps[i];
     if (s == 0)
       return im.error() << "steps must not be 0";
+    if (ShapedType::isDynamic(dim)) {
+      if (s != 1 || starts->ints[i] != 0 ||
+          ends->ints[i] < std::numeric_limits<int32_t>::max())
+        return im.error() << "slicing dynamic dimension " << axis
+                          << " is only supported whole (start 0, end "
+                             "INT_MAX, step 1)";
+      result.push_back({axis, 0, 1, ShapedType::kDynamic});
+      continue;
+    }
     auto clampIndex = [&](int64_t v, bool isEnd) {
       if (v < 0)
         v += dim;
@@ -160,10 +185,59 @@ static LogicalResult importSlice(Importer &im) {
     };
     int64_t b = clampIndex(starts->ints[i], false);
     int64_t e = clampIndex(ends->ints[i], true);
-    begin[axis] = b;
-    step[axis] = s;
-    count[axis] = s > 0 ? std::max<int64_t>(0, (e - b + s - 1) / s)
-                        : std::max<int64_t>(0, (b - e - s - 1) / -s);
+    int64_t count = s > 0 ? std::max<int64_t>(0, (e - b + s - 1) / s)
+                          : std::max<int64_t>(0, (b - e - s - 1) / -s);
+    result.push_back({axis, b, s, count});
+  }
+  return result;
+}
+
+/// Slice of a computed tensor: one qnn.slice per axis that is not taken
+/// whole. qnn.slice takes a contiguous range, so steps other than 1 are
+/// rejected.
+static LogicalResult importTensorSlice(Importer &im) {
+  FailureOr<Value> x = im.floatInput(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> shape(shapeOf(*x));
+  FailureOr<SmallVector<SliceAxis>> axes = readSlice(im, shape);
+  if (failed(axes))
+    return failure();
+  SmallVector<int64_t> dims;
+  for (size_t d = 0; d < shape.size(); ++d)
+    dims.push_back(im.dimValue(0, d));
+  Value y = *x;
+  for (const SliceAxis &a : *axes) {
+    if (ShapedType::isDynamic(a.count) ||
+        (a.step == 1 && a.begin == 0 && a.count == shape[a.axis]))
+      continue;
+    if (a.step != 1)
+      return im.error() << "step " << a.step << " on axis " << a.axis
+                        << " of a computed tensor is not supported "
+                           "(qnn.slice takes a contiguous range)";
+    if (a.count == 0)
+      return im.error() << "an empty slice (of axis " << a.axis
+                        << ") is not supported: qnn has no empty tensors";
+    shape[a.axis] = dims[a.axis] = a.count;
+    y = frontend::buildSlice(im, y, a.axis, a.begin, a.count);
+  }
+  im.setDimValues(0, dims);
+  return im.bindResult(y);
+}
+
+static LogicalResult importSlice(Importer &im) {
+  const ConstTensor *data = im.constant(0);
+  if (!data)
+    return importTensorSlice(im);
+  int64_t rank = data->dims.size();
+  FailureOr<SmallVector<SliceAxis>> axes = readSlice(im, data->dims);
+  if (failed(axes))
+    return failure();
+  std::vector<int64_t> begin(rank, 0), step(rank, 1), count(data->dims);
+  for (const SliceAxis &a : *axes) {
+    begin[a.axis] = a.begin;
+    step[a.axis] = a.step;
+    count[a.axis] = a.count;
   }
   ConstTensor r;
   r.type = data->type;

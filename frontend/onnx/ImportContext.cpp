@@ -104,17 +104,30 @@ std::optional<std::vector<int64_t>> Importer::inferredShape(unsigned i) const {
 }
 
 int64_t Importer::dimValue(unsigned i, unsigned dim) {
-  auto it = model.valueInfo.find(current->inputs[i]);
-  if (it == model.valueInfo.end() || dim >= it->second.dims.size())
+  if (i >= current->inputs.size())
     return kUnknown;
+  const std::string &name = current->inputs[i];
+  auto recorded = [&]() -> int64_t {
+    auto it = dimValues.find(name);
+    return it != dimValues.end() && dim < it->second.size() ? it->second[dim]
+                                                            : kUnknown;
+  };
+  auto it = model.valueInfo.find(name);
+  if (it == model.valueInfo.end() || dim >= it->second.dims.size())
+    return recorded();
   const OnnxValueInfo &info = it->second;
   if (info.dims[dim] >= 0)
     return info.dims[dim];
   if (info.dimParams[dim].empty())
-    return kUnknown;
+    return recorded();
   auto [sym, inserted] =
       symbols.try_emplace(info.dimParams[dim], (unsigned)symbols.size());
   return sym->second < kMaxSymbols - 1 ? symbolValue(sym->second) : kUnknown;
+}
+
+void Importer::setDimValues(unsigned i, ArrayRef<int64_t> dims) {
+  if (i < current->outputs.size() && !current->outputs[i].empty())
+    dimValues[current->outputs[i]] = SmallVector<int64_t>(dims);
 }
 
 void Importer::setResult(unsigned i, Value value) {

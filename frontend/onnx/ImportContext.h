@@ -106,8 +106,15 @@ public:
   /// Shape inference's shape of output `i` (-1: unknown), if it found one.
   std::optional<std::vector<int64_t>> inferredShape(unsigned i) const;
   /// The folded value of dimension `dim` of input `i`: its size if static,
-  /// symbolValue() of its dim_param if it has one, else kUnknown.
+  /// symbolValue() of its dim_param if it has one, else what an earlier
+  /// handler recorded with setDimValues(), else kUnknown.
   int64_t dimValue(unsigned i, unsigned dim);
+  /// Records the folded value of each dimension of output `i`. ONNX's shape
+  /// inference loses the batch's dim_param after a Reshape to a computed
+  /// shape; Reshape, Transpose and Slice record it here, and ops that keep
+  /// dimension 0 pass it on (propagateBatch), so that the next Reshape of a
+  /// channel shuffle can still solve its -1.
+  void setDimValues(unsigned i, llvm::ArrayRef<int64_t> dims);
 
   void setResult(unsigned i, mlir::Value value) override;
   void setConstant(unsigned i, ConstTensor value);
@@ -139,6 +146,7 @@ private:
                            llvm::StringRef message) override;
   mlir::LogicalResult importInputs(mlir::func::FuncOp &func);
   mlir::LogicalResult importNode(unsigned index);
+  void propagateBatch();
   mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
   mlir::Location nodeLoc(unsigned index);
   std::string nodePrefix(unsigned index) const;
@@ -154,6 +162,8 @@ private:
   /// Outputs a handler left unbound (e.g. Dropout's mask), by node index.
   llvm::StringMap<unsigned> unbound;
   llvm::StringMap<unsigned> symbols;
+  /// setDimValues(), by value name.
+  llvm::StringMap<llvm::SmallVector<int64_t>> dimValues;
 };
 
 } // namespace qopt::onnx_import

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 
@@ -144,10 +145,81 @@ LogicalResult Importer::importNode(unsigned index) {
   currentLoc = nodeLoc(index);
   if (failed(opTable().lookup(current->opType)(*this)))
     return failure();
+  propagateBatch();
   for (const std::string &out : current->outputs)
     if (!out.empty() && !values.count(out) && !constants.count(out))
       unbound[out] = index;
   return success();
+}
+
+/// Ops whose output 0 has the dimension 0 of their input 0: per-sample
+/// ops over an N... tensor, and Concat along another axis.
+static bool keepsDim0(const OnnxNode &n) {
+  static const llvm::StringSet<> ops = {"Conv",
+                                        "MaxPool",
+                                        "AveragePool",
+                                        "GlobalAveragePool",
+                                        "BatchNormalization",
+                                        "Relu",
+                                        "LeakyRelu",
+                                        "Clip",
+                                        "Sigmoid",
+                                        "HardSigmoid",
+                                        "HardSwish",
+                                        "Tanh",
+                                        "Erf",
+                                        "Gelu",
+                                        "Identity",
+                                        "Dropout",
+                                        "Add",
+                                        "Sub",
+                                        "Mul",
+                                        "Div",
+                                        "PRelu"};
+  if (n.opType == "Concat") {
+    const OnnxAttribute *axis = n.attr("axis");
+    return axis && axis->i > 0;
+  }
+  return ops.contains(n.opType);
+}
+
+/// Passes the folded value of dimension 0 (the batch) from input 0 to
+/// output 0 where ONNX's shape inference did not name it. A broadcasting
+/// operand whose dimension 0 is neither 1 nor the same value could make the
+/// output's differ, so then nothing is recorded.
+void Importer::propagateBatch() {
+  if (current->inputs.empty() || current->outputs.empty() ||
+      dimValues.count(current->outputs[0]) || !keepsDim0(*current))
+    return;
+  auto out = values.find(current->outputs[0]);
+  auto in = values.find(current->inputs[0]);
+  if (out == values.end() || in == values.end())
+    return;
+  ArrayRef<int64_t> outShape = frontend::shapeOf(out->second);
+  ArrayRef<int64_t> inShape = frontend::shapeOf(in->second);
+  if (outShape.empty() || inShape.size() != outShape.size() ||
+      !ShapedType::isDynamic(outShape[0]) || !ShapedType::isDynamic(inShape[0]))
+    return;
+  int64_t batch = dimValue(0, 0);
+  if (batch == kUnknown)
+    return;
+  static const llvm::StringSet<> broadcasting = {"Add", "Sub", "Mul", "Div",
+                                                 "PRelu"};
+  if (broadcasting.contains(current->opType))
+    for (unsigned i = 1; i < current->inputs.size(); ++i) {
+      auto v = values.find(current->inputs[i]);
+      if (v == values.end())
+        continue; // a folded constant: its dimension 0 is static
+      ArrayRef<int64_t> shape = frontend::shapeOf(v->second);
+      if (shape.size() == outShape.size() && shape[0] != 1 &&
+          dimValue(i, 0) != batch)
+        return;
+    }
+  SmallVector<int64_t> dims;
+  for (int64_t d : outShape)
+    dims.push_back(ShapedType::isDynamic(d) ? kUnknown : d);
+  dims[0] = batch;
+  setDimValues(0, dims);
 }
 
 LogicalResult Importer::importOutputs(func::FuncOp func) {

@@ -73,7 +73,9 @@ static LogicalResult importReshape(Importer &im) {
     inValues.push_back(ShapedType::isDynamic(size) ? im.dimValue(0, d) : size);
   SmallVector<bool> inMatched(in->size(), false);
   bool allowZero = im.getInt("allowzero", 0) != 0;
-  SmallVector<int64_t> out;
+  // out: MLIR dims; outValues: the same as folded values (symbols kept),
+  // recorded for the Shape ops that read the result.
+  SmallVector<int64_t> out, outValues;
   int64_t inferAt = -1;
   bool solvable = true;
   int64_t known = 1;
@@ -89,10 +91,12 @@ static LogicalResult importReshape(Importer &im) {
         return im.error() << "the target shape has more than one -1";
       inferAt = i;
       out.push_back(ShapedType::kDynamic);
+      outValues.push_back(kUnknown);
       continue;
     } else if (v < 0 && !isUnknown(v)) {
       return im.error() << "invalid shape entry " << v;
     }
+    outValues.push_back(value);
     if (!isUnknown(value)) {
       out.push_back(value);
       known *= value;
@@ -118,6 +122,10 @@ static LogicalResult importReshape(Importer &im) {
       out[inferAt] = total / known;
   }
   refineWithInferred(im, out);
+  for (auto [d, v] : llvm::zip(out, outValues))
+    if (!ShapedType::isDynamic(d))
+      v = d;
+  im.setDimValues(0, outValues);
   return bindReshaped(im, out);
 }
 
@@ -247,6 +255,12 @@ static LogicalResult importTranspose(Importer &im) {
     return failure();
   FailureOr<Value> y =
       im.create<qnn::TransposeOp>(*x, im.builder().getDenseI64ArrayAttr(perm));
+  if (failed(y))
+    return failure();
+  SmallVector<int64_t> dims;
+  for (int64_t p : perm)
+    dims.push_back(im.dimValue(0, p));
+  im.setDimValues(0, dims);
   return im.bindResult(y);
 }
 

@@ -189,53 +189,31 @@ static LogicalResult importCat(Importer &im) {
   return im.bindResult(y);
 }
 
-/// aten::chunk(input, chunks, dim) along the channels of an NCHW tensor.
-/// qnn has no slice op yet, so each chunk is a matmul with a constant 0/1
-/// selection matrix (exact in float: every output is one input times 1 plus
-/// zeros) on the tensor viewed as N x C x (H*W).
+/// aten::chunk(input, chunks, dim) along a static dimension: chunks of
+/// ceil(size / chunks) entries (the last may be smaller, and there may be
+/// fewer chunks), each a qnn.slice.
 static LogicalResult importChunk(Importer &im) {
   FailureOr<Value> x = im.tensor(0);
   FailureOr<int64_t> chunks = im.getInt(1, "chunks"), dim = im.getInt(2, "dim");
   if (failed(x) || failed(chunks) || failed(dim))
     return failure();
   ArrayRef<int64_t> in = shapeOf(*x);
-  int64_t rank = in.size();
-  if (failed(normalizeAxis(im, *dim, rank, "dim")))
+  if (failed(normalizeAxis(im, *dim, in.size(), "dim")))
     return failure();
-  if (*dim != 1 || rank < 2 || ShapedType::isDynamic(in[1]))
-    return im.error() << "chunk is only supported along a static dimension 1";
-  int64_t c = in[1], n = *chunks;
-  if (n <= 0 || c % n != 0)
-    return im.error() << "chunk of " << c << " channels into " << n
-                      << " equal parts is not supported";
-  int64_t part = c / n, rest = 1;
-  for (int64_t d = 2; d < rank; ++d) {
-    if (ShapedType::isDynamic(in[d]))
-      return im.error() << "chunk needs static dimensions after dim 1";
-    rest *= in[d];
-  }
-  FailureOr<Value> flat = reshape(im, *x, {in[0], c, rest});
-  if (failed(flat))
-    return failure();
+  int64_t size = in[*dim];
+  if (ShapedType::isDynamic(size))
+    return im.error() << "chunk along dynamic dimension " << *dim
+                      << " is not supported";
+  if (*chunks <= 0)
+    return im.error() << "chunks must be positive, got " << *chunks;
+  int64_t part = (size + *chunks - 1) / *chunks;
   Folded list;
   list.kind = Folded::Kind::List;
-  for (int64_t k = 0; k < n; ++k) {
-    std::vector<float> select(part * c, 0.0f);
-    for (int64_t r = 0; r < part; ++r)
-      select[r * c + k * part + r] = 1.0f;
-    Value s = im.constantF32({part, c}, select,
-                             "chunk_select_" + std::to_string(k));
-    FailureOr<Value> picked = im.create<qnn::MatmulOp>(s, *flat);
-    if (failed(picked))
-      return failure();
-    SmallVector<int64_t> shape(in.begin(), in.end());
-    shape[1] = part;
-    FailureOr<Value> y = reshape(im, *picked, shape);
-    if (failed(y))
-      return failure();
+  for (int64_t start = 0; start < size; start += part) {
     Folded item;
     item.kind = Folded::Kind::Value;
-    item.value = *y;
+    item.value = frontend::buildSlice(im, *x, *dim, start,
+                                      std::min(part, size - start));
     list.items.push_back(item);
   }
   im.setFolded(0, std::move(list));

@@ -393,6 +393,93 @@ def bad_reduce_mean():
     return single("ReduceMean", [inp("x", [1, 4, 5])], axes=[1, -2])
 
 
+# --- Slice of computed tensors, channel shuffle (#19) ------------------------
+@model
+def slice_tensor():
+    """Slice of a computed tensor: two axes at once with a negative start
+    and an end past the dimension (clamped), the dynamic batch taken whole
+    (torch's INT64_MAX end), and a Slice that keeps everything."""
+    x = inp("x", ["N", 8, 5, 6])
+    nodes = [
+        h.make_node("Relu", ["x"], ["r"], name="relu"),
+        h.make_node("Slice", ["r", "st", "en", "ax", "one"], ["a"],
+                    name="two_axes"),
+        h.make_node("Slice", ["r", "zero", "big", "zero"], ["b"],
+                    name="whole_batch"),
+        h.make_node("Slice", ["r", "st2", "en2", "ax2"], ["c"],
+                    name="last_rows"),
+    ]
+    big = np.iinfo(np.int64).max
+    inits = [arr("st", [2, -4], np.int64), arr("en", [6, 100], np.int64),
+             arr("ax", [1, -1], np.int64), arr("one", [1, 1], np.int64),
+             arr("zero", [0], np.int64), arr("big", [big], np.int64),
+             arr("st2", [-2], np.int64), arr("en2", [big], np.int64),
+             arr("ax2", [2], np.int64)]
+    return make(nodes, [x], [out("a"), out("b"), out("c")], inits)
+
+
+def _shuffle(nodes, inits, x, y, c, hw, tag):
+    """torch.onnx's channel_shuffle(x, 2) on [N, c, hw, hw], batch read by
+    Shape -> Gather: view(b, 2, c/2, h, w) -> transpose(1, 2) -> view(b, -1,
+    h, w)."""
+    nodes += [
+        h.make_node("Shape", [x], [tag + "s"], name=tag + "shape"),
+        h.make_node("Gather", [tag + "s", "i0"], [tag + "b"], name=tag + "gb",
+                    axis=0),
+        h.make_node("Unsqueeze", [tag + "b", "ax0"], [tag + "b1"],
+                    name=tag + "ub"),
+        h.make_node("Concat", [tag + "b1", tag + "grp"], [tag + "t5"],
+                    name=tag + "cat5", axis=0),
+        h.make_node("Reshape", [x, tag + "t5"], [tag + "v5"],
+                    name=tag + "view5"),
+        h.make_node("Transpose", [tag + "v5"], [tag + "tr"],
+                    name=tag + "transpose", perm=[0, 2, 1, 3, 4]),
+        h.make_node("Concat", [tag + "b1", tag + "rest"], [tag + "t4"],
+                    name=tag + "cat4", axis=0),
+        h.make_node("Reshape", [tag + "tr", tag + "t4"], [y],
+                    name=tag + "view4"),
+    ]
+    inits += [arr(tag + "grp", [2, c // 2, hw, hw], np.int64),
+              arr(tag + "rest", [-1, hw, hw], np.int64)]
+
+
+@model
+def channel_shuffle():
+    """Two ShuffleNet v2 units with a dynamic batch: chunk(2, dim=1) as two
+    Slices, a Conv + Relu branch, Concat, channel shuffle. The second
+    shuffle's batch is read from a tensor that ONNX's shape inference knows
+    nothing of (after the first Reshape to a computed shape)."""
+    x = inp("x", ["N", 8, 4, 4])
+    nodes, inits = [], [arr("i0", 0, np.int64), arr("ax0", [0], np.int64),
+                        arr("s0", [0], np.int64), arr("s4", [4], np.int64),
+                        arr("s8", [8], np.int64), arr("a1", [1], np.int64),
+                        w("conv.weight", 4, 4, 1, 1), w("conv.bias", 4)]
+    _shuffle(nodes, inits, "x", "u", 8, 4, "a_")
+    nodes += [
+        h.make_node("Slice", ["u", "s0", "s4", "a1"], ["keep"], name="split0"),
+        h.make_node("Slice", ["u", "s4", "s8", "a1"], ["work"], name="split1"),
+        h.make_node("Conv", ["work", "conv.weight", "conv.bias"], ["cv"],
+                    name="conv"),
+        h.make_node("Relu", ["cv"], ["rl"], name="relu"),
+        h.make_node("Concat", ["rl", "keep"], ["cat"], name="cat", axis=1),
+    ]
+    _shuffle(nodes, inits, "cat", "y", 8, 4, "b_")
+    return make(nodes, [x], [out("y")], inits)
+
+
+@model
+def bad_slice_step():
+    return single("Slice", [inp("x", ["N", 8])],
+                  [arr("st", [0], np.int64), arr("en", [8], np.int64),
+                   arr("ax", [1], np.int64), arr("stp", [2], np.int64)])
+
+
+@model
+def bad_slice_dynamic_start():
+    return single("Slice", [inp("x", ["N", 8]), inp("st", [1], T.INT64)],
+                  [arr("en", [8], np.int64), arr("ax", [1], np.int64)])
+
+
 # --- invalid inputs ----------------------------------------------------------
 @model
 def bad_unsupported():
