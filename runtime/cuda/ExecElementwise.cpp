@@ -84,6 +84,28 @@ QRT_CUDA_DEFINE_KERNEL(sigmoid, NoParams) {
   ctx[io.out[0]] = std::move(*y);
   return Status::ok();
 }
+static Status libmStep(Context &ctx, const StepIO &io, LibmUnary op,
+                       const char *name) {
+  const DeviceTensor &x = ctx[io.in[0]];
+  QRT_RETURN_IF_ERROR(expectDType(x, DType::F32, name));
+  Expected<DeviceTensor> y = ctx.output(io.out[0], x.shape, DType::F32);
+  if (!y)
+    return y.status();
+  QRT_RETURN_IF_ERROR(cuda::libmUnary(op, x.as<float>(), x.numel(),
+                                      y->as<float>(), ctx.stream()));
+  ctx[io.out[0]] = std::move(*y);
+  return Status::ok();
+}
+QRT_CUDA_DEFINE_KERNEL(silu, NoParams) {
+  return libmStep(ctx, io, LibmUnary::Silu, "silu");
+}
+QRT_CUDA_DEFINE_KERNEL(gelu, GeluParams) {
+  return libmStep(ctx, io, p.tanh ? LibmUnary::GeluTanh : LibmUnary::Gelu,
+                  "gelu");
+}
+QRT_CUDA_DEFINE_KERNEL(erf, NoParams) {
+  return libmStep(ctx, io, LibmUnary::Erf, "erf");
+}
 QRT_CUDA_DEFINE_KERNEL(hard_swish, NoParams) {
   return unaryStep(ctx, io, UnaryOp::HardSwish, "hard_swish");
 }

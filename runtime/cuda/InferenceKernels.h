@@ -54,6 +54,12 @@ Status prelu(const float *x, const Shape &xShape, const float *slope,
 enum class UnaryOp { HardSwish, HardSigmoid, LeakyRelu };
 Status unary(UnaryOp op, const float *x, int64_t numel, float alpha,
              float beta, float *y, Stream stream = nullptr);
+/// qrt::silu, qrt::gelu (exact or tanh form), qrt::erf: the element
+/// functions of ElementMath.h over the device's libm (within 1e-5 of the
+/// CPU). y may be x.
+enum class LibmUnary { Silu, Gelu, GeluTanh, Erf };
+Status libmUnary(LibmUnary op, const float *x, int64_t numel, float *y,
+                 Stream stream = nullptr);
 /// qrt::sigmoid (the device's expf). y may be x.
 Status sigmoid(const float *x, int64_t numel, float *y,
                Stream stream = nullptr);

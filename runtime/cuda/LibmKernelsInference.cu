@@ -1,6 +1,7 @@
-//===- LibmKernelsInference.cu - sigmoid and softmax (device expf) --------===//
+//===- LibmKernelsInference.cu - the libm activations and softmax ---------===//
 //
-// InferenceKernels.h's two kernels that call the device's expf, apart so
+// InferenceKernels.h's kernels that call the device's libm (expf, erff,
+// tanhf: sigmoid, silu, gelu, erf, softmax), apart so
 // that the PTX check (CheckPtx.cmake, which matches this file by its
 // LibmKernels prefix) allows the libm's own FMA and approximate
 // instructions here only. Compared with the CPU within 1e-5 relative.
@@ -22,6 +23,30 @@ struct SigmoidOp {
   const float *x;
   float *y;
   __device__ void operator()(int64_t i) const { y[i] = emath::sigmoid(x[i]); }
+};
+
+/// The libm activations of #19: silu (expf), gelu (erff or tanhf), erf.
+struct LibmUnaryOp {
+  const float *x;
+  float *y;
+  LibmUnary op;
+  __device__ void operator()(int64_t i) const {
+    float v = x[i];
+    switch (op) {
+    case LibmUnary::Silu:
+      y[i] = emath::silu(v);
+      break;
+    case LibmUnary::Gelu:
+      y[i] = emath::gelu(v);
+      break;
+    case LibmUnary::GeluTanh:
+      y[i] = emath::geluTanh(v);
+      break;
+    case LibmUnary::Erf:
+      y[i] = emath::erf(v);
+      break;
+    }
+  }
 };
 
 /// Row (o, i) of a softmax: elements o * len * inner + k * inner + i.
@@ -50,6 +75,12 @@ struct SoftmaxRow {
 };
 
 } // namespace
+
+Status libmUnary(LibmUnary op, const float *x, int64_t numel, float *y,
+                 Stream stream) {
+  QRT_RETURN_IF_ERROR(checkPtrs(numel, "cuda activation", {x, y}));
+  return forEach(numel, LibmUnaryOp{x, y, op}, stream, "libm activation");
+}
 
 Status sigmoid(const float *x, int64_t numel, float *y, Stream stream) {
   QRT_RETURN_IF_ERROR(checkPtrs(numel, "cuda sigmoid", {x, y}));

@@ -320,6 +320,20 @@ TEST(CudaInference, SigmoidAndSoftmaxWithin1e5) {
   EXPECT_TRUE(within(r.cpu, r.gpu, relative(r.cpu, 1e-5)));
 }
 
+TEST(CudaInference, SiluGeluErfWithin1e5) {
+  QRT_SKIP_WITHOUT_GPU();
+  std::mt19937 rng(31);
+  Tensor x = randomUniform({3, 10, 4, 5}, -8.f, 8.f, rng);
+  Results r = runBoth<qe::NoParams>(qe::silu, ce::silu, {}, {x});
+  EXPECT_TRUE(within(r.cpu, r.gpu, relative(r.cpu, 1e-5)));
+  for (bool tanh : {false, true}) {
+    r = runBoth<qe::GeluParams>(qe::gelu, ce::gelu, {tanh}, {x});
+    EXPECT_TRUE(within(r.cpu, r.gpu, relative(r.cpu, 1e-5))) << tanh;
+  }
+  r = runBoth<qe::NoParams>(qe::erf, ce::erf, {}, {x});
+  EXPECT_TRUE(within(r.cpu, r.gpu, relative(r.cpu, 1e-5)));
+}
+
 TEST(CudaInference, BatchNormBitExact) {
   QRT_SKIP_WITHOUT_GPU();
   std::mt19937 rng(27);
@@ -418,6 +432,20 @@ TEST(CudaInference, ArgumentErrorsAreTheCpus) {
   mm = cuda::MatmulPlan::create({2, 2, 3}, {3, 5});
   ASSERT_FALSE(mm.hasValue());
   EXPECT_EQ(mm.status().code(), ErrorCode::Unsupported);
+}
+
+// Every kernel runtime/cuda/Kernels.def lists (the ones qemit --target cuda
+// emits calls to) is defined: taking each one's address makes this test
+// fail to link otherwise.
+TEST(CudaInference, EveryListedKernelIsDefined) {
+  using AnyFn = void (*)();
+  std::vector<std::pair<const char *, AnyFn>> listed = {
+#define QRT_CUDA_KERNEL(name) {#name, reinterpret_cast<AnyFn>(&ce::name)},
+#include "runtime/cuda/Kernels.def"
+  };
+  EXPECT_GE(listed.size(), 60u);
+  for (auto &[name, fn] : listed)
+    EXPECT_NE(fn, nullptr) << name;
 }
 
 TEST(CudaInference, KernelsDefListsTheInferenceKernels) {
