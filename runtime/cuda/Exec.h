@@ -72,6 +72,9 @@ Expected<DeviceTensor> allocate(const Shape &shape, DType dtype);
 Expected<DeviceTensor> upload(const Tensor &t, Stream stream = nullptr);
 /// A host copy of `t` (waits for the work queued on `stream`).
 Expected<Tensor> download(const DeviceTensor &t, Stream stream = nullptr);
+/// Copies the host tensor `src` into `dst` (as many bytes; returns when
+/// the copy is done, so `src` may go).
+Status copyFromHost(const Tensor &src, const DeviceTensor &dst, Stream stream);
 /// Queues a copy of src's bytes into dst (as many bytes; nothing when they
 /// are the same bytes).
 Status copyBytes(const DeviceTensor &src, const DeviceTensor &dst,

@@ -50,6 +50,21 @@ Expected<Tensor> qrt::cuda::exec::download(const DeviceTensor &t,
   return h;
 }
 
+Status qrt::cuda::exec::copyFromHost(const Tensor &src,
+                                     const DeviceTensor &dst, Stream stream) {
+  if (src.nbytes() != dst.nbytes())
+    return invalidArgument("copy of " + std::to_string(src.nbytes()) +
+                           " host bytes into " + std::to_string(dst.nbytes()));
+  if (src.nbytes() == 0)
+    return Status::ok();
+  QRT_RETURN_IF_ERROR(check(cudaMemcpyAsync(dst.data, src.rawData(),
+                                            src.nbytes(),
+                                            cudaMemcpyHostToDevice,
+                                            detail::stream(stream)),
+                            "cudaMemcpyAsync (host to device)"));
+  return synchronize(stream);
+}
+
 Status qrt::cuda::exec::copyBytes(const DeviceTensor &src,
                                   const DeviceTensor &dst, Stream stream) {
   if (src.nbytes() != dst.nbytes())

@@ -10,36 +10,6 @@ using namespace qrt::cuda;
 using namespace qrt::cuda::exec;
 namespace qe = qrt::exec;
 
-static const char *methodName(qe::FakeQuantKind k) {
-  switch (k) {
-  case qe::FakeQuantKind::Affine:
-    return "affine";
-  case qe::FakeQuantKind::Lsq:
-    return "lsq";
-  case qe::FakeQuantKind::LsqPlus:
-    return "lsq+";
-  case qe::FakeQuantKind::Pact:
-    return "pact";
-  case qe::FakeQuantKind::DorefaWeight:
-    return "dorefa (weights)";
-  case qe::FakeQuantKind::DorefaActivation:
-    return "dorefa (activations)";
-  case qe::FakeQuantKind::XnorWeight:
-    return "xnor (weights)";
-  case qe::FakeQuantKind::SignActivation:
-    return "sign";
-  case qe::FakeQuantKind::XnorPlusPlus:
-    return "xnor++";
-  case qe::FakeQuantKind::Lqnet:
-    return "lqnet";
-  case qe::FakeQuantKind::NonUniform:
-    return "non-uniform";
-  case qe::FakeQuantKind::Adaround:
-    return "adaround";
-  }
-  return "?";
-}
-
 /// A host float of a one-element device tensor (synchronizes the stream).
 static Expected<float> scalarOf(const DeviceTensor &t, Stream stream) {
   if (!t.defined() || t.dtype != DType::F32 || t.numel() != 1)
@@ -48,6 +18,49 @@ static Expected<float> scalarOf(const DeviceTensor &t, Stream stream) {
   if (!h)
     return h.status();
   return h->data<float>()[0];
+}
+
+/// The weight-only methods whose forward needs a whole-tensor reduction
+/// (DoReFa's max |tanh w|, XNOR's mean |w| per group) or AdaRound's
+/// rounding variables: computed by the CPU kernel on a host copy of the
+/// weight (small next to the activations) and uploaded into `y`, so the
+/// bits are the CPU's. In a training step that is one copy each way per
+/// weight and step.
+static Status weightFakeQuantOnHost(Context &ctx, const StepIO &io,
+                                    const qe::FakeQuantParams &p,
+                                    Granularity g, const DeviceTensor &y) {
+  enum { kX, kScale, kZeroPoint, kClip, kBasis, kOffset };
+  auto host = [&](int i) -> Expected<Tensor> {
+    const DeviceTensor &t = ctx.operand(optionalIn(io, i));
+    if (!t.defined())
+      return Tensor();
+    return download(t, ctx.stream());
+  };
+  Expected<Tensor> w = host(kX);
+  if (!w)
+    return w.status();
+  Tensor out;
+  Status s;
+  switch (p.kind) {
+  case qe::FakeQuantKind::DorefaWeight:
+    s = qrt::dorefaWeight(*w, p.bits, g, out);
+    break;
+  case qe::FakeQuantKind::XnorWeight:
+    s = qrt::xnorWeight(*w, g, out);
+    break;
+  default: {
+    Expected<Tensor> scale = host(kScale), zero = host(kZeroPoint),
+                     v = host(kOffset);
+    for (const Expected<Tensor> *t : {&scale, &zero, &v})
+      if (!*t)
+        return t->status();
+    s = qrt::adaroundForward(*w, *scale, *zero, *v, p.range, g, p.hardened,
+                             out);
+    break;
+  }
+  }
+  QRT_RETURN_IF_ERROR(s);
+  return copyFromHost(out, y, ctx.stream());
 }
 
 QRT_CUDA_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
@@ -141,8 +154,7 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
   case qe::FakeQuantKind::DorefaWeight:
   case qe::FakeQuantKind::XnorWeight:
   case qe::FakeQuantKind::Adaround:
-    return unsupported(std::string("fake_quant: the ") + methodName(p.kind) +
-                       " method has no CUDA kernel yet");
+    return weightFakeQuantOnHost(ctx, io, p, gran, *y);
   }
   ctx[io.out[0]] = std::move(*y);
   return s;

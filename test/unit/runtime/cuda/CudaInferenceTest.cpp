@@ -334,6 +334,35 @@ TEST(CudaInference, SiluGeluErfWithin1e5) {
   EXPECT_TRUE(within(r.cpu, r.gpu, relative(r.cpu, 1e-5)));
 }
 
+// The weight quantizers computed on a host copy (DoReFa, XNOR, AdaRound):
+// the CPU kernel's bits.
+TEST(CudaInference, WeightFakeQuantOnTheHostIsTheCpus) {
+  QRT_SKIP_WITHOUT_GPU();
+  std::mt19937 rng(32);
+  Tensor w = randomUniform({8, 4, 3, 3}, -1.f, 1.f, rng);
+  qe::FakeQuantParams p;
+  p.axis = 0;
+  for (qe::FakeQuantKind k :
+       {qe::FakeQuantKind::DorefaWeight, qe::FakeQuantKind::XnorWeight}) {
+    p.kind = k;
+    p.bits = 3;
+    Results r = runBoth<qe::FakeQuantParams>(qe::fake_quant, ce::fake_quant,
+                                             p, {w});
+    EXPECT_TRUE(sameValues(r.cpu, r.gpu)) << (int)k;
+  }
+  p.kind = qe::FakeQuantKind::Adaround;
+  p.range = QuantRange::fromBits(4, true);
+  Tensor scale = randomUniform({8}, 0.05f, 0.2f, rng);
+  Tensor zero = Tensor::zeros({8}, DType::F32);
+  Tensor v = randomUniform({8, 4, 3, 3}, -3.f, 3.f, rng);
+  for (bool hardened : {true, false}) {
+    p.hardened = hardened;
+    Results r = runBoth<qe::FakeQuantParams>(
+        qe::fake_quant, ce::fake_quant, p, {w, scale, zero, Tensor(), Tensor(), v});
+    EXPECT_TRUE(sameValues(r.cpu, r.gpu)) << hardened;
+  }
+}
+
 TEST(CudaInference, BatchNormBitExact) {
   QRT_SKIP_WITHOUT_GPU();
   std::mt19937 rng(27);
