@@ -8,8 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Pool.h"
+#include "runtime/cuda/AmpKernels.h"
 #include "runtime/cuda/ExecKernel.h"
 #include "runtime/cuda/InferenceKernels.h"
+
+#include <map>
 
 using namespace qrt;
 using namespace qrt::cuda;
@@ -102,6 +106,54 @@ QRT_CUDA_DEFINE_KERNEL(transpose, TransposeParams) {
     return y.status();
   QRT_RETURN_IF_ERROR(cuda::transpose(x.data, x.shape, x.dtype, p.perm,
                                       y->data, ctx.stream()));
+  ctx[io.out[0]] = std::move(*y);
+  return Status::ok();
+}
+
+namespace {
+/// 1 / (the number of values per mean) on the device, for a reduce_mean
+/// step's input shape.
+struct ReduceMeanState {
+  std::map<Shape, DeviceTensor> inverseCount;
+};
+} // namespace
+
+/// qrt::reduceMean: the sums by reduceTo (two stages in double, to the
+/// kept-dims shape), then times 1/count; within 1e-5 of the CPU, which
+/// divides the double sum.
+QRT_CUDA_DEFINE_KERNEL(reduce_mean, ReduceParams) {
+  const DeviceTensor &x = ctx[io.in[0]];
+  QRT_RETURN_IF_ERROR(expectDType(x, DType::F32, "reduce_mean's input"));
+  Expected<Shape> kept = reduceShape(x.shape, p.axes, /*keepDims=*/true);
+  if (!kept)
+    return kept.status();
+  Expected<Shape> shape = reduceShape(x.shape, p.axes, p.keepDims);
+  if (!shape)
+    return shape.status();
+  int64_t outputs = numElements(*kept);
+  int64_t count = outputs > 0 ? x.numel() / outputs : 0;
+  auto &cache = ctx.state<ReduceMeanState>(io).inverseCount;
+  auto it = cache.find(x.shape);
+  if (it == cache.end()) {
+    Expected<DeviceTensor> inv = upload(
+        Tensor::fromVector<float>({1}, {count > 0 ? 1.0f / count : 0.f}),
+        ctx.stream());
+    if (!inv)
+      return inv.status();
+    it = cache.emplace(x.shape, std::move(*inv)).first;
+  }
+  Expected<DeviceTensor> y = ctx.output(io.out[0], *shape, DType::F32);
+  if (!y)
+    return y.status();
+  size_t bytes = cuda::reduceToWorkspaceBytes(x.shape, *kept);
+  Expected<void *> ws = ctx.workspace(bytes);
+  if (!ws)
+    return ws.status();
+  QRT_RETURN_IF_ERROR(cuda::reduceTo(x.as<float>(), x.shape, *kept,
+                                     y->as<float>(), *ws, bytes,
+                                     ctx.stream()));
+  QRT_RETURN_IF_ERROR(cuda::scaleBy(y->as<float>(), it->second.as<float>(),
+                                    y->numel(), y->as<float>(), ctx.stream()));
   ctx[io.out[0]] = std::move(*y);
   return Status::ok();
 }

@@ -363,6 +363,20 @@ TEST(CudaInference, WeightFakeQuantOnTheHostIsTheCpus) {
   }
 }
 
+TEST(CudaInference, ReduceMeanWithin1e5) {
+  QRT_SKIP_WITHOUT_GPU();
+  std::mt19937 rng(33);
+  Tensor x = randomUniform({3, 6, 5, 7}, -4.f, 4.f, rng);
+  for (std::vector<int64_t> axes : std::vector<std::vector<int64_t>>{
+           {2, 3}, {1}, {0, 2}, {0, 1, 2, 3}, {3}})
+    for (bool keep : {true, false}) {
+      Results r = runBoth<qe::ReduceParams>(qe::reduce_mean, ce::reduce_mean,
+                                            {axes, keep}, {x});
+      EXPECT_TRUE(within(r.cpu, r.gpu, relative(r.cpu, 1e-5)))
+          << axes.size() << keep;
+    }
+}
+
 TEST(CudaInference, BatchNormBitExact) {
   QRT_SKIP_WITHOUT_GPU();
   std::mt19937 rng(27);
