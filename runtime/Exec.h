@@ -489,6 +489,11 @@ struct FusedConvLayer {
   std::vector<int64_t> pads; // a zero pad after the layer, or empty
 };
 
+/// A fused_conv2d_layer's float bias [O] in accumulator units (f32), as
+/// qnn-lower-to-integer folds it (requant::accumulatorBias with s_x and
+/// s_w[c]); both back ends' epilogues take it.
+Tensor accumulatorBiasOf(const Tensor &bias, const FusedConvLayer &p);
+
 /// in = {x}.
 struct DequantizeParams {
   QuantGrid grid;

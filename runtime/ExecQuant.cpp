@@ -185,6 +185,21 @@ QRT_DEFINE_KERNEL(exact_linear, ExactLayer) {
       });
 }
 
+Tensor qrt::exec::accumulatorBiasOf(const Tensor &bias,
+                                    const FusedConvLayer &p) {
+  if (!bias.defined())
+    return Tensor();
+  int64_t oc = bias.numel();
+  const float *sw = p.w.scale.data<float>();
+  bool perChannel = p.w.scale.numel() != 1;
+  std::vector<float> ib(oc);
+  for (int64_t c = 0; c < oc; ++c)
+    ib[c] = requant::accumulatorBias(bias.data<float>()[c],
+                                     p.x.scale.data<float>()[0],
+                                     sw[perChannel ? c : 0]);
+  return Tensor::fromVector<float>({oc}, ib);
+}
+
 QRT_DEFINE_KERNEL(fused_conv2d_layer, FusedConvLayer) {
   const Tensor &w = ctx[io.in[1]];
   const Tensor &bias = ctx.operand(optionalIn(io, 2));
@@ -199,20 +214,7 @@ QRT_DEFINE_KERNEL(fused_conv2d_layer, FusedConvLayer) {
     Tensor qw;
     QRT_RETURN_IF_ERROR(quantize(w, p.w.scale, p.w.zeroPoint,
                                  p.w.granularity(w), DType::I8, p.w.range, qw));
-    // The float bias in accumulator units (f32), as qnn-lower-to-integer
-    // folds it.
-    Tensor qb;
-    if (bias.defined()) {
-      int64_t oc = bias.numel();
-      const float *sw = p.w.scale.data<float>();
-      bool perChannel = p.w.scale.numel() != 1;
-      std::vector<float> ib(oc);
-      for (int64_t c = 0; c < oc; ++c)
-        ib[c] = requant::accumulatorBias(bias.data<float>()[c],
-                                         p.x.scale.data<float>()[0],
-                                         sw[perChannel ? c : 0]);
-      qb = Tensor::fromVector<float>({oc}, ib);
-    }
+    Tensor qb = accumulatorBiasOf(bias, p);
     Expected<Int8ConvPlan> made = Int8ConvPlan::createFused(
         qx.shape(), p.x.dtype, qw, qb, p.conv,
         (int32_t)p.x.zeroPoint.data<float>()[0], p.epilogue);

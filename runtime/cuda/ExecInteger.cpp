@@ -82,14 +82,6 @@ template <typename PlanT> struct IntLayerState {
 };
 } // namespace
 
-/// The host copy of an optional device operand.
-static Expected<Tensor> hostOperand(const Context &ctx, Slot s) {
-  const DeviceTensor &t = ctx.operand(s);
-  if (!t.defined())
-    return Tensor();
-  return download(t, ctx.stream());
-}
-
 /// acc = Σ (x - zx) w [+ bias] for the step's input, by the layer's plan
 /// (made by `make(host weight, host bias)` for a new input shape).
 template <typename PlanT, typename Make>

@@ -50,6 +50,11 @@ inline Precision layerPrecision(const Context &ctx) {
   return ctx.amp().enabled ? Precision::F16 : Precision::F32;
 }
 
+/// A host copy of the operand in slot `s` (undefined for an absent one;
+/// synchronizes the stream): weights and biases read back once when a
+/// plan is made, small tensors a CPU function computes on.
+Expected<Tensor> hostOperand(const Context &ctx, Slot s);
+
 /// A step's own device buffer of `shape` and `dtype` (its intermediate
 /// values between library calls), kept in `keep` across runs and
 /// reallocated only when the size changes.

@@ -33,14 +33,11 @@ floatPlanFor(Context &ctx, const StepIO &io, const DeviceTensor &in,
     Expected<Tensor> hw = download(w, ctx.stream());
     if (!hw)
       return hw.status();
-    Tensor hb;
-    if (bias.defined()) {
-      Expected<Tensor> b = download(bias, ctx.stream());
-      if (!b)
-        return b.status();
-      hb = std::move(*b);
-    }
-    Expected<PlanT> made = make(*hw, hb);
+    Expected<Tensor> hb = bias.defined() ? download(bias, ctx.stream())
+                                         : Expected<Tensor>(Tensor());
+    if (!hb)
+      return hb.status();
+    Expected<PlanT> made = make(*hw, *hb);
     if (!made)
       return made.status();
     it = cache.emplace(in.shape, std::move(*made)).first;

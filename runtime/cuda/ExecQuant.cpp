@@ -1,24 +1,14 @@
 //===- ExecQuant.cpp - fake-quant and observer kernels on the device ------===//
 
-#include "runtime/Requant.h"
 #include "runtime/cuda/DnnConv.h"
 #include "runtime/cuda/ExecKernel.h"
+#include "runtime/cuda/ExecTrainInternal.h"
 #include "runtime/cuda/Gemm.h"
 
 using namespace qrt;
 using namespace qrt::cuda;
 using namespace qrt::cuda::exec;
 namespace qe = qrt::exec;
-
-/// A host float of a one-element device tensor (synchronizes the stream).
-static Expected<float> scalarOf(const DeviceTensor &t, Stream stream) {
-  if (!t.defined() || t.dtype != DType::F32 || t.numel() != 1)
-    return invalidArgument("expected an f32 scalar");
-  Expected<Tensor> h = download(t, stream);
-  if (!h)
-    return h.status();
-  return h->data<float>()[0];
-}
 
 /// The weight-only methods whose forward needs a whole-tensor reduction
 /// (DoReFa's max |tanh w|, XNOR's mean |w| per group) or AdaRound's
@@ -30,12 +20,7 @@ static Status weightFakeQuantOnHost(Context &ctx, const StepIO &io,
                                     const qe::FakeQuantParams &p,
                                     Granularity g, const DeviceTensor &y) {
   enum { kX, kScale, kZeroPoint, kClip, kBasis, kOffset };
-  auto host = [&](int i) -> Expected<Tensor> {
-    const DeviceTensor &t = ctx.operand(optionalIn(io, i));
-    if (!t.defined())
-      return Tensor();
-    return download(t, ctx.stream());
-  };
+  auto host = [&](int i) { return hostOperand(ctx, optionalIn(io, i)); };
   Expected<Tensor> w = host(kX);
   if (!w)
     return w.status();
@@ -121,7 +106,7 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
     const DeviceTensor &c = ctx.operand(optionalIn(io, kClip));
     float clip = 1.0f;
     if (c.defined() && c.numel() == 1) {
-      Expected<float> v = scalarOf(c, st);
+      Expected<float> v = hostScalarOf(c, st);
       if (!v)
         return v.status();
       clip = *v;
@@ -331,25 +316,11 @@ QRT_CUDA_DEFINE_KERNEL(fused_conv2d_layer, FusedConvLayer) {
       plan.runAccumulate(qx->data, acc->as<int32_t>(), *ws, ctx.stream()));
   int64_t channels = p.conv.dstChannelsLast ? shape.back() : shape[1];
   if (!state.epilogue) {
-    // The float bias in accumulator units (f32), as qnn-lower-to-integer
-    // folds it.
-    Tensor qb;
-    if (const DeviceTensor &b = ctx.operand(optionalIn(io, 2)); b.defined()) {
-      Expected<Tensor> bias = download(b, ctx.stream());
-      if (!bias)
-        return bias.status();
-      int64_t oc = bias->numel();
-      const float *sw = p.w.scale.data<float>();
-      bool perChannel = p.w.scale.numel() != 1;
-      std::vector<float> ib(oc);
-      for (int64_t c = 0; c < oc; ++c)
-        ib[c] = requant::accumulatorBias(bias->data<float>()[c],
-                                         p.x.scale.data<float>()[0],
-                                         sw[perChannel ? c : 0]);
-      qb = Tensor::fromVector<float>({oc}, ib);
-    }
-    Expected<EpiloguePlan> made =
-        EpiloguePlan::create(p.epilogue, qb, channels);
+    Expected<Tensor> bias = hostOperand(ctx, optionalIn(io, 2));
+    if (!bias)
+      return bias.status();
+    Expected<EpiloguePlan> made = EpiloguePlan::create(
+        p.epilogue, qe::accumulatorBiasOf(*bias, p), channels);
     if (!made)
       return made.status();
     state.epilogue = std::move(*made);

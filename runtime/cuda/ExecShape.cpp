@@ -32,6 +32,13 @@ qrt::cuda::exec::uploadOnce(DeviceTensor &cache, const Tensor &t,
   return &cache;
 }
 
+Expected<Tensor> qrt::cuda::exec::hostOperand(const Context &ctx, Slot s) {
+  const DeviceTensor &t = ctx.operand(s);
+  if (!t.defined())
+    return Tensor();
+  return download(t, ctx.stream());
+}
+
 Expected<DeviceTensor> qrt::cuda::exec::scratch(DeviceTensor &keep,
                                                 const Shape &shape,
                                                 DType dtype) {
