@@ -48,14 +48,14 @@ def qc_quantize(observer, policy, out):
     rows = {}
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 4 and cells[0] and not cells[0].startswith("-"):
+        if len(cells) >= 6 and cells[0] and not cells[0].startswith("-"):
             rows[cells[0]] = cells
     fq = rows.get("evaluate fake-quant (test mode)")
     fl = rows.get("evaluate float")
     if not fq or not fl:
         sys.exit(f"qc output has no 'evaluate fake-quant' / 'evaluate float' row:\n{text}")
-    prep = sum(float(c[3]) for name, c in rows.items()
-               if not name.startswith("evaluate") and re.match(r"^[0-9.]+$", c[3]))
+    prep = sum(float(c[5]) for name, c in rows.items()
+               if not name.startswith("evaluate") and re.match(r"^[0-9.]+$", c[5]))
     return float(fq[1].rstrip("%")), float(fl[1].rstrip("%")), prep, wall
 
 

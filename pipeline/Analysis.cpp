@@ -100,15 +100,14 @@ probe(ModuleOp module,
 /// Runs `p` on calibration images [0, count) and hands each batch's probes
 /// to `consume`.
 static LogicalResult
-forEachBatch(const ProbedPlan &p, const qrt::ImageDataset &data,
+forEachBatch(const ProbedPlan &p, const qrt::DataSource &data,
              const QuantizeOptions &options, int64_t count,
              llvm::function_ref<void(ArrayRef<qrt::Tensor>)> consume) {
   count = std::min<int64_t>(count, data.size());
   for (int64_t begin = 0; begin < count; begin += options.batchSize) {
     int64_t n = std::min<int64_t>(options.batchSize, count - begin);
     qrt::Tensor images, labels;
-    qrt::Status s = data.batch(begin, n, options.norm.mean, options.norm.std,
-                               images, labels);
+    qrt::Status s = data.batch(begin, n, images, labels);
     if (!s)
       return fail(s.message());
     qrt::Expected<std::vector<qrt::Tensor>> out = p.plan->run({images});
@@ -147,7 +146,7 @@ static void minMax(const qrt::Tensor &t, float &lo, float &hi) {
 
 LogicalResult qopt::analyzeLayers(ModuleOp floatModule, ModuleOp fqModule,
                                   const QuantizeOptions &options,
-                                  const qrt::ImageDataset &calib,
+                                  const qrt::DataSource &calib,
                                   std::vector<LayerRecord> &records) {
   std::vector<Operation *> fqLayers = layersOf(fqModule);
   if (fqLayers.size() != layersOf(floatModule).size())
@@ -231,7 +230,7 @@ LogicalResult qopt::analyzeLayers(ModuleOp floatModule, ModuleOp fqModule,
 /// Per-channel means of the layers' outputs over the calibration images.
 static LogicalResult
 outputMeans(ModuleOp module, ArrayRef<size_t> which,
-            const QuantizeOptions &options, const qrt::ImageDataset &calib,
+            const QuantizeOptions &options, const qrt::DataSource &calib,
             std::vector<std::vector<double>> &means) {
   ProbedPlan p;
   if (failed(probe(module,
@@ -287,7 +286,7 @@ static LogicalResult readBias(ModuleOp module, size_t layer,
 
 LogicalResult qopt::correctBiases(ModuleOp floatModule, ModuleOp fqModule,
                                   const QuantizeOptions &options,
-                                  const qrt::ImageDataset &calib,
+                                  const qrt::DataSource &calib,
                                   std::vector<BiasCorrectionRecord> &records) {
   std::vector<Operation *> layers = layersOf(fqModule);
   if (layers.size() != layersOf(floatModule).size())

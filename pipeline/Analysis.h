@@ -20,7 +20,7 @@ std::vector<mlir::Operation *> layersOf(mlir::ModuleOp module);
 mlir::LogicalResult analyzeLayers(mlir::ModuleOp floatModule,
                                   mlir::ModuleOp fqModule,
                                   const QuantizeOptions &options,
-                                  const qrt::ImageDataset &calib,
+                                  const qrt::DataSource &calib,
                                   std::vector<LayerRecord> &records);
 
 /// Empirical bias correction (Nagel et al. 2019, sec. 4.2): layer by layer in
@@ -31,7 +31,7 @@ mlir::LogicalResult analyzeLayers(mlir::ModuleOp floatModule,
 mlir::LogicalResult correctBiases(mlir::ModuleOp floatModule,
                                   mlir::ModuleOp fqModule,
                                   const QuantizeOptions &options,
-                                  const qrt::ImageDataset &calib,
+                                  const qrt::DataSource &calib,
                                   std::vector<BiasCorrectionRecord> &records);
 
 /// Writes a bar chart of the layers' SQNR, named by layer, as a PNG

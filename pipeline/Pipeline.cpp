@@ -113,29 +113,99 @@ static OwningOpRef<ModuleOp> loadModel(MLIRContext &ctx,
   return parseSourceFile<ModuleOp>(path, &ctx);
 }
 
-/// Compiles and evaluates @main of `module` on the test set.
+/// Compiles and evaluates @main of `module` on the evaluation data: top-1
+/// and top-5 where the data has labels, and the share of images whose
+/// top-1 class agrees with the float model's (`floatPredictions`; filled by
+/// the first evaluation, the float model's).
 static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
-                              const qrt::ImageDataset &test, Stage &stage) {
+                              const qrt::DataSource &test,
+                              std::vector<int32_t> &floatPredictions,
+                              Stage &stage) {
   func::FuncOp fn = mainFunctionOf(module);
   if (!fn)
     return reportError("the model has no @main function");
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(fn);
   if (failed(plan))
     return failure();
+  qrt::Tensor logits;
   qrt::Expected<EvalResult> r =
-      evaluateTop1(*plan, test, options.batchSize, options.norm,
-                   options.evalLimit, stage.record.name);
+      evaluateTop1(*plan, test, options.batchSize, options.evalLimit,
+                   stage.record.name, &logits);
   if (!r)
     return reportError(r.status().message());
-  stage.record.top1 = r->top1();
+  stage.record.evaluation = true;
+  if (r->labelled) {
+    stage.record.top1 = r->top1();
+    stage.record.top5 = r->top5();
+  }
   stage.record.imagesPerSecond = r->imagesPerSecond();
+  int64_t n = logits.rank() == 2 ? logits.dim(0) : 0;
+  int64_t classes = n ? logits.dim(1) : 0;
+  std::vector<int32_t> predictions(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const float *row = logits.data<float>() + i * classes;
+    predictions[i] = std::max_element(row, row + classes) - row;
+  }
+  if (floatPredictions.empty()) {
+    floatPredictions = std::move(predictions);
+  } else if (floatPredictions.size() == predictions.size() && n) {
+    int64_t same = 0;
+    for (int64_t i = 0; i < n; ++i)
+      same += predictions[i] == floatPredictions[i];
+    stage.record.agreement = 100.0 * same / n;
+  }
   return success();
+}
+
+/// Checks that `data`'s samples, after preprocessing, have the shape of
+/// @main's image input ([N, C, H, W], static C, H, W).
+static LogicalResult checkInputShape(ModuleOp module,
+                                     const qrt::DataSource &data,
+                                     const std::string &option,
+                                     const std::string &spec) {
+  func::FuncOp fn = mainFunctionOf(module);
+  if (!fn)
+    return reportError("the model has no @main function");
+  if (fn.getNumArguments() != 1 || fn.getNumResults() != 1)
+    return reportError("qc quantize needs a model of one image batch "
+                       "returning one logits tensor; @" +
+                       fn.getName().str() + " takes " +
+                       std::to_string(fn.getNumArguments()) +
+                       " input(s) and returns " +
+                       std::to_string(fn.getNumResults()));
+  auto type = dyn_cast<RankedTensorType>(fn.getArgumentTypes()[0]);
+  qrt::Expected<qrt::Shape> sample = data.sampleShape();
+  if (!sample)
+    return reportError(option + " " + spec + ": " +
+                       sample.status().message());
+  std::string want;
+  bool ok = type && type.getRank() == 4;
+  if (type) {
+    llvm::raw_string_ostream os(want);
+    llvm::interleave(
+        type.getShape(), os,
+        [&](int64_t d) { os << (ShapedType::isDynamic(d) ? "?" : std::to_string(d)); },
+        "x");
+  }
+  for (int i = 0; ok && i < 3; ++i)
+    ok = ShapedType::isDynamic(type.getDimSize(i + 1)) ||
+         type.getDimSize(i + 1) == (*sample)[i];
+  if (ok)
+    return success();
+  std::string got = std::to_string((*sample)[0]) + "x" +
+                    std::to_string((*sample)[1]) + "x" +
+                    std::to_string((*sample)[2]);
+  return reportError(option + " " + spec + " gives images " + got +
+                     " (channels x height x width) after --transform '" +
+                     data.preprocess().str() + "', but the model's input is " +
+                     (want.empty() ? "not a ranked tensor" : want) +
+                     ": change --transform (Resize, CenterCrop, Grayscale)");
 }
 
 /// Calibrates a copy of `module` on training images and writes the observed
 /// parameters back into `module`'s quantizers.
 static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
-                               const qrt::ImageDataset &train,
+                               const qrt::DataSource &train,
                                QuantizeReport &report, bool batchStatistics) {
   OwningOpRef<ModuleOp> calib = module.clone();
   // The report names the quantizers whose observer is not the option's
@@ -170,7 +240,7 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
   if (failed(plan))
     return failure();
   qrt::Status s = runForObservers(*plan, train, options.batchSize,
-                                  options.norm, options.calibImages, "calibrate");
+                                  options.calibImages, "calibrate");
   if (!s)
     return reportError(s.message());
   std::map<std::string, CalibratedParams> params;
@@ -257,14 +327,45 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     return reportError("cannot create " + options.outDir + ": " + ec.message());
   auto out = [&](StringRef name) { return options.outDir + "/" + name.str(); };
 
-  qrt::Expected<qrt::ImageDataset> test =
-      qrt::loadFashionMnist(options.dataDir, "t10k");
-  if (!test)
-    return reportError(test.status().message());
-  qrt::Expected<qrt::ImageDataset> train =
-      qrt::loadFashionMnist(options.dataDir, "train");
+  // The data: opened (and their specs checked) before anything runs.
+  qrt::Expected<qrt::DataSource> train = qrt::openDataSource(
+      options.data, qrt::DataRole::Train, options.transform, options.dataDir,
+      options.norm.mean, options.norm.std, "--data");
   if (!train)
     return reportError(train.status().message());
+  qrt::Expected<qrt::DataSource> calib = *train;
+  if (!options.calibData.empty())
+    calib = qrt::openDataSource(options.calibData, qrt::DataRole::Train,
+                                options.transform, options.dataDir,
+                                options.norm.mean, options.norm.std,
+                                "--calib-data");
+  if (!calib)
+    return reportError(calib.status().message());
+  std::string evalSpec =
+      options.evalData.empty() ? options.data : options.evalData;
+  qrt::Expected<qrt::DataSource> test = qrt::openDataSource(
+      evalSpec, qrt::DataRole::Eval, options.transform, options.dataDir,
+      options.norm.mean, options.norm.std,
+      options.evalData.empty() ? "--data" : "--eval-data");
+  if (!test)
+    return reportError(test.status().message());
+  if (options.mode == "qat" && !train->hasLabels())
+    return reportError("--mode qat trains on labels: --data " + options.data +
+                       " has none (" + train->dataset().describe() + ")");
+  report.trainData = train->describe();
+  report.calibData = calib->describe();
+  report.evalData = test->describe();
+  std::string kind = options.data.substr(0, options.data.find_first_of(":,"));
+  bool splits = kind == "fashion-mnist" || kind == "mnist" ||
+                kind == "cifar10" || kind == "cifar100";
+  if (options.evalData.empty() && !splits)
+    report.notes.push_back("--data " + options.data +
+                           " has no test split: the evaluations ran on the "
+                           "same images as calibration (give --eval-data)");
+  if (!test->hasLabels())
+    report.notes.push_back("the evaluation data have no labels: the table "
+                           "reports agreement with the float model's top-1 "
+                           "class instead of accuracy");
 
   OwningOpRef<ModuleOp> module;
   {
@@ -273,6 +374,17 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     if (!module)
       return reportError("cannot load " + options.model);
   }
+  if (failed(checkInputShape(*module, *calib,
+                             options.calibData.empty() ? "--data"
+                                                       : "--calib-data",
+                             options.calibData.empty() ? options.data
+                                                       : options.calibData)) ||
+      failed(checkInputShape(*module, *test,
+                             options.evalData.empty() ? "--data"
+                                                      : "--eval-data",
+                             evalSpec)))
+    return failure();
+  std::vector<int32_t> floatPredictions;
   std::string keepWhy;
   FailureOr<bool> keepOrFail = keepsBatchNorm(*module, options, keepWhy);
   if (failed(keepOrFail))
@@ -302,7 +414,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     return failure();
   {
     Stage stage(report, "evaluate float");
-    if (failed(evaluate(*module, options, *test, stage)))
+    if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
       return failure();
   }
   {
@@ -317,21 +429,23 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     if (failed(wrapMode(*module, "test")))
       return failure();
     if (options.biasCorrection &&
-        failed(correctBiases(*floatModule, *module, options, *train,
+        failed(correctBiases(*floatModule, *module, options, *calib,
                              report.biasCorrections)))
       return failure();
     return writeModuleFile(*module, path);
   };
   bool adaround = usesAdaround(*module);
   {
-    Stage stage(report, "calibrate (" + std::to_string(options.calibImages) +
-                            " training images, " + options.observer +
+    Stage stage(report, "calibrate (" +
+                            std::to_string(std::min<int64_t>(
+                                options.calibImages, calib->size())) +
+                            " images, " + options.observer +
                             (keepBn ? ", BN batch statistics" : "") +
                             (options.biasCorrection ? ", bias correction"
                                                     : "") +
                             ")");
     stage.record.artifact = out("3-calibrated.mlir");
-    if (failed(calibrate(*module, options, *train, report, keepBn)))
+    if (failed(calibrate(*module, options, *calib, report, keepBn)))
       return failure();
     if (!adaround && failed(freeze(stage.record.artifact)))
       return failure();
@@ -345,7 +459,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                             r.unit +
                             (r.dropProb > 0 ? ", QDrop" : "") + ")");
     stage.record.artifact = out("3-reconstructed.mlir");
-    if (failed(reconstruct(*module, options, *train, report)) ||
+    if (failed(reconstruct(*module, options, *calib, report)) ||
         failed(freeze(stage.record.artifact)))
       return failure();
   }
@@ -383,7 +497,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     {
       Stage stage(report, std::string("evaluate trained (test mode") +
                               (keepBn ? ", batch norm unfolded)" : ")"));
-      if (failed(evaluate(*module, options, *test, stage)))
+      if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
         return failure();
     }
     // Each test-mode BN becomes the scale of its conv's integer weight
@@ -418,7 +532,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   }
   {
     Stage stage(report, "layer SQNR (1 calibration batch)");
-    if (failed(analyzeLayers(*floatFolded, *module, options, *train,
+    if (failed(analyzeLayers(*floatFolded, *module, options, *calib,
                              report.layers)))
       return failure();
     stage.record.artifact = out("sqnr.png");
@@ -428,7 +542,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   }
   {
     Stage stage(report, "evaluate fake-quant (test mode)");
-    if (failed(evaluate(*module, options, *test, stage)))
+    if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
       return failure();
   }
   {
@@ -455,7 +569,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   }
   {
     Stage stage(report, "evaluate integer");
-    if (failed(evaluate(*module, options, *test, stage)))
+    if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
       return failure();
   }
   if (!options.emitDir.empty()) {

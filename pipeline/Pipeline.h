@@ -28,6 +28,13 @@ struct QuantizeOptions {
   /// --mode qat (docs/training.md).
   std::string bn = "auto";
   std::string observer = "min_max";
+  /// The data (runtime/Dataset.h specs, docs/data.md): training (--data),
+  /// calibration (--calib-data; empty: --data) and evaluation (--eval-data;
+  /// empty: --data's test split, or --data itself when it has no splits),
+  /// all preprocessed by `transform` (empty: the default model's
+  /// normalization on IDX data, ToTensor otherwise).
+  std::string data = "fashion-mnist", calibData, evalData, transform;
+  /// Where `fashion-mnist` without a directory looks.
   std::string dataDir = kFashionMnistDir;
   std::string outDir = "out";
   /// When set, the float, fake-quant and integer programs are emitted as
@@ -38,6 +45,7 @@ struct QuantizeOptions {
   int64_t calibImages = 512;
   int64_t batchSize = 100;
   int64_t evalLimit = 0; // 0: the whole test set
+  /// The default transform's normalization of IDX data.
   Normalization norm;
   /// Empirical bias correction after calibration (Nagel et al. 2019).
   bool biasCorrection = false;
@@ -82,12 +90,16 @@ struct QuantizeOptions {
   } training;
 };
 
-/// One row of the report: what ran, how long it took, and its top-1 when it
-/// was an evaluation.
+/// One row of the report: what ran, how long it took, and its accuracy when
+/// it was an evaluation.
 struct StageRecord {
   std::string name;
   double seconds = 0;
-  double top1 = -1; // < 0: not an evaluation
+  bool evaluation = false;
+  double top1 = -1, top5 = -1; // < 0: not measured (no labels)
+  /// Share of images whose top-1 class is the float model's (< 0: not
+  /// measured).
+  double agreement = -1;
   double imagesPerSecond = 0;
   std::string artifact; // file written, if any
 };
@@ -131,6 +143,9 @@ struct QuantizeReport {
   std::vector<BiasCorrectionRecord> biasCorrections;
   std::vector<ReconstructionRecord> reconstruction;
   std::string sqnrPlot;           // PNG file, if written
+  std::string rangesPlot;         // PNG file, if written
+  /// What the data were: descriptions of the sources, for report.md.
+  std::string trainData, calibData, evalData;
   std::vector<std::string> notes; // e.g. observer fallbacks
 };
 

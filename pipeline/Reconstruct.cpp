@@ -84,14 +84,13 @@ qrt::Tensor gatherRows(const qrt::Tensor &all,
 
 FailureOr<UnitData> collect(const ExecutionPlan &plan,
                             const QuantizeOptions &options,
-                            const qrt::ImageDataset &train, int64_t count,
+                            const qrt::DataSource &train, int64_t count,
                             bool qdrop) {
   UnitData d;
   for (int64_t b = 0; b < count; b += options.batchSize) {
     int64_t n = std::min(options.batchSize, count - b);
     qrt::Tensor images, labels;
-    if (qrt::Status s = train.batch(b, n, options.norm.mean, options.norm.std,
-                                    images, labels);
+    if (qrt::Status s = train.batch(b, n, images, labels);
         !s)
       return reportError(s.message());
     qrt::Expected<std::vector<qrt::Tensor>> r = plan.run({images});
@@ -161,7 +160,7 @@ bool qopt::usesAdaround(ModuleOp module) {
 
 LogicalResult qopt::reconstruct(ModuleOp module,
                                 const QuantizeOptions &options,
-                                const qrt::ImageDataset &train,
+                                const qrt::DataSource &train,
                                 QuantizeReport &report) {
   const Options &o = options.reconstruction;
   bool qdrop = o.dropProb > 0;

@@ -20,7 +20,7 @@ bool usesAdaround(mlir::ModuleOp module);
 /// offsets. docs/reconstruction.md describes the schedule.
 mlir::LogicalResult reconstruct(mlir::ModuleOp module,
                                 const QuantizeOptions &options,
-                                const qrt::ImageDataset &train,
+                                const qrt::DataSource &train,
                                 QuantizeReport &report);
 
 } // namespace qopt

@@ -10,16 +10,25 @@ using namespace mlir;
 using namespace qopt;
 
 /// The accuracy and timing table, as Markdown.
+/// Columns without a value in any row (top-5 of a 5-class model is always
+/// 100%, agreement needs the float row) still print, empty, so that the
+/// table keeps one shape for scripts.
 static void printStages(llvm::raw_ostream &os, const QuantizeReport &report) {
-  os << "| stage | top-1 | images/s | time (s) | output |\n"
-     << "|---|---|---|---|---|\n";
+  os << "| stage | top-1 | top-5 | agrees with float | images/s | time (s) | "
+        "output |\n"
+     << "|---|---|---|---|---|---|---|\n";
+  auto percent = [&](double v) {
+    if (v >= 0)
+      os << llvm::format("%.2f%%", v);
+    os << " | ";
+  };
   for (const StageRecord &s : report.stages) {
     os << "| " << s.name << " | ";
-    if (s.top1 >= 0)
-      os << llvm::format("%.2f%%", s.top1) << " | "
-         << llvm::format("%.0f", s.imagesPerSecond);
-    else
-      os << " | ";
+    percent(s.top1);
+    percent(s.top5);
+    percent(s.agreement);
+    if (s.evaluation)
+      os << llvm::format("%.0f", s.imagesPerSecond);
     os << " | " << llvm::format("%.2f", s.seconds) << " | " << s.artifact
        << " |\n";
   }
@@ -40,7 +49,14 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
      << "- policy: `" << options.policy << "`"
      << (options.policyFile.empty() ? "" : " + `" + options.policyFile + "`")
      << "\n- mode: " << options.mode << ", observer: " << options.observer
-     << ", calibration images: " << options.calibImages << "\n\n";
+     << ", calibration images: " << options.calibImages << "\n"
+     << "- training data: " << report.trainData << "\n"
+     << "- calibration data: " << report.calibData << "\n"
+     << "- evaluation data: " << report.evalData << "\n"
+     << "- preprocessing (`--transform`): `"
+     << (options.transform.empty() ? std::string("(default)")
+                                   : options.transform)
+     << "`\n\n";
   printStages(os, report);
   os << "\n## Quantizers\n\n"
      << "| name | role | method | bits | groups | scale min | scale max |\n"
@@ -61,7 +77,7 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
           "mode, errors of earlier layers included), on the first "
           "calibration batch ("
        << options.batchSize
-       << " training images). Ranges are float: the layer's input "
+       << " images). Ranges are float: the layer's input "
           "activation on that batch, and its (BN-folded) weight.\n\n"
        << "| # | layer | op | wt bits | fm bits | SQNR (dB) | input min | "
           "input max | weight min | weight max |\n"
@@ -82,6 +98,9 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
     if (!report.sqnrPlot.empty())
       os << "\n![per-layer output SQNR (dB), bars by layer #](" << report.sqnrPlot
          << ")\n";
+    if (!report.rangesPlot.empty())
+      os << "\n![per-layer float ranges of the input activation and the "
+            "weight](" << report.rangesPlot << ")\n";
   }
   if (!report.biasCorrections.empty()) {
     os << "\n## Bias correction\n\n"

@@ -52,8 +52,8 @@ WrapModePassOptions wrapOptions(const Training &t) {
 
 FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
                                        const QuantizeOptions &options,
-                                       const qrt::ImageDataset &train,
-                                       const qrt::ImageDataset &test,
+                                       const qrt::DataSource &train,
+                                       const qrt::DataSource &test,
                                        QuantizeReport &report) {
   auto out = [&](StringRef name) { return options.outDir + "/" + name.str(); };
   WrapModePassOptions wrap = wrapOptions(options.training);
@@ -94,7 +94,6 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
 
   qrt::TrainLoopOptions loop = options.training.loop;
   loop.checkpointPath = out("checkpoint.qckpt");
-  loop.norm = options.norm;
   loop.evalBatchSize = options.batchSize;
   loop.evalLimit = options.evalLimit;
   // The loop prints with stdio; what qc wrote before comes first.
@@ -112,6 +111,7 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
             llvm::formatv("{0:F2}", e.trainTop1).str() +
             "%, test mode, quantizers training)";
         record.seconds = e.seconds;
+        record.evaluation = true;
         record.top1 = e.testTop1;
         record.imagesPerSecond = e.images / e.seconds;
         record.artifact = loop.checkpointPath;

@@ -20,8 +20,8 @@ using TrainOutcome = qrt::TrainOutcome;
 /// `module` (qnn-freeze-globals), which is again a plain @main.
 mlir::FailureOr<TrainOutcome> trainQat(mlir::ModuleOp module,
                                        const QuantizeOptions &options,
-                                       const qrt::ImageDataset &train,
-                                       const qrt::ImageDataset &test,
+                                       const qrt::DataSource &train,
+                                       const qrt::DataSource &test,
                                        QuantizeReport &report);
 
 } // namespace qopt

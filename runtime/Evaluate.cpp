@@ -26,20 +26,20 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 } // namespace
 
 Expected<EvalResult> evaluateTop1(const ModelFn &model,
-                                  const ImageDataset &data, int64_t batchSize,
-                                  Normalization norm, int64_t limit,
+                                  const DataSource &data, int64_t batchSize,
+                                  int64_t limit,
                                   const std::string &label, Tensor *allLogits) {
   if (batchSize < 1)
     return invalidArgument("the batch size must be positive");
   EvalResult r;
+  r.labelled = data.hasLabels();
   r.total = limit > 0 ? std::min<int64_t>(limit, data.size()) : data.size();
   Tensor all; // [total, classes], allocated once the first batch shows classes
   Progress progress(label, r.total);
   for (int64_t begin = 0; begin < r.total; begin += batchSize) {
     int64_t count = std::min<int64_t>(batchSize, r.total - begin);
     Tensor images, labels;
-    QRT_RETURN_IF_ERROR(
-        data.batch(begin, count, norm.mean, norm.std, images, labels));
+    QRT_RETURN_IF_ERROR(data.batch(begin, count, images, labels));
     auto t0 = std::chrono::steady_clock::now();
     Expected<std::vector<Tensor>> out = model({images});
     r.seconds += secondsSince(t0);
@@ -57,10 +57,18 @@ Expected<EvalResult> evaluateTop1(const ModelFn &model,
           std::string(dtypeName(logits.dtype())) +
           shapeToString(logits.shape()));
     int64_t classes = logits.dim(1);
-    for (int64_t i = 0; i < count; ++i) {
+    for (int64_t i = 0; r.labelled && i < count; ++i) {
       const float *row = logits.data<float>() + i * classes;
+      int64_t label = labels.data<int64_t>()[i];
       int64_t best = std::max_element(row, row + classes) - row;
-      r.correct += best == labels.data<int64_t>()[i];
+      r.correct += best == label;
+      // Rank of the label: classes scoring higher, or as high and earlier.
+      if (label >= 0 && label < classes) {
+        int64_t above = 0;
+        for (int64_t k = 0; k < classes; ++k)
+          above += row[k] > row[label] || (row[k] == row[label] && k < label);
+        r.correct5 += above < 5;
+      }
     }
     if (allLogits) {
       if (!all.defined())
@@ -74,7 +82,9 @@ Expected<EvalResult> evaluateTop1(const ModelFn &model,
                   logits.nbytes());
     }
     progress.update(begin + count,
-                    "top-1 " + percent(100.0 * r.correct / (begin + count)));
+                    r.labelled ? "top-1 " + percent(100.0 * r.correct /
+                                                    (begin + count))
+                               : std::string());
   }
   progress.finish();
   if (allLogits)
@@ -82,8 +92,8 @@ Expected<EvalResult> evaluateTop1(const ModelFn &model,
   return r;
 }
 
-Status runOnImages(const ModelFn &model, const ImageDataset &data,
-                   int64_t batchSize, Normalization norm, int64_t count,
+Status runOnImages(const ModelFn &model, const DataSource &data,
+                   int64_t batchSize, int64_t count,
                    const std::string &label) {
   if (batchSize < 1)
     return invalidArgument("the batch size must be positive");
@@ -92,8 +102,7 @@ Status runOnImages(const ModelFn &model, const ImageDataset &data,
   for (int64_t begin = 0; begin < count; begin += batchSize) {
     int64_t n = std::min<int64_t>(batchSize, count - begin);
     Tensor images, labels;
-    QRT_RETURN_IF_ERROR(
-        data.batch(begin, n, norm.mean, norm.std, images, labels));
+    QRT_RETURN_IF_ERROR(data.batch(begin, n, images, labels));
     Expected<std::vector<Tensor>> out = model({images});
     if (!out)
       return out.status();
@@ -104,13 +113,21 @@ Status runOnImages(const ModelFn &model, const ImageDataset &data,
 }
 
 std::string formatTop1Line(const EvalResult &r, int64_t batchSize,
-                           int threads) {
-  char buf[192];
-  std::snprintf(buf, sizeof(buf),
-                "fashion-mnist top-1: %.2f%% (%lld / %lld), %.0f images/s "
-                "(batch %lld, %d threads)\n",
-                r.top1(), (long long)r.correct, (long long)r.total,
-                r.imagesPerSecond(), (long long)batchSize, threads);
+                           int threads, const std::string &data) {
+  char buf[256];
+  if (r.labelled)
+    std::snprintf(buf, sizeof(buf),
+                  "%s top-1: %.2f%% (%lld / %lld), %.0f images/s "
+                  "(batch %lld, %d threads)\n",
+                  data.c_str(), r.top1(), (long long)r.correct,
+                  (long long)r.total, r.imagesPerSecond(),
+                  (long long)batchSize, threads);
+  else
+    std::snprintf(buf, sizeof(buf),
+                  "%s: %lld images (no labels), %.0f images/s (batch %lld, "
+                  "%d threads)\n",
+                  data.c_str(), (long long)r.total, r.imagesPerSecond(),
+                  (long long)batchSize, threads);
   return buf;
 }
 

@@ -12,6 +12,7 @@
 #define QRT_EVALUATE_H
 
 #include "runtime/Data.h"
+#include "runtime/Dataset.h"
 
 #include <functional>
 #include <string>
@@ -33,34 +34,41 @@ struct Normalization {
 };
 
 struct EvalResult {
-  int64_t correct = 0, total = 0;
+  /// Top-1 and top-5 hits; 0 on data without labels (`labelled` false).
+  int64_t correct = 0, correct5 = 0, total = 0;
+  bool labelled = true;
   double seconds = 0; // time inside the model only
   double top1() const { return total ? 100.0 * correct / total : 0.0; }
+  double top5() const { return total ? 100.0 * correct5 / total : 0.0; }
   double imagesPerSecond() const { return seconds > 0 ? total / seconds : 0; }
 };
 
-/// Runs `model` (one f32 image batch [n, 1, 28, 28] in, one f32 logits
+/// Runs `model` (one f32 image batch [n, C, H, W] in, one f32 logits
 /// [n, classes] out) on the first `limit` images of `data` (all when
 /// limit <= 0) in batches of `batchSize`, and counts top-1 hits (the first
-/// maximum wins ties). Shows a progress bar labelled `label` on terminals.
+/// maximum wins ties) and top-5 hits (the label among the five largest
+/// logits, ties broken towards lower classes) when the data has labels.
+/// Shows a progress bar labelled `label` on terminals.
 /// When `allLogits` is given it receives every evaluated image's logits,
 /// the batches' rows concatenated: f32 [total, classes].
 Expected<EvalResult> evaluateTop1(const ModelFn &model,
-                                  const ImageDataset &data, int64_t batchSize,
-                                  Normalization norm, int64_t limit,
+                                  const DataSource &data, int64_t batchSize,
+                                  int64_t limit,
                                   const std::string &label,
                                   Tensor *allLogits = nullptr);
 
 /// Runs `model` on the first `count` images of `data` (all when count
 /// exceeds the data set) for its side effects, e.g. a calibration plan's
 /// observers; its results are dropped.
-Status runOnImages(const ModelFn &model, const ImageDataset &data,
-                   int64_t batchSize, Normalization norm, int64_t count,
+Status runOnImages(const ModelFn &model, const DataSource &data,
+                   int64_t batchSize, int64_t count,
                    const std::string &label);
 
 /// "fashion-mnist top-1: 91.91% (9191 / 10000), 2345 images/s (batch 100,
-/// 2 threads)\n": qrun's --eval line.
-std::string formatTop1Line(const EvalResult &r, int64_t batchSize, int threads);
+/// 2 threads)\n": qrun's --eval line; `data` names the data set. Without
+/// labels: "<data>: 10000 images (no labels), 2345 images/s (...)".
+std::string formatTop1Line(const EvalResult &r, int64_t batchSize, int threads,
+                           const std::string &data = "fashion-mnist");
 
 /// Runs `model` on `args` once (a warm-up whose results go to `results`),
 /// then, when runs > 1, `runs` more times, timed; returns the mean

@@ -17,7 +17,8 @@ namespace {
 /// The parsed command line; defaults as in qrun.
 struct Options {
   std::vector<std::string> inputs, outputs;
-  std::string eval, dataDir = kFashionMnistDir, logitsOut, calibrate, rangesOut;
+  std::string eval, dataDir = kFashionMnistDir, logitsOut, calibrate, rangesOut,
+      transform;
   int64_t batchSize = 100, limit = 0, repeat = 1, threads = 0,
           calibImages = 512;
   float mean = Normalization().mean, std = Normalization().std;
@@ -42,12 +43,19 @@ const OptionSpec kOptions[] = {
     {"repeat", Kind::Int, "N",
      "With N > 1: after one untimed run, time N runs of the --input tensors "
      "and print the mean time per run (default 1: one run, no timing)"},
-    {"eval", Kind::String, "SET",
-     "Evaluate top-1 accuracy on a data set: fashion-mnist (the 10k test "
-     "images)"},
-    {"calibrate", Kind::String, "SET",
-     "Run a calibration program's observers over a data set's training "
-     "images: fashion-mnist (qc's order and batches); needs --ranges-out"},
+    {"eval", Kind::String, "SPEC",
+     "Evaluate top-1 / top-5 accuracy on a data set: fashion-mnist (the 10k "
+     "test images), folder:DIR, images:DIR, npy:X.npy[,labels=Y.npy], "
+     "cifar10:DIR, ... (docs/data.md)"},
+    {"calibrate", Kind::String, "SPEC",
+     "Run a calibration program's observers over a data set: fashion-mnist "
+     "(its training images, qc's order and batches) or any --eval SPEC; "
+     "needs --ranges-out"},
+    {"transform", Kind::String, "SPEC",
+     "Preprocessing of --eval / --calibrate images, torchvision's names: "
+     "\"Resize(32),CenterCrop(28),ToTensor,Normalize([0.5],[0.5])\" "
+     "(default: ToTensor,Normalize(--mean, --std) on IDX data, ToTensor "
+     "otherwise)"},
     {"calib-images", Kind::Int, "N",
      "With --calibrate: the first N training images (default 512)"},
     {"ranges-out", Kind::String, "FILE",
@@ -145,6 +153,8 @@ Status setOption(Options &o, const OptionSpec &spec, const std::string &value) {
     o.logitsOut = value;
   else if (name == "calibrate")
     o.calibrate = value;
+  else if (name == "transform")
+    o.transform = value;
   else if (name == "ranges-out")
     o.rangesOut = value;
   return Status::ok();
@@ -272,24 +282,25 @@ int fail(const ProgramInfo &info, const std::string &message) {
 }
 
 int evaluate(const ProgramInfo &info, const Options &o, const ModelFn &model) {
-  if (o.eval != "fashion-mnist")
-    return fail(info, "unknown --eval data set '" + o.eval +
-                          "' (supported: fashion-mnist)");
   if (info.inputs.size() != 1 || info.outputs.size() != 1)
     return fail(info, "--eval needs a program of one image batch returning "
                       "one logits tensor; this one is " +
                           signature(info.inputs) + " -> " +
                           signature(info.outputs));
-  Expected<ImageDataset> data = loadFashionMnist(o.dataDir, "t10k");
+  Expected<DataSource> data =
+      openDataSource(o.eval, DataRole::Eval, o.transform, o.dataDir, o.mean,
+                     o.std, "--eval");
   if (!data)
     return fail(info, data.status().message());
   Tensor logits;
   Expected<EvalResult> r =
-      evaluateTop1(model, *data, o.batchSize, {o.mean, o.std}, o.limit, "eval",
+      evaluateTop1(model, *data, o.batchSize, o.limit, "eval",
                    o.logitsOut.empty() ? nullptr : &logits);
   if (!r)
     return fail(info, r.status().message());
-  std::fputs(formatTop1Line(*r, o.batchSize, getNumThreads()).c_str(), stdout);
+  std::string name = o.eval.substr(0, o.eval.find_first_of(":,"));
+  std::fputs(formatTop1Line(*r, o.batchSize, getNumThreads(), name).c_str(),
+             stdout);
   if (!o.logitsOut.empty())
     if (Status s = writeNpy(o.logitsOut, logits); !s)
       return fail(info, s.message());
@@ -297,18 +308,17 @@ int evaluate(const ProgramInfo &info, const Options &o, const ModelFn &model) {
 }
 
 int calibrate(const ProgramInfo &info, const Options &o, const ModelFn &model) {
-  if (o.calibrate != "fashion-mnist")
-    return fail(info, "unknown --calibrate data set '" + o.calibrate +
-                          "' (supported: fashion-mnist)");
   if (!info.ranges)
     return fail(info, "this program cannot calibrate");
   if (o.rangesOut.empty())
     return fail(info, "--calibrate needs --ranges-out FILE");
-  Expected<ImageDataset> data = loadFashionMnist(o.dataDir, "train");
+  Expected<DataSource> data =
+      openDataSource(o.calibrate, DataRole::Train, o.transform, o.dataDir,
+                     o.mean, o.std, "--calibrate");
   if (!data)
     return fail(info, data.status().message());
-  if (Status s = runOnImages(model, *data, o.batchSize, {o.mean, o.std},
-                             o.calibImages, "calibrate");
+  if (Status s = runOnImages(model, *data, o.batchSize, o.calibImages,
+                             "calibrate");
       !s)
     return fail(info, s.message());
   Expected<std::vector<ObservedRange>> ranges = info.ranges();
@@ -420,7 +430,8 @@ int programMain(int argc, char **argv, const ProgramInfo &info, RunFn run) {
     rc = o.eval.empty() ? calibrate(info, o, model) : evaluate(info, o, model);
   } else {
     for (const char *evalOnly :
-         {"data-dir", "batch-size", "limit", "mean", "std", "logits-out"})
+         {"data-dir", "batch-size", "limit", "mean", "std", "logits-out",
+          "transform"})
       if (o.seen.count(evalOnly))
         return fail(info, std::string("--") + evalOnly + " needs --eval");
     rc = runOnFiles(info, o, model);

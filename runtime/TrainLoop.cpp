@@ -124,8 +124,8 @@ static bool fileExists(const std::string &path) {
 }
 
 Expected<TrainOutcome>
-qrt::trainLoop(const TrainLoopOptions &t, const ImageDataset &train,
-               const ImageDataset &test, exec::Globals &state,
+qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
+               const DataSource &test, exec::Globals &state,
                const TrainStepFn &runStep, const ModelFn &eval,
                const std::function<void(const EpochRecord &)> &onEpoch) {
   QRT_RETURN_IF_ERROR(checkOptions(t));
@@ -133,6 +133,9 @@ qrt::trainLoop(const TrainLoopOptions &t, const ImageDataset &train,
                                 : train.size();
   if (n == 0)
     return invalidArgument("the training set is empty");
+  if (!train.hasLabels())
+    return invalidArgument("training needs labels: " +
+                           train.dataset().describe() + " has none");
   int64_t perEpoch = (n + t.batchSize - 1) / t.batchSize;
   int64_t total = perEpoch * t.epochs;
   int64_t firstEpoch = 0, step = 0;
@@ -174,7 +177,7 @@ qrt::trainLoop(const TrainLoopOptions &t, const ImageDataset &train,
       // Fresh tensors: the last batch of an epoch may be smaller.
       Tensor images, labels;
       QRT_RETURN_IF_ERROR(
-          train.gather(idx, t.norm.mean, t.norm.std, images, labels));
+          train.gather(idx, batchSeed(t.seed, step), images, labels));
       float rate = static_cast<float>(learningRate(t, step, total, perEpoch));
       lr.data<float>()[0] = rate;
       // Stores rebind globals, so keeping the old tensors is a snapshot.
@@ -237,7 +240,7 @@ qrt::trainLoop(const TrainLoopOptions &t, const ImageDataset &train,
     QRT_RETURN_IF_ERROR(saveCheckpoint(
         t.checkpointPath, snapshot(state, epoch + 1, step, t.seed)));
     Expected<EvalResult> result =
-        evaluateTop1(eval, test, t.evalBatchSize, t.norm, t.evalLimit,
+        evaluateTop1(eval, test, t.evalBatchSize, t.evalLimit,
                      "evaluate epoch " + std::to_string(epoch + 1));
     if (!result)
       return result.status();

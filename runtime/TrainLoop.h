@@ -10,7 +10,8 @@
 // loop, so the same options give the same bytes.
 //
 // Determinism: the batch order of epoch e is a shuffle seeded by
-// (seed, e), the schedule is a function of the global step, and qrt's
+// (seed, e), a batch's random transforms draw from (seed, step, sample),
+// the schedule is a function of the global step, and qrt's
 // reductions are deterministic for a fixed thread count. A run resumed from
 // its epoch-k checkpoint therefore ends with the same weights as one that
 // was never interrupted (test/e2e/qat-resume.test, qemit-train.test).
@@ -46,7 +47,6 @@ struct TrainLoopOptions {
   int64_t stopAfter = 0; // stop after this epoch's checkpoint (0: never)
   /// The checkpoint written after every epoch (and read by resume).
   std::string checkpointPath = "checkpoint.qckpt";
-  Normalization norm;
   int64_t evalBatchSize = 100;
   int64_t evalLimit = 0; // 0: the whole test set
 };
@@ -85,8 +85,8 @@ enum class TrainOutcome { Finished, Stopped };
 /// what went wrong (a non-finite loss names the op and leaves the last
 /// checkpoint as it was).
 Expected<TrainOutcome>
-trainLoop(const TrainLoopOptions &options, const ImageDataset &train,
-          const ImageDataset &test, exec::Globals &state,
+trainLoop(const TrainLoopOptions &options, const DataSource &train,
+          const DataSource &test, exec::Globals &state,
           const TrainStepFn &step, const ModelFn &eval,
           const std::function<void(const EpochRecord &)> &onEpoch = {});
 

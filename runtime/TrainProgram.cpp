@@ -150,9 +150,29 @@ const std::vector<Option> &options() {
        intOption([](TrainArgs &a) -> int64_t & { return a.loop.evalLimit; },
                  0)},
       {"mean", "M", "Normalization mean (default 0.2860)",
-       realOption([](TrainArgs &a) -> float & { return a.loop.norm.mean; })},
+       realOption([](TrainArgs &a) -> float & { return a.norm.mean; })},
       {"std", "S", "Normalization std (default 0.3530)",
-       realOption([](TrainArgs &a) -> float & { return a.loop.norm.std; })},
+       realOption([](TrainArgs &a) -> float & { return a.norm.std; })},
+      {"data", "SPEC",
+       "Training data (default fashion-mnist; folder:DIR, npy:X.npy,"
+       "labels=Y.npy, cifar10:DIR, ...: docs/data.md)",
+       [](TrainArgs &a, const std::string &v) {
+         a.data = v;
+         return !v.empty();
+       }},
+      {"eval-data", "SPEC", "Evaluation data (default: --data's test split)",
+       [](TrainArgs &a, const std::string &v) {
+         a.evalData = v;
+         return !v.empty();
+       }},
+      {"transform", "SPEC",
+       "Preprocessing, torchvision's names, e.g. "
+       "\"Resize(32),ToTensor,Normalize([0.5],[0.5])\" (default: "
+       "ToTensor,Normalize(--mean, --std) on IDX data, ToTensor otherwise)",
+       [](TrainArgs &a, const std::string &v) {
+         a.transform = v;
+         return true;
+       }},
       {"threads", "T", "Threads for kernels (default: all cores)",
        intOption([](TrainArgs &a) -> int64_t & { return a.threads; }, 0)},
       {"amp", "MODE",
@@ -233,10 +253,15 @@ Status train(const TrainArgs &args, const ProgramSpec &step,
 
 Status qrt::exec::runTraining(const TrainArgs &args, Globals &state,
                               const TrainStepFn &step, const ModelFn &eval) {
-  Expected<ImageDataset> trainSet = loadFashionMnist(args.dataDir, "train");
+  Expected<DataSource> trainSet =
+      openDataSource(args.data, DataRole::Train, args.transform, args.dataDir,
+                     args.norm.mean, args.norm.std, "--data");
   if (!trainSet)
     return trainSet.status();
-  Expected<ImageDataset> testSet = loadFashionMnist(args.dataDir, "t10k");
+  Expected<DataSource> testSet = openDataSource(
+      args.evalData.empty() ? args.data : args.evalData, DataRole::Eval,
+      args.transform, args.dataDir, args.norm.mean, args.norm.std,
+      "--eval-data");
   if (!testSet)
     return testSet.status();
   if (::mkdir(args.outDir.c_str(), 0755) != 0 && errno != EEXIST)

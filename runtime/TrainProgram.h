@@ -32,6 +32,11 @@ int trainMain(int argc, char **argv, const ProgramSpec &step,
 struct TrainArgs {
   TrainLoopOptions loop;
   std::string weights, dataDir = kFashionMnistDir, outDir = "out";
+  /// Training and evaluation data (runtime/Dataset.h specs; evalData
+  /// empty: data's test split) and their preprocessing (empty: Fashion-
+  /// MNIST's normalization with `norm`).
+  std::string data = "fashion-mnist", evalData, transform;
+  Normalization norm;
   int64_t threads = 0;
   /// Mixed precision: "" (fp32) or "fp16" (CUDA training programs only).
   std::string amp;
@@ -43,7 +48,7 @@ struct TrainArgs {
 int trainMainWith(int argc, char **argv, const std::string &name,
                   const std::function<Status(const TrainArgs &)> &train);
 
-/// The training of a loaded program: Fashion-MNIST read, --out created,
+/// The training of a loaded program: the data opened, --out created,
 /// the loop run over `state` with the step and the evaluation.
 Status runTraining(const TrainArgs &args, Globals &state,
                    const TrainStepFn &step, const ModelFn &eval);

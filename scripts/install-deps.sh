@@ -17,8 +17,10 @@ debs=(
   libtorch-dev python3-torch python3-torchvision python3-onnx python3-numpy
   # CPU kernels
   libdnnl-dev
-  # the report's chart (qc's sqnr.png)
+  # the report's charts (qc's sqnr.png, ranges.png)
   libplplot-dev plplot-driver-cairo
+  # image folders (PNG, JPEG)
+  libpng-dev libjpeg62-turbo-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # data

@@ -56,11 +56,36 @@ static cl::opt<std::string>
                       "mse, avg_mse, entropy, lsq_init (LSQ's 2 mean|x| / "
                       "sqrt(Qp); PACT / DoReFa clips max|x|)"),
              cl::init("min_max"), cl::sub(quantizeCmd), cl::cat(qcCategory));
-static cl::opt<std::string>
-    data("data", cl::desc("Data set: fashion-mnist"), cl::init("fashion-mnist"),
-         cl::sub(quantizeCmd), cl::cat(qcCategory));
+static cl::opt<std::string> data(
+    "data",
+    cl::desc("Training data, and calibration / evaluation data unless "
+             "--calib-data / --eval-data say otherwise: fashion-mnist[:DIR], "
+             "mnist:DIR, folder:DIR (ImageFolder), images:DIR (no labels), "
+             "npy:X.npy[,labels=Y.npy][,layout=nhwc], cifar10:DIR, "
+             "cifar100:DIR, idx:IMAGES[,labels=LABELS] (docs/data.md)"),
+    cl::value_desc("SPEC"), cl::init("fashion-mnist"), cl::sub(quantizeCmd),
+    cl::cat(qcCategory));
+static cl::opt<std::string> calibData(
+    "calib-data",
+    cl::desc("Calibration (and reconstruction) data (default: --data)"),
+    cl::value_desc("SPEC"), cl::sub(quantizeCmd), cl::cat(qcCategory));
+static cl::opt<std::string> evalData(
+    "eval-data",
+    cl::desc("Evaluation data (default: --data's test split; --data itself "
+             "when it has none)"),
+    cl::value_desc("SPEC"), cl::sub(quantizeCmd), cl::cat(qcCategory));
+static cl::opt<std::string> transform(
+    "transform",
+    cl::desc("Preprocessing of every image, torchvision's transform names: "
+             "\"Resize(256),CenterCrop(224),ToTensor,Normalize([0.485,0.456,"
+             "0.406],[0.229,0.224,0.225])\" (default: ToTensor,Normalize("
+             "[0.2860],[0.3530]) on IDX data, ToTensor otherwise; "
+             "docs/data.md)"),
+    cl::value_desc("SPEC"), cl::sub(quantizeCmd), cl::cat(qcCategory));
 static cl::opt<std::string> dataDir("data-dir",
-                                    cl::desc("Directory of the IDX files"),
+                                    cl::desc("Directory of the Fashion-MNIST "
+                                             "IDX files (fashion-mnist "
+                                             "without :DIR)"),
                                     cl::init(qopt::kFashionMnistDir),
                                     cl::sub(quantizeCmd), cl::cat(qcCategory));
 static cl::opt<int> calibImages("calib-images",
@@ -236,11 +261,6 @@ int main(int argc, char **argv) {
     llvm::errs() << "qc: error: give a command: qc quantize --help\n";
     return 1;
   }
-  if (data != "fashion-mnist") {
-    llvm::WithColor::error(llvm::errs(), "qc")
-        << "unknown --data '" << data << "' (supported: fashion-mnist)\n";
-    return 1;
-  }
   if (threads < 0 || calibImages < 1 || batchSize < 1) {
     llvm::WithColor::error(llvm::errs(), "qc")
         << "--threads must be >= 0, --calib-images and --batch-size >= 1\n";
@@ -276,6 +296,10 @@ int main(int argc, char **argv) {
   options.bn = bnMode;
   options.observer = observer;
   options.dataDir = dataDir;
+  options.data = data;
+  options.calibData = calibData;
+  options.evalData = evalData;
+  options.transform = transform;
   options.outDir = outDir;
   options.emitDir = emitDir;
   if (std::optional<qopt::Target> t = qopt::parseTarget(emitTarget)) {

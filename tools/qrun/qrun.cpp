@@ -75,9 +75,18 @@ static cl::opt<int> repeat("repeat",
                            cl::init(1), cl::cat(qrunCategory));
 static cl::opt<std::string>
     evalSet("eval",
-            cl::desc("Evaluate top-1 accuracy on a data set: "
-                     "fashion-mnist (the 10k test images)"),
-            cl::cat(qrunCategory));
+            cl::desc("Evaluate top-1 / top-5 accuracy on a data set: "
+                     "fashion-mnist (the 10k test images), folder:DIR, "
+                     "images:DIR, npy:X.npy[,labels=Y.npy], cifar10:DIR, ... "
+                     "(docs/data.md)"),
+            cl::value_desc("SPEC"), cl::cat(qrunCategory));
+static cl::opt<std::string> transform(
+    "transform",
+    cl::desc("Preprocessing of --eval images, torchvision's names, e.g. "
+             "\"Resize(32),CenterCrop(28),ToTensor,Normalize([0.5],[0.5])\" "
+             "(default: ToTensor,Normalize(--mean, --std) on IDX data, "
+             "ToTensor otherwise)"),
+    cl::value_desc("SPEC"), cl::cat(qrunCategory));
 static cl::opt<std::string> dataDir("data-dir",
                                     cl::desc("Directory of the IDX files"),
                                     cl::init(qrt::kFashionMnistDir),
@@ -171,20 +180,20 @@ static int runOnFiles(const qopt::ExecutionPlan &plan) {
 }
 
 static int evaluate(const qopt::ExecutionPlan &plan) {
-  if (evalSet != "fashion-mnist")
-    return fail("unknown --eval data set '" + evalSet +
-                "' (supported: fashion-mnist)");
-  qrt::Expected<qrt::ImageDataset> data =
-      qrt::loadFashionMnist(dataDir, "t10k");
+  qrt::Expected<qrt::DataSource> data =
+      qrt::openDataSource(evalSet, qrt::DataRole::Eval, transform, dataDir,
+                          mean, stddev, "--eval");
   if (!data)
     return fail(data.status().message());
   qrt::Tensor logits;
   qrt::Expected<qopt::EvalResult> r =
-      qopt::evaluateTop1(plan, *data, batchSize, {mean, stddev}, limit, "eval",
+      qopt::evaluateTop1(plan, *data, batchSize, limit, "eval",
                          logitsOut.empty() ? nullptr : &logits);
   if (!r)
     return fail(r.status().message());
-  llvm::outs() << qrt::formatTop1Line(*r, batchSize, qrt::getNumThreads());
+  llvm::outs() << qrt::formatTop1Line(
+      *r, batchSize, qrt::getNumThreads(),
+      evalSet.substr(0, evalSet.find_first_of(":,")));
   if (!logitsOut.empty())
     if (qrt::Status s = qrt::writeNpy(logitsOut, logits); !s)
       return fail(s.message());

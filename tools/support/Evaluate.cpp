@@ -10,19 +10,19 @@ qrt::ModelFn qopt::modelOf(const ExecutionPlan &plan) {
 }
 
 qrt::Expected<EvalResult>
-qopt::evaluateTop1(const ExecutionPlan &plan, const qrt::ImageDataset &data,
-                   int64_t batchSize, Normalization norm, int64_t limit,
+qopt::evaluateTop1(const ExecutionPlan &plan, const qrt::DataSource &data,
+                   int64_t batchSize, int64_t limit,
                    const std::string &label, qrt::Tensor *allLogits) {
   if (plan.arguments().size() != 1 || plan.results().size() != 1)
     return qrt::invalidArgument("evaluation needs a function of one image "
                                 "batch returning one logits tensor");
-  return qrt::evaluateTop1(modelOf(plan), data, batchSize, norm, limit, label,
+  return qrt::evaluateTop1(modelOf(plan), data, batchSize, limit, label,
                            allLogits);
 }
 
 qrt::Status qopt::runForObservers(const ExecutionPlan &plan,
-                                  const qrt::ImageDataset &data,
-                                  int64_t batchSize, Normalization norm,
-                                  int64_t count, const std::string &label) {
-  return qrt::runOnImages(modelOf(plan), data, batchSize, norm, count, label);
+                                  const qrt::DataSource &data,
+                                  int64_t batchSize, int64_t count,
+                                  const std::string &label) {
+  return qrt::runOnImages(modelOf(plan), data, batchSize, count, label);
 }

@@ -1,4 +1,4 @@
-//===- Evaluate.h - top-1 evaluation of a plan on Fashion-MNIST -*- C++ -*-===//
+//===- Evaluate.h - top-1 evaluation of a plan on a data set -*- C++ -*-===//
 //
 // ExecutionPlan adapters over qrt's evaluation loop (runtime/Evaluate.h),
 // which emitted programs share.
@@ -28,16 +28,16 @@ qrt::ModelFn modelOf(const ExecutionPlan &plan);
 /// `allLogits` is given it receives every evaluated image's logits, f32
 /// [total, classes] (qrt::evaluateTop1).
 qrt::Expected<EvalResult> evaluateTop1(const ExecutionPlan &plan,
-                                       const qrt::ImageDataset &data,
-                                       int64_t batchSize, Normalization norm,
-                                       int64_t limit, const std::string &label,
+                                       const qrt::DataSource &data,
+                                       int64_t batchSize, int64_t limit,
+                                       const std::string &label,
                                        qrt::Tensor *allLogits = nullptr);
 
 /// Runs `plan` on the first `count` images of `data` for the side effect of
 /// its observers (calibration).
 qrt::Status runForObservers(const ExecutionPlan &plan,
-                            const qrt::ImageDataset &data, int64_t batchSize,
-                            Normalization norm, int64_t count,
+                            const qrt::DataSource &data, int64_t batchSize,
+                            int64_t count,
                             const std::string &label);
 
 } // namespace qopt

@@ -1,6 +1,7 @@
 //===- DataTest.cpp - IDX loader (real Fashion-MNIST files) and .npy ------===//
 
 #include "runtime/Data.h"
+#include "runtime/Dataset.h"
 #include "TestUtil.h"
 
 #include <zlib.h>
@@ -21,40 +22,57 @@ std::string tempPath(const std::string &name) {
 }
 
 TEST(Idx, FashionMnistTrainAndTest) {
-  Expected<ImageDataset> train = loadFashionMnist(kDir, "train");
-  ASSERT_TRUE(train.hasValue()) << train.status().toString();
-  EXPECT_EQ(train->size(), 60000);
-  EXPECT_EQ(train->images.shape(), (Shape{60000, 28, 28}));
+  Expected<Tensor> images = readIdx(kDir + "/train-images-idx3-ubyte.gz");
+  Expected<Tensor> labelsRaw = readIdx(kDir + "/train-labels-idx1-ubyte.gz");
+  ASSERT_TRUE(images.hasValue()) << images.status().toString();
+  ASSERT_TRUE(labelsRaw.hasValue());
+  EXPECT_EQ(images->shape(), (Shape{60000, 28, 28}));
   // First labels of the published files (9 = ankle boot, 0 = T-shirt).
-  EXPECT_EQ(train->labels.data<uint8_t>()[0], 9);
-  EXPECT_EQ(train->labels.data<uint8_t>()[1], 0);
-  EXPECT_EQ(train->labels.data<uint8_t>()[3], 3);
+  EXPECT_EQ(labelsRaw->data<uint8_t>()[0], 9);
+  EXPECT_EQ(labelsRaw->data<uint8_t>()[1], 0);
+  EXPECT_EQ(labelsRaw->data<uint8_t>()[3], 3);
   int64_t pixelSum = 0;
   for (int i = 0; i < 784; ++i)
-    pixelSum += train->images.data<uint8_t>()[i];
+    pixelSum += images->data<uint8_t>()[i];
   EXPECT_EQ(pixelSum, 76247); // computed with Python's gzip module
   std::vector<int64_t> perClass(10, 0);
   for (int64_t i = 0; i < 60000; ++i)
-    ++perClass[train->labels.data<uint8_t>()[i]];
+    ++perClass[labelsRaw->data<uint8_t>()[i]];
   for (int64_t c : perClass)
     EXPECT_EQ(c, 6000); // Fashion-MNIST is balanced
 
-  Expected<ImageDataset> test = loadFashionMnist(kDir, "t10k");
+  Expected<std::shared_ptr<const Dataset>> train =
+      openFashionMnist(kDir, "train");
+  ASSERT_TRUE(train.hasValue()) << train.status().toString();
+  EXPECT_EQ((*train)->size(), 60000);
+  EXPECT_EQ((*train)->numClasses(), 10);
+
+  Expected<Tensor> testImages = readIdx(kDir + "/t10k-images-idx3-ubyte.gz");
+  ASSERT_TRUE(testImages.hasValue());
+  Expected<DataSource> test =
+      DataSource::fashionMnist(kDir, "t10k", 0.5f, 0.25f);
   ASSERT_TRUE(test.hasValue());
   EXPECT_EQ(test->size(), 10000);
-  EXPECT_EQ(test->labels.data<uint8_t>()[0], 9);
-  EXPECT_EQ(test->labels.data<uint8_t>()[1], 2);
-
-  Tensor images, labels;
-  ASSERT_OK(test->batch(1, 4, 0.5f, 0.25f, images, labels));
-  EXPECT_EQ(images.shape(), (Shape{4, 1, 28, 28}));
+  Tensor batch, labels;
+  ASSERT_OK(test->batch(1, 4, batch, labels));
+  EXPECT_EQ(batch.shape(), (Shape{4, 1, 28, 28}));
   EXPECT_EQ(labels.data<int64_t>()[0], 2);
-  uint8_t p = test->images.data<uint8_t>()[784 + 400];
-  EXPECT_FLOAT_EQ(images.data<float>()[400], (p / 255.f - 0.5f) / 0.25f);
-  EXPECT_FALSE(test->batch(9998, 4, 0.f, 1.f, images, labels).isOk());
-  EXPECT_EQ(loadFashionMnist(kDir, "valid").status().code(),
+  for (int i = 0; i < 4 * 784; ++i) {
+    uint8_t p = testImages->data<uint8_t>()[784 + i];
+    ASSERT_EQ(batch.data<float>()[i], (p / 255.f - 0.5f) * (1.f / 0.25f));
+  }
+  // gather: the same values, i32 labels.
+  Tensor gathered, labels32;
+  ASSERT_OK(test->gather({2, 1}, 0, gathered, labels32));
+  EXPECT_EQ(labels32.dtype(), DType::I32);
+  EXPECT_EQ(labels32.data<int32_t>()[1], 2);
+  EXPECT_EQ(std::memcmp(gathered.data<float>() + 784, batch.data<float>(),
+                        784 * sizeof(float)),
+            0);
+  EXPECT_FALSE(test->batch(9998, 4, batch, labels).isOk());
+  EXPECT_EQ(openFashionMnist(kDir, "valid").status().code(),
             ErrorCode::InvalidArgument);
-  EXPECT_EQ(loadFashionMnist("/nonexistent", "train").status().code(),
+  EXPECT_EQ(openFashionMnist("/nonexistent", "train").status().code(),
             ErrorCode::IoError);
 }
 

@@ -41,11 +41,11 @@ struct TinyModel {
   int calls = 0;
 
   TinyModel() : w(kClasses * kPixels, 0.f), b(kClasses, 0.f) {
-    Expected<ImageDataset> data = loadFashionMnist(kDir, "t10k");
+    Expected<DataSource> data = DataSource::fashionMnist(
+        kDir, "t10k", Normalization().mean, Normalization().std);
     QRT_CHECK(data.hasValue(), "cannot load Fashion-MNIST");
     Tensor images, labels;
-    Status s = data->batch(5000, 2000, Normalization().mean,
-                           Normalization().std, images, labels);
+    Status s = data->batch(5000, 2000, images, labels);
     QRT_CHECK(s.isOk(), "batch");
     std::vector<int64_t> count(kClasses, 0);
     for (int64_t n = 0; n < 2000; ++n) {
@@ -202,13 +202,14 @@ TEST(ProgramMain, EvalWritesEveryLogit) {
   ASSERT_EQ(logits->dtype(), DType::F32);
 
   // Each row is what the model computes on the same normalized batch.
-  Expected<ImageDataset> data = loadFashionMnist(kDir, "t10k");
+  Expected<DataSource> data =
+      DataSource::fashionMnist(kDir, "t10k", 0.2860f, 0.3530f);
   ASSERT_TRUE(data.hasValue());
   int64_t hits = 0;
   for (int64_t begin = 0; begin < 200; begin += 64) {
     int64_t n = std::min<int64_t>(64, 200 - begin);
     Tensor images, labels;
-    ASSERT_OK(data->batch(begin, n, 0.2860f, 0.3530f, images, labels));
+    ASSERT_OK(data->batch(begin, n, images, labels));
     Tensor expected = model().apply(images);
     Expected<Tensor> rows = logits->slice(begin, begin + n);
     ASSERT_TRUE(rows.hasValue());
@@ -233,10 +234,11 @@ TEST(ProgramMain, EvalNormalizationAndDefaultDataDir) {
   EXPECT_NE(r.out.find(" / 30), "), std::string::npos) << r.out;
   Expected<Tensor> logits = readNpy(logitsPath);
   ASSERT_TRUE(logits.hasValue());
-  Expected<ImageDataset> data = loadFashionMnist(kFashionMnistDir, "t10k");
+  Expected<DataSource> data =
+      DataSource::fashionMnist(kFashionMnistDir, "t10k", 0.f, 1.f);
   ASSERT_TRUE(data.hasValue());
   Tensor images, labels;
-  ASSERT_OK(data->batch(0, 30, 0.f, 1.f, images, labels));
+  ASSERT_OK(data->batch(0, 30, images, labels));
   EXPECT_TRUE(sameBits(*logits, model().apply(images)));
 }
 
@@ -286,7 +288,7 @@ TEST(ProgramMain, BadOptionsFailWithAMessage) {
       {{"--input", good, "--threads", "-1"}, "--threads must be >= 0"},
       {{"--input", good, "--logits-out", "l.npy"}, "--logits-out needs --eval"},
       {{"--input", good, "--limit", "5"}, "--limit needs --eval"},
-      {{"--eval", "imagenet"}, "unknown --eval data set 'imagenet'"},
+      {{"--eval", "imagenet"}, "unknown data set kind 'imagenet'"},
       {{"--eval", "fashion-mnist", "--data-dir", "/nonexistent"},
        "cannot open /nonexistent/"},
       {{"--eval", "fashion-mnist", "--input", good}, "--input does not apply"},
