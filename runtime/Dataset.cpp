@@ -436,7 +436,7 @@ openDataset(const std::string &spec, DataRole role,
   if (!keys.empty())
     return invalidArgument(what + " '" + spec + "': " + kind +
                            " takes no '" + keys.begin()->first + "'");
-  if (!result)
+  if (!result && result.status().message().rfind(what, 0) != 0)
     return Status::error(result.status().code(),
                          what + ": " + result.status().message());
   return result;
