@@ -24,6 +24,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
 
@@ -33,6 +34,9 @@ namespace cl = llvm::cl;
 static cl::SubCommand quantizeCmd(
     "quantize", "Quantize a float model: import, fold, policy, calibrate, "
                 "evaluate, report");
+static cl::SubCommand dataCmd(
+    "data", "Show what a data set gives the model after --transform, and "
+            "write it as .npy (docs/data.md)");
 static cl::OptionCategory qcCategory("qc quantize options");
 static cl::opt<std::string> model(cl::Positional, cl::desc("<model.onnx|.mlir>"),
                                   cl::Required, cl::sub(quantizeCmd),
@@ -81,13 +85,39 @@ static cl::opt<std::string> transform(
              "0.406],[0.229,0.224,0.225])\" (default: ToTensor,Normalize("
              "[0.2860],[0.3530]) on IDX data, ToTensor otherwise; "
              "docs/data.md)"),
-    cl::value_desc("SPEC"), cl::sub(quantizeCmd), cl::cat(qcCategory));
+    cl::value_desc("SPEC"), cl::sub(quantizeCmd), cl::sub(dataCmd),
+    cl::cat(qcCategory));
 static cl::opt<std::string> dataDir("data-dir",
                                     cl::desc("Directory of the Fashion-MNIST "
                                              "IDX files (fashion-mnist "
                                              "without :DIR)"),
                                     cl::init(qopt::kFashionMnistDir),
-                                    cl::sub(quantizeCmd), cl::cat(qcCategory));
+                                    cl::sub(quantizeCmd), cl::sub(dataCmd),
+                                    cl::cat(qcCategory));
+
+// qc data SPEC: the data set and its preprocessing, as the model sees them.
+static cl::opt<std::string> dataSpec(cl::Positional, cl::desc("<data spec>"),
+                                     cl::Required, cl::sub(dataCmd));
+static cl::opt<std::string> dataSplit(
+    "role",
+    cl::desc("Which split a spec without split= means: train (default) or "
+             "eval"),
+    cl::init("train"), cl::sub(dataCmd));
+static cl::opt<int> dataLimit("limit",
+                              cl::desc("Samples to read (default 16; 0: all)"),
+                              cl::init(16), cl::sub(dataCmd));
+static cl::opt<std::string>
+    dumpPath("dump",
+             cl::desc("Write the preprocessed samples, f32 [N, C, H, W]"),
+             cl::value_desc("FILE.npy"), cl::sub(dataCmd));
+static cl::opt<std::string>
+    labelsOut("labels-out", cl::desc("Write their labels, i64 [N]"),
+              cl::value_desc("FILE.npy"), cl::sub(dataCmd));
+static cl::opt<bool> augment(
+    "augment",
+    cl::desc("Draw the random transforms as a training batch does (seed "
+             "--seed, step 0)"),
+    cl::init(false), cl::sub(dataCmd));
 static cl::opt<int> calibImages("calib-images",
                                 cl::desc("Training images for calibration"),
                                 cl::init(512), cl::sub(quantizeCmd),
@@ -231,8 +261,12 @@ static cl::opt<double> customDecay("custom-decay",
                                             "--custom-decay-list"),
                                    cl::init(0.0), cl::sub(quantizeCmd),
                                    cl::cat(qatCategory));
-static cl::opt<uint64_t> seed("seed", cl::desc("Random seed (QAT shuffle, reconstruction mini-batches)"), cl::init(0),
-                              cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<uint64_t> seed("seed",
+                              cl::desc("Random seed (QAT shuffle and random "
+                                       "transforms, reconstruction "
+                                       "mini-batches)"),
+                              cl::init(0), cl::sub(quantizeCmd),
+                              cl::sub(dataCmd), cl::cat(qatCategory));
 static cl::opt<bool> resume(
     "resume",
     cl::desc("Continue from <out>/checkpoint.qckpt where it stopped"),
@@ -249,6 +283,76 @@ static cl::opt<bool> progress(
              "lr) on stderr even when it is not a terminal"),
     cl::init(false), cl::sub(quantizeCmd), cl::cat(qatCategory));
 
+/// qc data: opens the spec as qc quantize would, prints what it holds and
+/// the shape of a sample after the transforms, and writes the first
+/// --limit samples.
+static int runDataCommand() {
+  auto fail = [](const std::string &message) {
+    llvm::WithColor::error(llvm::errs(), "qc") << message << "\n";
+    return 1;
+  };
+  if (dataSplit != "train" && dataSplit != "eval")
+    return fail("--role must be train or eval, not '" + dataSplit + "'");
+  if (dataLimit < 0)
+    return fail("--limit must be >= 0 (0: all samples)");
+  qopt::Normalization norm;
+  qrt::Expected<qrt::DataSource> data = qrt::openDataSource(
+      dataSpec,
+      dataSplit == "train" ? qrt::DataRole::Train : qrt::DataRole::Eval,
+      transform, dataDir, norm.mean, norm.std, "data");
+  if (!data)
+    return fail(data.status().message());
+  int64_t n = dataLimit == 0 ? data->size()
+                             : std::min<int64_t>(dataLimit, data->size());
+  qrt::Tensor images, labels;
+  if (augment) {
+    std::vector<int64_t> indices(n);
+    for (int64_t i = 0; i < n; ++i)
+      indices[i] = i;
+    qrt::Tensor labels32;
+    if (qrt::Status s = data->gather(indices, qrt::batchSeed(seed, 0), images,
+                                     labels32);
+        !s)
+      return fail(s.message());
+    labels = qrt::Tensor::empty({n}, qrt::DType::I64);
+    for (int64_t i = 0; i < n; ++i)
+      labels.data<int64_t>()[i] = labels32.data<int32_t>()[i];
+  } else if (qrt::Status s = data->batch(0, n, images, labels); !s) {
+    return fail(s.message());
+  }
+  const qrt::Dataset &d = data->dataset();
+  llvm::outs() << "data: " << d.describe() << "\n"
+               << "preprocessing: " << data->preprocess().str() << "\n"
+               << "samples: " << d.size() << ", labels: "
+               << (d.hasLabels() ? std::to_string(d.numClasses()) + " classes"
+                                 : std::string("none"))
+               << "\n";
+  if (n > 0) {
+    const float *p = images.data<float>();
+    auto [lo, hi] = std::minmax_element(p, p + images.numel());
+    double sum = 0;
+    for (int64_t i = 0; i < images.numel(); ++i)
+      sum += p[i];
+    llvm::outs() << "sample shape: " << images.dim(1) << "x" << images.dim(2)
+                 << "x" << images.dim(3) << " (channels x height x width)\n"
+                 << "first " << n << " samples: min "
+                 << llvm::format("%.4g", *lo) << ", max "
+                 << llvm::format("%.4g", *hi) << ", mean "
+                 << llvm::format("%.4g", sum / images.numel()) << "\n";
+  }
+  if (!dumpPath.empty()) {
+    if (qrt::Status s = qrt::writeNpy(dumpPath, images); !s)
+      return fail(s.message());
+    llvm::outs() << "wrote " << dumpPath << "\n";
+  }
+  if (!labelsOut.empty()) {
+    if (qrt::Status s = qrt::writeNpy(labelsOut, labels); !s)
+      return fail(s.message());
+    llvm::outs() << "wrote " << labelsOut << "\n";
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   qopt::preferPassiveWaitPolicy(argv);
   llvm::InitLLVM init(argc, argv);
@@ -257,8 +361,11 @@ int main(int argc, char **argv) {
       "threads", cl::desc("Threads for kernels (default: all cores)"),
       cl::init(0), cl::sub(quantizeCmd), cl::cat(qcCategory));
   cl::ParseCommandLineOptions(argc, argv, "qc: the qopt quantization driver\n");
+  if (dataCmd)
+    return runDataCommand();
   if (!quantizeCmd) {
-    llvm::errs() << "qc: error: give a command: qc quantize --help\n";
+    llvm::errs() << "qc: error: give a command: qc quantize --help, qc data "
+                    "--help\n";
     return 1;
   }
   if (threads < 0 || calibImages < 1 || batchSize < 1) {
