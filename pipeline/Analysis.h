@@ -39,6 +39,12 @@ mlir::LogicalResult correctBiases(mlir::ModuleOp floatModule,
 mlir::LogicalResult writeSqnrPlot(const std::string &path,
                                   const std::vector<LayerRecord> &layers);
 
+/// Draws ranges.png: per layer, the float range [min, max] of its input
+/// activation (top panel) and of its weight (bottom panel), as floating
+/// bars named by layer, on the first calibration batch.
+mlir::LogicalResult writeRangesPlot(const std::string &path,
+                                    const std::vector<LayerRecord> &layers);
+
 } // namespace qopt
 
 #endif // QOPT_PIPELINE_ANALYSIS_H

@@ -536,9 +536,11 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                              report.layers)))
       return failure();
     stage.record.artifact = out("sqnr.png");
-    if (failed(writeSqnrPlot(stage.record.artifact, report.layers)))
+    if (failed(writeSqnrPlot(stage.record.artifact, report.layers)) ||
+        failed(writeRangesPlot(out("ranges.png"), report.layers)))
       return failure();
     report.sqnrPlot = "sqnr.png";
+    report.rangesPlot = "ranges.png";
   }
   {
     Stage stage(report, "evaluate fake-quant (test mode)");

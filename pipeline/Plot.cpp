@@ -1,10 +1,13 @@
-//===- Plot.cpp - the report's per-layer SQNR chart (PLplot) --------------===//
+//===- Plot.cpp - the report's per-layer charts (PLplot) ------------------===//
 //
-// A bar chart drawn by PLplot (Debian's libplplot, cairo PNG driver): a
-// title, the y axis in dB, one bar per quantized layer named by its layer
-// name (the report's layer table, in order). A layer whose fake-quantized
-// output equals the float one has an infinite SQNR: its bar is full height
-// and green, as the legend says.
+// Bar charts drawn by PLplot (Debian's libplplot, cairo PNG driver), one bar
+// per layer named by its layer name (the report's layer table, in order),
+// with a title and axis names:
+// - sqnr.png: the output SQNR in dB. A layer whose fake-quantized output
+//   equals the float one has an infinite SQNR: its bar is full height and
+//   green, as the legend says.
+// - ranges.png: the float [min, max] of each layer's input activation and
+//   of its weight, two panels, floating bars.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +23,22 @@
 #include <string>
 
 using namespace mlir;
+
+/// 90 dots per inch and 5 mm characters. PLplot scales text with the page
+/// height, which is therefore fixed: the layer names (at 0.8 of the size)
+/// take about 9.5 px a character, and the 480 px under the plot hold
+/// kMaxName of them.
+static constexpr double kDpi = 90, kCharMm = 5.0;
+static constexpr size_t kMaxName = 44;
+static constexpr int kNamesH = 480;
+
+/// `name`, or its last kMaxName - 1 characters after an ellipsis (the
+/// report's layer table has the whole name).
+static std::string shortName(const std::string &name) {
+  if (name.size() <= kMaxName)
+    return name;
+  return "..." + name.substr(name.size() - (kMaxName - 3));
+}
 
 LogicalResult qopt::writeSqnrPlot(const std::string &path,
                                   const std::vector<LayerRecord> &layers) {
@@ -37,26 +56,24 @@ LogicalResult qopt::writeSqnrPlot(const std::string &path,
       anyExact = true;
   }
   int n = std::max<int>(1, layers.size());
-  size_t longest = 0;
-  for (const LayerRecord &l : layers)
-    longest = std::max(longest, l.name.size());
-  // Pixels: the plot 420 high, under it the names (about 9 px a
-  // character at the labels' size) and the axis name; 60 px a bar.
-  int namesH = 9 * (int)longest + 60, width = std::max(900, 160 + 60 * n),
-      height = 480 + namesH;
+  // Pixels: the plot 440 high, under it the names and the axis name; 60 px
+  // a bar.
+  int namesH = kNamesH, width = std::max(900, 200 + 60 * n), height = 1040;
   enum { kBlack = 1, kBar = 2, kGrid = 3, kExact = 4 };
   plsdev("pngcairo");
   plsfnam(path.c_str());
-  plspage(0, 0, width, height, 0, 0);
+  plspage(kDpi, kDpi, width, height, 0, 0);
   plscolbg(255, 255, 255);
   plscol0(kBlack, 0, 0, 0);
   plscol0(kBar, 31, 119, 180);
   plscol0(kGrid, 210, 210, 210);
   plscol0(kExact, 44, 160, 44);
   plinit();
+  // Absolute character sizes (PLplot scales the default with the page).
+  plschr(kCharMm, 1.0);
   pladv(0);
-  plvpor(120.0 / width, 1.0 - 30.0 / width, (double)namesH / height,
-         1.0 - 60.0 / height);
+  plvpor(170.0 / width, 1.0 - 30.0 / width, (double)namesH / height,
+         1.0 - 100.0 / height);
   plwind(-0.5, n - 0.5, 0, top);
   plcol0(kGrid);
   plbox("", 0, 0, "g", 10, 0);
@@ -75,11 +92,101 @@ LogicalResult qopt::writeSqnrPlot(const std::string &path,
         "Per-layer SQNR, fake-quant vs float");
   if (anyExact)
     plmtex("t", 0.5, 1.0, 1.0, "green: identical to float");
-  plschr(0, 0.75);
+  plschr(kCharMm, 0.8);
   for (int i = 0; i < (int)layers.size(); ++i)
-    plmtex("bv", 0.5, (i + 0.5) / n, 1.0, layers[i].name.c_str());
+    plmtex("bv", 0.5, (i + 0.5) / n, 1.0, shortName(layers[i].name).c_str());
   // The x axis's name, under the layer names.
-  plschr(0, 1.0);
+  plschr(kCharMm, 1.0);
+  plvpor(0, 1, 0, 1);
+  plwind(0, 1, 0, 1);
+  plptex(0.5, 15.0 / height, 1, 0, 0.5, "layer");
+  plend();
+  return success();
+}
+
+namespace {
+
+/// The y interval of a panel showing [lo, hi]: zero included, 5% margins.
+std::pair<double, double> panelRange(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  if (!(hi > lo))
+    hi = lo + 1;
+  double pad = 0.05 * (hi - lo);
+  return {lo - pad, hi + pad};
+}
+
+} // namespace
+
+LogicalResult qopt::writeRangesPlot(const std::string &path,
+                                    const std::vector<LayerRecord> &layers) {
+  if (!std::ofstream(path)) {
+    llvm::errs() << "qc: error: cannot write " << path << "\n";
+    return failure();
+  }
+  int n = std::max<int>(1, layers.size());
+  // Text scales with the page height: 1300 px make it 1.25 times the
+  // SQNR chart's, and the names' room with it.
+  int height = 1300, namesH = kNamesH * height / 1040, panelH = 320,
+      width = std::max(900, 200 + 60 * n);
+  enum { kBlack = 1, kAct = 2, kGrid = 3, kWeight = 4 };
+  plsdev("pngcairo");
+  plsfnam(path.c_str());
+  plspage(kDpi, kDpi, width, height, 0, 0);
+  plscolbg(255, 255, 255);
+  plscol0(kBlack, 0, 0, 0);
+  plscol0(kAct, 31, 119, 180);
+  plscol0(kGrid, 210, 210, 210);
+  plscol0(kWeight, 255, 127, 14);
+  plinit();
+  // Absolute character sizes (PLplot scales the default with the page).
+  plschr(kCharMm, 1.0);
+  pladv(0);
+  struct Panel {
+    const char *title, *axis;
+    int color;
+    float LayerRecord::*lo, LayerRecord::*hi;
+  };
+  const Panel panels[2] = {
+      {"Input activation range per layer (float, first calibration batch)",
+       "activation", kAct, &LayerRecord::inMin, &LayerRecord::inMax},
+      {"Weight range per layer (float, batch norm folded)", "weight", kWeight,
+       &LayerRecord::wMin, &LayerRecord::wMax}};
+  for (int p = 0; p < 2; ++p) {
+    const Panel &panel = panels[p];
+    double lo = 0, hi = 0;
+    for (const LayerRecord &l : layers)
+      if (std::isfinite(l.*panel.lo) && std::isfinite(l.*panel.hi)) {
+        lo = std::min<double>(lo, l.*panel.lo);
+        hi = std::max<double>(hi, l.*panel.hi);
+      }
+    auto [ylo, yhi] = panelRange(lo, hi);
+    // Top panel first; pixel rows counted from the bottom of the page.
+    double bottom = namesH + (1 - p) * (panelH + 30);
+    plvpor(170.0 / width, 1.0 - 30.0 / width, bottom / height,
+           (bottom + panelH - 90) / height);
+    plwind(-0.5, n - 0.5, ylo, yhi);
+    plcol0(kGrid);
+    plbox("", 0, 0, "g", 0, 0);
+    for (int i = 0; i < (int)layers.size(); ++i) {
+      double a = layers[i].*panel.lo, b = layers[i].*panel.hi;
+      if (!std::isfinite(a) || !std::isfinite(b))
+        continue;
+      PLFLT x[4] = {i - 0.35, i - 0.35, i + 0.35, i + 0.35};
+      PLFLT y[4] = {a, b, b, a};
+      plcol0(panel.color);
+      plfill(4, x, y);
+    }
+    plcol0(kBlack);
+    PLFLT zx[2] = {-0.5, n - 0.5}, zy[2] = {0, 0};
+    plline(2, zx, zy);
+    plbox("bc", 0, 0, "bcnstv", 0, 0);
+    pllab("", panel.axis, panel.title);
+  }
+  plschr(kCharMm, 0.8);
+  for (int i = 0; i < (int)layers.size(); ++i)
+    plmtex("bv", 0.5, (i + 0.5) / n, 1.0, shortName(layers[i].name).c_str());
+  plschr(kCharMm, 1.0);
   plvpor(0, 1, 0, 1);
   plwind(0, 1, 0, 1);
   plptex(0.5, 15.0 / height, 1, 0, 0.5, "layer");

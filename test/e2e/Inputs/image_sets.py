@@ -1,6 +1,7 @@
 """Writes Fashion-MNIST images in the formats `qc --data` reads.
 
     image_sets.py OUT [--train N] [--test M]
+    image_sets.py OUT --photos K
 
 From the first N training and M test images of the IDX files (read here with
 gzip and numpy, not with qopt), each padded by 2 pixels to 32 x 32 and
@@ -14,6 +15,10 @@ replicated to RGB (gray in RGB, as a user's camera images would be):
     OUT/{train,test}_{x,y}.npy                        u8 NHWC images, labels
     OUT/cifar/{data_batch_1,test_batch}.bin           CIFAR-10 binary records
     OUT/unlabelled/<index>.png                        no classes (images:DIR)
+
+--photos K writes instead OUT/photos/<index>.jpg: K "camera" images for
+ImageNet-sized models, Fashion-MNIST items resized to 240..320 pixels a
+side (each its own size), tinted and noised in RGB; no labels.
 
 `--transform "Grayscale(1),CenterCrop(28),ToTensor,Normalize(...)"` gives back
 the IDX images exactly: Grayscale's ITU-R 601-2 weights sum to 1, so a gray
@@ -60,12 +65,29 @@ def write_folder(root, x, y, ext):
     return np.stack(decoded)
 
 
+def write_photos(root, k):
+    items = idx(f"{DATA}/t10k-images-idx3-ubyte.gz")[:k]
+    rng = np.random.default_rng(0)
+    os.makedirs(root, exist_ok=True)
+    for i, item in enumerate(items):
+        h, w = int(rng.integers(240, 320)), int(rng.integers(240, 320))
+        g = np.asarray(Image.fromarray(item).resize((w, h), Image.BILINEAR))
+        rgb = g[..., None].astype(np.float32) * rng.uniform(0.3, 1.0, 3)
+        rgb = np.clip(rgb + rng.uniform(0, 60, (h, w, 3)), 0, 255)
+        Image.fromarray(rgb.astype(np.uint8)).save(
+            os.path.join(root, f"{i:03d}.jpg"), quality=90)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
     ap.add_argument("--train", type=int, default=256)
     ap.add_argument("--test", type=int, default=300)
+    ap.add_argument("--photos", type=int, default=0)
     a = ap.parse_args()
+    if a.photos:
+        write_photos(os.path.join(a.out, "photos"), a.photos)
+        return
     for split, idx_split, n in (("train", "train", a.train), ("test", "t10k", a.test)):
         images = idx(f"{DATA}/{idx_split}-images-idx3-ubyte.gz")[:n]
         labels = idx(f"{DATA}/{idx_split}-labels-idx1-ubyte.gz")[:n]

@@ -3,9 +3,9 @@ weights (seed 0), randomized BN statistics, ONNX opset 13 with batch norm
 kept, plus onnxruntime's quantize_static QDQ int8 model of it (per-channel
 weights, MinMax on 8 random images) and one random input.
 
-usage: torchvision_models.py export {resnet18,mobilenet_v2} OUT_DIR
+usage: torchvision_models.py export {resnet18,mobilenet_v2} OUT_DIR [dynamic]
          writes OUT_DIR/{model}.onnx and x.npy (the project venv: torch with
-         Debian's onnx)
+         Debian's onnx); with `dynamic` the batch dimension is symbolic
        torchvision_models.py quantize {resnet18,mobilenet_v2} OUT_DIR
          writes OUT_DIR/{model}.qdq.onnx (.venv-ortq: onnxruntime's
          quantization needs onnx >= 1.16, which must not meet torch's onnx
@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 
-def export(name, out):
+def export(name, out, batch="fixed"):
     import torch
     import torchvision
     torch.manual_seed(0)
@@ -33,7 +33,9 @@ def export(name, out):
     fp32 = os.path.join(out, f"{name}.onnx")
     torch.onnx.export(model, x, fp32, opset_version=13, input_names=["input"],
                       output_names=["logits"], training=torch.onnx.TrainingMode.PRESERVE,
-                      do_constant_folding=False)
+                      do_constant_folding=False,
+                      dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}}
+                      if batch == "dynamic" else None)
     np.save(os.path.join(out, "x.npy"), x.numpy())
 
 
@@ -61,4 +63,4 @@ def quantize(name, out):
 
 
 if __name__ == "__main__":
-    {"export": export, "quantize": quantize}[sys.argv[1]](sys.argv[2], sys.argv[3])
+    {"export": export, "quantize": quantize}[sys.argv[1]](*sys.argv[2:])
