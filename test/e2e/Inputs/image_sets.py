@@ -85,6 +85,7 @@ def main():
     ap.add_argument("--test", type=int, default=300)
     ap.add_argument("--photos", type=int, default=0)
     a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
     if a.photos:
         write_photos(os.path.join(a.out, "photos"), a.photos)
         return
