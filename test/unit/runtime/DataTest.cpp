@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <tuple>
 
 using namespace qrt;
 
@@ -168,6 +169,199 @@ TEST(Npy, RoundTripEveryDtypeAndErrors) {
   std::ofstream(cut, std::ios::binary) << "hello world, not numpy";
   EXPECT_EQ(readNpy(cut).status().code(), ErrorCode::FormatError);
   EXPECT_EQ(readNpy("/nonexistent.npy").status().code(), ErrorCode::IoError);
+}
+
+//===----------------------------------------------------------------------===//
+// Preprocessing specs and data sets (docs/data.md)
+//===----------------------------------------------------------------------===//
+
+std::string parseError(const std::string &spec) {
+  Expected<Preprocess> p = Preprocess::parse(spec);
+  return p.hasValue() ? std::string("(parsed)") : p.status().message();
+}
+
+TEST(Preprocess, SpecsParseAndPrintCanonically) {
+  Expected<Preprocess> p = Preprocess::parse(
+      " Resize( (36, 40) ), CenterCrop(size=32),RandomCrop(28, padding=2),"
+      "RandomHorizontalFlip(0.25),Pad([1, 2]),Grayscale(3),ToTensor(),"
+      "Normalize(mean=[0.5, 0.4, 0.3], std=0.2),ToBGR,Scale(255)");
+  ASSERT_TRUE(p.hasValue()) << p.status().toString();
+  EXPECT_EQ(p->steps().size(), 10u);
+  EXPECT_TRUE(p->hasRandom());
+  std::string canonical = p->str();
+  EXPECT_EQ(canonical,
+            "Resize([36, 40]), CenterCrop(32), RandomCrop([28, 28], "
+            "padding=2), RandomHorizontalFlip(p=0.25), Pad([1, 2, 1, 2], "
+            "fill=0), Grayscale(3), ToTensor, Normalize(mean=[0.5, 0.4, "
+            "0.3], std=[0.2]), ToBGR, Scale(255)");
+  // The canonical spelling parses to itself.
+  Expected<Preprocess> again = Preprocess::parse(canonical);
+  ASSERT_TRUE(again.hasValue()) << again.status().toString();
+  EXPECT_EQ(again->str(), canonical);
+  EXPECT_EQ(Preprocess::parse("")->str(), "(none)");
+  EXPECT_FALSE(Preprocess::parse("ToTensor")->hasRandom());
+}
+
+TEST(Preprocess, BadSpecsNameTheTransformAndArgument) {
+  EXPECT_EQ(parseError("Blur(3)").rfind("--transform: unknown transform "
+                                        "'Blur' (known: Resize,",
+                                        0),
+            0u);
+  EXPECT_NE(parseError("Resize()").find("Resize in 'Resize()': needs 'size'"),
+            std::string::npos);
+  EXPECT_NE(parseError("Resize(0)").find("'size' must be positive integers"),
+            std::string::npos);
+  EXPECT_NE(parseError("Resize(2.5)").find("must be positive integers"),
+            std::string::npos);
+  EXPECT_NE(parseError("Resize([1,2,3])")
+                .find("'size' must be one size or [height, width]"),
+            std::string::npos);
+  EXPECT_NE(parseError("Resize(8, interpolation=bicubic)")
+                .find("interpolation must be bilinear or nearest"),
+            std::string::npos);
+  EXPECT_NE(parseError("Resize(8, antialias=True)")
+                .find("antialias=True is not supported"),
+            std::string::npos);
+  EXPECT_NE(parseError("Normalize([0.5, 0.5], [0.1, 0.2, 0.3])")
+                .find("mean has 2 values and std 3"),
+            std::string::npos);
+  EXPECT_NE(parseError("RandomHorizontalFlip(2)")
+                .find("'p' = 2 is out of range [0, 1]"),
+            std::string::npos);
+  EXPECT_NE(parseError("Grayscale(2)")
+                .find("num_output_channels must be 1 or 3"),
+            std::string::npos);
+  EXPECT_NE(parseError("Pad([1, 2, 3])").find("padding must be 1, 2"),
+            std::string::npos);
+  EXPECT_NE(parseError("ToTensor(1)").find("too many arguments (it takes none)"),
+            std::string::npos);
+  EXPECT_NE(parseError("CenterCrop(size=3, 4)")
+                .find("a positional argument after a keyword argument"),
+            std::string::npos);
+  EXPECT_NE(parseError("CenterCrop(3, size=4)").find("'size' given twice"),
+            std::string::npos);
+  EXPECT_NE(parseError("Scale()").find("needs 'factor'"), std::string::npos);
+  EXPECT_NE(parseError("Normalize(mean=[a], std=[1])")
+                .find("cannot read '[a]'"),
+            std::string::npos);
+  EXPECT_NE(parseError("ToTensor,,Resize(3)").find("an empty transform"),
+            std::string::npos);
+  EXPECT_NE(parseError("Resize(3").find("unbalanced"), std::string::npos);
+  EXPECT_NE(parseError("Resize(3)x").find("does not end with ')'"),
+            std::string::npos);
+}
+
+TEST(Preprocess, ApplyErrorsNameTheImage) {
+  Image img;
+  img.resize(2, 4, 4);
+  Expected<Preprocess> gray = Preprocess::parse("Grayscale(1)");
+  EXPECT_NE(gray->apply(img, false, 0).message().find(
+                "Grayscale of a 2x4x4 image: it needs 1 or 3 channels"),
+            std::string::npos);
+  Expected<Preprocess> crop = Preprocess::parse("RandomCrop(6)");
+  EXPECT_NE(crop->apply(img, true, 0).message().find(
+                "RandomCrop(6, 6) of a 2x4x4 image"),
+            std::string::npos);
+  Expected<Preprocess> norm = Preprocess::parse("Normalize([0,0,0],[1,1,1])");
+  EXPECT_NE(norm->apply(img, false, 0).message().find(
+                "Normalize with 3 channel values on a 2x4x4 image"),
+            std::string::npos);
+}
+
+TEST(Dataset, NpyFloatNchwAndByteNhwc) {
+  // f32 NCHW: taken as they are, ToTensor leaves them.
+  Tensor f = Tensor::empty({2, 3, 2, 2}, DType::F32);
+  for (int64_t i = 0; i < f.numel(); ++i)
+    f.data<float>()[i] = 0.5f * i - 3.f;
+  std::string fp = tempPath("f.npy"), lp = tempPath("l.npy");
+  ASSERT_OK(writeNpy(fp, f));
+  ASSERT_OK(writeNpy(lp, Tensor::fromVector<int32_t>({2}, {7, 1})));
+  Expected<DataSource> a = openDataSource("npy:" + fp + ",labels=" + lp,
+                                          DataRole::Train, "ToTensor", kDir,
+                                          0.f, 1.f, "--data");
+  ASSERT_TRUE(a.hasValue()) << a.status().toString();
+  EXPECT_EQ(a->dataset().numClasses(), 8);
+  Tensor images, labels;
+  ASSERT_OK(a->batch(0, 2, images, labels));
+  EXPECT_EQ(std::memcmp(images.rawData(), f.rawData(), f.nbytes()), 0);
+  EXPECT_EQ(labels.data<int64_t>()[0], 7);
+  // u8 NHWC: transposed to CHW, divided by 255 by ToTensor.
+  Tensor u = Tensor::empty({1, 2, 2, 3}, DType::U8);
+  for (int64_t i = 0; i < u.numel(); ++i)
+    u.data<uint8_t>()[i] = static_cast<uint8_t>(10 * i);
+  std::string up = tempPath("u.npy");
+  ASSERT_OK(writeNpy(up, u));
+  Expected<DataSource> b = openDataSource("npy:" + up + ",layout=nhwc",
+                                          DataRole::Eval, "ToTensor", kDir,
+                                          0.f, 1.f, "--data");
+  ASSERT_TRUE(b.hasValue()) << b.status().toString();
+  EXPECT_FALSE(b->hasLabels());
+  // batch() fills preallocated outputs of its shape, or undefined ones.
+  EXPECT_FALSE(b->batch(0, 1, images, labels).isOk());
+  images = labels = Tensor();
+  ASSERT_OK(b->batch(0, 1, images, labels));
+  EXPECT_EQ(images.shape(), (Shape{1, 3, 2, 2}));
+  for (int64_t c = 0; c < 3; ++c)
+    for (int64_t p = 0; p < 4; ++p)
+      EXPECT_EQ(images.data<float>()[c * 4 + p],
+                u.data<uint8_t>()[p * 3 + c] / 255.f);
+  EXPECT_EQ(labels.data<int64_t>()[0], -1);
+  // Unlabelled data cannot train.
+  std::string bad = tempPath("i64.npy");
+  ASSERT_OK(writeNpy(bad, Tensor::fromVector<int64_t>({2}, {1, 2})));
+  Expected<DataSource> c = openDataSource("npy:" + bad, DataRole::Eval, "",
+                                          kDir, 0.f, 1.f, "--eval-data");
+  EXPECT_NE(c.status().message().find("images must be uint8 or float32"),
+            std::string::npos);
+}
+
+TEST(Dataset, Cifar100FineAndCoarseLabels) {
+  // Two records: <coarse><fine><3072 bytes>.
+  std::string p = tempPath("train.bin");
+  {
+    std::ofstream f(p, std::ios::binary);
+    for (int r = 0; r < 2; ++r) {
+      char head[2] = {char(3 + r), char(42 + r)};
+      f.write(head, 2);
+      std::vector<char> pixels(3072, char(r * 100));
+      f.write(pixels.data(), pixels.size());
+    }
+  }
+  for (auto [label, want, classes] :
+       {std::tuple<const char *, int64_t, int64_t>{"fine", 43, 100},
+        {"coarse", 4, 20}}) {
+    Expected<DataSource> d = openDataSource(
+        "cifar100:" + p + ",label=" + label, DataRole::Train, "", kDir, 0.f,
+        1.f, "--data");
+    ASSERT_TRUE(d.hasValue()) << d.status().toString();
+    EXPECT_EQ(d->dataset().numClasses(), classes);
+    Tensor images, labels;
+    ASSERT_OK(d->batch(1, 1, images, labels));
+    EXPECT_EQ(labels.data<int64_t>()[0], want) << label;
+    EXPECT_EQ(images.shape(), (Shape{1, 3, 32, 32}));
+    EXPECT_EQ(images.data<float>()[5], 100.f / 255.f);
+  }
+  EXPECT_NE(openDataSource("cifar100:" + p + ",label=medium", DataRole::Train,
+                           "", kDir, 0.f, 1.f, "--data")
+                .status()
+                .message()
+                .find("label must be fine or coarse"),
+            std::string::npos);
+}
+
+TEST(Dataset, DecodeRejectsWhatIsNotPngOrJpeg) {
+  Image img;
+  EXPECT_NE(decodeImage({}, "a.png", img).message().find(
+                "a.png: not a PNG or JPEG file (empty)"),
+            std::string::npos);
+  EXPECT_NE(decodeImage({'G', 'I', 'F', '8'}, "b.jpg", img)
+                .message()
+                .find("b.jpg: not a PNG or JPEG file"),
+            std::string::npos);
+  std::vector<uint8_t> jpegHead = {0xff, 0xd8, 0xff, 0xe0, 0, 16};
+  EXPECT_NE(decodeImage(jpegHead, "c.jpg", img).message().find(
+                "c.jpg: cannot decode JPEG:"),
+            std::string::npos);
 }
 
 } // namespace
