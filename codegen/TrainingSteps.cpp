@@ -141,7 +141,8 @@ static void lowerWindowGrad(ExecutionPlan &plan, Operation *op) {
     // A slice is the backward of a zero pad: the window of the input at
     // [start, start + size) along its axis.
     return plan.addCall(op, exec::step::slice, {o.getInput()}, {o.getOutput()},
-                        exec::SliceParams{o.getAxis(), o.getStart(),
+                        exec::SliceParams{static_cast<int64_t>(o.getAxis()),
+                                          static_cast<int64_t>(o.getStart()),
                                           planShape(o.getOutput().getType())});
   if (isa<MaxPoolGradOp, AvgPoolGradOp>(op))
     return lowerPoolGrad(plan, op);
@@ -316,8 +317,10 @@ LogicalResult qopt::lowerTrainingOp(ExecutionPlan &plan, Operation *op,
                {o.getNewBasis()},
                exec::LqnetBasisParams{!o.getHalfRange(),
                                       f32Attr(o.getMomentum()),
-                                      o.getAxis().value_or(-1),
-                                      o.getGroups().value_or(-1)}),
+                                      static_cast<int64_t>(
+                                          o.getAxis().value_or(-1)),
+                                      static_cast<int64_t>(
+                                          o.getGroups().value_or(-1))}),
            success();
   if (auto o = dyn_cast<SgdUpdateOp>(op))
     return lowerSgd(plan, o), success();
