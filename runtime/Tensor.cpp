@@ -39,9 +39,20 @@ const char *dtypeName(DType dtype) {
 }
 
 int64_t numElements(const Shape &shape) {
+  // A header read from a file can promise more elements than an int64
+  // holds (IDX: four u32 dims). Saturate instead of overflowing, which is
+  // undefined; a reader then finds too few bytes for the count.
   int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
+  bool overflow = false, negative = false;
+  for (int64_t d : shape) {
+    if (d == 0)
+      return 0;
+    negative ^= d < 0;
+    overflow = overflow || __builtin_mul_overflow(n, d, &n);
+  }
+  if (overflow)
+    return negative ? std::numeric_limits<int64_t>::min()
+                    : std::numeric_limits<int64_t>::max();
   return n;
 }
 
@@ -56,15 +67,19 @@ std::string shapeToString(const Shape &shape) {
 }
 
 static Status validateShape(const Shape &shape, DType dtype) {
-  // Reject negative dims and sizes whose byte count would overflow.
+  // Reject negative dims and sizes whose byte count would overflow. A zero
+  // dim makes any shape empty, however large its other dims.
+  for (int64_t d : shape)
+    if (d < 0)
+      return invalidArgument("negative dimension in shape " +
+                             shapeToString(shape));
+  if (numElements(shape) == 0)
+    return Status::ok();
   int64_t n = 1;
   const int64_t limit = std::numeric_limits<int64_t>::max() /
                         static_cast<int64_t>(dtypeSize(dtype));
   for (int64_t d : shape) {
-    if (d < 0)
-      return invalidArgument("negative dimension in shape " +
-                             shapeToString(shape));
-    if (d != 0 && n > limit / d)
+    if (n > limit / d)
       return invalidArgument("shape " + shapeToString(shape) + " too large");
     n *= d;
   }

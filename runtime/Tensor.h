@@ -46,7 +46,8 @@ template <> struct DTypeOf<int64_t> {
 
 using Shape = std::vector<int64_t>;
 
-/// Number of elements of a shape (1 for a scalar shape {}).
+/// Number of elements of a shape (1 for a scalar shape {}); saturates at
+/// the int64 limits when the product overflows.
 int64_t numElements(const Shape &shape);
 /// `newShape` with its one -1 inferred, checked to hold as many elements as
 /// `from` (Tensor::reshape's rule, for tensors that are not host tensors).
