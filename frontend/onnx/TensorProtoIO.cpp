@@ -78,40 +78,42 @@ qrt::Expected<qrt::Tensor> onnx_io::readTensorProto(const std::string &path) {
   for (int64_t d : shape)
     if (d < 0)
       return formatError(path, "negative dimension");
-  qrt::Tensor t = qrt::Tensor::empty(shape, dtype);
-  size_t n = static_cast<size_t>(t.numel());
-  auto sizeError = [&](size_t got) {
+  // The element count the dims promise (saturated: it then matches no
+  // data), checked against the data the file holds before allocating: a
+  // few bytes of dims must not allocate gigabytes.
+  size_t n = static_cast<size_t>(qrt::numElements(shape));
+  size_t got;
+  if (proto.has_raw_data())
+    got = proto.raw_data().size() / qrt::dtypeSize(dtype);
+  else if (dtype == qrt::DType::F32)
+    got = proto.float_data_size();
+  else if (dtype == qrt::DType::I64)
+    got = proto.int64_data_size();
+  else // int32_data holds every narrower integer type, one per entry.
+    got = proto.int32_data_size();
+  if (got != n || (proto.has_raw_data() &&
+                   proto.raw_data().size() % qrt::dtypeSize(dtype) != 0))
     return formatError(path, "holds " + std::to_string(got) +
                                  " element(s), its dims " +
                                  qrt::shapeToString(shape) + " need " +
                                  std::to_string(n));
-  };
+  qrt::Tensor t = qrt::Tensor::empty(shape, dtype);
   if (proto.has_raw_data()) {
-    const std::string &raw = proto.raw_data();
-    if (raw.size() != t.nbytes())
-      return sizeError(raw.size() / qrt::dtypeSize(dtype));
-    std::memcpy(t.rawData(), raw.data(), raw.size());
+    std::memcpy(t.rawData(), proto.raw_data().data(), t.nbytes());
     return t;
   }
   switch (dtype) {
   case qrt::DType::F32:
-    if ((size_t)proto.float_data_size() != n)
-      return sizeError(proto.float_data_size());
     std::copy(proto.float_data().begin(), proto.float_data().end(),
               t.data<float>());
     break;
   case qrt::DType::I64:
-    if ((size_t)proto.int64_data_size() != n)
-      return sizeError(proto.int64_data_size());
     std::copy(proto.int64_data().begin(), proto.int64_data().end(),
               t.data<int64_t>());
     break;
   case qrt::DType::I32:
   case qrt::DType::I8:
   case qrt::DType::U8:
-    // int32_data holds every narrower integer type, one element per entry.
-    if ((size_t)proto.int32_data_size() != n)
-      return sizeError(proto.int32_data_size());
     for (size_t i = 0; i < n; ++i) {
       int32_t v = proto.int32_data((int)i);
       if (dtype == qrt::DType::I32)
