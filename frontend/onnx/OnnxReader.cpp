@@ -14,6 +14,9 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -97,80 +100,117 @@ void copyField(const Field &field, std::vector<char> &out) {
   }
 }
 
-/// Converts a TensorProto; returns false with `error` set when its data
-/// cannot be read.
-bool convertTensor(const onnx::TensorProto &proto, OnnxTensor &out,
-                   std::string &error) {
-  out.name = proto.name();
-  out.type = static_cast<ElemType>(proto.data_type());
-  out.dims.assign(proto.dims().begin(), proto.dims().end());
+/// Bytes of a TensorProto's data as stored: raw_data, or the typed field
+/// its element type uses times the element size.
+int64_t storedBytes(const onnx::TensorProto &proto, ElemType type,
+                    unsigned size) {
+  if (proto.has_raw_data())
+    return static_cast<int64_t>(proto.raw_data().size());
+  switch (type) {
+  case ElemType::Float:
+    return int64_t(proto.float_data_size()) * size;
+  case ElemType::Double:
+    return int64_t(proto.double_data_size()) * size;
+  case ElemType::Int64:
+    return int64_t(proto.int64_data_size()) * size;
+  case ElemType::UInt32:
+  case ElemType::UInt64:
+    return int64_t(proto.uint64_data_size()) * size;
+  default: // every narrower integer type, one element per int32_data entry
+    return int64_t(proto.int32_data_size()) * size;
+  }
+}
+
+/// Checks that a TensorProto's data can be read: a supported element type,
+/// dims that are non-negative and addressable, and as many bytes as they
+/// need. ONNX's shape inference reads constant tensors with the same
+/// trust (ParseData copies all of raw_data into dims-sized storage: a heap
+/// overflow in libonnx, fuzz-onnx), so this runs on every tensor of the
+/// model before inference does.
+bool checkTensor(const onnx::TensorProto &proto, std::string &error) {
+  ElemType type = static_cast<ElemType>(proto.data_type());
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
     error = "tensor '" + proto.name() + "' uses external data (unsupported)";
     return false;
   }
-  unsigned size = elemTypeSize(out.type);
+  unsigned size = elemTypeSize(type);
   if (size == 0) {
     error = "tensor '" + proto.name() + "' has unsupported element type " +
-            elemTypeName(out.type);
+            elemTypeName(type);
     return false;
   }
-  for (int64_t d : out.dims)
+  int64_t n = 1;
+  for (int64_t d : proto.dims()) {
     if (d < 0) {
       error = "tensor '" + proto.name() + "' has a negative dimension";
       return false;
     }
-  if (proto.has_raw_data()) {
-    out.data.assign(proto.raw_data().begin(), proto.raw_data().end());
-  } else {
-    switch (out.type) {
-    case ElemType::Float:
-      copyField<float>(proto.float_data(), out.data);
-      break;
-    case ElemType::Double:
-      copyField<double>(proto.double_data(), out.data);
-      break;
-    case ElemType::Int64:
-      copyField<int64_t>(proto.int64_data(), out.data);
-      break;
-    case ElemType::UInt32:
-      copyField<uint32_t>(proto.uint64_data(), out.data);
-      break;
-    case ElemType::UInt64:
-      copyField<uint64_t>(proto.uint64_data(), out.data);
-      break;
-    case ElemType::Int32:
-      copyField<int32_t>(proto.int32_data(), out.data);
-      break;
-    case ElemType::Int16:
-      copyField<int16_t>(proto.int32_data(), out.data);
-      break;
-    case ElemType::UInt16:
-    case ElemType::Float16:
-    case ElemType::BFloat16:
-      copyField<uint16_t>(proto.int32_data(), out.data);
-      break;
-    case ElemType::Int8:
-      copyField<int8_t>(proto.int32_data(), out.data);
-      break;
-    case ElemType::UInt8:
-    case ElemType::Bool:
-      copyField<uint8_t>(proto.int32_data(), out.data);
-      break;
-    default:
-      break;
-    }
+    if (n >= 0 && __builtin_mul_overflow(n, d, &n))
+      n = -1;
   }
   int64_t bytes;
-  if (out.numElements() < 0 ||
-      __builtin_mul_overflow(out.numElements(), (int64_t)size, &bytes)) {
+  if (n < 0 || __builtin_mul_overflow(n, (int64_t)size, &bytes)) {
     error = "tensor '" + proto.name() + "' has a shape too large to address";
     return false;
   }
-  if ((int64_t)out.data.size() != bytes) {
-    error = "tensor '" + proto.name() + "' holds " +
-            std::to_string(out.data.size()) + " bytes, its shape needs " +
-            std::to_string(bytes);
+  int64_t stored = storedBytes(proto, type, size);
+  if (stored != bytes) {
+    error = "tensor '" + proto.name() + "' holds " + std::to_string(stored) +
+            " bytes, its shape needs " + std::to_string(bytes);
     return false;
+  }
+  return true;
+}
+
+/// Converts a TensorProto; returns false with `error` set when its data
+/// cannot be read (checkTensor).
+bool convertTensor(const onnx::TensorProto &proto, OnnxTensor &out,
+                   std::string &error) {
+  if (!checkTensor(proto, error))
+    return false;
+  out.name = proto.name();
+  out.type = static_cast<ElemType>(proto.data_type());
+  out.dims.assign(proto.dims().begin(), proto.dims().end());
+  if (proto.has_raw_data()) {
+    out.data.assign(proto.raw_data().begin(), proto.raw_data().end());
+    return true;
+  }
+  switch (out.type) {
+  case ElemType::Float:
+    copyField<float>(proto.float_data(), out.data);
+    break;
+  case ElemType::Double:
+    copyField<double>(proto.double_data(), out.data);
+    break;
+  case ElemType::Int64:
+    copyField<int64_t>(proto.int64_data(), out.data);
+    break;
+  case ElemType::UInt32:
+    copyField<uint32_t>(proto.uint64_data(), out.data);
+    break;
+  case ElemType::UInt64:
+    copyField<uint64_t>(proto.uint64_data(), out.data);
+    break;
+  case ElemType::Int32:
+    copyField<int32_t>(proto.int32_data(), out.data);
+    break;
+  case ElemType::Int16:
+    copyField<int16_t>(proto.int32_data(), out.data);
+    break;
+  case ElemType::UInt16:
+  case ElemType::Float16:
+  case ElemType::BFloat16:
+    copyField<uint16_t>(proto.int32_data(), out.data);
+    break;
+  case ElemType::Int8:
+    copyField<int8_t>(proto.int32_data(), out.data);
+    break;
+  case ElemType::UInt8:
+  case ElemType::Bool:
+    copyField<uint8_t>(proto.int32_data(), out.data);
+    break;
+  default:
+    break;
   }
   return true;
 }
@@ -234,35 +274,147 @@ bool convertAttribute(const onnx::AttributeProto &proto, OnnxAttribute &out,
 }
 
 /// ONNX's shape inference divides by window strides without checking them
-/// (convPoolShapeInference: SIGFPE on a stride of 0), so attributes it trusts
-/// are checked first, for every node whatever its op. The rest of a node's
-/// attributes are the importer's to check.
+/// (convPoolShapeInference: SIGFPE on a stride of 0), and copies constant
+/// tensors into storage sized by their dims (checkTensor), so what it
+/// trusts is checked first: every node's `strides` whatever its op, and
+/// every tensor (initializers, tensor attributes), in sub-graphs too. The
+/// rest of a node's attributes are the importer's to check.
 bool checkBeforeInference(const onnx::GraphProto &graph, std::string &error) {
+  // Types without a fixed element size are left to the importer, which
+  // names them as unsupported where it meets them.
+  auto checkTensor = [](const onnx::TensorProto &t, std::string &error) {
+    return elemTypeSize(static_cast<ElemType>(t.data_type())) == 0 ||
+           t.data_location() == onnx::TensorProto::EXTERNAL ||
+           onnx_import::checkTensor(t, error);
+  };
+  for (const onnx::TensorProto &t : graph.initializer())
+    if (!checkTensor(t, error))
+      return false;
   for (int i = 0; i < graph.node_size(); ++i) {
     const onnx::NodeProto &n = graph.node(i);
+    auto where = [&] {
+      return "node #" + std::to_string(i) + " " +
+             (n.name().empty() ? "" : "'" + n.name() + "' ") + "(" +
+             n.op_type() + "): ";
+    };
     for (const onnx::AttributeProto &a : n.attribute()) {
-      if (a.name() != "strides")
-        continue;
-      for (int64_t v : a.ints())
-        if (v < 1) {
-          error = "node #" + std::to_string(i) + " " +
-                  (n.name().empty() ? "" : "'" + n.name() + "' ") + "(" +
-                  n.op_type() + "): 'strides' must be positive, got " +
-                  std::to_string(v);
+      if (a.name() == "strides")
+        for (int64_t v : a.ints())
+          if (v < 1) {
+            error = where() + "'strides' must be positive, got " +
+                    std::to_string(v);
+            return false;
+          }
+      bool ok = !a.has_t() || checkTensor(a.t(), error);
+      for (const onnx::TensorProto &t : a.tensors())
+        ok = ok && checkTensor(t, error);
+      if (!ok) {
+        error = where() + error;
+        return false;
+      }
+      if (a.has_g() && !checkBeforeInference(a.g(), error))
+        return false;
+      for (const onnx::GraphProto &g : a.graphs())
+        if (!checkBeforeInference(g, error))
           return false;
-        }
     }
   }
   return true;
 }
 
+/// Some of ONNX's inference functions trust what only inference itself
+/// computes, so checkBeforeInference cannot see it (fuzz-onnx found both):
+/// - Shape (and others) read their input's type without checking that it
+///   has one. An input has none when it is undefined, or when the node
+///   producing it is unknown to ONNX or failed inference in lenient mode,
+///   so a custom op followed by Shape was a SEGV in libonnx.
+/// - convPoolShapeInference takes the kernel from the weight's dims and
+///   reads the input's per-axis vectors with it, so a Conv whose input has
+///   a lower rank than its weight read past them.
+/// This registry hands out ONNX's schemas with their inference and data
+/// propagation functions wrapped: a node whose first input has no type is
+/// left uninferred (nothing can be inferred from it; the importer reports
+/// the input), and a Conv's ranks are compared first, failing inference
+/// with a message naming the node.
+class CheckedSchemaRegistry : public onnx::ISchemaRegistry {
+public:
+  const onnx::OpSchema *GetSchema(const std::string &key,
+                                  const int maxInclusiveVersion,
+                                  const std::string &domain) const override {
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Schema(key, maxInclusiveVersion, domain);
+    if (!schema)
+      return nullptr;
+    std::lock_guard<std::mutex> lock(mutex);
+    std::unique_ptr<onnx::OpSchema> &checked = wrapped[schema];
+    if (checked)
+      return checked.get();
+    checked = std::make_unique<onnx::OpSchema>(*schema);
+    // Loop's first input (the trip count) is optional; every other op's is
+    // required.
+    bool firstRequired = !(key == "Loop" && isDefaultDomain(domain));
+    int weight = weightInput(key, domain);
+    if (schema->has_type_and_shape_inference_function()) {
+      onnx::InferenceFunction infer =
+          schema->GetTypeAndShapeInferenceFunction();
+      checked->TypeAndShapeInferenceFunction(
+          [infer, firstRequired, weight](onnx::InferenceContext &ctx) {
+            if (firstRequired && ctx.getNumInputs() > 0 &&
+                !ctx.getInputType(0))
+              return;
+            if (weight >= 0 && onnx::hasInputShape(ctx, 0) &&
+                onnx::hasInputShape(ctx, weight)) {
+              int x = ctx.getInputType(0)->tensor_type().shape().dim_size();
+              int w =
+                  ctx.getInputType(weight)->tensor_type().shape().dim_size();
+              if (x != w)
+                fail_shape_inference("the input has rank ", x,
+                                     " but the weight has rank ", w);
+            }
+            infer(ctx);
+          });
+    }
+    if (schema->has_data_propagation_function()) {
+      onnx::DataPropagationFunction propagate =
+          schema->GetDataPropagationFunction();
+      checked->PartialDataPropagationFunction(
+          [propagate, firstRequired](onnx::DataPropagationContext &ctx) {
+            if (firstRequired && ctx.getNumInputs() > 0 &&
+                !ctx.getInputType(0))
+              return;
+            propagate(ctx);
+          });
+    }
+    return checked.get();
+  }
+
+private:
+  static bool isDefaultDomain(const std::string &domain) {
+    return domain.empty() || domain == "ai.onnx";
+  }
+  /// The weight input of the ops whose inference reads the kernel from it.
+  static int weightInput(const std::string &op, const std::string &domain) {
+    if (!isDefaultDomain(domain))
+      return -1;
+    if (op == "Conv" || op == "ConvInteger" || op == "ConvTranspose")
+      return 1;
+    if (op == "QLinearConv")
+      return 3;
+    return -1;
+  }
+  mutable std::mutex mutex;
+  mutable std::map<const onnx::OpSchema *, std::unique_ptr<onnx::OpSchema>>
+      wrapped;
+};
+
 /// Runs ONNX shape inference strictly; if that throws, keeps the message and
 /// runs it leniently so that the importer still sees what could be inferred.
 void inferShapes(onnx::ModelProto &model, std::string &error) {
+  static CheckedSchemaRegistry registry;
   onnx::ModelProto lenient = model;
   try {
     onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(),
+        model, &registry,
         onnx::ShapeInferenceOptions(/*check_type=*/false, /*strict=*/1,
                                     /*data_prop=*/true));
     return;
@@ -272,8 +424,7 @@ void inferShapes(onnx::ModelProto &model, std::string &error) {
   model = lenient;
   try {
     onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(),
-        onnx::ShapeInferenceOptions(false, 0, true));
+        model, &registry, onnx::ShapeInferenceOptions(false, 0, true));
   } catch (const std::exception &) {
     model = std::move(lenient);
   }
