@@ -6,7 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontend/torchscript/PickleCheck.h"
 #include "frontend/torchscript/TorchGraph.h"
+
+#include <caffe2/serialize/inline_container.h>
 
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/constant_propagation.h>
@@ -223,6 +226,28 @@ std::optional<TsGraph> read(const std::string &path,
   }
   if (!looksLikeZip(path)) {
     error = "'" + path + "' is not a TorchScript model (not a zip archive)";
+    return std::nullopt;
+  }
+  // LibTorch's unpickler allocates what a pickle declares (string lengths,
+  // memo ids) before reading it (PickleCheck.h): each pickle of the archive
+  // is checked against its record first.
+  try {
+    caffe2::serialize::PyTorchStreamReader archive(path);
+    for (const std::string &name : archive.getAllRecords()) {
+      if (name.size() < 3 || name.compare(name.size() - 3, 3, "pkl") != 0)
+        continue;
+      auto [bytes, size] = archive.getRecord(name);
+      std::string why;
+      if (!checkPickleLengths(static_cast<const uint8_t *>(bytes.get()), size,
+                              why)) {
+        error = "'" + path + "' is not a TorchScript model: " + name + ": " +
+                why;
+        return std::nullopt;
+      }
+    }
+  } catch (const std::exception &e) {
+    error = "'" + path +
+            "' is not a TorchScript model: " + firstLine(e.what());
     return std::nullopt;
   }
   jit::Module module;

@@ -1,0 +1,31 @@
+//===- PickleCheck.h - lengths in a pickle against its size -----*- C++ -*-===//
+//
+// LibTorch 1.13's Unpickler sizes a string or bytes object by the length the
+// pickle declares and zero-fills it before reading it (Unpickler::readBytes:
+// resize, then read), so 18 bytes declaring a 4 GB string make it touch
+// 4 GB before it finds the archive short; it also grows its memo table to
+// any id a BINPUT names (fuzz-torchscript found both). The reader walks
+// each pickle of an archive first and refuses a length that runs past the
+// end of its record, or a memo id no pickler would write. No LibTorch
+// types: plain bytes in.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QOPT_FRONTEND_TORCHSCRIPT_PICKLECHECK_H
+#define QOPT_FRONTEND_TORCHSCRIPT_PICKLECHECK_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace qopt::torch_import {
+
+/// Walks the opcodes of a pickle (protocols 0-5) up to STOP. Returns false
+/// with `error` set when an opcode's argument or declared length runs past
+/// `size`, or a memo id is not below the number of opcodes read. An opcode it does not know ends the walk with true: LibTorch
+/// reports that itself, without allocating.
+bool checkPickleLengths(const uint8_t *data, size_t size, std::string &error);
+
+} // namespace qopt::torch_import
+
+#endif // QOPT_FRONTEND_TORCHSCRIPT_PICKLECHECK_H
