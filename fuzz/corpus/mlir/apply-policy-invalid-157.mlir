@@ -1,0 +1,5 @@
+func.func @case13(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "real_skip=1"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}

@@ -1,0 +1,10 @@
+func.func @depthwise_without_bias(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<[[[[1.0, 2.0]]], [[[3.0, 4.0]]]]> : tensor<2x1x1x2xf32>
+  %gamma = arith.constant dense<[4.0, 1.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[2.0, 1.0]> : tensor<2xf32>
+  %var = arith.constant dense<[4.0, 1.0]> : tensor<2xf32>
+  %y = qnn.conv2d %x, %w {groups = 2, pads = array<i64: 0, 0, 0, 1>} : (tensor<1x2x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x4xf32>
+  %z = qnn.batch_norm %y, %gamma, %beta, %mean, %var {epsilon = 1.0e-30 : f64} : tensor<1x2x4x4xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x4xf32>
+}

@@ -1,0 +1,7 @@
+func.func @conv_result_reused(%x: tensor<1x1x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %w = arith.constant dense<1.0> : tensor<2x1x1x1xf32>
+  %p = arith.constant dense<1.0> : tensor<2xf32>
+  %y = qnn.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %z = qnn.batch_norm %y, %p, %p, %p, %p : tensor<1x2x4x4xf32>, tensor<2xf32>
+  return %y, %z : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
+}

@@ -1,0 +1,4 @@
+func.func @conv_empty_kernel(%x: tensor<1x4x8x8xf32>, %w: tensor<8x4x0x3xf32>) {
+  %0 = qnn.conv2d %x, %w : (tensor<1x4x8x8xf32>, tensor<8x4x0x3xf32>) -> tensor<1x8x6x6xf32>
+  return
+}

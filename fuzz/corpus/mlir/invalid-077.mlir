@@ -1,0 +1,7 @@
+!qx = !quant.uniform<u8:f32, 0.02>
+!qw = !quant.uniform<i8:f32, 0.01>
+!qacc = !quant.uniform<i32:f32, 2.0e-4>
+func.func @qconv_f32_bias_accumulator(%x: tensor<1x4x8x8x!qx>, %w: tensor<8x4x3x3x!qw>, %b: tensor<8xf32>) {
+  %0 = qnn.qconv2d %x, %w, %b : (tensor<1x4x8x8x!qx>, tensor<8x4x3x3x!qw>, tensor<8xf32>) -> tensor<1x8x6x6x!qacc>
+  return
+}
