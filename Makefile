@@ -4,7 +4,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test demo docs bench clean
+.PHONY: all deps configure build test demo docs bench fuzz clean
 
 all: build
 
@@ -34,6 +34,23 @@ docs: build
 # qopt vs onnxruntime (latency ratios, PTQ accuracy); bench/README.md.
 bench: build
 	@BUILD=$(BUILD) bench/run.sh
+
+# libFuzzer targets (fuzz/, docs/reliability.md "Fuzzing"): clang-14 with
+# ASan + UBSan in their own build tree, each run FUZZ_SECONDS on its corpus.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+
+$(FUZZ_BUILD)/build.ninja:
+	@$(MAKE) --no-print-directory deps
+	cmake -G Ninja -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Release \
+	  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+	  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache \
+	  -DQOPT_ENABLE_FUZZERS=ON
+
+fuzz: $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD)
