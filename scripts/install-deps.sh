@@ -9,6 +9,8 @@ venv="${QOPT_VENV:-$here/.venv}"
 debs=(
   # toolchain
   cmake ninja-build ccache g++ python3-venv
+  # the fuzzers (make fuzz): clang and its libFuzzer / sanitizer runtimes
+  clang-14 libclang-rt-14-dev
   # MLIR / LLVM 22 (mlir-tblgen, FileCheck, lit)
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools
   # ONNX C++ and protobuf
