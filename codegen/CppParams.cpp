@@ -451,7 +451,11 @@ std::string lit(const PoolGradParams &p) {
 }
 std::string lit(const BatchNormTrainParams &p) {
   BatchNormTrainParams d;
-  return Init().F(momentum).F(epsilon).str();
+  return Init().F(momentum).F(epsilon).F(sync).str();
+}
+std::string lit(const BatchNormGradParams &p) {
+  BatchNormGradParams d;
+  return Init().F(sync).str();
 }
 std::string lit(const FakeQuantGradParams &p) {
   FakeQuantGradParams d;

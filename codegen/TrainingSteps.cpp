@@ -171,6 +171,7 @@ static void lowerBatchNormTrain(ExecutionPlan &plan, BatchNormTrainOp op) {
   // ONNX momentum (weight of the running statistic) -> PyTorch's.
   p.momentum = 1.f - f32Attr(op.getMomentum());
   p.epsilon = f32Attr(op.getEpsilon());
+  p.sync = op.getSync();
   plan.addCall(op, exec::step::batch_norm_train,
                {op.getInput(), op.getScale(), op.getBias(),
                 op.getRunningMean(), op.getRunningVar()},
@@ -294,7 +295,11 @@ LogicalResult qopt::lowerTrainingOp(ExecutionPlan &plan, Operation *op,
                         {o.getOutputGrad(), o.getInput(), o.getScale(),
                          o.getSavedMean(), o.getSavedInvstd()},
                         {o.getInputGrad(), o.getScaleGrad(), o.getBiasGrad()},
-                        exec::NoParams{}),
+                        exec::BatchNormGradParams{o.getSync()}),
+           success();
+  if (auto o = dyn_cast<AllReduceOp>(op))
+    return plan.addCall(op, exec::step::all_reduce, {o.getInput()},
+                        {o.getOutput()}, exec::NoParams{}),
            success();
   if (isa<SoftmaxCrossEntropyOp, MseLossOp>(op))
     return plan.addCall(op,

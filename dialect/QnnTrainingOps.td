@@ -130,6 +130,9 @@ def Qnn_BatchNormTrainOp : Qnn_Op<"batch_norm_train", [Pure, InferTypeOpAdaptor,
     `new_running_mean = momentum * running_mean + (1 - momentum) * mean`,
     `new_running_var = momentum * running_var + (1 - momentum) * var_unbiased`
     (PyTorch's unbiased `n / (n - 1)` correction for the running variance).
+    With `sync` (qnn-data-parallel), the statistics are those of the global
+    batch, every rank's samples: the per-channel sums and counts are summed
+    across the ranks of a data-parallel run (synchronized batch norm).
 
     ```mlir
     %y, %mean, %invstd, %rm2, %rv2 = qnn.batch_norm_train %x, %gamma, %beta, %rm, %rv
@@ -140,7 +143,7 @@ def Qnn_BatchNormTrainOp : Qnn_Op<"batch_norm_train", [Pure, InferTypeOpAdaptor,
       Qnn_FloatTensor:$bias, Qnn_FloatTensor:$running_mean,
       Qnn_FloatTensor:$running_var,
       DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon,
-      DefaultValuedAttr<F64Attr, "0.9">:$momentum);
+      DefaultValuedAttr<F64Attr, "0.9">:$momentum, UnitAttr:$sync);
   let results = (outs Qnn_FloatTensor:$output, Qnn_FloatTensor:$saved_mean,
       Qnn_FloatTensor:$saved_invstd, Qnn_FloatTensor:$new_running_mean,
       Qnn_FloatTensor:$new_running_var);
@@ -160,7 +163,8 @@ def Qnn_BatchNormGradOp : Qnn_Op<"batch_norm_grad", [Pure, InferTypeOpAdaptor,
     channel: `dbias = sum dy`, `dscale = sum dy * xhat`,
     `input_grad = scale * saved_invstd / M * (M * dy - dbias - xhat * dscale)`
     (sums per channel). `epsilon` is the forward's, kept for kernels that
-    recompute `invstd`.
+    recompute `invstd`. With `sync`, the sums and M are the global batch's
+    (summed across the ranks), as the synchronized forward's statistics.
 
     ```mlir
     %dx, %dgamma, %dbeta = qnn.batch_norm_grad %dy, %x, %gamma, %mean, %invstd
@@ -170,7 +174,7 @@ def Qnn_BatchNormGradOp : Qnn_Op<"batch_norm_grad", [Pure, InferTypeOpAdaptor,
   let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$input,
       Qnn_FloatTensor:$scale, Qnn_FloatTensor:$saved_mean,
       Qnn_FloatTensor:$saved_invstd,
-      DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon);
+      DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon, UnitAttr:$sync);
   let results = (outs Qnn_FloatTensor:$input_grad, Qnn_FloatTensor:$scale_grad,
       Qnn_FloatTensor:$bias_grad);
   let assemblyFormat = [{
@@ -496,6 +500,31 @@ def Qnn_AdaroundRegularizerOp : Qnn_Op<"adaround_regularizer", [Pure,
       Qnn_F32Scalar:$lambda);
   let results = (outs Qnn_F32Scalar:$loss, Qnn_FloatTensor:$offset_grad);
   let assemblyFormat = "$offset `,` $beta `,` $lambda attr-dict `:` type($offset)";
+}
+
+//===----------------------------------------------------------------------===//
+// Data parallelism
+//===----------------------------------------------------------------------===//
+
+def Qnn_AllReduceOp : Qnn_Op<"all_reduce", [AllTypesMatch<["input", "output"]>]> {
+  let summary = "a gradient averaged over the ranks of a data-parallel run";
+  let description = [{
+    `output = sum over ranks r of w_r * input_r`, where `w_r` is rank r's
+    share of the global batch (its samples over every rank's, set by the
+    training loop before each step): the gradient of the global batch's mean
+    loss when each rank's `input` is the gradient of its own shard's mean
+    loss. In a run of one process `w = 1` and `output = input` exactly.
+    qnn-data-parallel puts one before every optimizer update's gradient.
+    Not `Pure`: every rank must run the same all_reduces in the same order,
+    so none may be removed, merged or moved.
+
+    ```mlir
+    %g2 = qnn.all_reduce %g : tensor<16x8x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input);
+  let results = (outs Qnn_FloatTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
 //===----------------------------------------------------------------------===//

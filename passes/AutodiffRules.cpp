@@ -146,7 +146,8 @@ static LogicalResult batchNormTrainRule(BackwardContext &c) {
   auto grad = BatchNormGradOp::create(
       c.builder, c.loc(), bn.getInput().getType(), bn.getScale().getType(),
       bn.getScale().getType(), c.resultGrad(0), bn.getInput(), bn.getScale(),
-      bn.getSavedMean(), bn.getSavedInvstd(), bn.getEpsilonAttr());
+      bn.getSavedMean(), bn.getSavedInvstd(), bn.getEpsilonAttr(),
+      bn.getSyncAttr());
   if (c.wants(0))
     c.setGrad(0, grad.getInputGrad());
   if (c.wants(1))

@@ -293,6 +293,31 @@ def FreezeGlobalsPass : Pass<"qnn-freeze-globals", "::mlir::ModuleOp"> {
   ];
 }
 
+def DataParallelPass : Pass<"qnn-data-parallel", "::mlir::func::FuncOp"> {
+  let summary = "Make a training step data-parallel: averaged gradients, synchronized batch norm";
+  let description = [{
+    On a training step (qnn-wrap-mode{mode=qat}'s `@train_step`, or any
+    function with optimizer updates): puts a `qnn.all_reduce` on the
+    gradient operand of every `qnn.sgd_update` / `qnn.adam_update`, so that
+    every rank applies the global batch's gradient, and sets `sync` on every
+    `qnn.batch_norm_train` and `qnn.batch_norm_grad`, so that batch
+    statistics are the global batch's. Run by N processes
+    (`mpirun -np N`, each with its shard of every batch), the step then
+    computes what one process computes on the whole batch, up to the order
+    of floating-point sums; run by one process it computes exactly what it
+    computed before (docs/training.md, "Data-parallel training").
+
+    Functions without optimizer updates are left alone. Refused, with the op
+    named: `qnn.lqnet_basis_update` (LQ-Nets' basis fit uses the rank's own
+    activations: not yet reduced). Idempotent: a gradient already reduced is
+    not reduced twice.
+  }];
+  let statistics = [
+    Statistic<"numReduced", "reduced", "gradients averaged across ranks">,
+    Statistic<"numSynced", "synced", "batch norms synchronized">,
+  ];
+}
+
 def ApplyPolicyPass : Pass<"qnn-apply-policy", "::mlir::func::FuncOp"> {
   let summary = "Insert fake_quant on the layers' weights and activations by a quantization policy";
   let description = [{

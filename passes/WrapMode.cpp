@@ -126,7 +126,7 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
         auto trainBn = BatchNormTrainOp::create(
             b, bn.getLoc(), bn.getInput(), bn.getScale(), bn.getBias(),
             bn.getMean(), bn.getVariance(), bn.getEpsilonAttr(),
-            bn.getMomentumAttr());
+            bn.getMomentumAttr(), /*sync=*/UnitAttr());
         bn.replaceAllUsesWith(trainBn.getOutput());
         bn.erase();
       }

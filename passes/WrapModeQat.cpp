@@ -262,7 +262,8 @@ QatBuilder::trainBatchNorms(func::FuncOp train,
     auto trainBn =
         BatchNormTrainOp::create(b, bn.getLoc(), bn.getInput(), bn.getScale(),
                                  bn.getBias(), bn.getMean(), bn.getVariance(),
-                                 bn.getEpsilonAttr(), bn.getMomentumAttr());
+                                 bn.getEpsilonAttr(), bn.getMomentumAttr(),
+                                 /*sync=*/UnitAttr());
     bn.replaceAllUsesWith(trainBn.getOutput());
     stores.push_back({bn.getMean(), trainBn.getNewRunningMean()});
     stores.push_back({bn.getVariance(), trainBn.getNewRunningVar()});

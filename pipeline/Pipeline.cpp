@@ -11,6 +11,7 @@
 #include "frontend/onnx/Importer.h"
 #include "passes/Calibration.h"
 #include "passes/Passes.h"
+#include "runtime/Collective.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/Parser/Parser.h"
@@ -239,10 +240,55 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(mainFunctionOf(*calib));
   if (failed(plan))
     return failure();
-  qrt::Status s = runForObservers(*plan, train, options.batchSize,
-                                  options.calibImages, "calibrate");
-  if (!s)
-    return reportError(s.message());
+  // Data-parallel (runtime/Collective.h): rank r observes batches r, r + R,
+  // ... (the batches one process would see, so batch statistics are the
+  // same), then the observers' states are merged. Observers whose state
+  // cannot be merged exactly make every rank observe every batch instead.
+  int ranks = qrt::worldSize(), rank = qrt::worldRank();
+  int64_t count = std::min<int64_t>(options.calibImages, train.size());
+  int64_t batches = (count + options.batchSize - 1) / options.batchSize;
+  bool sharded = false;
+  if (ranks > 1 && batches >= ranks) {
+    for (int64_t k = rank; k < batches; k += ranks) {
+      int64_t begin = k * options.batchSize;
+      qrt::Tensor images, labels;
+      qrt::Status s = train.batch(
+          begin, std::min<int64_t>(options.batchSize, count - begin), images,
+          labels);
+      if (!s)
+        return reportError(s.message());
+      qrt::Expected<std::vector<qrt::Tensor>> r = plan->run({images});
+      if (!r)
+        return reportError(r.status().message());
+    }
+    bool reducible = true;
+    for (const auto &[name, observer] : plan->observers())
+      reducible &= observer && observer->reducible();
+    if (reducible) {
+      for (const auto &[name, observer] : plan->observers())
+        if (qrt::Status s = observer->reduce(*qrt::collective()); !s)
+          return reportError("observer '" + name + "': " + s.message());
+      sharded = true;
+      report.notes.push_back("calibration: " + std::to_string(ranks) +
+                             " ranks, each observing every " +
+                             std::to_string(ranks) +
+                             "th batch; observers merged");
+    } else {
+      plan = ExecutionPlan::compile(mainFunctionOf(*calib));
+      if (failed(plan))
+        return failure();
+      report.notes.push_back(
+          "calibration: the " + options.observer +
+          " observers cannot be merged across ranks; every rank observed "
+          "every batch");
+    }
+  }
+  if (!sharded) {
+    qrt::Status s = runForObservers(*plan, train, options.batchSize,
+                                    options.calibImages, "calibrate");
+    if (!s)
+      return reportError(s.message());
+  }
   std::map<std::string, CalibratedParams> params;
   for (const auto &[name, observer] : plan->observers()) {
     if (!observer)
@@ -473,6 +519,8 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
         trainQat(*module, options, *train, *test, report);
     if (failed(outcome))
       return failure();
+    if (qrt::worldRank() > 0)
+      return success(); // rank 0 finishes: freezing, lowering, the report
     if (*outcome == TrainOutcome::Stopped) {
       report.notes.push_back("stopped after epoch " +
                              std::to_string(options.training.loop.stopAfter) +

@@ -9,10 +9,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "pipeline/Train.h"
+#include "runtime/Collective.h"
 
 #include "codegen/EmitCpp.h"
 #include "codegen/ExecutionPlan.h"
 #include "codegen/GlobalState.h"
+#include "dialect/QnnOps.h"
 #include "passes/Passes.h"
 #include "runtime/TrainLoop.h"
 
@@ -57,9 +59,23 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
                                        QuantizeReport &report) {
   auto out = [&](StringRef name) { return options.outDir + "/" + name.str(); };
   WrapModePassOptions wrap = wrapOptions(options.training);
+  // The step is data-parallel (qnn-data-parallel), so that it, and the
+  // training program emitted from it, run as N processes under mpirun; in
+  // one process its all_reduces are copies and the step's bytes are
+  // unchanged. LQ-Nets' basis update has no data-parallel form: those
+  // steps stay single-process unless run by several ranks, which the pass
+  // then refuses.
+  bool lqnet = false;
+  module.walk([&](qnn::FakeQuantOp op) {
+    lqnet |= op.getMethod() == qnn::QuantMethod::Lqnet;
+  });
+  bool dataParallel = !lqnet || qrt::worldSize() > 1;
   if (failed(runPasses(module,
                        [&](OpPassManager &pm) {
                          pm.addPass(createWrapModePass(wrap));
+                         if (dataParallel)
+                           pm.addNestedPass<func::FuncOp>(
+                               createDataParallelPass());
                        })) ||
       failed(writeModuleFile(module, out("3-train.mlir"))))
     return failure();

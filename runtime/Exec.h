@@ -583,6 +583,12 @@ struct PoolGradParams {
 /// (the weight of the batch statistic).
 struct BatchNormTrainParams {
   float momentum = 0.1f, epsilon = 1e-5f;
+  /// Synchronized across the ranks of a data-parallel run (qrt::collective).
+  bool sync = false;
+};
+/// in = {dy, x, scale, saved mean, saved invstd}; out = {dx, dscale, dbias}.
+struct BatchNormGradParams {
+  bool sync = false;
 };
 /// The backward of a fake_quant: in = {x, dy, scale?, zeroPoint?, clip?,
 /// basis?, offset?}; out = {dx, parameter gradients...} with the shapes of

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/BackwardConv.h"
+#include "runtime/Collective.h"
 #include "runtime/ExecKernel.h"
 #include "runtime/FakeQuant.h"
 #include "runtime/TrainOps.h"
@@ -256,9 +257,9 @@ QRT_DEFINE_KERNEL(batch_norm_train, BatchNormTrainParams) {
   const Tensor &x = ctx[io.in[0]];
   Tensor runMean = ctx[io.in[3]].clone(), runVar = ctx[io.in[4]].clone();
   Tensor y = ctx.output(io.out[0], x.shape(), DType::F32), mean, invstd;
-  QRT_RETURN_IF_ERROR(batchNormTrainForward(x, ctx[io.in[1]], ctx[io.in[2]],
-                                            runMean, runVar, p.momentum,
-                                            p.epsilon, y, mean, invstd));
+  QRT_RETURN_IF_ERROR(batchNormTrainForward(
+      x, ctx[io.in[1]], ctx[io.in[2]], runMean, runVar, p.momentum, p.epsilon,
+      y, mean, invstd, p.sync ? collective() : nullptr));
   ctx[io.out[0]] = std::move(y);
   ctx[io.out[1]] = std::move(mean);
   ctx[io.out[2]] = std::move(invstd);
@@ -268,15 +269,40 @@ QRT_DEFINE_KERNEL(batch_norm_train, BatchNormTrainParams) {
 }
 
 /// in = {dy, x, scale, saved mean, saved invstd}; out = {dx, dscale, dbias}.
-QRT_DEFINE_KERNEL(batch_norm_grad, NoParams) {
+QRT_DEFINE_KERNEL(batch_norm_grad, BatchNormGradParams) {
   const Tensor &x = ctx[io.in[1]];
   Tensor dx = ctx.output(io.out[0], x.shape(), DType::F32), dg, db;
-  QRT_RETURN_IF_ERROR(batchNormTrainBackward(x, ctx[io.in[2]], ctx[io.in[3]],
-                                             ctx[io.in[4]], ctx[io.in[0]], dx,
-                                             dg, db));
+  QRT_RETURN_IF_ERROR(batchNormTrainBackward(
+      x, ctx[io.in[2]], ctx[io.in[3]], ctx[io.in[4]], ctx[io.in[0]], dx, dg,
+      db, p.sync ? collective() : nullptr));
   ctx[io.out[0]] = std::move(dx);
   ctx[io.out[1]] = std::move(dg);
   ctx[io.out[2]] = std::move(db);
+  return Status::ok();
+}
+
+//===-- Data parallelism ---------------------------------------------------===//
+
+/// in = {gradient}; out = sum over ranks of w_r * gradient (qnn.all_reduce):
+/// a copy in a run of one process (w = 1).
+QRT_DEFINE_KERNEL(all_reduce, NoParams) {
+  const Tensor &x = ctx[io.in[0]];
+  QRT_RETURN_IF_ERROR(checkDType(x, DType::F32, "all_reduce input"));
+  Tensor y = ctx.output(io.out[0], x.shape(), DType::F32);
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(y, x.shape(), DType::F32, "all_reduce output"));
+  const float *in = x.data<float>();
+  float *out = y.data<float>();
+  Collective *comm = collective();
+  if (!comm || comm->size() < 2) {
+    std::copy_n(in, x.numel(), out);
+  } else {
+    float w = static_cast<float>(gradientWeight());
+    for (int64_t i = 0; i < x.numel(); ++i)
+      out[i] = in[i] * w;
+    QRT_RETURN_IF_ERROR(comm->allReduceSum(out, x.numel()));
+  }
+  ctx[io.out[0]] = std::move(y);
   return Status::ok();
 }
 

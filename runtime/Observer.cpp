@@ -99,6 +99,14 @@ public:
   Expected<QuantParams> compute() const override {
     return paramsFromRanges(mins_, maxs_, spec_);
   }
+  /// The running min / max of the union: exact, in any order.
+  bool reducible() const override { return true; }
+  Status reduce(Collective &c) override {
+    if (mins_.empty())
+      return invalidArgument("min_max observer: reduced before any update");
+    QRT_RETURN_IF_ERROR(c.allReduceMin(mins_.data(), mins_.size()));
+    return c.allReduceMax(maxs_.data(), maxs_.size());
+  }
 
 private:
   std::vector<float> mins_, maxs_;

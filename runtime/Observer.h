@@ -18,6 +18,7 @@
 #ifndef QRT_OBSERVER_H
 #define QRT_OBSERVER_H
 
+#include "runtime/Collective.h"
 #include "runtime/FakeQuant.h"
 
 #include <memory>
@@ -62,6 +63,15 @@ public:
   virtual Status update(const Tensor &x) = 0;
   /// Scale / zero point from everything seen; an error before any update.
   virtual Expected<QuantParams> compute() const = 0;
+  /// Whether reduce() can merge the states of the ranks of a data-parallel
+  /// calibration (each rank having seen its shard of the batches) into
+  /// exactly the state of one process that saw them all.
+  virtual bool reducible() const { return false; }
+  /// Merges every rank's state into each (after at least one update on
+  /// every rank).
+  virtual Status reduce(Collective &) {
+    return unsupported("this observer's state cannot be merged across ranks");
+  }
   const QuantSpec &spec() const { return spec_; }
 
 protected:

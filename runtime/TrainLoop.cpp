@@ -1,6 +1,7 @@
 //===- TrainLoop.cpp - the quantization-aware training loop ---------------===//
 
 #include "runtime/TrainLoop.h"
+#include "runtime/Collective.h"
 #include "runtime/Optimizer.h"
 #include "runtime/Progress.h"
 #include "runtime/TrainOps.h"
@@ -136,7 +137,13 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
   if (!train.hasLabels())
     return invalidArgument("training needs labels: " +
                            train.dataset().describe() + " has none");
-  int64_t perEpoch = (n + t.batchSize - 1) / t.batchSize;
+  // Data parallelism (runtime/Collective.h): every rank draws the same
+  // shuffle and takes its share of each global batch of ranks x batchSize
+  // samples; qnn.all_reduce weighs its gradients by that share.
+  Collective *comm = collective();
+  int64_t ranks = worldSize(), rank = worldRank();
+  int64_t globalBatch = t.batchSize * ranks;
+  int64_t perEpoch = (n + globalBatch - 1) / globalBatch;
   int64_t total = perEpoch * t.epochs;
   int64_t firstEpoch = 0, step = 0;
   if (t.resume && fileExists(t.checkpointPath)) {
@@ -169,11 +176,17 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
                  n, t.progress);
     double lossSum = 0;
     int64_t seen = 0, correct = 0;
-    for (int64_t b = 0; b < n; b += t.batchSize) {
+    for (int64_t b = 0; b < n; b += globalBatch) {
       if (step == killAt)
         std::raise(SIGKILL);
-      std::vector<int64_t> idx(order.begin() + b,
-                               order.begin() + std::min(n, b + t.batchSize));
+      int64_t len = std::min(n, b + globalBatch) - b;
+      if (len < ranks) {
+        ++step; // a last global batch too small to give every rank a sample
+        continue;
+      }
+      int64_t lo = b + rank * len / ranks, hi = b + (rank + 1) * len / ranks;
+      std::vector<int64_t> idx(order.begin() + lo, order.begin() + hi);
+      setGradientWeight(static_cast<double>(hi - lo) / len);
       // Fresh tensors: the last batch of an epoch may be smaller.
       Tensor images, labels;
       QRT_RETURN_IF_ERROR(
@@ -234,11 +247,22 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
       bar.update(seen, note);
     }
     bar.finish();
+    if (comm && ranks > 1) {
+      // The epoch's loss and training top-1 over every rank's samples.
+      double totals[3] = {lossSum, static_cast<double>(seen),
+                          static_cast<double>(correct)};
+      QRT_RETURN_IF_ERROR(comm->allReduceSum(totals, 3));
+      lossSum = totals[0];
+      seen = static_cast<int64_t>(totals[1]);
+      correct = static_cast<int64_t>(totals[2]);
+    }
     double seconds = std::chrono::duration<double>(
                          std::chrono::steady_clock::now() - start)
                          .count();
-    QRT_RETURN_IF_ERROR(saveCheckpoint(
-        t.checkpointPath, snapshot(state, epoch + 1, step, t.seed)));
+    // Every rank holds the same state; rank 0 writes it.
+    if (rank == 0)
+      QRT_RETURN_IF_ERROR(saveCheckpoint(
+          t.checkpointPath, snapshot(state, epoch + 1, step, t.seed)));
     Expected<EvalResult> result =
         evaluateTop1(eval, test, t.evalBatchSize, t.evalLimit,
                      "evaluate epoch " + std::to_string(epoch + 1));
@@ -251,11 +275,13 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
     record.testTop1 = result->top1();
     record.seconds = seconds;
     record.images = seen;
-    std::printf("epoch %lld/%lld: loss %.4f, train top-1 %.2f%%, %.0f images/s, "
-                "test top-1 %.2f%%\n",
-                (long long)(epoch + 1), (long long)t.epochs, record.loss,
-                record.trainTop1, seen / seconds, record.testTop1);
-    std::fflush(stdout);
+    if (rank == 0) {
+      std::printf("epoch %lld/%lld: loss %.4f, train top-1 %.2f%%, %.0f "
+                  "images/s, test top-1 %.2f%%\n",
+                  (long long)(epoch + 1), (long long)t.epochs, record.loss,
+                  record.trainTop1, seen / seconds, record.testTop1);
+      std::fflush(stdout);
+    }
     if (onEpoch)
       onEpoch(record);
     if (t.stopAfter > 0 && epoch + 1 == t.stopAfter && epoch + 1 < t.epochs) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <vector>
 
 namespace qrt {
 
@@ -437,10 +438,19 @@ template <typename F> static double laneSum(int64_t n, F f) {
 Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
                              const Tensor &beta, Tensor &runningMean,
                              Tensor &runningVar, float momentum, float eps,
-                             Tensor &y, Tensor &saveMean, Tensor &saveInvstd) {
+                             Tensor &y, Tensor &saveMean, Tensor &saveInvstd,
+                             Collective *sync) {
+  if (sync && sync->size() < 2)
+    sync = nullptr;
   BnLayout l;
   QRT_RETURN_IF_ERROR(bnLayout(x, "batch_norm_train", l));
   int64_t count = l.n * l.hw;
+  if (sync) {
+    // The global batch's count: every rank's samples.
+    double total = static_cast<double>(count);
+    QRT_RETURN_IF_ERROR(sync->allReduceSum(&total, 1));
+    count = static_cast<int64_t>(total);
+  }
   if (count < 2)
     return invalidArgument("batch_norm_train: need more than one value per "
                            "channel, got x " +
@@ -470,37 +480,66 @@ Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
   float *rm = track ? runningMean.data<float>() : nullptr;
   float *rv = track ? runningVar.data<float>() : nullptr;
   int64_t chanStride = l.hw, batchStride = l.c * l.hw;
-  // One channel per task: its statistics and outputs are independent.
-  parallelFor(l.c, 3 * count, [&](int64_t s, int64_t e) {
-    for (int64_t c = s; c < e; ++c) {
-      double sum = 0.0;
-      for (int64_t b = 0; b < l.n; ++b) {
-        const float *p = in + b * batchStride + c * chanStride;
-        sum += laneSum(l.hw, [p](int64_t i) { return (double)p[i]; });
-      }
-      double mean = tmath::bnMean(sum, count);
-      double sq = 0.0; // two-pass variance: no cancellation
-      for (int64_t b = 0; b < l.n; ++b) {
-        const float *p = in + b * batchStride + c * chanStride;
-        sq += laneSum(l.hw, [p, mean](int64_t i) {
-          return tmath::bnSquaredDeviation(p[i], mean);
-        });
-      }
-      tmath::BnChannel ch = tmath::bnTrainChannel(
-          mean, sq, count, eps, pg ? pg[c] : 1.f, pb ? pb[c] : 0.f);
-      sm[c] = ch.saveMean;
-      si[c] = ch.saveInvstd;
-      if (track) {
-        rm[c] = tmath::bnRunningMean(rm[c], mean, momentum);
-        rv[c] = tmath::bnRunningVar(rv[c], sq, count, momentum);
-      }
-      for (int64_t b = 0; b < l.n; ++b) {
-        const float *p = in + b * batchStride + c * chanStride;
-        float *q = out + b * batchStride + c * chanStride;
-        for (int64_t i = 0; i < l.hw; ++i)
-          q[i] = tmath::bnApply(p[i], ch.a, ch.b);
-      }
+  auto channelSum = [&](int64_t c) {
+    double sum = 0.0;
+    for (int64_t b = 0; b < l.n; ++b) {
+      const float *p = in + b * batchStride + c * chanStride;
+      sum += laneSum(l.hw, [p](int64_t i) { return (double)p[i]; });
     }
+    return sum;
+  };
+  auto channelSq = [&](int64_t c, double mean) {
+    double sq = 0.0; // two-pass variance: no cancellation
+    for (int64_t b = 0; b < l.n; ++b) {
+      const float *p = in + b * batchStride + c * chanStride;
+      sq += laneSum(l.hw, [p, mean](int64_t i) {
+        return tmath::bnSquaredDeviation(p[i], mean);
+      });
+    }
+    return sq;
+  };
+  auto finish = [&](int64_t c, double mean, double sq) {
+    tmath::BnChannel ch = tmath::bnTrainChannel(
+        mean, sq, count, eps, pg ? pg[c] : 1.f, pb ? pb[c] : 0.f);
+    sm[c] = ch.saveMean;
+    si[c] = ch.saveInvstd;
+    if (track) {
+      rm[c] = tmath::bnRunningMean(rm[c], mean, momentum);
+      rv[c] = tmath::bnRunningVar(rv[c], sq, count, momentum);
+    }
+    for (int64_t b = 0; b < l.n; ++b) {
+      const float *p = in + b * batchStride + c * chanStride;
+      float *q = out + b * batchStride + c * chanStride;
+      for (int64_t i = 0; i < l.hw; ++i)
+        q[i] = tmath::bnApply(p[i], ch.a, ch.b);
+    }
+  };
+  if (!sync) {
+    // One channel per task: its statistics and outputs are independent.
+    parallelFor(l.c, 3 * count, [&](int64_t s, int64_t e) {
+      for (int64_t c = s; c < e; ++c) {
+        double mean = tmath::bnMean(channelSum(c), count);
+        finish(c, mean, channelSq(c, mean));
+      }
+    });
+    return Status::ok();
+  }
+  // Synchronized: the same two passes, each rank's per-channel sums added
+  // across the ranks between them.
+  std::vector<double> sums(l.c), sqs(l.c);
+  parallelFor(l.c, count, [&](int64_t s, int64_t e) {
+    for (int64_t c = s; c < e; ++c)
+      sums[c] = channelSum(c);
+  });
+  QRT_RETURN_IF_ERROR(sync->allReduceSum(sums.data(), l.c));
+  parallelFor(l.c, count, [&](int64_t s, int64_t e) {
+    for (int64_t c = s; c < e; ++c)
+      sqs[c] = channelSq(c, tmath::bnMean(sums[c], count));
+  });
+  QRT_RETURN_IF_ERROR(sync->allReduceSum(sqs.data(), l.c));
+  parallelFor(l.c, count, [&](int64_t s, int64_t e) {
+    for (int64_t c = s; c < e; ++c)
+      finish(c, tmath::bnMean(sums[c], count), sqs[c]);
   });
   return Status::ok();
 }
@@ -508,7 +547,9 @@ Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
 Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
                               const Tensor &saveMean, const Tensor &saveInvstd,
                               const Tensor &dy, Tensor &dx, Tensor &dgamma,
-                              Tensor &dbeta) {
+                              Tensor &dbeta, Collective *sync) {
+  if (sync && sync->size() < 2)
+    sync = nullptr;
   BnLayout l;
   QRT_RETURN_IF_ERROR(bnLayout(x, "batch_norm_backward", l));
   QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "batch_norm_backward dy"));
@@ -535,31 +576,73 @@ Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
   float *dg = affine ? dgamma.data<float>() : nullptr;
   float *db = affine ? dbeta.data<float>() : nullptr;
   int64_t count = l.n * l.hw, chanStride = l.hw, batchStride = l.c * l.hw;
-  parallelFor(l.c, 3 * count, [&](int64_t s, int64_t e) {
+  auto channelSums = [&](int64_t c, double &sumDy, double &sumDyXhat) {
+    float mean = sm[c], invstd = si[c];
+    sumDy = 0.0;
+    sumDyXhat = 0.0;
+    for (int64_t b = 0; b < l.n; ++b) {
+      const float *p = in + b * batchStride + c * chanStride;
+      const float *q = g + b * batchStride + c * chanStride;
+      sumDy += laneSum(l.hw, [q](int64_t i) { return (double)q[i]; });
+      sumDyXhat += laneSum(l.hw, [p, q, mean, invstd](int64_t i) {
+        return tmath::bnDyXhat(q[i], p[i], mean, invstd);
+      });
+    }
+  };
+  // dx from the sums (in dy's scale) over `total` values per channel.
+  auto finish = [&](int64_t c, double sumDy, double sumDyXhat, int64_t total) {
+    float mean = sm[c], invstd = si[c];
+    tmath::BnGradChannel ch =
+        tmath::bnGradChannel(sumDy, sumDyXhat, total, pg ? pg[c] : 1.f, invstd);
+    for (int64_t b = 0; b < l.n; ++b) {
+      const float *p = in + b * batchStride + c * chanStride;
+      const float *q = g + b * batchStride + c * chanStride;
+      float *o = out + b * batchStride + c * chanStride;
+      for (int64_t i = 0; i < l.hw; ++i)
+        o[i] = tmath::bnGradX(q[i], p[i], mean, invstd, ch);
+    }
+  };
+  if (!sync) {
+    parallelFor(l.c, 3 * count, [&](int64_t s, int64_t e) {
+      for (int64_t c = s; c < e; ++c) {
+        double sumDy, sumDyXhat;
+        channelSums(c, sumDy, sumDyXhat);
+        if (affine) {
+          dg[c] = static_cast<float>(sumDyXhat);
+          db[c] = static_cast<float>(sumDy);
+        }
+        finish(c, sumDy, sumDyXhat, count);
+      }
+    });
+    return Status::ok();
+  }
+  // Synchronized. Rank r's dy is its shard's mean-loss gradient; weighed by
+  // w_r (its share of the global batch) it is the global batch's. The
+  // global sums S = sum_r w_r S_r give dgamma / dbeta (which qnn.all_reduce
+  // then leaves as they are: sum_r w_r S = S), and dx in rank r's own scale
+  // uses S / w_r.
+  double w = gradientWeight();
+  if (!(w > 0))
+    return invalidArgument("batch_norm_grad: the rank's gradient weight is " +
+                           std::to_string(w) + ", not > 0");
+  std::vector<double> sums(2 * l.c + 1);
+  parallelFor(l.c, 2 * count, [&](int64_t s, int64_t e) {
     for (int64_t c = s; c < e; ++c) {
-      float mean = sm[c], invstd = si[c];
-      double sumDy = 0.0, sumDyXhat = 0.0;
-      for (int64_t b = 0; b < l.n; ++b) {
-        const float *p = in + b * batchStride + c * chanStride;
-        const float *q = g + b * batchStride + c * chanStride;
-        sumDy += laneSum(l.hw, [q](int64_t i) { return (double)q[i]; });
-        sumDyXhat += laneSum(l.hw, [p, q, mean, invstd](int64_t i) {
-          return tmath::bnDyXhat(q[i], p[i], mean, invstd);
-        });
-      }
+      channelSums(c, sums[2 * c], sums[2 * c + 1]);
+      sums[2 * c] *= w;
+      sums[2 * c + 1] *= w;
+    }
+  });
+  sums[2 * l.c] = static_cast<double>(count);
+  QRT_RETURN_IF_ERROR(sync->allReduceSum(sums.data(), sums.size()));
+  int64_t total = static_cast<int64_t>(sums[2 * l.c]);
+  parallelFor(l.c, count, [&](int64_t s, int64_t e) {
+    for (int64_t c = s; c < e; ++c) {
       if (affine) {
-        dg[c] = static_cast<float>(sumDyXhat);
-        db[c] = static_cast<float>(sumDy);
+        dg[c] = static_cast<float>(sums[2 * c + 1]);
+        db[c] = static_cast<float>(sums[2 * c]);
       }
-      tmath::BnGradChannel ch = tmath::bnGradChannel(
-          sumDy, sumDyXhat, count, pg ? pg[c] : 1.f, invstd);
-      for (int64_t b = 0; b < l.n; ++b) {
-        const float *p = in + b * batchStride + c * chanStride;
-        const float *q = g + b * batchStride + c * chanStride;
-        float *o = out + b * batchStride + c * chanStride;
-        for (int64_t i = 0; i < l.hw; ++i)
-          o[i] = tmath::bnGradX(q[i], p[i], mean, invstd, ch);
-      }
+      finish(c, sums[2 * c] / w, sums[2 * c + 1] / w, total);
     }
   });
   return Status::ok();

@@ -15,6 +15,7 @@
 #define QRT_TRAINOPS_H
 
 #include "runtime/Pool.h"
+#include "runtime/Collective.h"
 #include "runtime/Tensor.h"
 
 #include <vector>
@@ -69,18 +70,25 @@ Status addBackward(const Tensor &dy, const Shape &aShape, const Shape &bShape,
 /// saveInvstd [C] = 1/sqrt(var + eps), and updates runningMean / runningVar
 /// in place the PyTorch way: r = (1 - momentum) r + momentum * stat, the
 /// variance stat being unbiased (n / (n - 1)). gamma / beta may be undefined
-/// (affine = false). Statistics are accumulated in double.
+/// (affine = false). Statistics are accumulated in double. With `sync` (a
+/// collective of more than one rank: synchronized batch norm), the sums and
+/// the count are every rank's: the statistics of the global batch.
 Status batchNormTrainForward(const Tensor &x, const Tensor &gamma,
                              const Tensor &beta, Tensor &runningMean,
                              Tensor &runningVar, float momentum, float eps,
-                             Tensor &y, Tensor &saveMean, Tensor &saveInvstd);
+                             Tensor &y, Tensor &saveMean, Tensor &saveInvstd,
+                             Collective *sync = nullptr);
 /// dx = gamma invstd / n (n dy - Σdy - x̂ Σ(dy x̂)), dgamma = Σ dy x̂,
 /// dbeta = Σ dy (sums over N and the spatial dims). dgamma / dbeta are
-/// skipped when gamma is undefined.
+/// skipped when gamma is undefined. With `sync`, the backward of the
+/// synchronized forward: each rank's dy is its own shard's loss gradient,
+/// weighed by gradientWeight() (its share of the global batch) into the
+/// global sums, and dx comes back in the rank's own scale; dgamma / dbeta
+/// are the global batch's (docs/training.md, "Data-parallel training").
 Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
                               const Tensor &saveMean, const Tensor &saveInvstd,
                               const Tensor &dy, Tensor &dx, Tensor &dgamma,
-                              Tensor &dbeta);
+                              Tensor &dbeta, Collective *sync = nullptr);
 
 /// Softmax cross-entropy of logits [N, C] with integer labels [N] (i64 or
 /// i32, in [0, C)): loss = mean_n(-log softmax(logits_n)[label_n]) and

@@ -85,7 +85,9 @@ const std::vector<Option> &options() {
        }},
       {"epochs", "N", "Epochs (default 3)",
        intOption([](TrainArgs &a) -> int64_t & { return a.loop.epochs; }, 1)},
-      {"train-batch-size", "N", "Mini-batch size (default 128)",
+      {"train-batch-size", "N",
+       "Mini-batch size of each rank (default 128; under mpirun -np R the "
+       "global batch is R times it)",
        intOption([](TrainArgs &a) -> int64_t & { return a.loop.batchSize; },
                  1)},
       {"train-images", "N", "Train on the first N images (0: all)",

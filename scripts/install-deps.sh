@@ -23,6 +23,8 @@ debs=(
   libplplot-dev plplot-driver-cairo
   # image folders (PNG, JPEG)
   libpng-dev libjpeg62-turbo-dev
+  # data-parallel training (libqrt_mpi, mpirun in the tests)
+  libopenmpi-dev openmpi-bin
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # data

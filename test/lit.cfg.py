@@ -43,6 +43,16 @@ if getattr(config, "qrt_cuda", False):
     smi = shutil.which("nvidia-smi")
     if smi and subprocess.run([smi, "-L"], capture_output=True).returncode == 0:
         config.available_features.add("cuda-device")
+# Data-parallel training: qc linked with libqrt_mpi, and an MPI launcher.
+# Root may launch (CI runs as root); --oversubscribe lets 2 ranks share a
+# 2-core machine with their threads.
+import shutil as _shutil
+if os.path.exists(os.path.join(config.qopt_obj_root, "lib", "libqrt_mpi.so")) \
+        and _shutil.which("mpirun"):
+    config.available_features.add("mpi")
+    config.substitutions.append(
+        ("%mpirun", "mpirun --allow-run-as-root --oversubscribe"))
+    config.environment["OMPI_MCA_btl_vader_single_copy_mechanism"] = "none"
 config.substitutions.append(
     ("%compare", config.python_venv + " " +
      os.path.join(config.qopt_src_root, "test", "tools", "compare_npy.py")))

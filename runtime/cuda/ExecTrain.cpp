@@ -25,6 +25,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Collective.h"
 #include "runtime/cuda/AmpKernels.h"
 #include "runtime/cuda/CudaStatus.h"
 #include "runtime/cuda/DnnConv.h"
@@ -513,6 +514,9 @@ static Status bnLayout(const DeviceTensor &x, const char *name, int64_t &c,
 /// when the step has no running statistics, as on the CPU).
 QRT_CUDA_DEFINE_KERNEL(batch_norm_train, BatchNormTrainParams) {
   QRT_RETURN_IF_ERROR(expectResults(io, 5, "batch_norm_train"));
+  if (p.sync && worldSize() > 1)
+    return unsupported("batch_norm_train: synchronized batch norm across "
+                       "ranks runs on the CPU back end only");
   const DeviceTensor &x = operandOf(ctx, io, 0), &gamma = operandOf(ctx, io, 1),
                      &beta = operandOf(ctx, io, 2),
                      &runMean = operandOf(ctx, io, 3),
@@ -558,8 +562,11 @@ QRT_CUDA_DEFINE_KERNEL(batch_norm_train, BatchNormTrainParams) {
 
 /// in = {dy, x, scale, saved mean, saved invstd}; out = {dx, dscale, dbias}
 /// (the last two undefined without a scale, as on the CPU).
-QRT_CUDA_DEFINE_KERNEL(batch_norm_grad, NoParams) {
+QRT_CUDA_DEFINE_KERNEL(batch_norm_grad, BatchNormGradParams) {
   QRT_RETURN_IF_ERROR(expectResults(io, 3, "batch_norm_grad"));
+  if (p.sync && worldSize() > 1)
+    return unsupported("batch_norm_grad: synchronized batch norm across "
+                       "ranks runs on the CPU back end only");
   const DeviceTensor &dy = operandOf(ctx, io, 0), &x = operandOf(ctx, io, 1),
                      &gamma = operandOf(ctx, io, 2),
                      &mean = operandOf(ctx, io, 3),

@@ -119,3 +119,10 @@ func.func @optimizers(%p: tensor<16x8x3x3xf32>, %g: tensor<16x8x3x3xf32>, %buf: 
       : tensor<16x8x3x3xf32>
   return
 }
+
+// CHECK-LABEL: func.func @data_parallel
+func.func @data_parallel(%g: tensor<16x8x3x3xf32>) -> tensor<16x8x3x3xf32> {
+  // CHECK: %{{.*}} = qnn.all_reduce %{{.*}} : tensor<16x8x3x3xf32>
+  %r = qnn.all_reduce %g : tensor<16x8x3x3xf32>
+  return %r : tensor<16x8x3x3xf32>
+}

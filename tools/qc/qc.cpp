@@ -14,8 +14,12 @@
 #include "dialect/QnnDialect.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Passes.h"
+#include "runtime/Collective.h"
 #include "runtime/Threading.h"
 #include "runtime/TrainLoop.h"
+#ifdef QOPT_HAVE_MPI
+#include "runtime/mpi/MpiCollective.h"
+#endif
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,9 +28,12 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
+
+#include <cstdio>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -355,6 +362,10 @@ static int runDataCommand() {
 
 int main(int argc, char **argv) {
   qopt::preferPassiveWaitPolicy(argv);
+#ifdef QOPT_HAVE_MPI
+  // Under mpirun: one rank of a data-parallel run (docs/training.md).
+  qrt::mpi::Session mpi(&argc, &argv);
+#endif
   llvm::InitLLVM init(argc, argv);
   qopt::renameLlvmThreadsOption();
   static cl::opt<int> threads(
@@ -471,6 +482,20 @@ int main(int argc, char **argv) {
   options.training.loop.resume = resume;
   options.training.loop.stopAfter = stopAfter;
   options.training.loop.progress = progress;
+  if (int rank = qrt::worldRank(); rank > 0) {
+    // Rank 0 writes the run's files and prints; the others keep theirs
+    // (the stages before training, their stdout) under OUT/rank<r>.
+    options.outDir += "/rank" + std::to_string(rank);
+    if (std::error_code ec = llvm::sys::fs::create_directories(options.outDir);
+        ec || !std::freopen((options.outDir + "/stdout.log").c_str(), "w",
+                            stdout)) {
+      llvm::WithColor::error(llvm::errs(), "qc")
+          << "rank " << rank << ": cannot write " << options.outDir << "\n";
+      return 1;
+    }
+    qopt::QuantizeReport report;
+    return failed(qopt::runQuantize(ctx, options, report)) ? 1 : 0;
+  }
   qopt::QuantizeReport report;
   if (failed(qopt::runQuantize(ctx, options, report)))
     return 1;

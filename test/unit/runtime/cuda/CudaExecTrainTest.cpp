@@ -195,7 +195,7 @@ TEST(CudaExecTrain, BadOperandsFailAsOnTheCpu) {
   expectSameError(
       qe::batch_norm_grad, ce::batch_norm_grad,
       {f32({2, 3, 2, 3}), f32({2, 3, 2, 2}), f32({3}), f32({3}), f32({3})}, 3,
-      none, "batch_norm_backward: shapes differ");
+      qrt::exec::BatchNormGradParams{}, "batch_norm_backward: shapes differ");
 
   expectSameError(qe::softmax_cross_entropy, ce::softmax_cross_entropy,
                   {f32({2, 3}), f32({2})}, 2, none,
