@@ -20,8 +20,10 @@
 // that other steps read keeps its value.
 //
 // Elsewhere: fake_quant_grad (ExecQuantGrad.cpp), global_load /
-// global_store (ExecShape.cpp). Not on the device yet: lqnet_basis_update
-// and adaround_regularizer (no TrainKernels.h primitive).
+// global_store (ExecShape.cpp), all_reduce (ExecCollective.cpp). Not on
+// the device yet: lqnet_basis_update and adaround_regularizer (no
+// TrainKernels.h primitive). Synchronized batch norm sums its statistics
+// over the ranks with NCCL (NcclCollective.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,12 +34,14 @@
 #include "runtime/cuda/ExecKernel.h"
 #include "runtime/cuda/ExecTrainInternal.h"
 #include "runtime/cuda/Gemm.h"
+#include "runtime/cuda/NcclCollective.h"
 #include "runtime/cuda/TrainKernels.h"
 
 #include <cuda_runtime_api.h>
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 using namespace qrt;
 using namespace qrt::cuda;
@@ -509,21 +513,39 @@ static Status bnLayout(const DeviceTensor &x, const char *name, int64_t &c,
   return Status::ok();
 }
 
+/// Synchronized batch norm (p.sync) in a run of several ranks: the sums
+/// between the passes go through NCCL on the context's stream, and the
+/// backward weighs them by the rank's gradient weight, as TrainOps.cpp does
+/// with qrt::collective(). Nothing in a run of one process (the CPU's too).
+static Status bnSync(Context &ctx, bool sync, const char *what,
+                     std::optional<cuda::BnSync> &out) {
+  if (!sync || worldSize() < 2)
+    return Status::ok();
+  QRT_RETURN_IF_ERROR(deviceCollectiveReady(what));
+  out.emplace();
+  out->allReduceSum = [&ctx](double *data, int64_t n) {
+    return deviceAllReduceSum(data, n, ctx.stream(), "synchronized batch norm");
+  };
+  out->weight = gradientWeight();
+  return Status::ok();
+}
+
 /// in = {x, scale, bias, running mean, running var}; out = {y, saved mean,
 /// saved invstd, new running mean, new running var} (the last two undefined
 /// when the step has no running statistics, as on the CPU).
 QRT_CUDA_DEFINE_KERNEL(batch_norm_train, BatchNormTrainParams) {
   QRT_RETURN_IF_ERROR(expectResults(io, 5, "batch_norm_train"));
-  if (p.sync && worldSize() > 1)
-    return unsupported("batch_norm_train: synchronized batch norm across "
-                       "ranks runs on the CPU back end only");
   const DeviceTensor &x = operandOf(ctx, io, 0), &gamma = operandOf(ctx, io, 1),
                      &beta = operandOf(ctx, io, 2),
                      &runMean = operandOf(ctx, io, 3),
                      &runVar = operandOf(ctx, io, 4);
   int64_t c = 0, count = 0;
   QRT_RETURN_IF_ERROR(bnLayout(x, "batch_norm_train", c, count));
-  if (count < 2)
+  std::optional<cuda::BnSync> sync;
+  QRT_RETURN_IF_ERROR(
+      bnSync(ctx, p.sync, "batch_norm_train (synchronized)", sync));
+  // Synchronized, the global batch's count matters (summed on the device).
+  if (count < 2 && !sync)
     return invalidArgument("batch_norm_train: need more than one value per "
                            "channel, got x " +
                            shapeToString(x.shape));
@@ -554,7 +576,8 @@ QRT_CUDA_DEFINE_KERNEL(batch_norm_train, BatchNormTrainParams) {
   QRT_RETURN_IF_ERROR(cuda::batchNormTrain(
       x.as<float>(), x.shape, ptr(gamma), ptr(beta), ptr(runMean), ptr(runVar),
       p.momentum, p.epsilon, out[0].as<float>(), out[1].as<float>(),
-      out[2].as<float>(), ptr(out[3]), ptr(out[4]), *ws, bytes, ctx.stream()));
+      out[2].as<float>(), ptr(out[3]), ptr(out[4]), *ws, bytes, ctx.stream(),
+      sync ? &*sync : nullptr));
   for (size_t i = 0; i < 5; ++i)
     ctx[io.out[i]] = std::move(out[i]);
   return Status::ok();
@@ -564,9 +587,6 @@ QRT_CUDA_DEFINE_KERNEL(batch_norm_train, BatchNormTrainParams) {
 /// (the last two undefined without a scale, as on the CPU).
 QRT_CUDA_DEFINE_KERNEL(batch_norm_grad, BatchNormGradParams) {
   QRT_RETURN_IF_ERROR(expectResults(io, 3, "batch_norm_grad"));
-  if (p.sync && worldSize() > 1)
-    return unsupported("batch_norm_grad: synchronized batch norm across "
-                       "ranks runs on the CPU back end only");
   const DeviceTensor &dy = operandOf(ctx, io, 0), &x = operandOf(ctx, io, 1),
                      &gamma = operandOf(ctx, io, 2),
                      &mean = operandOf(ctx, io, 3),
@@ -581,6 +601,9 @@ QRT_CUDA_DEFINE_KERNEL(batch_norm_grad, BatchNormGradParams) {
   bool affine = gamma.defined();
   if (affine)
     QRT_RETURN_IF_ERROR(expectElements(gamma, c, "batch_norm_backward gamma"));
+  std::optional<cuda::BnSync> sync;
+  QRT_RETURN_IF_ERROR(
+      bnSync(ctx, p.sync, "batch_norm_grad (synchronized)", sync));
   DeviceTensor out[3];
   for (size_t i = 0; i < (affine ? 3u : 1u); ++i) {
     Expected<DeviceTensor> t =
@@ -597,7 +620,8 @@ QRT_CUDA_DEFINE_KERNEL(batch_norm_grad, BatchNormGradParams) {
       x.as<float>(), x.shape, affine ? gamma.as<float>() : nullptr,
       mean.as<float>(), invstd.as<float>(), dy.as<float>(), out[0].as<float>(),
       affine ? out[1].as<float>() : nullptr,
-      affine ? out[2].as<float>() : nullptr, *ws, bytes, ctx.stream()));
+      affine ? out[2].as<float>() : nullptr, *ws, bytes, ctx.stream(),
+      sync ? &*sync : nullptr));
   for (size_t i = 0; i < 3; ++i)
     ctx[io.out[i]] = std::move(out[i]);
   return Status::ok();

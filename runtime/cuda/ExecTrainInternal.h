@@ -1,8 +1,9 @@
 //===- ExecTrainInternal.h - the training kernels' checks -------*- C++ -*-===//
 //
-// Private to runtime/cuda/ExecTrain.cpp and ExecQuantGrad.cpp (defined in
-// ExecTrain.cpp): the operand and result checks the training kernels repeat
-// from the CPU functions before they queue anything.
+// Private to runtime/cuda/ExecTrain.cpp, ExecQuantGrad.cpp and
+// ExecCollective.cpp (defined in ExecTrain.cpp): the operand and result
+// checks the training kernels repeat from the CPU functions before they
+// queue anything.
 //
 //===----------------------------------------------------------------------===//
 

@@ -34,6 +34,7 @@
 #include "runtime/Pool.h"
 #include "runtime/cuda/CudaKernels.h"
 
+#include <functional>
 #include <vector>
 
 namespace qrt {
@@ -132,24 +133,45 @@ Status maxPool2dInt8(const void *x, const Shape &xShape, DType dtype,
 
 //===-- Batch norm, training (TrainOps.h) ---------------------------------===//
 
+/// Synchronized batch norm (a data-parallel run; TrainOps.h's `sync`):
+/// `allReduceSum` sums a device buffer of doubles over the ranks, in place,
+/// queued on the kernel's stream (NcclCollective.h); `weight` is the rank's
+/// share of the global batch (qrt::gradientWeight(), the backward's).
+struct BnSync {
+  std::function<Status(double *data, int64_t n)> allReduceSum;
+  double weight = 1.0;
+};
+
 /// batchNormTrainForward over axis 1 of x [N, C, ...]: y, saveMean [C],
 /// saveInvstd [C], and (when runMeanIn / runVarIn are given) the updated
 /// running statistics into runMeanOut / runVarOut (which may be the
-/// inputs). gamma / beta null: affine = false.
+/// inputs). gamma / beta null: affine = false. With `sync`, the CPU's
+/// synchronized passes: the per-channel sums and the count, then the
+/// squared deviations from the global mean, each summed over the ranks.
 size_t batchNormTrainWorkspaceBytes(const Shape &xShape);
 Status batchNormTrain(const float *x, const Shape &xShape, const float *gamma,
                       const float *beta, const float *runMeanIn,
                       const float *runVarIn, float momentum, float eps,
                       float *y, float *saveMean, float *saveInvstd,
                       float *runMeanOut, float *runVarOut, void *workspace,
-                      size_t workspaceBytes, Stream stream = nullptr);
+                      size_t workspaceBytes, Stream stream = nullptr,
+                      const BnSync *sync = nullptr);
 /// batchNormTrainBackward: dx, and dgamma / dbeta [C] when gamma is given.
+/// With `sync`, the CPU's: the sums weighed by sync->weight and the count
+/// summed over the ranks, dgamma / dbeta the global sums, dx from the
+/// global sums divided by the weight.
 size_t batchNormGradWorkspaceBytes(const Shape &xShape);
 Status batchNormGrad(const float *x, const Shape &xShape, const float *gamma,
                      const float *saveMean, const float *saveInvstd,
                      const float *dy, float *dx, float *dgamma, float *dbeta,
                      void *workspace, size_t workspaceBytes,
-                     Stream stream = nullptr);
+                     Stream stream = nullptr, const BnSync *sync = nullptr);
+
+//===-- Data parallelism (the all_reduce kernel) -------------------------===//
+
+/// y = x * s (f32, the CPU all_reduce's float product); y may be x.
+Status scaleByValue(const float *x, float s, int64_t numel, float *y,
+                    Stream stream = nullptr);
 
 //===-- Losses (TrainOps.h) -----------------------------------------------===//
 

@@ -105,11 +105,13 @@ Status reducePlan(const Shape &ds, const Shape &shape, ReduceIndex &ix,
 //===-- Batch norm -----------------------------------------------------------===//
 
 /// Workspace after the partial sums: per channel the double mean, then
-/// the float a, b (forward) or the BnGradChannel (backward).
+/// the float a, b (forward) or the BnGradChannel (backward), then the
+/// 2 C + 1 doubles a synchronized batch norm sums over the ranks.
 struct BnWork {
   double *partial, *mean;
   float *a, *b;
   tmath::BnGradChannel *grad;
+  double *sums;
 };
 BnWork bnWork(void *w, int64_t c, int64_t count, int p) {
   BnWork r;
@@ -121,11 +123,14 @@ BnWork bnWork(void *w, int64_t c, int64_t count, int p) {
   r.a = reinterpret_cast<float *>(base);
   r.b = r.a + c;
   r.grad = reinterpret_cast<tmath::BnGradChannel *>(base);
+  base += align8(c * sizeof(tmath::BnGradChannel));
+  r.sums = reinterpret_cast<double *>(base);
   return r;
 }
 size_t bnWorkBytes(int64_t c, int64_t count, int p) {
   return align8(reduceWorkspace(c, count, p)) + align8(c * sizeof(double)) +
-         align8(c * sizeof(tmath::BnGradChannel));
+         align8(c * sizeof(tmath::BnGradChannel)) +
+         align8((2 * c + 1) * sizeof(double));
 }
 
 struct BnLayout {
@@ -171,7 +176,11 @@ struct BnFinish {
   float eps, momentum;
   const float *gamma, *beta, *rmIn, *rvIn;
   float *saveMean, *saveInvstd, *rmOut, *rvOut, *a, *b;
+  /// Synchronized: the global count, on the device (else `count`).
+  const double *globalCount = nullptr;
   __device__ void operator()(int64_t k, const double (&s)[1]) const {
+    int64_t count =
+        globalCount ? static_cast<int64_t>(*globalCount) : this->count;
     tmath::BnChannel ch =
         tmath::bnTrainChannel(mean[k], s[0], count, eps,
                               gamma ? gamma[k] : 1.f, beta ? beta[k] : 0.f);
@@ -192,6 +201,77 @@ struct BnApplyOp {
   __device__ void operator()(int64_t i) const {
     int64_t k = (i / hw) % c;
     y[i] = tmath::bnApply(x[i], a[k], b[k]);
+  }
+};
+
+//===-- Synchronized batch norm: the sums between the passes -------------===//
+
+/// Forward, first pass: channel k's sum into sums[k], the rank's count into
+/// sums[C] (summed over the ranks next).
+struct StoreSumAndCount {
+  double *sums;
+  int64_t c, count;
+  __device__ void operator()(int64_t k, const double (&s)[1]) const {
+    sums[k] = s[0];
+    if (k == 0)
+      sums[c] = static_cast<double>(count);
+  }
+};
+/// The global mean from the global sums and count.
+struct GlobalMean {
+  const double *sums;
+  int64_t c;
+  double *mean;
+  __device__ void operator()(int64_t k) const {
+    mean[k] = tmath::bnMean(sums[k], static_cast<int64_t>(sums[c]));
+  }
+};
+struct StoreDouble {
+  double *out;
+  __device__ void operator()(int64_t k, const double (&s)[1]) const {
+    out[k] = s[0];
+  }
+};
+/// BnFinish of the global squared deviations.
+struct BnFinishGlobal {
+  BnFinish fin;
+  const double *sq;
+  __device__ void operator()(int64_t k) const {
+    const double s[1] = {sq[k]};
+    fin(k, s);
+  }
+};
+
+/// Backward: channel k's sums weighed by the rank's weight into
+/// sums[2k, 2k + 1], the rank's count into sums[2C].
+struct StoreWeighedGradSums {
+  double *sums;
+  int64_t c, count;
+  double weight;
+  __device__ void operator()(int64_t k, const double (&s)[2]) const {
+    sums[2 * k] = s[0] * weight;
+    sums[2 * k + 1] = s[1] * weight;
+    if (k == 0)
+      sums[2 * c] = static_cast<double>(count);
+  }
+};
+/// dgamma / dbeta the global sums; dx's coefficients from the global sums in
+/// the rank's own scale (divided by its weight) over the global count.
+struct BnGradFinishGlobal {
+  const double *sums;
+  int64_t c;
+  double weight;
+  const float *gamma, *invstd;
+  float *dgamma, *dbeta;
+  tmath::BnGradChannel *grad;
+  __device__ void operator()(int64_t k) const {
+    if (gamma) {
+      dgamma[k] = (float)sums[2 * k + 1];
+      dbeta[k] = (float)sums[2 * k];
+    }
+    grad[k] = tmath::bnGradChannel(
+        sums[2 * k] / weight, sums[2 * k + 1] / weight,
+        static_cast<int64_t>(sums[2 * c]), gamma ? gamma[k] : 1.f, invstd[k]);
   }
 };
 
@@ -324,11 +404,14 @@ Status batchNormTrain(const float *x, const Shape &xShape, const float *gamma,
                       const float *runVarIn, float momentum, float eps,
                       float *y, float *saveMean, float *saveInvstd,
                       float *runMeanOut, float *runVarOut, void *workspace,
-                      size_t workspaceBytes, Stream stream) {
+                      size_t workspaceBytes, Stream stream,
+                      const BnSync *sync) {
   BnLayout l;
   QRT_RETURN_IF_ERROR(bnLayout(xShape, "batch_norm_train", l));
   int64_t count = l.n * l.hw;
-  if (count < 2)
+  // Synchronized, the count that matters is the global batch's, which is
+  // summed on the device: not checked here.
+  if (count < 2 && !sync)
     return invalidArgument("batch_norm_train: need more than one value per "
                            "channel, got x " +
                            shapeToString(xShape));
@@ -342,12 +425,34 @@ Status batchNormTrain(const float *x, const Shape &xShape, const float *gamma,
                                 {x, y, saveMean, saveInvstd, workspace}));
   BnWork w = bnWork(workspace, l.c, count, 1);
   Segments seg = bnSegments(l);
-  QRT_RETURN_IF_ERROR(groupSum<1>(seg, l.c, count, SumOp{x},
-                                  StoreMean{w.mean, count}, w.partial, stream,
-                                  "batch_norm_train mean"));
   BnFinish fin{w.mean,    count,      eps,       momentum, gamma,
                beta,      runMeanIn,  runVarIn,  saveMean, saveInvstd,
                runMeanOut, runVarOut, w.a,       w.b};
+  if (sync) {
+    // TrainOps.cpp's synchronized passes: the sums and the count, summed
+    // over the ranks; the squared deviations from the global mean, summed.
+    double *sq = w.sums + l.c + 1;
+    QRT_RETURN_IF_ERROR(groupSum<1>(seg, l.c, count, SumOp{x},
+                                    StoreSumAndCount{w.sums, l.c, count},
+                                    w.partial, stream,
+                                    "batch_norm_train sums"));
+    QRT_RETURN_IF_ERROR(sync->allReduceSum(w.sums, l.c + 1));
+    QRT_RETURN_IF_ERROR(forEach(l.c, GlobalMean{w.sums, l.c, w.mean}, stream,
+                                "batch_norm_train mean"));
+    QRT_RETURN_IF_ERROR(groupSum<1>(seg, l.c, count,
+                                    SquaredDeviationOp{x, w.mean},
+                                    StoreDouble{sq}, w.partial, stream,
+                                    "batch_norm_train var"));
+    QRT_RETURN_IF_ERROR(sync->allReduceSum(sq, l.c));
+    fin.globalCount = w.sums + l.c;
+    QRT_RETURN_IF_ERROR(forEach(l.c, BnFinishGlobal{fin, sq}, stream,
+                                "batch_norm_train channels"));
+    return forEach(count * l.c, BnApplyOp{x, w.a, w.b, y, l.hw, l.c}, stream,
+                   "batch_norm_train");
+  }
+  QRT_RETURN_IF_ERROR(groupSum<1>(seg, l.c, count, SumOp{x},
+                                  StoreMean{w.mean, count}, w.partial, stream,
+                                  "batch_norm_train mean"));
   QRT_RETURN_IF_ERROR(groupSum<1>(seg, l.c, count,
                                   SquaredDeviationOp{x, w.mean}, fin,
                                   w.partial, stream, "batch_norm_train var"));
@@ -365,7 +470,8 @@ size_t batchNormGradWorkspaceBytes(const Shape &xShape) {
 Status batchNormGrad(const float *x, const Shape &xShape, const float *gamma,
                      const float *saveMean, const float *saveInvstd,
                      const float *dy, float *dx, float *dgamma, float *dbeta,
-                     void *workspace, size_t workspaceBytes, Stream stream) {
+                     void *workspace, size_t workspaceBytes, Stream stream,
+                     const BnSync *sync) {
   BnLayout l;
   QRT_RETURN_IF_ERROR(bnLayout(xShape, "batch_norm_backward", l));
   int64_t count = l.n * l.hw;
@@ -379,10 +485,30 @@ Status batchNormGrad(const float *x, const Shape &xShape, const float *gamma,
   QRT_RETURN_IF_ERROR(
       checkPtrs(count * l.c, "cuda batch_norm_grad", {x, dy, dx}));
   BnWork w = bnWork(workspace, l.c, count, 2);
-  QRT_RETURN_IF_ERROR(groupSum<2>(
-      bnSegments(l), l.c, count, BnGradSums{x, dy, saveMean, saveInvstd},
-      BnGradFinish{count, gamma, saveInvstd, dgamma, dbeta, w.grad}, w.partial,
-      stream, "batch_norm_grad sums"));
+  if (sync) {
+    // TrainOps.cpp's: rank r's sums weighed by w_r, summed with the counts
+    // over the ranks.
+    double weight = sync->weight;
+    if (!(weight > 0))
+      return invalidArgument("batch_norm_grad: the rank's gradient weight "
+                             "is " +
+                             std::to_string(weight) + ", not > 0");
+    QRT_RETURN_IF_ERROR(groupSum<2>(
+        bnSegments(l), l.c, count, BnGradSums{x, dy, saveMean, saveInvstd},
+        StoreWeighedGradSums{w.sums, l.c, count, weight}, w.partial, stream,
+        "batch_norm_grad sums"));
+    QRT_RETURN_IF_ERROR(sync->allReduceSum(w.sums, 2 * l.c + 1));
+    QRT_RETURN_IF_ERROR(forEach(l.c,
+                                BnGradFinishGlobal{w.sums, l.c, weight, gamma,
+                                                   saveInvstd, dgamma, dbeta,
+                                                   w.grad},
+                                stream, "batch_norm_grad channels"));
+  } else {
+    QRT_RETURN_IF_ERROR(groupSum<2>(
+        bnSegments(l), l.c, count, BnGradSums{x, dy, saveMean, saveInvstd},
+        BnGradFinish{count, gamma, saveInvstd, dgamma, dbeta, w.grad},
+        w.partial, stream, "batch_norm_grad sums"));
+  }
   return forEach(count * l.c,
                  BnGradXOp{x, dy, saveMean, saveInvstd, w.grad, dx, l.hw, l.c},
                  stream, "batch_norm_grad");
