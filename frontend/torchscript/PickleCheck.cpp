@@ -74,7 +74,11 @@ bool checkPickleLengths(const uint8_t *data, size_t size, std::string &error) {
       lines = 2;
       break;
     default:
-      return true;
+      error = "unknown pickle opcode 0x" +
+              std::string(1, "0123456789abcdef"[op >> 4]) +
+              std::string(1, "0123456789abcdef"[op & 15]) + " at byte " +
+              std::to_string(pos - 1);
+      return false;
     }
     if (fixed) {
       if (size - pos < fixed)
@@ -103,12 +107,16 @@ bool checkPickleLengths(const uint8_t *data, size_t size, std::string &error) {
     }
     for (; lines > 0; --lines) {
       const void *nl = std::memchr(data + pos, '\n', size - pos);
-      if (!nl)
-        return true; // LibTorch reports the missing line itself
+      if (!nl) {
+        error = "a pickle's text argument at byte " + std::to_string(pos) +
+                " has no end of line";
+        return false;
+      }
       pos = static_cast<const uint8_t *>(nl) - data + 1;
     }
   }
-  return true;
+  error = "the pickle ends without a STOP opcode";
+  return false;
 }
 
 } // namespace qopt::torch_import

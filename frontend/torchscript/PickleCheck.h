@@ -4,7 +4,8 @@
 // pickle declares and zero-fills it before reading it (Unpickler::readBytes:
 // resize, then read), so 18 bytes declaring a 4 GB string make it touch
 // 4 GB before it finds the archive short; it also grows its memo table to
-// any id a BINPUT names (fuzz-torchscript found both). The reader walks
+// any id a BINPUT names, and it reads a damaged debug_pkl where its errors
+// cannot be caught (fuzz-torchscript found all three). The reader walks
 // each pickle of an archive first and refuses a length that runs past the
 // end of its record, or a memo id no pickler would write. No LibTorch
 // types: plain bytes in.
@@ -22,8 +23,10 @@ namespace qopt::torch_import {
 
 /// Walks the opcodes of a pickle (protocols 0-5) up to STOP. Returns false
 /// with `error` set when an opcode's argument or declared length runs past
-/// `size`, or a memo id is not below the number of opcodes read. An opcode it does not know ends the walk with true: LibTorch
-/// reports that itself, without allocating.
+/// `size`, a memo id is not below the number of opcodes read, an opcode is
+/// unknown, or there is no STOP. Strict because LibTorch unpickles an
+/// archive's debug_pkl lazily, inside jit::ErrorReport::what(), which is
+/// noexcept: an error there was std::terminate (fuzz-torchscript).
 bool checkPickleLengths(const uint8_t *data, size_t size, std::string &error);
 
 } // namespace qopt::torch_import

@@ -1,0 +1,41 @@
+"""make_archives.py SEED.pt OUTDIR: TorchScript archives for
+test/fuzz/torchscript-pickle.test, made from a fuzz seed (an archive of a
+scripted or traced module) by rewriting one pickle record."""
+import os
+import sys
+import zipfile
+
+
+def rewrite(seed, out, suffix, change):
+    """Copies `seed` to `out` with the first record ending in `suffix`
+    replaced by change(bytes)."""
+    done = False
+    with zipfile.ZipFile(seed) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if not done and info.filename.endswith(suffix):
+                data, done = change(data), True
+            zout.writestr(info, data)
+    assert done, suffix
+
+
+def main(seed, outdir):
+    os.makedirs(outdir, exist_ok=True)
+    # After PROTO 2: EMPTY_LIST, LONG_BINPUT 0x7fffffff, POP. A valid pickle
+    # whose memo id would make LibTorch's unpickler grow its memo table to
+    # 2^31 IValues (the fuzzer's was 1,848,600,675, in a debug_pkl).
+    memo = b"]r" + (0x7FFFFFFF).to_bytes(4, "little") + b"0"
+    rewrite(seed, os.path.join(outdir, "huge-memo-id.pt"), "data.pkl",
+            lambda d: d[:2] + memo + d[2:])
+    # A compile error in the archive's code and a debug_pkl that is not a
+    # pickle: LibTorch unpickles the debug_pkl lazily, when the error's
+    # what() quotes the source, and what() is noexcept (std::terminate).
+    rewrite(seed, os.path.join(outdir, "bad-code.pt"), "code/__torch__.py",
+            lambda d: d + b"\n  def (\n")
+    rewrite(os.path.join(outdir, "bad-code.pt"),
+            os.path.join(outdir, "bad-debug-pkl.pt"), "code/__torch__.py.debug_pkl",
+            lambda d: d[:2] + b"\xff" + d[3:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])
