@@ -41,8 +41,14 @@ if getattr(config, "qrt_cuda", False):
     import shutil
     import subprocess
     smi = shutil.which("nvidia-smi")
-    if smi and subprocess.run([smi, "-L"], capture_output=True).returncode == 0:
+    listed = subprocess.run([smi, "-L"], capture_output=True, text=True) \
+        if smi else None
+    if listed and listed.returncode == 0:
         config.available_features.add("cuda-device")
+        # Data-parallel runs on GPUs: NCCL puts each rank on a device of its
+        # own.
+        if sum(l.startswith("GPU ") for l in listed.stdout.splitlines()) >= 2:
+            config.available_features.add("cuda-devices-2")
 # Data-parallel training: qc linked with libqrt_mpi, and an MPI launcher.
 # Root may launch (CI runs as root); --oversubscribe lets 2 ranks share a
 # 2-core machine with their threads.
