@@ -11,7 +11,8 @@
 # scripts/gpu-bundle.sh on a compiler machine) it also builds the emitted
 # CUDA programs of the default model and compares them with the CPU's:
 # integer logits and calibrated ranges identical, float / fake-quant logits
-# and one QAT step's state within 1e-5, and times them.
+# and one QAT step's state within 1e-5, and times them; with two GPUs and
+# mpirun, the training step on 2 ranks (NCCL) against 1 rank too.
 #
 #   scripts/gpu-check.sh [--build-only]
 # Environment: GPU_CHECK_BUILD (build directory, default build-gpu),
@@ -25,7 +26,7 @@ build_only=0
 for arg in "$@"; do
   case "$arg" in
     --build-only) build_only=1 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "gpu-check: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -102,7 +103,13 @@ programs="$results/programs.tsv"
 if [ -f "$bundle/manifest.tsv" ]; then
   echo "gpu-check: the programs of $bundle"
   prefix="$build/prefix"
-  if cmake --build "$build" -j "$jobs" --target qrt qrt_cuda >>"$log" 2>&1 &&
+  # libqrt_mpi too when the build has it (MPI found): it is installed with
+  # qrt, and the training program links it (data-parallel under mpirun).
+  mpi_target=()
+  cmake --build "$build" --target help 2>/dev/null | grep -q '\bqrt_mpi\b' &&
+    mpi_target=(qrt_mpi)
+  if cmake --build "$build" -j "$jobs" --target qrt qrt_cuda "${mpi_target[@]}" \
+       >>"$log" 2>&1 &&
      cmake --install "$build" --prefix "$prefix" >>"$log" 2>&1; then
     for dir in "$bundle"/cuda/*/; do
       name=$(basename "$dir")
@@ -175,6 +182,38 @@ if [ -f "$bundle/manifest.tsv" ]; then
           fi ;;
       esac
     done <"$bundle/manifest.tsv"
+    # Data-parallel across GPUs (#22; docs/codegen.md, "Data-parallel
+    # training across GPUs"): the training program under mpirun, 2 ranks of
+    # 64 images against the 1-rank step of 128 above (resnet8-qat-step):
+    # within 1e-2 of each tensor's scale, as the CPU's data-parallel test.
+    # NCCL wants a device per rank: skipped with fewer than two GPUs.
+    train="$build/programs/model_train/model_train-train"
+    one="$results/resnet8-qat-step/out/checkpoint.qckpt"
+    ngpu=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ' || true)
+    if [ -x "$train" ] && [ -f "$one" ] && [ "${#mpi_target[@]}" -gt 0 ] &&
+       command -v mpirun >/dev/null 2>&1; then
+      if [ "$ngpu" -ge 2 ]; then
+        work="$results/resnet8-qat-step-2gpus"
+        rm -rf "$work" && mkdir -p "$work"
+        line=""
+        if mpirun --allow-run-as-root --oversubscribe -np 2 "$train" \
+             --data-dir "$bundle/data" --train-images 128 --train-batch-size 64 \
+             --epochs 1 --eval-limit 100 --seed 7 --out "$work/out" \
+             >"$work/log.txt" 2>&1 &&
+           line=$(python3 "$here/test/e2e/Inputs/compare_checkpoints.py" "$one" \
+                    "$work/out/checkpoint.qckpt" --tol 1e-2 \
+                    --skip .momentum_buffer 2>&1); then
+          printf 'resnet8-qat-step-2gpus\tpass\t%s\n' "$line" >>"$programs"
+        else
+          printf 'resnet8-qat-step-2gpus\tFAIL\t%s\n' \
+            "${line:-$(tail -n 1 "$work/log.txt")}" >>"$programs"
+          status=1
+        fi
+      else
+        printf 'resnet8-qat-step-2gpus\tskip\t%s GPU(s); NCCL needs one per rank\n' \
+          "$ngpu" >>"$programs"
+      fi
+    fi
   else
     printf 'install qrt\tFAIL\tsee %s\n' "$log" >>"$programs"
     status=1

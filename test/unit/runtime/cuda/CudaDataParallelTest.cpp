@@ -170,7 +170,7 @@ TEST(CudaDataParallel, OneProcessNeedsNoCommunicator) {
   EXPECT_TRUE(cuda::deviceCollectiveReady("all_reduce").isOk());
 }
 
-TEST(CudaDataParallel, SessionWithoutADeviceSaysSo) {
+TEST(CudaDataParallel, NoDeviceIsAStatus) {
   if (cuda::deviceCount() > 0)
     GTEST_SKIP() << "the no-device path (with a device, two fake ranks "
                     "would wait for each other in ncclCommInitRank)";
