@@ -34,22 +34,6 @@ std::string firstLine(const std::string &what) {
   return what.substr(0, what.find('\n'));
 }
 
-/// The first line of `e.what()`. A jit::ErrorReport builds its message on
-/// the first what(), unpickling the archive's debug_pkl to quote the
-/// source, and throws when that pickle is damaged: out of a catch handler,
-/// and out of this module into code built without exceptions, that was
-/// std::terminate (fuzz-torchscript).
-std::string messageOf(const std::exception &e) {
-  try {
-    return firstLine(e.what());
-  } catch (const std::exception &inner) {
-    return "(its message could not be built: " +
-           firstLine(inner.what()) + ")";
-  } catch (...) {
-    return "(its message could not be built)";
-  }
-}
-
 std::string dtypeName(at::ScalarType t) {
   switch (t) {
   case at::kFloat:
@@ -263,7 +247,7 @@ std::optional<TsGraph> read(const std::string &path,
     }
   } catch (const std::exception &e) {
     error = "'" + path +
-            "' is not a TorchScript model: " + messageOf(e);
+            "' is not a TorchScript model: " + firstLine(e.what());
     return std::nullopt;
   }
   jit::Module module;
@@ -271,7 +255,7 @@ std::optional<TsGraph> read(const std::string &path,
     module = jit::load(path);
   } catch (const std::exception &e) {
     error = "'" + path +
-            "' is not a TorchScript model: " + messageOf(e);
+            "' is not a TorchScript model: " + firstLine(e.what());
     return std::nullopt;
   }
   module.eval();
@@ -344,7 +328,7 @@ qopt_read_torchscript(const std::string &path,
     graph = std::move(*result);
     return true;
   } catch (const std::exception &e) {
-    error = "LibTorch failed on '" + path + "': " + messageOf(e);
+    error = "LibTorch failed on '" + path + "': " + firstLine(e.what());
     return false;
   }
 }
