@@ -207,10 +207,10 @@ private:
     switch (pick(4)) {
     case 0:
       return kInterestingInts[pick(std::size(kInterestingInts))];
-    case 1:
-      return old + static_cast<int64_t>(pick(9)) - 4;
+    case 1: // wraps, as two's complement does
+      return static_cast<int64_t>(static_cast<uint64_t>(old) + pick(9) - 4);
     case 2:
-      return -old;
+      return static_cast<int64_t>(0 - static_cast<uint64_t>(old));
     default:
       return static_cast<int64_t>(pick(64));
     }
