@@ -24,3 +24,6 @@ echo
 # QAT training throughput against PyTorch 1.13 (Debian) and the current
 # release (pip-installed into build/bench/torch-venv on first use).
 "$venv/bin/python" qat_vs_torch.py
+echo
+# Data-parallel QAT: 1 process vs 2 MPI ranks (skipped without mpirun).
+"$venv/bin/python" data_parallel.py

@@ -37,6 +37,9 @@ struct QuantizeOptions {
   /// Where `fashion-mnist` without a directory looks.
   std::string dataDir = kFashionMnistDir;
   std::string outDir = "out";
+  /// QAT's checkpoint (empty: outDir/checkpoint.qckpt). Ranks > 0 of a
+  /// data-parallel run write elsewhere but resume from rank 0's.
+  std::string checkpointPath;
   /// When set, the float, fake-quant and integer programs are emitted as
   /// C++ program directories under it (qemit, docs/codegen.md).
   std::string emitDir;

@@ -109,7 +109,9 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
   }
 
   qrt::TrainLoopOptions loop = options.training.loop;
-  loop.checkpointPath = out("checkpoint.qckpt");
+  loop.checkpointPath = options.checkpointPath.empty()
+                            ? out("checkpoint.qckpt")
+                            : options.checkpointPath;
   loop.evalBatchSize = options.batchSize;
   loop.evalLimit = options.evalLimit;
   // The loop prints with stdio; what qc wrote before comes first.

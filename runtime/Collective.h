@@ -32,6 +32,9 @@ public:
   virtual Status allReduceMax(float *data, int64_t n) = 0;
   /// `bytes` bytes from rank `root` to every rank.
   virtual Status broadcast(void *data, int64_t bytes, int root) = 0;
+  /// Ends every rank's process with `code`: what a rank that failed calls,
+  /// since the others may be waiting for it in a collective.
+  [[noreturn]] virtual void abort(int code) = 0;
 };
 
 /// The process's collective; nullptr when the run is one process.

@@ -146,7 +146,18 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
   int64_t perEpoch = (n + globalBatch - 1) / globalBatch;
   int64_t total = perEpoch * t.epochs;
   int64_t firstEpoch = 0, step = 0;
-  if (t.resume && fileExists(t.checkpointPath)) {
+  // Whether to resume is rank 0's decision (every rank must start from the
+  // same step).
+  bool resume = t.resume && fileExists(t.checkpointPath);
+  if (Collective *c = collective(); c && c->size() > 1 && t.resume) {
+    char flag = resume ? 1 : 0;
+    QRT_RETURN_IF_ERROR(c->broadcast(&flag, 1, 0));
+    if (flag && !resume)
+      return ioError("rank " + std::to_string(c->rank()) + ": cannot read " +
+                     t.checkpointPath + ", which rank 0 resumes from");
+    resume = flag;
+  }
+  if (resume) {
     Expected<Checkpoint> c = loadCheckpoint(t.checkpointPath);
     if (!c)
       return c.status();

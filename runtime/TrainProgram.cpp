@@ -2,6 +2,7 @@
 
 #include "runtime/TrainProgram.h"
 #include "runtime/Checkpoint.h"
+#include "runtime/Collective.h"
 #include "runtime/Data.h"
 #include "runtime/Threading.h"
 #include "runtime/TrainLoop.h"
@@ -307,6 +308,9 @@ int qrt::exec::trainMainWith(
   if (!s) {
     std::fprintf(stderr, "%s: error: %s\n", name.c_str(),
                  s.message().c_str());
+    // The other ranks may wait in a collective for this one: end them all.
+    if (worldSize() > 1)
+      collective()->abort(1);
     return 1;
   }
   return 0;

@@ -485,6 +485,7 @@ int main(int argc, char **argv) {
   if (int rank = qrt::worldRank(); rank > 0) {
     // Rank 0 writes the run's files and prints; the others keep theirs
     // (the stages before training, their stdout) under OUT/rank<r>.
+    options.checkpointPath = options.outDir + "/checkpoint.qckpt";
     options.outDir += "/rank" + std::to_string(rank);
     if (std::error_code ec = llvm::sys::fs::create_directories(options.outDir);
         ec || !std::freopen((options.outDir + "/stdout.log").c_str(), "w",
@@ -494,10 +495,17 @@ int main(int argc, char **argv) {
       return 1;
     }
     qopt::QuantizeReport report;
-    return failed(qopt::runQuantize(ctx, options, report)) ? 1 : 0;
+    if (failed(qopt::runQuantize(ctx, options, report)))
+      qrt::collective()->abort(1); // rank 0 may wait for this one
+    return 0;
   }
   qopt::QuantizeReport report;
-  if (failed(qopt::runQuantize(ctx, options, report)))
+  if (failed(qopt::runQuantize(ctx, options, report)) ||
+      failed(qopt::writeReport(options, report))) {
+    // In a data-parallel run the other ranks may wait for this one.
+    if (qrt::worldSize() > 1)
+      qrt::collective()->abort(1);
     return 1;
-  return failed(qopt::writeReport(options, report)) ? 1 : 0;
+  }
+  return 0;
 }
