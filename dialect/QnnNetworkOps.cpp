@@ -70,6 +70,10 @@ LogicalResult Conv2dOp::verify() {
   ArrayRef<int64_t> in = shapeOf(getInput());
   ArrayRef<int64_t> w = shapeOf(getWeight());
   int64_t groups = getGroups();
+  // verify() runs before the inferred result type is compared, so the
+  // check in inferReturnTypes has not been made yet (fuzz-mlir: SIGFPE).
+  if (groups < 1)
+    return emitOpError("groups must be positive, got ") << groups;
   if (!ShapedType::isDynamic(in[1]) && in[1] % groups != 0)
     return emitOpError("input channels (") << in[1]
            << ") are not divisible by groups (" << groups << ")";
