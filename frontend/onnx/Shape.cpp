@@ -114,10 +114,15 @@ static LogicalResult importReshape(Importer &im) {
   if (inferAt >= 0 && solvable && known != 0) {
     int64_t total = 1;
     for (auto [d, size] : llvm::enumerate(*in))
-      if (!inMatched[d])
-        total = ShapedType::isDynamic(size) || ShapedType::isDynamic(total)
+      if (!inMatched[d]) {
+        // Declared dims can be any int64: a product that overflows is
+        // left unsolved, as a dynamic one is (fuzz-onnx: UBSan).
+        int64_t product;
+        total = ShapedType::isDynamic(size) || ShapedType::isDynamic(total) ||
+                        __builtin_mul_overflow(total, size, &product)
                     ? ShapedType::kDynamic
-                    : total * size;
+                    : product;
+      }
     if (!ShapedType::isDynamic(total))
       out[inferAt] = total / known;
   }

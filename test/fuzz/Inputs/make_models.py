@@ -54,6 +54,15 @@ def main(out):
     save(out, "shape-of-failed-inference",
          [helper.make_node("Concat", ["x", "x"], ["r"], "cat", axis=7),
           helper.make_node("Shape", ["r"], ["y"], "shape")], x, y, opset=15)
+    # fuzz-onnx: a Reshape with a -1 whose input declares a batch of
+    # 2^63 - 1: solving the -1 multiplied the unmatched dims past int64
+    # (UBSan, frontend/onnx/Shape.cpp).
+    save(out, "reshape-dims-overflow",
+         [helper.make_node("Reshape", ["x", "shape"], ["y"], "reshape")],
+         [helper.make_tensor_value_info("x", TensorProto.FLOAT,
+                                        [2**63 - 1, 4, 2, 2])],
+         [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+         [numpy_helper.from_array(np.array([-1, 4], np.int64), "shape")])
 
 
 if __name__ == "__main__":
