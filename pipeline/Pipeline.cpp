@@ -270,9 +270,9 @@ static LogicalResult calibrate(ModuleOp module, const QuantizeOptions &options,
           return reportError("observer '" + name + "': " + s.message());
       sharded = true;
       report.notes.push_back("calibration: " + std::to_string(ranks) +
-                             " ranks, each observing every " +
+                             " ranks, rank r observing batches r, r + " +
                              std::to_string(ranks) +
-                             "th batch; observers merged");
+                             ", ...; observers merged");
     } else {
       plan = ExecutionPlan::compile(mainFunctionOf(*calib));
       if (failed(plan))

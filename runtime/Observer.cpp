@@ -183,6 +183,20 @@ public:
     }
     return q;
   }
+  /// Sums of |x| and counts per group added across ranks: the same mean
+  /// as one process, up to the order of the double-precision sums (far
+  /// below the float step size computed from it).
+  bool reducible() const override { return true; }
+  Status reduce(Collective &c) override {
+    if (sums_.empty())
+      return invalidArgument("lsq_init observer: reduced before any update");
+    std::vector<double> counts(counts_.begin(), counts_.end());
+    QRT_RETURN_IF_ERROR(c.allReduceSum(sums_.data(), sums_.size()));
+    QRT_RETURN_IF_ERROR(c.allReduceSum(counts.data(), counts.size()));
+    for (size_t k = 0; k < counts.size(); ++k)
+      counts_[k] = static_cast<int64_t>(counts[k]);
+    return Status::ok();
+  }
 
 private:
   std::vector<double> sums_;
@@ -282,6 +296,17 @@ public:
   }
   Expected<QuantParams> compute() const override {
     return paramsFromRanges(mins_, maxs_, spec_);
+  }
+  /// The batches' optimal clip ranges combined as running min / max merge
+  /// exactly; averaged (AvgMSE) ones would depend on the order.
+  bool reducible() const override { return !averaged_; }
+  Status reduce(Collective &c) override {
+    if (averaged_)
+      return Observer::reduce(c);
+    if (mins_.empty())
+      return invalidArgument("mse observer: reduced before any update");
+    QRT_RETURN_IF_ERROR(c.allReduceMin(mins_.data(), mins_.size()));
+    return c.allReduceMax(maxs_.data(), maxs_.size());
   }
 
 private:
