@@ -2,7 +2,11 @@
 
 #include "runtime/BackwardConv.h"
 #include "runtime/DnnlUtil.h"
+#include "runtime/Threading.h"
 
+#include <omp.h>
+
+#include <mutex>
 #include <unordered_map>
 
 namespace qrt {
@@ -61,9 +65,29 @@ Status expectShape(const Tensor &t, const Shape &shape, const char *what) {
 
 //===-- Convolution -------------------------------------------------------===//
 
+/// Order-fixed backward weights: the batch in kWeightChunks contiguous
+/// chunks (fewer for a smaller batch), each chunk's dW computed by its own
+/// single-threaded oneDNN primitive (created with one thread, so its
+/// decomposition is fixed), the chunks on qrt's threads, their partial
+/// results added in chunk order. The bytes then depend on the batch size
+/// only, not on the thread count.
+constexpr int64_t kWeightChunks = 8;
+
+struct WeightChunk {
+  int64_t begin = 0, size = 0;
+  dnnl::convolution_backward_weights prim;
+  memory x, dy, dw, db, scratch; // its own scratchpad: chunks run at once
+  std::vector<float> dwBuf, dbBuf;
+};
+
 struct ConvBackwardPlan::Impl {
   Shape inputShape, outputShape, weightShape;
   bool withBias = false;
+  Conv2dParams params;
+  // The order-fixed path's chunks, made on first use.
+  std::once_flag chunksMade;
+  Status chunksStatus = Status::ok();
+  std::vector<WeightChunk> chunks;
   dnnl::stream stream;
   dnnl::convolution_backward_data dataPrim;
   dnnl::convolution_backward_weights weightsPrim;
@@ -91,6 +115,7 @@ Expected<ConvBackwardPlan> ConvBackwardPlan::create(const Shape &inputShape,
   impl->outputShape = *out;
   impl->weightShape = weightShape;
   impl->withBias = withBias;
+  impl->params = p;
   Status s = guardDnnl("conv2d backward plan", [&] {
     auto &eng = cpuEngine();
     impl->stream = dnnl::stream(eng);
@@ -176,6 +201,122 @@ Status ConvBackwardPlan::backwardData(const Tensor &dy, const Tensor &weight,
   });
 }
 
+/// The chunks of the order-fixed path: plain layouts (no reorders, each
+/// chunk reads its slice of the caller's x and dy in place), primitives
+/// created while oneDNN sees one thread.
+static Status makeWeightChunks(ConvBackwardPlan::Impl &m) {
+  return guardDnnl("conv2d backward weights (order-fixed)", [&] {
+    auto &eng = cpuEngine();
+    auto f32 = memory::data_type::f32;
+    const Conv2dParams &p = m.params;
+    const Shape &ws = m.weightShape;
+    memory::dims wDims;
+    tag wTag;
+    if (p.groups == 1) {
+      wDims = {ws[0], ws[1], ws[2], ws[3]};
+      wTag = tag::oihw;
+    } else {
+      wDims = {p.groups, ws[0] / p.groups, ws[1], ws[2], ws[3]};
+      wTag = tag::goihw;
+    }
+    memory::dims strides = {p.strideH, p.strideW};
+    memory::dims dil = {p.dilationH - 1, p.dilationW - 1};
+    memory::dims padL = {p.padTop, p.padLeft}, padR = {p.padBottom, p.padRight};
+    auto alg = dnnl::algorithm::convolution_direct;
+    int64_t n = m.inputShape[0];
+    int64_t count = std::max<int64_t>(1, std::min(n, kWeightChunks));
+    int64_t wElems = numElements(ws);
+    int saved = omp_get_max_threads();
+    omp_set_num_threads(1);
+    Status st = Status::ok();
+    for (int64_t c = 0; c < count; ++c) {
+      WeightChunk k;
+      k.begin = c * n / count;
+      k.size = (c + 1) * n / count - k.begin;
+      memory::dims src = {k.size, m.inputShape[1], m.inputShape[2],
+                          m.inputShape[3]};
+      memory::dims dst = {k.size, m.outputShape[1], m.outputShape[2],
+                          m.outputShape[3]};
+      memory::desc srcMd(src, f32, tag::nchw), dstMd(dst, f32, tag::nchw);
+      memory::desc wMd(wDims, f32, wTag);
+      memory::desc bMd =
+          m.withBias ? memory::desc({ws[0]}, f32, tag::x) : memory::desc();
+      dnnl::convolution_forward::desc fwd(dnnl::prop_kind::forward_training,
+                                          alg, srcMd, wMd, bMd, dstMd, strides,
+                                          dil, padL, padR);
+      dnnl::convolution_forward::primitive_desc fwdPd(fwd, eng);
+      dnnl::convolution_backward_weights::desc bw(alg, srcMd, wMd, bMd, dstMd,
+                                                  strides, dil, padL, padR);
+      dnnl::primitive_attr attr;
+      attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+      dnnl::convolution_backward_weights::primitive_desc pd(bw, attr, eng,
+                                                            fwdPd);
+      k.prim = dnnl::convolution_backward_weights(pd);
+      k.scratch = memory(pd.scratchpad_desc(), eng);
+      k.x = memory(srcMd, eng, nullptr);
+      k.dy = memory(dstMd, eng, nullptr);
+      k.dwBuf.resize(wElems);
+      k.dw = memory(wMd, eng, k.dwBuf.data());
+      if (m.withBias) {
+        k.dbBuf.resize(ws[0]);
+        k.db = memory(bMd, eng, k.dbBuf.data());
+      }
+      m.chunks.push_back(std::move(k));
+    }
+    omp_set_num_threads(saved);
+    return st;
+  });
+}
+
+static Status orderFixedWeights(ConvBackwardPlan::Impl &m, const Tensor &x,
+                                const Tensor &dy, Tensor &dweight,
+                                Tensor &dbias) {
+  std::call_once(m.chunksMade, [&] { m.chunksStatus = makeWeightChunks(m); });
+  QRT_RETURN_IF_ERROR(m.chunksStatus);
+  int64_t count = static_cast<int64_t>(m.chunks.size());
+  int64_t xPer = numElements(m.inputShape) / m.inputShape[0];
+  int64_t yPer = numElements(m.outputShape) / m.outputShape[0];
+  std::vector<Status> status(count, Status::ok());
+  // One chunk per iteration; oneDNN runs single-threaded inside the region.
+#pragma omp parallel for schedule(static)
+  for (int64_t c = 0; c < count; ++c) {
+    WeightChunk &k = m.chunks[c];
+    status[c] = guardDnnl("conv2d backward weights chunk", [&] {
+      dnnl::stream s(cpuEngine());
+      k.x.set_data_handle(const_cast<float *>(x.data<float>()) +
+                          k.begin * xPer);
+      k.dy.set_data_handle(const_cast<float *>(dy.data<float>()) +
+                           k.begin * yPer);
+      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, k.x},
+                                              {DNNL_ARG_DIFF_DST, k.dy},
+                                              {DNNL_ARG_DIFF_WEIGHTS, k.dw},
+                                              {DNNL_ARG_SCRATCHPAD, k.scratch}};
+      if (m.withBias)
+        args[DNNL_ARG_DIFF_BIAS] = k.db;
+      k.prim.execute(s, args);
+      s.wait();
+      return Status::ok();
+    });
+  }
+  for (const Status &s : status)
+    QRT_RETURN_IF_ERROR(s);
+  float *dw = dweight.data<float>();
+  int64_t wElems = dweight.numel();
+  std::copy_n(m.chunks[0].dwBuf.data(), wElems, dw);
+  for (int64_t c = 1; c < count; ++c)
+    for (int64_t i = 0; i < wElems; ++i)
+      dw[i] += m.chunks[c].dwBuf[i];
+  if (m.withBias) {
+    float *db = dbias.data<float>();
+    int64_t oc = dbias.numel();
+    std::copy_n(m.chunks[0].dbBuf.data(), oc, db);
+    for (int64_t c = 1; c < count; ++c)
+      for (int64_t i = 0; i < oc; ++i)
+        db[i] += m.chunks[c].dbBuf[i];
+  }
+  return Status::ok();
+}
+
 Status ConvBackwardPlan::backwardWeights(const Tensor &x, const Tensor &dy,
                                          Tensor &dweight, Tensor &dbias) const {
   QRT_CHECK(impl_ != nullptr, "ConvBackwardPlan on an empty plan");
@@ -187,6 +328,8 @@ Status ConvBackwardPlan::backwardWeights(const Tensor &x, const Tensor &dy,
   if (m.withBias)
     QRT_RETURN_IF_ERROR(
         prepareOutput(dbias, {m.weightShape[0]}, DType::F32, "conv2d dbias"));
+  if (orderFixedReductions())
+    return orderFixedWeights(m, x, dy, dweight, dbias);
   return guardDnnl("conv2d backward weights", [&] {
     m.bwX.in(m.stream, x.rawData());
     m.bwDy.in(m.stream, dy.rawData());

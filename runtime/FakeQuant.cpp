@@ -1,6 +1,7 @@
 //===- FakeQuant.cpp ------------------------------------------------------===//
 
 #include "runtime/FakeQuant.h"
+#include "runtime/Threading.h"
 #include "runtime/GroupLayout.h"
 #include "runtime/Parallel.h"
 #include "runtime/QuantMath.h"
@@ -128,10 +129,25 @@ Status mapGroups(const Tensor &x, Granularity g, Tensor &y, const char *name,
 template <typename F>
 std::vector<double> reduceGroups(const Tensor &x, const GroupLayout &l,
                                  int64_t groups, F f) {
+  int64_t n = x.numel();
+  if (orderFixedReductions()) {
+    // One partial per row, summed in row order: the same at any thread
+    // count (runtime/Threading.h).
+    std::vector<double> rows(l.rows, 0.0);
+    parallelFor(l.rows, l.inner * 4, [&](int64_t s, int64_t e) {
+      for (int64_t r = s; r < e; ++r) {
+        int64_t begin = r * l.inner;
+        rows[r] = f(begin, std::min(l.inner, n - begin), l.group(r));
+      }
+    });
+    std::vector<double> total(groups, 0.0);
+    for (int64_t r = 0; r < l.rows; ++r)
+      total[l.group(r)] += rows[r];
+    return total;
+  }
   int threads = omp_get_max_threads();
   std::vector<std::vector<double>> partial(threads,
                                            std::vector<double>(groups, 0.0));
-  int64_t n = x.numel();
   // Fixed row-to-thread assignment (parallelFor chunks) keeps it
   // deterministic for a fixed thread count.
   parallelFor(l.rows, l.inner * 4, [&](int64_t s, int64_t e) {

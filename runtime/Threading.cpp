@@ -2,6 +2,10 @@
 
 #include "runtime/Threading.h"
 
+#include <atomic>
+#include <cstdlib>
+#include <string>
+
 #include <omp.h>
 
 #include <cstdlib>
@@ -19,5 +23,16 @@ void preferPassiveWaitPolicy(char **argv) {
   setenv("OMP_WAIT_POLICY", "passive", 1);
   execv("/proc/self/exe", argv); // returns only on failure: carry on
 }
+
+namespace {
+bool orderFixedFromEnvironment() {
+  const char *v = std::getenv("QRT_DETERMINISTIC");
+  return v && *v && std::string(v) != "0";
+}
+std::atomic<bool> orderFixed{orderFixedFromEnvironment()};
+} // namespace
+
+void setOrderFixedReductions(bool on) { orderFixed = on; }
+bool orderFixedReductions() { return orderFixed; }
 
 } // namespace qrt

@@ -29,6 +29,18 @@ int getNumThreads();
 /// tools and emitted programs (programMain) do.
 void preferPassiveWaitPolicy(char **argv);
 
+/// Order-fixed reductions (docs/reliability.md, "Determinism across thread
+/// counts"): when on, the reductions whose order follows the thread count
+/// -- oneDNN's conv2d backward weights (runtime/BackwardConv.cpp) and qrt's
+/// per-group sums (the LSQ step-size gradients, runtime/FakeQuant.cpp) --
+/// use a decomposition fixed by the data's shape, so a training step gives
+/// the same bytes at any thread count, about 10% slower. Off by default;
+/// on with QRT_DETERMINISTIC=1 (read at start-up, any value but 0), qc /
+/// qrun / emitted training programs' --deterministic, and in every lit
+/// test (test/lit.cfg.py).
+void setOrderFixedReductions(bool on);
+bool orderFixedReductions();
+
 } // namespace qrt
 
 #endif // QRT_THREADING_H

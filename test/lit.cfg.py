@@ -27,6 +27,10 @@ if getattr(config, "sanitized", False):
     config.environment["UBSAN_OPTIONS"] = os.environ.get(
         "UBSAN_OPTIONS", "print_stacktrace=1")
 config.substitutions.append(("%qopt_src", config.qopt_src_root))
+# Order-fixed reductions in every test (runtime/Threading.h): training gives
+# the same bytes at any thread count. A test that measures the default
+# overrides it (QRT_DETERMINISTIC=0).
+config.environment["QRT_DETERMINISTIC"] = "1"
 
 # The trained ResNet-8 is produced by models/resnet8/train.py; its tests run
 # only once the file exists. The backend node tests need libonnx-testdata.

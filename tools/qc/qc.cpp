@@ -284,6 +284,13 @@ static cl::opt<int> stopAfter(
              "tests)"),
     cl::init(0), cl::sub(quantizeCmd), cl::cat(qatCategory), cl::Hidden);
 
+static cl::opt<bool> deterministic(
+    "deterministic",
+    cl::desc("Order-fixed reductions: training and reconstruction give the "
+             "same bytes at any --threads, about 10% slower (also "
+             "QRT_DETERMINISTIC=1; docs/reliability.md)"),
+    cl::init(false), cl::sub(quantizeCmd), cl::cat(qcCategory));
+
 static cl::opt<bool> progress(
     "progress",
     cl::desc("Draw the training progress bar (loss, running training top-1, "
@@ -386,6 +393,8 @@ int main(int argc, char **argv) {
   }
   if (threads > 0)
     qrt::setNumThreads(threads);
+  if (deterministic)
+    qrt::setOrderFixedReductions(true);
 
   DialectRegistry registry;
   qopt::onnx_import::registerImportDialects(registry);

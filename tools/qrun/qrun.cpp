@@ -105,6 +105,12 @@ static cl::opt<std::string>
                        "as one f32 [N, classes] .npy file"),
               cl::value_desc("FILE.npy"), cl::cat(qrunCategory));
 
+static cl::opt<bool> deterministic(
+    "deterministic",
+    cl::desc("Order-fixed reductions: a training step gives the same bytes "
+             "at any --threads (also QRT_DETERMINISTIC=1)"),
+    cl::init(false), cl::cat(qrunCategory));
+
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "qrun") << message << "\n";
   return 1;
@@ -217,6 +223,8 @@ int main(int argc, char **argv) {
     return fail("--threads must be >= 0");
   if (threads > 0)
     qrt::setNumThreads(threads);
+  if (deterministic)
+    qrt::setOrderFixedReductions(true);
   if (!logitsOut.empty() && evalSet.empty())
     return fail("--logits-out needs --eval");
 
