@@ -4,6 +4,7 @@
 
 #include <zlib.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -228,14 +229,25 @@ Expected<Tensor> readNpy(const std::string &path) {
       break;
     pos = comma + 1;
   }
+  // The data the header promises, checked against the file before
+  // anything is allocated (numElements saturates instead of overflowing).
+  size_t have = bytes.size() - dataStart;
+  int64_t elements = numElements(shape);
+  size_t esize = dtypeSize(dtype);
+  if (elements < 0 ||
+      static_cast<uint64_t>(elements) > have / esize ||
+      static_cast<uint64_t>(elements) * esize != have)
+    return formatError(path + ": data is " + std::to_string(have) +
+                       " bytes, shape " + shapeToString(shape) + " needs " +
+                       (elements >= 0 &&
+                                static_cast<uint64_t>(elements) <=
+                                    UINT64_MAX / esize
+                            ? std::to_string(static_cast<uint64_t>(elements) *
+                                             esize)
+                            : std::string("more than 2^64")));
   Expected<Tensor> t = Tensor::create(shape, dtype);
   if (!t)
     return t.status();
-  if (bytes.size() - dataStart != t->nbytes())
-    return formatError(path + ": data is " +
-                       std::to_string(bytes.size() - dataStart) +
-                       " bytes, shape " + shapeToString(shape) + " needs " +
-                       std::to_string(t->nbytes()));
   std::memcpy(t->rawData(), bytes.data() + dataStart, t->nbytes());
   return t;
 }

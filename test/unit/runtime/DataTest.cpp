@@ -171,6 +171,39 @@ TEST(Npy, RoundTripEveryDtypeAndErrors) {
   EXPECT_EQ(readNpy("/nonexistent.npy").status().code(), ErrorCode::IoError);
 }
 
+/// A .npy header promising more data than the file holds fails before
+/// anything is allocated (fuzz-npy: a 150-byte file promising 19 GB).
+TEST(Npy, HeaderPromisingMoreThanTheFileFailsBeforeAllocating) {
+  auto write = [](const std::string &path, const std::string &shape) {
+    std::string h = "{'descr': '<f4', 'fortran_order': False, 'shape': " +
+                    shape + ", }";
+    h.append((64 - (10 + h.size() + 1) % 64) % 64, ' ');
+    h += '\n';
+    std::ofstream f(path, std::ios::binary);
+    f.write("\x93NUMPY\x01\x00", 8);
+    char len[2] = {char(h.size() & 0xff), char(h.size() >> 8)};
+    f.write(len, 2);
+    f << h << std::string(40, '\0');
+  };
+  std::string big = tempPath("big.npy");
+  write(big, "(100000, 100000, 10)");
+  Expected<Tensor> r = readNpy(big);
+  ASSERT_FALSE(r.hasValue());
+  EXPECT_EQ(r.status().code(), ErrorCode::FormatError);
+  EXPECT_NE(r.status().message().find(
+                "data is 40 bytes, shape [100000, 100000, 10] needs "
+                "400000000000"),
+            std::string::npos)
+      << r.status().message();
+  write(big, "(1099511627776, 1099511627776)");
+  r = readNpy(big);
+  ASSERT_FALSE(r.hasValue());
+  EXPECT_NE(r.status().message().find("needs more than 2^64"),
+            std::string::npos)
+      << r.status().message();
+}
+
+
 //===----------------------------------------------------------------------===//
 // Preprocessing specs and data sets (docs/data.md)
 //===----------------------------------------------------------------------===//
