@@ -56,6 +56,10 @@ for t in "${TARGETS[@]}"; do
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+  rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  if [ -z "$secs" ] && [ -n "$execs" ] && [ "${rate:-0}" -gt 0 ]; then
+    secs=$((execs / rate)) # stopped early (a crash): libFuzzer's own rate
+  fi
   last=$(grep -E '^#[0-9]+.*cov:' "$log" | tail -1)
   cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$last")
