@@ -274,7 +274,57 @@ def torchscript():
             out("torchscript", "%s_%s.pt" % (name, kind), buf.getvalue())
 
 
+# --- Images (qrt::decodeImage) and preprocessing specs ----------------------
+def images():
+    import io
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, (5, 7, 3), dtype=np.uint8)
+
+    def save(name, img, fmt, **kw):
+        buf = io.BytesIO()
+        img.save(buf, fmt, **kw)
+        out("image", name, buf.getvalue())
+    save("rgb.png", Image.fromarray(rgb), "PNG")
+    save("gray.png", Image.fromarray(rgb[..., 0]), "PNG")
+    save("rgba.png", Image.fromarray(np.dstack([rgb, rgb[..., :1]])), "PNG")
+    save("palette.png", Image.fromarray(rgb).convert("P"), "PNG")
+    save("gray16.png", Image.fromarray(rgb[..., 0].astype(np.uint16) * 257), "PNG")
+    save("interlaced.png", Image.fromarray(rgb), "PNG", interlace=1)
+    save("rgb.jpg", Image.fromarray(rgb), "JPEG", quality=90)
+    save("gray.jpg", Image.fromarray(rgb[..., 0]), "JPEG", quality=75)
+    save("progressive.jpg", Image.fromarray(rgb), "JPEG", progressive=True)
+    save("subsampled.jpg", Image.fromarray(rgb), "JPEG", subsampling=2)
+    save("cmyk.jpg", Image.fromarray(rgb).convert("CMYK"), "JPEG")
+
+
+def transforms():
+    specs = [
+        "ToTensor",
+        "Resize(36),CenterCrop(32),ToTensor,Normalize([0.485,0.456,0.406],[0.229,0.224,0.225])",
+        "Grayscale(1),CenterCrop(28),ToTensor,Normalize([0.2860],[0.3530])",
+        "Resize([20, 24], interpolation=nearest),Grayscale(num_output_channels=3)",
+        "Pad([1, 2, 3, 4], fill=7),RandomCrop(8, padding=2),RandomHorizontalFlip(p=0.5)",
+        "CenterCrop([31, 50]),Pad(2),ToBGR,Scale(2)",
+        "Normalize(mean=0.5, std=0.25)",
+    ]
+    for i, spec in enumerate(specs):
+        out("transform", "spec%d.txt" % i, spec.encode())
+
+
+GENERATORS = ["node_models", "small_cnn", "qdq_model", "npy", "idx",
+              "checkpoints", "policies", "mlir", "torchscript", "images",
+              "transforms"]
+
+
 def main():
+    import sys
+    if len(sys.argv) > 1:
+        # Only the generators named (e.g. `make_seeds.py images`), over what
+        # is there.
+        for name in sys.argv[1:]:
+            globals()[name]()
+        return
     if os.path.isdir(CORPUS):
         shutil.rmtree(CORPUS)
     os.makedirs(os.path.join(CORPUS, "policy-yaml"))
@@ -287,6 +337,8 @@ def main():
     policies()
     mlir()
     torchscript()
+    images()
+    transforms()
 
 
 if __name__ == "__main__":

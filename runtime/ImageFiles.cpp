@@ -25,6 +25,19 @@ namespace {
 // Decoding
 //===----------------------------------------------------------------------===//
 
+/// The largest image decoded (2^26 pixels, e.g. 8192 x 8192): a header
+/// promising more is an error before anything is allocated.
+constexpr uint64_t kMaxPixels = uint64_t(1) << 26;
+
+Status checkPixels(const std::string &name, uint64_t width,
+                   uint64_t height) {
+  if (width == 0 || height == 0 || width > kMaxPixels / height)
+    return formatError(name + ": the image is " + std::to_string(width) +
+                       " x " + std::to_string(height) +
+                       " pixels (at most 2^26 are read)");
+  return Status::ok();
+}
+
 Status decodePng(const std::vector<uint8_t> &bytes, const std::string &name,
                  Image &img) {
   png_image png;
@@ -34,6 +47,10 @@ Status decodePng(const std::vector<uint8_t> &bytes, const std::string &name,
     return formatError(name + ": cannot decode PNG: " + png.message);
   // RGBA, then the alpha dropped: PIL's convert('RGB') (libpng would
   // composite onto a background instead).
+  if (Status s = checkPixels(name, png.width, png.height); !s) {
+    png_image_free(&png);
+    return s;
+  }
   png.format = PNG_FORMAT_RGBA;
   std::vector<uint8_t> rgba(PNG_IMAGE_SIZE(png));
   if (!png_image_finish_read(&png, nullptr, rgba.data(), 0, nullptr)) {
@@ -93,6 +110,14 @@ int decodeJpegRaw(const uint8_t *data, size_t size, unsigned char **pixels,
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, data, static_cast<unsigned long>(size));
   jpeg_read_header(&cinfo, TRUE);
+  if (cinfo.image_width == 0 || cinfo.image_height == 0 ||
+      cinfo.image_width > kMaxPixels / cinfo.image_height) {
+    std::snprintf(message, JMSG_LENGTH_MAX,
+                  "the image is %u x %u pixels (at most 2^26 are read)",
+                  cinfo.image_width, cinfo.image_height);
+    jpeg_destroy_decompress(&cinfo);
+    return 1;
+  }
   cinfo.out_color_space = JCS_RGB;
   jpeg_start_decompress(&cinfo);
   size_t stride = size_t(cinfo.output_width) * cinfo.output_components;

@@ -353,6 +353,19 @@ struct Rng {
   int64_t below(int64_t n) { return n <= 1 ? 0 : int64_t(next() % uint64_t(n)); }
 };
 
+/// The most values one transformed image may hold (2^28 floats, 1 GiB): a
+/// larger Resize / Pad / CenterCrop is an error, not an allocation failure.
+constexpr int64_t kMaxValues = int64_t(1) << 28;
+
+Status checkSize(const char *what, int64_t c, int64_t h, int64_t w) {
+  if (h > 0 && w > 0 && c > 0 && h <= kMaxValues / w &&
+      c <= kMaxValues / (h * w))
+    return Status::ok();
+  return invalidArgument(std::string(what) + " to " + std::to_string(c) +
+                         "x" + std::to_string(h) + "x" + std::to_string(w) +
+                         ": more than 2^28 values (or an empty image)");
+}
+
 void pad(Image &img, int64_t left, int64_t top, int64_t right, int64_t bottom,
          float fill) {
   if (!left && !top && !right && !bottom)
@@ -534,18 +547,24 @@ Status Preprocess::apply(Image &img, bool train, uint64_t seed) const {
           h = int64_t(double(size) * img.height / img.width);
         }
       }
+      QRT_RETURN_IF_ERROR(checkSize("Resize", img.channels, h, w));
       resize(img, h, w, s.nearest);
       break;
     }
     case Kind::CenterCrop: {
       int64_t h = int64_t(s.args[0]);
       int64_t w = int64_t(s.args.size() == 2 ? s.args[1] : s.args[0]);
+      QRT_RETURN_IF_ERROR(checkSize("CenterCrop", img.channels,
+                                    std::max(h, img.height),
+                                    std::max(w, img.width)));
       centerCrop(img, h, w);
       break;
     }
     case Kind::RandomCrop: {
       int64_t h = int64_t(s.args[0]), w = int64_t(s.args[1]);
       int64_t p = int64_t(s.args[2]);
+      QRT_RETURN_IF_ERROR(checkSize("RandomCrop's padding", img.channels,
+                                    img.height + 2 * p, img.width + 2 * p));
       pad(img, p, p, p, p, 0.f);
       if (h > img.height || w > img.width)
         return invalidArgument("RandomCrop(" + std::to_string(h) + ", " +
@@ -566,6 +585,10 @@ Status Preprocess::apply(Image &img, bool train, uint64_t seed) const {
             std::reverse(&img.at(c, y, 0), &img.at(c, y, 0) + img.width);
       break;
     case Kind::Pad:
+      QRT_RETURN_IF_ERROR(checkSize(
+          "Pad", img.channels,
+          img.height + int64_t(s.args[1]) + int64_t(s.args[3]),
+          img.width + int64_t(s.args[0]) + int64_t(s.args[2])));
       pad(img, int64_t(s.args[0]), int64_t(s.args[1]), int64_t(s.args[2]),
           int64_t(s.args[3]), s.fill);
       break;

@@ -397,4 +397,49 @@ TEST(Dataset, DecodeRejectsWhatIsNotPngOrJpeg) {
             std::string::npos);
 }
 
+/// Sizes that would not fit in memory are errors before anything is
+/// allocated: a transform's output, a PNG or JPEG header's dimensions.
+TEST(Dataset, HugeImagesAreRefusedBeforeAllocating) {
+  Image img;
+  img.resize(3, 7, 9);
+  Expected<Preprocess> resize = Preprocess::parse("Resize([65536, 65536])");
+  ASSERT_TRUE(resize.hasValue());
+  EXPECT_NE(resize->apply(img, false, 0).message().find(
+                "Resize to 3x65536x65536: more than 2^28 values"),
+            std::string::npos);
+  Expected<Preprocess> pad = Preprocess::parse("Pad(4096)");
+  ASSERT_TRUE(pad.hasValue());
+  img.resize(16, 7, 9);
+  EXPECT_NE(pad->apply(img, false, 0).message().find(
+                "Pad to 16x8199x8201: more than 2^28 values"),
+            std::string::npos);
+  // A PNG whose IHDR says 100000 x 100000 (valid CRC, no image data).
+  std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  std::vector<uint8_t> ihdr = {'I', 'H', 'D', 'R'};
+  for (uint32_t v : {100000u, 100000u})
+    for (int shift = 24; shift >= 0; shift -= 8)
+      ihdr.push_back(static_cast<uint8_t>(v >> shift));
+  for (uint8_t b : {8, 2, 0, 0, 0}) // 8-bit RGB, no interlace
+    ihdr.push_back(b);
+  auto chunk = [&](std::vector<uint8_t> body) { // type + data
+    uint32_t length = static_cast<uint32_t>(body.size() - 4);
+    for (int shift = 24; shift >= 0; shift -= 8)
+      png.push_back(static_cast<uint8_t>(length >> shift));
+    png.insert(png.end(), body.begin(), body.end());
+    uint32_t crc = crc32(0, body.data(), body.size());
+    for (int shift = 24; shift >= 0; shift -= 8)
+      png.push_back(static_cast<uint8_t>(crc >> shift));
+  };
+  png.resize(8);
+  chunk(ihdr);
+  chunk({'I', 'D', 'A', 'T'}); // libpng reads the header up to here
+  chunk({'I', 'E', 'N', 'D'});
+  Status s = decodeImage(png, "huge.png", img);
+  EXPECT_NE(s.message().find(
+                "huge.png: the image is 100000 x 100000 pixels (at most 2^26 "
+                "are read)"),
+            std::string::npos)
+      << s.message();
+}
+
 } // namespace
