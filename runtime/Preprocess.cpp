@@ -353,9 +353,10 @@ struct Rng {
   int64_t below(int64_t n) { return n <= 1 ? 0 : int64_t(next() % uint64_t(n)); }
 };
 
-/// The most values one transformed image may hold (2^28 floats, 1 GiB): a
-/// larger Resize / Pad / CenterCrop is an error, not an allocation failure.
-constexpr int64_t kMaxValues = int64_t(1) << 28;
+/// The most values one transformed image may hold: 2^26 floats (256 MiB; a
+/// 3 x 4096 x 4096 image fits). A larger Resize / Pad / CenterCrop is an
+/// error, not an allocation failure.
+constexpr int64_t kMaxValues = int64_t(1) << 26;
 
 Status checkSize(const char *what, int64_t c, int64_t h, int64_t w) {
   if (h > 0 && w > 0 && c > 0 && h <= kMaxValues / w &&
@@ -363,7 +364,7 @@ Status checkSize(const char *what, int64_t c, int64_t h, int64_t w) {
     return Status::ok();
   return invalidArgument(std::string(what) + " to " + std::to_string(c) +
                          "x" + std::to_string(h) + "x" + std::to_string(w) +
-                         ": more than 2^28 values (or an empty image)");
+                         ": more than 2^26 values (or an empty image)");
 }
 
 void pad(Image &img, int64_t left, int64_t top, int64_t right, int64_t bottom,

@@ -405,13 +405,13 @@ TEST(Dataset, HugeImagesAreRefusedBeforeAllocating) {
   Expected<Preprocess> resize = Preprocess::parse("Resize([65536, 65536])");
   ASSERT_TRUE(resize.hasValue());
   EXPECT_NE(resize->apply(img, false, 0).message().find(
-                "Resize to 3x65536x65536: more than 2^28 values"),
+                "Resize to 3x65536x65536: more than 2^26 values"),
             std::string::npos);
   Expected<Preprocess> pad = Preprocess::parse("Pad(4096)");
   ASSERT_TRUE(pad.hasValue());
   img.resize(16, 7, 9);
   EXPECT_NE(pad->apply(img, false, 0).message().find(
-                "Pad to 16x8199x8201: more than 2^28 values"),
+                "Pad to 16x8199x8201: more than 2^26 values"),
             std::string::npos);
   // A PNG whose IHDR says 100000 x 100000 (valid CRC, no image data).
   std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
