@@ -40,13 +40,62 @@ static std::string shortName(const std::string &name) {
   return "..." + name.substr(name.size() - (kMaxName - 3));
 }
 
-LogicalResult qopt::writeSqnrPlot(const std::string &path,
-                                  const std::vector<LayerRecord> &layers) {
+/// Colour map entries both charts use: black text, light grid lines and
+/// two bar colours.
+enum { kBlack = 1, kFirst = 2, kGrid = 3, kSecond = 4 };
+
+struct Rgb {
+  int r, g, b;
+};
+
+/// Opens `path` as a white width x height PNG page with the colour map
+/// (`first`, `second` for the bars) and absolute character sizes.
+static LogicalResult beginPage(const std::string &path, int width, int height,
+                               Rgb first, Rgb second) {
   // PLplot ends the process on a file it cannot open: check first.
   if (!std::ofstream(path)) {
     llvm::errs() << "qc: error: cannot write " << path << "\n";
     return failure();
   }
+  plsdev("pngcairo");
+  plsfnam(path.c_str());
+  plspage(kDpi, kDpi, width, height, 0, 0);
+  plscolbg(255, 255, 255);
+  plscol0(kBlack, 0, 0, 0);
+  plscol0(kFirst, first.r, first.g, first.b);
+  plscol0(kGrid, 210, 210, 210);
+  plscol0(kSecond, second.r, second.g, second.b);
+  plinit();
+  // Absolute character sizes (PLplot scales the default with the page).
+  plschr(kCharMm, 1.0);
+  pladv(0);
+  return success();
+}
+
+/// The bar of layer `i` from `lo` to `hi`, in colour `color`.
+static void fillBar(int i, double lo, double hi, int color) {
+  PLFLT x[4] = {i - 0.35, i - 0.35, i + 0.35, i + 0.35};
+  PLFLT y[4] = {lo, hi, hi, lo};
+  plcol0(color);
+  plfill(4, x, y);
+}
+
+/// The layer names under the last viewport, the x axis's name under them,
+/// and the page written.
+static void endPage(const std::vector<qopt::LayerRecord> &layers, int height) {
+  int n = std::max<int>(1, layers.size());
+  plschr(kCharMm, 0.8);
+  for (int i = 0; i < (int)layers.size(); ++i)
+    plmtex("bv", 0.5, (i + 0.5) / n, 1.0, shortName(layers[i].name).c_str());
+  plschr(kCharMm, 1.0);
+  plvpor(0, 1, 0, 1);
+  plwind(0, 1, 0, 1);
+  plptex(0.5, 15.0 / height, 1, 0, 0.5, "layer");
+  plend();
+}
+
+LogicalResult qopt::writeSqnrPlot(const std::string &path,
+                                  const std::vector<LayerRecord> &layers) {
   double top = 10.0;
   bool anyExact = false;
   for (const LayerRecord &l : layers) {
@@ -59,19 +108,9 @@ LogicalResult qopt::writeSqnrPlot(const std::string &path,
   // Pixels: the plot 440 high, under it the names and the axis name; 60 px
   // a bar.
   int namesH = kNamesH, width = std::max(900, 200 + 60 * n), height = 1040;
-  enum { kBlack = 1, kBar = 2, kGrid = 3, kExact = 4 };
-  plsdev("pngcairo");
-  plsfnam(path.c_str());
-  plspage(kDpi, kDpi, width, height, 0, 0);
-  plscolbg(255, 255, 255);
-  plscol0(kBlack, 0, 0, 0);
-  plscol0(kBar, 31, 119, 180);
-  plscol0(kGrid, 210, 210, 210);
-  plscol0(kExact, 44, 160, 44);
-  plinit();
-  // Absolute character sizes (PLplot scales the default with the page).
-  plschr(kCharMm, 1.0);
-  pladv(0);
+  // Bars blue; green for the layers identical to float.
+  if (failed(beginPage(path, width, height, {31, 119, 180}, {44, 160, 44})))
+    return failure();
   plvpor(170.0 / width, 1.0 - 30.0 / width, (double)namesH / height,
          1.0 - 100.0 / height);
   plwind(-0.5, n - 0.5, 0, top);
@@ -80,11 +119,8 @@ LogicalResult qopt::writeSqnrPlot(const std::string &path,
   for (int i = 0; i < (int)layers.size(); ++i) {
     double v = layers[i].sqnrDb;
     bool finite = std::isfinite(v);
-    double h = finite ? std::clamp(v, 0.0, top) : top;
-    PLFLT x[4] = {i - 0.35, i - 0.35, i + 0.35, i + 0.35};
-    PLFLT y[4] = {0, h, h, 0};
-    plcol0(finite ? kBar : kExact);
-    plfill(4, x, y);
+    fillBar(i, 0, finite ? std::clamp(v, 0.0, top) : top,
+            finite ? kFirst : kSecond);
   }
   plcol0(kBlack);
   plbox("bc", 0, 0, "bcnstv", 10, 0);
@@ -92,15 +128,7 @@ LogicalResult qopt::writeSqnrPlot(const std::string &path,
         "Per-layer SQNR, fake-quant vs float");
   if (anyExact)
     plmtex("t", 0.5, 1.0, 1.0, "green: identical to float");
-  plschr(kCharMm, 0.8);
-  for (int i = 0; i < (int)layers.size(); ++i)
-    plmtex("bv", 0.5, (i + 0.5) / n, 1.0, shortName(layers[i].name).c_str());
-  // The x axis's name, under the layer names.
-  plschr(kCharMm, 1.0);
-  plvpor(0, 1, 0, 1);
-  plwind(0, 1, 0, 1);
-  plptex(0.5, 15.0 / height, 1, 0, 0.5, "layer");
-  plend();
+  endPage(layers, height);
   return success();
 }
 
@@ -120,28 +148,14 @@ std::pair<double, double> panelRange(double lo, double hi) {
 
 LogicalResult qopt::writeRangesPlot(const std::string &path,
                                     const std::vector<LayerRecord> &layers) {
-  if (!std::ofstream(path)) {
-    llvm::errs() << "qc: error: cannot write " << path << "\n";
-    return failure();
-  }
   int n = std::max<int>(1, layers.size());
   // Text scales with the page height: 1300 px make it 1.25 times the
   // SQNR chart's, and the names' room with it.
   int height = 1300, namesH = kNamesH * height / 1040, panelH = 320,
       width = std::max(900, 200 + 60 * n);
-  enum { kBlack = 1, kAct = 2, kGrid = 3, kWeight = 4 };
-  plsdev("pngcairo");
-  plsfnam(path.c_str());
-  plspage(kDpi, kDpi, width, height, 0, 0);
-  plscolbg(255, 255, 255);
-  plscol0(kBlack, 0, 0, 0);
-  plscol0(kAct, 31, 119, 180);
-  plscol0(kGrid, 210, 210, 210);
-  plscol0(kWeight, 255, 127, 14);
-  plinit();
-  // Absolute character sizes (PLplot scales the default with the page).
-  plschr(kCharMm, 1.0);
-  pladv(0);
+  // Activation ranges blue, weight ranges orange.
+  if (failed(beginPage(path, width, height, {31, 119, 180}, {255, 127, 14})))
+    return failure();
   struct Panel {
     const char *title, *axis;
     int color;
@@ -149,8 +163,8 @@ LogicalResult qopt::writeRangesPlot(const std::string &path,
   };
   const Panel panels[2] = {
       {"Input activation range per layer (float, first calibration batch)",
-       "activation", kAct, &LayerRecord::inMin, &LayerRecord::inMax},
-      {"Weight range per layer (float, batch norm folded)", "weight", kWeight,
+       "activation", kFirst, &LayerRecord::inMin, &LayerRecord::inMax},
+      {"Weight range per layer (float, batch norm folded)", "weight", kSecond,
        &LayerRecord::wMin, &LayerRecord::wMax}};
   for (int p = 0; p < 2; ++p) {
     const Panel &panel = panels[p];
@@ -170,12 +184,8 @@ LogicalResult qopt::writeRangesPlot(const std::string &path,
     plbox("", 0, 0, "g", 0, 0);
     for (int i = 0; i < (int)layers.size(); ++i) {
       double a = layers[i].*panel.lo, b = layers[i].*panel.hi;
-      if (!std::isfinite(a) || !std::isfinite(b))
-        continue;
-      PLFLT x[4] = {i - 0.35, i - 0.35, i + 0.35, i + 0.35};
-      PLFLT y[4] = {a, b, b, a};
-      plcol0(panel.color);
-      plfill(4, x, y);
+      if (std::isfinite(a) && std::isfinite(b))
+        fillBar(i, a, b, panel.color);
     }
     plcol0(kBlack);
     PLFLT zx[2] = {-0.5, n - 0.5}, zy[2] = {0, 0};
@@ -183,13 +193,6 @@ LogicalResult qopt::writeRangesPlot(const std::string &path,
     plbox("bc", 0, 0, "bcnstv", 0, 0);
     pllab("", panel.axis, panel.title);
   }
-  plschr(kCharMm, 0.8);
-  for (int i = 0; i < (int)layers.size(); ++i)
-    plmtex("bv", 0.5, (i + 0.5) / n, 1.0, shortName(layers[i].name).c_str());
-  plschr(kCharMm, 1.0);
-  plvpor(0, 1, 0, 1);
-  plwind(0, 1, 0, 1);
-  plptex(0.5, 15.0 / height, 1, 0, 0.5, "layer");
-  plend();
+  endPage(layers, height);
   return success();
 }
