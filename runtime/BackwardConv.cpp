@@ -1,6 +1,7 @@
 //===- BackwardConv.cpp ---------------------------------------------------===//
 
 #include "runtime/BackwardConv.h"
+#include "runtime/ConvCore.h"
 #include "runtime/DnnlUtil.h"
 #include "runtime/Threading.h"
 
@@ -123,22 +124,17 @@ Expected<ConvBackwardPlan> ConvBackwardPlan::create(const Shape &inputShape,
     memory::dims srcDims(inputShape.begin(), inputShape.end());
     memory::dims dstDims(out->begin(), out->end());
     const Shape &ws = weightShape;
-    memory::dims wDims;
-    tag wTag;
-    if (p.groups == 1) {
-      wDims = {ws[0], ws[1], ws[2], ws[3]};
-      wTag = tag::oihw;
-    } else {
-      wDims = {p.groups, ws[0] / p.groups, ws[1], ws[2], ws[3]};
-      wTag = tag::goihw;
-    }
+    const detail::ConvWeightLayout wLayout =
+      detail::convWeightLayout(ws, p.groups);
+    const memory::dims &wDims = wLayout.dims;
+    tag wTag = wLayout.tag;
     memory::desc srcAny(srcDims, f32, tag::any), dstAny(dstDims, f32, tag::any);
     memory::desc wAny(wDims, f32, tag::any);
     memory::desc bMd =
         withBias ? memory::desc({ws[0]}, f32, tag::x) : memory::desc();
-    memory::dims strides = {p.strideH, p.strideW};
-    memory::dims dil = {p.dilationH - 1, p.dilationW - 1}; // oneDNN: 0 dense
-    memory::dims padL = {p.padTop, p.padLeft}, padR = {p.padBottom, p.padRight};
+    const detail::ConvGeometry geometry = detail::convGeometry(p);
+    const memory::dims &strides = geometry.strides, &dil = geometry.dilations,
+                       &padL = geometry.padL, &padR = geometry.padR;
     auto alg = dnnl::algorithm::convolution_direct;
 
     // The forward primitive descriptor is the hint both backward ones need.
@@ -210,18 +206,13 @@ static Status makeWeightChunks(ConvBackwardPlan::Impl &m) {
     auto f32 = memory::data_type::f32;
     const Conv2dParams &p = m.params;
     const Shape &ws = m.weightShape;
-    memory::dims wDims;
-    tag wTag;
-    if (p.groups == 1) {
-      wDims = {ws[0], ws[1], ws[2], ws[3]};
-      wTag = tag::oihw;
-    } else {
-      wDims = {p.groups, ws[0] / p.groups, ws[1], ws[2], ws[3]};
-      wTag = tag::goihw;
-    }
-    memory::dims strides = {p.strideH, p.strideW};
-    memory::dims dil = {p.dilationH - 1, p.dilationW - 1};
-    memory::dims padL = {p.padTop, p.padLeft}, padR = {p.padBottom, p.padRight};
+    const detail::ConvWeightLayout wLayout =
+      detail::convWeightLayout(ws, p.groups);
+    const memory::dims &wDims = wLayout.dims;
+    tag wTag = wLayout.tag;
+    const detail::ConvGeometry geometry = detail::convGeometry(p);
+    const memory::dims &strides = geometry.strides, &dil = geometry.dilations,
+                       &padL = geometry.padL, &padR = geometry.padR;
     auto alg = dnnl::algorithm::convolution_direct;
     int64_t n = m.inputShape[0];
     int64_t count = std::max<int64_t>(1, std::min(n, kWeightChunks));

@@ -66,15 +66,10 @@ Status ConvCore::init(const Shape &in, DType srcType, const Tensor &weight,
   memory::dims srcDims(in.begin(), in.end());
   memory::dims dstDims(outputShape.begin(), outputShape.end());
   const Shape &ws = weight.shape();
-  memory::dims wDims;
-  tag wTag;
-  if (p.groups == 1) {
-    wDims = {ws[0], ws[1], ws[2], ws[3]};
-    wTag = tag::oihw;
-  } else {
-    wDims = {p.groups, ws[0] / p.groups, ws[1], ws[2], ws[3]};
-    wTag = tag::goihw;
-  }
+  const detail::ConvWeightLayout wLayout =
+      detail::convWeightLayout(ws, p.groups);
+  const memory::dims &wDims = wLayout.dims;
+  tag wTag = wLayout.tag;
   memory::data_type wType = toDnnl(weight.dtype());
   memory::data_type bType =
       biasT.defined() ? toDnnl(biasT.dtype()) : memory::data_type::undef;
@@ -83,9 +78,9 @@ Status ConvCore::init(const Shape &in, DType srcType, const Tensor &weight,
   memory::desc wAny(wDims, wType, tag::any);
   memory::desc bMd =
       biasT.defined() ? memory::desc({ws[0]}, bType, tag::x) : memory::desc();
-  memory::dims strides = {p.strideH, p.strideW};
-  memory::dims dil = {p.dilationH - 1, p.dilationW - 1}; // oneDNN: 0 = dense
-  memory::dims padL = {p.padTop, p.padLeft}, padR = {p.padBottom, p.padRight};
+  const detail::ConvGeometry geometry = detail::convGeometry(p);
+  const memory::dims &strides = geometry.strides, &dil = geometry.dilations,
+                     &padL = geometry.padL, &padR = geometry.padR;
   auto prop = dnnl::prop_kind::forward_inference;
   auto alg = dnnl::algorithm::convolution_direct;
   auto makePd = [&](tag srcTag, tag dstTag) {

@@ -18,6 +18,30 @@
 namespace qrt {
 namespace detail {
 
+/// qrt's plain [OC, C/g, KH, KW] conv weight as oneDNN sees it: oihw, or
+/// goihw with the groups split out.
+struct ConvWeightLayout {
+  dnnl::memory::dims dims;
+  dnnl::memory::format_tag tag;
+};
+inline ConvWeightLayout convWeightLayout(const Shape &ws, int64_t groups) {
+  if (groups == 1)
+    return {{ws[0], ws[1], ws[2], ws[3]}, dnnl::memory::format_tag::oihw};
+  return {{groups, ws[0] / groups, ws[1], ws[2], ws[3]},
+          dnnl::memory::format_tag::goihw};
+}
+
+/// A convolution's strides, dilations (oneDNN's: 0 is dense) and paddings.
+struct ConvGeometry {
+  dnnl::memory::dims strides, dilations, padL, padR;
+};
+inline ConvGeometry convGeometry(const Conv2dParams &p) {
+  return {{p.strideH, p.strideW},
+          {p.dilationH - 1, p.dilationW - 1},
+          {p.padTop, p.padLeft},
+          {p.padBottom, p.padRight}};
+}
+
 struct ConvCore {
   Shape inputShape, outputShape;
   dnnl::stream stream;
