@@ -401,10 +401,8 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   report.trainData = train->describe();
   report.calibData = calib->describe();
   report.evalData = test->describe();
-  std::string kind = options.data.substr(0, options.data.find_first_of(":,"));
-  bool splits = kind == "fashion-mnist" || kind == "mnist" ||
-                kind == "cifar10" || kind == "cifar100";
-  if (options.evalData.empty() && !splits)
+  if (options.evalData.empty() &&
+      !qrt::dataKindHasSplits(qrt::dataKind(options.data)))
     report.notes.push_back("--data " + options.data +
                            " has no test split: the evaluations ran on the "
                            "same images as calibration (give --eval-data)");

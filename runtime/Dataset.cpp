@@ -354,6 +354,15 @@ openFashionMnist(const std::string &dir, const std::string &split) {
   return d;
 }
 
+std::string dataKind(const std::string &spec) {
+  return trimmed(spec.substr(0, spec.find_first_of(":,")));
+}
+
+bool dataKindHasSplits(const std::string &kind) {
+  return kind == "fashion-mnist" || kind == "mnist" || kind == "cifar10" ||
+         kind == "cifar100";
+}
+
 Expected<std::shared_ptr<const Dataset>>
 openDataset(const std::string &spec, DataRole role,
             const std::string &fashionMnistDir, const std::string &what) {
@@ -472,7 +481,7 @@ Expected<DataSource> openDataSource(const std::string &spec, DataRole role,
       return p.status();
     return DataSource(std::move(*d), std::move(*p));
   }
-  std::string kind = spec.substr(0, spec.find_first_of(":,"));
+  std::string kind = dataKind(spec);
   if (kind == "fashion-mnist" || kind == "mnist" || kind == "idx") {
     if (!(std > 0.f))
       return invalidArgument("the normalization std must be > 0");

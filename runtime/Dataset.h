@@ -48,6 +48,14 @@ public:
   virtual std::string describe() const = 0;
 };
 
+/// The kind a spec names: "folder" of "folder:/data", "fashion-mnist" of
+/// "fashion-mnist,split=t10k" (what messages and the default transform go
+/// by).
+std::string dataKind(const std::string &spec);
+/// Whether a kind has train / test splits (fashion-mnist, mnist, cifar10,
+/// cifar100): without one, evaluation data must be given apart.
+bool dataKindHasSplits(const std::string &kind);
+
 /// Which split a spec without `split=` means.
 enum class DataRole { Train, Eval };
 

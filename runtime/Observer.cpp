@@ -79,6 +79,16 @@ Expected<QuantParams> paramsFromRanges(const std::vector<float> &mins,
   return q;
 }
 
+/// Running per-group min / max merged across ranks: exact in any order.
+Status reduceRanges(Collective &c, std::vector<float> &mins,
+                    std::vector<float> &maxs, const char *observer) {
+  if (mins.empty())
+    return invalidArgument(std::string(observer) +
+                           " observer: reduced before any update");
+  QRT_RETURN_IF_ERROR(c.allReduceMin(mins.data(), mins.size()));
+  return c.allReduceMax(maxs.data(), maxs.size());
+}
+
 class MinMaxObserver : public Observer {
 public:
   using Observer::Observer;
@@ -102,10 +112,7 @@ public:
   /// The running min / max of the union: exact, in any order.
   bool reducible() const override { return true; }
   Status reduce(Collective &c) override {
-    if (mins_.empty())
-      return invalidArgument("min_max observer: reduced before any update");
-    QRT_RETURN_IF_ERROR(c.allReduceMin(mins_.data(), mins_.size()));
-    return c.allReduceMax(maxs_.data(), maxs_.size());
+    return reduceRanges(c, mins_, maxs_, "min_max");
   }
 
 private:
@@ -303,10 +310,7 @@ public:
   Status reduce(Collective &c) override {
     if (averaged_)
       return Observer::reduce(c);
-    if (mins_.empty())
-      return invalidArgument("mse observer: reduced before any update");
-    QRT_RETURN_IF_ERROR(c.allReduceMin(mins_.data(), mins_.size()));
-    return c.allReduceMax(maxs_.data(), maxs_.size());
+    return reduceRanges(c, mins_, maxs_, "mse");
   }
 
 private:

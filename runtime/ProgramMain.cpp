@@ -298,8 +298,9 @@ int evaluate(const ProgramInfo &info, const Options &o, const ModelFn &model) {
                    o.logitsOut.empty() ? nullptr : &logits);
   if (!r)
     return fail(info, r.status().message());
-  std::string name = o.eval.substr(0, o.eval.find_first_of(":,"));
-  std::fputs(formatTop1Line(*r, o.batchSize, getNumThreads(), name).c_str(),
+  std::fputs(formatTop1Line(*r, o.batchSize, getNumThreads(),
+                            dataKind(o.eval))
+                 .c_str(),
              stdout);
   if (!o.logitsOut.empty())
     if (Status s = writeNpy(o.logitsOut, logits); !s)

@@ -199,7 +199,7 @@ static int evaluate(const qopt::ExecutionPlan &plan) {
     return fail(r.status().message());
   llvm::outs() << qrt::formatTop1Line(
       *r, batchSize, qrt::getNumThreads(),
-      evalSet.substr(0, evalSet.find_first_of(":,")));
+      qrt::dataKind(evalSet));
   if (!logitsOut.empty())
     if (qrt::Status s = qrt::writeNpy(logitsOut, logits); !s)
       return fail(s.message());
