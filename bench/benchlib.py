@@ -134,7 +134,7 @@ def machine():
     try:
         with open("/proc/cpuinfo") as f:
             text = f.read()
-        flags = " ".join(x for x in ("avx512f", "avx512_vnni", "avx512_bf16") if x in text)
+        flags = " ".join(x for x in ("avx512f", "avx512_vnni", "avx512_bf16", "amx_int8") if x in text)
     except OSError:
         pass
     return f"{os.cpu_count()} vCPU {cpu} ({flags})"

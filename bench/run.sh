@@ -2,15 +2,17 @@
 # `make bench`: qopt against its peers (onnxruntime, PyTorch), printed as ratios.
 # Not part of `make test`; nothing here asserts a time. Needs a built tree
 # (BUILD, default build). Python runs from .venv-ortq (made by
-# scripts/install-deps.sh): the system packages (torch, torchvision, numpy)
-# plus onnx 1.16.2 and onnxruntime 1.20.1 from pip, because onnxruntime
-# 1.20's quantization tooling does not import with Debian's onnx 1.12 (the
-# project .venv keeps onnx 1.12).
+# scripts/install-deps.sh): onnx 1.16.2, onnxruntime 1.20.1 and numpy from
+# pip, without the system packages, because onnxruntime 1.20's quantization
+# tooling does not import with Debian's onnx 1.12 and Debian's torch does not
+# import next to onnx 1.16. Models are exported from torch by the project
+# .venv (Debian's torch and onnx 1.12) in a process of its own.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export BUILD="${BUILD:-build}"
 venv="${QOPT_ORTQ_VENV:-$here/.venv-ortq}"
-if ! "$venv/bin/python" -c "import onnxruntime.quantization, torchvision" 2>/dev/null; then
+if ! "$venv/bin/python" -c "import onnxruntime.quantization" 2>/dev/null ||
+   ! "$here/.venv/bin/python" -c "import torchvision, onnx" 2>/dev/null; then
   "$here/scripts/install-deps.sh"
 fi
 cd "$here/bench"

@@ -55,11 +55,14 @@ fi
 # ONNX tests, and the int8 peer of the benchmarks) needs onnx >= 1.16, which
 # would shadow Debian's onnx 1.12 for the other scripts (onnx 1.16 writes IR
 # version 10 files that the C++ libonnx 1.12 checker rejects). It gets its own
-# venv, also over the system packages.
+# venv, isolated from the system packages: Debian's torch imported next to
+# pip's onnx 1.16 fails ("cannot import name 'IR_VERSION_2021_7_30' from
+# 'onnx.onnx_pb'"), so nothing here can import torch. Models are exported
+# from torch in the project venv above, in a separate process.
 ortq="${QOPT_ORTQ_VENV:-$here/.venv-ortq}"
 if [ ! -x "$ortq/bin/python" ]; then
-  /usr/bin/python3 -m venv --system-site-packages "$ortq"
+  /usr/bin/python3 -m venv "$ortq"
 fi
-if ! "$ortq/bin/python" -c "import onnxruntime.quantization" 2>/dev/null; then
-  "$ortq/bin/pip" install -q "onnxruntime==1.20.1" "onnx==1.16.2"
+if ! "$ortq/bin/python" -c "import onnxruntime.quantization, numpy" 2>/dev/null; then
+  "$ortq/bin/pip" install -q "onnxruntime==1.20.1" "onnx==1.16.2" "numpy==2.4.6"
 fi
