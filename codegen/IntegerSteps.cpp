@@ -86,6 +86,23 @@ static MaxPoolOp fusedIntMaxPool(DequantizeOp deq);
 static QuantizeOp closingQuantize(MaxPoolOp pool);
 static llvm::DenseSet<Value> channelsLastValues(Operation *op);
 
+/// The float ops after a raw (i32) layer that its step computes too
+/// (qrt::applyFloatEpilogue): the result's only user dequantizes it (per
+/// tensor or along axis 1) into an `add` of an f32 [1, C, 1...] bias, then,
+/// as far as each value has one user, an `add` of an f32 of the same type
+/// defined before the layer (the policy's full-precision residual) and a
+/// `relu`. Without the bias add nothing is fused.
+struct FloatChain {
+  llvm::SmallVector<Operation *, 4> ops; // absorbed, in order
+  Value bias, residual, result;
+  bool relu = false;
+  QuantizeOp quantize; // of the result, per tensor to 8 bits, or null
+  /// Other quantizes of the result to quantize's type: the same values,
+  /// which share its result.
+  llvm::SmallVector<QuantizeOp, 1> sameQuantizes;
+};
+static std::optional<FloatChain> floatChainOf(Operation *layer, Value acc);
+
 static LogicalResult lowerDequantize(ExecutionPlan &plan, DequantizeOp op) {
   if (MaxPoolOp pool = fusedIntMaxPool(op)) {
     QuantizeOp q = closingQuantize(pool);
@@ -174,13 +191,16 @@ static QuantizeOp closingQuantize(MaxPoolOp pool) {
   return cast<QuantizeOp>(*pool.getResult().getUsers().begin());
 }
 
-/// The 8-bit activations held channels-last ([N, H, W, C]) at run time:
-/// rank-4 results of requantized qconv2d and of qadd whose every user is a
-/// requantized qconv2d (as input, or as residual of a channels-last result)
-/// or a qadd whose result is channels-last too. So consecutive int8 layers
-/// (and the residual adds between them) never reorder; values that leave
-/// that world (dequantize, return, pools) stay NCHW and the first conv after
-/// them reorders its input. Recomputed per query: functions are small.
+/// The activations held channels-last ([N, H, W, C]) at run time: rank-4
+/// results of requantized qconv2d, of qadd, of integer max pools, and of
+/// the float epilogues of raw qconv2d (FloatChain: the f32 result and its
+/// quantized copy), whose every user is a qconv2d (as input, or as
+/// residual of a channels-last result), a qadd or pool whose result is
+/// channels-last too, the quantize or residual add of a channels-last float
+/// epilogue. So consecutive int8 layers (and the adds between them, integer
+/// or float) never reorder; values that leave that world (dequantize,
+/// return, float pools) stay NCHW and the first conv after them reorders
+/// its input. Recomputed per query: functions are small.
 static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
   llvm::DenseSet<Value> s;
   auto func = op->getParentOfType<func::FuncOp>();
@@ -189,6 +209,40 @@ static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
   auto rank4 = [](Value v) {
     return cast<RankedTensorType>(v.getType()).getRank() == 4;
   };
+  // The float epilogues of raw convs, and which one absorbs each residual
+  // add and quantize.
+  std::vector<FloatChain> chains;
+  llvm::DenseMap<Operation *, size_t> chainOfOp;
+  func.walk([&](QConv2dOp c) {
+    if (isRequantized(c.getOutput()) || !rank4(c.getOutput()) ||
+        c.getResidual())
+      return;
+    std::optional<FloatChain> chain = floatChainOf(c, c.getOutput());
+    if (!chain || !rank4(chain->result))
+      return;
+    for (Operation *o : chain->ops)
+      chainOfOp[o] = chains.size();
+    if (chain->quantize)
+      chainOfOp[chain->quantize] = chains.size();
+    for (QuantizeOp q : chain->sameQuantizes)
+      chainOfOp[q] = chains.size();
+    chains.push_back(std::move(*chain));
+  });
+  // A chain's values, which share one layout.
+  auto chainValues = [](FloatChain c) {
+    SmallVector<Value, 4> v{c.result};
+    if (c.quantize)
+      v.push_back(c.quantize.getResult());
+    for (QuantizeOp q : c.sameQuantizes)
+      v.push_back(q.getResult());
+    if (c.residual)
+      v.push_back(c.residual);
+    return v;
+  };
+  for (const FloatChain &c : chains)
+    for (Value v : chainValues(c))
+      if (v != c.residual)
+        s.insert(v);
   func.walk([&](Operation *o) {
     if (auto c = dyn_cast<QConv2dOp>(o)) {
       if (isRequantized(c.getOutput()))
@@ -208,9 +262,13 @@ static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
       for (OpOperand &use : v.getUses()) {
         Operation *user = use.getOwner();
         if (auto c = dyn_cast<QConv2dOp>(user)) {
-          if (isRequantized(c.getOutput()) &&
-              (use.getOperandNumber() == 0 ||
-               (c.getResidual() == v && s.contains(c.getOutput()))))
+          if (use.getOperandNumber() == 0 ||
+              (isRequantized(c.getOutput()) && c.getResidual() == v &&
+               s.contains(c.getOutput())))
+            continue;
+        } else if (auto it = chainOfOp.find(user); it != chainOfOp.end()) {
+          // The residual add or a quantize of a float epilogue.
+          if (s.contains(chains[it->second].result))
             continue;
         } else if (auto a = dyn_cast<QAddOp>(user)) {
           if (s.contains(a.getOutput()))
@@ -224,8 +282,14 @@ static llvm::DenseSet<Value> channelsLastValues(Operation *op) {
         break;
       }
     }
-    // A qadd's operands and result, and a conv's residual and result, share
-    // one layout.
+    // A qadd's operands and result, a conv's residual and result, and a
+    // float epilogue's values share one layout.
+    for (const FloatChain &c : chains) {
+      SmallVector<Value, 4> values = chainValues(c);
+      if (llvm::any_of(values, [&](Value v) { return !s.contains(v); }))
+        for (Value v : values)
+          drop(v);
+    }
     func.walk([&](Operation *o) {
       if (auto a = dyn_cast<QAddOp>(o)) {
         if (s.contains(a.getOutput()) &&
@@ -306,19 +370,6 @@ static LogicalResult lowerFusedQConv(ExecutionPlan &plan, QConv2dOp op) {
   return success();
 }
 
-/// The float ops after a raw (i32) layer that its step computes too
-/// (qrt::applyFloatEpilogue): the result's only user dequantizes it (per
-/// tensor or along axis 1) into an `add` of an f32 [1, C, 1...] bias, then,
-/// as far as each value has one user, an `add` of an f32 of the same type
-/// defined before the layer (the policy's full-precision residual) and a
-/// `relu`. Without the bias add nothing is fused.
-struct FloatChain {
-  llvm::SmallVector<Operation *, 4> ops; // absorbed, in order
-  Value bias, residual, result;
-  bool relu = false;
-  QuantizeOp quantize; // of the result, per tensor to 8 bits, or null
-};
-
 static std::optional<FloatChain> floatChainOf(Operation *layer, Value acc) {
   auto soleUser = [](Value v) -> Operation * {
     return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
@@ -387,15 +438,18 @@ static std::optional<FloatChain> floatChainOf(Operation *layer, Value acc) {
     c.result = relu.getOutput();
   }
   // A per-tensor 8-bit quantize of the result (the next layer's input) is
-  // written by the same pass.
+  // written by the same pass, and so are its copies (a value quantized
+  // once per consumer, e.g. a block's two convs): one pass, one buffer.
   for (Operation *user : c.result.getUsers())
     if (auto q = dyn_cast<QuantizeOp>(user)) {
       auto qt = dyn_cast<UniformQuantizedType>(
           cast<RankedTensorType>(q.getType()).getElementType());
-      if (qt && qt.getStorageTypeIntegralWidth() == 8) {
+      if (!qt || qt.getStorageTypeIntegralWidth() != 8)
+        continue;
+      if (!c.quantize)
         c.quantize = q;
-        break;
-      }
+      else if (q.getType() == c.quantize.getType())
+        c.sameQuantizes.push_back(q);
     }
   return c;
 }
@@ -437,6 +491,8 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
     return op->emitError("int8 layers need constant weights and bias");
   p.inputDType = storageDType(*ix);
   p.inputZeroPoint = (int32_t)ix->zeroPoints[0];
+  if (isa<QConv2dOp>(op))
+    p.conv.srcChannelsLast = channelsLastValues(op).contains(input);
   auto make = isa<QConv2dOp>(op) ? step::qconv2d : step::qlinear;
   if (p.raw && !residual)
     if (std::optional<FloatChain> chain = floatChainOf(op, op->getResult(0))) {
@@ -456,7 +512,14 @@ static LogicalResult lowerIntLayer(ExecutionPlan &plan, Operation *op,
         p.floatOut.output = quantGridOf(*iq);
         plan.absorb(q);
         results.push_back(q.getResult());
+        for (QuantizeOp same : chain->sameQuantizes) {
+          plan.absorb(same);
+          plan.aliasSlot(same.getResult(), q.getResult());
+        }
       }
+      if (auto conv = dyn_cast<QConv2dOp>(op))
+        p.conv.dstChannelsLast =
+            channelsLastValues(op).contains(chain->result);
       for (Operation *absorbed : chain->ops)
         plan.absorb(absorbed);
       plan.addCall(op, make, {input, weight, bias, chain->bias, chain->residual},

@@ -520,7 +520,9 @@ struct QConvFused {
 };
 /// The float epilogue fused into a raw qconv2d / qlinear (a policy's
 /// full-precision residual path: dequantize -> + bias -> [+ residual] ->
-/// [relu] in the graph), computed as qrt::applyFloatEpilogue does.
+/// [relu] in the graph), computed as qrt::applyFloatEpilogue does, in the
+/// layer's output layout (IntLayer::conv.dstChannelsLast: NHWC, the grid's
+/// channel axis then the last one).
 struct FloatEpilogue {
   bool enabled = false;
   QuantGrid grid; // the accumulator's (i32; per tensor or along axis 1)

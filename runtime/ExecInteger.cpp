@@ -189,7 +189,8 @@ static Status intLayer(Context &ctx, const StepIO &io, const IntLayer &p,
     Status s = applyFloatEpilogue(
         acc, f.grid.scale, f.grid.zeroPoint, ctx.operand(optionalIn(io, 3)),
         ctx.operand(optionalIn(io, 4)), f.relu, out,
-        f.quantized ? &quantized : nullptr, f.quantized ? &q : nullptr);
+        f.quantized ? &quantized : nullptr, f.quantized ? &q : nullptr,
+        p.conv.dstChannelsLast);
     ctx[io.out[0]] = std::move(out);
     if (f.quantized)
       ctx[io.out[1]] = std::move(q);

@@ -357,9 +357,20 @@ Status subtractZeroPoint(const Tensor &q, int32_t zeroPoint, Tensor &acc) {
 }
 
 /// acc[n, c, ...] += bias[c]
-static void addBias(Tensor &acc, const std::vector<int32_t> &bias) {
+static void addBias(Tensor &acc, const std::vector<int32_t> &bias,
+                    bool channelsLast = false) {
   if (bias.empty())
     return;
+  if (channelsLast) { // [N, H, W, C]: the bias along each pixel's channels
+    int64_t c = acc.dim(3);
+    int32_t *p = acc.data<int32_t>();
+    parallelFor(acc.numel() / c, c, [&](int64_t b, int64_t e) {
+      for (int64_t px = b; px < e; ++px)
+        for (int64_t i = 0; i < c; ++i)
+          p[px * c + i] += bias[i];
+    });
+    return;
+  }
   int64_t c = acc.dim(1);
   int64_t inner = acc.numel() / (acc.dim(0) * c);
   int32_t *p = acc.data<int32_t>();
@@ -969,14 +980,44 @@ static void floatEpilogueRow(const int32_t *__restrict a,
       q[i] = (Q)emath::quantizeToInt(y[i], qs, qz, qlo, qhi);
 }
 
+/// A run of n values of a channels-last applyFloatEpilogue starting at a
+/// pixel: the per-channel scale, zero point and bias come tiled (s[i] is
+/// channel i mod C's), so every loop is contiguous and branch-free. Each op
+/// as floatEpilogueRow applies it.
+template <typename Q>
+static void floatEpilogueTile(const int32_t *__restrict a,
+                              const float *__restrict r, float *__restrict y,
+                              Q *__restrict q, int64_t n,
+                              const float *__restrict s,
+                              const float *__restrict z,
+                              const float *__restrict b, bool relu, float qs,
+                              float qz, float qlo, float qhi) {
+  for (int64_t i = 0; i < n; ++i)
+    y[i] = emath::add(emath::dequantizeValue((float)a[i], s[i], z[i]), b[i]);
+  if (r)
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = emath::add(y[i], r[i]);
+  if (relu)
+    for (int64_t i = 0; i < n; ++i)
+      y[i] = emath::relu(y[i]);
+  if (q)
+    for (int64_t i = 0; i < n; ++i)
+      q[i] = (Q)emath::quantizeToInt(y[i], qs, qz, qlo, qhi);
+}
+
 Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
                           const Tensor &zeroPoint, const Tensor &bias,
                           const Tensor &residual, bool relu, Tensor &y,
-                          const EpilogueQuantize *quantized, Tensor *q) {
+                          const EpilogueQuantize *quantized, Tensor *q,
+                          bool channelsLast) {
   QRT_RETURN_IF_ERROR(checkDType(acc, DType::I32, "float epilogue input"));
-  if (acc.rank() < 2)
-    return invalidArgument("float epilogue: accumulator must be [N, C, ...]");
-  int64_t channels = acc.dim(1);
+  if (acc.rank() < 2 || (channelsLast && acc.rank() != 4))
+    return invalidArgument(channelsLast
+                               ? "float epilogue: accumulator must be "
+                                 "[N, H, W, C]"
+                               : "float epilogue: accumulator must be "
+                                 "[N, C, ...]");
+  int64_t channels = channelsLast ? acc.dim(3) : acc.dim(1);
   auto perChannel = [&](const Tensor &t, const char *what) -> Status {
     if (!t.defined() || t.dtype() != DType::F32 ||
         (t.numel() != 1 && t.numel() != channels))
@@ -1024,6 +1065,29 @@ Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
         qhi = quantized ? quantized->range.qmax : 0.f;
   auto rows = [&](auto *qout) {
     using Q = std::remove_pointer_t<decltype(qout)>;
+    if (channelsLast) {
+      // Tiles of whole pixels (~1024 values) with the channel parameters
+      // laid out once per tile.
+      int64_t per = std::max<int64_t>(1, 1024 / std::max<int64_t>(1, channels));
+      int64_t tile = per * channels, total = acc.numel();
+      std::vector<float> ts(tile), tz(tile), tb(tile);
+      for (int64_t i = 0; i < tile; ++i) {
+        int64_t c = i % channels;
+        ts[i] = s[sc ? c : 0];
+        tz[i] = z[zc ? c : 0];
+        tb[i] = b[c];
+      }
+      parallelFor((total + tile - 1) / tile, tile * 2,
+                  [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+          int64_t at = t * tile, n = std::min(tile, total - at);
+          floatEpilogueTile<Q>(a + at, r ? r + at : nullptr, out + at,
+                               qout ? qout + at : nullptr, n, ts.data(),
+                               tz.data(), tb.data(), relu, qs, qz, qlo, qhi);
+        }
+      });
+      return;
+    }
     parallelFor(acc.dim(0) * channels, inner * 2, [&](int64_t begin,
                                                        int64_t end) {
       for (int64_t row = begin; row < end; ++row) {
@@ -1094,17 +1158,24 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
                                     "int8 conv2d"));
   if (params.fuseRelu)
     return invalidArgument("int8 conv2d: fuse ReLU in RequantizeOptions");
+  if (params.srcChannelsLast && inputShape.size() != 4)
+    return invalidArgument("int8 conv2d: channels-last input must be 4-D");
+  Shape nchwIn =
+      params.srcChannelsLast ? fromChannelsLast(inputShape) : inputShape;
   auto impl = std::make_shared<Impl>();
   impl->inputDType = inputDType;
+  impl->dstChannelsLast = params.dstChannelsLast;
   if (bias.defined())
     impl->bias.assign(bias.data<int32_t>(),
                       bias.data<int32_t>() + bias.numel());
   if (!int8KernelsExact()) {
     impl->exact = std::make_shared<ExactConv>();
-    QRT_RETURN_IF_ERROR(impl->exact->init(inputShape, inputDType, weight,
+    QRT_RETURN_IF_ERROR(impl->exact->init(nchwIn, inputDType, weight,
                                           params, inputZeroPoint));
     impl->core.inputShape = inputShape;
-    impl->core.outputShape = impl->exact->out;
+    impl->core.outputShape = params.dstChannelsLast
+                                 ? toChannelsLast(impl->exact->out)
+                                 : impl->exact->out;
     impl->core.implName = impl->exact->name;
     Int8ConvPlan plan;
     plan.impl_ = std::move(impl);
@@ -1115,8 +1186,8 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
     if (inputZeroPoint != 0)
       attr.set_zero_points(DNNL_ARG_SRC, 0, {DNNL_RUNTIME_S32_VAL});
     // Bias stays out of oneDNN: it would be added in f32.
-    QRT_RETURN_IF_ERROR(impl->core.init(inputShape, inputDType, weight,
-                                        Tensor(), DType::I32, params, attr));
+    QRT_RETURN_IF_ERROR(impl->core.init(nchwIn, inputDType, weight, Tensor(),
+                                        DType::I32, params, attr));
     if (inputZeroPoint != 0) {
       impl->zeroPoint =
           memory({{1}, memory::data_type::s32, tag::x}, detail::cpuEngine());
@@ -1127,6 +1198,9 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
   });
   if (!s)
     return s;
+  impl->core.inputShape = inputShape;
+  if (params.dstChannelsLast)
+    impl->core.outputShape = toChannelsLast(impl->core.outputShape);
   Int8ConvPlan plan;
   plan.impl_ = std::move(impl);
   return plan;
@@ -1152,7 +1226,7 @@ Status Int8ConvPlan::runAccumulate(const Tensor &x, Tensor &acc) const {
     impl_->core.execute(x.rawData(), acc.rawData(), extra);
     return Status::ok();
   }));
-  addBias(acc, impl_->bias);
+  addBias(acc, impl_->bias, impl_->dstChannelsLast);
   return Status::ok();
 }
 

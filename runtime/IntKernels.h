@@ -137,7 +137,9 @@ Status maxPool2dInt8(const Tensor &x, const Pool2dParams &p,
 
 /// Int8 convolution: x (u8 or i8) with zero point zx, weights s8
 /// [OC, C/g, KH, KW] (symmetric, zero point 0), optional i32 bias [OC] in
-/// the accumulator scale (s_x s_w).
+/// the accumulator scale (s_x s_w). params.src/dstChannelsLast make x / the
+/// accumulator NHWC ([N, H, W, C]); inputShape and outputShape() are the
+/// stored shapes.
 class Int8ConvPlan {
 public:
   static Expected<Int8ConvPlan> create(const Shape &inputShape,
@@ -184,7 +186,10 @@ Status applyEpilogue(const Tensor &acc, const Tensor &bias,
 /// operation rounded as the separate dequantize / add / relu kernels round
 /// it, so the bits are theirs. acc i32 [N, C, ...]; scale / zeroPoint f32
 /// [1] or [C]; bias f32 of C elements; residual f32 of acc's shape or
-/// undefined; y f32 of acc's shape.
+/// undefined; y f32 of acc's shape. With `channelsLast`, acc, residual, y
+/// and q are [N, H, W, C] (channels last, the int8 layers' layout) and the
+/// channel is the last dimension; the bits are the same (every op is
+/// elementwise).
 /// With `quantized`, the same pass also writes `q` = qrt::quantize of y
 /// (per tensor; the next int8 layer's input) in `quantized->dtype`.
 struct EpilogueQuantize {
@@ -196,7 +201,7 @@ Status applyFloatEpilogue(const Tensor &acc, const Tensor &scale,
                           const Tensor &zeroPoint, const Tensor &bias,
                           const Tensor &residual, bool relu, Tensor &y,
                           const EpilogueQuantize *quantized = nullptr,
-                          Tensor *q = nullptr);
+                          Tensor *q = nullptr, bool channelsLast = false);
 
 /// Int8 linear: x [N, K] (u8/i8, zero point zx), W s8 [M, K], bias i32 [M].
 /// Runs on oneDNN's matmul (it supports source zero points; inner product

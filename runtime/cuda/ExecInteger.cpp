@@ -135,17 +135,23 @@ epilogueFor(Context &ctx, StateT &state, const qrt::Int8Epilogue &e,
 /// The float epilogue of a raw layer (qrt::applyFloatEpilogue): the
 /// dequantize, add and relu kernels in turn, each the CPU's element
 /// function, so the result has the CPU's bits. in[3] is the bias (C
-/// floats), in[4] the residual.
+/// floats), in[4] the residual. With `channelsLast` the accumulator is
+/// [N, H, W, C] and the grid's channel axis is the last.
 static Status floatEpilogue(Context &ctx, const StepIO &io,
                             const qe::FloatEpilogue &f, FloatGrids &grid,
-                            const DeviceTensor &acc) {
+                            const DeviceTensor &acc, bool channelsLast) {
   QRT_RETURN_IF_ERROR(grid.acc.upload(f.grid, ctx.stream()));
+  int64_t channelAxis = channelsLast ? 3 : 1;
+  int64_t gridAxis = f.grid.axis == 1 ? channelAxis : f.grid.axis;
   Expected<GroupShape> g =
-      groupShapeOf(acc.shape, granularityOn(f.grid.axis, -1, acc.shape));
+      groupShapeOf(acc.shape, granularityOn(gridAxis, -1, acc.shape));
   if (!g)
     return g.status();
   const DeviceTensor &bias = ctx.operand(optionalIn(io, 3));
-  int64_t channels = acc.shape[1];
+  if ((int64_t)acc.shape.size() <= channelAxis)
+    return invalidArgument("float epilogue: accumulator of rank " +
+                           std::to_string(acc.shape.size()));
+  int64_t channels = acc.shape[channelAxis];
   if (!bias.defined() || bias.dtype != DType::F32 ||
       bias.numel() != channels)
     return invalidArgument("float epilogue: bias must be f32 of " +
@@ -166,7 +172,7 @@ static Status floatEpilogue(Context &ctx, const StepIO &io,
                                        grid.acc.zeroPoint.as<float>(), *g, y,
                                        ctx.stream()));
   Shape biasShape(acc.shape.size(), 1);
-  biasShape[1] = channels;
+  biasShape[channelAxis] = channels;
   QRT_RETURN_IF_ERROR(cuda::add(y, acc.shape, bias.as<float>(), biasShape, y,
                                 ctx.stream()));
   if (f.residual)
@@ -200,7 +206,8 @@ static Status intLayer(Context &ctx, const StepIO &io, const qe::IntLayer &p,
   if (!acc)
     return acc.status();
   if (p.raw && p.floatOut.enabled)
-    return floatEpilogue(ctx, io, p.floatOut, state.floatGrids, *acc);
+    return floatEpilogue(ctx, io, p.floatOut, state.floatGrids, *acc,
+                         channelsLast);
   if (p.raw) {
     Expected<DeviceTensor> out =
         ctx.output(io.out[0], acc->shape, DType::I32);

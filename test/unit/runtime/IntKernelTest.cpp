@@ -11,6 +11,7 @@
 #include "runtime/IntKernels.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace qrt;
 using namespace qrt::test;
@@ -279,6 +280,77 @@ TEST(Int8Conv, ExactBeyondFloatPrecision) {
   ASSERT_OK(plan->runAccumulate(x, acc));
   EXPECT_EQ(acc.data<int32_t>()[0], 18653760 + 1);
   EXPECT_EQ(acc.data<int32_t>()[1], 18653760 + 3);
+}
+
+/// [N, C, H, W] -> [N, H, W, C] of any 1- or 4-byte dtype.
+template <typename T> Tensor toNhwc(const Tensor &x) {
+  int64_t n = x.dim(0), c = x.dim(1), hw = x.dim(2) * x.dim(3);
+  Tensor y = Tensor::empty({n, x.dim(2), x.dim(3), c}, x.dtype());
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t i = 0; i < hw; ++i)
+        y.data<T>()[(b * hw + i) * c + ch] = x.data<T>()[(b * c + ch) * hw + i];
+  return y;
+}
+
+/// A channels-last accumulating plan (the int8 layers whose float epilogue
+/// runs channels-last) gives the NCHW plan's accumulators, transposed.
+void checkChannelsLastAccumulators() {
+  std::mt19937 rng(29);
+  Shape in = {3, 16, 9, 7};
+  Tensor x = randomInt<uint8_t>(in, 0, 255, rng);
+  Tensor w = randomInt<int8_t>({24, 16, 3, 3}, -127, 127, rng);
+  Tensor bias = randomInt<int32_t>({24}, -50000, 50000, rng);
+  Conv2dParams p = cp(2, 1, {1, 1, 1, 1}, 1);
+  Expected<Int8ConvPlan> nchw =
+      Int8ConvPlan::create(in, DType::U8, w, bias, p, 3);
+  ASSERT_TRUE(nchw.hasValue()) << nchw.status().toString();
+  p.srcChannelsLast = p.dstChannelsLast = true;
+  Expected<Int8ConvPlan> nhwc =
+      Int8ConvPlan::create(toChannelsLast(in), DType::U8, w, bias, p, 3);
+  ASSERT_TRUE(nhwc.hasValue()) << nhwc.status().toString();
+  Tensor a, b;
+  ASSERT_OK(nchw->runAccumulate(x, a));
+  ASSERT_OK(nhwc->runAccumulate(toNhwc<uint8_t>(x), b));
+  ASSERT_EQ(b.shape(), toChannelsLast(a.shape()));
+  Tensor at = toNhwc<int32_t>(a);
+  EXPECT_EQ(std::memcmp(at.rawData(), b.rawData(), b.nbytes()), 0)
+      << nhwc->implName();
+}
+
+TEST(Int8Conv, ChannelsLastAccumulators) { checkChannelsLastAccumulators(); }
+TEST(Int8ExactFallback, ChannelsLastAccumulators) {
+  ScopedInt8Fallback fallback;
+  checkChannelsLastAccumulators();
+}
+
+/// applyFloatEpilogue channels-last computes each element as the NCHW pass
+/// does: the same bits, transposed (f32 result and quantized copy).
+TEST(FloatEpilogue, ChannelsLastIsTheTransposedResult) {
+  std::mt19937 rng(31);
+  for (int64_t c : {3, 16, 1500}) { // 1500: one pixel per tile
+    Shape shape = {2, c, 5, 3};
+    Tensor acc = randomInt<int32_t>(shape, -40000, 40000, rng);
+    Tensor scale = randomUniform({c}, 1e-5f, 1e-3f, rng);
+    Tensor zero = Tensor::fromVector<float>({1}, {0.f});
+    Tensor bias = randomUniform({c}, -1.f, 1.f, rng);
+    Tensor residual = randomUniform(shape, -2.f, 2.f, rng);
+    EpilogueQuantize q;
+    q.dtype = DType::U8;
+    q.scale = 0.02f;
+    q.zeroPoint = 3.f;
+    q.range = QuantRange::fromBits(8, false);
+    Tensor y, yq, ycl, yqcl;
+    ASSERT_OK(applyFloatEpilogue(acc, scale, zero, bias, residual, true, y, &q,
+                                 &yq));
+    ASSERT_OK(applyFloatEpilogue(toNhwc<int32_t>(acc), scale, zero, bias,
+                                 toNhwc<float>(residual), true, ycl, &q, &yqcl,
+                                 /*channelsLast=*/true));
+    Tensor yt = toNhwc<float>(y), yqt = toNhwc<uint8_t>(yq);
+    EXPECT_EQ(std::memcmp(yt.rawData(), ycl.rawData(), yt.nbytes()), 0) << c;
+    EXPECT_EQ(std::memcmp(yqt.rawData(), yqcl.rawData(), yqt.nbytes()), 0)
+        << c;
+  }
 }
 
 TEST(Int8Linear, MatchesInt32Reference) {
