@@ -241,12 +241,27 @@ def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp
     output (one regularizer per V, summed).
 
     With `qdrop`, `@recon_data_<k>` returns `(%in, %in_float, %target)`
-    (the unit's input in the float model too) and the step is
-    `@recon_step_<k>(%in, %in_float, %keep, %target, %lr, %beta, %lambda)`:
-    the layer reads `x + keep * (x_float - x)`, x its quantized input and
-    x_float the same value from `%in_float` without quantizers, so that
-    where the driver's random 0/1 mask `%keep` is 1 the activation
-    quantization is dropped (QDrop, Wei et al. 2022).
+    (the unit's input in the float model too), and every activation
+    `fake_quant` of the unit -- the layer's input quantizers, and in a block
+    every quantizer inside it -- reads a keep mask: its result is
+    `y + keep * (d - y)`, y the quantized value and d the value it would
+    have without that quantizer (for quantizers of the unit's input, the
+    same value computed from `%in_float`), so that where the driver's random
+    0/1 mask is 1 the activation quantization is dropped (QDrop, Wei et al.
+    2022, at every activation quantizer of a block as in the paper).
+
+    With `learn-activations`, the learnable parameters of the unit's
+    activation quantizers (`lsq` / `lsq_plus` steps and offsets, `pact`
+    clips: QDrop's `LSQFakeQuantize` activations; `uniform` ones are
+    calibrated and stay fixed) become mutable globals `<layer>.act_<param>`
+    that `forward` loads, and each step also learns them with Adam at the
+    step's `%act_lr` (a step size is kept >= 1e-8).
+
+    The step's arguments are `%in`, [`%in_float`,] `%target`, `%lr`,
+    `%beta`, `%lambda`, [`%act_lr`,] then one keep mask per activation
+    quantizer of the unit, in program order; the step's `qnn.recon_args`
+    attribute names them (`in`, `in_float`, `target`, `lr`, `beta`,
+    `lambda`, `act_lr`, `keep`) for the driver.
 
     A driver runs the units in order (qc: pipeline/Reconstruct.cpp,
     docs/reconstruction.md), so the inputs of unit k see the rounding
@@ -263,7 +278,11 @@ def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp
            "between two cuts of the forward (BRECQ)">,
     Option<"qdrop", "qdrop", "bool", /*default=*/"false",
            "QDrop: the data functions also return the unit's float input, "
-           "and the steps take it and a keep mask">,
+           "and the steps take it and a keep mask per activation quantizer">,
+    Option<"learnActivations", "learn-activations", "bool",
+           /*default=*/"false",
+           "the steps also learn the unit's learnable activation quantizer "
+           "parameters (LSQ steps, PACT clips) at %act_lr">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::ml_program::MLProgramDialect"];

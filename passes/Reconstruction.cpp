@@ -10,11 +10,14 @@
 //       the unit's input in the quantized model (reading every unit's
 //       current V) and the unit's output in the float model (every
 //       fake_quant bypassed), for a batch of model inputs;
-//   @recon_step_k(%in, [%in_float, %keep,] %target, %lr, %beta, %lambda)
-//       -> (%rec, %reg)
-//       one Adam step on the unit's V: the unit's ops on %in with relaxed
-//       rounding, rec = C * mse(out, target) (BRECQ's loss: summed over the
-//       channels, averaged over the rest), reg = the rounding regularizers.
+//   @recon_step_k(%in, [%in_float,] %target, %lr, %beta, %lambda,
+//                 [%act_lr,] [%keep...]) -> (%rec, %reg)
+//       one Adam step on the unit's V (and, with learn-activations, on its
+//       activation quantizers' learnable steps): the unit's ops on %in with
+//       relaxed rounding, rec = C * mse(out, target) (BRECQ's loss: summed
+//       over the channels, averaged over the rest), reg = the rounding
+//       regularizers. With qdrop every activation quantizer of the unit
+//       mixes its quantized and unquantized values by its keep mask.
 //
 // A driver (qc, pipeline/Reconstruct.cpp) runs the units in order, so the
 // inputs of unit k see the rounding already chosen for the units before it
@@ -52,9 +55,9 @@ struct Unit {
   SmallVector<Operation *> ops;
   /// The AdaRound weight quantizers of the unit's layers.
   SmallVector<FakeQuantOp> weightQuants;
-  /// Layer units: the layer and the ops between its input and it.
-  Operation *layer = nullptr;
-  SmallVector<Operation *> inputChain;
+  /// The activation quantizers among `ops`, in program order: where QDrop
+  /// drops quantization, and whose learnable parameters the step learns.
+  SmallVector<FakeQuantOp> actQuants;
   Value input;  // what @recon_step_k receives
   Value output; // what it is compared with
   std::string name;      // the first layer's
@@ -64,9 +67,10 @@ struct Unit {
 class ReconstructionBuilder {
 public:
   ReconstructionBuilder(ModuleOp module, func::FuncOp forward, bool qdrop,
-                        bool blocks)
+                        bool blocks, bool learnActivations)
       : module(module), symbols(module), forward(forward),
-        ctx(module.getContext()), qdrop(qdrop), blocks(blocks) {}
+        ctx(module.getContext()), qdrop(qdrop), blocks(blocks),
+        learnActivations(learnActivations) {}
 
   FailureOr<unsigned> run();
 
@@ -76,7 +80,8 @@ private:
   LogicalResult checkLayer(Operation *layer, FakeQuantOp wq,
                            const std::string &name);
   bool isParam(Operation *op);
-  Value hoistOffset(FakeQuantOp fq);
+  Value hoistParam(FakeQuantOp fq, OpOperand &operand, StringRef suffix);
+  LogicalResult hoistActivationParams(FakeQuantOp fq);
   ml_program::GlobalOp createGlobal(Location loc, const std::string &name,
                                     Type type, Attribute value, StringRef kind,
                                     StringRef layer);
@@ -94,6 +99,8 @@ private:
   bool qdrop;
   /// Units are blocks (BRECQ), not layers.
   bool blocks;
+  /// The steps learn the activation quantizers' learnable parameters.
+  bool learnActivations;
   /// isParam's answers for the forward's ops.
   DenseMap<Operation *, bool> params;
   SmallVector<Unit> units;
@@ -140,21 +147,24 @@ LogicalResult ReconstructionBuilder::findUnits() {
     if (failed(checkLayer(op, wq, name)))
       return WalkResult::interrupt();
     Unit u;
-    u.layer = op;
     u.weightQuants.push_back(wq);
     u.name = name;
     u.numLayers = 1;
     // The input: up through the layer's activation quantizers and pads.
     Value in = op->getOperand(0);
+    SmallVector<Operation *> inputChain;
     while (Operation *def = in.getDefiningOp()) {
       auto fq = dyn_cast<FakeQuantOp>(def);
       if (!(fq && fq.getRole() == QuantRole::Activation) && !isa<PadOp>(def))
         break;
-      u.inputChain.insert(u.inputChain.begin(), def);
+      inputChain.insert(inputChain.begin(), def);
       in = def->getOperand(0);
     }
     u.input = in;
-    u.ops = u.inputChain;
+    for (Operation *def : inputChain)
+      if (auto fq = dyn_cast<FakeQuantOp>(def))
+        u.actQuants.push_back(fq);
+    u.ops = inputChain;
     u.ops.push_back(op);
     u.output = op->getResult(0);
     Value result = op->getResult(0);
@@ -273,6 +283,9 @@ LogicalResult ReconstructionBuilder::findBlocks() {
     u.output = seg.out;
     u.ops = std::move(seg.ops);
     for (Operation *op : u.ops) {
+      if (auto fq = dyn_cast<FakeQuantOp>(op);
+          fq && fq.getRole() == QuantRole::Activation)
+        u.actQuants.push_back(fq);
       if (!isLayer(op))
         continue;
       std::string name = layerNameOf(op, layerIndex++);
@@ -300,32 +313,67 @@ ReconstructionBuilder::createGlobal(Location loc, const std::string &name,
                            layer);
 }
 
-/// Makes an AdaRound quantizer's V a mutable global (`<layer>.offset`)
-/// loaded by @main where the constant was.
-Value ReconstructionBuilder::hoistOffset(FakeQuantOp fq) {
-  Value offset = fq.getOffset();
-  if (offset.getDefiningOp<ml_program::GlobalLoadOp>())
-    return offset;
-  auto constant = offset.getDefiningOp<arith::ConstantOp>();
-  if (!constant)
-    return {};
+/// The name of the layer a quantizer feeds (its first named layer user),
+/// else the quantizer's own location name.
+static std::string layerFedBy(FakeQuantOp fq) {
   std::string layer;
   for (Operation *user : fq->getUsers())
     if (isLayer(user) && (layer = nameInLoc(user->getLoc())).size())
-      break;
-  if (layer.empty())
-    layer = nameInLoc(fq.getLoc());
+      return layer;
+  for (Operation *user : fq->getUsers())
+    if (auto pad = dyn_cast<PadOp>(user))
+      for (Operation *next : pad->getUsers())
+        if (isLayer(next) && (layer = nameInLoc(next->getLoc())).size())
+          return layer;
+  return nameInLoc(fq.getLoc());
+}
+
+/// Makes a quantizer parameter (AdaRound's V, an LSQ step) a mutable global
+/// `<layer><suffix>` loaded by @main where the constant was. Returns the
+/// load, or null when the operand is neither a constant nor a global.
+Value ReconstructionBuilder::hoistParam(FakeQuantOp fq, OpOperand &operand,
+                                        StringRef suffix) {
+  Value value = operand.get();
+  if (value.getDefiningOp<ml_program::GlobalLoadOp>())
+    return value;
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return {};
+  std::string layer = layerFedBy(fq);
   ml_program::GlobalOp global =
-      createGlobal(constant.getLoc(), layer + ".offset", offset.getType(),
+      createGlobal(constant.getLoc(), layer + suffix.str(), value.getType(),
                    constant.getValue(), "quant_param", layer);
   OpBuilder b(fq);
   Value load = ml_program::GlobalLoadOp::create(b, fq.getLoc(),
-                                                offset.getType(),
+                                                value.getType(),
                                                 symbolOf(global));
-  fq.getOffsetMutable().assign(load);
+  operand.set(load);
   if (constant->use_empty())
     constant->erase();
   return load;
+}
+
+/// learn-activations: the learnable parameters of an activation quantizer
+/// become globals (`<layer>.act_scale`, `.act_zero_point`, `.act_clip`).
+LogicalResult ReconstructionBuilder::hoistActivationParams(FakeQuantOp fq) {
+  struct Param {
+    QuantParam which;
+    MutableOperandRange operand;
+    StringRef suffix;
+  } params[] = {
+      {QuantParam::Scale, fq.getScaleMutable(), ".act_scale"},
+      {QuantParam::ZeroPoint, fq.getZeroPointMutable(), ".act_zero_point"},
+      {QuantParam::Clip, fq.getClipMutable(), ".act_clip"},
+  };
+  for (Param &p : params) {
+    if (p.operand.empty() || !isLearnedParam(fq.getMethod(), p.which))
+      continue;
+    if (!hoistParam(fq, p.operand[0], p.suffix))
+      return fq.emitError("qnn-build-reconstruction: the learnable ")
+             << p.suffix.drop_front(5) << " of the activation quantizer of '"
+             << layerFedBy(fq) << "' is neither a constant nor a global";
+  }
+  return success();
 }
 
 /// Erases the ops of `fn` whose results nobody uses (global loads included:
@@ -370,27 +418,61 @@ void ReconstructionBuilder::buildData(const Unit &unit, unsigned k) {
   symbols.insert(fn);
 }
 
+/// The operands of an activation quantizer that the steps learn (those
+/// that hoistActivationParams made globals).
+static SmallVector<OpOperand *> learnedActivationParams(FakeQuantOp fq) {
+  SmallVector<OpOperand *> learned;
+  std::pair<QuantParam, MutableOperandRange> params[] = {
+      {QuantParam::Scale, fq.getScaleMutable()},
+      {QuantParam::ZeroPoint, fq.getZeroPointMutable()},
+      {QuantParam::Clip, fq.getClipMutable()},
+  };
+  for (auto &[which, operand] : params)
+    if (!operand.empty() && isLearnedParam(fq.getMethod(), which))
+      learned.push_back(&operand[0]);
+  return learned;
+}
+
 LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
   Location loc = unit.weightQuants.front()->getLoc();
   auto scalar = RankedTensorType::get({}, Float32Type::get(ctx));
   Type inType = unit.input.getType(), outType = unit.output.getType();
-  Type layerInType = qdrop ? unit.layer->getOperand(0).getType() : Type();
-  SmallVector<Type> argTypes = {inType};
+  // The activation parameters this step learns, in program order.
+  SmallVector<std::pair<FakeQuantOp, OpOperand *>> actParams;
+  if (learnActivations)
+    for (FakeQuantOp aq : unit.actQuants)
+      for (OpOperand *operand : learnedActivationParams(aq))
+        actParams.push_back({aq, operand});
+
+  // The arguments, named in `qnn.recon_args` for the driver.
+  SmallVector<Type> argTypes;
+  SmallVector<Attribute> argNames;
+  auto addArg = [&](Type type, StringRef name) {
+    argTypes.push_back(type);
+    argNames.push_back(StringAttr::get(ctx, name));
+    return argTypes.size() - 1;
+  };
+  unsigned inArg = addArg(inType, "in");
+  unsigned inFloatArg = qdrop ? addArg(inType, "in_float") : 0;
+  unsigned targetArg = addArg(outType, "target");
+  unsigned lrArg = addArg(scalar, "lr"), betaArg = addArg(scalar, "beta"),
+           lambdaArg = addArg(scalar, "lambda");
+  unsigned actLrArg = actParams.empty() ? 0 : addArg(scalar, "act_lr");
+  SmallVector<unsigned> keepArgs;
   if (qdrop)
-    argTypes.append({inType, layerInType});
-  argTypes.append({outType, scalar, scalar, scalar});
+    for (FakeQuantOp aq : unit.actQuants)
+      keepArgs.push_back(addArg(aq.getType(), "keep"));
+
   OpBuilder b(ctx);
   auto fn = func::FuncOp::create(
       b, loc, ("recon_step_" + Twine(k)).str(),
       FunctionType::get(ctx, argTypes, {scalar, scalar}));
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);
-  unsigned next = 0;
-  Value in = body->getArgument(next++);
-  Value inFloat = qdrop ? body->getArgument(next++) : Value();
-  Value keep = qdrop ? body->getArgument(next++) : Value();
-  Value target = body->getArgument(next++), lr = body->getArgument(next++),
-        beta = body->getArgument(next++), lambda = body->getArgument(next++);
+  Value in = body->getArgument(inArg);
+  Value target = body->getArgument(targetArg), lr = body->getArgument(lrArg),
+        beta = body->getArgument(betaArg),
+        lambda = body->getArgument(lambdaArg);
 
   // The unit's ops, with the parameters they read cloned where used.
   IRMapping m;
@@ -416,40 +498,69 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
                << "with its own quantizers can be reconstructed alone";
     b.clone(*op, m);
   }
+
   if (qdrop) {
-    // QDrop (Wei et al. 2022): each element of the layer's input is the
-    // float model's value where `keep` is 1, the quantized one elsewhere:
-    // x + keep * (x_float - x), x_float through the same pads, no quantizer.
-    IRMapping floating;
-    floating.map(unit.input, inFloat);
-    for (Operation *op : unit.inputChain) {
-      if (isa<FakeQuantOp>(op)) {
-        floating.map(op->getResult(0), floating.lookup(op->getOperand(0)));
-        continue;
-      }
-      for (Value operand : op->getOperands())
-        if (!floating.contains(operand))
-          floating.map(operand, m.lookup(operand));
-      b.setInsertionPoint(m.lookup(unit.layer->getResult(0)).getDefiningOp());
-      b.clone(*op, floating);
+    // QDrop (Wei et al. 2022): each activation quantizer's result is
+    // y + keep * (d - y): where `keep` is 1, the element is d, the value
+    // without this quantizer. For a quantizer of the unit's input, d is the
+    // float model's input (%in_float, through the same pads); inside the
+    // unit, d is the quantizer's own input.
+    Value inFloat = body->getArgument(inFloatArg);
+    DenseMap<Value, Value> floatOf;
+    floatOf[unit.input] = inFloat;
+    std::function<Value(Value)> floatValue = [&](Value v) -> Value {
+      if (Value f = floatOf.lookup(v))
+        return f;
+      auto pad = v.getDefiningOp<PadOp>();
+      if (!pad || !llvm::is_contained(unit.ops, pad.getOperation()))
+        return {};
+      Value operand = floatValue(pad->getOperand(0));
+      if (!operand)
+        return {};
+      IRMapping mf;
+      for (Value o : pad->getOperands())
+        mf.map(o, m.lookupOrDefault(o));
+      mf.map(pad->getOperand(0), operand);
+      Operation *clonedPad = m.lookup(v).getDefiningOp();
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointAfter(clonedPad);
+      Value f = b.clone(*pad, mf)->getResult(0);
+      floatOf[v] = f;
+      return f;
+    };
+    for (auto [quant, keepArg] : llvm::zip(unit.actQuants, keepArgs)) {
+      FakeQuantOp aq = quant;
+      Value y = m.lookup(aq.getResult());
+      Value d = floatValue(aq.getInput());
+      if (!d)
+        d = m.lookup(aq.getInput());
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointAfterValue(y);
+      if (Operation *def = d.getDefiningOp();
+          def && def->getBlock() == body && y.getDefiningOp()->isBeforeInBlock(def))
+        b.setInsertionPointAfter(def);
+      Type type = y.getType();
+      auto diff = SubOp::create(b, loc, type, d, y);
+      auto kept = MulOp::create(b, loc, type, body->getArgument(keepArg), diff);
+      auto mixed = AddOp::create(b, loc, type, y, kept);
+      y.replaceAllUsesExcept(mixed, SmallPtrSet<Operation *, 2>{diff, mixed});
     }
-    Operation *layer = m.lookup(unit.layer->getResult(0)).getDefiningOp();
-    b.setInsertionPoint(layer);
-    Value x = layer->getOperand(0);
-    Value xf = floating.lookup(unit.layer->getOperand(0));
-    Value diff = SubOp::create(b, loc, layerInType, xf, x);
-    Value kept = MulOp::create(b, loc, layerInType, keep, diff);
-    Value mixed = AddOp::create(b, loc, layerInType, x, kept);
-    layer->setOperand(0, mixed);
     b.setInsertionPointToEnd(body);
   }
-  // The relaxed rounding of every AdaRound weight of the unit: the leaves.
+
+  // The leaves: the relaxed rounding of every AdaRound weight of the unit,
+  // then the learned activation parameters.
   SmallVector<Value> offsets;
   for (FakeQuantOp wq : unit.weightQuants) {
     auto clone =
         cast<FakeQuantOp>(m.lookup(wq.getResult()).getDefiningOp());
     clone.setRelaxed(true);
     offsets.push_back(clone.getOffset());
+  }
+  SmallVector<Value> actLeaves;
+  for (auto [aq, operand] : actParams) {
+    Operation *clone = m.lookup(aq.getResult()).getDefiningOp();
+    actLeaves.push_back(clone->getOperand(operand->getOperandNumber()));
   }
   Value out = m.lookup(unit.output);
 
@@ -468,12 +579,15 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
                     : reg;
   }
   Value loss = AddOp::create(b, loc, scalar, rec, regSum);
-  FailureOr<SmallVector<Value>> grads = differentiate(b, loss, offsets);
+  SmallVector<Value> leaves(offsets);
+  leaves.append(actLeaves);
+  FailureOr<SmallVector<Value>> grads = differentiate(b, loss, leaves);
   if (failed(grads))
     return failure();
 
-  // Adam on each V (BRECQ / QDrop: torch.optim.Adam, no weight decay), one
-  // step counter per unit.
+  // Adam on each V and activation parameter (BRECQ / QDrop:
+  // torch.optim.Adam, no weight decay; activation steps at their own
+  // learning rate), one step counter per unit.
   auto global = [&](const std::string &name, Type type, Attribute value) {
     return createGlobal(loc, "recon." + name, type, value, "optimizer_state",
                         unit.name);
@@ -488,28 +602,35 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
   // Every load comes before the stores (value semantics of the globals).
   SmallVector<std::pair<FlatSymbolRefAttr, Value>> stores = {
       {symbolOf(counter), step}};
-  for (auto [v, grad] : llvm::zip(offsets, *grads)) {
-    auto vLoad = v.getDefiningOp<ml_program::GlobalLoadOp>();
-    StringRef vName = vLoad.getGlobal().getRootReference().getValue();
-    std::string layer = vName.drop_back(StringRef(".offset").size()).str();
-    auto vType = cast<ShapedType>(v.getType());
-    ml_program::GlobalOp expAvg = global(
-        layer + ".exp_avg", vType, DenseElementsAttr::get(vType, 0.0f));
+  for (auto [i, leaf, grad] : llvm::enumerate(leaves, *grads)) {
+    bool isActivation = i >= offsets.size();
+    auto load = leaf.getDefiningOp<ml_program::GlobalLoadOp>();
+    std::string param =
+        load.getGlobal().getRootReference().getValue().str();
+    auto type = cast<ShapedType>(leaf.getType());
+    ml_program::GlobalOp expAvg =
+        global(param + ".exp_avg", type, DenseElementsAttr::get(type, 0.0f));
     ml_program::GlobalOp expAvgSq = global(
-        layer + ".exp_avg_sq", vType, DenseElementsAttr::get(vType, 0.0f));
+        param + ".exp_avg_sq", type, DenseElementsAttr::get(type, 0.0f));
     Value mOld =
-        ml_program::GlobalLoadOp::create(b, loc, vType, symbolOf(expAvg));
+        ml_program::GlobalLoadOp::create(b, loc, type, symbolOf(expAvg));
     Value vOld =
-        ml_program::GlobalLoadOp::create(b, loc, vType, symbolOf(expAvgSq));
+        ml_program::GlobalLoadOp::create(b, loc, type, symbolOf(expAvgSq));
+    Value rate = isActivation ? body->getArgument(actLrArg) : lr;
     auto update = AdamUpdateOp::create(
-        b, loc, vType, vType, vType, v, grad, mOld, vOld, lr, step,
+        b, loc, type, type, type, leaf, grad, mOld, vOld, rate, step,
         b.getF64FloatAttr(0.9), b.getF64FloatAttr(0.999),
         b.getF64FloatAttr(1e-8), b.getF64FloatAttr(0.0));
+    Value updated = update.getNewParam();
+    // A step size stays positive (MQBench clamps it likewise).
+    if (isActivation && StringRef(param).ends_with(".act_scale"))
+      updated = ClipOp::create(b, loc, type, updated, b.getF64FloatAttr(1e-8),
+                               b.getF64FloatAttr(3.0e38));
     stores.push_back({symbolOf(expAvg), update.getNewExpAvg()});
     stores.push_back({symbolOf(expAvgSq), update.getNewExpAvgSq()});
     stores.push_back(
-        {FlatSymbolRefAttr::get(vLoad.getGlobal().getRootReference()),
-         update.getNewParam()});
+        {FlatSymbolRefAttr::get(load.getGlobal().getRootReference()),
+         updated});
   }
   for (auto [symbol, value] : stores)
     ml_program::GlobalStoreOp::create(b, loc, symbol, value);
@@ -518,22 +639,25 @@ LogicalResult ReconstructionBuilder::buildStep(const Unit &unit, unsigned k) {
   if (unit.numLayers > 1)
     label += " (block of " + std::to_string(unit.numLayers) + " layers)";
   fn->setAttr("qnn.layer", b.getStringAttr(label));
+  fn->setAttr("qnn.recon_args", b.getArrayAttr(argNames));
   symbols.insert(fn);
   return success();
 }
 
 FailureOr<unsigned> ReconstructionBuilder::run() {
-  if (qdrop && blocks)
-    return emitError(module.getLoc(), "qnn-build-reconstruction: qdrop mixes "
-                                      "a layer's input; it needs unit=layer");
   if (failed(blocks ? findBlocks() : findUnits()))
     return failure();
-  for (Unit &unit : units)
+  for (Unit &unit : units) {
     for (FakeQuantOp wq : unit.weightQuants)
-      if (!hoistOffset(wq))
+      if (!hoistParam(wq, wq.getOffsetMutable()[0], ".offset"))
         return wq.emitError("qnn-build-reconstruction: the offset of the "
                             "AdaRound quantizer in unit '")
                << unit.name << "' is neither a constant nor a global";
+    if (learnActivations)
+      for (FakeQuantOp aq : unit.actQuants)
+        if (failed(hoistActivationParams(aq)))
+          return failure();
+  }
   for (auto [k, unit] : llvm::enumerate(units)) {
     if (symbols.lookup(("recon_step_" + Twine(k)).str()))
       return emitError(module.getLoc(), "qnn-build-reconstruction: the "
@@ -575,7 +699,9 @@ struct BuildReconstructionPass
       return signalPassFailure();
     }
     FailureOr<unsigned> n =
-        ReconstructionBuilder(module, fn, qdrop, unit == "block").run();
+        ReconstructionBuilder(module, fn, qdrop, unit == "block",
+                              learnActivations)
+            .run();
     if (failed(n))
       return signalPassFailure();
     numUnits += *n;

@@ -63,6 +63,9 @@ struct QuantizeOptions {
     int64_t iterations = 2000;
     int64_t batchSize = 32;
     double lr = 1e-3;     // Adam on V
+    /// Adam on the learnable activation parameters (LSQ steps), cosine
+    /// annealed to 0 (QDrop's `scale_lr`); 0: they stay as calibrated.
+    double actLr = 4e-5;
     double lambda = 0.01; // rounding regularizer weight
     double warmup = 0.2;  // fraction of iterations without the regularizer
     double betaStart = 20, betaEnd = 2;
@@ -139,12 +142,19 @@ struct ReconstructionRecord {
   double seconds = 0;
 };
 
+/// An activation quantizer parameter learned during reconstruction.
+struct LearnedParamRecord {
+  std::string name;               // the global, e.g. "<layer>.act_scale"
+  double calibrated = 0, learned = 0; // mean over its elements
+};
+
 struct QuantizeReport {
   std::vector<StageRecord> stages;
   std::vector<QuantizerRecord> quantizers;
   std::vector<LayerRecord> layers;
   std::vector<BiasCorrectionRecord> biasCorrections;
   std::vector<ReconstructionRecord> reconstruction;
+  std::vector<LearnedParamRecord> learnedActivations;
   std::string sqnrPlot;           // PNG file, if written
   std::string rangesPlot;         // PNG file, if written
   /// What the data were: descriptions of the sources, for report.md.

@@ -6,9 +6,10 @@
 // float output), the pairs are kept in memory (one unit at a time), and
 // @recon_step_k runs `iterations` times on random mini-batches with BRECQ /
 // QDrop's schedule: lambda = 0 during the first `warmup` fraction, then
-// beta decays linearly from `betaStart` to `betaEnd` (and, for QDrop, a
-// fresh random keep mask each iteration). The steps do all the math; this
-// file only schedules, draws masks and moves rows.
+// beta decays linearly from `betaStart` to `betaEnd`; learned activation
+// steps follow QDrop's cosine-annealed rate; for QDrop, a fresh random keep
+// mask per activation quantizer each iteration. The steps do all the math;
+// this file only schedules, draws masks and moves rows.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +22,7 @@
 #include "runtime/Progress.h"
 
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -70,16 +72,18 @@ qrt::Status appendRows(qrt::Tensor &all, const qrt::Tensor &batch, int64_t at,
   return qrt::Status::ok();
 }
 
-qrt::Tensor gatherRows(const qrt::Tensor &all,
-                       const std::vector<int64_t> &rows) {
+/// Copies `rows` of `all` into `out` (allocated on first use, then reused:
+/// the step does not keep its arguments).
+void gatherRows(const qrt::Tensor &all, const std::vector<int64_t> &rows,
+                qrt::Tensor &out) {
   qrt::Shape shape = all.shape();
   int64_t row = all.numel() / shape[0];
   shape[0] = static_cast<int64_t>(rows.size());
-  qrt::Tensor out = qrt::Tensor::empty(shape, qrt::DType::F32);
+  if (!out.defined() || out.shape() != shape)
+    out = qrt::Tensor::empty(shape, qrt::DType::F32);
   for (size_t i = 0; i < rows.size(); ++i)
     std::memcpy(out.data<float>() + i * row, all.data<float>() + rows[i] * row,
                 row * sizeof(float));
-  return out;
 }
 
 FailureOr<UnitData> collect(const ExecutionPlan &plan,
@@ -134,18 +138,24 @@ FailureOr<qrt::Shape> maskShape(Type type, int64_t rows) {
 }
 
 /// QDrop's keep mask: 1 with probability p (the activation quantization of
-/// that element is dropped), else 0.
-qrt::Tensor keepMask(const qrt::Shape &shape, double p, std::mt19937_64 &rng) {
-  qrt::Tensor mask = qrt::Tensor::empty(shape, qrt::DType::F32);
+/// that element is dropped), else 0. Four 16-bit draws per 64 random bits
+/// (p is honoured to 2^-16).
+void fillKeepMask(qrt::Tensor &mask, double p, std::mt19937_64 &rng) {
   float *m = mask.data<float>();
-  uint64_t threshold = static_cast<uint64_t>(p * 4294967296.0);
-  for (int64_t i = 0, n = mask.numel(); i < n; i += 2) {
-    uint64_t bits = rng(); // two 32-bit draws
-    m[i] = (bits & 0xffffffffu) < threshold ? 1.f : 0.f;
-    if (i + 1 < n)
-      m[i + 1] = (bits >> 32) < threshold ? 1.f : 0.f;
+  uint64_t threshold = static_cast<uint64_t>(std::lround(p * 65536.0));
+  int64_t n = mask.numel();
+  for (int64_t i = 0; i < n; i += 4) {
+    uint64_t bits = rng();
+    for (int64_t j = i; j < std::min(n, i + 4); ++j, bits >>= 16)
+      m[j] = (bits & 0xffffu) < threshold ? 1.f : 0.f;
   }
-  return mask;
+}
+
+/// QDrop's activation learning rate: CosineAnnealingLR from `lr` to 0 over
+/// the iterations.
+float cosineRate(double lr, int64_t t, int64_t iterations) {
+  return static_cast<float>(
+      0.5 * lr * (1 + std::cos(M_PI * double(t) / double(iterations))));
 }
 
 } // namespace
@@ -167,6 +177,7 @@ LogicalResult qopt::reconstruct(ModuleOp module,
   BuildReconstructionPassOptions build;
   build.unit = o.unit;
   build.qdrop = qdrop;
+  build.learnActivations = o.actLr > 0;
   if (failed(runPasses(module,
                        [&](OpPassManager &pm) {
                          pm.addPass(createBuildReconstructionPass(build));
@@ -178,6 +189,22 @@ LogicalResult qopt::reconstruct(ModuleOp module,
       GlobalState::fromModule(module);
   if (failed(globals))
     return failure();
+
+  // The activation parameters the steps learn, as calibrated.
+  auto isActivationParam = [](llvm::StringRef name) {
+    return name.ends_with(".act_scale") || name.ends_with(".act_zero_point") ||
+           name.ends_with(".act_clip");
+  };
+  auto mean = [](const qrt::Tensor &t) {
+    double sum = 0;
+    for (int64_t i = 0; i < t.numel(); ++i)
+      sum += t.data<float>()[i];
+    return t.numel() ? sum / t.numel() : 0.0;
+  };
+  std::vector<LearnedParamRecord> learned;
+  for (const std::string &name : (*globals)->names())
+    if (isActivationParam(name) && (*globals)->kind(name) == "quant_param")
+      learned.push_back({name, mean((*globals)->get(name)), 0});
 
   int64_t count = std::min<int64_t>(options.calibImages, train.size());
   int64_t batch = std::min<int64_t>(o.batchSize, count);
@@ -200,18 +227,48 @@ LogicalResult qopt::reconstruct(ModuleOp module,
     if (failed(data))
       return failure();
 
-    qrt::Shape keepShape;
-    if (qdrop) {
-      FailureOr<qrt::Shape> shape =
-          maskShape(stepFn.getArgumentTypes()[2], batch);
-      if (failed(shape))
-        return failure();
-      keepShape = std::move(*shape);
+    // The step's arguments by name (qnn.recon_args): the rows, the
+    // schedule's scalars and one keep mask per activation quantizer.
+    auto argNames = stepFn->getAttrOfType<ArrayAttr>("qnn.recon_args");
+    if (!argNames || argNames.size() != stepFn.getNumArguments())
+      return reportError("reconstruction: @" + stepFn.getSymName().str() +
+                         " has no qnn.recon_args naming its arguments");
+    enum class Arg { In, InFloat, Target, Lr, Beta, Lambda, ActLr, Keep };
+    std::vector<Arg> kinds;
+    std::vector<qrt::Tensor> args;
+    for (auto [i, attr] : llvm::enumerate(argNames)) {
+      StringRef name = cast<StringAttr>(attr).getValue();
+      std::optional<Arg> kind =
+          llvm::StringSwitch<std::optional<Arg>>(name)
+              .Case("in", Arg::In)
+              .Case("in_float", Arg::InFloat)
+              .Case("target", Arg::Target)
+              .Case("lr", Arg::Lr)
+              .Case("beta", Arg::Beta)
+              .Case("lambda", Arg::Lambda)
+              .Case("act_lr", Arg::ActLr)
+              .Case("keep", Arg::Keep)
+              .Default(std::nullopt);
+      if (!kind || (*kind == Arg::InFloat && !qdrop))
+        return reportError("reconstruction: unexpected argument '" +
+                           name.str() + "' of @" + stepFn.getSymName().str());
+      kinds.push_back(*kind);
+      qrt::Tensor t;
+      if (*kind == Arg::Keep) {
+        FailureOr<qrt::Shape> shape =
+            maskShape(stepFn.getArgumentTypes()[i], batch);
+        if (failed(shape))
+          return failure();
+        t = qrt::Tensor::empty(*shape, qrt::DType::F32);
+      } else if (*kind != Arg::In && *kind != Arg::InFloat &&
+                 *kind != Arg::Target) {
+        t = scalar(0.f);
+      }
+      args.push_back(std::move(t));
     }
     std::mt19937_64 rng(o.seed * 1000003ull + k);
     std::vector<int64_t> all(count);
     std::iota(all.begin(), all.end(), 0);
-    qrt::Tensor lr = scalar(static_cast<float>(o.lr));
     qrt::Progress bar("reconstruct " + layer, o.iterations);
     double recSum = 0, regLast = 0;
     int64_t recCount = 0;
@@ -221,13 +278,34 @@ LogicalResult qopt::reconstruct(ModuleOp module,
         std::swap(all[i], all[i + rng() % (count - i)]);
       std::vector<int64_t> rows(all.begin(), all.begin() + batch);
       auto [beta, lambda] = schedule(o, t);
-      std::vector<qrt::Tensor> args = {gatherRows(data->inputs, rows)};
-      if (qdrop) {
-        args.push_back(gatherRows(data->floatInputs, rows));
-        args.push_back(keepMask(keepShape, o.dropProb, rng));
+      for (auto [kind, arg] : llvm::zip(kinds, args)) {
+        switch (kind) {
+        case Arg::In:
+          gatherRows(data->inputs, rows, arg);
+          break;
+        case Arg::InFloat:
+          gatherRows(data->floatInputs, rows, arg);
+          break;
+        case Arg::Target:
+          gatherRows(data->targets, rows, arg);
+          break;
+        case Arg::Lr:
+          arg.data<float>()[0] = static_cast<float>(o.lr);
+          break;
+        case Arg::Beta:
+          arg.data<float>()[0] = beta;
+          break;
+        case Arg::Lambda:
+          arg.data<float>()[0] = lambda;
+          break;
+        case Arg::ActLr:
+          arg.data<float>()[0] = cosineRate(o.actLr, t, o.iterations);
+          break;
+        case Arg::Keep:
+          fillKeepMask(arg, o.dropProb, rng);
+          break;
+        }
       }
-      args.insert(args.end(), {gatherRows(data->targets, rows), lr,
-                               scalar(beta), scalar(lambda)});
       qrt::Expected<std::vector<qrt::Tensor>> r = stepPlan->run(args);
       if (!r)
         return reportError("reconstruction of " + layer + ", iteration " +
@@ -265,6 +343,10 @@ LogicalResult qopt::reconstruct(ModuleOp module,
         layer, o.iterations, record.recLoss, record.regLoss, record.seconds);
   }
 
+  for (LearnedParamRecord &r : learned) {
+    r.learned = mean((*globals)->get(r.name));
+    report.learnedActivations.push_back(r);
+  }
   // The learned offsets become @main's constants; the steps go.
   if (failed((*globals)->writeBack(module)))
     return failure();

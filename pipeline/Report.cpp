@@ -131,6 +131,19 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
          << llvm::format("%.4g", r.regLoss) << " | "
          << llvm::format("%.1f", r.seconds) << " |\n";
   }
+  if (!report.learnedActivations.empty()) {
+    os << "\n### Activation quantizers learned during reconstruction\n\n"
+       << "LSQ steps (and other learnable activation parameters) learned by "
+          "Adam with the unit that reads them (mean over their elements).\n\n"
+       << "| parameter | calibrated | learned | change |\n|---|---|---|---|\n";
+    for (const LearnedParamRecord &r : report.learnedActivations)
+      os << "| " << r.name << " | " << llvm::format("%.5g", r.calibrated)
+         << " | " << llvm::format("%.5g", r.learned) << " | "
+         << llvm::format("%+.2f%%", r.calibrated != 0
+                                        ? 100 * (r.learned / r.calibrated - 1)
+                                        : 0.0)
+         << " |\n";
+  }
   printStages(llvm::outs(), report);
   llvm::outs() << "report: " << path << "\n";
   return success();

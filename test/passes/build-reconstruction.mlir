@@ -1,7 +1,6 @@
 // RUN: qopt %s -qnn-build-reconstruction | FileCheck %s
 // RUN: qopt %s -qnn-build-reconstruction=qdrop=true | FileCheck %s --check-prefix=QDROP
 // RUN: qopt %s -qnn-build-reconstruction=unit=block | FileCheck %s --check-prefix=BLOCK
-// RUN: not qopt %s "-qnn-build-reconstruction=unit=block qdrop=true" 2>&1 | FileCheck %s --check-prefix=BLOCKQDROP
 // RUN: not qopt %s -qnn-build-reconstruction=unit=net 2>&1 | FileCheck %s --check-prefix=BADUNIT
 // RUN: not qopt %s -qnn-build-reconstruction=forward=nope 2>&1 | FileCheck %s --check-prefix=NOFWD
 
@@ -13,8 +12,8 @@
 // CHECK-DAG: ml_program.global private mutable @conv1.offset(dense<{{.*}}> : tensor<2x1x3x3xf32>) : tensor<2x1x3x3xf32> {qnn.kind = "quant_param", qnn.layer = "conv1"}
 // CHECK-DAG: ml_program.global private mutable @fc.offset({{.*}}) : tensor<3x8xf32> {qnn.kind = "quant_param", qnn.layer = "fc"}
 // CHECK-DAG: ml_program.global private mutable @recon.conv1.step(dense<0.000000e+00> : tensor<f32>) : tensor<f32> {qnn.kind = "optimizer_state", qnn.layer = "conv1"}
-// CHECK-DAG: ml_program.global private mutable @recon.conv1.exp_avg(dense<0.000000e+00> : tensor<2x1x3x3xf32>)
-// CHECK-DAG: ml_program.global private mutable @recon.conv1.exp_avg_sq(dense<0.000000e+00> : tensor<2x1x3x3xf32>)
+// CHECK-DAG: ml_program.global private mutable @recon.conv1.offset.exp_avg(dense<0.000000e+00> : tensor<2x1x3x3xf32>)
+// CHECK-DAG: ml_program.global private mutable @recon.conv1.offset.exp_avg_sq(dense<0.000000e+00> : tensor<2x1x3x3xf32>)
 // CHECK-DAG: ml_program.global private mutable @recon.fc.step(
 
 // CHECK-LABEL: func.func @main
@@ -35,7 +34,7 @@
 // Unit 0's step: input quantizer, relaxed weight quantizer, conv, relu, the
 // loss C * mse + regularizer, d/dV, Adam, stores.
 // CHECK-LABEL: func.func @recon_step_0(
-// CHECK-SAME: %[[IN:.*]]: tensor<?x1x4x4xf32>, %[[T:.*]]: tensor<?x2x2x2xf32>, %[[LR:.*]]: tensor<f32>, %[[BETA:.*]]: tensor<f32>, %[[LAMBDA:.*]]: tensor<f32>) -> (tensor<f32>, tensor<f32>) attributes {qnn.layer = "conv1"}
+// CHECK-SAME: %[[IN:.*]]: tensor<?x1x4x4xf32>, %[[T:.*]]: tensor<?x2x2x2xf32>, %[[LR:.*]]: tensor<f32>, %[[BETA:.*]]: tensor<f32>, %[[LAMBDA:.*]]: tensor<f32>) -> (tensor<f32>, tensor<f32>) attributes {qnn.layer = "conv1", qnn.recon_args = ["in", "target", "lr", "beta", "lambda"]}
 // CHECK: %[[XQ:.*]] = qnn.fake_quant uniform activation %[[IN]]
 // CHECK: %[[V0:.*]] = ml_program.global_load @conv1.offset
 // CHECK: %[[WQ:.*]] = qnn.fake_quant adaround weight %{{.*}} offset(%[[V0]] : tensor<2x1x3x3xf32>) {axis = 0 : i64, bits = 4 : i64, relaxed}
@@ -65,12 +64,14 @@
 // CHECK: qnn.fake_quant adaround weight {{.*}} relaxed
 // CHECK: qnn.linear
 
-// QDrop: the data also returns the unit's float input, and the layer of the
-// step reads quantized + keep * (float - quantized).
+// QDrop: the data also returns the unit's float input, and the input
+// quantizer's result is quantized + keep * (float - quantized), one keep
+// mask (the last argument) per activation quantizer.
 // QDROP-LABEL: func.func @recon_data_0(
 // QDROP-SAME: -> (tensor<?x1x4x4xf32>, tensor<?x1x4x4xf32>, tensor<?x2x2x2xf32>)
 // QDROP-LABEL: func.func @recon_step_0(
-// QDROP-SAME: %[[IN:[a-z0-9]+]]: tensor<?x1x4x4xf32>, %[[FLOAT:[a-z0-9]+]]: tensor<?x1x4x4xf32>, %[[KEEP:[a-z0-9]+]]: tensor<?x1x4x4xf32>, %{{.*}}: tensor<?x2x2x2xf32>, %{{.*}}: tensor<f32>, %{{.*}}: tensor<f32>, %{{.*}}: tensor<f32>)
+// QDROP-SAME: %[[IN:[a-z0-9]+]]: tensor<?x1x4x4xf32>, %[[FLOAT:[a-z0-9]+]]: tensor<?x1x4x4xf32>, %{{.*}}: tensor<?x2x2x2xf32>, %{{.*}}: tensor<f32>, %{{.*}}: tensor<f32>, %{{.*}}: tensor<f32>, %[[KEEP:[a-z0-9]+]]: tensor<?x1x4x4xf32>)
+// QDROP-SAME: qnn.recon_args = ["in", "in_float", "target", "lr", "beta", "lambda", "keep"]
 // QDROP: %[[XQ:.*]] = qnn.fake_quant uniform activation %[[IN]]
 // QDROP: %[[D:.*]] = qnn.sub %[[FLOAT]], %[[XQ]]
 // QDROP: %[[K:.*]] = qnn.mul %[[KEEP]], %[[D]]
@@ -93,7 +94,6 @@
 // BLOCK-SAME: %{{.*}}: tensor<?x2x2x2xf32>, %{{.*}}: tensor<?x3xf32>,
 // BLOCK: qnn.flatten
 // BLOCK: qnn.linear
-// BLOCKQDROP: error: qnn-build-reconstruction: qdrop mixes a layer's input; it needs unit=layer
 // BADUNIT: error: qnn-build-reconstruction: unknown unit 'net' (expected layer or block)
 
 // NOFWD: error: qnn-build-reconstruction: the module has no function @nope

@@ -14,6 +14,7 @@
 #include "dialect/QnnDialect.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Passes.h"
+#include "passes/Policy.h"
 #include "runtime/Collective.h"
 #include "runtime/Threading.h"
 #include "runtime/TrainLoop.h"
@@ -184,11 +185,17 @@ static cl::opt<double> reconWarmup(
     "recon-warmup",
     cl::desc("Fraction of iterations before the regularizer starts"),
     cl::init(0.2), cl::sub(quantizeCmd), cl::cat(reconCategory));
+static cl::opt<double> reconActLr(
+    "recon-act-lr",
+    cl::desc("Adam learning rate of the learnable activation quantizer "
+             "parameters (fm_method=lsq steps), cosine-annealed to 0 "
+             "(QDrop's scale_lr); 0 keeps them as calibrated"),
+    cl::init(4e-5), cl::sub(quantizeCmd), cl::cat(reconCategory));
 static cl::opt<double> reconDropProb(
     "recon-drop-prob",
-    cl::desc("QDrop: probability that an element of a layer's input skips "
-             "its activation quantizer during reconstruction (0: AdaRound; "
-             "QDrop uses 0.5)"),
+    cl::desc("QDrop: probability that an element skips its activation "
+             "quantizer during reconstruction, at every activation quantizer "
+             "of the unit (0: AdaRound / BRECQ; QDrop uses 0.5)"),
     cl::init(0.0), cl::sub(quantizeCmd), cl::cat(reconCategory));
 static cl::opt<std::string> reconUnit(
     "recon-unit",
@@ -300,6 +307,63 @@ static cl::opt<bool> progress(
 /// qc data: opens the spec as qc quantize would, prints what it holds and
 /// the shape of a sample after the transforms, and writes the first
 /// --limit samples.
+/// The reconstruction options: QDrop's YAML `recon` section (with
+/// --policy-file) where the command line does not say otherwise, then
+/// checked. Returns an error message, or "".
+static std::string
+reconstructionOptions(qopt::QuantizeOptions::Reconstruction &r) {
+  r.iterations = reconIters;
+  r.batchSize = reconBatch;
+  r.lr = reconLr;
+  r.actLr = reconActLr;
+  r.lambda = reconLambda;
+  r.warmup = reconWarmup;
+  r.dropProb = reconDropProb;
+  r.unit = reconUnit;
+  r.seed = seed;
+  if (!policyFile.empty()) {
+    qopt::policy::Policy p;
+    if (llvm::Error e = qopt::policy::parseYamlFile(p, policyFile))
+      return llvm::toString(std::move(e));
+    if (p.recon) {
+      const qopt::policy::ReconConfig &y = *p.recon;
+      auto take = [](auto &field, const auto &yaml, const cl::Option &flag) {
+        if (yaml && flag.getNumOccurrences() == 0)
+          field = *yaml;
+      };
+      take(r.iterations, y.iters, reconIters);
+      take(r.batchSize, y.batchSize, reconBatch);
+      take(r.actLr, y.scaleLr, reconActLr);
+      take(r.lambda, y.weight, reconLambda);
+      take(r.warmup, y.warmUp, reconWarmup);
+      take(r.dropProb, y.dropProb, reconDropProb);
+      if (y.bRange.size() == 2) {
+        r.betaStart = y.bRange[0];
+        r.betaEnd = y.bRange[1];
+      }
+      // QDrop reconstructs blocks.
+      if (reconUnit.getNumOccurrences() == 0)
+        r.unit = "block";
+      if (!y.roundMode.empty() && y.roundMode != "learned_hard_sigmoid")
+        return policyFile + ": recon: round_mode '" + y.roundMode +
+               "' is not supported (qopt's AdaRound is "
+               "learned_hard_sigmoid)";
+    }
+  }
+  if (r.iterations < 1 || r.batchSize < 1 || !(r.lr > 0) ||
+      !(r.actLr >= 0) || !(r.lambda >= 0) ||
+      !(r.warmup >= 0 && r.warmup < 1) ||
+      !(r.dropProb >= 0 && r.dropProb <= 1) ||
+      (r.unit != "layer" && r.unit != "block") || !(r.betaStart > 0) ||
+      !(r.betaEnd > 0))
+    return "bad reconstruction option: --recon-iters and --recon-batch-size "
+           "must be >= 1, --recon-lr > 0, --recon-act-lr >= 0, "
+           "--recon-lambda >= 0, --recon-warmup in [0, 1), "
+           "--recon-drop-prob in [0, 1], --recon-unit layer or block, "
+           "b_range positive";
+  return "";
+}
+
 static int runDataCommand() {
   auto fail = [](const std::string &message) {
     llvm::WithColor::error(llvm::errs(), "qc") << message << "\n";
@@ -450,26 +514,11 @@ int main(int argc, char **argv) {
            "--train-batch-size >= 1; --lr > 0\n";
     return 1;
   }
-  if (reconIters < 1 || reconBatch < 1 || !(reconLr > 0) ||
-      !(reconLambda >= 0) || !(reconWarmup >= 0 && reconWarmup < 1) ||
-      !(reconDropProb >= 0 && reconDropProb <= 1) ||
-      (reconUnit != "layer" && reconUnit != "block") ||
-      (reconUnit == "block" && reconDropProb > 0)) {
-    llvm::WithColor::error(llvm::errs(), "qc")
-        << "bad reconstruction option: --recon-iters and --recon-batch-size "
-           "must be >= 1, --recon-lr > 0, --recon-lambda >= 0, "
-           "--recon-warmup in [0, 1), --recon-drop-prob in [0, 1], "
-           "--recon-unit layer or block (QDrop's drop needs layer)\n";
+  if (std::string error = reconstructionOptions(options.reconstruction);
+      !error.empty()) {
+    llvm::WithColor::error(llvm::errs(), "qc") << error << "\n";
     return 1;
   }
-  options.reconstruction.iterations = reconIters;
-  options.reconstruction.batchSize = reconBatch;
-  options.reconstruction.lr = reconLr;
-  options.reconstruction.lambda = reconLambda;
-  options.reconstruction.warmup = reconWarmup;
-  options.reconstruction.dropProb = reconDropProb;
-  options.reconstruction.unit = reconUnit;
-  options.reconstruction.seed = seed;
   options.training.loop.epochs = epochs;
   options.training.loop.batchSize = trainBatch;
   options.training.loop.trainImages = trainImages;

@@ -103,8 +103,8 @@ def check(out, init_dir, after_dir, rec_path, reg_path, mode=""):
         abs(got["reg"] - reg.item()) <= 1e-5 * max(1, abs(reg.item()))
     # The update moves V by at most lr: compare against that size.
     for name, ref in (("conv.offset", v.detach()),
-                      ("recon.conv.exp_avg", state["exp_avg"]),
-                      ("recon.conv.exp_avg_sq", state["exp_avg_sq"])):
+                      ("recon.conv.offset.exp_avg", state["exp_avg"]),
+                      ("recon.conv.offset.exp_avg_sq", state["exp_avg_sq"])):
         mine = np.load(os.path.join(after_dir, name + ".npy"))
         err = np.abs(mine - ref.numpy()).max()
         scale = max(np.abs(ref.numpy()).max(), 1e-12)
