@@ -139,7 +139,8 @@ struct ReconstructionRecord {
   int64_t iterations = 0;
   double recLoss = 0; // output loss over the last tenth of the iterations
   double regLoss = 0; // the rounding regularizer at the end (0: all hard)
-  double seconds = 0;
+  double seconds = 0;            // data, plans and iterations
+  double iterationsPerSecond = 0; // the iterations alone
 };
 
 /// An activation quantizer parameter learned during reconstruction.

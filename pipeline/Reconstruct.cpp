@@ -272,6 +272,7 @@ LogicalResult qopt::reconstruct(ModuleOp module,
     qrt::Progress bar("reconstruct " + layer, o.iterations);
     double recSum = 0, regLast = 0;
     int64_t recCount = 0;
+    auto loopStart = std::chrono::steady_clock::now();
     for (int64_t t = 0; t < o.iterations; ++t) {
       // A mini-batch without repetition (torch.randperm(N)[:B] in BRECQ).
       for (int64_t i = 0; i < batch; ++i)
@@ -333,14 +334,17 @@ LogicalResult qopt::reconstruct(ModuleOp module,
     record.iterations = o.iterations;
     record.recLoss = recCount ? recSum / recCount : 0;
     record.regLoss = regLast;
-    record.seconds = std::chrono::duration<double>(
-                         std::chrono::steady_clock::now() - start)
-                         .count();
+    auto end = std::chrono::steady_clock::now();
+    record.seconds = std::chrono::duration<double>(end - start).count();
+    record.iterationsPerSecond =
+        o.iterations /
+        std::max(1e-9, std::chrono::duration<double>(end - loopStart).count());
     report.reconstruction.push_back(record);
     llvm::outs() << llvm::formatv(
         "reconstructed {0}: {1} iterations, output loss {2:F5}, rounding "
-        "loss {3:F3}, {4:F1} s\n",
-        layer, o.iterations, record.recLoss, record.regLoss, record.seconds);
+        "loss {3:F3}, {4:F1} s ({5:F0} iterations/s)\n",
+        layer, o.iterations, record.recLoss, record.regLoss, record.seconds,
+        record.iterationsPerSecond);
   }
 
   for (LearnedParamRecord &r : learned) {

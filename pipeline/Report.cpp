@@ -123,13 +123,14 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
           "against the float layer, mean over the last tenth of the "
           "iterations; rounding loss: the regularizer at the end (0 when "
           "every rounding is decided).\n\n"
-       << "| layer | iterations | output loss | rounding loss | seconds |\n"
-          "|---|---|---|---|---|\n";
+       << "| layer | iterations | output loss | rounding loss | seconds | "
+          "iterations/s |\n|---|---|---|---|---|---|\n";
     for (const ReconstructionRecord &r : report.reconstruction)
       os << "| " << r.layer << " | " << r.iterations << " | "
          << llvm::format("%.5g", r.recLoss) << " | "
          << llvm::format("%.4g", r.regLoss) << " | "
-         << llvm::format("%.1f", r.seconds) << " |\n";
+         << llvm::format("%.1f", r.seconds) << " | "
+         << llvm::format("%.0f", r.iterationsPerSecond) << " |\n";
   }
   if (!report.learnedActivations.empty()) {
     os << "\n### Activation quantizers learned during reconstruction\n\n"
