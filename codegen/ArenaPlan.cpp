@@ -44,6 +44,9 @@ static Effect effectOf(Kernel k) {
   case Kernel::silu:
   case Kernel::gelu:
   case Kernel::erf:
+  case Kernel::sqrt:
+  case Kernel::pow:
+  case Kernel::layer_norm:
   case Kernel::leaky_relu:
   case Kernel::clip:
   case Kernel::softmax:

@@ -304,6 +304,14 @@ std::string lit(const GeluParams &p) {
   GeluParams d;
   return Init().F(tanh).str();
 }
+std::string lit(const LayerNormParams &p) {
+  LayerNormParams d;
+  return Init().F(axis).F(epsilon).str();
+}
+std::string lit(const PowParams &p) {
+  PowParams d;
+  return Init().F(exponent).str();
+}
 std::string lit(const ReduceParams &p) {
   ReduceParams d;
   return Init().F(axes).F(keepDims).str();

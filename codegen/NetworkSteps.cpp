@@ -236,6 +236,15 @@ LogicalResult qopt::lowerNetworkOp(ExecutionPlan &plan, Operation *op,
         return addOpCall(plan, o, step::gelu, {o.getApproximate() == "tanh"});
       })
       .Case([&](ErfOp o) { return addOpCall(plan, o, step::erf); })
+      .Case([&](SqrtOp o) { return addOpCall(plan, o, step::sqrt); })
+      .Case([&](PowOp o) {
+        return addOpCall(plan, o, step::pow,
+                         {(float)o.getExponent().convertToDouble()});
+      })
+      .Case([&](LayerNormOp o) {
+        return addOpCall(plan, o, step::layer_norm,
+                         {o.getAxis(), (float)o.getEpsilon().convertToDouble()});
+      })
       .Case([&](HardSigmoidOp o) {
         return addOpCall(plan, o, step::hard_sigmoid,
                          {(float)o.getAlpha().convertToDouble(),

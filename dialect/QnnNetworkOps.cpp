@@ -117,6 +117,28 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
+LogicalResult LayerNormOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  int64_t rank = in.size(), axis = getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis must be in [0, ")
+           << rank << ") for an input of rank " << rank << ", got " << axis;
+  ArrayRef<int64_t> p = shapeOf(getScale());
+  ArrayRef<int64_t> trailing = in.drop_front(axis);
+  bool fits = p.size() == trailing.size();
+  for (size_t i = 0; fits && i < p.size(); ++i)
+    fits = !conflict(p[i], trailing[i]);
+  if (!fits)
+    return emitOpError("scale and bias must have the shape of the normalized "
+                       "axes [")
+           << axis << ", " << rank << ") of the input, got "
+           << getScale().getType() << " for " << getInput().getType();
+  if (getEpsilon().convertToDouble() <= 0.0)
+    return emitOpError("epsilon must be positive, got ")
+           << formatNumber(getEpsilon().convertToDouble());
+  return success();
+}
+
 LogicalResult LinearOp::inferReturnTypes(MLIRContext *ctx,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

@@ -71,6 +71,32 @@ def Qnn_BatchNormOp : Qnn_Op<"batch_norm", [Pure,
   let hasVerifier = 1;
 }
 
+def Qnn_LayerNormOp : Qnn_Op<"layer_norm", [Pure,
+    AllTypesMatch<["input", "output"]>, AllTypesMatch<["scale", "bias"]>]> {
+  let summary = "layer normalization over the trailing axes";
+  let description = [{
+    `output = (input - mean) / sqrt(var + epsilon) * scale + bias`, where
+    `mean` and the biased `var` are taken over axes `[axis, rank)` of each
+    leading index, and `scale` and `bias` have the shape of those trailing
+    axes: ONNX `LayerNormalization` (opset 17) and PyTorch's `layer_norm`
+    (`normalized_shape` = the trailing dims). The importers give an affine-free
+    norm a scale of ones and a bias of zeros. Numerics: docs/semantics.md.
+
+    ```mlir
+    %y = qnn.layer_norm %x, %gamma, %beta {axis = 2 : i64, epsilon = 1.0e-06 : f64}
+        : tensor<?x17x192xf32>, tensor<192xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input, Qnn_FloatTensor:$scale,
+      Qnn_FloatTensor:$bias, I64Attr:$axis,
+      DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon);
+  let results = (outs Qnn_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
 def Qnn_LinearOp : Qnn_Op<"linear", [Pure, InferTypeOpAdaptor]> {
   let summary = "fully connected layer: output = input * weight^T + bias";
   let description = [{
@@ -191,6 +217,33 @@ def Qnn_ErfOp : Qnn_UnaryOp<"erf"> {
     ```
   }];
   let arguments = (ins Qnn_FloatTensor:$input);
+}
+
+def Qnn_SqrtOp : Qnn_UnaryOp<"sqrt"> {
+  let summary = "the square root, elementwise (IEEE: NaN below zero)";
+  let description = [{
+    ONNX `Sqrt`, as in layer normalization exported at opsets before 17.
+
+    ```mlir
+    %y = qnn.sqrt %x : tensor<?x17x1xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input);
+}
+
+def Qnn_PowOp : Qnn_UnaryOp<"pow"> {
+  let summary = "x ^ exponent, elementwise, for a constant exponent";
+  let description = [{
+    ONNX `Pow` and PyTorch's `pow` with a scalar constant exponent (a tensor
+    exponent is refused by the importers). `exponent = 2` is computed as
+    `x * x` and `0.5` as `sqrt(x)`, as ATen does; others as C's `powf`.
+    Numerics: docs/semantics.md.
+
+    ```mlir
+    %y = qnn.pow %x {exponent = 2.0 : f64} : tensor<?x17x192xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input, F64Attr:$exponent);
 }
 
 def Qnn_LeakyReluOp : Qnn_UnaryOp<"leaky_relu"> {

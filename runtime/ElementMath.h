@@ -95,6 +95,19 @@ QRT_HD float geluTanh(float v) {
 }
 /// The error function (the host's or the device's libm, as sigmoid).
 QRT_HD float erf(float v) { return erff(v); }
+/// IEEE square root (correctly rounded; NaN below zero).
+QRT_HD float squareRoot(float v) { return sqrtf(v); }
+/// v ^ e with ATen's special cases: v * v for 2, sqrt(v) for 0.5, 1 / v for
+/// -1, else powf.
+QRT_HD float power(float v, float e) {
+  if (e == 2.f)
+    return v * v;
+  if (e == 0.5f)
+    return sqrtf(v);
+  if (e == -1.f)
+    return 1.f / v;
+  return powf(v, e);
+}
 
 /// Inference batch norm folded per channel: y = x a + b with
 /// a = scale / sqrt(var + eps), b = bias - mean a (IEEE sqrt and division).

@@ -80,6 +80,15 @@ Status erf(const Tensor &x, Tensor &y) {
   return unary(x, y, "erf", 16, [](float v) { return emath::erf(v); });
 }
 
+Status squareRoot(const Tensor &x, Tensor &y) {
+  return unary(x, y, "sqrt", 4, [](float v) { return emath::squareRoot(v); });
+}
+
+Status power(const Tensor &x, float exponent, Tensor &y) {
+  return unary(x, y, "pow", 16,
+               [exponent](float v) { return emath::power(v, exponent); });
+}
+
 //===----------------------------------------------------------------------===//
 // Broadcasting binary ops
 //===----------------------------------------------------------------------===//
@@ -330,6 +339,47 @@ Status batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
       float *yi = out + row * spatial;
       for (int64_t i = 0; i < spatial; ++i)
         yi[i] = emath::affine(xi[i], ai, bi);
+    }
+  });
+  return Status::ok();
+}
+
+Status layerNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                 int64_t axis, float eps, Tensor &y) {
+  QRT_RETURN_IF_ERROR(unaryPrologue(x, y, "layer_norm"));
+  if (axis < 0 || axis >= x.rank())
+    return invalidArgument("layer_norm: axis " + std::to_string(axis) +
+                           " is out of range for input " +
+                           shapeToString(x.shape()));
+  Shape trailing(x.shape().begin() + axis, x.shape().end());
+  for (const Tensor *p : {&scale, &bias}) {
+    QRT_RETURN_IF_ERROR(checkDType(*p, DType::F32, "layer_norm parameter"));
+    if (p->shape() != trailing)
+      return invalidArgument("layer_norm: scale and bias must be " +
+                             shapeToString(trailing) + ", got " +
+                             shapeToString(p->shape()));
+  }
+  int64_t cols = 1;
+  for (int64_t d : trailing)
+    cols *= d;
+  int64_t rows = cols == 0 ? 0 : x.numel() / cols;
+  const float *in = x.data<float>(), *w = scale.data<float>(),
+              *b = bias.data<float>();
+  float *out = y.data<float>();
+  parallelFor(rows, 4 * cols, [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; ++r) {
+      const float *xr = in + r * cols;
+      float *yr = out + r * cols;
+      double sum = 0.0;
+      for (int64_t i = 0; i < cols; ++i)
+        sum += xr[i];
+      double mean = sum / (double)cols, sq = 0.0;
+      for (int64_t i = 0; i < cols; ++i)
+        sq += ((double)xr[i] - mean) * ((double)xr[i] - mean);
+      float m = (float)mean;
+      float rstd = (float)(1.0 / std::sqrt(sq / (double)cols + (double)eps));
+      for (int64_t i = 0; i < cols; ++i)
+        yr[i] = (xr[i] - m) * rstd * w[i] + b[i];
     }
   });
   return Status::ok();

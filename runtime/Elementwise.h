@@ -34,6 +34,11 @@ Status silu(const Tensor &x, Tensor &y);
 Status gelu(const Tensor &x, bool tanh, Tensor &y);
 /// y = erf(x)
 Status erf(const Tensor &x, Tensor &y);
+/// y = sqrt(x) (IEEE: NaN below zero)
+Status squareRoot(const Tensor &x, Tensor &y);
+/// y = x ^ exponent: x * x for 2, sqrt(x) for 0.5, powf otherwise (ATen's
+/// special cases, so that the common exponents are correctly rounded).
+Status power(const Tensor &x, float exponent, Tensor &y);
 
 /// Softmax along `axis` (negative counts from the end).
 Status softmax(const Tensor &x, int64_t axis, Tensor &y);
@@ -50,6 +55,12 @@ Expected<Shape> broadcastShapes(const Shape &a, const Shape &b);
 /// y = (x - mean) / sqrt(var + eps) * scale + bias. All params are [C].
 Status batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
                  const Tensor &mean, const Tensor &var, float eps, Tensor &y);
+
+/// Layer normalization over axes [axis, rank) of x: per leading index,
+/// y = (x - mean) / sqrt(var + eps) * scale + bias with the mean and biased
+/// variance accumulated in double; scale and bias have the trailing shape.
+Status layerNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                 int64_t axis, float eps, Tensor &y);
 
 } // namespace qrt
 

@@ -394,6 +394,15 @@ struct ReduceParams {
   std::vector<int64_t> axes;
   bool keepDims = true;
 };
+/// layer_norm over axes [axis, rank).
+struct LayerNormParams {
+  int64_t axis = 0;
+  float epsilon = 1e-5f;
+};
+/// pow by a constant exponent.
+struct PowParams {
+  float exponent = 1.f;
+};
 struct PadParams {
   std::vector<int64_t> pads;
   double value = 0.0;

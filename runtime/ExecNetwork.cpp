@@ -185,6 +185,17 @@ QRT_DEFINE_KERNEL(batch_norm, BatchNormParams) {
   return s;
 }
 
+QRT_DEFINE_KERNEL(layer_norm, LayerNormParams) {
+  const Tensor &x = ctx[io.in[0]];
+  Tensor out = x.defined() && x.dtype() == DType::F32
+                   ? ctx.output(io.out[0], x.shape(), DType::F32)
+                   : Tensor();
+  Status s =
+      layerNorm(x, ctx[io.in[1]], ctx[io.in[2]], p.axis, p.epsilon, out);
+  ctx[io.out[0]] = std::move(out);
+  return s;
+}
+
 QRT_DEFINE_KERNEL(relu, NoParams) { return unary(ctx, io, qrt::relu); }
 QRT_DEFINE_KERNEL(sigmoid, NoParams) { return unary(ctx, io, qrt::sigmoid); }
 QRT_DEFINE_KERNEL(hard_swish, NoParams) {
@@ -197,6 +208,12 @@ QRT_DEFINE_KERNEL(gelu, GeluParams) {
   });
 }
 QRT_DEFINE_KERNEL(erf, NoParams) { return unary(ctx, io, qrt::erf); }
+QRT_DEFINE_KERNEL(sqrt, NoParams) { return unary(ctx, io, qrt::squareRoot); }
+QRT_DEFINE_KERNEL(pow, PowParams) {
+  return unary(ctx, io, [&](const Tensor &x, Tensor &y) {
+    return qrt::power(x, p.exponent, y);
+  });
+}
 QRT_DEFINE_KERNEL(hard_sigmoid, HardSigmoidParams) {
   return unary(ctx, io, [&](const Tensor &x, Tensor &y) {
     return hardSigmoid(x, p.alpha, p.beta, y);

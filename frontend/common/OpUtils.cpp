@@ -69,4 +69,50 @@ Value buildSlice(GraphBuilder &im, Value x, int64_t axis, int64_t start,
       .getResult();
 }
 
+FailureOr<Value> buildLinear(GraphBuilder &im, Value x, Value weight,
+                             Value bias) {
+  ArrayRef<int64_t> in = shapeOf(x);
+  if (in.size() <= 2 || llvm::count_if(in, ShapedType::isDynamic) > 1)
+    return im.create<qnn::LinearOp>(x, weight, bias);
+  int64_t rows = product(in.drop_back());
+  OpBuilder &b = im.builder();
+  Value flat = qnn::ReshapeOp::create(b, im.loc(),
+                                      im.f32Type({rows, in.back()}), x);
+  FailureOr<Value> y = im.create<qnn::LinearOp>(flat, weight, bias);
+  if (failed(y))
+    return failure();
+  SmallVector<int64_t> out(in.drop_back());
+  out.push_back(shapeOf(*y).back());
+  return qnn::ReshapeOp::create(b, im.loc(), im.f32Type(out), *y).getResult();
+}
+
+FailureOr<Value> buildLayerNorm(GraphBuilder &im, Value x, Value scale,
+                                Value bias, int64_t axis, double epsilon) {
+  ArrayRef<int64_t> in = shapeOf(x);
+  if (axis < 0 || axis >= (int64_t)in.size())
+    return im.error() << "the normalized axes start at " << axis
+                      << ", out of range for " << x.getType();
+  ArrayRef<int64_t> trailing = in.drop_front(axis);
+  for (Value *p : {&scale, &bias}) {
+    if (*p)
+      continue;
+    int64_t n = product(trailing);
+    if (ShapedType::isDynamic(n))
+      return im.error() << "the normalized axes of " << x.getType()
+                        << " must be static";
+    *p = im.constantF32(trailing, std::vector<float>(n, p == &scale ? 1.f : 0.f),
+                        p == &scale ? "scale" : "bias");
+  }
+  if (scale.getType() != bias.getType() ||
+      shapeOf(scale) != ArrayRef<int64_t>(trailing))
+    return im.error() << "scale " << scale.getType() << " and bias "
+                      << bias.getType() << " must have the shape of the "
+                      << "normalized axes of " << x.getType();
+  OpBuilder &b = im.builder();
+  return qnn::LayerNormOp::create(b, im.loc(), x.getType(), x, scale, bias,
+                                  b.getI64IntegerAttr(axis),
+                                  b.getF64FloatAttr(epsilon))
+      .getResult();
+}
+
 } // namespace qopt::frontend

@@ -36,6 +36,20 @@ mlir::FailureOr<mlir::Value> buildMean(GraphBuilder &im, mlir::Value x,
 mlir::Value buildSlice(GraphBuilder &im, mlir::Value x, int64_t axis,
                        int64_t start, int64_t size);
 
+/// qnn.linear of `x` [..., K]: an input of rank > 2 (a channels-last MLP, a
+/// transformer's tokens) is reshaped to [rows, K] around it, so that the
+/// passes and kernels see the 2-D dense layer they know; that needs at most
+/// one dynamic dimension.
+mlir::FailureOr<mlir::Value> buildLinear(GraphBuilder &im, mlir::Value x,
+                                         mlir::Value weight, mlir::Value bias);
+
+/// qnn.layer_norm of `x` over axes [axis, rank) (axis non-negative); a null
+/// `scale` is ones and a null `bias` zeros, which needs those axes static.
+/// Shape errors are reported at the node.
+mlir::FailureOr<mlir::Value> buildLayerNorm(GraphBuilder &im, mlir::Value x,
+                                            mlir::Value scale, mlir::Value bias,
+                                            int64_t axis, double epsilon);
+
 } // namespace qopt::frontend
 
 #endif // QOPT_FRONTEND_COMMON_OPUTILS_H

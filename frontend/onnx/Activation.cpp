@@ -52,6 +52,20 @@ static LogicalResult importGelu(Importer &im) {
   });
 }
 
+/// Pow by a constant scalar exponent (a tensor exponent is refused).
+static LogicalResult importPow(Importer &im) {
+  const ConstTensor *e = im.requireConstant(1, "exponent");
+  if (!e)
+    return failure();
+  if (e->numElements() != 1)
+    return im.error() << "only a scalar exponent is supported";
+  double exponent = e->exact(0);
+  return importUnary(im, [&](OpBuilder &b, Location loc, Type t, Value x) {
+    return qnn::PowOp::create(b, loc, t, x, b.getF64FloatAttr(exponent))
+        .getResult();
+  });
+}
+
 static LogicalResult importClip(Importer &im) {
   double lo = -std::numeric_limits<double>::infinity();
   double hi = std::numeric_limits<double>::infinity();
@@ -135,6 +149,8 @@ void registerActivationOps(OpTable &table) {
   table["HardSwish"] = importSimple<qnn::HardSwishOp>;
   table["HardSigmoid"] = importHardSigmoid;
   table["Erf"] = importSimple<qnn::ErfOp>;
+  table["Sqrt"] = importSimple<qnn::SqrtOp>;
+  table["Pow"] = importPow;
   table["Gelu"] = importGelu;
   table["LeakyRelu"] = importLeakyRelu;
   table["Clip"] = importClip;

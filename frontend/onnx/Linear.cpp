@@ -102,7 +102,7 @@ static LogicalResult importMatMul(Importer &im) {
     Value weight =
         im.constantF32({bConst->dims[1], bConst->dims[0]},
                        linearWeight(*bConst, false, 1.0f), im.node().inputs[1]);
-    y = im.create<qnn::LinearOp>(*a, weight, Value());
+    y = frontend::buildLinear(im, *a, weight, Value());
   } else {
     FailureOr<Value> rhs = im.floatInput(1);
     if (failed(rhs))

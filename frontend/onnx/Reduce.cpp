@@ -1,4 +1,4 @@
-//===- Reduce.cpp - ReduceMean --------------------------------------------===//
+//===- Reduce.cpp - ReduceMean, LayerNormalization ------------------------===//
 
 #include "frontend/onnx/OpUtils.h"
 
@@ -41,8 +41,35 @@ static LogicalResult importReduceMean(Importer &im) {
   return im.bindResult(frontend::buildMean(im, *x, axes, keepDims != 0));
 }
 
+/// LayerNormalization (opset 17): normalized over [axis, rank), the
+/// optional Mean / InvStdDev outputs (training) refused when used.
+static LogicalResult importLayerNorm(Importer &im) {
+  FailureOr<Value> x = im.floatInput(0), scale = im.floatInput(1);
+  if (failed(x) || failed(scale))
+    return failure();
+  Value bias;
+  if (im.hasInput(2)) {
+    FailureOr<Value> b = im.floatInput(2);
+    if (failed(b))
+      return failure();
+    bias = *b;
+  }
+  if (im.getInt("stash_type", 1) != 1)
+    return im.error() << "stash_type other than 1 (float) is not supported";
+  int64_t axis = im.getInt("axis", -1);
+  if (failed(normalizeAxis(im, axis, shapeOf(*x).size())))
+    return failure();
+  const std::vector<std::string> &outs = im.node().outputs;
+  if (llvm::any_of(llvm::drop_begin(outs),
+                   [](const std::string &o) { return !o.empty(); }))
+    return im.error() << "the Mean and InvStdDev outputs are not supported";
+  return im.bindResult(frontend::buildLayerNorm(im, *x, *scale, bias, axis,
+                                                im.getFloat("epsilon", 1e-5)));
+}
+
 void registerReduceOps(OpTable &table) {
   table["ReduceMean"] = importReduceMean;
+  table["LayerNormalization"] = importLayerNorm;
 }
 
 } // namespace qopt::onnx_import

@@ -283,14 +283,31 @@ LogicalResult Importer::importOutputs(func::FuncOp func) {
     }
     auto f = foldedValues.find(id);
     bool ok = f != foldedValues.end() && f->second.kind == Folded::Kind::List;
+    // A named tuple whose optional fields are None at inference
+    // (GoogLeNetOutputs and InceptionOutputs without their auxiliary
+    // logits): the tensors are the outputs, and a warning says what was
+    // left out.
+    SmallVector<unsigned> dropped;
     if (ok) {
-      for (const Folded &item : f->second.items) {
+      for (auto [k, item] : llvm::enumerate(f->second.items)) {
         if (item.kind == Folded::Kind::Value) {
           results.push_back(item.value);
           continue;
         }
+        if (item.kind == Folded::Kind::None) {
+          dropped.push_back(k);
+          continue;
+        }
         ok = false;
       }
+      ok = ok && dropped.size() < f->second.items.size();
+    }
+    if (ok && !dropped.empty()) {
+      InFlightDiagnostic w = emitWarning(fileLoc);
+      w << "forward returns '" << g.values[id].debugName << "' of type "
+        << g.values[id].type << ": its element(s) ";
+      llvm::interleaveComma(dropped, w);
+      w << " are None and left out; the outputs are its tensors";
     }
     if (!ok)
       return emitError(fileLoc) << "forward returns '" << g.values[id].debugName

@@ -90,6 +90,50 @@ static LogicalResult importBatchNorm(Importer &im) {
   return success();
 }
 
+// aten::layer_norm(input, normalized_shape, weight, bias, eps, cudnn_enable):
+// normalized over the trailing len(normalized_shape) axes.
+static LogicalResult importLayerNorm(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<SmallVector<int64_t>> normalized = im.getInts(1, "normalized_shape");
+  FailureOr<double> eps = im.getFloat(4, "eps");
+  if (failed(x) || failed(normalized) || failed(eps))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(*x);
+  int64_t axis = (int64_t)in.size() - (int64_t)normalized->size();
+  if (normalized->empty() || axis < 0 ||
+      llvm::any_of(llvm::zip(*normalized, in.drop_front(std::max<int64_t>(axis, 0))),
+                   [](auto p) {
+                     return !ShapedType::isDynamic(std::get<1>(p)) &&
+                            std::get<0>(p) != std::get<1>(p);
+                   }))
+    return im.error() << "normalized_shape [" << *normalized
+                      << "] is not the trailing shape of " << x->getType();
+  Value scale, bias;
+  for (auto [i, role, v] : {std::tuple<unsigned, StringRef, Value *>{2, "weight", &scale},
+                            {3, "bias", &bias}}) {
+    if (im.isNone(i))
+      continue;
+    FailureOr<Value> p = im.tensor(i, role);
+    if (failed(p))
+      return failure();
+    *v = *p;
+  }
+  return im.bindResult(
+      frontend::buildLayerNorm(im, *x, scale, bias, axis, *eps));
+}
+
+// aten::pow(self, exponent) with a scalar exponent.
+static LogicalResult importPow(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<double> e = im.getFloat(1, "exponent");
+  if (failed(x) || failed(e))
+    return failure();
+  OpBuilder &b = im.builder();
+  im.setResult(0, qnn::PowOp::create(b, im.loc(), x->getType(), *x,
+                                     b.getF64FloatAttr(*e)));
+  return success();
+}
+
 template <typename OpTy> static LogicalResult importUnary(Importer &im) {
   FailureOr<Value> x = im.tensor(0);
   if (failed(x))
@@ -248,7 +292,7 @@ static LogicalResult importLinear(Importer &im) {
       return failure();
     bias = *bv;
   }
-  FailureOr<Value> y = im.create<qnn::LinearOp>(*x, *w, bias);
+  FailureOr<Value> y = frontend::buildLinear(im, *x, *w, bias);
   return im.bindResult(y);
 }
 
@@ -294,6 +338,9 @@ void registerNetworkOps(OpTable &table) {
   table["aten::hardswish"] = importUnary<qnn::HardSwishOp>;
   table["aten::hardsigmoid"] = importHardSigmoid;
   table["aten::silu"] = importUnary<qnn::SiluOp>;
+  table["aten::sqrt"] = importUnary<qnn::SqrtOp>;
+  table["aten::pow"] = importPow;
+  table["aten::layer_norm"] = importLayerNorm;
   table["aten::gelu"] = importGelu;
   table["aten::relu6"] = importRelu6;
   table["aten::hardtanh"] = importHardtanh;

@@ -1,4 +1,5 @@
-// silu, gelu (erf and tanh), erf and reduce_mean (#19) as plan steps: their
+// silu, gelu (erf and tanh), erf, reduce_mean, sqrt, pow and layer_norm
+// (#19) as plan steps: their
 // parameters in the emitted C++, and the emitted program equal to qrun bit
 // for bit (the same qrt kernels).
 // RUN: qemit %s --name zoo --print-cpp | FileCheck %s
@@ -19,6 +20,8 @@
 // CHECK: static const qrt::exec::NoParams erf = {};
 // CHECK: static const qrt::exec::ReduceParams reduce_mean = {.axes = {1}};
 // CHECK: static const qrt::exec::ReduceParams reduce_mean_2 = {.axes = {2, 3}, .keepDims = false};
+// CHECK: static const qrt::exec::PowParams pow = {.exponent = 0x1p+1f};
+// CHECK: static const qrt::exec::LayerNormParams layer_norm = {.axis = 2, .epsilon = 0x1.0c6f7ap-20f};
 // CHECK: qrt::exec::silu(
 // CHECK: qrt::exec::gelu(
 // CHECK: qrt::exec::gelu(
@@ -32,5 +35,10 @@ func.func @main(%x: tensor<?x4x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<?x4xf32
   %3 = qnn.erf %2 : tensor<?x4x4x4xf32>
   %4 = qnn.reduce_mean %3 {axes = array<i64: 1>} : (tensor<?x4x4x4xf32>) -> tensor<?x1x4x4xf32>
   %5 = qnn.reduce_mean %3 {axes = array<i64: 2, 3>, keepdims = false} : (tensor<?x4x4x4xf32>) -> tensor<?x4xf32>
-  return %4, %5 : tensor<?x1x4x4xf32>, tensor<?x4xf32>
+  %6 = qnn.pow %4 {exponent = 2.0 : f64} : tensor<?x1x4x4xf32>
+  %7 = qnn.sqrt %6 : tensor<?x1x4x4xf32>
+  %g = arith.constant dense<[[1.5, 0.5, 1.0, 2.0], [1.0, 1.0, 0.75, 1.25], [0.5, 0.5, 1.0, 1.0], [2.0, 1.0, 1.0, 0.25]]> : tensor<4x4xf32>
+  %b = arith.constant dense<0.125> : tensor<4x4xf32>
+  %8 = qnn.layer_norm %7, %g, %b {axis = 2 : i64, epsilon = 1.0e-6 : f64} : tensor<?x1x4x4xf32>, tensor<4x4xf32>
+  return %8, %5 : tensor<?x1x4x4xf32>, tensor<?x4xf32>
 }

@@ -679,6 +679,30 @@ func.func @gelu_approximate(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @layer_norm_axis(%x: tensor<2x3x4xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{axis must be in [0, 3) for an input of rank 3, got 3}}
+  %0 = qnn.layer_norm %x, %g, %g {axis = 3 : i64} : tensor<2x3x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_scale_shape(%x: tensor<2x3x4xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{scale and bias must have the shape of the normalized axes [1, 3) of the input, got 'tensor<4xf32>' for 'tensor<2x3x4xf32>'}}
+  %0 = qnn.layer_norm %x, %g, %g {axis = 1 : i64} : tensor<2x3x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_epsilon(%x: tensor<2x3x4xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{epsilon must be positive, got 0}}
+  %0 = qnn.layer_norm %x, %g, %g {axis = 2 : i64, epsilon = 0.0 : f64} : tensor<2x3x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
 func.func @reduce_mean_unsorted(%x: tensor<2x3x4xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{axes must be sorted and distinct, got 2 before 1}}

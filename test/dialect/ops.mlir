@@ -69,6 +69,17 @@ func.func @zoo_activations(%x: tensor<2x8x4x4xf32>) -> tensor<2x8x4x4xf32> {
   return %3 : tensor<2x8x4x4xf32>
 }
 
+// CHECK-LABEL: func.func @layer_norm_pow_sqrt
+func.func @layer_norm_pow_sqrt(%x: tensor<?x17x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<?x17x8xf32> {
+  // CHECK: %[[LN:.*]] = qnn.layer_norm %{{.*}}, %{{.*}}, %{{.*}} {axis = 2 : i64, epsilon = 9.9999999999999995E-7 : f64} : tensor<?x17x8xf32>, tensor<8xf32>
+  %0 = qnn.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-6 : f64} : tensor<?x17x8xf32>, tensor<8xf32>
+  // CHECK: %[[P:.*]] = qnn.pow %[[LN]] {exponent = 2.000000e+00 : f64} : tensor<?x17x8xf32>
+  %1 = qnn.pow %0 {exponent = 2.0 : f64} : tensor<?x17x8xf32>
+  // CHECK: qnn.sqrt %[[P]] : tensor<?x17x8xf32>
+  %2 = qnn.sqrt %1 : tensor<?x17x8xf32>
+  return %2 : tensor<?x17x8xf32>
+}
+
 // CHECK-LABEL: func.func @reduce_mean
 func.func @reduce_mean(%x: tensor<?x8x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<?x8xf32>) {
   // CHECK: qnn.reduce_mean %{{.*}} {axes = array<i64: 1>} : (tensor<?x8x4x4xf32>) -> tensor<?x1x4x4xf32>

@@ -52,13 +52,21 @@ TEST(Activations, MatchAten) {
        at::gelu(x, "tanh"), 1e-5},
       {"erf", [](auto &a, auto &b) { return qrt::erf(a, b); }, at::erf(x),
        1e-5},
+      {"sqrt", [](auto &a, auto &b) { return squareRoot(a, b); },
+       at::sqrt(x.abs()), 1e-6},
+      {"pow2", [](auto &a, auto &b) { return power(a, 2.f, b); }, at::pow(x, 2),
+       1e-6},
+      {"pow3", [](auto &a, auto &b) { return power(a, 3.f, b); }, at::pow(x, 3),
+       1e-5},
   };
+  Tensor absX = fromTorch(x.abs());
   for (auto &c : cases) {
     Tensor y;
-    ASSERT_OK(c.ours(qx, y));
+    const Tensor &in = c.name == std::string("sqrt") ? absX : qx;
+    ASSERT_OK(c.ours(in, y));
     EXPECT_LE(maxRelError(y, c.ref), c.tol) << c.name;
     // In place.
-    Tensor inPlace = qx.clone();
+    Tensor inPlace = in.clone();
     ASSERT_OK(c.ours(inPlace, inPlace));
     EXPECT_LE(maxRelError(inPlace, c.ref), c.tol) << c.name << " in place";
   }
@@ -137,6 +145,29 @@ TEST(BatchNorm, MatchesAtenInference) {
   EXPECT_FALSE(batchNorm(fromTorch(x), fromTorch(g), fromTorch(b),
                          fromTorch(torch::ones({4})), fromTorch(v), 1e-5f, bad)
                    .isOk());
+}
+
+// layer_norm over the last axis, the last two, and all but the batch;
+// PyTorch accumulates in float, we in double: 1e-5.
+TEST(LayerNorm, MatchesAten) {
+  at::Tensor x = input() + 3;
+  for (int64_t axis : {3, 2, 1}) {
+    std::vector<int64_t> trailing(x.sizes().begin() + axis, x.sizes().end());
+    torch::manual_seed(axis);
+    at::Tensor g = torch::rand(trailing) + 0.5, b = torch::randn(trailing);
+    at::Tensor ref = at::layer_norm(x, trailing, g, b, 1e-6);
+    Tensor y;
+    ASSERT_OK(layerNorm(fromTorch(x), fromTorch(g), fromTorch(b), axis, 1e-6f,
+                        y));
+    EXPECT_LE(maxRelError(y, ref), 1e-5) << "axis " << axis;
+  }
+  Tensor bad;
+  at::Tensor g = torch::ones({9});
+  EXPECT_FALSE(layerNorm(fromTorch(x), fromTorch(torch::ones({7})),
+                         fromTorch(torch::ones({7})), 3, 1e-5f, bad)
+                   .isOk());
+  EXPECT_FALSE(
+      layerNorm(fromTorch(x), fromTorch(g), fromTorch(g), 4, 1e-5f, bad).isOk());
 }
 
 } // namespace

@@ -480,6 +480,56 @@ def bad_slice_dynamic_start():
                   [arr("en", [8], np.int64), arr("ax", [1], np.int64)])
 
 
+# --- LayerNorm, Pow, Sqrt, linear over tokens (#19) -----------------------------
+@model
+def layer_norm():
+    """LayerNormalization (opset 17): over the last axis with a bias, over
+    the last two (axis=-2) without one."""
+    x = inp("x", ["N", 5, 6])
+    rng = np.random.default_rng(4)
+    nodes = [
+        h.make_node("LayerNormalization", ["x", "g6", "b6"], ["a"], name="ln_last",
+                    epsilon=1e-6),
+        h.make_node("LayerNormalization", ["x", "g56"], ["b"], name="ln_two",
+                    axis=-2),
+    ]
+    inits = [arr("g6", rng.uniform(0.5, 1.5, 6)), arr("b6", rng.normal(0, 0.1, 6)),
+             arr("g56", rng.uniform(0.5, 1.5, (5, 6)))]
+    return make(nodes, [x], [out("a"), out("b")], inits, opset=17)
+
+
+@model
+def layer_norm_decomposed():
+    """torch.onnx's layer_norm before opset 17: ReduceMean, Sub, Pow 2,
+    ReduceMean, Add eps, Sqrt, Div, then the affine Mul and Add; and a
+    MatMul by a constant over the tokens (a linear of a rank-3 input)."""
+    x = inp("x", ["N", 5, 6])
+    rng = np.random.default_rng(5)
+    nodes = [
+        h.make_node("ReduceMean", ["x"], ["m"], name="mean", axes=[-1]),
+        h.make_node("Sub", ["x", "m"], ["d"], name="sub"),
+        h.make_node("Pow", ["d", "two"], ["d2"], name="pow"),
+        h.make_node("ReduceMean", ["d2"], ["v"], name="var", axes=[-1]),
+        h.make_node("Add", ["v", "eps"], ["ve"], name="add_eps"),
+        h.make_node("Sqrt", ["ve"], ["s"], name="sqrt"),
+        h.make_node("Div", ["d", "s"], ["n"], name="div"),
+        h.make_node("Mul", ["n", "g"], ["a"], name="scale"),
+        h.make_node("Add", ["a", "b"], ["c"], name="shift"),
+        h.make_node("MatMul", ["c", "w"], ["y"], name="fc"),
+        h.make_node("Pow", ["x", "half"], ["z"], name="pow_half"),
+    ]
+    inits = [arr("two", 2.0), arr("eps", 1e-5), arr("half", 0.5),
+             arr("g", rng.uniform(0.5, 1.5, 6)), arr("b", rng.normal(0, 0.1, 6)),
+             arr("w", rng.normal(0, 0.5, (6, 3)))]
+    return make(nodes, [x], [out("y"), out("z")], inits)
+
+
+@model
+def bad_pow():
+    """Pow by a computed exponent."""
+    return single("Pow", [inp("x", [2, 3]), inp("e", [2, 3])])
+
+
 # --- invalid inputs ----------------------------------------------------------
 @model
 def bad_unsupported():

@@ -9,6 +9,8 @@ seeded, so the files are the same on every run.
 import os
 import sys
 
+from typing import NamedTuple, Optional
+
 import numpy as np
 import torch
 import torch.nn as nn
@@ -186,6 +188,33 @@ class ZooOps(nn.Module):
         return c, torch.mean(b, [-1, -2]), b.mean()
 
 
+class TokenOut(NamedTuple):
+    """GoogLeNetOutputs' shape: the logits, and auxiliary ones that are None
+    at inference."""
+    logits: torch.Tensor
+    aux: Optional[torch.Tensor]
+
+
+class TokenOps(nn.Module):
+    """What ConvNeXt and the transformers add (#19): layer_norm over the
+    channels of a channels-last tensor, over the last two axes without
+    affine parameters, pow and sqrt, nn.Linear of a rank-4 input, and a
+    named-tuple output whose optional field is None."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = nn.LayerNorm(4, eps=1e-6)
+        self.fc = nn.Linear(4, 3)
+        with torch.no_grad():
+            self.norm.weight.uniform_(0.5, 1.5)
+            self.norm.bias.normal_(0, 0.1)
+
+    def forward(self, x) -> TokenOut:
+        t = self.fc(self.norm(x.permute(0, 2, 3, 1)))
+        u = F.layer_norm(x, [8, 8]) + torch.sqrt(x.pow(2) + 1.0)
+        return TokenOut(t + u.mean(1, keepdim=True).permute(0, 2, 3, 1), None)
+
+
 # --- failure classes -----------------------------------------------------
 
 class Unsupported(nn.Module):
@@ -228,6 +257,7 @@ SMALL = {
     "linear": Linear,
     "pool_resize": PoolResize,
     "zoo_ops": ZooOps,
+    "token_ops": TokenOps,
     "bad_unsupported": Unsupported,
     "bad_control_flow": DataDependent,
     "bad_adaptive": BadAdaptive,
@@ -255,6 +285,8 @@ def write_small(out, name):
         ref = model(x)
     np.save(os.path.join(out, name + "_in.npy"), x.numpy())
     for i, r in enumerate(ref if isinstance(ref, tuple) else (ref,)):
+        if r is None:
+            continue
         np.save(os.path.join(out, "%s_ref%d.npy" % (name, i)), r.numpy())
 
 
