@@ -4,7 +4,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test demo docs bench fuzz clean
+.PHONY: all deps configure build test demo docs bench fuzz zoo clean
 
 all: build
 
@@ -34,6 +34,16 @@ docs: build
 # qopt vs onnxruntime (latency ratios, PTQ accuracy); bench/README.md.
 bench: build
 	@BUILD=$(BUILD) bench/run.sh
+
+# Every torchvision classifier (ONNX 13 / 17, traced, scripted) through
+# qimport, qrun vs PyTorch, qc W8A8 and the integer = fake-quant check;
+# writes docs/model-zoo.md from build/zoo (scripts/zoo/zoo.py). Hours on 2
+# cores: ZOO_MODELS='resnet.*,vgg11' for a subset (the table keeps every
+# result under build/zoo).
+ZOO_MODELS ?=
+ZOO_FLAGS ?=
+zoo: build
+	nice .venv/bin/python scripts/zoo/zoo.py --bin $(BUILD)/bin --models '$(ZOO_MODELS)' $(ZOO_FLAGS)
 
 # libFuzzer targets (fuzz/, docs/reliability.md "Fuzzing"): clang-14 with
 # ASan + UBSan in their own build tree, each run FUZZ_SECONDS on its corpus.
