@@ -325,7 +325,8 @@ static std::string layerFedBy(FakeQuantOp fq) {
       for (Operation *next : pad->getUsers())
         if (isLayer(next) && (layer = nameInLoc(next->getLoc())).size())
           return layer;
-  return nameInLoc(fq.getLoc());
+  layer = nameInLoc(fq.getLoc());
+  return layer.empty() ? "quantizer" : layer;
 }
 
 /// Makes a quantizer parameter (AdaRound's V, an LSQ step) a mutable global
