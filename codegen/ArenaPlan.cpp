@@ -60,6 +60,7 @@ static Effect effectOf(Kernel k) {
   case Kernel::global_avg_pool:
   case Kernel::reduce_mean:
   case Kernel::concat:
+  case Kernel::expand:
   case Kernel::slice:
   case Kernel::pad:
   case Kernel::transpose:

@@ -304,6 +304,10 @@ std::string lit(const GeluParams &p) {
   GeluParams d;
   return Init().F(tanh).str();
 }
+std::string lit(const ExpandParams &p) {
+  ExpandParams d;
+  return Init().F(axes).str();
+}
 std::string lit(const LayerNormParams &p) {
   LayerNormParams d;
   return Init().F(axis).F(epsilon).str();

@@ -241,6 +241,11 @@ LogicalResult qopt::lowerNetworkOp(ExecutionPlan &plan, Operation *op,
         return addOpCall(plan, o, step::pow,
                          {(float)o.getExponent().convertToDouble()});
       })
+      .Case([&](ExpandOp o) {
+        return addOpCall(plan, o, step::expand,
+                         {std::vector<int64_t>(o.getAxes().begin(),
+                                               o.getAxes().end())});
+      })
       .Case([&](LayerNormOp o) {
         return addOpCall(plan, o, step::layer_norm,
                          {o.getAxis(), (float)o.getEpsilon().convertToDouble()});

@@ -381,6 +381,36 @@ ReduceMeanOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
 // Data movement
 //===----------------------------------------------------------------------===//
 
+LogicalResult ExpandOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  StringRef name = "qnn.expand";
+  ArrayRef<int64_t> in = shapeOf(adaptor.getInput());
+  ArrayRef<int64_t> like = shapeOf(adaptor.getLike());
+  ArrayRef<int64_t> axes = adaptor.getAxes();
+  if (axes.empty())
+    return emitShapeError(loc, name, "needs at least one axis");
+  SmallVector<int64_t> out(in);
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (axis < 0 || axis >= (int64_t)in.size() || axis >= (int64_t)like.size())
+      return emitShapeError(loc, name,
+                            "axis " + Twine(axis) +
+                                " is out of range for the input's rank " +
+                                Twine(in.size()) + " or like's rank " +
+                                Twine(like.size()));
+    if (i > 0 && axes[i - 1] >= axis)
+      return emitShapeError(loc, name, "axes must be sorted and distinct");
+    if (in[axis] != 1)
+      return emitShapeError(loc, name,
+                            "axis " + Twine(axis) +
+                                " of the input must have size 1");
+    out[axis] = like[axis];
+  }
+  inferred.push_back(f32Tensor(ctx, out));
+  return success();
+}
+
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *ctx,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

@@ -386,6 +386,27 @@ def Qnn_ReduceMeanOp : Qnn_Op<"reduce_mean", [Pure, InferTypeOpAdaptor]> {
 // Data movement
 //===----------------------------------------------------------------------===//
 
+def Qnn_ExpandOp : Qnn_Op<"expand", [Pure, InferTypeOpAdaptor]> {
+  let summary = "repeat size-1 axes to the sizes of another tensor's axes";
+  let description = [{
+    `output` is `input` with each axis in `axes` (size 1 in `input`)
+    repeated to the size of the same axis of `like`, whose values are not
+    read: ONNX `Expand` and PyTorch's `expand` to a run-time size, as in a
+    vision transformer's class token expanded to the batch
+    (`class_token.expand(x.shape[0], -1, -1)`). Static expansions are left
+    to broadcasting ops.
+
+    ```mlir
+    %t = qnn.expand %token, %x {axes = array<i64: 0>}
+        : (tensor<1x1x192xf32>, tensor<?x3x64x64xf32>) -> tensor<?x1x192xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input, Qnn_FloatTensor:$like,
+      DenseI64ArrayAttr:$axes);
+  let results = (outs Qnn_FloatTensor:$output);
+  let assemblyFormat = "$input `,` $like attr-dict `:` functional-type(operands, results)";
+}
+
 def Qnn_ConcatOp : Qnn_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let summary = "concatenation along one axis";
   let description = [{

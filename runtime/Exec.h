@@ -394,6 +394,10 @@ struct ReduceParams {
   std::vector<int64_t> axes;
   bool keepDims = true;
 };
+/// expand: the axes repeated to the like operand's sizes.
+struct ExpandParams {
+  std::vector<int64_t> axes;
+};
 /// layer_norm over axes [axis, rank).
 struct LayerNormParams {
   int64_t axis = 0;

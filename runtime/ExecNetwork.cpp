@@ -291,6 +291,20 @@ QRT_DEFINE_KERNEL(concat, AxisParams) {
   return s;
 }
 
+/// in = {x, like}: like is read for its shape only.
+QRT_DEFINE_KERNEL(expand, ExpandParams) {
+  const Tensor &x = ctx[io.in[0]], &like = ctx[io.in[1]];
+  if (!x.defined() || !like.defined())
+    return invalidArgument("expand: undefined operand");
+  Expected<Shape> shape = expandShape(x.shape(), like.shape(), p.axes);
+  if (!shape)
+    return shape.status();
+  Tensor out = ctx.output(io.out[0], *shape, x.dtype());
+  Status s = qrt::expand(x, like.shape(), p.axes, out);
+  ctx[io.out[0]] = std::move(out);
+  return s;
+}
+
 QRT_DEFINE_KERNEL(pad, PadParams) {
   const Tensor &in = ctx[io.in[0]];
   Tensor out;

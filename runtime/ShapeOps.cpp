@@ -21,6 +21,53 @@ static Status normalizeAxis(int64_t &axis, int64_t rank, const char *name) {
   return Status::ok();
 }
 
+Expected<Shape> expandShape(const Shape &x, const Shape &size,
+                            const std::vector<int64_t> &axes) {
+  Shape out = x;
+  for (int64_t axis : axes) {
+    if (axis < 0 || axis >= (int64_t)x.size() || axis >= (int64_t)size.size() ||
+        x[axis] != 1)
+      return invalidArgument("expand: axis " + std::to_string(axis) + " of " +
+                             shapeToString(x) + " cannot be expanded to " +
+                             shapeToString(size));
+    out[axis] = size[axis];
+  }
+  return out;
+}
+
+Status expand(const Tensor &x, const Shape &size,
+              const std::vector<int64_t> &axes, Tensor &y) {
+  if (!x.defined())
+    return invalidArgument("expand: undefined input");
+  Expected<Shape> shape = expandShape(x.shape(), size, axes);
+  if (!shape)
+    return shape.status();
+  QRT_RETURN_IF_ERROR(prepareOutput(y, *shape, x.dtype(), "expand"));
+  // Each output element reads the input at its index with the expanded
+  // axes' coordinates dropped.
+  int64_t rank = x.rank();
+  std::vector<int64_t> inStride(rank, 0);
+  for (int64_t d = rank - 1, s = 1; d >= 0; --d) {
+    inStride[d] = x.dim(d) == 1 ? 0 : s;
+    s *= x.dim(d);
+  }
+  size_t esize = dtypeSize(x.dtype());
+  const char *src = static_cast<const char *>(x.rawData());
+  char *dst = static_cast<char *>(y.rawData());
+  const Shape &out = *shape;
+  parallelFor(y.numel(), 1, [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; ++o) {
+      int64_t rest = o, off = 0;
+      for (int64_t d = rank - 1; d >= 0; --d) {
+        off += (rest % out[d]) * inStride[d];
+        rest /= out[d];
+      }
+      std::memcpy(dst + o * esize, src + off * esize, esize);
+    }
+  });
+  return Status::ok();
+}
+
 Status concat(const std::vector<Tensor> &inputs, int64_t axis, Tensor &y) {
   if (inputs.empty())
     return invalidArgument("concat: no inputs");

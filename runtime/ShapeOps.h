@@ -23,6 +23,14 @@ Status concat(const std::vector<Tensor> &inputs, int64_t axis, Tensor &y);
 Status padConstant(const Tensor &x, const std::vector<int64_t> &pads,
                    double value, Tensor &y);
 
+/// y = x with each axis in `axes` (size 1 in x) repeated to size[axis];
+/// the other entries of `size` are ignored.
+Status expand(const Tensor &x, const Shape &size,
+              const std::vector<int64_t> &axes, Tensor &y);
+/// expand()'s result shape, or why there is none.
+Expected<Shape> expandShape(const Shape &x, const Shape &size,
+                            const std::vector<int64_t> &axes);
+
 /// y = x permuted by `perm` (y.shape[i] = x.shape[perm[i]]).
 Status transpose(const Tensor &x, const std::vector<int64_t> &perm, Tensor &y);
 

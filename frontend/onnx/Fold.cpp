@@ -59,12 +59,43 @@ static LogicalResult importShape(Importer &im) {
   return success();
 }
 
+/// Gather of a computed tensor by one constant index: a size-1 qnn.slice,
+/// reshaped away for a scalar index (a vision transformer's class token,
+/// x[:, 0]).
+static LogicalResult importTensorGather(Importer &im) {
+  FailureOr<Value> x = im.floatInput(0);
+  const ConstTensor *indices = im.requireInts(1, "indices");
+  if (failed(x) || !indices)
+    return failure();
+  if (indices->numElements() != 1 || indices->dims.size() > 1)
+    return im.error() << "Gather of a computed tensor is only supported with "
+                         "one constant index";
+  SmallVector<int64_t> in(shapeOf(*x));
+  int64_t axis = im.getInt("axis", 0);
+  if (failed(normalizeAxis(im, axis, in.size())))
+    return failure();
+  int64_t size = in[axis], idx = indices->ints[0];
+  if (ShapedType::isDynamic(size))
+    return im.error() << "Gather along dynamic axis " << axis
+                      << " is not supported";
+  if (idx < -size || idx >= size)
+    return im.error() << "index " << idx << " is out of range for size "
+                      << size;
+  Value one = frontend::buildSlice(im, *x, axis, idx < 0 ? idx + size : idx, 1);
+  if (indices->dims.size() == 1)
+    return im.bindResult(one);
+  in.erase(in.begin() + axis);
+  if (llvm::count_if(in, ShapedType::isDynamic) > 1)
+    return im.error() << "Gather leaves more than one dynamic dimension";
+  FailureOr<Value> y = reshapeTo(im, one, in);
+  return im.bindResult(y);
+}
+
 static LogicalResult importGather(Importer &im) {
   // Data may hold unknown entries (a Shape with a symbolic batch size).
   const ConstTensor *data = im.constant(0);
   if (!data)
-    return im.error() << "Gather is only supported on import-time values "
-                         "(shape arithmetic), not on computed tensors";
+    return importTensorGather(im);
   const ConstTensor *indices = im.requireInts(1, "indices");
   if (!indices)
     return failure();
@@ -278,7 +309,70 @@ static LogicalResult importConstantOfShape(Importer &im) {
   return success();
 }
 
+/// Equal of import-time integers (the -1 test torch.onnx writes before an
+/// Expand). A named run-time size (a dim_param's symbol) is a size, so it
+/// is unequal to any negative constant; other unknowns do not fold.
+static LogicalResult importEqual(Importer &im) {
+  const ConstTensor *a = im.constant(0), *b = im.constant(1);
+  if (!a || !b || a->isFloat() || b->isFloat())
+    return im.error() << "Equal is only supported on import-time integers "
+                         "(shape arithmetic)";
+  if (a->dims != b->dims && b->numElements() != 1 && a->numElements() != 1)
+    return im.error() << "Equal of differently shaped tensors is only "
+                         "supported with a scalar operand";
+  const ConstTensor &big = a->numElements() >= b->numElements() ? *a : *b;
+  ConstTensor r = ConstTensor::ofInts(big.dims, {}, ElemType::Bool);
+  for (int64_t i = 0; i < big.numElements(); ++i) {
+    int64_t x = a->ints[a->numElements() == 1 ? 0 : i];
+    int64_t y = b->ints[b->numElements() == 1 ? 0 : i];
+    bool xu = isUnknown(x), yu = isUnknown(y);
+    if (!xu && !yu) {
+      r.ints.push_back(x == y);
+      continue;
+    }
+    bool named = (xu && x != kUnknown && !yu && y < 0) ||
+                 (yu && y != kUnknown && !xu && x < 0);
+    if (!named)
+      return im.error() << "Equal of a run-time value is not supported";
+    r.ints.push_back(0);
+  }
+  im.setConstant(0, std::move(r));
+  return success();
+}
+
+/// Where of an import-time condition over import-time values.
+static LogicalResult importWhere(Importer &im) {
+  const ConstTensor *c = im.constant(0), *x = im.constant(1),
+                    *y = im.constant(2);
+  if (!c || !x || !y || x->type != y->type)
+    return im.error() << "Where is only supported on import-time values of "
+                         "one type (shape arithmetic)";
+  const ConstTensor *all[] = {c, x, y};
+  std::vector<int64_t> dims;
+  for (const ConstTensor *t : all)
+    if (t->numElements() != 1) {
+      if (!dims.empty() && t->dims != dims)
+        return im.error() << "Where only broadcasts scalars";
+      dims = t->dims;
+    }
+  ConstTensor r;
+  r.type = x->type;
+  r.dims = dims;
+  int64_t n = 1;
+  for (int64_t d : dims)
+    n *= d;
+  for (int64_t i = 0; i < n; ++i) {
+    auto at = [&](const ConstTensor *t) { return t->numElements() == 1 ? 0 : i; };
+    bool take = c->isFloat() ? c->floats[at(c)] != 0 : c->ints[at(c)] != 0;
+    r.append(take ? *x : *y, take ? at(x) : at(y));
+  }
+  im.setConstant(0, std::move(r));
+  return success();
+}
+
 void registerFoldOps(OpTable &table) {
+  table["Equal"] = importEqual;
+  table["Where"] = importWhere;
   table["Constant"] = importConstant;
   table["Shape"] = importShape;
   table["Gather"] = importGather;

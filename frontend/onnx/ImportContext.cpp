@@ -125,6 +125,22 @@ int64_t Importer::dimValue(unsigned i, unsigned dim) {
   return sym->second < kMaxSymbols - 1 ? symbolValue(sym->second) : kUnknown;
 }
 
+Value Importer::symbolSource(int64_t symbol, unsigned &dim) {
+  for (const OnnxValueInfo &in : model.inputs)
+    for (auto [d, param] : llvm::enumerate(in.dimParams)) {
+      auto sym = symbols.find(param);
+      if (param.empty() || sym == symbols.end() ||
+          symbolValue(sym->second) != symbol)
+        continue;
+      Value v = values.lookup(in.name);
+      if (v) {
+        dim = d;
+        return v;
+      }
+    }
+  return Value();
+}
+
 void Importer::setDimValues(unsigned i, ArrayRef<int64_t> dims) {
   if (i < current->outputs.size() && !current->outputs[i].empty())
     dimValues[current->outputs[i]] = SmallVector<int64_t>(dims);

@@ -118,6 +118,9 @@ public:
 
   void setResult(unsigned i, mlir::Value value) override;
   void setConstant(unsigned i, ConstTensor value);
+  /// A graph input whose dimension `dim` is the run-time size `symbol` (a
+  /// symbolValue() of its dim_param), or null.
+  mlir::Value symbolSource(int64_t symbol, unsigned &dim);
 
   //===--------------------------------------------------------------------===//
   // Attributes of the current node, with ONNX defaults.

@@ -348,7 +348,51 @@ static LogicalResult importDropout(Importer &im) {
   return importIdentity(im);
 }
 
+/// Expand by an import-time shape (numpy broadcasting). A dimension the
+/// input already has stays; a size-1 dimension expanded to a graph input's
+/// run-time size (a dim_param, e.g. the batch of a vision transformer's
+/// class token) becomes qnn.expand like that input. Static expansions and
+/// added dimensions are refused.
+static LogicalResult importExpand(Importer &im) {
+  // Not requireInts: the shape may hold named run-time sizes.
+  const ConstTensor *shape = im.constant(1);
+  if (!shape || shape->isFloat())
+    return im.error() << "shape (input 1) must be an import-time integer "
+                         "tensor";
+  FailureOr<Value> x = im.floatInput(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(*x);
+  if (shape->ints.size() != in.size())
+    return im.error() << "Expand to rank " << shape->ints.size() << " from "
+                      << x->getType() << " (adding dims) is not supported";
+  SmallVector<int64_t> axes;
+  Value like;
+  for (auto [d, s] : llvm::enumerate(shape->ints)) {
+    if (s == 1 || s == in[d])
+      continue;
+    unsigned likeDim = 0;
+    Value source = in[d] == 1 && isUnknown(s) && s != kUnknown
+                       ? im.symbolSource(s, likeDim)
+                       : Value();
+    if (!source || likeDim != d || (like && like != source))
+      return im.error() << "Expand of dimension " << d << " of "
+                        << x->getType() << " to "
+                        << (isUnknown(s) ? std::string("a run-time size")
+                                         : std::to_string(s))
+                        << " is not supported (only size-1 dimensions to a "
+                           "graph input's size on the same axis)";
+    like = source;
+    axes.push_back(d);
+  }
+  if (axes.empty())
+    return im.bindResult(*x);
+  return im.bindResult(im.create<qnn::ExpandOp>(
+      *x, like, im.builder().getDenseI64ArrayAttr(axes)));
+}
+
 void registerShapeOps(OpTable &table) {
+  table["Expand"] = importExpand;
   table["Reshape"] = importReshape;
   table["Flatten"] = importFlatten;
   table["Squeeze"] = importSqueeze;

@@ -125,6 +125,11 @@ public:
                                       llvm::StringRef paramRole = "");
   /// True when input `i` is a run-time tensor or a tensor constant.
   bool isTensor(unsigned i) const;
+  /// forward's tensor input `k` (the function argument), or null.
+  mlir::Value argument(unsigned k) const {
+    return k < g.body.inputs.size() ? values.lookup(g.body.inputs[k])
+                                    : mlir::Value();
+  }
 
   void setResult(unsigned i, mlir::Value value) override;
   void setFolded(unsigned i, Folded value);

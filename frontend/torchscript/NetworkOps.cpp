@@ -338,6 +338,7 @@ void registerNetworkOps(OpTable &table) {
   table["aten::hardswish"] = importUnary<qnn::HardSwishOp>;
   table["aten::hardsigmoid"] = importHardSigmoid;
   table["aten::silu"] = importUnary<qnn::SiluOp>;
+  table["aten::bmm"] = importMatmul;
   table["aten::sqrt"] = importUnary<qnn::SqrtOp>;
   table["aten::pow"] = importPow;
   table["aten::layer_norm"] = importLayerNorm;

@@ -2,6 +2,9 @@
 
 #include "frontend/torchscript/OpUtils.h"
 
+#include <algorithm>
+#include <limits>
+
 using namespace mlir;
 
 namespace qopt::torch_import {
@@ -14,7 +17,9 @@ static FailureOr<Value> reshape(Importer &im, Value x,
 
 /// The result shape of view / reshape: -1 is inferred, the batch symbol
 /// (x.size(0) of a dynamic batch) stays dynamic, and when the input's batch
-/// is dynamic and no entry names it, the -1 entry absorbs it.
+/// is dynamic and no entry names it, the -1 entry absorbs it. Another size
+/// known only at run time (bsz * num_heads in attention) is taken as the
+/// -1 when there is none: the run-time reshape solves it.
 static FailureOr<SmallVector<int64_t>>
 viewShape(Importer &im, ArrayRef<int64_t> in, ArrayRef<int64_t> target) {
   SmallVector<int64_t> out;
@@ -30,6 +35,10 @@ viewShape(Importer &im, ArrayRef<int64_t> in, ArrayRef<int64_t> target) {
     } else if (t == batchSymbol(0) && !batch) {
       batch = true;
       out.push_back(ShapedType::kDynamic);
+    } else if (isUnknown(t) && inferred < 0 &&
+               llvm::count(target, -1) == 0) {
+      inferred = i;
+      out.push_back(ShapedType::kDynamic);
     } else if (isUnknown(t) || t < 0) {
       return im.error() << "view size " << i
                         << " is only known at run time";
@@ -42,9 +51,10 @@ viewShape(Importer &im, ArrayRef<int64_t> in, ArrayRef<int64_t> target) {
   bool inDynamic = false;
   for (auto [i, d] : llvm::enumerate(in)) {
     if (ShapedType::isDynamic(d)) {
-      if (i != 0)
-        return im.error() << "view of a tensor with a dynamic non-batch "
-                             "dimension is not supported";
+      if (inDynamic || (i != 0 && batch))
+        return im.error() << "view of " << im.f32Type(in)
+                          << " is not supported (one dynamic dimension, "
+                             "the batch when the view names it)";
       inDynamic = true;
     } else {
       inStatic *= d;
@@ -220,7 +230,113 @@ static LogicalResult importChunk(Importer &im) {
   return success();
 }
 
+/// aten::expand(self, size, implicit): -1 and the input's own sizes keep an
+/// axis; a size-1 axis 0 expanded to the batch (x.size(0), a run-time size)
+/// becomes qnn.expand like forward's input, as a vision transformer's class
+/// token. Other expansions are refused (broadcasting ops do them).
+static LogicalResult importExpand(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<SmallVector<int64_t>> size = im.getInts(1, "size");
+  if (failed(x) || failed(size))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(*x);
+  if (size->size() != in.size())
+    return im.error() << "expand to " << size->size() << " dims of "
+                      << x->getType() << " (adding dims) is not supported";
+  SmallVector<int64_t> axes;
+  for (auto [d, s] : llvm::enumerate(*size)) {
+    if (s == -1 || s == in[d])
+      continue;
+    if (d == 0 && in[d] == 1 && s == batchSymbol(0) && im.argument(0)) {
+      axes.push_back(0);
+      continue;
+    }
+    return im.error() << "expand of dim " << d << " of " << x->getType()
+                      << " to "
+                      << (isUnknown(s) ? std::string("a run-time size")
+                                       : std::to_string(s))
+                      << " is not supported (only a size-1 dim 0 to the "
+                         "batch)";
+  }
+  if (axes.empty())
+    return im.bindResult(*x);
+  return im.bindResult(im.create<qnn::ExpandOp>(
+      *x, im.argument(0), im.builder().getDenseI64ArrayAttr(axes)));
+}
+
+/// aten::slice(self, dim, start, end, step) with step 1 over a static
+/// dimension: qnn.slice (the whole dimension: the input itself).
+static LogicalResult importSlice(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<int64_t> dim = im.getInt(1, "dim"), step = im.getInt(4, "step");
+  if (failed(x) || failed(dim) || failed(step))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(*x);
+  if (failed(normalizeAxis(im, *dim, in.size(), "dim")))
+    return failure();
+  int64_t size = in[*dim];
+  int64_t start = 0, end = std::numeric_limits<int64_t>::max();
+  for (auto [i, v] : {std::pair<unsigned, int64_t *>{2, &start}, {3, &end}}) {
+    if (im.isNone(i))
+      continue;
+    FailureOr<int64_t> b = im.getInt(i, i == 2 ? "start" : "end");
+    if (failed(b))
+      return failure();
+    *v = *b;
+  }
+  if (*step != 1)
+    return im.error() << "slice with step " << *step
+                      << " is not supported (only 1)";
+  if (start == 0 && end >= size && !isUnknown(end))
+    return im.bindResult(*x);
+  if (ShapedType::isDynamic(size))
+    return im.error() << "slice of dynamic dimension " << *dim
+                      << " is not supported";
+  // Python's clamping of negative and out-of-range bounds.
+  auto clampIndex = [&](int64_t v) {
+    if (v < 0)
+      v += size;
+    return std::clamp<int64_t>(v, 0, size);
+  };
+  start = clampIndex(start);
+  end = clampIndex(end);
+  if (end <= start)
+    return im.error() << "empty slice [" << start << ", " << end
+                      << ") is not supported";
+  return im.bindResult(
+      frontend::buildSlice(im, *x, *dim, start, end - start));
+}
+
+/// aten::select(self, dim, index): a size-1 qnn.slice, then the dim dropped.
+static LogicalResult importSelect(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<int64_t> dim = im.getInt(1, "dim"), index = im.getInt(2, "index");
+  if (failed(x) || failed(dim) || failed(index))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(*x);
+  if (failed(normalizeAxis(im, *dim, in.size(), "dim")))
+    return failure();
+  int64_t size = in[*dim], i = *index < 0 ? *index + in[*dim] : *index;
+  if (ShapedType::isDynamic(size))
+    return im.error() << "select on dynamic dimension " << *dim
+                      << " is not supported";
+  if (i < 0 || i >= size)
+    return im.error() << "index " << *index << " is out of range for size "
+                      << size;
+  Value one = frontend::buildSlice(im, *x, *dim, i, 1);
+  SmallVector<int64_t> out(in);
+  out.erase(out.begin() + *dim);
+  if (llvm::count_if(out, ShapedType::isDynamic) > 1)
+    return im.error() << "select leaves more than one dynamic dimension";
+  return im.bindResult(qnn::ReshapeOp::create(im.builder(), im.loc(),
+                                              im.f32Type(out), one)
+                           .getResult());
+}
+
 void registerShapeOps(OpTable &table) {
+  table["aten::expand"] = importExpand;
+  table["aten::slice"] = importSlice;
+  table["aten::select"] = importSelect;
   table["aten::view"] = importView;
   table["aten::reshape"] = importView;
   table["aten::flatten"] = importFlatten;

@@ -172,6 +172,15 @@ static LogicalResult importSize(Importer &im) {
   return success();
 }
 
+/// prim::dtype of a run-time tensor: qnn's tensors are float32, which is
+/// ScalarType 6 (attention's dtype checks before its fast path).
+static LogicalResult importDtype(Importer &im) {
+  if (!sizesOf(im, 0))
+    return failure();
+  im.setFolded(0, Folded::ofInt(6));
+  return success();
+}
+
 static LogicalResult importDim(Importer &im) {
   std::optional<SmallVector<int64_t>> sizes = sizesOf(im, 0);
   if (!sizes)
@@ -234,7 +243,14 @@ LogicalResult foldScalarBinary(Importer &im) {
     bool aNone = a && a->kind == Folded::Kind::None;
     bool bNone = b && b->kind == Folded::Kind::None;
     bool same = aNone && bNone;
-    if (!aNone && !bNone)
+    // Two run-time tensors (attention's `query is key`): the same value is
+    // the same object.
+    if (!aNone && !bNone && im.isTensor(0) && im.isTensor(1) && !a && !b) {
+      FailureOr<Value> x = im.tensor(0), y = im.tensor(1);
+      if (failed(x) || failed(y))
+        return failure();
+      same = *x == *y;
+    } else if (!aNone && !bNone)
       return im.error() << "'is' is only supported against None";
     im.setFolded(0, Folded::ofBool(op == "__is__" ? same : !same));
     return success();
@@ -391,6 +407,7 @@ void registerValueOps(OpTable &table) {
   table["aten::append"] = importAppend;
   table["aten::size"] = importSize;
   table["aten::dim"] = importDim;
+  table["prim::dtype"] = importDtype;
   table["aten::len"] = importLen;
   for (const char *k : {"aten::Int", "aten::Float", "prim::NumToTensor",
                         "aten::ScalarImplicit", "aten::IntImplicit",

@@ -703,6 +703,24 @@ func.func @layer_norm_epsilon(%x: tensor<2x3x4xf32>, %g: tensor<4xf32>) {
 
 // -----
 
+func.func @expand_not_one(%t: tensor<2x1x8xf32>, %x: tensor<?x3x32xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{axis 0 of the input must have size 1}}
+  %0 = qnn.expand %t, %x {axes = array<i64: 0>} : (tensor<2x1x8xf32>, tensor<?x3x32xf32>) -> tensor<?x1x8xf32>
+  return
+}
+
+// -----
+
+func.func @expand_axis_range(%t: tensor<1x1x8xf32>, %x: tensor<?xf32>) {
+  // expected-error @+2 {{failed to infer returned types}}
+  // expected-error @+1 {{axis 1 is out of range for the input's rank 3 or like's rank 1}}
+  %0 = qnn.expand %t, %x {axes = array<i64: 1>} : (tensor<1x1x8xf32>, tensor<?xf32>) -> tensor<1x1x8xf32>
+  return
+}
+
+// -----
+
 func.func @reduce_mean_unsorted(%x: tensor<2x3x4xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{axes must be sorted and distinct, got 2 before 1}}

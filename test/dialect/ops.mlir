@@ -80,6 +80,13 @@ func.func @layer_norm_pow_sqrt(%x: tensor<?x17x8xf32>, %g: tensor<8xf32>, %b: te
   return %2 : tensor<?x17x8xf32>
 }
 
+// CHECK-LABEL: func.func @expand
+func.func @expand(%t: tensor<1x1x8xf32>, %x: tensor<?x3x32x32xf32>) -> tensor<?x1x8xf32> {
+  // CHECK: qnn.expand %{{.*}}, %{{.*}} {axes = array<i64: 0>} : (tensor<1x1x8xf32>, tensor<?x3x32x32xf32>) -> tensor<?x1x8xf32>
+  %0 = qnn.expand %t, %x {axes = array<i64: 0>} : (tensor<1x1x8xf32>, tensor<?x3x32x32xf32>) -> tensor<?x1x8xf32>
+  return %0 : tensor<?x1x8xf32>
+}
+
 // CHECK-LABEL: func.func @reduce_mean
 func.func @reduce_mean(%x: tensor<?x8x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<?x8xf32>) {
   // CHECK: qnn.reduce_mean %{{.*}} {axes = array<i64: 1>} : (tensor<?x8x4x4xf32>) -> tensor<?x1x4x4xf32>

@@ -133,6 +133,20 @@ TEST(ShapeOps, ConcatEveryAxisAndDtype) {
       concat({fromTorch(a), fromTorch(torch::ones({2, 4, 4}))}, 2, bad).isOk());
 }
 
+// expand: size-1 axes repeated to another shape's sizes, as ATen's expand.
+TEST(ShapeOps, ExpandMatchesAten) {
+  torch::manual_seed(4);
+  at::Tensor t = torch::randn({1, 1, 6}), u = torch::randn({1, 3, 1, 2});
+  Tensor y, z;
+  ASSERT_OK(expand(fromTorch(t), {5, 9, 9}, {0}, y));
+  EXPECT_EQ(maxRelError(y, t.expand({5, 1, 6}).contiguous()), 0);
+  ASSERT_OK(expand(fromTorch(u), {4, 3, 7, 2}, {0, 2}, z));
+  EXPECT_EQ(maxRelError(z, u.expand({4, 3, 7, 2}).contiguous()), 0);
+  Tensor bad;
+  EXPECT_FALSE(expand(fromTorch(u), {4, 3, 7, 2}, {1}, bad).isOk());
+  EXPECT_FALSE(expand(fromTorch(u), {4}, {2}, bad).isOk());
+}
+
 TEST(ShapeOps, PadTransposeFlatten) {
   torch::manual_seed(3);
   at::Tensor x = torch::randn({2, 3, 4, 5});

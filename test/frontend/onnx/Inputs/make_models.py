@@ -525,6 +525,27 @@ def layer_norm_decomposed():
 
 
 @model
+def gather_tokens():
+    """A vision transformer's x[:, 0] (Gather of a computed tensor, scalar
+    index) and x[:, -1:] as a one-element index list."""
+    x = inp("x", ["N", 5, 6])
+    nodes = [
+        h.make_node("Relu", ["x"], ["r"], name="relu"),
+        h.make_node("Gather", ["r", "zero"], ["a"], name="cls", axis=1),
+        h.make_node("Gather", ["r", "last"], ["b"], name="last", axis=1),
+    ]
+    inits = [arr("zero", 0, np.int64), arr("last", [-1], np.int64)]
+    return make(nodes, [x], [out("a"), out("b")], inits)
+
+
+@model
+def bad_expand():
+    """Expand of a size-1 dimension to a static size."""
+    x = inp("x", ["N", 1, 6])
+    return single("Expand", [x], [arr("shape", [1, 4, 6], np.int64)])
+
+
+@model
 def bad_pow():
     """Pow by a computed exponent."""
     return single("Pow", [inp("x", [2, 3]), inp("e", [2, 3])])
