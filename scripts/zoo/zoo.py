@@ -311,6 +311,21 @@ def snapshot_tools(args):
     args.bin = os.path.join(tools, "bin")
 
 
+def clean_pair(out, fmt):
+    """Drops a pair's modules and outputs (a large model's text MLIR is
+    gigabytes), keeping its logs and qc's report."""
+    import shutil
+    q = os.path.join(out, f"{fmt}.q")
+    if os.path.isdir(q):
+        for f in os.listdir(q):
+            if f != "report.md":
+                p = os.path.join(q, f)
+                shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+    for f in glob.glob(os.path.join(out, f"{fmt}.*")):
+        if f.endswith((".mlirbc", ".npy")):
+            os.remove(f)
+
+
 def do_model(name, args):
     out = os.path.join(args.out, name)
     os.makedirs(out, exist_ok=True)
@@ -329,10 +344,15 @@ def do_model(name, args):
             if fmt not in meta["export"] and rc != 0:
                 meta["export"][fmt] = {"ok": False, "error": diagnostic(err)}
             r = drive(name, fmt, out, args, meta)
+            if not args.keep:
+                clean_pair(out, fmt)
         r["seconds"]["export"] = round(s, 1)
         with open(os.path.join(out, fmt + ".json"), "w") as f:
             json.dump(r, f, indent=1)
         print(f"{name:22s} {fmt:7s} {r['status']:28s} {r['detail'][:110]}", flush=True)
+    if not args.keep:
+        for f in glob.glob(os.path.join(out, "model_*")):
+            os.remove(f)
 
 
 # ---------------------------------------------------------------- doc
@@ -443,6 +463,8 @@ def main():
     p.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"))
     p.add_argument("--doc", default=os.path.join(ROOT, "docs", "model-zoo.md"))
     p.add_argument("--doc-only", action="store_true")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the exported models and every module (gigabytes)")
     p.add_argument("--list", action="store_true")
     args = p.parse_args()
     args.formats = args.formats.split(",")
