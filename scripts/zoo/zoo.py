@@ -80,13 +80,13 @@ def input_size(name):
 # ---------------------------------------------------------------- export
 
 
-def export(name, out, max_params=0):
+def export(name, out, max_params=0, formats=FORMATS, size=0):
     import numpy as np
     import torch
     import torchvision
 
     torch.manual_seed(0)
-    size = input_size(name)
+    size = size or input_size(name)
     kwargs = {"weights": None}
     if name.startswith("vit_"):
         kwargs["image_size"] = size
@@ -157,10 +157,10 @@ def export(name, out, max_params=0):
     def script():
         torch.jit.script(model).save(os.path.join(out, "model_script.pt"))
 
-    attempt("trace", trace)
-    attempt("script", script)
-    attempt("onnx13", lambda: onnx(13))
-    attempt("onnx17", lambda: onnx(17))
+    for fmt, fn in (("trace", trace), ("script", script),
+                    ("onnx13", lambda: onnx(13)), ("onnx17", lambda: onnx(17))):
+        if fmt in formats:
+            attempt(fmt, fn)
 
 
 # ---------------------------------------------------------------- drive
@@ -330,7 +330,7 @@ def do_model(name, args):
     out = os.path.join(args.out, name)
     os.makedirs(out, exist_ok=True)
     rc, s, err = run([sys.executable, os.path.abspath(__file__), "export", name, out,
-                      str(args.max_params)],
+                      str(args.max_params), ",".join(args.formats), str(args.size)],
                      args.timeout, os.path.join(out, "export.log"))
     meta_path = os.path.join(out, "meta.json")
     meta = json.load(open(meta_path)) if os.path.exists(meta_path) else None
@@ -449,7 +449,8 @@ def write_doc(args):
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "export":
-        export(sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0)
+        a = sys.argv[4:] + ["0", ",".join(FORMATS), "0"][len(sys.argv[4:]):]
+        export(sys.argv[2], sys.argv[3], float(a[0]), a[1].split(","), int(a[2]))
         return
     p = argparse.ArgumentParser()
     p.add_argument("--models", default="",
@@ -457,6 +458,8 @@ def main():
     p.add_argument("--formats", default=",".join(FORMATS))
     p.add_argument("--timeout", type=int, default=1200, help="seconds per step")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--size", type=int, default=0,
+                   help="input size for every model (default: the smallest each allows)")
     p.add_argument("--out", default=os.path.join(ROOT, "build", "zoo"))
     p.add_argument("--max-params", type=float, default=400e6,
                    help="skip models with more parameters (0: none skipped)")
