@@ -100,31 +100,50 @@ static ConvFusion fusionOf(Conv2dOp conv) {
   return f;
 }
 
-/// True when `conv`'s step writes its output channels-last.
-static bool writesChannelsLast(Conv2dOp conv) {
-  if (conv.getGroups() != 1 || !isPlainFloatConv(conv))
-    return false;
-  Value v = fusionOf(conv).result;
+/// Elementwise ops of one operand that run on a tensor in any layout: a
+/// value between convs that passes through them (MobileNet's ReLU6 clip)
+/// stays channels-last.
+static bool isLayoutFreeUnary(Operation *op) {
+  return isa<ClipOp, ReluOp, LeakyReluOp, HardSwishOp, HardSigmoidOp,
+             SigmoidOp, SiluOp>(op) &&
+         op->getNumOperands() == 1 && op->getNumResults() == 1 &&
+         op->getOperand(0).getType() == op->getResult(0).getType();
+}
+
+/// True when every user of `v` takes it channels-last: a conv (as input), an
+/// add fused into a conv (as addend; not after a layout-free op, whose
+/// result then follows the conv's output layout as before), or a
+/// layout-free unary op whose result is taken so in turn.
+static bool usersTakeChannelsLast(Value v, bool viaUnary = false) {
   if (!isF32Rank4(v) || v.use_empty())
     return false;
   for (OpOperand &use : v.getUses()) {
     Operation *user = use.getOwner();
     if (auto c = dyn_cast<Conv2dOp>(user)) {
-      if (use.getOperandNumber() != 0 || c.getGroups() != 1 ||
-          !isPlainFloatConv(c))
+      if (use.getOperandNumber() != 0 || !isPlainFloatConv(c))
         return false;
       continue;
     }
-    if (auto add = dyn_cast<AddOp>(user)) {
+    if (auto add = dyn_cast<AddOp>(user); add && !viaUnary) {
       // v must be the addend of an add fused into a conv.
       Value other = add.getLhs() == v ? add.getRhs() : add.getLhs();
       auto c = other.getDefiningOp<Conv2dOp>();
       if (other != v && c && fusionOf(c).add == add)
         continue;
     }
+    if (isLayoutFreeUnary(user) &&
+        usersTakeChannelsLast(user->getResult(0), /*viaUnary=*/true))
+      continue;
     return false;
   }
   return true;
+}
+
+/// True when `conv`'s step writes its output channels-last.
+static bool writesChannelsLast(Conv2dOp conv) {
+  if (!isPlainFloatConv(conv))
+    return false;
+  return usersTakeChannelsLast(fusionOf(conv).result);
 }
 
 /// The conv whose step writes `v` (its result, fused add or fused relu).
@@ -150,7 +169,11 @@ static Conv2dOp producerConv(Value v) {
 /// True when `v` is held channels-last at run time.
 static bool isChannelsLast(Value v) {
   Conv2dOp conv = producerConv(v);
-  return conv && fusionOf(conv).result == v && writesChannelsLast(conv);
+  if (conv && fusionOf(conv).result == v)
+    return writesChannelsLast(conv);
+  // A layout-free op keeps its operand's layout.
+  Operation *def = v.getDefiningOp();
+  return def && isLayoutFreeUnary(def) && isChannelsLast(def->getOperand(0));
 }
 
 namespace step = qrt::exec::step;
