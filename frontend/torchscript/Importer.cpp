@@ -178,14 +178,34 @@ void Importer::bind(ArrayRef<int> to, ArrayRef<int> from) {
   }
 }
 
+/// True when `block` ends in prim::RaiseException: an assertion's failure
+/// branch.
+static bool raises(const TsBlock &block) {
+  return llvm::any_of(block.nodes, [](const TsNode &node) {
+    return node.kind == "prim::RaiseException";
+  });
+}
+
 LogicalResult Importer::importIf() {
   const TsNode &n = *current;
   const Folded *cond = folded(0);
-  if (!cond || !cond->isNumber() ||
-      (cond->kind == Folded::Kind::Int && isUnknown(cond->i)))
+  int branch = -1;
+  if (cond && cond->isNumber() &&
+      !(cond->kind == Folded::Kind::Int && isUnknown(cond->i)))
+    branch = cond->number() != 0 ? 0 : 1;
+  // An assertion undecided at import time (key.shape == value.shape, with a
+  // dynamic batch): PyTorch would have raised where it fails, so the model
+  // is taken to satisfy it.
+  else if (cond && cond->kind == Folded::Kind::Int && raises(n.blocks[1]) &&
+           !raises(n.blocks[0]))
+    branch = 0;
+  else if (cond && cond->kind == Folded::Kind::Int && raises(n.blocks[0]) &&
+           !raises(n.blocks[1]))
+    branch = 1;
+  if (branch < 0)
     return error() << "data-dependent control flow: the condition is only "
                       "known at run time, and qnn has no control flow";
-  const TsBlock &taken = n.blocks[cond->number() != 0 ? 0 : 1];
+  const TsBlock &taken = n.blocks[branch];
   if (failed(checkSupport(taken)) || failed(importBlock(taken)))
     return failure();
   bind(n.outputs, taken.outputs);

@@ -2,6 +2,8 @@
 
 #include "frontend/torchscript/OpUtils.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace qopt::torch_import {
@@ -120,6 +122,22 @@ static LogicalResult importLayerNorm(Importer &im) {
   }
   return im.bindResult(
       frontend::buildLayerNorm(im, *x, scale, bias, axis, *eps));
+}
+
+// aten::sqrt of a tensor, or of an import-time number (math.sqrt(head_dim)
+// in scripted attention).
+static LogicalResult importSqrt(Importer &im) {
+  if (const Folded *f = im.folded(0); f && f->isNumber()) {
+    if (f->kind == Folded::Kind::Int && isUnknown(f->i))
+      return im.error() << "sqrt of a size known only at run time";
+    im.setFolded(0, Folded::ofFloat(std::sqrt(f->number())));
+    return success();
+  }
+  FailureOr<Value> x = im.tensor(0);
+  if (failed(x))
+    return failure();
+  im.setResult(0, qnn::SqrtOp::create(im.builder(), im.loc(), x->getType(), *x));
+  return success();
 }
 
 // aten::pow(self, exponent) with a scalar exponent.
@@ -339,7 +357,7 @@ void registerNetworkOps(OpTable &table) {
   table["aten::hardsigmoid"] = importHardSigmoid;
   table["aten::silu"] = importUnary<qnn::SiluOp>;
   table["aten::bmm"] = importMatmul;
-  table["aten::sqrt"] = importUnary<qnn::SqrtOp>;
+  table["aten::sqrt"] = importSqrt;
   table["aten::pow"] = importPow;
   table["aten::layer_norm"] = importLayerNorm;
   table["aten::gelu"] = importGelu;

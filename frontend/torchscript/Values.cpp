@@ -191,6 +191,10 @@ static LogicalResult importDim(Importer &im) {
 
 static LogicalResult importLen(Importer &im) {
   const Folded *list = im.folded(0);
+  if (list && list->kind == Folded::Kind::String) {
+    im.setFolded(0, Folded::ofInt(list->s.size()));
+    return success();
+  }
   if (!list || list->kind != Folded::Kind::List)
     return im.error() << "len() of a value not known at import time";
   im.setFolded(0, Folded::ofInt(list->items.size()));
@@ -253,6 +257,30 @@ LogicalResult foldScalarBinary(Importer &im) {
     } else if (!aNone && !bNone)
       return im.error() << "'is' is only supported against None";
     im.setFolded(0, Folded::ofBool(op == "__is__" ? same : !same));
+    return success();
+  }
+  // == / != of two int lists (shapes): unequal when their lengths or two
+  // known entries differ, equal when every entry is known and equal, else
+  // undecided (kUnknown), which only an assertion's prim::If accepts.
+  const Folded *la = im.folded(0), *lb = im.folded(1);
+  if ((op == "eq" || op == "ne") && la && lb &&
+      la->kind == Folded::Kind::List && lb->kind == Folded::Kind::List) {
+    bool differ = la->items.size() != lb->items.size(), undecided = false;
+    for (size_t k = 0; !differ && k < la->items.size(); ++k) {
+      const Folded &p = la->items[k], &q = lb->items[k];
+      if (!p.isNumber() || !q.isNumber())
+        return im.error() << "compares lists of other than numbers";
+      bool pu = p.kind != Folded::Kind::Float && isUnknown(p.i);
+      bool qu = q.kind != Folded::Kind::Float && isUnknown(q.i);
+      if (pu || qu)
+        undecided |= !(pu && qu && p.i == q.i && p.i != kUnknown);
+      else
+        differ = p.number() != q.number();
+    }
+    if (!differ && undecided)
+      im.setFolded(0, Folded::ofInt(kUnknown));
+    else
+      im.setFolded(0, Folded::ofBool(differ == (op == "ne")));
     return success();
   }
   std::optional<Folded> fa = numberOf(im, 0), fb = numberOf(im, 1);
@@ -396,7 +424,84 @@ static LogicalResult importFormat(Importer &im) {
   return success();
 }
 
+/// The environment queries of nn.MultiheadAttention's fast-path guard,
+/// answered as a default PyTorch process on the CPU would: grad mode on
+/// (the default), autocast off, tensors float32 on the CPU and not nested,
+/// parameters requiring grad (forward's inputs do not). The guard then takes
+/// the reference path, the one a traced or exported model records.
+static LogicalResult importEnvQuery(Importer &im) {
+  StringRef kind = im.node().kind;
+  if (kind == "aten::is_grad_enabled" || kind == "aten::is_floating_point") {
+    im.setFolded(0, Folded::ofBool(true));
+  } else if (kind == "aten::is_autocast_enabled" || kind == "prim::is_cuda" ||
+             kind == "prim::is_nested") {
+    im.setFolded(0, Folded::ofBool(false));
+  } else if (kind == "prim::requires_grad") {
+    FailureOr<Value> x = im.tensor(0);
+    if (failed(x))
+      return failure();
+    im.setFolded(0, Folded::ofBool(!isa<BlockArgument>(*x)));
+  } else if (kind == "prim::device") {
+    Folded d;
+    d.kind = Folded::Kind::Device;
+    d.s = "cpu";
+    im.setFolded(0, d);
+  }
+  return success();
+}
+
+/// aten::find(self, substr, start, end) on import-time strings.
+static LogicalResult importFind(Importer &im) {
+  const Folded *s = im.folded(0), *sub = im.folded(1);
+  if (!s || !sub || s->kind != Folded::Kind::String ||
+      sub->kind != Folded::Kind::String)
+    return im.error() << "find() needs strings known at import time";
+  size_t pos = s->s.find(sub->s);
+  im.setFolded(0, Folded::ofInt(pos == std::string::npos ? -1 : (int64_t)pos));
+  return success();
+}
+
+/// aten::all / aten::any of a list of import-time bools.
+static LogicalResult importAllAny(Importer &im) {
+  const Folded *list = im.folded(0);
+  if (!list || list->kind != Folded::Kind::List)
+    return im.error() << "needs a list known at import time";
+  bool all = im.node().kind == "aten::all", result = all;
+  for (const Folded &item : list->items) {
+    if (!item.isNumber())
+      return im.error() << "needs booleans known at import time";
+    if ((item.number() != 0) != all)
+      result = !all;
+  }
+  im.setFolded(0, Folded::ofBool(result));
+  return success();
+}
+
+/// aten::Bool of an import-time number or string (non-empty is true).
+static LogicalResult importBool(Importer &im) {
+  const Folded *f = im.folded(0);
+  if (f && f->isNumber()) {
+    im.setFolded(0, Folded::ofBool(f->number() != 0));
+    return success();
+  }
+  if (f && f->kind == Folded::Kind::String) {
+    im.setFolded(0, Folded::ofBool(!f->s.empty()));
+    return success();
+  }
+  return im.error() << "needs a value known at import time (the truth of a "
+                       "run-time tensor is data-dependent)";
+}
+
 void registerValueOps(OpTable &table) {
+  for (const char *k :
+       {"aten::is_grad_enabled", "aten::is_autocast_enabled",
+        "aten::is_floating_point", "prim::is_cuda", "prim::is_nested",
+        "prim::requires_grad", "prim::device"})
+    table[k] = importEnvQuery;
+  table["aten::find"] = importFind;
+  table["aten::all"] = importAllAny;
+  table["aten::any"] = importAllAny;
+  table["aten::Bool"] = importBool;
   table["prim::Constant"] = importConstant;
   table["prim::ListConstruct"] = importListConstruct;
   table["prim::TupleConstruct"] = importListConstruct;
