@@ -20,6 +20,10 @@ cd "$here/bench"
 echo
 "$venv/bin/python" ptq_vs_ort.py
 echo
+# The speed table of #15: fp32 and int8, qopt vs onnxruntime and vs its own
+# fp32, as fractions of the machine's measured peak (bench/peak.cpp).
+"$venv/bin/python" speed.py
+echo
 # Emitted C++ programs vs qrun vs onnxruntime (uses the models made above).
 "$venv/bin/python" emitted_vs_qrun.py
 echo
