@@ -271,7 +271,8 @@ LogicalResult qopt::lowerNetworkOp(ExecutionPlan &plan, Operation *op,
       })
       .Case([&](LayerNormOp o) {
         return addOpCall(plan, o, step::layer_norm,
-                         {o.getAxis(), (float)o.getEpsilon().convertToDouble()});
+                         {(int64_t)o.getAxis(),
+                          (float)o.getEpsilon().convertToDouble()});
       })
       .Case([&](HardSigmoidOp o) {
         return addOpCall(plan, o, step::hard_sigmoid,
