@@ -21,8 +21,8 @@ debs=(
   libdnnl-dev
   # the report's charts (qc's sqnr.png, ranges.png)
   libplplot-dev plplot-driver-cairo
-  # image folders (PNG, JPEG)
-  libpng-dev libjpeg62-turbo-dev
+  # image folders (PNG, JPEG); COCO annotations (json, header-only)
+  libpng-dev libjpeg62-turbo-dev nlohmann-json3-dev
   # data-parallel training (libqrt_mpi, mpirun in the tests)
   libopenmpi-dev openmpi-bin
   # tests and benchmarks
@@ -49,6 +49,11 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if ! "$venv/bin/python" -c "import onnxruntime" 2>/dev/null; then
   "$venv/bin/pip" install -q "onnxruntime==1.20.1"
+fi
+# COCO mAP, the detection tests' oracle (not packaged by Debian 12). Its wheel
+# runs on Debian's numpy 1.24; --no-deps so that pip never replaces it.
+if ! "$venv/bin/python" -c "import pycocotools.cocoeval" 2>/dev/null; then
+  "$venv/bin/pip" install -q --no-deps "pycocotools==2.0.11"
 fi
 
 # onnxruntime's quantization tooling (quantize_static: the QDQ oracle of the
