@@ -18,6 +18,9 @@ namespace qrt {
 // Defined in ImageFiles.cpp.
 Expected<std::shared_ptr<const Dataset>>
 openImageFiles(const std::string &dir, bool labelled, const std::string &what);
+// Defined in Coco.cpp.
+Expected<std::shared_ptr<const Dataset>>
+openCocoDataset(const std::string &jsonPath, const std::string &imagesDir);
 
 Dataset::~Dataset() = default;
 
@@ -303,7 +306,8 @@ std::string trimmed(std::string s) {
 }
 
 const char *kKinds = "fashion-mnist[:DIR], mnist:DIR, idx:IMAGES, folder:DIR, "
-                     "images:DIR, npy:X.npy, cifar10:PATH, cifar100:PATH";
+                     "images:DIR, npy:X.npy, cifar10:PATH, cifar100:PATH, "
+                     "coco:ANNOTATIONS.json";
 
 } // namespace
 
@@ -429,6 +433,9 @@ openDataset(const std::string &spec, DataRole role,
                              "': layout must be nchw or nhwc, not '" + layout +
                              "'");
     result = openNpy(path, take("labels", ""), layout);
+  } else if (kind == "coco") {
+    QRT_RETURN_IF_ERROR(needPath());
+    result = openCocoDataset(path, take("images", ""));
   } else if (kind == "cifar10" || kind == "cifar100") {
     QRT_RETURN_IF_ERROR(needPath());
     std::string split = take("split", role == DataRole::Train ? "train"

@@ -10,6 +10,8 @@
 //   npy:X.npy[,labels=Y.npy][,layout=nhwc]     arrays
 //   cifar10:PATH[,split=train|test]            CIFAR-10 binary batches
 //   cifar100:PATH[,split=..][,label=fine|coarse]
+//   coco:ANNOTATIONS.json[,images=DIR]         COCO detection images (no
+//                                              labels; runtime/Coco.h)
 //
 // A Dataset decodes one sample at a time (image files and CIFAR records are
 // read when asked for, so memory stays bounded by a batch; IDX and .npy are

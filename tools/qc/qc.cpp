@@ -74,7 +74,8 @@ static cl::opt<std::string> data(
              "--calib-data / --eval-data say otherwise: fashion-mnist[:DIR], "
              "mnist:DIR, folder:DIR (ImageFolder), images:DIR (no labels), "
              "npy:X.npy[,labels=Y.npy][,layout=nhwc], cifar10:DIR, "
-             "cifar100:DIR, idx:IMAGES[,labels=LABELS] (docs/data.md)"),
+             "cifar100:DIR, idx:IMAGES[,labels=LABELS], "
+             "coco:ANNOTATIONS.json[,images=DIR] (docs/data.md)"),
     cl::value_desc("SPEC"), cl::init("fashion-mnist"), cl::sub(quantizeCmd),
     cl::cat(qcCategory));
 static cl::opt<std::string> calibData(
