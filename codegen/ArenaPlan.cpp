@@ -45,6 +45,7 @@ static Effect effectOf(Kernel k) {
   case Kernel::gelu:
   case Kernel::erf:
   case Kernel::sqrt:
+  case Kernel::tanh:
   case Kernel::pow:
   case Kernel::layer_norm:
   case Kernel::leaky_relu:

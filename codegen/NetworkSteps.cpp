@@ -260,6 +260,7 @@ LogicalResult qopt::lowerNetworkOp(ExecutionPlan &plan, Operation *op,
       })
       .Case([&](ErfOp o) { return addOpCall(plan, o, step::erf); })
       .Case([&](SqrtOp o) { return addOpCall(plan, o, step::sqrt); })
+      .Case([&](TanhOp o) { return addOpCall(plan, o, step::tanh); })
       .Case([&](PowOp o) {
         return addOpCall(plan, o, step::pow,
                          {(float)o.getExponent().convertToDouble()});

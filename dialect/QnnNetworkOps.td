@@ -219,6 +219,19 @@ def Qnn_ErfOp : Qnn_UnaryOp<"erf"> {
   let arguments = (ins Qnn_FloatTensor:$input);
 }
 
+def Qnn_TanhOp : Qnn_UnaryOp<"tanh"> {
+  let summary = "the hyperbolic tangent, elementwise";
+  let description = [{
+    ONNX `Tanh` and PyTorch's `tanh` (C's `tanhf`), as in MaxViT's
+    classifier head. Numerics: docs/semantics.md.
+
+    ```mlir
+    %y = qnn.tanh %x : tensor<?x49x49xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input);
+}
+
 def Qnn_SqrtOp : Qnn_UnaryOp<"sqrt"> {
   let summary = "the square root, elementwise (IEEE: NaN below zero)";
   let description = [{

@@ -95,6 +95,8 @@ QRT_HD float geluTanh(float v) {
 }
 /// The error function (the host's or the device's libm, as sigmoid).
 QRT_HD float erf(float v) { return erff(v); }
+/// The hyperbolic tangent (the host's or the device's libm).
+QRT_HD float hyperbolicTangent(float v) { return tanhf(v); }
 /// IEEE square root (correctly rounded; NaN below zero).
 QRT_HD float squareRoot(float v) { return sqrtf(v); }
 /// v ^ e with ATen's special cases: v * v for 2, sqrt(v) for 0.5, 1 / v for

@@ -80,6 +80,11 @@ Status erf(const Tensor &x, Tensor &y) {
   return unary(x, y, "erf", 16, [](float v) { return emath::erf(v); });
 }
 
+Status hyperbolicTangent(const Tensor &x, Tensor &y) {
+  return unary(x, y, "tanh", 16,
+               [](float v) { return emath::hyperbolicTangent(v); });
+}
+
 Status squareRoot(const Tensor &x, Tensor &y) {
   return unary(x, y, "sqrt", 4, [](float v) { return emath::squareRoot(v); });
 }

@@ -34,6 +34,8 @@ Status silu(const Tensor &x, Tensor &y);
 Status gelu(const Tensor &x, bool tanh, Tensor &y);
 /// y = erf(x)
 Status erf(const Tensor &x, Tensor &y);
+/// y = tanh(x)
+Status hyperbolicTangent(const Tensor &x, Tensor &y);
 /// y = sqrt(x) (IEEE: NaN below zero)
 Status squareRoot(const Tensor &x, Tensor &y);
 /// y = x ^ exponent: x * x for 2, sqrt(x) for 0.5, powf otherwise (ATen's

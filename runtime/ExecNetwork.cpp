@@ -208,6 +208,9 @@ QRT_DEFINE_KERNEL(gelu, GeluParams) {
   });
 }
 QRT_DEFINE_KERNEL(erf, NoParams) { return unary(ctx, io, qrt::erf); }
+QRT_DEFINE_KERNEL(tanh, NoParams) {
+  return unary(ctx, io, qrt::hyperbolicTangent);
+}
 QRT_DEFINE_KERNEL(sqrt, NoParams) { return unary(ctx, io, qrt::squareRoot); }
 QRT_DEFINE_KERNEL(pow, PowParams) {
   return unary(ctx, io, [&](const Tensor &x, Tensor &y) {

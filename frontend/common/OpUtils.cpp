@@ -86,6 +86,53 @@ FailureOr<Value> buildLinear(GraphBuilder &im, Value x, Value weight,
   return qnn::ReshapeOp::create(b, im.loc(), im.f32Type(out), *y).getResult();
 }
 
+FailureOr<Value> buildEinsum(GraphBuilder &im, StringRef equation, Value a,
+                             Value b) {
+  std::string eq;
+  for (char c : equation)
+    if (c != ' ')
+      eq.push_back(c);
+  auto unsupported = [&]() {
+    return im.error() << "einsum '" << equation
+                      << "' is not supported (only batched matrix products "
+                         "of two operands, ...ik,...kj->...ij or "
+                         "...ik,...jk->...ij)";
+  };
+  size_t comma = eq.find(','), arrow = eq.find("->");
+  if (comma == std::string::npos || arrow == std::string::npos ||
+      arrow < comma)
+    return unsupported();
+  std::string l = eq.substr(0, comma), r = eq.substr(comma + 1, arrow - comma - 1),
+              o = eq.substr(arrow + 2);
+  size_t n = l.size();
+  if (n < 2 || r.size() != n || o.size() != n ||
+      l.substr(0, n - 2) != r.substr(0, n - 2) ||
+      l.substr(0, n - 2) != o.substr(0, n - 2) ||
+      shapeOf(a).size() != n || shapeOf(b).size() != n)
+    return unsupported();
+  char i = l[n - 2], k = l[n - 1];
+  if (o[n - 2] != i || i == k)
+    return unsupported();
+  char j = o[n - 1];
+  if (j == i || j == k)
+    return unsupported();
+  Value rhs = b;
+  if (r[n - 2] == j && r[n - 1] == k) {
+    SmallVector<int64_t> perm;
+    for (int64_t d = 0; d < (int64_t)n; ++d)
+      perm.push_back(d);
+    std::swap(perm[n - 1], perm[n - 2]);
+    FailureOr<Value> t = im.create<qnn::TransposeOp>(
+        b, im.builder().getDenseI64ArrayAttr(perm));
+    if (failed(t))
+      return failure();
+    rhs = *t;
+  } else if (r[n - 2] != k || r[n - 1] != j) {
+    return unsupported();
+  }
+  return im.create<qnn::MatmulOp>(a, rhs);
+}
+
 FailureOr<Value> buildLayerNorm(GraphBuilder &im, Value x, Value scale,
                                 Value bias, int64_t axis, double epsilon) {
   ArrayRef<int64_t> in = shapeOf(x);

@@ -43,6 +43,15 @@ mlir::Value buildSlice(GraphBuilder &im, mlir::Value x, int64_t axis,
 mlir::FailureOr<mlir::Value> buildLinear(GraphBuilder &im, mlir::Value x,
                                          mlir::Value weight, mlir::Value bias);
 
+/// An einsum of two operands that is a batched matrix product, "...ik,
+/// ...kj->...ij" or with the right operand transposed, "...ik,...jk->...ij"
+/// (the same batch letters, in the same order, in all three; spaces
+/// ignored): qnn.matmul (and a qnn.transpose). Others are errors at the
+/// node.
+mlir::FailureOr<mlir::Value> buildEinsum(GraphBuilder &im,
+                                         llvm::StringRef equation,
+                                         mlir::Value a, mlir::Value b);
+
 /// qnn.layer_norm of `x` over axes [axis, rank) (axis non-negative); a null
 /// `scale` is ones and a null `bias` zeros, which needs those axes static.
 /// Shape errors are reported at the node.

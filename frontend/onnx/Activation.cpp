@@ -150,6 +150,7 @@ void registerActivationOps(OpTable &table) {
   table["HardSigmoid"] = importHardSigmoid;
   table["Erf"] = importSimple<qnn::ErfOp>;
   table["Sqrt"] = importSimple<qnn::SqrtOp>;
+  table["Tanh"] = importSimple<qnn::TanhOp>;
   table["Pow"] = importPow;
   table["Gelu"] = importGelu;
   table["LeakyRelu"] = importLeakyRelu;

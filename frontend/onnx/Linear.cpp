@@ -112,7 +112,19 @@ static LogicalResult importMatMul(Importer &im) {
   return im.bindResult(y);
 }
 
+/// Einsum of two operands that is a batched matrix product.
+static LogicalResult importEinsum(Importer &im) {
+  if (im.node().inputs.size() != 2)
+    return im.error() << "only an einsum of two operands is supported";
+  FailureOr<Value> a = im.floatInput(0), b = im.floatInput(1);
+  if (failed(a) || failed(b))
+    return failure();
+  return im.bindResult(
+      frontend::buildEinsum(im, im.getString("equation", ""), *a, *b));
+}
+
 void registerLinearOps(OpTable &table) {
+  table["Einsum"] = importEinsum;
   table["Gemm"] = importGemm;
   table["MatMul"] = importMatMul;
 }

@@ -124,6 +124,20 @@ static LogicalResult importLayerNorm(Importer &im) {
       frontend::buildLayerNorm(im, *x, scale, bias, axis, *eps));
 }
 
+// aten::einsum(equation, tensors, path): two operands, a batched matrix
+// product (MaxViT's attention).
+static LogicalResult importEinsum(Importer &im) {
+  const Folded *eq = im.folded(0), *list = im.folded(1);
+  if (!eq || eq->kind != Folded::Kind::String)
+    return im.error() << "the equation must be known at import time";
+  if (!list || list->kind != Folded::Kind::List || list->items.size() != 2 ||
+      list->items[0].kind != Folded::Kind::Value ||
+      list->items[1].kind != Folded::Kind::Value)
+    return im.error() << "only an einsum of two run-time tensors is supported";
+  return im.bindResult(frontend::buildEinsum(
+      im, eq->s, list->items[0].value, list->items[1].value));
+}
+
 // aten::sqrt of a tensor, or of an import-time number (math.sqrt(head_dim)
 // in scripted attention).
 static LogicalResult importSqrt(Importer &im) {
@@ -358,6 +372,8 @@ void registerNetworkOps(OpTable &table) {
   table["aten::silu"] = importUnary<qnn::SiluOp>;
   table["aten::bmm"] = importMatmul;
   table["aten::sqrt"] = importSqrt;
+  table["aten::tanh"] = importUnary<qnn::TanhOp>;
+  table["aten::einsum"] = importEinsum;
   table["aten::pow"] = importPow;
   table["aten::layer_norm"] = importLayerNorm;
   table["aten::gelu"] = importGelu;

@@ -1,5 +1,5 @@
-// silu, gelu (erf and tanh), erf, reduce_mean, sqrt, pow, layer_norm and
-// expand (#19) as plan steps: their
+// silu, gelu (erf and tanh), erf, reduce_mean, sqrt, pow, tanh, layer_norm
+// and expand (#19) as plan steps: their
 // parameters in the emitted C++, and the emitted program equal to qrun bit
 // for bit (the same qrt kernels).
 // RUN: qemit %s --name zoo --print-cpp | FileCheck %s
@@ -22,6 +22,7 @@
 // CHECK: static const qrt::exec::ReduceParams reduce_mean = {.axes = {1}};
 // CHECK: static const qrt::exec::ReduceParams reduce_mean_2 = {.axes = {2, 3}, .keepDims = false};
 // CHECK: static const qrt::exec::PowParams pow = {.exponent = 0x1p+1f};
+// CHECK: static const qrt::exec::NoParams tanh = {};
 // CHECK: static const qrt::exec::LayerNormParams layer_norm = {.axis = 2, .epsilon = 0x1.0c6f7ap-20f};
 // CHECK: static const qrt::exec::ExpandParams expand = {.axes = {0, 2}};
 // CHECK: qrt::exec::silu(
@@ -30,6 +31,7 @@
 // CHECK: qrt::exec::erf(
 // CHECK: qrt::exec::reduce_mean(
 // CHECK: qrt::exec::reduce_mean(
+// CHECK: qrt::exec::tanh(
 func.func @main(%x: tensor<?x4x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<?x4xf32>, tensor<?x1x4x4xf32>) {
   %0 = qnn.silu %x : tensor<?x4x4x4xf32>
   %1 = qnn.gelu %0 : tensor<?x4x4x4xf32>
@@ -41,7 +43,8 @@ func.func @main(%x: tensor<?x4x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<?x4xf32
   %7 = qnn.sqrt %6 : tensor<?x1x4x4xf32>
   %g = arith.constant dense<[[1.5, 0.5, 1.0, 2.0], [1.0, 1.0, 0.75, 1.25], [0.5, 0.5, 1.0, 1.0], [2.0, 1.0, 1.0, 0.25]]> : tensor<4x4xf32>
   %b = arith.constant dense<0.125> : tensor<4x4xf32>
-  %8 = qnn.layer_norm %7, %g, %b {axis = 2 : i64, epsilon = 1.0e-6 : f64} : tensor<?x1x4x4xf32>, tensor<4x4xf32>
+  %th = qnn.tanh %7 : tensor<?x1x4x4xf32>
+  %8 = qnn.layer_norm %th, %g, %b {axis = 2 : i64, epsilon = 1.0e-6 : f64} : tensor<?x1x4x4xf32>, tensor<4x4xf32>
   %t = arith.constant dense<[[[[0.5, -1.0, 2.0, 0.25]]]]> : tensor<1x1x1x4xf32>
   %9 = qnn.expand %t, %x {axes = array<i64: 0, 2>} : (tensor<1x1x1x4xf32>, tensor<?x4x4x4xf32>) -> tensor<?x1x4x4xf32>
   return %8, %5, %9 : tensor<?x1x4x4xf32>, tensor<?x4xf32>, tensor<?x1x4x4xf32>

@@ -679,6 +679,14 @@ func.func @gelu_approximate(%x: tensor<4xf32>) {
 
 // -----
 
+func.func @tanh_integer(%x: tensor<4xi8>) {
+  // expected-error @+1 {{'qnn.tanh' op operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<4xi8>'}}
+  %0 = qnn.tanh %x : tensor<4xi8>
+  return
+}
+
+// -----
+
 func.func @layer_norm_axis(%x: tensor<2x3x4xf32>, %g: tensor<4xf32>) {
   // expected-error @+1 {{axis must be in [0, 3) for an input of rank 3, got 3}}
   %0 = qnn.layer_norm %x, %g, %g {axis = 3 : i64} : tensor<2x3x4xf32>, tensor<4xf32>

@@ -75,9 +75,11 @@ func.func @layer_norm_pow_sqrt(%x: tensor<?x17x8xf32>, %g: tensor<8xf32>, %b: te
   %0 = qnn.layer_norm %x, %g, %b {axis = 2 : i64, epsilon = 1.0e-6 : f64} : tensor<?x17x8xf32>, tensor<8xf32>
   // CHECK: %[[P:.*]] = qnn.pow %[[LN]] {exponent = 2.000000e+00 : f64} : tensor<?x17x8xf32>
   %1 = qnn.pow %0 {exponent = 2.0 : f64} : tensor<?x17x8xf32>
-  // CHECK: qnn.sqrt %[[P]] : tensor<?x17x8xf32>
+  // CHECK: %[[S:.*]] = qnn.sqrt %[[P]] : tensor<?x17x8xf32>
   %2 = qnn.sqrt %1 : tensor<?x17x8xf32>
-  return %2 : tensor<?x17x8xf32>
+  // CHECK: qnn.tanh %[[S]] : tensor<?x17x8xf32>
+  %3 = qnn.tanh %2 : tensor<?x17x8xf32>
+  return %3 : tensor<?x17x8xf32>
 }
 
 // CHECK-LABEL: func.func @expand

@@ -52,6 +52,8 @@ TEST(Activations, MatchAten) {
        at::gelu(x, "tanh"), 1e-5},
       {"erf", [](auto &a, auto &b) { return qrt::erf(a, b); }, at::erf(x),
        1e-5},
+      {"tanh", [](auto &a, auto &b) { return hyperbolicTangent(a, b); },
+       at::tanh(x), 1e-5},
       {"sqrt", [](auto &a, auto &b) { return squareRoot(a, b); },
        at::sqrt(x.abs()), 1e-6},
       {"pow2", [](auto &a, auto &b) { return power(a, 2.f, b); }, at::pow(x, 2),

@@ -539,6 +539,30 @@ def gather_tokens():
 
 
 @model
+def einsum_attention():
+    """MaxViT's attention as torch.onnx writes it: Einsum for q k^T (the
+    right operand transposed) and for p v, Tanh; and an einsum that is not
+    a matrix product."""
+    q = inp("q", ["N", 2, 5, 4])
+    k = inp("k", ["N", 2, 5, 4])
+    nodes = [
+        h.make_node("Einsum", ["q", "k"], ["s"], name="qk",
+                    equation="b h i d, b h j d -> b h i j"),
+        h.make_node("Tanh", ["s"], ["t"], name="tanh"),
+        h.make_node("Einsum", ["t", "k"], ["y"], name="pv",
+                    equation="bhij,bhjd->bhid"),
+    ]
+    return make(nodes, [q, k], [out("y")], opset=13)
+
+
+@model
+def bad_einsum():
+    """An elementwise product written as an einsum: not a matrix product."""
+    return single("Einsum", [inp("a", [2, 3]), inp("b", [2, 3])],
+                  equation="ij,ij->ij")
+
+
+@model
 def bad_expand():
     """Expand of a size-1 dimension to a static size."""
     x = inp("x", ["N", 1, 6])

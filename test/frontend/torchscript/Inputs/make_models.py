@@ -234,6 +234,17 @@ class TokenOps(nn.Module):
         return TokenOut(t + u.mean(1, keepdim=True).permute(0, 2, 3, 1), None)
 
 
+class EinsumOps(nn.Module):
+    """MaxViT's attention: einsum for q k^T (spaces in the equation) and for
+    p v over 5-D tensors, and tanh."""
+
+    def forward(self, x):
+        q = x.reshape(-1, 2, 2, 8, 8)
+        k = torch.relu(q)
+        s = torch.einsum("B G H I D, B G H J D -> B G H I J", q, k)
+        return torch.einsum("bghij,bghjd->bghid", torch.tanh(s), k)
+
+
 # --- failure classes -----------------------------------------------------
 
 class Unsupported(nn.Module):
@@ -277,6 +288,7 @@ SMALL = {
     "pool_resize": PoolResize,
     "zoo_ops": ZooOps,
     "token_ops": TokenOps,
+    "einsum_ops": EinsumOps,
     "bad_unsupported": Unsupported,
     "bad_control_flow": DataDependent,
     "bad_adaptive": BadAdaptive,
