@@ -125,6 +125,10 @@ static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
   func::FuncOp fn = mainFunctionOf(module);
   if (!fn)
     return reportError("the model has no @main function");
+  // A detector body (several maps): no classification to score; the report
+  // says so (runQuantize's note) and docs/detection.md scores its modules.
+  if (fn.getNumResults() != 1)
+    return success();
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(fn);
   if (failed(plan))
     return failure();
@@ -167,9 +171,9 @@ static LogicalResult checkInputShape(ModuleOp module,
   func::FuncOp fn = mainFunctionOf(module);
   if (!fn)
     return reportError("the model has no @main function");
-  if (fn.getNumArguments() != 1 || fn.getNumResults() != 1)
+  if (fn.getNumArguments() != 1 || fn.getNumResults() < 1)
     return reportError("qc quantize needs a model of one image batch "
-                       "returning one logits tensor; @" +
+                       "returning logits (or a detector body's maps); @" +
                        fn.getName().str() + " takes " +
                        std::to_string(fn.getNumArguments()) +
                        " input(s) and returns " +
@@ -406,10 +410,6 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     report.notes.push_back("--data " + options.data +
                            " has no test split: the evaluations ran on the "
                            "same images as calibration (give --eval-data)");
-  if (!test->hasLabels())
-    report.notes.push_back("the evaluation data have no labels: the table "
-                           "reports agreement with the float model's top-1 "
-                           "class instead of accuracy");
 
   OwningOpRef<ModuleOp> module;
   {
@@ -428,6 +428,21 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                                                       : "--eval-data",
                              evalSpec)))
     return failure();
+  if (unsigned results = mainFunctionOf(*module).getNumResults();
+      results > 1) {
+    if (options.mode == "qat")
+      return reportError("--mode qat trains classifiers: the model returns " +
+                         std::to_string(results) + " tensors");
+    report.notes.push_back(
+        "the model returns " + std::to_string(results) +
+        " tensors (a detector body?): qc evaluates classifiers only, so the "
+        "table has no accuracy; scripts/detection/eval.py scores the "
+        "modules below with COCO mAP (docs/detection.md)");
+  } else if (!test->hasLabels()) {
+    report.notes.push_back("the evaluation data have no labels: the table "
+                           "reports agreement with the float model's top-1 "
+                           "class instead of accuracy");
+  }
   std::vector<int32_t> floatPredictions;
   std::string keepWhy;
   FailureOr<bool> keepOrFail = keepsBatchNorm(*module, options, keepWhy);
