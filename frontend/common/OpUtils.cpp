@@ -69,6 +69,35 @@ Value buildSlice(GraphBuilder &im, Value x, int64_t axis, int64_t start,
       .getResult();
 }
 
+FailureOr<Value> buildStridedSlice(GraphBuilder &im, Value x, int64_t axis,
+                                   int64_t start, int64_t step,
+                                   int64_t count) {
+  if (step == 1)
+    return buildSlice(im, x, axis, start, count);
+  SmallVector<int64_t> shape(shapeOf(x));
+  int64_t size = shape[axis];
+  // Entries start, start + step, ... are entry j of consecutive blocks of
+  // `step` entries that begin at start - j; take the smallest j whose
+  // blocks lie inside the axis.
+  int64_t j = std::max<int64_t>(0, start + count * step - size);
+  if (step < 1 || ShapedType::isDynamic(size) || count < 1 ||
+      j > std::min(start, step - 1) ||
+      llvm::count_if(shape, ShapedType::isDynamic) > 1)
+    return failure();
+  Value y = x;
+  if (start - j != 0 || count * step != size)
+    y = buildSlice(im, y, axis, start - j, count * step);
+  SmallVector<int64_t> blocks(shape);
+  blocks[axis] = step;
+  blocks.insert(blocks.begin() + axis, count);
+  OpBuilder &b = im.builder();
+  y = qnn::ReshapeOp::create(b, im.loc(), im.f32Type(blocks), y);
+  y = buildSlice(im, y, axis + 1, j, 1);
+  shape[axis] = count;
+  return qnn::ReshapeOp::create(b, im.loc(), im.f32Type(shape), y)
+      .getResult();
+}
+
 FailureOr<Value> buildLinear(GraphBuilder &im, Value x, Value weight,
                              Value bias) {
   ArrayRef<int64_t> in = shapeOf(x);

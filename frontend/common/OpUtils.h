@@ -36,6 +36,16 @@ mlir::FailureOr<mlir::Value> buildMean(GraphBuilder &im, mlir::Value x,
 mlir::Value buildSlice(GraphBuilder &im, mlir::Value x, int64_t axis,
                        int64_t start, int64_t size);
 
+/// Entries start, start + step, ... (`count` of them, step >= 1, in range)
+/// of static `axis` of `x`: qnn.slice, or for step > 1 a contiguous
+/// qnn.slice of whole blocks of `step` entries reshaped to [count, step],
+/// its column taken with qnn.slice and reshaped away (Swin's patch merging,
+/// x[:, 0::2]). Fails, building nothing, when no whole blocks fit in the
+/// axis or `x` has more than one dynamic dimension.
+mlir::FailureOr<mlir::Value> buildStridedSlice(GraphBuilder &im, mlir::Value x,
+                                               int64_t axis, int64_t start,
+                                               int64_t step, int64_t count);
+
 /// qnn.linear of `x` [..., K]: an input of rank > 2 (a channels-last MLP, a
 /// transformer's tokens) is reshaped to [rows, K] around it, so that the
 /// passes and kernels see the 2-D dense layer they know; that needs at most

@@ -6,6 +6,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/APFloat.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir;
@@ -67,7 +68,11 @@ ConstTensor ConstTensor::fromOnnx(const OnnxTensor &t) {
       break;
     case ElemType::Int64:
     case ElemType::UInt64:
-      c.ints[i] = load<int64_t>(p + 8 * i);
+      // The range of run-time sizes (kUnknown, the symbols) is taken from
+      // the bottom of int64; a constant there is torch.onnx's "minus
+      // infinity" (a reversed Slice's end, -2^63 + 1) and stays a huge
+      // negative number.
+      c.ints[i] = std::max(load<int64_t>(p + 8 * i), kUnknown + kMaxSymbols + 1);
       break;
     default:
       break;

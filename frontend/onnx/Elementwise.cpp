@@ -1,13 +1,14 @@
-//===- Elementwise.cpp - Add, Sub, Mul, Div -------------------------------===//
+//===- Elementwise.cpp - Add, Sub, Mul, Div, Mod --------------------------===//
 //
 // With two import-time operands (shape arithmetic in torch exports, or
 // constant subgraphs) the result is folded; otherwise it is a qnn op
-// (x * Sigmoid(x) is qnn.silu).
+// (x * Sigmoid(x) is qnn.silu). Mod is folded only (Swin's window padding).
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/onnx/OpUtils.h"
 
+#include <cmath>
 #include <type_traits>
 
 using namespace mlir;
@@ -15,7 +16,8 @@ using namespace mlir;
 namespace qopt::onnx_import {
 
 namespace {
-enum class BinaryKind { Add, Sub, Mul, Div };
+// Broadcast: the first operand, broadcast to both shapes (Expand).
+enum class BinaryKind { Add, Sub, Mul, Div, Mod, Equal, Broadcast };
 } // namespace
 
 template <typename T> static T apply(BinaryKind kind, T a, T b) {
@@ -31,6 +33,21 @@ template <typename T> static T apply(BinaryKind kind, T a, T b) {
     if constexpr (std::is_integral_v<T>)
       return b == 0 ? 0 : a / b;
     return a / b;
+  case BinaryKind::Mod:
+    // ONNX Mod with fmod = 0 (integers): the sign of the divisor, as
+    // Python's %; fmod = 1 (C's fmod) is the only form for floats.
+    if constexpr (std::is_integral_v<T>) {
+      if (b == 0)
+        return 0;
+      T m = a % b;
+      return m != 0 && ((m < 0) != (b < 0)) ? m + b : m;
+    } else {
+      return std::fmod(a, b);
+    }
+  case BinaryKind::Equal:
+    return a == b;
+  case BinaryKind::Broadcast:
+    return a;
   }
   return a;
 }
@@ -52,7 +69,7 @@ static FailureOr<ConstTensor> foldBinary(BinaryKind kind, const ConstTensor &a,
     out[d] = x == 1 ? y : x;
   }
   ConstTensor r;
-  r.type = a.type;
+  r.type = kind == BinaryKind::Equal ? ElemType::Bool : a.type;
   r.dims = out;
   int64_t n = r.numElements();
   // Flat index of an output element in an operand, via strides with
@@ -70,7 +87,11 @@ static FailureOr<ConstTensor> foldBinary(BinaryKind kind, const ConstTensor &a,
   };
   for (int64_t i = 0; i < n; ++i) {
     int64_t ia = index(a, i), ib = index(b, i);
-    if (r.isFloat()) {
+    if (kind == BinaryKind::Equal) {
+      if (!a.isFloat() && (isUnknown(a.ints[ia]) || isUnknown(b.ints[ib])))
+        return failure();
+      r.ints.push_back(a.at(ia) == b.at(ib));
+    } else if (r.isFloat()) {
       r.floats.push_back(apply<float>(kind, (float)a.at(ia), (float)b.at(ib)));
     } else if (isUnknown(a.ints[ia]) || isUnknown(b.ints[ib])) {
       r.ints.push_back(kUnknown);
@@ -79,6 +100,35 @@ static FailureOr<ConstTensor> foldBinary(BinaryKind kind, const ConstTensor &a,
     }
   }
   return r;
+}
+
+FailureOr<ConstTensor> foldEqual(const ConstTensor &a, const ConstTensor &b) {
+  if (a.isFloat() != b.isFloat())
+    return failure();
+  return foldBinary(BinaryKind::Equal, a, b);
+}
+
+FailureOr<ConstTensor> foldExpand(const ConstTensor &x,
+                                  ArrayRef<int64_t> shape) {
+  ConstTensor like = x;
+  like.dims.assign(shape.begin(), shape.end());
+  like.floats.assign(x.isFloat() ? like.numElements() : 0, 0.f);
+  like.ints.assign(x.isFloat() ? 0 : like.numElements(), 0);
+  return foldBinary(BinaryKind::Broadcast, x, like);
+}
+
+/// Mod of import-time values (fmod = 0 for integers, 1 for floats, as ONNX
+/// requires); a run-time operand is an error.
+static LogicalResult importMod(Importer &im) {
+  const ConstTensor *a = im.constant(0), *b = im.constant(1);
+  if (!a || !b || a->isFloat() != b->isFloat())
+    return im.error() << "Mod is only supported on import-time values of one "
+                         "type (shape arithmetic)";
+  FailureOr<ConstTensor> folded = foldBinary(BinaryKind::Mod, *a, *b);
+  if (failed(folded))
+    return im.error() << "constant operand shapes do not broadcast";
+  im.setConstant(0, std::move(*folded));
+  return success();
 }
 
 /// x * Sigmoid(x), in either order (how torch.onnx writes SiLU / Swish):
@@ -120,6 +170,7 @@ void registerElementwiseOps(OpTable &table) {
   table["Sub"] = importBinary<qnn::SubOp, BinaryKind::Sub>;
   table["Mul"] = importBinary<qnn::MulOp, BinaryKind::Mul>;
   table["Div"] = importBinary<qnn::DivOp, BinaryKind::Div>;
+  table["Mod"] = importMod;
 }
 
 } // namespace qopt::onnx_import

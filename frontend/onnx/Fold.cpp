@@ -1,16 +1,19 @@
-//===- Fold.cpp - Constant, Shape, Gather, Cast, Slice, ConstantOfShape ---===//
+//===- Fold.cpp - Constant, Shape, Gather, Cast, Slice, Range, ScatterND -===//
 //
 // Ops evaluated at import time. PyTorch exports compute reshape targets from
 // the input's shape at run time (Shape -> Gather -> Unsqueeze -> Concat);
 // with static shapes that is a constant, and with a symbolic batch size the
 // unknown entries are carried as kUnknown so Reshape can still type its
-// result. These ops are only supported on import-time values, except Slice,
-// which slices a computed tensor with qnn.slice (ShuffleNet's channel split).
+// result; Swin's attention masks are built from constants by Range,
+// ScatterND, Equal, Not and Where. These ops are only supported on
+// import-time values, except Slice, which slices a computed tensor with
+// qnn.slice (ShuffleNet's channel split, Swin's patch merging).
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/onnx/OpUtils.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -224,8 +227,7 @@ static FailureOr<SmallVector<SliceAxis>> readSlice(Importer &im,
 }
 
 /// Slice of a computed tensor: one qnn.slice per axis that is not taken
-/// whole. qnn.slice takes a contiguous range, so steps other than 1 are
-/// rejected.
+/// whole; a step > 1 as qnn.slice of a reshape into blocks of `step`.
 static LogicalResult importTensorSlice(Importer &im) {
   FailureOr<Value> x = im.floatInput(0);
   if (failed(x))
@@ -242,15 +244,18 @@ static LogicalResult importTensorSlice(Importer &im) {
     if (ShapedType::isDynamic(a.count) ||
         (a.step == 1 && a.begin == 0 && a.count == shape[a.axis]))
       continue;
-    if (a.step != 1)
-      return im.error() << "step " << a.step << " on axis " << a.axis
-                        << " of a computed tensor is not supported "
-                           "(qnn.slice takes a contiguous range)";
     if (a.count == 0)
       return im.error() << "an empty slice (of axis " << a.axis
                         << ") is not supported: qnn has no empty tensors";
+    FailureOr<Value> s = frontend::buildStridedSlice(im, y, a.axis, a.begin,
+                                                     a.step, a.count);
+    if (failed(s))
+      return im.error() << "step " << a.step << " on axis " << a.axis
+                        << " of a computed tensor is not supported (only "
+                           "positive steps over whole blocks of a static "
+                           "axis, one dynamic dimension at most)";
     shape[a.axis] = dims[a.axis] = a.count;
-    y = frontend::buildSlice(im, y, a.axis, a.begin, a.count);
+    y = *s;
   }
   im.setDimValues(0, dims);
   return im.bindResult(y);
@@ -314,12 +319,21 @@ static LogicalResult importConstantOfShape(Importer &im) {
 /// is unequal to any negative constant; other unknowns do not fold.
 static LogicalResult importEqual(Importer &im) {
   const ConstTensor *a = im.constant(0), *b = im.constant(1);
-  if (!a || !b || a->isFloat() || b->isFloat())
-    return im.error() << "Equal is only supported on import-time integers "
-                         "(shape arithmetic)";
-  if (a->dims != b->dims && b->numElements() != 1 && a->numElements() != 1)
-    return im.error() << "Equal of differently shaped tensors is only "
-                         "supported with a scalar operand";
+  if (!a || !b)
+    return im.error() << "Equal is only supported on import-time values "
+                         "(shape arithmetic, constant masks)";
+  // Floats (Swin's attention mask != 0) and broadcasts of fully known
+  // tensors fold elementwise.
+  if (a->isFloat() || b->isFloat() ||
+      (a->dims != b->dims && b->numElements() != 1 &&
+       a->numElements() != 1)) {
+    FailureOr<ConstTensor> r = foldEqual(*a, *b);
+    if (failed(r))
+      return im.error() << "Equal of operands that do not broadcast, of two "
+                           "types, or of run-time sizes is not supported";
+    im.setConstant(0, std::move(*r));
+    return success();
+  }
   const ConstTensor &big = a->numElements() >= b->numElements() ? *a : *b;
   ConstTensor r = ConstTensor::ofInts(big.dims, {}, ElemType::Bool);
   for (int64_t i = 0; i < big.numElements(); ++i) {
@@ -370,7 +384,101 @@ static LogicalResult importWhere(Importer &im) {
   return success();
 }
 
+/// Not of an import-time bool tensor.
+static LogicalResult importNot(Importer &im) {
+  const ConstTensor *x = im.constant(0);
+  if (!x || x->isFloat() || !x->fullyKnown())
+    return im.error() << "Not is only supported on import-time bools";
+  ConstTensor r = ConstTensor::ofInts(x->dims, {}, ElemType::Bool);
+  for (int64_t v : x->ints)
+    r.ints.push_back(v == 0);
+  im.setConstant(0, std::move(r));
+  return success();
+}
+
+/// Range of import-time scalars: start, start + delta, ... before limit.
+static LogicalResult importRange(Importer &im) {
+  const ConstTensor *start = im.requireConstant(0, "start"),
+                    *limit = im.requireConstant(1, "limit"),
+                    *delta = im.requireConstant(2, "delta");
+  if (!start || !limit || !delta)
+    return failure();
+  for (const ConstTensor *t : {start, limit, delta})
+    if (t->numElements() != 1 || !t->fullyKnown())
+      return im.error() << "Range needs scalar start, limit and delta known "
+                           "at import time";
+  double s = start->at(0), l = limit->at(0), d = delta->at(0);
+  if (d == 0)
+    return im.error() << "Range's delta must not be 0";
+  int64_t n = std::max<int64_t>(0, (int64_t)std::ceil((l - s) / d));
+  if (n > (1 << 24))
+    return im.error() << "Range of " << n << " elements is too large to fold";
+  ConstTensor r;
+  r.type = start->type;
+  r.dims = {n};
+  for (int64_t i = 0; i < n; ++i) {
+    if (r.isFloat())
+      r.floats.push_back((float)(s + i * d));
+    else
+      r.ints.push_back(start->ints[0] + i * delta->ints[0]);
+  }
+  im.setConstant(0, std::move(r));
+  return success();
+}
+
+/// ScatterND of import-time data, indices and updates, without reduction
+/// (a slice assignment to a constant: Swin's shifted-window mask).
+static LogicalResult importScatterND(Importer &im) {
+  const ConstTensor *data = im.requireConstant(0, "data");
+  const ConstTensor *indices = im.requireInts(1, "indices");
+  const ConstTensor *updates = im.requireConstant(2, "updates");
+  if (!data || !indices || !updates)
+    return failure();
+  if (im.getString("reduction", "none") != "none")
+    return im.error() << "only ScatterND without reduction is supported";
+  if (!indices->fullyKnown() || indices->dims.empty() ||
+      data->type != updates->type)
+    return im.error() << "ScatterND needs known indices and updates of the "
+                         "data's type";
+  int64_t k = indices->dims.back(), rank = data->dims.size();
+  if (k < 1 || k > rank)
+    return im.error() << "ScatterND's index depth " << k
+                      << " must be in [1, " << rank << "]";
+  int64_t slice = 1;
+  for (int64_t d = k; d < rank; ++d)
+    slice *= data->dims[d];
+  int64_t count = indices->numElements() / k;
+  if (updates->numElements() != count * slice)
+    return im.error() << "ScatterND's updates have " << updates->numElements()
+                      << " elements, expected " << count * slice;
+  ConstTensor r = *data;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t off = 0;
+    for (int64_t d = 0; d < k; ++d) {
+      int64_t idx = indices->ints[i * k + d], size = data->dims[d];
+      if (idx < 0)
+        idx += size;
+      if (idx < 0 || idx >= size)
+        return im.error() << "ScatterND index " << indices->ints[i * k + d]
+                          << " is out of range for dimension " << d
+                          << " of size " << size;
+      off = off * size + idx;
+    }
+    for (int64_t j = 0; j < slice; ++j) {
+      if (r.isFloat())
+        r.floats[off * slice + j] = updates->floats[i * slice + j];
+      else
+        r.ints[off * slice + j] = updates->ints[i * slice + j];
+    }
+  }
+  im.setConstant(0, std::move(r));
+  return success();
+}
+
 void registerFoldOps(OpTable &table) {
+  table["Not"] = importNot;
+  table["Range"] = importRange;
+  table["ScatterND"] = importScatterND;
   table["Equal"] = importEqual;
   table["Where"] = importWhere;
   table["Constant"] = importConstant;

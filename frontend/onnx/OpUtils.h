@@ -19,6 +19,17 @@ using frontend::toMlirShape;
 mlir::FailureOr<mlir::Value> reshapeTo(Importer &im, mlir::Value input,
                                        llvm::ArrayRef<int64_t> shape);
 
+/// ONNX Equal of two import-time tensors of one kind (float or integer),
+/// numpy-broadcast, as a bool tensor; fails when the shapes do not
+/// broadcast or an integer entry is only known at run time.
+mlir::FailureOr<ConstTensor> foldEqual(const ConstTensor &a,
+                                       const ConstTensor &b);
+
+/// ONNX Expand of an import-time tensor to `shape` (numpy broadcasting);
+/// fails when the shapes do not broadcast.
+mlir::FailureOr<ConstTensor> foldExpand(const ConstTensor &x,
+                                        llvm::ArrayRef<int64_t> shape);
+
 } // namespace qopt::onnx_import
 
 #endif // QOPT_FRONTEND_ONNX_OPUTILS_H

@@ -469,9 +469,67 @@ def channel_shuffle():
 
 @model
 def bad_slice_step():
+    """A reversed Slice of a computed tensor, to torch.onnx's end of
+    -2^63 + 1."""
     return single("Slice", [inp("x", ["N", 8])],
-                  [arr("st", [0], np.int64), arr("en", [8], np.int64),
-                   arr("ax", [1], np.int64), arr("stp", [2], np.int64)])
+                  [arr("st", [-1], np.int64),
+                   arr("en", [-np.iinfo(np.int64).max], np.int64),
+                   arr("ax", [1], np.int64), arr("stp", [-1], np.int64)])
+
+
+@model
+def swin_mask():
+    """What torch.onnx writes for Swin's shifted windows, all folded at
+    import time but the strided slices: the padding (H % w) from the
+    input's shape by Mod; a mask written by a slice assignment (Range,
+    ScatterND into ConstantOfShape, an Expand of a constant), its pairwise
+    differences != 0 (Equal of floats, Not) as -100 (Where); a constant
+    reversed by a Slice to -2^63 + 1; and patch merging's x[:, 1::2] and
+    x[:, :, 0::2] of a computed tensor."""
+    x = inp("x", ["N", 6, 4])
+    big = np.iinfo(np.int64).max
+    nodes = [
+        h.make_node("Shape", ["x"], ["shape"], name="shape"),
+        h.make_node("Gather", ["shape", "i1"], ["h"], name="h", axis=0),
+        h.make_node("Mod", ["h", "four"], ["hm"], name="mod", fmod=0),
+        h.make_node("Sub", ["four", "hm"], ["d"], name="sub"),
+        h.make_node("Mod", ["d", "four"], ["pad"], name="mod_pad", fmod=0),
+        h.make_node("Unsqueeze", ["pad", "ax0"], ["pad1"], name="pad1"),
+        h.make_node("Slice", ["x", "pad1", "bigv", "ax1"], ["y"],
+                    name="drop_pad"),
+        h.make_node("Range", ["two", "four", "one"], ["r"], name="range"),
+        h.make_node("Reshape", ["r", "col"], ["idx"], name="idx"),
+        h.make_node("ConstantOfShape", ["four1"], ["zeros"], name="zeros"),
+        h.make_node("Expand", ["onef", "two1"], ["upd"], name="upd"),
+        h.make_node("ScatterND", ["zeros", "idx", "upd"], ["m"],
+                    name="scatter"),
+        h.make_node("Unsqueeze", ["m", "ax0"], ["mr"], name="mr"),
+        h.make_node("Unsqueeze", ["m", "ax1"], ["mc"], name="mc"),
+        h.make_node("Sub", ["mr", "mc"], ["diff"], name="diff"),
+        h.make_node("Equal", ["diff", "zerof"], ["same"], name="equal"),
+        h.make_node("Not", ["same"], ["differ"], name="not"),
+        h.make_node("Where", ["differ", "minus100", "zerof"], ["mask"],
+                    name="where"),
+        h.make_node("Slice", ["vec", "last", "minusbig", "ax0", "back"],
+                    ["rev"], name="reverse"),
+        h.make_node("Add", ["y", "mask"], ["ym"], name="add_mask"),
+        h.make_node("Add", ["ym", "rev"], ["a"], name="add_rev"),
+        h.make_node("Slice", ["x", "one1", "bigv", "ax1", "two1"], ["b"],
+                    name="odd_rows"),
+        h.make_node("Slice", ["x", "zero1", "bigv", "ax2", "two1"], ["c"],
+                    name="even_cols"),
+    ]
+    inits = [arr("i1", 1, np.int64), arr("four", 4, np.int64),
+             arr("ax0", [0], np.int64), arr("ax1", [1], np.int64),
+             arr("ax2", [2], np.int64), arr("bigv", [big], np.int64),
+             arr("two", 2, np.int64), arr("one", 1, np.int64),
+             arr("col", [2, 1], np.int64), arr("four1", [4], np.int64),
+             arr("onef", 1.0), arr("two1", [2], np.int64),
+             arr("zerof", 0.0), arr("minus100", -100.0),
+             arr("vec", [0.5, 1.5, 2.5, 3.5]), arr("last", [-1], np.int64),
+             arr("minusbig", [-big], np.int64), arr("back", [-1], np.int64),
+             arr("one1", [1], np.int64), arr("zero1", [0], np.int64)]
+    return make(nodes, [x], [out("a"), out("b"), out("c")], inits)
 
 
 @model
