@@ -11,7 +11,14 @@ float, fake-quant or integer body: qimport's or qc quantize's
 its nine outputs go through models/detection/fcos.py's float
 post-processing, and pycocotools scores the detections on those images.
 --torch adds the row of the PyTorch model (same images, torch's body and the
-same post-processing). Prints one Markdown row per model: AP, AP50, AP75.
+same post-processing); a NAME=MODEL.onnx runs in onnxruntime instead of qrun
+(e.g. onnxruntime's quantize_static body). Prints one Markdown row per
+model: AP, AP50, AP75.
+--qc-out DIR (repeatable) scores a `qc quantize -o DIR` run: its float
+(1-folded.mlir), fake-quant (the last frozen module: 3-reconstructed.mlir or
+3-calibrated.mlir) and integer (4-integer.mlir) bodies, rows named
+"DIR float" and so on, and appends them to DIR/report.md as a "COCO mAP"
+section.
 --same A=B:TOL (repeatable) fails (exit 1) unless rows A and B differ by at
 most TOL in each of AP, AP50, AP75 (the tests' checks: qrun float = PyTorch
 float within 0.001, integer = fake-quant exactly).
@@ -47,6 +54,17 @@ def image_ids(val, n):
         return [im["id"] for im in json.load(f)["images"]][:n]
 
 
+def run_onnxruntime(path, x):
+    """The body's outputs by onnxruntime (a peer's model, e.g. its
+    quantize_static QDQ body), in batches of 100."""
+    import onnxruntime as ort
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    name = sess.get_inputs()[0].name
+    outs = [sess.run(None, {name: x[i:i + 100]})
+            for i in range(0, len(x), 100)]
+    return [np.concatenate([o[k] for o in outs]) for k in range(len(outs[0]))]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--val", required=True)
@@ -56,9 +74,11 @@ def main():
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--torch", help="the float model's state dict (.pt)")
     ap.add_argument("--work", help="keep the .npy files here")
+    ap.add_argument("--qc-out", action="append", default=[],
+                    metavar="DIR")
     ap.add_argument("--same", action="append", default=[],
                     metavar="A=B:TOL")
-    ap.add_argument("models", nargs="*", metavar="NAME=MODULE.mlir")
+    ap.add_argument("models", nargs="*", metavar="NAME=MODULE.mlir|.onnx")
     args = ap.parse_args()
     checks = []
     for spec in args.same:
@@ -97,10 +117,28 @@ def main():
                     for i in range(0, len(x), 100)]
         row("PyTorch float", [np.concatenate([o[k].numpy() for o in outs])
                               for k in range(len(fcos.OUTPUT_NAMES))])
+    qc_rows = {}
+    for out in args.qc_out:
+        found = []
+        for kind, files in (("float", ["1-folded.mlir"]),
+                            ("fake-quant", ["3-reconstructed.mlir",
+                                            "3-calibrated.mlir"]),
+                            ("integer", ["4-integer.mlir"])):
+            have = [f for f in files if os.path.exists(os.path.join(out, f))]
+            if not have:
+                sys.exit("eval.py: --qc-out %s has none of %s (a qc quantize "
+                         "-o directory of a PTQ run)" % (out, ", ".join(files)))
+            name = "%s %s" % (os.path.basename(os.path.normpath(out)), kind)
+            found.append((name, os.path.join(out, have[0])))
+            args.models.append("%s=%s" % (name, found[-1][1]))
+        qc_rows[out] = found
     for spec in args.models:
         name, sep, module = spec.partition("=")
         if not sep:
             sys.exit("eval.py: '%s' is not NAME=MODULE.mlir" % spec)
+        if module.endswith(".onnx"):
+            row(name, run_onnxruntime(module, x))
+            continue
         tag = "".join(c if c.isalnum() else "_" for c in name)
         paths = [os.path.join(work, "%s_%s.npy" % (tag, o))
                  for o in fcos.OUTPUT_NAMES]
@@ -114,6 +152,16 @@ def main():
             row(name, [np.load(p) for p in paths])
         except ValueError as e:
             sys.exit("eval.py: %s (%s): %s" % (name, module, e))
+    for out, found in qc_rows.items():
+        with open(os.path.join(out, "report.md"), "a") as f:
+            f.write("\n## COCO mAP (scripts/detection/eval.py)\n\n"
+                    "%d images of %s, pycocotools.\n\n"
+                    "| body | module | AP | AP50 | AP75 |\n"
+                    "|---|---|---|---|---|\n" % (len(ids), args.val))
+            for name, module in found:
+                f.write("| %s | %s | %.4f | %.4f | %.4f |\n" %
+                        ((name.rpartition(" ")[2], os.path.basename(module)) +
+                         rows[name]))
     failed = False
     for a, b, tol in checks:
         if a not in rows or b not in rows:
