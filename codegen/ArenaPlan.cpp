@@ -37,6 +37,7 @@ static Effect effectOf(Kernel k) {
   case Kernel::linear:
   case Kernel::matmul:
   case Kernel::batch_norm:
+  case Kernel::group_norm:
   case Kernel::relu:
   case Kernel::sigmoid:
   case Kernel::hard_swish:

@@ -312,6 +312,10 @@ std::string lit(const LayerNormParams &p) {
   LayerNormParams d;
   return Init().F(axis).F(epsilon).str();
 }
+std::string lit(const GroupNormParams &p) {
+  GroupNormParams d;
+  return Init().F(groups).F(epsilon).str();
+}
 std::string lit(const PowParams &p) {
   PowParams d;
   return Init().F(exponent).str();

@@ -275,6 +275,11 @@ LogicalResult qopt::lowerNetworkOp(ExecutionPlan &plan, Operation *op,
                          {(int64_t)o.getAxis(),
                           (float)o.getEpsilon().convertToDouble()});
       })
+      .Case([&](GroupNormOp o) {
+        return addOpCall(plan, o, step::group_norm,
+                         {(int64_t)o.getNumGroups(),
+                          (float)o.getEpsilon().convertToDouble()});
+      })
       .Case([&](HardSigmoidOp o) {
         return addOpCall(plan, o, step::hard_sigmoid,
                          {(float)o.getAlpha().convertToDouble(),

@@ -139,6 +139,29 @@ LogicalResult LayerNormOp::verify() {
   return success();
 }
 
+LogicalResult GroupNormOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (in.size() < 2)
+    return emitOpError("expects an input of rank >= 2 with channels on axis "
+                       "1, got rank ")
+           << in.size();
+  int64_t groups = getNumGroups();
+  if (groups < 1)
+    return emitOpError("num_groups must be positive, got ") << groups;
+  ArrayRef<int64_t> p = shapeOf(getScale());
+  if (p.size() != 1 || ShapedType::isDynamic(p[0]) || conflict(p[0], in[1]))
+    return emitOpError("scale and bias must be static vectors of ")
+           << in[1] << " elements (one per channel), got "
+           << getScale().getType();
+  if (p[0] % groups != 0)
+    return emitOpError("num_groups must divide the ")
+           << p[0] << " channels, got " << groups;
+  if (getEpsilon().convertToDouble() < 0.0)
+    return emitOpError("epsilon must be non-negative, got ")
+           << formatNumber(getEpsilon().convertToDouble());
+  return success();
+}
+
 LogicalResult LinearOp::inferReturnTypes(MLIRContext *ctx,
                                          std::optional<Location> loc,
                                          Adaptor adaptor,

@@ -97,6 +97,35 @@ def Qnn_LayerNormOp : Qnn_Op<"layer_norm", [Pure,
   let hasVerifier = 1;
 }
 
+def Qnn_GroupNormOp : Qnn_Op<"group_norm", [Pure,
+    AllTypesMatch<["input", "output"]>, AllTypesMatch<["scale", "bias"]>]> {
+  let summary = "group normalization over channel groups (NC...)";
+  let description = [{
+    The `C` channels of an `N x C x ...` input are split into `num_groups`
+    groups of `C / num_groups` consecutive channels; per sample and group,
+    `output = (input - mean) / sqrt(var + epsilon) * scale[c] + bias[c]`,
+    with `mean` and the biased `var` taken over the group's channels and all
+    their spatial positions, and `scale`, `bias` one per channel: PyTorch's
+    `group_norm` (nn.GroupNorm, FCOS's heads); ONNX `InstanceNormalization`
+    is the case `num_groups = C`. The ONNX importer fuses torch.onnx's
+    GroupNorm pattern (Reshape to `N x G x -1`, InstanceNormalization,
+    Reshape back, Mul, Add) into one op. Numerics: docs/semantics.md.
+
+    ```mlir
+    %y = qnn.group_norm %x, %gamma, %beta {num_groups = 32 : i64, epsilon = 1.0e-05 : f64}
+        : tensor<?x256x20x20xf32>, tensor<256xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$input, Qnn_FloatTensor:$scale,
+      Qnn_FloatTensor:$bias, I64Attr:$num_groups,
+      DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon);
+  let results = (outs Qnn_FloatTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
 def Qnn_LinearOp : Qnn_Op<"linear", [Pure, InferTypeOpAdaptor]> {
   let summary = "fully connected layer: output = input * weight^T + bias";
   let description = [{

@@ -390,4 +390,53 @@ Status layerNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
   return Status::ok();
 }
 
+Status groupNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                 int64_t groups, float eps, Tensor &y) {
+  QRT_RETURN_IF_ERROR(unaryPrologue(x, y, "group_norm"));
+  if (x.rank() < 2)
+    return invalidArgument("group_norm: input " + shapeToString(x.shape()) +
+                           " must have rank >= 2 (N, C, ...)");
+  int64_t n = x.shape()[0], c = x.shape()[1];
+  if (groups < 1 || c % groups != 0)
+    return invalidArgument("group_norm: " + std::to_string(groups) +
+                           " groups do not divide " + std::to_string(c) +
+                           " channels");
+  for (const Tensor *p : {&scale, &bias}) {
+    QRT_RETURN_IF_ERROR(checkDType(*p, DType::F32, "group_norm parameter"));
+    if (p->shape() != Shape{c})
+      return invalidArgument("group_norm: scale and bias must be [" +
+                             std::to_string(c) + "], got " +
+                             shapeToString(p->shape()));
+  }
+  int64_t inner = n * c == 0 ? 0 : x.numel() / (n * c);
+  int64_t perGroup = c / groups, cols = perGroup * inner;
+  const float *in = x.data<float>(), *w = scale.data<float>(),
+              *b = bias.data<float>();
+  float *out = y.data<float>();
+  parallelFor(n * groups, 4 * cols, [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; ++r) {
+      const float *xr = in + r * cols;
+      float *yr = out + r * cols;
+      double sum = 0.0;
+      for (int64_t i = 0; i < cols; ++i)
+        sum += xr[i];
+      double mean = cols == 0 ? 0.0 : sum / (double)cols, sq = 0.0;
+      for (int64_t i = 0; i < cols; ++i)
+        sq += ((double)xr[i] - mean) * ((double)xr[i] - mean);
+      double var = cols == 0 ? 0.0 : sq / (double)cols;
+      float m = (float)mean;
+      float rstd = (float)(1.0 / std::sqrt(var + (double)eps));
+      int64_t c0 = (r % groups) * perGroup;
+      for (int64_t k = 0; k < perGroup; ++k) {
+        float a = rstd * w[c0 + k], shift = b[c0 + k] - m * a;
+        const float *xc = xr + k * inner;
+        float *yc = yr + k * inner;
+        for (int64_t i = 0; i < inner; ++i)
+          yc[i] = xc[i] * a + shift;
+      }
+    }
+  });
+  return Status::ok();
+}
+
 } // namespace qrt

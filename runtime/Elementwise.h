@@ -64,6 +64,13 @@ Status batchNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
 Status layerNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
                  int64_t axis, float eps, Tensor &y);
 
+/// Group normalization of x [N, C, ...]: per sample and group of
+/// C / groups consecutive channels, the mean and biased variance over the
+/// group's channels and positions (accumulated in double), then per channel
+/// y = x a + (bias - mean a) with a = scale / sqrt(var + eps), as ATen.
+Status groupNorm(const Tensor &x, const Tensor &scale, const Tensor &bias,
+                 int64_t groups, float eps, Tensor &y);
+
 } // namespace qrt
 
 #endif // QRT_ELEMENTWISE_H

@@ -403,6 +403,11 @@ struct LayerNormParams {
   int64_t axis = 0;
   float epsilon = 1e-5f;
 };
+/// group_norm over `groups` channel groups.
+struct GroupNormParams {
+  int64_t groups = 1;
+  float epsilon = 1e-5f;
+};
 /// pow by a constant exponent.
 struct PowParams {
   float exponent = 1.f;

@@ -196,6 +196,17 @@ QRT_DEFINE_KERNEL(layer_norm, LayerNormParams) {
   return s;
 }
 
+QRT_DEFINE_KERNEL(group_norm, GroupNormParams) {
+  const Tensor &x = ctx[io.in[0]];
+  Tensor out = x.defined() && x.dtype() == DType::F32
+                   ? ctx.output(io.out[0], x.shape(), DType::F32)
+                   : Tensor();
+  Status s =
+      groupNorm(x, ctx[io.in[1]], ctx[io.in[2]], p.groups, p.epsilon, out);
+  ctx[io.out[0]] = std::move(out);
+  return s;
+}
+
 QRT_DEFINE_KERNEL(relu, NoParams) { return unary(ctx, io, qrt::relu); }
 QRT_DEFINE_KERNEL(sigmoid, NoParams) { return unary(ctx, io, qrt::sigmoid); }
 QRT_DEFINE_KERNEL(hard_swish, NoParams) {

@@ -191,4 +191,31 @@ FailureOr<Value> buildLayerNorm(GraphBuilder &im, Value x, Value scale,
       .getResult();
 }
 
+FailureOr<Value> buildGroupNorm(GraphBuilder &im, Value x, Value scale,
+                                Value bias, int64_t groups, double epsilon) {
+  ArrayRef<int64_t> in = shapeOf(x);
+  if (in.size() < 2 || ShapedType::isDynamic(in[1]))
+    return im.error() << "group normalization needs an input [N, C, ...] "
+                      << "with a static C, got " << x.getType();
+  int64_t c = in[1];
+  if (groups < 1 || c % groups != 0)
+    return im.error() << groups << " groups do not divide the " << c
+                      << " channels of " << x.getType();
+  for (Value *p : {&scale, &bias}) {
+    if (*p)
+      continue;
+    *p = im.constantF32({c}, std::vector<float>(c, p == &scale ? 1.f : 0.f),
+                        p == &scale ? "scale" : "bias");
+  }
+  for (Value p : {scale, bias})
+    if (shapeOf(p) != ArrayRef<int64_t>{c})
+      return im.error() << "scale and bias must be vectors of " << c
+                        << " elements (one per channel), got " << p.getType();
+  OpBuilder &b = im.builder();
+  return qnn::GroupNormOp::create(b, im.loc(), x.getType(), x, scale, bias,
+                                  b.getI64IntegerAttr(groups),
+                                  b.getF64FloatAttr(epsilon))
+      .getResult();
+}
+
 } // namespace qopt::frontend

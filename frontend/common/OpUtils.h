@@ -69,6 +69,13 @@ mlir::FailureOr<mlir::Value> buildLayerNorm(GraphBuilder &im, mlir::Value x,
                                             mlir::Value scale, mlir::Value bias,
                                             int64_t axis, double epsilon);
 
+/// qnn.group_norm of `x` [N, C, ...] with `groups` groups; a null `scale` is
+/// ones and a null `bias` zeros (C must be static). Shape errors are
+/// reported at the node.
+mlir::FailureOr<mlir::Value> buildGroupNorm(GraphBuilder &im, mlir::Value x,
+                                            mlir::Value scale, mlir::Value bias,
+                                            int64_t groups, double epsilon);
+
 } // namespace qopt::frontend
 
 #endif // QOPT_FRONTEND_COMMON_OPUTILS_H

@@ -74,6 +74,11 @@ void registerResizeOps(OpTable &table);
 void registerFoldOps(OpTable &table);
 void registerQuantOps(OpTable &table);
 void registerReduceOps(OpTable &table);
+void registerGroupNormOps(OpTable &table);
+
+/// Folds torch.onnx's GroupNorm chains in `func` into qnn.group_norm
+/// (GroupNorm.cpp).
+void fuseGroupNorms(Importer &im, mlir::func::FuncOp func);
 
 class Importer : public frontend::GraphBuilder {
 public:

@@ -23,7 +23,8 @@ static const OpTable &opTable() {
   static const OpTable table = frontend::makeOpTable<Importer>(
       {registerConvPoolOps, registerLinearOps, registerActivationOps,
        registerElementwiseOps, registerShapeOps, registerResizeOps,
-       registerFoldOps, registerQuantOps, registerReduceOps});
+       registerFoldOps, registerQuantOps, registerReduceOps,
+       registerGroupNormOps});
   return table;
 }
 
@@ -172,6 +173,8 @@ static bool keepsDim0(const OnnxNode &n) {
                                         "Pow",
                                         "Gelu",
                                         "LayerNormalization",
+                                        "InstanceNormalization",
+                                        "Resize",
                                         "Identity",
                                         "Dropout",
                                         "Add",
@@ -257,7 +260,10 @@ LogicalResult Importer::importGraph() {
   for (unsigned i = 0; i < model.nodes.size(); ++i)
     if (failed(importNode(i)))
       return failure();
-  return importOutputs(func);
+  if (failed(importOutputs(func)))
+    return failure();
+  fuseGroupNorms(*this, func);
+  return success();
 }
 
 OwningOpRef<ModuleOp> importOnnxFile(StringRef path, MLIRContext *ctx,

@@ -202,6 +202,9 @@ LogicalResult Importer::importIf() {
   else if (cond && cond->kind == Folded::Kind::Int && raises(n.blocks[0]) &&
            !raises(n.blocks[1]))
     branch = 1;
+  if (branch < 0 && cond && cond->kind == Folded::Kind::Int)
+    return error() << "data-dependent control flow: the condition depends on "
+                      "the dynamic batch size, and qnn has no control flow";
   if (branch < 0)
     return error() << "data-dependent control flow: the condition is only "
                       "known at run time, and qnn has no control flow";

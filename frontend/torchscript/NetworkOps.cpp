@@ -92,6 +92,29 @@ static LogicalResult importBatchNorm(Importer &im) {
   return success();
 }
 
+// aten::group_norm(input, num_groups, weight, bias, eps, cudnn_enabled):
+// nn.GroupNorm (FCOS's heads); no weight / bias is ones / zeros.
+static LogicalResult importGroupNorm(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<int64_t> groups = im.getInt(1, "num_groups");
+  FailureOr<double> eps = im.getFloat(4, "eps");
+  if (failed(x) || failed(groups) || failed(eps))
+    return failure();
+  Value scale, bias;
+  for (auto [i, role, v] :
+       {std::tuple<unsigned, StringRef, Value *>{2, "weight", &scale},
+        {3, "bias", &bias}}) {
+    if (im.isNone(i))
+      continue;
+    FailureOr<Value> p = im.tensor(i, role);
+    if (failed(p))
+      return failure();
+    *v = *p;
+  }
+  return im.bindResult(
+      frontend::buildGroupNorm(im, *x, scale, bias, *groups, *eps));
+}
+
 // aten::layer_norm(input, normalized_shape, weight, bias, eps, cudnn_enable):
 // normalized over the trailing len(normalized_shape) axes.
 static LogicalResult importLayerNorm(Importer &im) {
@@ -365,6 +388,7 @@ void registerNetworkOps(OpTable &table) {
   table["aten::conv2d"] = importConv2d;
   table["aten::_convolution"] = importConvolution;
   table["aten::batch_norm"] = importBatchNorm;
+  table["aten::group_norm"] = importGroupNorm;
   table["aten::relu"] = importUnary<qnn::ReluOp>;
   table["aten::sigmoid"] = importUnary<qnn::SigmoidOp>;
   table["aten::hardswish"] = importUnary<qnn::HardSwishOp>;

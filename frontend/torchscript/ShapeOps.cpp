@@ -266,7 +266,37 @@ static LogicalResult importExpand(Importer &im) {
 
 /// aten::slice(self, dim, start, end, step) with step 1 over a static
 /// dimension: qnn.slice (the whole dimension: the input itself).
+/// aten::slice.t(list, start, end, step) of an import-time list (Python's
+/// l[start:end:step], F.group_norm's input.size()[2:]).
+static LogicalResult importListSlice(Importer &im, const Folded &list) {
+  int64_t n = list.items.size();
+  int64_t bounds[3] = {0, n, 1};
+  for (unsigned i = 1; i < 4; ++i) {
+    if (im.isNone(i))
+      continue;
+    FailureOr<int64_t> v = im.getInt(i, i == 1 ? "start" : i == 2 ? "end" : "step");
+    if (failed(v))
+      return failure();
+    bounds[i - 1] = *v;
+  }
+  if (bounds[2] != 1)
+    return im.error() << "list slice with step " << bounds[2]
+                      << " is not supported (only 1)";
+  auto clampIndex = [&](int64_t v) {
+    return std::clamp<int64_t>(v < 0 ? v + n : v, 0, n);
+  };
+  Folded out;
+  out.kind = Folded::Kind::List;
+  for (int64_t i = clampIndex(bounds[0]), e = clampIndex(bounds[1]); i < e; ++i)
+    out.items.push_back(list.items[i]);
+  im.setFolded(0, out);
+  return success();
+}
+
 static LogicalResult importSlice(Importer &im) {
+  if (const Folded *list = im.folded(0))
+    if (list->kind == Folded::Kind::List && im.node().inputs.size() == 4)
+      return importListSlice(im, *list);
   FailureOr<Value> x = im.tensor(0);
   FailureOr<int64_t> dim = im.getInt(1, "dim"), step = im.getInt(4, "step");
   if (failed(x) || failed(dim) || failed(step))

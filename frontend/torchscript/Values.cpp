@@ -283,6 +283,14 @@ LogicalResult foldScalarBinary(Importer &im) {
       im.setFolded(0, Folded::ofBool(differ == (op == "ne")));
     return success();
   }
+  // + of two lists is their concatenation ([a, b] + list(x.size()[2:])).
+  if (op == "add" && la && lb && la->kind == Folded::Kind::List &&
+      lb->kind == Folded::Kind::List) {
+    Folded cat = *la;
+    llvm::append_range(cat.items, lb->items);
+    im.setFolded(0, cat);
+    return success();
+  }
   std::optional<Folded> fa = numberOf(im, 0), fb = numberOf(im, 1);
   if (!fa || !fb)
     return im.error() << "needs numbers known at import time (arithmetic on "
@@ -292,11 +300,11 @@ LogicalResult foldScalarBinary(Importer &im) {
   bool unknown = (a->kind != Folded::Kind::Float && isUnknown(a->i)) ||
                  (b->kind != Folded::Kind::Float && isUnknown(b->i));
   double x = a->number(), y = b->number();
+  // A comparison with a value that depends on the dynamic batch size is
+  // undecided (kUnknown), which only an assertion's prim::If accepts
+  // (F.group_norm's _verify_batch_size: N * C / G * H * W == 1 raises).
   auto cmp = [&](bool v) -> LogicalResult {
-    if (unknown)
-      return im.error() << "compares a value that depends on the dynamic "
-                           "batch size (data-dependent control flow)";
-    im.setFolded(0, Folded::ofBool(v));
+    im.setFolded(0, unknown ? Folded::ofInt(kUnknown) : Folded::ofBool(v));
     return success();
   };
   if (op == "eq")
@@ -396,6 +404,16 @@ static LogicalResult importDropout(Importer &im) {
                       << ") is not supported (a random mask; export the "
                          "model in eval mode)";
   im.forward(0, 0);
+  return success();
+}
+
+/// aten::list(l): a copy of an import-time list (F.group_norm's
+/// list(input.size()[2:])).
+static LogicalResult importListCopy(Importer &im) {
+  const Folded *list = im.folded(0);
+  if (!list || list->kind != Folded::Kind::List)
+    return im.error() << "needs a list known at import time";
+  im.setFolded(0, *list);
   return success();
 }
 
@@ -514,6 +532,7 @@ void registerValueOps(OpTable &table) {
   table["aten::dim"] = importDim;
   table["prim::dtype"] = importDtype;
   table["aten::len"] = importLen;
+  table["aten::list"] = importListCopy;
   for (const char *k : {"aten::Int", "aten::Float", "prim::NumToTensor",
                         "aten::ScalarImplicit", "aten::IntImplicit",
                         "aten::FloatImplicit"})

@@ -711,6 +711,30 @@ func.func @layer_norm_epsilon(%x: tensor<2x3x4xf32>, %g: tensor<4xf32>) {
 
 // -----
 
+func.func @group_norm_groups(%x: tensor<2x6x4x4xf32>, %g: tensor<6xf32>) {
+  // expected-error @+1 {{num_groups must divide the 6 channels, got 4}}
+  %0 = qnn.group_norm %x, %g, %g {num_groups = 4 : i64} : tensor<2x6x4x4xf32>, tensor<6xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_scale_shape(%x: tensor<2x6x4x4xf32>, %g: tensor<4xf32>) {
+  // expected-error @+1 {{scale and bias must be static vectors of 6 elements (one per channel), got 'tensor<4xf32>'}}
+  %0 = qnn.group_norm %x, %g, %g {num_groups = 2 : i64} : tensor<2x6x4x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_rank(%x: tensor<6xf32>, %g: tensor<6xf32>) {
+  // expected-error @+1 {{expects an input of rank >= 2 with channels on axis 1, got rank 1}}
+  %0 = qnn.group_norm %x, %g, %g {num_groups = 2 : i64} : tensor<6xf32>, tensor<6xf32>
+  return
+}
+
+// -----
+
 func.func @expand_not_one(%t: tensor<2x1x8xf32>, %x: tensor<?x3x32xf32>) {
   // expected-error @+2 {{failed to infer returned types}}
   // expected-error @+1 {{axis 0 of the input must have size 1}}

@@ -82,6 +82,13 @@ func.func @layer_norm_pow_sqrt(%x: tensor<?x17x8xf32>, %g: tensor<8xf32>, %b: te
   return %3 : tensor<?x17x8xf32>
 }
 
+// CHECK-LABEL: func.func @group_norm
+func.func @group_norm(%x: tensor<?x8x5x5xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<?x8x5x5xf32> {
+  // CHECK: qnn.group_norm %{{.*}}, %{{.*}}, %{{.*}} {num_groups = 4 : i64} : tensor<?x8x5x5xf32>, tensor<8xf32>
+  %0 = qnn.group_norm %x, %g, %b {num_groups = 4 : i64, epsilon = 1.0e-5 : f64} : tensor<?x8x5x5xf32>, tensor<8xf32>
+  return %0 : tensor<?x8x5x5xf32>
+}
+
 // CHECK-LABEL: func.func @expand
 func.func @expand(%t: tensor<1x1x8xf32>, %x: tensor<?x3x32x32xf32>) -> tensor<?x1x8xf32> {
   // CHECK: qnn.expand %{{.*}}, %{{.*}} {axes = array<i64: 0>} : (tensor<1x1x8xf32>, tensor<?x3x32x32xf32>) -> tensor<?x1x8xf32>

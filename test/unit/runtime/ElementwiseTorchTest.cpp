@@ -172,4 +172,30 @@ TEST(LayerNorm, MatchesAten) {
       layerNorm(fromTorch(x), fromTorch(g), fromTorch(g), 4, 1e-5f, bad).isOk());
 }
 
+// group_norm with 1 (layer norm over C, H, W), 2, 4 and 8 (instance norm)
+// groups of 8 channels, on 4-D and 3-D inputs; PyTorch accumulates in float,
+// we in double: 1e-5.
+TEST(GroupNorm, MatchesAten) {
+  torch::manual_seed(6);
+  at::Tensor x = torch::randn({2, 8, 5, 7}) * 3 + 1;
+  for (at::Tensor in : {x, x.reshape({2, 8, 35})})
+    for (int64_t groups : {1, 2, 4, 8}) {
+      torch::manual_seed(groups);
+      at::Tensor g = torch::rand({8}) + 0.5, b = torch::randn({8});
+      at::Tensor ref = at::group_norm(in, groups, g, b, 1e-5);
+      Tensor y;
+      ASSERT_OK(groupNorm(fromTorch(in), fromTorch(g), fromTorch(b), groups,
+                          1e-5f, y));
+      EXPECT_LE(maxRelError(y, ref), 1e-5)
+          << "groups " << groups << ", rank " << in.dim();
+    }
+  Tensor bad;
+  at::Tensor g = torch::ones({8});
+  EXPECT_FALSE(
+      groupNorm(fromTorch(x), fromTorch(g), fromTorch(g), 3, 1e-5f, bad).isOk());
+  EXPECT_FALSE(groupNorm(fromTorch(x), fromTorch(torch::ones({4})),
+                         fromTorch(torch::ones({4})), 2, 1e-5f, bad)
+                   .isOk());
+}
+
 } // namespace
