@@ -56,10 +56,25 @@ static LogicalResult resizedShape(Importer &im, ArrayRef<int64_t> in,
     return im.error() << "only NCHW (rank 4) inputs are supported";
   out.assign(in.begin(), in.end());
   if (sizes && sizes->numElements() > 0) {
-    if (sizes->numElements() != 4 || sizes->isFloat() || !sizes->fullyKnown())
-      return im.error() << "sizes must hold 4 known values";
-    for (int d = 2; d < 4; ++d)
+    if (sizes->numElements() != 4 || sizes->isFloat())
+      return im.error() << "sizes must hold 4 integers";
+    // N and C may be known only at run time (torchvision's FPN resizes to
+    // cat(x.shape[:2], size) with a dynamic batch): then they must be the
+    // input's own dimensions, which the folded Shape tells.
+    for (int d = 0; d < 2; ++d) {
+      int64_t v = sizes->ints[d];
+      if (isUnknown(v) && (v == kUnknown || v != im.dimValue(0, d)))
+        return im.error() << "sizes[" << d << "] is known only at run time "
+                          << "and is not dimension " << d << " of the input";
+      if (!isUnknown(v) && !ShapedType::isDynamic(in[d]) && v != in[d])
+        return im.error() << "only the spatial dimensions may be resized";
+    }
+    for (int d = 2; d < 4; ++d) {
+      if (isUnknown(sizes->ints[d]))
+        return im.error() << "sizes[" << d << "] (a spatial size) must be "
+                          << "known at import time";
       out[d] = sizes->ints[d];
+    }
   } else if (scales && scales->numElements() > 0) {
     if (scales->numElements() != 4 || !scales->isFloat())
       return im.error() << "scales must hold 4 float values";

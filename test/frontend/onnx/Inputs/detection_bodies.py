@@ -13,7 +13,8 @@ head outputs. NAME is one of:
              affine parameters, and GroupNorm(1, 8)
 
 By default the reduced variants (make test): ResNet-18 backbones with 32 / 64
-FPN channels, SSDlite at width 0.25, few classes, 64x64 inputs; --full builds
+FPN channels, SSDlite at width 0.25, few classes, 64x64 inputs (FCOS
+256x256); --full builds
 the real widths (ResNet-50, 256 channels, 91 classes, 320x320 unless --size).
 Backbones use FrozenBatchNorm2d as torchvision's pretrained configurations
 do, with random statistics; GroupNorm / BatchNorm parameters are random too.
@@ -177,8 +178,11 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     formats = a.formats.split(",")
-    size = a.size or (320 if a.full else 64)
     for name in a.names:
+        # FCOS's GroupNorm(32) over P7 of a 64x64 input normalizes groups of
+        # 2 values, ill-conditioned enough that PyTorch and onnxruntime
+        # differ by 3e-4: the reduced FCOS takes 256x256 (P7 is 2x2).
+        size = a.size or (320 if a.full else 256 if name == "fcos" else 64)
         model = randomize(build(name, a.full))
         torch.manual_seed(3)
         x = torch.randn(2, 3, size, size)
