@@ -352,20 +352,23 @@ static LogicalResult importDropout(Importer &im) {
 /// input already has stays; a size-1 dimension expanded to a graph input's
 /// run-time size (a dim_param, e.g. the batch of a vision transformer's
 /// class token) becomes qnn.expand like that input. Static expansions and
-/// added dimensions are refused. An import-time input is folded.
+/// added dimensions are refused. An import-time input expanded to a known
+/// shape is folded.
 static LogicalResult importExpand(Importer &im) {
   // Not requireInts: the shape may hold named run-time sizes.
   const ConstTensor *shape = im.constant(1);
   if (!shape || shape->isFloat())
     return im.error() << "shape (input 1) must be an import-time integer "
                          "tensor";
-  if (const ConstTensor *c = im.constant(0)) {
-    FailureOr<ConstTensor> r;
-    if (shape->fullyKnown())
-      r = foldExpand(*c, shape->ints);
+  // An import-time tensor expanded to a known shape is folded (Swin's mask
+  // updates); to a run-time size (ViT's class token to the batch) it is
+  // qnn.expand.
+  const ConstTensor *c = im.constant(0);
+  if (c && shape->fullyKnown()) {
+    FailureOr<ConstTensor> r = foldExpand(*c, shape->ints);
     if (failed(r))
-      return im.error() << "Expand of an import-time tensor needs a known "
-                           "shape that it broadcasts to";
+      return im.error() << "Expand of an import-time tensor to a shape it "
+                           "does not broadcast to";
     im.setConstant(0, std::move(*r));
     return success();
   }
