@@ -312,9 +312,28 @@ def transforms():
         out("transform", "spec%d.txt" % i, spec.encode())
 
 
+def coco():
+    """COCO annotation files whose one image is a.png (FuzzCoco.cpp)."""
+    import json
+    good = {"images": [{"id": 1, "file_name": "a.png", "width": 96,
+                        "height": 64}],
+            "categories": [{"id": 1, "name": "a"}, {"id": 3, "name": "b"}],
+            "annotations": [
+                {"id": 1, "image_id": 1, "category_id": 3,
+                 "bbox": [1.5, 2, 30, 40.25], "area": 1207.5, "iscrowd": 0},
+                {"id": 2, "image_id": 1, "category_id": 1,
+                 "bbox": [0, 0, 96, 64], "iscrowd": 1}]}
+    out("coco", "two-boxes.json", json.dumps(good).encode())
+    out("coco", "no-annotations.json", json.dumps(
+        {k: v for k, v in good.items() if k != "annotations"}).encode())
+    bad = json.loads(json.dumps(good))
+    bad["annotations"][0]["category_id"] = 2
+    out("coco", "bad-category.json", json.dumps(bad).encode())
+
+
 GENERATORS = ["node_models", "small_cnn", "qdq_model", "npy", "idx",
               "checkpoints", "policies", "mlir", "torchscript", "images",
-              "transforms"]
+              "transforms", "coco"]
 
 
 def main():
@@ -339,6 +358,7 @@ def main():
     torchscript()
     images()
     transforms()
+    coco()
 
 
 if __name__ == "__main__":
