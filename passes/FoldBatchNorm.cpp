@@ -83,11 +83,12 @@ static LogicalResult planQuantizedWeight(FoldPlan &plan, std::string &why) {
   return success();
 }
 
-/// Decides whether `bn` folds into its producer. On failure `why` says what
-/// stands in the way, for the remark.
-static FailureOr<FoldPlan> planFold(BatchNormOp bn, std::string &why) {
-  Operation *producer = bn.getInput().getDefiningOp();
-  FoldPlan plan;
+/// Reads the layer that produces `input` into `plan` (its weight, as
+/// levels when quantized, and bias) when a per-channel affine of its output
+/// can be folded into it. On failure `why` says what stands in the way.
+static LogicalResult readProducer(Value input, FoldPlan &plan,
+                                  std::string &why) {
+  Operation *producer = input.getDefiningOp();
   plan.producer = producer;
   if (auto conv = dyn_cast_or_null<Conv2dOp>(producer)) {
     plan.weight = conv.getWeight();
@@ -135,14 +136,30 @@ static FailureOr<FoldPlan> planFold(BatchNormOp bn, std::string &why) {
   } else {
     w = readF32Constant(plan.weight);
   }
+  std::optional<SmallVector<float>> b = readF32Constant(plan.bias);
+  if (!w || (plan.bias && !b)) {
+    why = "the layer's weights are not constants";
+    return failure();
+  }
+  int64_t channels =
+      cast<RankedTensorType>(plan.weight.getType()).getDimSize(0);
+  plan.w = std::move(*w);
+  plan.b = b ? std::move(*b) : SmallVector<float>(channels, 0.0f);
+  return success();
+}
+
+/// Decides whether `bn` folds into its producer. On failure `why` says what
+/// stands in the way, for the remark.
+static FailureOr<FoldPlan> planFold(BatchNormOp bn, std::string &why) {
+  FoldPlan plan;
+  if (failed(readProducer(bn.getInput(), plan, why)))
+    return failure();
   std::optional<SmallVector<float>> gamma = readF32Constant(bn.getScale());
   std::optional<SmallVector<float>> beta = readF32Constant(bn.getBias());
   std::optional<SmallVector<float>> mean = readF32Constant(bn.getMean());
   std::optional<SmallVector<float>> var = readF32Constant(bn.getVariance());
-  std::optional<SmallVector<float>> b = readF32Constant(plan.bias);
-  if (!w || !gamma || !beta || !mean || !var || (plan.bias && !b)) {
-    why = "the layer's weights or the batch_norm statistics are not "
-          "constants";
+  if (!gamma || !beta || !mean || !var) {
+    why = "the batch_norm statistics are not constants";
     return failure();
   }
   int64_t channels =
@@ -152,8 +169,6 @@ static FailureOr<FoldPlan> planFold(BatchNormOp bn, std::string &why) {
     return failure();
   }
   double eps = bn.getEpsilon().convertToDouble();
-  plan.w = std::move(*w);
-  plan.b = b ? std::move(*b) : SmallVector<float>(channels, 0.0f);
   for (int64_t c = 0; c < channels; ++c) {
     // Double precision, rounded once: the folded layer should differ from
     // conv-then-BN by float rounding only.
@@ -167,17 +182,13 @@ static FailureOr<FoldPlan> planFold(BatchNormOp bn, std::string &why) {
   return plan;
 }
 
-namespace {
-struct FoldBatchNormPattern : OpRewritePattern<BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(BatchNormOp bn,
-                                PatternRewriter &rewriter) const override {
-    std::string why;
-    FailureOr<FoldPlan> plan = planFold(bn, why);
-    if (failed(plan))
-      return rewriter.notifyMatchFailure(bn, why);
-
+/// Replaces `last` (the batch_norm, or the last op of the affine) by the
+/// producer with the folded weight and bias of `plan`; `between` (the
+/// affine's mul) is erased with the producer.
+static void applyFold(const FoldPlan *plan, Operation *last,
+                      ArrayRef<Operation *> between,
+                      PatternRewriter &rewriter) {
+  {
     auto wType = cast<RankedTensorType>(plan->weight.getType());
     int64_t channels = wType.getDimSize(0);
     int64_t perChannel = plan->w.size() / channels;
@@ -222,19 +233,105 @@ struct FoldBatchNormPattern : OpRewritePattern<BatchNormOp> {
         rewriter, loc, DenseElementsAttr::get(biasType, ArrayRef(plan->shift)));
 
     Operation *replacement;
+    Type type = last->getResult(0).getType();
     if (auto conv = dyn_cast<Conv2dOp>(plan->producer))
       replacement = Conv2dOp::create(
-          rewriter, rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()}),
-          bn.getType(), conv.getInput(), newW, newB, conv.getStridesAttr(),
+          rewriter, rewriter.getFusedLoc({conv.getLoc(), last->getLoc()}),
+          type, conv.getInput(), newW, newB, conv.getStridesAttr(),
           conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
     else
       replacement = LinearOp::create(
-          rewriter, rewriter.getFusedLoc({plan->producer->getLoc(), bn.getLoc()}),
-          bn.getType(), cast<LinearOp>(plan->producer).getInput(), newW, newB);
-    rewriter.replaceOp(bn, replacement->getResults());
+          rewriter,
+          rewriter.getFusedLoc({plan->producer->getLoc(), last->getLoc()}),
+          type, cast<LinearOp>(plan->producer).getInput(), newW, newB);
+    rewriter.replaceOp(last, replacement->getResults());
+    for (Operation *op : between)
+      rewriter.eraseOp(op);
     rewriter.eraseOp(plan->producer);
     if (plan->quant)
       rewriter.eraseOp(plan->quant);
+  }
+}
+
+namespace {
+struct FoldBatchNormPattern : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    std::string why;
+    FailureOr<FoldPlan> plan = planFold(bn, why);
+    if (failed(plan))
+      return rewriter.notifyMatchFailure(bn, why);
+    applyFold(&*plan, bn, {}, rewriter);
+    return success();
+  }
+};
+
+/// The per-channel constant that `op` (a binary op with `x` [N, C, ...] as
+/// one operand) applies: shaped [C, 1, ...] or [1, C, 1, ...].
+template <typename OpTy>
+static std::optional<SmallVector<float>> channelConstant(OpTy op, Value x) {
+  if (op.getLhs() != x && op.getRhs() != x)
+    return std::nullopt;
+  Value other = op.getLhs() == x ? op.getRhs() : op.getLhs();
+  ArrayRef<int64_t> in = cast<RankedTensorType>(x.getType()).getShape();
+  auto t = dyn_cast<RankedTensorType>(other.getType());
+  if (other == x || !t || in.size() < 2 || t.getRank() > (int64_t)in.size() ||
+      t.getRank() + 1 < (int64_t)in.size() ||
+      op.getType() != x.getType())
+    return std::nullopt;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    size_t axis = i + in.size() - t.getRank();
+    if (t.getDimSize(i) != (axis == 1 ? in[1] : 1))
+      return std::nullopt;
+  }
+  return readF32Constant(other);
+}
+
+/// FrozenBatchNorm2d (torchvision's detection backbones), traced or
+/// exported: `conv(x) * k + s` with constant per-channel k and s (shaped
+/// [1, C, 1, 1] or [C, 1, 1]) folds into the conv like a batch_norm with
+/// k = gamma / sqrt(var + eps): W' = W k, b' = b k + s. A mul alone folds
+/// too (s = 0).
+struct FoldChannelAffinePattern : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MulOp mul,
+                                PatternRewriter &rewriter) const override {
+    Value y = mul.getLhs().getDefiningOp<Conv2dOp>() ? mul.getLhs()
+                                                      : mul.getRhs();
+    if (!y.getDefiningOp<Conv2dOp>())
+      return rewriter.notifyMatchFailure(mul, "not a product with a conv2d");
+    std::optional<SmallVector<float>> k = channelConstant(mul, y);
+    if (!k)
+      return rewriter.notifyMatchFailure(mul, "not a per-channel constant");
+    Operation *last = mul;
+    SmallVector<float> s(k->size(), 0.f);
+    if (mul->hasOneUse())
+      if (auto add = dyn_cast<AddOp>(*mul->getUsers().begin()))
+        if (std::optional<SmallVector<float>> shift =
+                channelConstant(add, mul.getResult())) {
+          s = std::move(*shift);
+          last = add;
+        }
+    std::string why;
+    FoldPlan plan;
+    if (failed(readProducer(y, plan, why)))
+      return rewriter.notifyMatchFailure(mul, why);
+    if (k->size() != plan.b.size())
+      return rewriter.notifyMatchFailure(mul, "channel count mismatch");
+    for (size_t c = 0; c < k->size(); ++c) {
+      plan.k.push_back((*k)[c]);
+      plan.shift.push_back(
+          (float)((double)plan.b[c] * (double)(*k)[c] + (double)s[c]));
+    }
+    if (plan.grid && failed(planQuantizedWeight(plan, why)))
+      return rewriter.notifyMatchFailure(mul, why);
+    SmallVector<Operation *> between;
+    if (last != mul.getOperation())
+      between.push_back(mul);
+    applyFold(&plan, last, between, rewriter);
     return success();
   }
 };
@@ -267,5 +364,6 @@ struct FoldBatchNormPass
 } // namespace
 
 void qopt::populateFoldBatchNormPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldBatchNormPattern>(patterns.getContext());
+  patterns.add<FoldBatchNormPattern, FoldChannelAffinePattern>(
+      patterns.getContext());
 }

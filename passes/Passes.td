@@ -42,6 +42,13 @@ def FoldBatchNormPass : Pass<"qnn-fold-batch-norm", "::mlir::func::FuncOp"> {
     (the same check applies). Other methods (lsq_plus, lqnet,
     non_uniform, adaround, adaptive normalization) are not folded.
 
+    **FrozenBatchNorm2d.** torchvision's detection backbones freeze batch
+    norm as a per-channel affine, `conv2d(x) * k + s` with constants `k`
+    and `s` shaped `[1, C, 1, 1]` or `[C, 1, 1]` (qnn.mul, qnn.add, traced
+    or exported); it folds the same way with `k` given: `W' = W k`,
+    `b' = b k + s` (a mul alone folds with `s = 0`), through a trained
+    weight quantizer too.
+
     ```mlir
     %y = qnn.conv2d %x, %w : (...) -> tensor<?x16x28x28xf32>
     %z = qnn.batch_norm %y, %g, %b, %m, %v : tensor<?x16x28x28xf32>, tensor<16xf32>

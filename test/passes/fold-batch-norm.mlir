@@ -111,7 +111,7 @@ func.func @shared_weight(%x: tensor<1x1x4x4xf32>) -> (tensor<1x2x4x4xf32>, tenso
 func.func @weights_not_constant(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32> {
   %p = arith.constant dense<1.0> : tensor<2xf32>
   %y = qnn.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
-  // expected-remark @+1 {{batch_norm not folded: the layer's weights or the batch_norm statistics are not constants}}
+  // expected-remark @+1 {{batch_norm not folded: the layer's weights are not constants}}
   %z = qnn.batch_norm %y, %p, %p, %p, %p : tensor<1x2x4x4xf32>, tensor<2xf32>
   return %z : tensor<1x2x4x4xf32>
 }
@@ -298,4 +298,60 @@ func.func @negative_step_off_grid(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32
   // expected-remark @+1 {{batch_norm not folded: output channel 0 of the folded weight has level 8 (its quantizer's level 8 times the sign of gamma / sqrt(var + eps) = 0.999995), outside the 4-bit grid [-8, 7] (a narrow, symmetric grid, wt_narrow, always folds)}}
   %z = qnn.batch_norm %y, %p, %p, %p, %p : tensor<1x1x4x4xf32>, tensor<1xf32>
   return %z : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// FrozenBatchNorm2d as traced / exported: conv(x) * k + s with per-channel
+// constants folds like a batch_norm: k = [2, -1], s = [0.5, 1],
+// W' = W k = [2, -2], b' = b k + s = [1 * 2 + 0.5, 1 * -1 + 1] = [2.5, 0].
+// CHECK-LABEL: func.func @frozen_batch_norm
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}2.000000e+00]]], {{\[\[\[}}-2.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<[2.500000e+00, 0.000000e+00]> : tensor<2xf32>
+// CHECK: %[[Y:.*]] = qnn.conv2d %{{.*}}, %[[W]], %[[B]] : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+// CHECK-NOT: qnn.mul
+// CHECK-NOT: qnn.add
+// CHECK: return %[[Y]]
+func.func @frozen_batch_norm(%x: tensor<?x1x4x4xf32>) -> tensor<?x2x4x4xf32> {
+  %w = arith.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
+  %b = arith.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %k = arith.constant dense<[[[[2.0]], [[-1.0]]]]> : tensor<1x2x1x1xf32>
+  %s = arith.constant dense<[[[0.5]], [[1.0]]]> : tensor<2x1x1xf32>
+  %y = qnn.conv2d %x, %w, %b : (tensor<?x1x4x4xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %m = qnn.mul %y, %k : (tensor<?x2x4x4xf32>, tensor<1x2x1x1xf32>) -> tensor<?x2x4x4xf32>
+  %z = qnn.add %s, %m : (tensor<2x1x1xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  return %z : tensor<?x2x4x4xf32>
+}
+
+// -----
+
+// A per-channel scale alone (constant on the left) folds with s = 0; the
+// conv had no bias: b' = 0.
+// CHECK-LABEL: func.func @channel_scale_only
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}3.000000e+00]]], {{\[\[\[}}1.000000e+00]]]]> : tensor<2x1x1x1xf32>
+// CHECK-DAG: %[[B:.*]] = arith.constant dense<0.000000e+00> : tensor<2xf32>
+// CHECK: qnn.conv2d %{{.*}}, %[[W]], %[[B]]
+// CHECK-NOT: qnn.mul
+func.func @channel_scale_only(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %w = arith.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
+  %k = arith.constant dense<[[[3.0]], [[0.5]]]> : tensor<2x1x1xf32>
+  %y = qnn.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %m = qnn.mul %k, %y : (tensor<2x1x1xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  return %m : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// Not an affine per channel: a scale per position, or a conv whose output
+// has another user, stays.
+// CHECK-LABEL: func.func @not_channel_affine
+// CHECK: qnn.mul
+// CHECK: qnn.mul
+func.func @not_channel_affine(%x: tensor<1x1x4x4xf32>, %p: tensor<1x2x4x4xf32>) -> (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) {
+  %w = arith.constant dense<[[[[1.0]]], [[[2.0]]]]> : tensor<2x1x1x1xf32>
+  %k = arith.constant dense<[[[3.0]], [[0.5]]]> : tensor<2x1x1xf32>
+  %y = qnn.conv2d %x, %w : (tensor<1x1x4x4xf32>, tensor<2x1x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %m = qnn.mul %y, %p : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %n = qnn.mul %y, %k : (tensor<1x2x4x4xf32>, tensor<2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %m, %n, %y : tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>
 }
