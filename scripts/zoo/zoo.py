@@ -53,6 +53,9 @@ FAMILIES = [
 ]
 
 
+TRANSFORMERS = {"ViT", "Swin", "Swin v2", "MaxViT"}
+
+
 def family(name):
     for fam, pat in FAMILIES:
         if re.match(pat, name):
@@ -210,7 +213,8 @@ def compare(actual, expected):
 
 def drive(name, fmt, out, args, meta):
     r = {"model": name, "format": fmt, "family": family(name), "size": meta["size"],
-         "params": meta["params"], "status": "", "detail": "", "seconds": {}}
+         "params": meta["params"], "status": "", "detail": "", "seconds": {},
+         "commit": args.commit}
     exp = meta["export"].get(fmt)
     if exp and exp.get("error", "").startswith("skipped"):
         r["status"], r["detail"] = "skipped", exp["error"]
@@ -359,8 +363,12 @@ def do_model(name, args):
 
 
 def write_doc(args):
-    rows = [json.load(open(p)) for p in glob.glob(os.path.join(args.out, "*", "*.json"))
-            if not p.endswith("meta.json")]
+    paths = [p for p in glob.glob(os.path.join(args.out, "*", "*.json"))
+             if not p.endswith("meta.json")]
+    rows = [json.load(open(p)) for p in paths]
+    stamps = sorted(os.path.getmtime(p) for p in paths) or [time.time()]
+    when = lambda t: time.strftime("%Y-%m-%d %H:%M", time.gmtime(t))  # noqa: E731
+    commits = sorted({r["commit"] for r in rows if r.get("commit")})
     order = {f: i for i, f in enumerate(FORMATS)}
     fam_order = {f: i for i, (f, _) in enumerate(FAMILIES)}
     rows.sort(key=lambda r: (fam_order.get(r["family"], 99), r["model"], order[r["format"]]))
@@ -370,7 +378,14 @@ def write_doc(args):
     matched = sum(r["status"] == "ok" or r["status"].startswith("float ok") for r in rows)
     exact = sum(r["status"] == "ok" for r in rows)
     exported = sum(r["status"] not in ("export failed", "skipped") for r in rows)
+    skipped = sorted({r["model"] for r in rows if r["status"] == "skipped"})
+    n_skipped = sum(r["status"] == "skipped" for r in rows)
     models = len({r["model"] for r in rows})
+    pct = lambda a, b: f"{a} / {b} ({100.0 * a / max(b, 1):.1f}%)"  # noqa: E731
+    is_match = lambda r: r["status"] == "ok" or r["status"].startswith("float ok")  # noqa: E731
+    ran = [r for r in rows if r["status"] not in ("export failed", "skipped")]
+    cnn = [r for r in rows if r["family"] not in TRANSFORMERS and r["status"] != "skipped"]
+    tf = [r for r in rows if r["family"] in TRANSFORMERS and r["status"] != "skipped"]
     lines = [
         "# Model zoo: torchvision classifiers through qopt",
         "",
@@ -399,6 +414,12 @@ def write_doc(args):
         "float. Times are seconds on this machine's CPU (--threads "
         f"{args.threads}): import, qrun, qc quantize.",
         "",
+        f"Each row is the last result of its pair under build/zoo; these come "
+        f"from runs between {when(stamps[0])} and {when(stamps[-1])} UTC"
+        + (f" (commits {', '.join(commits)} and earlier)" if commits else "")
+        + ", so a row may predate later commits; `make test` re-checks one "
+        "model per CNN family at every commit (zoo-subset.test).",
+        "",
         "Reproduce: `make zoo` (all: hours on 2 cores), or one family: "
         "`.venv/bin/python scripts/zoo/zoo.py --models 'resnet.*,vgg11'`; the "
         "table is rebuilt from every result under build/zoo "
@@ -407,10 +428,24 @@ def write_doc(args):
         "## Summary",
         "",
         f"- {models} models, {n} (model, format) pairs",
+        f"- skipped for size: {n_skipped} pairs ({', '.join(skipped) or 'none'}: "
+        f"over --max-params {args.max_params / 1e6:.0f} M parameters, the time and "
+        "memory budget of a 2-core run; `zoo.py --max-params 0` runs them)",
         f"- exported by PyTorch: {exported} / {n}",
-        f"- imported: {imported} / {n} ({100.0 * imported / max(n, 1):.1f}%)",
-        f"- imported and matching PyTorch: {matched} / {n} ({100.0 * matched / max(n, 1):.1f}%)",
-        f"- W8A8 with integer = fake-quant bit for bit: {exact} / {n} ({100.0 * exact / max(n, 1):.1f}%)",
+        f"- imported: {pct(imported, n)}",
+        f"- imported and matching PyTorch: {pct(matched, n)}",
+        f"- W8A8 with integer = fake-quant bit for bit: {pct(exact, n)}",
+        "",
+        "Of the pairs that were run (PyTorch exported them, not skipped for size):",
+        "",
+        f"- imported and matching PyTorch: {pct(sum(map(is_match, ran)), len(ran))}",
+        f"- W8A8 with integer = fake-quant bit for bit: "
+        f"{pct(sum(r['status'] == 'ok' for r in ran), len(ran))}",
+        f"- CNNs (every family but {', '.join(sorted(TRANSFORMERS))}), W8A8 "
+        f"bit-exact: {pct(sum(r['status'] == 'ok' for r in cnn), len(cnn))}",
+        f"- transformers, imported and matching PyTorch: "
+        f"{pct(sum(map(is_match, tf)), len(tf))}; W8A8 bit-exact: "
+        f"{pct(sum(r['status'] == 'ok' for r in tf), len(tf))}",
         "",
     ]
     by_status = {}
@@ -480,6 +515,8 @@ def main():
         if args.list:
             print("\n".join(names))
             return
+        args.commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                                     capture_output=True, text=True).stdout.strip()
         snapshot_tools(args)
         try:
             for name in names:
