@@ -273,16 +273,45 @@ static Location tensorLoc(const Layer &layer, StringRef tag) {
       StringAttr::get(loc.getContext(), layer.name + "." + tag), loc);
 }
 
+static bool sameQuantizer(const QuantizerSpec &a, const QuantizerSpec &c) {
+  auto fields = [](const QuantizerSpec &q) {
+    return std::tie(q.method, q.role, q.bits, q.halfRange, q.narrow,
+                    q.symmetric, q.nonNegative, q.axis, q.groups, q.grad,
+                    q.gradScale, q.adaptive, q.boundary, q.observer);
+  };
+  return fields(a) == fields(c);
+}
+
+namespace {
+/// The weight quantizers made so far, by the weight they read: layers that
+/// run the same weight (a detection head's conv on every FPN level) share
+/// one quantizer, so that calibration, training and the integer program
+/// see one set of weight levels, while each layer keeps its own activation
+/// quantizers.
+using WeightQuantizers =
+    DenseMap<Value, SmallVector<std::pair<FakeQuantOp, QuantizerSpec>, 1>>;
+} // namespace
+
 /// Returns the number of fake_quant ops created.
-static int64_t applyPlan(const LayerPlan &plan) {
+static int64_t applyPlan(const LayerPlan &plan, WeightQuantizers &shared) {
   const Layer &layer = plan.layer;
   OpBuilder b(layer.op);
   int64_t created = 0;
   if (plan.wt) {
-    FakeQuantOp fq =
-        buildFakeQuant(b, tensorLoc(layer, "wt"), layer.weight(), *plan.wt);
-    layer.op->setOperand(1, fq);
-    ++created;
+    Value weight = layer.weight();
+    auto &made = shared[weight];
+    auto same = llvm::find_if(made, [&](const auto &m) {
+      return sameQuantizer(m.second, *plan.wt);
+    });
+    if (same != made.end()) {
+      layer.op->setOperand(1, same->first);
+    } else {
+      FakeQuantOp fq =
+          buildFakeQuant(b, tensorLoc(layer, "wt"), weight, *plan.wt);
+      layer.op->setOperand(1, fq);
+      made.push_back({fq, *plan.wt});
+      ++created;
+    }
   }
   if (plan.fm) {
     Value input = layer.input();
@@ -387,10 +416,11 @@ struct ApplyPolicyPass : qopt::impl::ApplyPolicyPassBase<ApplyPolicyPass> {
       return signalPassFailure();
     }
 
+    WeightQuantizers shared;
     for (const LayerPlan &plan : plans) {
-      int64_t created = applyPlan(plan);
+      int64_t created = applyPlan(plan, shared);
       numFakeQuants += created;
-      if (created)
+      if (plan.fm || plan.wt || plan.ot)
         ++numQuantized;
       else
         ++numFullPrecision;

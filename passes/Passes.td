@@ -358,6 +358,10 @@ def ApplyPolicyPass : Pass<"qnn-apply-policy", "::mlir::func::FuncOp"> {
     a padded conv's input is zero-padded first, then quantized (an explicit
     `qnn.pad` before the fake_quant, the conv's pads set to 0).
 
+    Layers that read the same weight value (a detection head's convs run
+    on every FPN level) share one weight quantizer where the policy gives
+    them the same one; each keeps its own activation quantizers.
+
     A function's own `qnn.policy` / `qnn.policy_file` string attributes,
     when present, replace the options for that function. The grammar, every
     keyword and the initialization rules are in docs/policy.md.

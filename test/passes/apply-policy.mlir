@@ -388,3 +388,27 @@ func.func @overrides(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qnn.pol
   %y = qnn.linear %h2, %w3 : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32> loc(fused["head", "bn"])
   return %y : tensor<?x2xf32>
 }
+
+// -----
+
+// A weight constant run by several convs (a detection head on every FPN
+// level) gets one weight quantizer that all of them read, and each conv its
+// own input quantizer (the levels' activations differ in range).
+// CHECK-LABEL: func.func @shared_weight
+// CHECK: %[[W:.*]] = arith.constant dense<5.000000e-01> : tensor<4x4x1x1xf32>
+// CHECK: %[[WQ:.*]] = qnn.fake_quant lsq weight %[[W]]
+// CHECK: %[[P3:.*]] = qnn.fake_quant lsq activation %arg0
+// CHECK: qnn.conv2d %[[P3]], %[[WQ]]
+// CHECK-NOT: qnn.fake_quant lsq weight
+// CHECK: %[[P4:.*]] = qnn.fake_quant lsq activation %arg1
+// CHECK: qnn.conv2d %[[P4]], %[[WQ]]
+// CHECK-NOT: qnn.fake_quant lsq weight
+// CHECK: %[[P5:.*]] = qnn.fake_quant lsq activation %arg2
+// CHECK: qnn.conv2d %[[P5]], %[[WQ]]
+func.func @shared_weight(%p3: tensor<?x4x8x8xf32>, %p4: tensor<?x4x4x4xf32>, %p5: tensor<?x4x2x2xf32>) -> (tensor<?x4x8x8xf32>, tensor<?x4x4x4xf32>, tensor<?x4x2x2xf32>) attributes {qnn.policy = "lsq,fm_bit=4,wt_bit=4,quant_first,quant_last"} {
+  %w = arith.constant dense<0.5> : tensor<4x4x1x1xf32>
+  %y3 = qnn.conv2d %p3, %w : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
+  %y4 = qnn.conv2d %p4, %w : (tensor<?x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x4x4xf32>
+  %y5 = qnn.conv2d %p5, %w : (tensor<?x4x2x2xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x2x2xf32>
+  return %y3, %y4, %y5 : tensor<?x4x8x8xf32>, tensor<?x4x4x4xf32>, tensor<?x4x2x2xf32>
+}
