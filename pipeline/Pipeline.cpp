@@ -125,10 +125,6 @@ static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
   func::FuncOp fn = mainFunctionOf(module);
   if (!fn)
     return reportError("the model has no @main function");
-  // A detector body (several maps): no classification to score; the report
-  // says so (runQuantize's note) and docs/detection.md scores its modules.
-  if (fn.getNumResults() != 1)
-    return success();
   FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(fn);
   if (failed(plan))
     return failure();
@@ -428,15 +424,17 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                                                       : "--eval-data",
                              evalSpec)))
     return failure();
-  if (unsigned results = mainFunctionOf(*module).getNumResults();
-      results > 1) {
+  // A detector body (several maps) has no evaluation stages.
+  unsigned results = mainFunctionOf(*module).getNumResults();
+  bool classifier = results == 1;
+  if (!classifier) {
     if (options.mode == "qat")
       return reportError("--mode qat trains classifiers: the model returns " +
                          std::to_string(results) + " tensors");
     report.notes.push_back(
         "the model returns " + std::to_string(results) +
         " tensors (a detector body?): qc evaluates classifiers only, so the "
-        "table has no accuracy; scripts/detection/eval.py scores the "
+        "table has no evaluation rows; scripts/detection/eval.py scores the "
         "modules below with COCO mAP (docs/detection.md)");
   } else if (!test->hasLabels()) {
     report.notes.push_back("the evaluation data have no labels: the table "
@@ -471,7 +469,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   if (keepBn &&
       failed(runOnFunctions(*floatFolded, createFoldBatchNormPass())))
     return failure();
-  {
+  if (classifier) {
     Stage stage(report, "evaluate float");
     if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
       return failure();
@@ -555,7 +553,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                       op.getMethod() == qnn::QuantMethod::Dorefa);
     });
   if (keepBn || uniformActs) {
-    {
+    if (classifier) {
       Stage stage(report, std::string("evaluate trained (test mode") +
                               (keepBn ? ", batch norm unfolded)" : ")"));
       if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
@@ -603,7 +601,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     report.sqnrPlot = "sqnr.png";
     report.rangesPlot = "ranges.png";
   }
-  {
+  if (classifier) {
     Stage stage(report, "evaluate fake-quant (test mode)");
     if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
       return failure();
@@ -630,7 +628,7 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
-  {
+  if (classifier) {
     Stage stage(report, "evaluate integer");
     if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
       return failure();
