@@ -43,6 +43,8 @@ static const char *kindName(Folded::Kind k) {
     return "a string";
   case Folded::Kind::List:
     return "a list";
+  case Folded::Kind::Dict:
+    return "a dict";
   case Folded::Kind::Tensor:
   case Folded::Kind::Value:
     return "a tensor";

@@ -45,6 +45,7 @@ struct Folded {
     Float,
     String,
     List,
+    Dict, // items: (key, value) pairs as 2-item lists, in insertion order
     Tensor,
     Value,
     Device,
@@ -89,6 +90,7 @@ void registerNetworkOps(OpTable &table);
 void registerShapeOps(OpTable &table);
 void registerPoolResizeOps(OpTable &table);
 void registerValueOps(OpTable &table);
+void registerContainerOps(OpTable &table);
 /// Arithmetic and comparisons on import-time numbers (Values.cpp).
 mlir::LogicalResult foldScalarBinary(Importer &im);
 

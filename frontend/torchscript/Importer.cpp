@@ -22,7 +22,7 @@ namespace qopt::torch_import {
 static const OpTable &opTable() {
   static const OpTable table = frontend::makeOpTable<Importer>(
       {registerNetworkOps, registerShapeOps, registerPoolResizeOps,
-       registerValueOps});
+       registerValueOps, registerContainerOps});
   return table;
 }
 

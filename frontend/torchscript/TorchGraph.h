@@ -41,6 +41,7 @@ struct TsConstant {
     IntList,
     FloatList,
     BoolList,
+    StringList,
     Tensor,
     Device,
     Other
@@ -51,6 +52,7 @@ struct TsConstant {
   std::string s; // String; the printed value for Device and Other
   std::vector<int64_t> ints;
   std::vector<double> floats;
+  std::vector<std::string> strings; // StringList
   int tensor = -1; // index into TsGraph::tensors
 };
 

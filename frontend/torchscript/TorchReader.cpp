@@ -138,6 +138,13 @@ private:
     return name;
   }
 
+  static bool allStrings(c10::ArrayRef<c10::IValue> items) {
+    for (const c10::IValue &e : items)
+      if (!e.isString())
+        return false;
+    return true;
+  }
+
   TsConstant constant(const jit::Value *v) {
     TsConstant c;
     c10::optional<c10::IValue> iv = jit::toIValue(v);
@@ -165,6 +172,11 @@ private:
       c.kind = TsConstant::Kind::BoolList;
       for (bool b : iv->toBoolList())
         c.ints.push_back(b);
+    } else if (iv->isList() &&
+               allStrings(iv->toListRef())) {
+      c.kind = TsConstant::Kind::StringList;
+      for (const c10::IValue &e : iv->toListRef())
+        c.strings.push_back(e.toStringRef());
     } else if (iv->isTensor()) {
       c.kind = TsConstant::Kind::Tensor;
       c.tensor = tensor(iv->toTensor());

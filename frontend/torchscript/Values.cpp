@@ -46,6 +46,15 @@ static LogicalResult importConstant(Importer &im) {
     for (double v : c.floats)
       f.items.push_back(Folded::ofFloat(v));
     break;
+  case TsConstant::Kind::StringList:
+    f.kind = Folded::Kind::List;
+    for (const std::string &s : c.strings) {
+      Folded item;
+      item.kind = Folded::Kind::String;
+      item.s = s;
+      f.items.push_back(item);
+    }
+    break;
   case TsConstant::Kind::Tensor:
     f.kind = Folded::Kind::Tensor;
     f.tensor = c.tensor;
