@@ -1,5 +1,5 @@
 // silu, gelu (erf and tanh), erf, reduce_mean, sqrt, pow, tanh, layer_norm
-// and expand (#19) as plan steps: their
+// and expand (#19), group_norm (#16) as plan steps: their
 // parameters in the emitted C++, and the emitted program equal to qrun bit
 // for bit (the same qrt kernels).
 // RUN: qemit %s --name zoo --print-cpp | FileCheck %s
@@ -15,6 +15,7 @@
 // RUN: cmp %t/emitted1.npy %t/interpreted1.npy
 // RUN: cmp %t/emitted2.npy %t/interpreted2.npy
 
+// CHECK: static const qrt::exec::GroupNormParams group_norm = {.groups = 2};
 // CHECK: static const qrt::exec::NoParams silu = {};
 // CHECK: static const qrt::exec::GeluParams gelu = {};
 // CHECK: static const qrt::exec::GeluParams gelu_2 = {.tanh = true};
@@ -25,6 +26,7 @@
 // CHECK: static const qrt::exec::NoParams tanh = {};
 // CHECK: static const qrt::exec::LayerNormParams layer_norm = {.axis = 2, .epsilon = 0x1.0c6f7ap-20f};
 // CHECK: static const qrt::exec::ExpandParams expand = {.axes = {0, 2}};
+// CHECK: qrt::exec::group_norm(
 // CHECK: qrt::exec::silu(
 // CHECK: qrt::exec::gelu(
 // CHECK: qrt::exec::gelu(
@@ -33,7 +35,10 @@
 // CHECK: qrt::exec::reduce_mean(
 // CHECK: qrt::exec::tanh(
 func.func @main(%x: tensor<?x4x4x4xf32>) -> (tensor<?x1x4x4xf32>, tensor<?x4xf32>, tensor<?x1x4x4xf32>) {
-  %0 = qnn.silu %x : tensor<?x4x4x4xf32>
+  %gs = arith.constant dense<[1.5, 0.5, 1.0, 2.0]> : tensor<4xf32>
+  %gb = arith.constant dense<[0.25, -0.5, 0.0, 1.0]> : tensor<4xf32>
+  %gn = qnn.group_norm %x, %gs, %gb {num_groups = 2 : i64} : tensor<?x4x4x4xf32>, tensor<4xf32>
+  %0 = qnn.silu %gn : tensor<?x4x4x4xf32>
   %1 = qnn.gelu %0 : tensor<?x4x4x4xf32>
   %2 = qnn.gelu %1 {approximate = "tanh"} : tensor<?x4x4x4xf32>
   %3 = qnn.erf %2 : tensor<?x4x4x4xf32>
