@@ -168,6 +168,51 @@ LogicalResult exportGelu(ExportContext &ctx, GeluOp op) {
   return success();
 }
 
+/// group_norm: InstanceNormalization when every channel is its own group,
+/// else torch.onnx's GroupNorm form (the importer folds it back): Reshape
+/// to [N, G, -1], InstanceNormalization with unit scale and zero bias,
+/// Reshape to the input's shape, Mul by scale and Add of bias as [C, 1, ...].
+LogicalResult exportGroupNorm(ExportContext &ctx, GroupNormOp op) {
+  FailureOr<Io> r = io(ctx, op);
+  if (failed(r))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(op.getInput());
+  int64_t c = in[1], g = op.getNumGroups();
+  float eps = (float)op.getEpsilon().convertToDouble();
+  if (g == c) {
+    ctx.addNode("InstanceNormalization", r->in, {r->out}, op)
+        .attributes["epsilon"] = floatAttr(eps);
+    return success();
+  }
+  std::string x = r->in[0];
+  std::string rows = ctx.addInt64s(r->out + "_rows", {3}, {0, g, -1});
+  std::string ones = ctx.addFloats(r->out + "_ones", {g},
+                                   std::vector<float>(g, 1.f));
+  std::string zeros = ctx.addFloats(r->out + "_zeros", {g},
+                                    std::vector<float>(g, 0.f));
+  std::vector<int64_t> perChannel(in.size() - 1, 1);
+  perChannel[0] = c;
+  std::string pcShape = ctx.addInt64s(r->out + "_per_channel",
+                                      {(int64_t)perChannel.size()}, perChannel);
+  std::string split = ctx.fresh(r->out + "_split"),
+              norm = ctx.fresh(r->out + "_norm"),
+              shape = ctx.fresh(r->out + "_shape"),
+              merged = ctx.fresh(r->out + "_merged"),
+              scale = ctx.fresh(r->out + "_scale"),
+              bias = ctx.fresh(r->out + "_bias"),
+              scaled = ctx.fresh(r->out + "_scaled");
+  ctx.addNode("Reshape", {x, rows}, {split}, op);
+  ctx.addNode("InstanceNormalization", {split, ones, zeros}, {norm}, op)
+      .attributes["epsilon"] = floatAttr(eps);
+  ctx.addNode("Shape", {x}, {shape}, op);
+  ctx.addNode("Reshape", {norm, shape}, {merged}, op);
+  ctx.addNode("Reshape", {r->in[1], pcShape}, {scale}, op);
+  ctx.addNode("Reshape", {r->in[2], pcShape}, {bias}, op);
+  ctx.addNode("Mul", {merged, scale}, {scaled}, op);
+  ctx.addNode("Add", {scaled, bias}, {r->out}, op);
+  return success();
+}
+
 /// slice: Slice with constant starts, ends and axes (opset 10+ inputs).
 LogicalResult exportSlice(ExportContext &ctx, SliceOp op) {
   FailureOr<Io> r = io(ctx, op);
@@ -295,6 +340,7 @@ LogicalResult exportNetworkOp(ExportContext &ctx, Operation *op,
       .Case([&](SiluOp o) { return exportSilu(ctx, o); })
       .Case([&](GeluOp o) { return exportGelu(ctx, o); })
       .Case([&](ErfOp o) { return simpleOp(ctx, o, "Erf"); })
+      .Case([&](GroupNormOp o) { return exportGroupNorm(ctx, o); })
       .Case([&](SoftmaxOp o) {
         FailureOr<OnnxNode *> n = simple(ctx, o, "Softmax");
         if (succeeded(n))
