@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/BiReal.h"
 #include "passes/Names.h"
 #include "passes/Passes.h"
 #include "passes/Policy.h"
@@ -414,6 +415,18 @@ struct ApplyPolicyPass : qopt::impl::ApplyPolicyPassBase<ApplyPolicyPass> {
       if (!names.empty())
         diag << " named " << llvm::join(names, ", ");
       return signalPassFailure();
+    }
+
+    // Structure first, on the float graph: the shortcuts read the convs'
+    // real-valued inputs.
+    if (p->bireal) {
+      SmallVector<Conv2dOp> binarized;
+      for (const LayerPlan &plan : plans)
+        if (auto conv = dyn_cast<Conv2dOp>(plan.layer.op))
+          if (plan.fm && plan.wt && plan.fm->bits == 1 && plan.wt->bits == 1)
+            binarized.push_back(conv);
+      if (failed(addBiRealShortcuts(func, binarized)))
+        return signalPassFailure();
     }
 
     WeightQuantizers shared;

@@ -97,6 +97,9 @@ struct Policy {
   /// A binarized (xnor) layer input reads the value before the ReLU that
   /// produced it: sign(ReLU(x)) is always +1 (docs/policy.md).
   bool signBeforeRelu = false;
+  /// Bi-Real: a real-valued shortcut around every binarized conv
+  /// (passes/BiReal.h, docs/policy.md).
+  bool bireal = false;
   bool quantFirst = false, quantLast = false;
   std::optional<int64_t> firstBit, lastBit;
   std::vector<Override> overrides;

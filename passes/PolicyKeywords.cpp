@@ -25,7 +25,7 @@ static constexpr StringLiteral kMethodKeywords[] = {
     "none", "uniform"};
 static constexpr StringLiteral kStructureKeywords[] = {
     "gamma", "real_skip", "padding_after_quant", "quant_first", "quant_last",
-    "sign_before_relu"};
+    "sign_before_relu", "bireal"};
 static constexpr StringLiteral kValueKeywords[] = {"first_bit", "last_bit"};
 static constexpr StringLiteral kTagOptions[] = {
     "bit",       "enable", "quant_group", "adaptive",  "grad_type",
@@ -36,7 +36,7 @@ static constexpr StringLiteral kTagOptions[] = {
 // its structure, so they are accepted and reported as having no effect.
 static constexpr StringLiteral kArchitectureKeywords[] = {
     "origin", "bacs", "cbas", "bcas", "cabs", "preBN", "singleconv",
-    "fixup", "NReLU", "PReLU", "bireal", "cifar10", "imagenet"};
+    "fixup", "NReLU", "PReLU", "cifar10", "imagenet"};
 
 StringRef policy::tagName(Tag tag) {
   return tag == Tag::Fm ? "fm" : tag == Tag::Wt ? "wt" : "ot";
@@ -313,6 +313,8 @@ Error policy::parseKeywords(Policy &policy, StringRef text) {
         policy.paddingAfterQuant = true;
       else if (key == "sign_before_relu")
         policy.signBeforeRelu = true;
+      else if (key == "bireal")
+        policy.bireal = true;
       else if (key == "quant_first")
         policy.quantFirst = true;
       else if (key == "quant_last")
