@@ -395,13 +395,20 @@ struct ApplyPolicyPass : qopt::impl::ApplyPolicyPassBase<ApplyPolicyPass> {
     // with the function unchanged.
     SmallVector<bool> overrideUsed(p->overrides.size(), false);
     std::vector<LayerPlan> plans;
-    for (const Layer &layer : layers) {
-      LayerPolicy lp = policyForLayer(*p, layer, layers.size(), overrideUsed);
-      FailureOr<LayerPlan> plan = planLayer(*p, lp, layer, func);
-      if (failed(plan))
-        return signalPassFailure();
-      plans.push_back(*plan);
-    }
+    auto planAll = [&] {
+      plans.clear();
+      for (const Layer &layer : layers) {
+        LayerPolicy lp =
+            policyForLayer(*p, layer, layers.size(), overrideUsed);
+        FailureOr<LayerPlan> plan = planLayer(*p, lp, layer, func);
+        if (failed(plan))
+          return failure();
+        plans.push_back(*plan);
+      }
+      return success();
+    };
+    if (failed(planAll()))
+      return signalPassFailure();
     for (auto [used, o] : llvm::zip(overrideUsed, p->overrides)) {
       if (used)
         continue;
@@ -417,15 +424,21 @@ struct ApplyPolicyPass : qopt::impl::ApplyPolicyPassBase<ApplyPolicyPass> {
       return signalPassFailure();
     }
 
-    // Structure first, on the float graph: the shortcuts read the convs'
-    // real-valued inputs.
-    if (p->bireal) {
+    // Structure first, on the float graph (the shortcuts read the convs'
+    // real-valued inputs), then plan again: the quantizers' ranges and
+    // sign_before_relu look at the activations the rewrites changed.
+    if (p->bireal || p->prelu || p->nrelu) {
       SmallVector<Conv2dOp> binarized;
       for (const LayerPlan &plan : plans)
         if (auto conv = dyn_cast<Conv2dOp>(plan.layer.op))
           if (plan.fm && plan.wt && plan.fm->bits == 1 && plan.wt->bits == 1)
             binarized.push_back(conv);
-      if (failed(addBiRealShortcuts(func, binarized)))
+      if (p->bireal && failed(addBiRealShortcuts(func, binarized)))
+        return signalPassFailure();
+      if ((p->prelu || p->nrelu) &&
+          failed(rewriteBinaryActivations(func, binarized, p->prelu)))
+        return signalPassFailure();
+      if (failed(planAll()))
         return signalPassFailure();
     }
 

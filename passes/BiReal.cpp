@@ -13,6 +13,8 @@
 #include "passes/BiReal.h"
 #include "passes/Names.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -150,4 +152,70 @@ FailureOr<int64_t> qopt::addBiRealShortcuts(func::FuncOp func,
   for (const Shortcut &s : planned)
     buildShortcut(s);
   return (int64_t)planned.size();
+}
+
+//===----------------------------------------------------------------------===//
+// PReLU / NReLU
+//===----------------------------------------------------------------------===//
+
+/// The ReLUs that act on a binarized conv's output: after its batch norm
+/// (when that is its only user) and after one qnn.add (a bireal or a
+/// residual shortcut).
+static void collectBlockRelus(Conv2dOp conv, SetVector<ReluOp> &relus) {
+  Value v = conv.getOutput();
+  if (conv->hasOneUse())
+    if (auto bn = dyn_cast<BatchNormOp>(*conv->getUsers().begin()))
+      v = bn->getResult(0);
+  SmallVector<Value> outs = {v};
+  for (Operation *user : v.getUsers())
+    if (isa<AddOp>(user))
+      outs.push_back(user->getResult(0));
+  for (Value out : outs)
+    for (Operation *user : out.getUsers())
+      if (auto relu = dyn_cast<ReluOp>(user))
+        relus.insert(relu);
+}
+
+FailureOr<int64_t> qopt::rewriteBinaryActivations(func::FuncOp func,
+                                                  ArrayRef<Conv2dOp> convs,
+                                                  bool prelu) {
+  StringRef keyword = prelu ? "PReLU" : "NReLU";
+  if (convs.empty())
+    return func.emitError("policy keyword '")
+           << keyword
+           << "' changes the activations of binarized convs (wt and fm "
+              "quantized to 1 bit), but the policy binarizes no conv2d here";
+  SetVector<ReluOp> relus;
+  for (Conv2dOp conv : convs)
+    collectBlockRelus(conv, relus);
+  if (relus.empty())
+    return func.emitError("policy keyword '")
+           << keyword
+           << "' found no qnn.relu after a binarized conv (directly, after "
+              "its batch norm or after a qnn.add)";
+  for (ReluOp relu : relus) {
+    auto type = cast<RankedTensorType>(relu.getType());
+    if (prelu && (type.getRank() < 2 || type.isDynamicDim(1)))
+      return relu.emitError("policy keyword 'PReLU': the ReLU's channels "
+                            "(axis 1) must be static, got ")
+             << type;
+  }
+  for (ReluOp relu : relus) {
+    if (!prelu) {
+      relu.replaceAllUsesWith(relu.getInput());
+      relu.erase();
+      continue;
+    }
+    OpBuilder b(relu);
+    auto type = cast<RankedTensorType>(relu.getType());
+    auto slopeType =
+        RankedTensorType::get({type.getDimSize(1)}, type.getElementType());
+    // PyTorch's nn.PReLU initial slope.
+    Value slope = arith::ConstantOp::create(
+        b, relu.getLoc(), DenseElementsAttr::get(slopeType, 0.25f));
+    auto p = PreluOp::create(b, relu.getLoc(), type, relu.getInput(), slope);
+    relu.replaceAllUsesWith(p.getResult());
+    relu.erase();
+  }
+  return (int64_t)relus.size();
 }

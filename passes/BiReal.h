@@ -1,7 +1,8 @@
 //===- BiReal.h - Bi-Real shortcuts around binarized convs ------*- C++ -*-===//
 //
-// model-quantization's `bireal` keyword as a rewrite of an imported graph;
-// the semantics are in docs/policy.md ("bireal").
+// model-quantization's structure keywords for binary nets (`bireal`,
+// `PReLU`, `NReLU`) as rewrites of an imported graph; the semantics are in
+// docs/policy.md.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +24,21 @@ namespace qopt {
 /// naming `bireal` and changes nothing. Returns the number of shortcuts.
 mlir::FailureOr<int64_t> addBiRealShortcuts(mlir::func::FuncOp func,
                                            llvm::ArrayRef<qnn::Conv2dOp> convs);
+
+} // namespace qopt
+
+
+namespace qopt {
+
+/// model-quantization's `PReLU` / `NReLU` on an imported graph: each
+/// qnn.relu that reads a binarized conv's output (through its batch norm
+/// and a qnn.add after it: the bireal or residual add) becomes a qnn.prelu
+/// with a per-channel slope of 0.25 (`prelu`) or is removed (`!prelu`).
+/// Errors naming the keyword when there is no binarized conv or no such
+/// ReLU. Returns the number of ReLUs rewritten.
+mlir::FailureOr<int64_t>
+rewriteBinaryActivations(mlir::func::FuncOp func,
+                         llvm::ArrayRef<qnn::Conv2dOp> convs, bool prelu);
 
 } // namespace qopt
 

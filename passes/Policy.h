@@ -100,6 +100,9 @@ struct Policy {
   /// Bi-Real: a real-valued shortcut around every binarized conv
   /// (passes/BiReal.h, docs/policy.md).
   bool bireal = false;
+  /// `PReLU` / `NReLU`: the ReLUs after binarized convs become PReLUs / are
+  /// removed (passes/BiReal.h, docs/policy.md).
+  bool prelu = false, nrelu = false;
   bool quantFirst = false, quantLast = false;
   std::optional<int64_t> firstBit, lastBit;
   std::vector<Override> overrides;

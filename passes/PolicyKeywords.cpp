@@ -25,7 +25,7 @@ static constexpr StringLiteral kMethodKeywords[] = {
     "none", "uniform"};
 static constexpr StringLiteral kStructureKeywords[] = {
     "gamma", "real_skip", "padding_after_quant", "quant_first", "quant_last",
-    "sign_before_relu", "bireal"};
+    "sign_before_relu", "bireal", "PReLU", "NReLU"};
 static constexpr StringLiteral kValueKeywords[] = {"first_bit", "last_bit"};
 static constexpr StringLiteral kTagOptions[] = {
     "bit",       "enable", "quant_group", "adaptive",  "grad_type",
@@ -36,7 +36,7 @@ static constexpr StringLiteral kTagOptions[] = {
 // its structure, so they are accepted and reported as having no effect.
 static constexpr StringLiteral kArchitectureKeywords[] = {
     "origin", "bacs", "cbas", "bcas", "cabs", "preBN", "singleconv",
-    "fixup", "NReLU", "PReLU", "cifar10", "imagenet"};
+    "fixup", "cifar10", "imagenet"};
 
 StringRef policy::tagName(Tag tag) {
   return tag == Tag::Fm ? "fm" : tag == Tag::Wt ? "wt" : "ot";
@@ -315,6 +315,10 @@ Error policy::parseKeywords(Policy &policy, StringRef text) {
         policy.signBeforeRelu = true;
       else if (key == "bireal")
         policy.bireal = true;
+      else if (key == "PReLU")
+        policy.prelu = true;
+      else if (key == "NReLU")
+        policy.nrelu = true;
       else if (key == "quant_first")
         policy.quantFirst = true;
       else if (key == "quant_last")
@@ -421,6 +425,9 @@ Error policy::validate(const Policy &policy) {
   if (policy.gamma && (policy.methodKeywords.empty() ||
                        policy.methodKeywords[0] != "xnor"))
     return fail("'gamma' adds XNOR++'s learned scale and needs 'xnor'");
+  if (policy.prelu && policy.nrelu)
+    return fail("'PReLU' replaces the ReLUs after binarized convs and "
+                "'NReLU' removes them; give one of them");
   for (Tag tag : {Tag::Fm, Tag::Wt, Tag::Ot}) {
     const TensorPolicy &t =
         const_cast<LayerPolicy &>(policy.base).get(tag);
