@@ -175,6 +175,38 @@ static LogicalResult reluRule(BackwardContext &c) {
   return success();
 }
 
+/// y = x >= 0 ? x : a x, `a` one slope per channel (axis 1) or one for all:
+/// dx = dy where x > 0 and a dy elsewhere; da = dy min(x, 0) summed over
+/// every axis but the channels.
+static LogicalResult preluRule(BackwardContext &c) {
+  auto prelu = cast<PreluOp>(c.op);
+  OpBuilder &b = c.builder;
+  Location loc = c.loc();
+  Value x = prelu.getInput(), a = prelu.getSlope(), dy = c.resultGrad(0);
+  auto xType = cast<RankedTensorType>(x.getType());
+  auto aType = cast<RankedTensorType>(a.getType());
+  // The slope shaped to broadcast along axis 1: [1, C, 1, ...].
+  SmallVector<int64_t> shape(std::max<int64_t>(xType.getRank(), 1), 1);
+  if (aType.getNumElements() > 1)
+    shape[xType.getRank() >= 2 ? 1 : 0] = aType.getNumElements();
+  auto slopeType = RankedTensorType::get(shape, aType.getElementType());
+  Value pos = ReluOp::create(b, loc, xType, x);
+  if (c.wants(0)) {
+    Value dyPos = ReluGradOp::create(b, loc, dy.getType(), dy, pos);
+    Value slope = ReshapeOp::create(b, loc, slopeType, a);
+    Value dyNeg = SubOp::create(b, loc, dy.getType(), dy, dyPos);
+    Value scaled = MulOp::create(b, loc, dy.getType(), dyNeg, slope);
+    c.setGrad(0, AddOp::create(b, loc, dy.getType(), dyPos, scaled));
+  }
+  if (c.wants(1)) {
+    Value neg = SubOp::create(b, loc, xType, x, pos); // min(x, 0)
+    Value g = MulOp::create(b, loc, dy.getType(), dy, neg);
+    Value sum = ReduceToOp::create(b, loc, slopeType, g);
+    c.setGrad(1, ReshapeOp::create(b, loc, aType, sum));
+  }
+  return success();
+}
+
 static LogicalResult clipRule(BackwardContext &c) {
   if (c.wants(0))
     c.setGrad(0, c.create(ClipGradOp::getOperationName(),
@@ -442,6 +474,7 @@ BackwardRule qopt::lookupBackwardRule(Operation *op) {
     add<BatchNormTrainOp>(t, batchNormTrainRule);
     add<BatchNormOp>(t, batchNormRule);
     add<ReluOp>(t, reluRule);
+    add<PreluOp>(t, preluRule);
     add<ClipOp>(t, clipRule);
     add<MaxPoolOp>(t, maxPoolRule);
     add<AvgPoolOp>(t, avgPoolRule);

@@ -209,3 +209,27 @@ func.func @data_movement(%t: tensor<8x2xf32>) -> tensor<f32> attributes {qnn.los
   // CHECK: return %{{.*}}, %[[DA]], %[[DB]], %[[ZERO]]
   return %loss : tensor<f32>
 }
+
+// -----
+
+// prelu: dx = dy where x > 0, slope * dy elsewhere (the slope reshaped to
+// broadcast along the channels); the slope's gradient is dy * min(x, 0)
+// summed to [1, C, 1, 1] and reshaped to [C]. Checked numerically in
+// autodiff-gradcheck.test.
+ml_program.global private mutable @act.weight(dense<0.25> : tensor<4xf32>) : tensor<4xf32> {qnn.kind = "weight", qnn.layer = "act"}
+
+// CHECK-LABEL: func.func @prelu
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x8x8xf32>, %{{.*}}: tensor<2x4x8x8xf32>) -> (tensor<f32>, tensor<4xf32> {qnn.grad_of = @act.weight})
+func.func @prelu(%x: tensor<2x4x8x8xf32>, %t: tensor<2x4x8x8xf32>) -> tensor<f32> attributes {qnn.loss} {
+  %a = ml_program.global_load @act.weight : tensor<4xf32>
+  %y = qnn.prelu %x, %a : tensor<2x4x8x8xf32>, tensor<4xf32>
+  // CHECK: %[[LOSS:.*]], %[[DY:.*]] = qnn.mse_loss
+  %loss, %d = qnn.mse_loss %y, %t : tensor<2x4x8x8xf32>
+  // CHECK: %[[POS:.*]] = qnn.relu %[[X]]
+  // CHECK: %[[NEG:.*]] = qnn.sub %[[X]], %[[POS]]
+  // CHECK: %[[G:.*]] = qnn.mul %[[DY]], %[[NEG]]
+  // CHECK: %[[SUM:.*]] = qnn.reduce_to %[[G]] : (tensor<2x4x8x8xf32>) -> tensor<1x4x1x1xf32>
+  // CHECK: %[[DA:.*]] = qnn.reshape %[[SUM]] : (tensor<1x4x1x1xf32>) -> tensor<4xf32>
+  // CHECK: return %[[LOSS]], %[[DA]]
+  return %loss : tensor<f32>
+}

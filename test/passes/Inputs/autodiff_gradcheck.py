@@ -6,7 +6,7 @@ seeded), differentiates its loss with `qopt -qnn-autodiff`, runs it with
 the central difference of the loss computed by running the undifferentiated
 function with the parameter nudged by +-eps. The ops cover the rules for
 conv2d (bias, padding), batch_norm_train, relu, max / avg /
-global-avg pooling, pad, add with several uses of a value, broadcast mul
+global-avg pooling, pad, prelu (per-channel slope), add with several uses of a value, broadcast mul
 and div, sub, flatten, transpose, linear, rank-2 matmul and softmax
 cross-entropy. (clip and concat need clip_grad and slice in qrun.)
 Quantizers are not checked here: their gradients are surrogates by design.
@@ -32,6 +32,7 @@ func.func @loss(%x: tensor<2x3x8x8xf32>, %labels: tensor<2xi32>) -> tensor<f32> 
   %fw = ml_program.global_load @fc.weight : tensor<10x4xf32>
   %fb = ml_program.global_load @fc.bias : tensor<10xf32>
   %mw = ml_program.global_load @head.weight : tensor<4x10xf32>
+  %pw = ml_program.global_load @prelu.weight : tensor<4xf32>
   %c1 = qnn.conv2d %x, %w1, %b1 {{pads = array<i64: 1, 1, 1, 1>}} : (tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<2x4x8x8xf32>
   %y, %mean, %invstd, %nrm, %nrv = qnn.batch_norm_train %c1, %g, %beta, %rm, %rv : tensor<2x4x8x8xf32>, tensor<4xf32>
   %h1 = qnn.relu %y : tensor<2x4x8x8xf32>
@@ -39,7 +40,8 @@ func.func @loss(%x: tensor<2x3x8x8xf32>, %labels: tensor<2xi32>) -> tensor<f32> 
   %q = qnn.pad %p {{pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}} : (tensor<2x4x4x4xf32>) -> tensor<2x4x6x6xf32>
   %h2 = qnn.conv2d %q, %w2 : (tensor<2x4x6x6xf32>, tensor<4x4x3x3xf32>) -> tensor<2x4x4x4xf32>
   %sum = qnn.add %h2, %p : (tensor<2x4x4x4xf32>, tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
-  %m = qnn.mul %sum, %s : (tensor<2x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<2x4x4x4xf32>
+  %pr = qnn.prelu %sum, %pw : tensor<2x4x4x4xf32>, tensor<4xf32>
+  %m = qnn.mul %pr, %s : (tensor<2x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<2x4x4x4xf32>
   %d = qnn.sub %m, %sum : (tensor<2x4x4x4xf32>, tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
   %e = qnn.div %d, %s : (tensor<2x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<2x4x4x4xf32>
   %a = qnn.avg_pool %e {{kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}} : (tensor<2x4x4x4xf32>) -> tensor<2x4x2x2xf32>
@@ -67,6 +69,7 @@ SHAPES = {
     "fc.weight": (10, 4),
     "fc.bias": (10,),
     "head.weight": (4, 10),
+    "prelu.weight": (4,),
 }
 STATE = {"bn.running_mean": "bn_stat", "bn.running_var": "bn_stat"}
 
