@@ -65,7 +65,7 @@ private:
   llvm::DenseMap<Value, std::pair<ml_program::GlobalOp, Value>> tied;
   /// Constants that lost uses to loads; erased when they have none left.
   llvm::SetVector<Operation *> hoistedConstants;
-  unsigned counter[3] = {0, 0, 0}; // conv, linear, batch_norm
+  unsigned counter[4] = {0, 0, 0, 0}; // conv, linear, batch_norm, prelu
 };
 } // namespace
 
@@ -217,6 +217,10 @@ void QatBuilder::hoistState(func::FuncOp forward) {
       hoist(odsOperand(bn, 2), layer + ".bias", "bn_bias", layer);
       hoist(odsOperand(bn, 3), layer + ".running_mean", "bn_stat", layer);
       hoist(odsOperand(bn, 4), layer + ".running_var", "bn_stat", layer);
+    } else if (auto prelu = dyn_cast<PreluOp>(op)) {
+      // PReLU's slope (the policy's `PReLU`) is a trained parameter.
+      std::string layer = layerName(op, "prelu", counter[3]);
+      hoist(odsOperand(prelu, 1), layer + ".weight", "prelu_weight", layer);
     } else if (auto fq = dyn_cast<FakeQuantOp>(op)) {
       // The policy names quantizers by location ("layer1.conv1.wt").
       std::string name = quantizerName(fq, quantizers++);
@@ -308,7 +312,8 @@ double QatBuilder::weightDecayOf(ml_program::GlobalOp global) const {
     return options.customDecay;
   StringRef kind = globalKind(global);
   if (options.decaySmall &&
-      (kind == "bn_weight" || kind == "bn_bias" || kind == "quant_param"))
+      (kind == "bn_weight" || kind == "bn_bias" || kind == "quant_param" ||
+       kind == "prelu_weight"))
     return 0.0;
   return options.weightDecay;
 }
