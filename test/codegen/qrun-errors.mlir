@@ -17,7 +17,7 @@
 // RUN: not qrun %s --function nope 2>&1 | FileCheck %s --check-prefix=FUNC
 // FUNC: qrun: error: no function @nope in
 // RUN: not qrun %s --input %t/ok.npy --eval imagenet 2>&1 | FileCheck %s --check-prefix=EVAL
-// EVAL: qrun: error: --eval: unknown data set kind 'imagenet' in 'imagenet' (known: fashion-mnist[:DIR], mnist:DIR, idx:IMAGES, folder:DIR, images:DIR, npy:X.npy, cifar10:PATH, cifar100:PATH)
+// EVAL: qrun: error: --eval: unknown data set kind 'imagenet' in 'imagenet' (known: fashion-mnist[:DIR], mnist:DIR, idx:IMAGES, folder:DIR, images:DIR, npy:X.npy, cifar10:PATH, cifar100:PATH, coco:ANNOTATIONS.json)
 // RUN: qrun %s --input %t/ok.npy | FileCheck %s --check-prefix=OK
 // OK: result 0: f32[2, 1, 4, 4] [1, 1, 1, 1, 1, 1, 1, 1, ...]
 func.func @main(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x4x4xf32> {
