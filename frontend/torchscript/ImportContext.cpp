@@ -118,7 +118,7 @@ FailureOr<Value> Importer::valueOf(int id, StringRef paramRole) {
     return error() << "'%" << g.values[id].debugName << "' is "
                    << kindName(f->second.kind) << ", not a tensor";
   int index = f->second.tensor;
-  const TsTensor &t = g.tensors[index];
+  const TsTensor &t = tensorData(index);
   // Equal constants are pooled by TorchScript (every fresh BatchNorm's
   // weight is ones), so the layer and role name the parameter when the state
   // dict has that name; otherwise the name the tensor was frozen from.

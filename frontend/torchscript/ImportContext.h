@@ -22,7 +22,9 @@
 #include "dialect/QnnOps.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
+#include <deque>
 #include <map>
 
 namespace qopt::torch_import {
@@ -91,6 +93,9 @@ void registerShapeOps(OpTable &table);
 void registerPoolResizeOps(OpTable &table);
 void registerValueOps(OpTable &table);
 void registerContainerOps(OpTable &table);
+/// Ops whose tensor `self` gives only a dtype and device (new_zeros):
+/// a run-time `self` does not make them run-time (ConstEval.cpp).
+bool readsOnlyDtype(llvm::StringRef kind);
 /// Arithmetic and comparisons on import-time numbers (Values.cpp).
 mlir::LogicalResult foldScalarBinary(Importer &im);
 
@@ -105,6 +110,9 @@ public:
 
   const TsNode &node() const { return *current; }
   const TsGraph &graph() const { return g; }
+  /// Tensor constant `index` (Folded::tensor): a TsGraph tensor, or one that
+  /// import-time evaluation computed (read from LibTorch as it is now).
+  const TsTensor &tensorData(int index);
 
   /// An error naming the node, its layer and its Python source.
   mlir::InFlightDiagnostic error() override;
@@ -153,6 +161,10 @@ private:
                           std::vector<const TsNode *> &out);
   mlir::LogicalResult importBlock(const TsBlock &block);
   mlir::LogicalResult importNode(const TsNode &node);
+  /// Runs the node with LibTorch when every input is known at import time
+  /// and a tensor is involved (ConstEval.cpp); nullopt when it does not
+  /// apply. `handled`: the node kind has a handler.
+  std::optional<mlir::LogicalResult> evaluateNode(bool handled);
   mlir::LogicalResult importIf();
   mlir::LogicalResult importLoop();
   /// Binds `to` (a block's inputs or a node's outputs) to the values of
@@ -171,6 +183,10 @@ private:
 
   llvm::DenseMap<int, mlir::Value> values;
   llvm::DenseMap<int, Folded> foldedValues;
+  /// Tensor values that depend on forward's inputs (checkSupport).
+  llvm::DenseSet<int> runtimeTensors;
+  /// Tensors computed at import time, index g.tensors.size() + k.
+  std::deque<TsTensor> computed;
   /// Materialized parameters by (tensor, name), so a parameter used twice is
   /// one constant.
   std::map<std::pair<int, std::string>, mlir::Value> params;

@@ -92,14 +92,28 @@ InFlightDiagnostic Importer::error() {
 
 void Importer::collectUnsupported(const TsBlock &block,
                                   std::vector<const TsNode *> &out) {
+  if (&block == &g.body)
+    runtimeTensors.insert(g.body.inputs.begin(), g.body.inputs.end());
   for (const TsNode &n : block.nodes) {
+    // Tensors computed from run-time tensors (conservatively, every tensor
+    // a branch or loop yields).
+    bool runtime = n.kind == "prim::If" || n.kind == "prim::Loop";
+    bool runtimeOperand = false;
+    for (auto [i, id] : llvm::enumerate(n.inputs))
+      if (runtimeTensors.count(id) && !(i == 0 && readsOnlyDtype(n.kind)))
+        runtimeOperand = true;
+    for (int id : n.outputs)
+      if ((runtime || runtimeOperand) && g.values[id].isTensor)
+        runtimeTensors.insert(id);
     if (n.kind == "prim::If")
       continue; // checked when a branch is taken
     if (n.kind == "prim::Loop") {
       collectUnsupported(n.blocks[0], out);
       continue;
     }
-    if (!opTable().count(n.kind))
+    // A node LibTorch can run is evaluated at import time when its inputs
+    // are known then (evaluateNode).
+    if (!opTable().count(n.kind) && (n.op < 0 || runtimeOperand))
       out.push_back(&n);
   }
 }
@@ -249,7 +263,14 @@ LogicalResult Importer::importNode(const TsNode &n) {
     return importIf();
   if (n.kind == "prim::Loop")
     return importLoop();
-  return opTable().lookup(n.kind)(*this);
+  auto handler = opTable().find(n.kind);
+  if (std::optional<LogicalResult> evaluated =
+          evaluateNode(handler != opTable().end()))
+    return *evaluated;
+  if (handler == opTable().end())
+    return error() << "has no qnn mapping for run-time tensors and its "
+                      "inputs are not all known at import time";
+  return handler->second(*this);
 }
 
 LogicalResult Importer::importBlock(const TsBlock &block) {

@@ -177,8 +177,18 @@ static LogicalResult importSqrt(Importer &im) {
   return success();
 }
 
-// aten::pow(self, exponent) with a scalar exponent.
+// aten::pow(self, exponent) with a scalar exponent; of two import-time
+// numbers it folds (TorchScript's pow of numbers is a float: Swin's
+// (C // num_heads) ** -0.5).
 static LogicalResult importPow(Importer &im) {
+  const Folded *base = im.folded(0);
+  if (base && base->isNumber()) {
+    FailureOr<double> e = im.getFloat(1, "exponent");
+    if (failed(e))
+      return failure();
+    im.setFolded(0, Folded::ofFloat(std::pow(base->number(), *e)));
+    return success();
+  }
   FailureOr<Value> x = im.tensor(0);
   FailureOr<double> e = im.getFloat(1, "exponent");
   if (failed(x) || failed(e))
@@ -308,7 +318,7 @@ template <typename OpTy> static LogicalResult importBinary(Importer &im) {
   auto runtime = [&](unsigned i) {
     const Folded *f = im.folded(i);
     return im.isTensor(i) && !(f && f->kind == Folded::Kind::Tensor &&
-                               im.graph().tensors[f->tensor].dims.empty());
+                               im.tensorData(f->tensor).dims.empty());
   };
   if (!runtime(0) && !runtime(1))
     return foldScalarBinary(im);

@@ -22,6 +22,15 @@ namespace {
 
 using ReadFn = bool (*)(const std::string &, const ReadOptions &, TsGraph &,
                         std::string &);
+using EvalFn = bool (*)(int, const std::vector<TsEvalValue> &,
+                        std::vector<TsEvalValue> &, std::string &);
+using TensorFn = bool (*)(int, TsTensor &, std::string &);
+
+struct ReaderFns {
+  ReadFn read = nullptr;
+  EvalFn eval = nullptr;
+  TensorFn tensor = nullptr;
+};
 
 /// <dir of the running tool>/../lib/<module>.
 std::string defaultModulePath() {
@@ -35,8 +44,8 @@ std::string defaultModulePath() {
   return std::string(path);
 }
 
-ReadFn loadReader(std::string &error) {
-  static ReadFn fn = nullptr;
+const ReaderFns *loadReader(std::string &error) {
+  static ReaderFns fns;
   static std::string loadError;
   static bool tried = false;
   if (!tried) {
@@ -44,19 +53,24 @@ ReadFn loadReader(std::string &error) {
     const char *env = std::getenv("QOPT_TORCH_READER");
     std::string path = env && *env ? std::string(env) : defaultModulePath();
     if (void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
-      fn = reinterpret_cast<ReadFn>(dlsym(handle, kReaderSymbol));
-      if (!fn)
-        loadError = "the TorchScript reader '" + path + "' has no " +
-                    kReaderSymbol;
+      fns.read = reinterpret_cast<ReadFn>(dlsym(handle, kReaderSymbol));
+      fns.eval = reinterpret_cast<EvalFn>(dlsym(handle, kEvalSymbol));
+      fns.tensor = reinterpret_cast<TensorFn>(dlsym(handle, kTensorSymbol));
+      if (!fns.read || !fns.eval || !fns.tensor)
+        loadError = "the TorchScript reader '" + path + "' lacks " +
+                    kReaderSymbol + ", " + kEvalSymbol + " or " +
+                    kTensorSymbol;
     } else {
       const char *why = dlerror();
       loadError = "cannot load the TorchScript reader (LibTorch): " +
                   std::string(why ? why : path);
     }
   }
-  if (!fn)
+  if (!fns.read || !fns.eval || !fns.tensor) {
     error = loadError;
-  return fn;
+    return nullptr;
+  }
+  return &fns;
 }
 
 } // namespace
@@ -64,13 +78,24 @@ ReadFn loadReader(std::string &error) {
 std::optional<TsGraph> readTorchScript(const std::string &path,
                                        const ReadOptions &options,
                                        std::string &error) {
-  ReadFn read = loadReader(error);
-  if (!read)
+  const ReaderFns *fns = loadReader(error);
+  if (!fns)
     return std::nullopt;
   TsGraph graph;
-  if (!read(path, options, graph, error))
+  if (!fns->read(path, options, graph, error))
     return std::nullopt;
   return graph;
+}
+
+bool evalTorchOp(int op, const std::vector<TsEvalValue> &inputs,
+                 std::vector<TsEvalValue> &outputs, std::string &error) {
+  const ReaderFns *fns = loadReader(error);
+  return fns && fns->eval(op, inputs, outputs, error);
+}
+
+bool readTorchTensor(int handle, TsTensor &tensor, std::string &error) {
+  const ReaderFns *fns = loadReader(error);
+  return fns && fns->tensor(handle, tensor, error);
 }
 
 } // namespace qopt::torch_import

@@ -314,10 +314,10 @@ static LogicalResult importSlice(Importer &im) {
       return failure();
     *v = *b;
   }
-  if (*step != 1)
+  if (*step < 1)
     return im.error() << "slice with step " << *step
-                      << " is not supported (only 1)";
-  if (start == 0 && end >= size && !isUnknown(end))
+                      << " is not supported (only positive steps)";
+  if (*step == 1 && start == 0 && end >= size && !isUnknown(end))
     return im.bindResult(*x);
   if (ShapedType::isDynamic(size))
     return im.error() << "slice of dynamic dimension " << *dim
@@ -333,8 +333,15 @@ static LogicalResult importSlice(Importer &im) {
   if (end <= start)
     return im.error() << "empty slice [" << start << ", " << end
                       << ") is not supported";
-  return im.bindResult(
-      frontend::buildSlice(im, *x, *dim, start, end - start));
+  // A strided slice (patch merging's x[..., 0::2, :]): blocks of the step.
+  int64_t count = (end - start + *step - 1) / *step;
+  FailureOr<Value> y =
+      frontend::buildStridedSlice(im, *x, *dim, start, *step, count);
+  if (failed(y))
+    return im.error() << "slice with step " << *step << " of " << count
+                      << " entries is not supported here (more than one "
+                         "dynamic dimension)";
+  return im.bindResult(*y);
 }
 
 /// aten::select(self, dim, index): a size-1 qnn.slice, then the dim dropped.
@@ -363,7 +370,90 @@ static LogicalResult importSelect(Importer &im) {
                            .getResult());
 }
 
+/// aten::roll(self, shifts, dims) of a run-time tensor: per rolled static
+/// dimension, the last `shift` entries moved to the front (two qnn.slice and
+/// a qnn.concat). Swin's cyclic shift of the windows.
+static LogicalResult importRoll(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<SmallVector<int64_t>> shifts = im.getInts(1, "shifts"),
+                                  dims = im.getInts(2, "dims");
+  if (failed(x) || failed(shifts) || failed(dims))
+    return failure();
+  if (dims->empty() || dims->size() != shifts->size())
+    return im.error() << "roll needs one dim per shift (a flattened roll is "
+                         "not supported)";
+  Value y = *x;
+  for (auto [shift, d] : llvm::zip(*shifts, *dims)) {
+    int64_t dim = d;
+    ArrayRef<int64_t> in = shapeOf(y);
+    if (failed(normalizeAxis(im, dim, in.size(), "dim")))
+      return failure();
+    int64_t size = in[dim];
+    if (ShapedType::isDynamic(size) || isUnknown(shift))
+      return im.error() << "roll along dynamic dimension " << dim
+                        << " or by a run-time shift is not supported";
+    int64_t s = ((shift % size) + size) % size;
+    if (s == 0)
+      continue;
+    Value tail = frontend::buildSlice(im, y, dim, size - s, s);
+    Value head = frontend::buildSlice(im, y, dim, 0, size - s);
+    FailureOr<Value> cat = im.create<qnn::ConcatOp>(
+        ValueRange{tail, head}, im.builder().getI64IntegerAttr(dim));
+    if (failed(cat))
+      return failure();
+    y = *cat;
+  }
+  return im.bindResult(y);
+}
+
+/// aten::pad(self, pad, mode, value) in constant mode and
+/// aten::constant_pad_nd(self, pad, value) of a run-time tensor: qnn.pad
+/// (`pad` lists (before, after) from the last dimension backwards).
+static LogicalResult importPad(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  FailureOr<SmallVector<int64_t>> pad = im.getInts(1, "pad");
+  if (failed(x) || failed(pad))
+    return failure();
+  bool isPad = im.node().kind == "aten::pad";
+  if (isPad) {
+    const Folded *mode = im.folded(2);
+    if (!mode || mode->kind != Folded::Kind::String || mode->s != "constant")
+      return im.error() << "only constant padding is supported";
+  }
+  unsigned valueInput = isPad ? 3 : 2;
+  double value = 0;
+  if (!im.isNone(valueInput)) {
+    FailureOr<double> v = im.getFloat(valueInput, "value");
+    if (failed(v))
+      return failure();
+    value = *v;
+  }
+  int64_t rank = shapeOf(*x).size();
+  if (pad->size() % 2 || (int64_t)pad->size() > 2 * rank)
+    return im.error() << "pad has " << pad->size()
+                      << " entries; it needs an even number up to twice the "
+                         "rank "
+                      << rank;
+  SmallVector<int64_t> pads(2 * rank, 0);
+  for (size_t k = 0; k < pad->size() / 2; ++k) {
+    int64_t dim = rank - 1 - k;
+    int64_t before = (*pad)[2 * k], after = (*pad)[2 * k + 1];
+    if (before < 0 || after < 0 || isUnknown(before) || isUnknown(after))
+      return im.error() << "negative or run-time padding is not supported";
+    pads[dim] = before;
+    pads[rank + dim] = after;
+  }
+  if (llvm::all_of(pads, [](int64_t p) { return p == 0; }))
+    return im.bindResult(*x);
+  OpBuilder &b = im.builder();
+  return im.bindResult(im.create<qnn::PadOp>(
+      *x, b.getDenseI64ArrayAttr(pads), b.getF64FloatAttr(value)));
+}
+
 void registerShapeOps(OpTable &table) {
+  table["aten::roll"] = importRoll;
+  table["aten::pad"] = importPad;
+  table["aten::constant_pad_nd"] = importPad;
   table["aten::expand"] = importExpand;
   table["aten::slice"] = importSlice;
   table["aten::select"] = importSelect;

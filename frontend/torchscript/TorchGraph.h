@@ -28,6 +28,9 @@ struct TsTensor {
   std::vector<int64_t> ints; // integer and bool dtypes
   /// The state-dict name of the parameter or buffer it was frozen from, or "".
   std::string paramName;
+  /// The reader's handle on the tensor, for import-time evaluation
+  /// (evalTorchOp); -1 when it has none.
+  int handle = -1;
 };
 
 /// The value of a prim::Constant.
@@ -77,6 +80,42 @@ struct TsNode {
   /// kept it (file "" otherwise).
   std::string file;
   int64_t line = 0, col = 0;
+  /// The reader's handle on the node's LibTorch operation (aten:: nodes with
+  /// a schema), so that the importer can run it on import-time values
+  /// (evalTorchOp); -1 when it has none.
+  int op = -1;
+};
+
+/// A value passed to or returned by an operation run at import time.
+/// Tensors are the reader's handles: views and in-place writes into them
+/// (a mask built slice by slice) act on the same LibTorch tensors.
+struct TsEvalValue {
+  enum class Kind {
+    None,
+    Bool,
+    Int,
+    Float,
+    String,
+    Device,
+    IntList,
+    FloatList,
+    BoolList,
+    Tensor,
+    TensorList, // Tensor[] and Tensor?[] (-1 entries are None)
+    Other
+  };
+  Kind kind = Kind::None;
+  int64_t i = 0;
+  double f = 0;
+  std::string s; // String, Device; what an Other is
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  /// Int / Float where the value is a 0-d tensor (traced size arithmetic):
+  /// passed as a long / double scalar tensor.
+  bool asTensor = false;
+  /// Tensor: one handle, or -1 for a run-time tensor whose values the
+  /// operation must not read (new_zeros's `self`: an empty float tensor).
+  std::vector<int> tensors;
 };
 
 struct TsValue {
@@ -112,11 +151,25 @@ std::optional<TsGraph> readTorchScript(const std::string &path,
                                        const ReadOptions &options,
                                        std::string &error);
 
-/// The module's entry point, `extern "C"`:
+/// Runs node operation `op` (TsNode::op) on `inputs`; false with `error`
+/// set when LibTorch throws or a value cannot be passed.
+bool evalTorchOp(int op, const std::vector<TsEvalValue> &inputs,
+                 std::vector<TsEvalValue> &outputs, std::string &error);
+/// The dims and data of tensor `handle` as they are now.
+bool readTorchTensor(int handle, TsTensor &tensor, std::string &error);
+
+/// The module's entry points, `extern "C"`:
 /// bool qopt_read_torchscript(const std::string &path,
 ///                            const ReadOptions &options, TsGraph &graph,
 ///                            std::string &error);
+/// bool qopt_eval_torch_op(int op, const std::vector<TsEvalValue> &inputs,
+///                         std::vector<TsEvalValue> &outputs,
+///                         std::string &error);
+/// bool qopt_read_torch_tensor(int handle, TsTensor &tensor,
+///                             std::string &error);
 inline constexpr const char *kReaderSymbol = "qopt_read_torchscript";
+inline constexpr const char *kEvalSymbol = "qopt_eval_torch_op";
+inline constexpr const char *kTensorSymbol = "qopt_read_torch_tensor";
 inline constexpr const char *kReaderModule = "libqopt-torch-reader.so";
 
 } // namespace qopt::torch_import

@@ -61,6 +61,23 @@ std::string dtypeName(at::ScalarType t) {
   }
 }
 
+/// What import-time evaluation needs after read() returns: the operations of
+/// the nodes and every tensor handed out, by handle. The module stays loaded
+/// for the process, and so do these.
+struct EvalState {
+  std::vector<jit::Operation> ops;
+  std::vector<at::Tensor> tensors;
+};
+EvalState &evalState() {
+  static EvalState state;
+  return state;
+}
+
+int tensorHandle(const at::Tensor &t) {
+  evalState().tensors.push_back(t);
+  return (int)evalState().tensors.size() - 1;
+}
+
 class Extractor {
 public:
   Extractor(TsGraph &out,
@@ -115,6 +132,10 @@ private:
     }
     if (n->kind() == c10::prim::Constant)
       tn.constant = constant(n->output());
+    if (n->kind().is_aten() && n->maybeOperator()) {
+      tn.op = (int)evalState().ops.size();
+      evalState().ops.push_back(n->getOperation());
+    }
     return tn;
   }
 
@@ -199,6 +220,18 @@ private:
     auto it = params.find(t.data_ptr());
     if (it != params.end())
       tt.paramName = it->second;
+    tt.handle = tensorHandle(t);
+    fillData(c, tt);
+    out.tensors.push_back(std::move(tt));
+    return (int)out.tensors.size() - 1;
+  }
+
+  TsGraph &out;
+  const std::unordered_map<const void *, std::string> &params;
+  std::unordered_map<const jit::Value *, int> ids;
+
+public:
+  static void fillData(const at::Tensor &c, TsTensor &tt) {
     if (c.is_floating_point()) {
       at::Tensor f = c.to(at::kFloat).contiguous();
       const float *p = f.data_ptr<float>();
@@ -210,13 +243,7 @@ private:
       const int64_t *p = l.data_ptr<int64_t>();
       tt.ints.assign(p, p + l.numel());
     }
-    out.tensors.push_back(std::move(tt));
-    return (int)out.tensors.size() - 1;
   }
-
-  TsGraph &out;
-  const std::unordered_map<const void *, std::string> &params;
-  std::unordered_map<const jit::Value *, int> ids;
 };
 
 /// TorchScript archives are zip files; anything else is not a model.
@@ -322,9 +349,154 @@ std::optional<TsGraph> read(const std::string &path,
   return out;
 }
 
+c10::IValue toIValue(const TsEvalValue &v) {
+  using K = TsEvalValue::Kind;
+  auto tensorOf = [](int h) -> at::Tensor {
+    if (h < 0)
+      return at::empty({0}, at::kFloat);
+    return evalState().tensors.at(h);
+  };
+  switch (v.kind) {
+  case K::None:
+    return c10::IValue();
+  case K::Bool:
+    return c10::IValue(v.i != 0);
+  case K::Int:
+    if (v.asTensor)
+      return c10::IValue(at::scalar_tensor(v.i, at::kLong));
+    return c10::IValue(v.i);
+  case K::Float:
+    if (v.asTensor)
+      return c10::IValue(at::scalar_tensor(v.f, at::kDouble));
+    return c10::IValue(v.f);
+  case K::String:
+    return c10::IValue(v.s);
+  case K::Device:
+    return c10::IValue(c10::Device(v.s));
+  case K::IntList:
+    return c10::IValue(v.ints);
+  case K::FloatList:
+    return c10::IValue(v.floats);
+  case K::BoolList: {
+    c10::List<bool> l;
+    for (int64_t b : v.ints)
+      l.push_back(b != 0);
+    return c10::IValue(l);
+  }
+  case K::Tensor:
+    return c10::IValue(tensorOf(v.tensors.at(0)));
+  case K::TensorList: {
+    bool optional = false;
+    for (int h : v.tensors)
+      optional |= h < 0;
+    if (!optional) {
+      c10::List<at::Tensor> l;
+      for (int h : v.tensors)
+        l.push_back(tensorOf(h));
+      return c10::IValue(l);
+    }
+    c10::List<c10::optional<at::Tensor>> l;
+    for (int h : v.tensors)
+      l.push_back(h < 0 ? c10::optional<at::Tensor>()
+                        : c10::optional<at::Tensor>(tensorOf(h)));
+    return c10::IValue(l);
+  }
+  case K::Other:
+    break;
+  }
+  throw std::runtime_error("cannot pass " + v.s + " to LibTorch");
+}
+
+TsEvalValue fromIValue(const c10::IValue &iv) {
+  TsEvalValue v;
+  using K = TsEvalValue::Kind;
+  if (iv.isNone()) {
+    v.kind = K::None;
+  } else if (iv.isBool()) {
+    v.kind = K::Bool;
+    v.i = iv.toBool();
+  } else if (iv.isInt()) {
+    v.kind = K::Int;
+    v.i = iv.toInt();
+  } else if (iv.isDouble()) {
+    v.kind = K::Float;
+    v.f = iv.toDouble();
+  } else if (iv.isString()) {
+    v.kind = K::String;
+    v.s = iv.toStringRef();
+  } else if (iv.isDevice()) {
+    v.kind = K::Device;
+    v.s = iv.toDevice().str();
+  } else if (iv.isIntList()) {
+    v.kind = K::IntList;
+    v.ints = iv.toIntVector();
+  } else if (iv.isDoubleList()) {
+    v.kind = K::FloatList;
+    v.floats = iv.toDoubleVector();
+  } else if (iv.isBoolList()) {
+    v.kind = K::BoolList;
+    for (bool b : iv.toBoolList())
+      v.ints.push_back(b);
+  } else if (iv.isTensor()) {
+    v.kind = K::Tensor;
+    v.tensors.push_back(tensorHandle(iv.toTensor()));
+  } else if (iv.isTensorList()) {
+    v.kind = K::TensorList;
+    for (const at::Tensor &t : iv.toTensorVector())
+      v.tensors.push_back(tensorHandle(t));
+  } else {
+    v.kind = K::Other;
+    v.s = iv.tagKind();
+  }
+  return v;
+}
+
 } // namespace
 
 } // namespace qopt::torch_import
+
+/// Runs a node's operation at import time (TorchGraph.h, kEvalSymbol).
+extern "C" __attribute__((visibility("default"))) bool
+qopt_eval_torch_op(int op,
+                   const std::vector<qopt::torch_import::TsEvalValue> &inputs,
+                   std::vector<qopt::torch_import::TsEvalValue> &outputs,
+                   std::string &error) {
+  using namespace qopt::torch_import;
+  try {
+    torch::NoGradGuard noGrad;
+    torch::jit::Stack stack;
+    for (const TsEvalValue &v : inputs)
+      stack.push_back(toIValue(v));
+    evalState().ops.at(op)(stack);
+    outputs.clear();
+    for (const c10::IValue &iv : stack)
+      outputs.push_back(fromIValue(iv));
+    return true;
+  } catch (const std::exception &e) {
+    error = firstLine(e.what());
+    return false;
+  }
+}
+
+/// A tensor's current dims and data (TorchGraph.h, kTensorSymbol).
+extern "C" __attribute__((visibility("default"))) bool
+qopt_read_torch_tensor(int handle, qopt::torch_import::TsTensor &tensor,
+                       std::string &error) {
+  using namespace qopt::torch_import;
+  try {
+    at::Tensor c = evalState().tensors.at(handle).contiguous().cpu();
+    tensor = TsTensor();
+    tensor.dtype = dtypeName(c.scalar_type());
+    for (int64_t d : c.sizes())
+      tensor.dims.push_back(d);
+    tensor.handle = handle;
+    Extractor::fillData(c, tensor);
+    return true;
+  } catch (const std::exception &e) {
+    error = firstLine(e.what());
+    return false;
+  }
+}
 
 /// The module's one entry point (TorchGraph.h, kReaderSymbol): loaded with
 /// dlopen, so that only a TorchScript import pays for loading LibTorch.

@@ -237,7 +237,7 @@ static std::optional<Folded> numberOf(Importer &im, unsigned i) {
     return *f;
   if (f->kind != Folded::Kind::Tensor)
     return std::nullopt;
-  const TsTensor &t = im.graph().tensors[f->tensor];
+  const TsTensor &t = im.tensorData(f->tensor);
   if (!t.dims.empty())
     return std::nullopt;
   if (!t.floats.empty())

@@ -24,6 +24,8 @@ NETWORK_SHAPES = {
     "efficientnet_b0": (1, 3, 64, 64),
     "custom": (1, 3, 32, 32),
     "tiny_vit": (1, 3, 32, 32),
+    "tiny_swin": (1, 3, 32, 32),
+    "tiny_swin_v2": (1, 3, 32, 32),
 }
 # Also exported to ONNX for the TorchScript-vs-ONNX import comparison
 # (ShuffleNet's ONNX form needs Slice on a computed tensor, its channel
@@ -108,6 +110,22 @@ def network(name):
                     p.copy_(torch.randn(p.shape, generator=g) * 0.5)
                 if p.dim() == 1 and p.numel() == 16 and (p == 1).all():
                     p.copy_(torch.rand(p.shape, generator=g) + 0.5)
+    elif name in ("tiny_swin", "tiny_swin_v2"):
+        # torchvision's Swin (v2): two stages of two blocks, window 3 over 8x8
+        # and 4x4 tokens, so that windows are padded and shifted (mask).
+        import torchvision
+        from torchvision.models import swin_transformer as st
+        v2 = {} if name == "tiny_swin" else {
+            "block": st.SwinTransformerBlockV2,
+            "downsample_layer": st.PatchMergingV2}
+        model = torchvision.models.SwinTransformer(
+            patch_size=[4, 4], embed_dim=16, depths=[2, 2], num_heads=[2, 4],
+            window_size=[3, 3], stochastic_depth_prob=0.0, num_classes=10,
+            **v2)
+        g = torch.Generator().manual_seed(3)
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn(p.shape, generator=g) * 0.1)
     else:
         import torchvision
         model = getattr(torchvision.models, name)(weights=None)
@@ -124,7 +142,7 @@ def write_network(out, name):
     np.save(os.path.join(out, name + "_ref.npy"), ref.numpy())
     # The trace checker reruns attention and finds its graphs differ in
     # names only.
-    torch.jit.trace(model, x, check_trace=name != "tiny_vit").save(
+    torch.jit.trace(model, x, check_trace=name != "tiny_vit" and "swin" not in name).save(
         os.path.join(out, name + "_trace.pt"))
     torch.jit.script(model).save(os.path.join(out, name + "_script.pt"))
     if name not in ONNX_EXPORTS:
