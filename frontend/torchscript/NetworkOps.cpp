@@ -3,6 +3,7 @@
 #include "frontend/torchscript/OpUtils.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 
@@ -220,6 +221,74 @@ static LogicalResult buildClip(Importer &im, double lo, double hi) {
 
 static LogicalResult importRelu6(Importer &im) { return buildClip(im, 0, 6); }
 
+/// aten::clamp_min(self, min) and aten::clamp(self, min, max) of a run-time
+/// tensor: qnn.clip, an absent bound the float range's end (F.normalize's
+/// clamp_min(eps)).
+static LogicalResult importClamp(Importer &im) {
+  double lo = -std::numeric_limits<float>::max();
+  double hi = std::numeric_limits<float>::max();
+  bool minOnly = im.node().kind == "aten::clamp_min";
+  if (!im.isNone(1)) {
+    FailureOr<double> v = im.getFloat(1, "min");
+    if (failed(v))
+      return failure();
+    lo = *v;
+  }
+  if (!minOnly && !im.isNone(2)) {
+    FailureOr<double> v = im.getFloat(2, "max");
+    if (failed(v))
+      return failure();
+    hi = *v;
+  }
+  return buildClip(im, lo, hi);
+}
+
+/// aten::norm(self, p = 2, dim, keepdim) of a run-time tensor over static
+/// dims: sqrt(mean(x * x) * count) (qnn.mul, qnn.reduce_mean, qnn.mul,
+/// qnn.sqrt; Swin v2's cosine attention normalizes q and k).
+static LogicalResult importNorm(Importer &im) {
+  FailureOr<Value> x = im.tensor(0);
+  if (failed(x))
+    return failure();
+  if (im.numInputs() < 4)
+    return im.error() << "norm without dims is not supported";
+  FailureOr<double> p = im.getFloat(1, "p");
+  FailureOr<SmallVector<int64_t>> dims = im.getInts(2, "dim");
+  FailureOr<bool> keep = im.getBool(3, "keepdim");
+  if (failed(p) || failed(dims) || failed(keep))
+    return failure();
+  if (*p != 2)
+    return im.error() << "norm with p = " << *p
+                      << " is not supported (only 2)";
+  if (im.numInputs() > 4 && !im.isNone(4))
+    return im.error() << "norm with a dtype is not supported";
+  ArrayRef<int64_t> in = shapeOf(*x);
+  int64_t count = 1;
+  SmallVector<int64_t> axes;
+  for (int64_t d : *dims) {
+    if (failed(normalizeAxis(im, d, in.size(), "dim")))
+      return failure();
+    if (ShapedType::isDynamic(in[d]))
+      return im.error() << "norm over dynamic dimension " << d
+                        << " is not supported";
+    count *= in[d];
+    axes.push_back(d);
+  }
+  FailureOr<Value> sq = im.create<qnn::MulOp>(*x, *x);
+  if (failed(sq))
+    return failure();
+  FailureOr<Value> mean = frontend::buildMean(im, *sq, axes, *keep);
+  if (failed(mean))
+    return failure();
+  FailureOr<Value> sum =
+      im.create<qnn::MulOp>(*mean, im.constantF32({}, {(float)count}, "count"));
+  if (failed(sum))
+    return failure();
+  im.setResult(0, qnn::SqrtOp::create(im.builder(), im.loc(),
+                                      sum->getType(), *sum));
+  return success();
+}
+
 // aten::hardtanh(input, min_val, max_val); ReLU6 traces to hardtanh(0, 6).
 static LogicalResult importHardtanh(Importer &im) {
   FailureOr<double> lo = im.getFloat(1, "min_val"),
@@ -419,6 +488,9 @@ void registerNetworkOps(OpTable &table) {
   table["aten::add"] = importBinary<qnn::AddOp>;
   table["aten::sub"] = importBinary<qnn::SubOp>;
   table["aten::mul"] = importBinary<qnn::MulOp>;
+  table["aten::clamp"] = importClamp;
+  table["aten::clamp_min"] = importClamp;
+  table["aten::norm"] = importNorm;
   table["aten::div"] = importBinary<qnn::DivOp>;
   table["aten::linear"] = importLinear;
   table["aten::matmul"] = importMatmul;

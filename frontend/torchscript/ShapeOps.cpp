@@ -450,7 +450,32 @@ static LogicalResult importPad(Importer &im) {
       *x, b.getDenseI64ArrayAttr(pads), b.getF64FloatAttr(value)));
 }
 
+/// aten::expand_as(self, other) of a run-time tensor: its size-1 axes
+/// repeated to `other`'s sizes (qnn.expand; none: the input itself).
+static LogicalResult importExpandAs(Importer &im) {
+  FailureOr<Value> x = im.tensor(0), like = im.tensor(1);
+  if (failed(x) || failed(like))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(*x), to = shapeOf(*like);
+  if (in.size() != to.size())
+    return im.error() << "expand_as to another rank is not supported";
+  SmallVector<int64_t> axes;
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (in[d] == to[d])
+      continue;
+    if (in[d] != 1)
+      return im.error() << "expand_as of dimension " << d << " of size "
+                        << in[d] << " is not supported (only size 1)";
+    axes.push_back(d);
+  }
+  if (axes.empty())
+    return im.bindResult(*x);
+  return im.bindResult(im.create<qnn::ExpandOp>(
+      *x, *like, im.builder().getDenseI64ArrayAttr(axes)));
+}
+
 void registerShapeOps(OpTable &table) {
+  table["aten::expand_as"] = importExpandAs;
   table["aten::roll"] = importRoll;
   table["aten::pad"] = importPad;
   table["aten::constant_pad_nd"] = importPad;
