@@ -74,6 +74,23 @@ static LogicalResult importDict(Importer &im) {
 
 /// aten::_set_item(dict, key, value): dict[key] = value.
 static LogicalResult importSetItem(Importer &im) {
+  // aten::_set_item.t(list, index, item): l[i] = item (Swin's
+  // shift_size[0] = 0).
+  if (const Folded *l = im.folded(0); l && l->kind == Folded::Kind::List) {
+    FailureOr<int64_t> index = im.getInt(1, "the index");
+    FailureOr<Folded> item = itemOf(im, 2);
+    if (failed(index) || failed(item))
+      return failure();
+    Folded out = *l;
+    int64_t n = out.items.size(), at = *index < 0 ? *index + n : *index;
+    if (isUnknown(*index) || at < 0 || at >= n)
+      return im.error() << "list index " << *index
+                        << " is out of range for a list of " << n;
+    out.items[at] = *item;
+    im.setFolded(0, out);
+    im.forwardInput(0, std::move(out));
+    return success();
+  }
   const Folded *d = dictOf(im, 0);
   FailureOr<Folded> key = itemOf(im, 1), value = itemOf(im, 2);
   if (!d || failed(key) || failed(value))
