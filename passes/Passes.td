@@ -114,9 +114,9 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
       (qnn-autodiff), and one `qnn.sgd_update` or `qnn.adam_update` per
       trainable global with its optimizer-state globals, and returns the
       loss and the logits. Weight decay is `weight-decay`, except
-      for batch-norm and quantizer parameters when `decay-small` is set,
-      and `custom-decay` for globals whose name contains an entry of
-      `custom-decay-list`; globals whose name contains an entry of
+      for batch-norm, quantizer and PReLU slope parameters when
+      `decay-small` is set, and `custom-decay` for globals whose name
+      contains an entry of `custom-decay-list`; globals whose name contains an entry of
       `custom-lr-list` use `lr * custom-lr`. docs/training.md describes the
       state layout; qnn-freeze-globals turns the trained globals back into
       constants.
@@ -152,8 +152,8 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
     Option<"weightDecay", "weight-decay", "double", /*default=*/"5e-5",
            "qat: L2 weight decay">,
     Option<"decaySmall", "decay-small", "bool", /*default=*/"true",
-           "qat: no weight decay on batch-norm and quantizer parameters "
-           "(model-quantization's decay_small)">,
+           "qat: no weight decay on batch-norm, quantizer and PReLU "
+           "slope parameters (model-quantization's decay_small)">,
     ListOption<"customDecayList", "custom-decay-list", "std::string",
                "qat: globals whose name contains one of these get "
                "custom-decay">,
