@@ -116,9 +116,9 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
       loss and the logits. Weight decay is `weight-decay`, except
       for batch-norm, quantizer and PReLU slope parameters when
       `decay-small` is set, and `custom-decay` for globals whose name
-      contains an entry of `custom-decay-list`; globals whose name contains an entry of
-      `custom-lr-list` use `lr * custom-lr`. docs/training.md describes the
-      state layout; qnn-freeze-globals turns the trained globals back into
+      contains an entry of `custom-decay-list`; globals whose name
+      contains an entry of `custom-lr-list` use `lr * custom-lr`.
+      docs/training.md describes the state layout; qnn-freeze-globals turns the trained globals back into
       constants.
   }];
   let options = [
