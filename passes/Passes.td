@@ -118,8 +118,8 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
       `decay-small` is set, and `custom-decay` for globals whose name
       contains an entry of `custom-decay-list`; globals whose name
       contains an entry of `custom-lr-list` use `lr * custom-lr`.
-      docs/training.md describes the state layout; qnn-freeze-globals turns the trained globals back into
-      constants.
+      docs/training.md describes the state layout; qnn-freeze-globals
+      turns the trained globals back into constants.
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"test\"",
