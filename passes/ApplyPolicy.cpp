@@ -16,6 +16,7 @@
 
 #include "dialect/QnnOps.h"
 
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -38,6 +39,9 @@ struct Layer {
   Operation *op;
   int64_t index;
   std::string name; // may be empty
+  /// The edge layers of first_bit / last_bit / quant_first / quant_last
+  /// (isFirstLayer / isLastLayer below).
+  bool first = false, last = false;
 
   Value input() const { return op->getOperand(0); }
   Value weight() const { return op->getOperand(1); }
@@ -107,6 +111,59 @@ static bool isSkipConv(Operation *op) {
   });
 }
 
+/// The operands of a non-layer op that carry the activation it transforms:
+/// every operand of the ops that join activations (elementwise binaries,
+/// concat, matmul), else operand 0 only, so that the parameters of a
+/// batch norm, PReLU or resize are never mistaken for data.
+static OperandRange dataOperands(Operation *op) {
+  if (isa<AddOp, SubOp, MulOp, DivOp, ConcatOp, MatmulOp>(op))
+    return op->getOperands();
+  return op->getOperands().take_front(op->getNumOperands() ? 1 : 0);
+}
+
+/// A first layer reads a function argument with no other layer between:
+/// its input, followed back through non-layer ops (pads, normalizations,
+/// reshapes, concats, ...), reaches an argument of the function.
+static bool isFirstLayer(Operation *layer, func::FuncOp func) {
+  SmallVector<Value> work{layer->getOperand(0)};
+  DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (arg.getOwner() == &func.getBody().front())
+        return true;
+      continue;
+    }
+    Operation *def = v.getDefiningOp();
+    if (isa<Conv2dOp, LinearOp>(def))
+      continue;
+    llvm::append_range(work, dataOperands(def));
+  }
+  return false;
+}
+
+/// A last layer feeds an output: its result, followed forward through
+/// non-layer ops (activations, reshapes, concats, ...), reaches the
+/// function's return.
+static bool isLastLayer(Operation *layer) {
+  SmallVector<Value> work{layer->getResult(0)};
+  DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    for (Operation *user : v.getUsers()) {
+      if (isa<func::ReturnOp>(user))
+        return true;
+      if (!isa<Conv2dOp, LinearOp>(user))
+        llvm::append_range(work, user->getResults());
+    }
+  }
+  return false;
+}
+
 static bool hasPadding(Conv2dOp conv) {
   return llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; });
 }
@@ -115,20 +172,24 @@ static bool hasPadding(Conv2dOp conv) {
 // Planning
 //===----------------------------------------------------------------------===//
 
+/// Whether an override's selector picks `layer`; marks in `used` each of
+/// its alternatives that does (an alternative that picks no layer of the
+/// function is an error).
 static bool selectorMatches(StringRef selector, const Layer &layer,
-                            int64_t numLayers) {
-  int64_t index;
-  if (!selector.getAsInteger(10, index))
-    return index == layer.index || (index < 0 && numLayers + index ==
-                                                      layer.index);
-  return selector == layer.name;
+                            int64_t numLayers, MutableArrayRef<bool> used) {
+  bool any = false;
+  for (auto [alt, u] : llvm::zip(selectorAlternatives(selector), used))
+    if (alternativeMatches(alt, layer.index, layer.name, numLayers))
+      any = u = true;
+  return any;
 }
 
-/// The policy of one layer: the base, then first / last, real_skip and the
-/// per-layer overrides in the order written.
-static LayerPolicy policyForLayer(const Policy &policy, const Layer &layer,
-                                  int64_t numLayers,
-                                  SmallVectorImpl<bool> &overrideUsed) {
+/// The policy of one layer: the base, then first / last, real_skip,
+/// quant_scope and the per-layer overrides in the order written.
+static LayerPolicy
+policyForLayer(const Policy &policy, const Layer &layer, int64_t numLayers,
+               MutableArrayRef<SmallVector<bool>> overrideUsed,
+               MutableArrayRef<bool> scopeUsed) {
   LayerPolicy lp = policy.base;
   auto edge = [&](std::optional<int64_t> bits, bool quantize) {
     if (bits) {
@@ -138,16 +199,18 @@ static LayerPolicy policyForLayer(const Policy &policy, const Layer &layer,
       lp.enable = false;
     }
   };
-  if (layer.index == 0)
+  if (layer.first)
     edge(policy.firstBit, policy.quantFirst);
-  if (layer.index == numLayers - 1)
+  if (layer.last)
     edge(policy.lastBit, policy.quantLast);
   if (policy.realSkip && isSkipConv(layer.op))
     lp.enable = false;
+  if (policy.quantScope &&
+      !selectorMatches(*policy.quantScope, layer, numLayers, scopeUsed))
+    lp.enable = false;
   for (auto [i, o] : llvm::enumerate(policy.overrides)) {
-    if (!selectorMatches(o.selector, layer, numLayers))
+    if (!selectorMatches(o.selector, layer, numLayers, overrideUsed[i]))
       continue;
-    overrideUsed[i] = true;
     // Checked when parsed.
     llvm::cantFail(applyOption(lp, o.key, o.value));
   }
@@ -390,16 +453,24 @@ struct ApplyPolicyPass : qopt::impl::ApplyPolicyPassBase<ApplyPolicyPass> {
       if (isa<Conv2dOp, LinearOp>(op))
         layers.push_back({op, (int64_t)layers.size(), layerName(op)});
     });
+    for (Layer &layer : layers) {
+      layer.first = isFirstLayer(layer.op, func);
+      layer.last = isLastLayer(layer.op);
+    }
 
     // Plan everything before touching the IR: a bad policy fails the pass
     // with the function unchanged.
-    SmallVector<bool> overrideUsed(p->overrides.size(), false);
+    SmallVector<SmallVector<bool>> overrideUsed;
+    for (const Override &o : p->overrides)
+      overrideUsed.emplace_back(selectorAlternatives(o.selector).size(), false);
+    SmallVector<bool> scopeUsed(
+        p->quantScope ? selectorAlternatives(*p->quantScope).size() : 0, false);
     std::vector<LayerPlan> plans;
     auto planAll = [&] {
       plans.clear();
       for (const Layer &layer : layers) {
         LayerPolicy lp =
-            policyForLayer(*p, layer, layers.size(), overrideUsed);
+            policyForLayer(*p, layer, layers.size(), overrideUsed, scopeUsed);
         FailureOr<LayerPlan> plan = planLayer(*p, lp, layer, func);
         if (failed(plan))
           return failure();
@@ -409,20 +480,33 @@ struct ApplyPolicyPass : qopt::impl::ApplyPolicyPassBase<ApplyPolicyPass> {
     };
     if (failed(planAll()))
       return signalPassFailure();
-    for (auto [used, o] : llvm::zip(overrideUsed, p->overrides)) {
-      if (used)
-        continue;
-      auto diag = func.emitError("per-layer option '")
-                  << o.text << "' matches no layer; layers are 0.."
-                  << (int64_t)layers.size() - 1;
+    // A selector alternative that picks no layer is a typo or a policy
+    // written for another model.
+    auto unmatched = [&](StringRef text, StringRef selector,
+                         ArrayRef<bool> used) {
+      auto unused = llvm::find(used, false);
+      if (unused == used.end())
+        return false;
+      auto diag = func.emitError() << text;
+      if (used.size() > 1)
+        diag << ": '" << selectorAlternatives(selector)[unused - used.begin()]
+             << "'";
+      diag << " matches no layer; layers are 0.." << (int64_t)layers.size() - 1;
       SmallVector<std::string> names;
       for (const Layer &l : layers)
         if (!l.name.empty())
           names.push_back("'" + l.name + "'");
       if (!names.empty())
         diag << " named " << llvm::join(names, ", ");
+      return true;
+    };
+    for (auto [used, o] : llvm::zip(overrideUsed, p->overrides))
+      if (unmatched("per-layer option '" + o.text + "'", o.selector, used))
+        return signalPassFailure();
+    if (p->quantScope &&
+        unmatched("policy keyword 'quant_scope=" + *p->quantScope + "'",
+                  *p->quantScope, scopeUsed))
       return signalPassFailure();
-    }
 
     // Structure first, on the float graph (the shortcuts read the convs'
     // real-valued inputs), then plan again: the quantizers' ranges and

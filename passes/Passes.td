@@ -354,9 +354,13 @@ def ApplyPolicyPass : Pass<"qnn-apply-policy", "::mlir::func::FuncOp"> {
     operands (scale, zero point, clip, basis, AdaRound offset) are
     `arith.constant` initial values: from the constant weights where
     possible, placeholders for activations that calibration or training
-    replaces. By default the first and last layers stay full precision and
-    a padded conv's input is zero-padded first, then quantized (an explicit
-    `qnn.pad` before the fake_quant, the conv's pads set to 0).
+    replaces. By default the first and last layers stay full precision
+    (every layer that reads a function argument, and every layer whose
+    result reaches the return, with no other layer between: a detector's
+    output convs on every level), and a padded conv's input is
+    zero-padded first, then quantized (an explicit `qnn.pad` before the
+    fake_quant, the conv's pads set to 0). `quant_scope=<selector>` keeps
+    every layer it does not select in float (a backbone-only policy).
 
     Layers that read the same weight value (a detection head's convs run
     on every FPN level) share one weight quantizer where the policy gives

@@ -67,8 +67,10 @@ struct LayerPolicy {
   }
 };
 
-/// `layer.<selector>.<key>=<value>`: a per-layer option. The selector is a
-/// layer index (negative counts from the end) or a layer name.
+/// `layer.<selector>.<key>=<value>`: a per-layer option. The selector is
+/// one or several alternatives separated by `|`, each a layer index
+/// (negative counts from the end), an index range `A:B`, a layer name or a
+/// glob over the names (PolicySelector.cpp).
 struct Override {
   std::string selector;
   std::string key;
@@ -106,6 +108,10 @@ struct Policy {
   bool quantFirst = false, quantLast = false;
   std::optional<int64_t> firstBit, lastBit;
   std::vector<Override> overrides;
+  /// `quant_scope=<selector>`: only the layers it selects are quantized,
+  /// the others stay float (a detector's backbone only); overrides still
+  /// apply on top.
+  std::optional<std::string> quantScope;
   /// QDrop's `calibrate` (number of calibration images) and `recon`.
   std::optional<int64_t> calibrate;
   std::optional<ReconConfig> recon;
@@ -129,6 +135,20 @@ llvm::Error parseYaml(Policy &policy, llvm::StringRef text,
 /// policy. Shared by the global options and per-layer overrides.
 llvm::Error applyOption(LayerPolicy &layer, llvm::StringRef key,
                         llvm::StringRef value);
+
+/// Checks a layer selector's syntax (empty alternatives, bad globs).
+llvm::Error checkSelector(llvm::StringRef selector);
+
+/// The `|`-separated alternatives of a selector.
+llvm::SmallVector<llvm::StringRef>
+selectorAlternatives(llvm::StringRef selector);
+
+/// Whether one alternative selects the layer `index` (of `numLayers`)
+/// named `name` (may be empty): an exact name, an index, a range `A:B`
+/// (half open, either end optional, negative ends from the end) or a glob
+/// (`*`, `?`, `[...]`) over the name.
+bool alternativeMatches(llvm::StringRef alt, int64_t index,
+                        llvm::StringRef name, int64_t numLayers);
 
 /// Checks the policy as a whole (conflicting method keywords, `gamma`
 /// without `xnor`, ...) after all spellings are merged.

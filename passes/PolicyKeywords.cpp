@@ -26,7 +26,8 @@ static constexpr StringLiteral kMethodKeywords[] = {
 static constexpr StringLiteral kStructureKeywords[] = {
     "gamma", "real_skip", "padding_after_quant", "quant_first", "quant_last",
     "sign_before_relu", "bireal", "PReLU", "NReLU"};
-static constexpr StringLiteral kValueKeywords[] = {"first_bit", "last_bit"};
+static constexpr StringLiteral kValueKeywords[] = {"first_bit", "last_bit",
+                                                   "quant_scope"};
 static constexpr StringLiteral kTagOptions[] = {
     "bit",       "enable", "quant_group", "adaptive",  "grad_type",
     "grad_scale", "boundary", "method",   "observer",  "symmetric",
@@ -271,6 +272,8 @@ static Error parseOverride(Policy &policy, StringRef item, StringRef key,
                 "' must read layer.<index or name>.<option>=<value>");
   Override o{rest.take_front(dot).str(), rest.drop_front(dot + 1).str(),
              value.str(), item.str()};
+  if (Error e = checkSelector(o.selector))
+    return e;
   // Check the option now, on a scratch layer, so errors come early.
   LayerPolicy scratch;
   if (Error e = applyOption(scratch, o.key, o.value))
@@ -333,6 +336,9 @@ Error policy::parseKeywords(Policy &policy, StringRef text) {
                   key.starts_with("ot_")))
         return fail("policy keyword '" + key + "' needs a value (" + key +
                     "=...)");
+      else if (isOneOf(key, kValueKeywords))
+        return fail("policy keyword '" + key + "' needs a value (" + key +
+                    "=...)");
       else
         return fail("unknown policy keyword '" + key + "'" + suggest(key));
       continue;
@@ -342,6 +348,12 @@ Error policy::parseKeywords(Policy &policy, StringRef text) {
       if (!bits)
         return bits.takeError();
       (key == "first_bit" ? policy.firstBit : policy.lastBit) = *bits;
+      continue;
+    }
+    if (key == "quant_scope") {
+      if (Error e = checkSelector(value))
+        return e;
+      policy.quantScope = value.str();
       continue;
     }
     if (isOneOf(key, kMethodKeywords) || isOneOf(key, kStructureKeywords))

@@ -209,6 +209,67 @@ func.func @override_matches_nothing(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attr
 
 // -----
 
+// Each alternative of a selector must pick a layer: a misspelt glob among
+// several is named.
+// expected-error @+1 {{per-layer option 'layer.a|c*.wt_bit=2': 'c*' matches no layer; layers are 0..1 named 'a', 'b'}}
+func.func @selector_alternative_matches_nothing(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "lsq,layer.a|c*.wt_bit=2"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %h = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32> loc("a")
+  %y = qnn.linear %h, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32> loc("b")
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// An index range past the last layer.
+// expected-error @+1 {{per-layer option 'layer.2:.enable=false' matches no layer; layers are 0..1}}
+func.func @range_matches_nothing(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "lsq,layer.2:.enable=false"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %h = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %y = qnn.linear %h, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// quant_scope: a pattern that matches no layer name.
+// expected-error @+1 {{policy keyword 'quant_scope=backbone.*' matches no layer; layers are 0..1 named 'stem', 'head'}}
+func.func @quant_scope_matches_nothing(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "lsq,quant_scope=backbone.*"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %h = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32> loc("stem")
+  %y = qnn.linear %h, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32> loc("head")
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{invalid policy: policy keyword 'quant_scope' needs a value (quant_scope=...)}}
+func.func @quant_scope_without_value(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "quant_scope"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{invalid policy: layer selector 'stem|' has an empty alternative}}
+func.func @quant_scope_empty_alternative(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "quant_scope=stem|"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{invalid policy: layer selector 'block[' is not a valid glob: invalid glob pattern, unmatched '['}}
+func.func @bad_glob(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "layer.block[.wt_bit=2"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
 // A per-layer override that makes a layer invalid names the layer.
 // expected-error @+1 {{layer 1 'b': xnor is binary: fm_bit must be 1, got 4}}
 func.func @override_conflict(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "xnor,layer.b.fm_bit=4,quant_last"} {

@@ -391,6 +391,36 @@ func.func @overrides(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qnn.pol
 
 // -----
 
+// Selectors with several alternatives (`|`), index ranges (`A:B`, half
+// open, negative ends from the end) and globs over the names: layer.1:3
+// gives layers 1 and 2 2-bit weights, layer.block.*|-1 6-bit inputs to
+// the two block layers and the head.
+// CHECK-LABEL: func.func @override_selectors
+// CHECK: qnn.fake_quant lsq weight %{{.*}} {bits = 4 : i64}
+// CHECK: qnn.fake_quant lsq activation %arg0 {{.*}}{bits = 4 : i64}
+// CHECK: qnn.fake_quant lsq weight %{{.*}} {bits = 2 : i64}
+// CHECK: qnn.fake_quant lsq activation %{{.*}}{bits = 6 : i64}
+// CHECK: qnn.linear {{.*}} {qnn.name = "block.fc1"}
+// CHECK: qnn.fake_quant lsq weight %{{.*}} {bits = 2 : i64}
+// CHECK: qnn.fake_quant lsq activation %{{.*}}{bits = 6 : i64}
+// CHECK: qnn.linear {{.*}} {qnn.name = "block.fc2"}
+// CHECK: qnn.fake_quant lsq weight %{{.*}} {bits = 4 : i64}
+// CHECK: qnn.fake_quant lsq activation %{{.*}}{bits = 6 : i64}
+// CHECK: qnn.linear {{.*}} {qnn.name = "head"}
+func.func @override_selectors(%x: tensor<?x4xf32>) -> tensor<?x2xf32> attributes {qnn.policy = "lsq,fm_bit=4,wt_bit=4,quant_first,quant_last,layer.1:3.wt_bit=2,layer.block.*|-1.fm_bit=6"} {
+  %w0 = arith.constant dense<0.5> : tensor<4x4xf32>
+  %w1 = arith.constant dense<0.25> : tensor<4x4xf32>
+  %w2 = arith.constant dense<0.125> : tensor<4x4xf32>
+  %w3 = arith.constant dense<0.5> : tensor<2x4xf32>
+  %h0 = qnn.linear %x, %w0 {qnn.name = "stem"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %h1 = qnn.linear %h0, %w1 {qnn.name = "block.fc1"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %h2 = qnn.linear %h1, %w2 {qnn.name = "block.fc2"} : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %y = qnn.linear %h2, %w3 {qnn.name = "head"} : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
+  return %y : tensor<?x2xf32>
+}
+
+// -----
+
 // A weight constant run by several convs (a detection head on every FPN
 // level) gets one weight quantizer that all of them read, and each conv its
 // own input quantizer (the levels' activations differ in range).
