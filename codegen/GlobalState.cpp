@@ -112,9 +112,19 @@ LogicalResult GlobalState::writeBack(ModuleOp module) const {
       return global.emitError("cannot write back global @")
              << global.getSymName() << " (only f32 tensors)";
     ArrayRef<float> data(t.data<float>(), t.numel());
-    global.setValueAttr(DenseResourceElementsAttr::get(
-        type, (global.getSymName() + ".value").str(),
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(data)));
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyInferAlign(data);
+    std::string key = (global.getSymName() + ".value").str();
+    // A second write-back (qc's --init, then freezing) replaces the blob
+    // this function made the first time, so that the resource keeps its
+    // name rather than becoming "<key>_1".
+    if (auto attr = dyn_cast_if_present<DenseResourceElementsAttr>(
+            global.getValueAttr());
+        attr && attr.getRawHandle().getKey() == key) {
+      attr.getRawHandle().getResource()->setBlob(std::move(blob));
+      continue;
+    }
+    global.setValueAttr(
+        DenseResourceElementsAttr::get(type, key, std::move(blob)));
   }
   return success();
 }

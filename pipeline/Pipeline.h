@@ -93,6 +93,10 @@ struct QuantizeOptions {
     /// weight decay customDecay (qnn-wrap-mode{mode=qat} options).
     std::vector<std::string> customLrList, customDecayList;
     double customLr = 1.0, customDecay = 0.0;
+    /// --init: checkpoints whose tensors replace the calibrated values of
+    /// the globals they name, in order (a later one wins: model-quantization's
+    /// double-pass initialization); optimizer state is not taken.
+    std::vector<std::string> initCheckpoints;
   } training;
 };
 

@@ -50,6 +50,74 @@ WrapModePassOptions wrapOptions(const Training &t) {
   return o;
 }
 
+/// The trained values become the module's constants again.
+FailureOr<TrainOutcome> freezeTrained(ModuleOp module,
+                                      const GlobalState &state) {
+  if (failed(state.writeBack(module)) ||
+      failed(runPasses(module, [](OpPassManager &pm) {
+        pm.addPass(createFreezeGlobalsPass());
+      })))
+    return failure();
+  return TrainOutcome::Finished;
+}
+
+/// --init: each checkpoint's tensors replace the values of the globals they
+/// name, in order. Optimizer buffers are the run's own and stay zero;
+/// tensors naming no global are counted and skipped; a checkpoint that
+/// names none, or a tensor of another shape, is an error naming the file.
+LogicalResult initFromCheckpoints(GlobalState &state,
+                                  const std::vector<std::string> &paths,
+                                  QuantizeReport &report) {
+  for (const std::string &path : paths) {
+    qrt::Expected<qrt::Checkpoint> ckpt = qrt::loadCheckpoint(path);
+    if (!ckpt)
+      return reportError("--init " + ckpt.status().message());
+    int64_t loaded = 0, optimizerState = 0, unknown = 0;
+    std::string firstUnknown;
+    for (const auto &[name, tensor] : ckpt->tensors) {
+      if (!state.contains(name)) {
+        if (unknown++ == 0)
+          firstUnknown = name;
+        continue;
+      }
+      if (state.kind(name) == "optimizer_state") {
+        ++optimizerState;
+        continue;
+      }
+      const qrt::Tensor &current = state.get(name);
+      if (tensor.shape() != current.shape() ||
+          tensor.dtype() != current.dtype())
+        return reportError("--init " + path + ": tensor '" + name +
+                           "' has shape " + qrt::shapeToString(tensor.shape()) +
+                           ", this model's needs " +
+                           qrt::shapeToString(current.shape()) +
+                           " (another policy or model?)");
+      state.set(name, tensor);
+      ++loaded;
+    }
+    if (loaded == 0)
+      return reportError(
+          "--init " + path + ": none of its " +
+          std::to_string(ckpt->tensors.size()) +
+          " tensors names a weight, batch-norm or quantizer parameter of "
+          "this model" +
+          (firstUnknown.empty() ? "" : " (the first: '" + firstUnknown + "')") +
+          "; rename them with `qc checkpoint " + path +
+          " --mf FROM.txt --mt TO.txt -o NEW.qckpt`");
+    std::string line = llvm::formatv("init from {0}: {1} tensors loaded, {2} "
+                                     "optimizer buffers and {3} tensors of "
+                                     "no global of this model skipped",
+                                     path, loaded, optimizerState, unknown)
+                           .str();
+    llvm::outs() << "qc: " << line << "\n";
+    StageRecord record;
+    record.name = line;
+    record.artifact = path;
+    report.stages.push_back(record);
+  }
+  return success();
+}
+
 } // namespace
 
 FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
@@ -70,14 +138,11 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
     lqnet |= op.getMethod() == qnn::QuantMethod::Lqnet;
   });
   bool dataParallel = !lqnet || qrt::worldSize() > 1;
-  if (failed(runPasses(module,
-                       [&](OpPassManager &pm) {
-                         pm.addPass(createWrapModePass(wrap));
-                         if (dataParallel)
-                           pm.addNestedPass<func::FuncOp>(
-                               createDataParallelPass());
-                       })) ||
-      failed(writeModuleFile(module, out("3-train.mlir"))))
+  if (failed(runPasses(module, [&](OpPassManager &pm) {
+        pm.addPass(createWrapModePass(wrap));
+        if (dataParallel)
+          pm.addNestedPass<func::FuncOp>(createDataParallelPass());
+      })))
     return failure();
 
   FailureOr<std::shared_ptr<GlobalState>> globals =
@@ -85,6 +150,13 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
   if (failed(globals))
     return failure();
   GlobalState &state = **globals;
+  // The initialized values are the training graph's initial values, which
+  // 3-train.mlir and an emitted training program start from.
+  const std::vector<std::string> &inits = options.training.initCheckpoints;
+  if ((!inits.empty() && (failed(initFromCheckpoints(state, inits, report)) ||
+                          failed(state.writeBack(module)))) ||
+      failed(writeModuleFile(module, out("3-train.mlir"))))
+    return failure();
   auto trainFn = module.lookupSymbol<func::FuncOp>("train_step");
   func::FuncOp evalFn = mainFunctionOf(module);
   if (!trainFn || !evalFn)
@@ -107,6 +179,11 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
       return failure();
     report.stages.push_back(record);
   }
+
+  // --epochs 0: no step; the initial values (calibrated, or --init's) are
+  // the trained ones, e.g. to evaluate and deploy a checkpoint.
+  if (options.training.loop.epochs == 0)
+    return freezeTrained(module, state);
 
   qrt::TrainLoopOptions loop = options.training.loop;
   loop.checkpointPath = options.checkpointPath.empty()
@@ -140,11 +217,5 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
   if (*outcome == TrainOutcome::Stopped)
     return *outcome;
 
-  // The trained values become the module's constants again.
-  if (failed(state.writeBack(module)) ||
-      failed(runPasses(module, [](OpPassManager &pm) {
-        pm.addPass(createFreezeGlobalsPass());
-      })))
-    return failure();
-  return TrainOutcome::Finished;
+  return freezeTrained(module, state);
 }

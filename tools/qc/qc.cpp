@@ -9,6 +9,7 @@
 
 #include "codegen/EmitCpp.h"
 #include "pipeline/Pipeline.h"
+#include "tools/qc/Commands.h"
 #include "tools/support/Threads.h"
 
 #include "dialect/QnnDialect.h"
@@ -215,8 +216,11 @@ static cl::opt<std::string> bnMode(
              "qat unless a weight quantizer cannot be folded through, e.g. "
              "lqnet; fold with --mode calibrate)"),
     cl::init("auto"), cl::sub(quantizeCmd), cl::cat(qatCategory));
-static cl::opt<int> epochs("epochs", cl::desc("QAT epochs"), cl::init(3),
-                           cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<int>
+    epochs("epochs",
+           cl::desc("QAT epochs (0: no training step: the calibrated or "
+                    "--init values are the trained ones)"),
+           cl::init(3), cl::sub(quantizeCmd), cl::cat(qatCategory));
 static cl::opt<int> trainBatch("train-batch-size",
                                cl::desc("QAT mini-batch size"), cl::init(128),
                                cl::sub(quantizeCmd), cl::cat(qatCategory));
@@ -286,6 +290,14 @@ static cl::opt<bool> resume(
     "resume",
     cl::desc("Continue from <out>/checkpoint.qckpt where it stopped"),
     cl::init(false), cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::list<std::string> initCheckpoints(
+    "init",
+    cl::desc("Start QAT from this checkpoint's weights, batch-norm and "
+             "quantizer parameters instead of the calibrated ones (those it "
+             "names; optimizer state is not taken). Repeatable: a later one "
+             "wins (double-pass initialization). Rename another model's "
+             "tensors first with `qc checkpoint --mf --mt`"),
+    cl::value_desc("CKPT.qckpt"), cl::sub(quantizeCmd), cl::cat(qatCategory));
 static cl::opt<int> stopAfter(
     "stop-after",
     cl::desc("Stop after this epoch's checkpoint (as if killed; for resume "
@@ -446,9 +458,11 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv, "qc: the qopt quantization driver\n");
   if (dataCmd)
     return runDataCommand();
+  if (qopt::checkpointCommandSelected())
+    return qopt::runCheckpointCommand();
   if (!quantizeCmd) {
     llvm::errs() << "qc: error: give a command: qc quantize --help, qc data "
-                    "--help\n";
+                    "--help, qc checkpoint --help\n";
     return 1;
   }
   if (threads < 0 || calibImages < 1 || batchSize < 1) {
@@ -507,14 +521,22 @@ int main(int argc, char **argv) {
   options.biasCorrection = biasCorrection;
   options.weightMseNorm = weightMseNorm;
   if (!qrt::knownSchedule(lrSchedule) ||
-      (optimizer != "sgd" && optimizer != "adam") || epochs < 1 ||
+      (optimizer != "sgd" && optimizer != "adam") || epochs < 0 ||
       trainBatch < 1 || trainImages < 0 || !(lr > 0)) {
     llvm::WithColor::error(llvm::errs(), "qc")
         << "bad training option: --lr-schedule must be cosine, multistep, "
-           "poly, sgdr or constant; --optimizer sgd or adam; --epochs, "
+           "poly, sgdr or constant; --optimizer sgd or adam; --epochs >= 0, "
            "--train-batch-size >= 1; --lr > 0\n";
     return 1;
   }
+  if (!initCheckpoints.empty() && mode != "qat") {
+    llvm::WithColor::error(llvm::errs(), "qc")
+        << "--init starts quantization-aware training from a checkpoint: it "
+           "needs --mode qat\n";
+    return 1;
+  }
+  options.training.initCheckpoints.assign(initCheckpoints.begin(),
+                                          initCheckpoints.end());
   if (std::string error = reconstructionOptions(options.reconstruction);
       !error.empty()) {
     llvm::WithColor::error(llvm::errs(), "qc") << error << "\n";

@@ -2,6 +2,7 @@
 
 #include "runtime/Checkpoint.h"
 #include "TestUtil.h"
+#include "runtime/CheckpointRename.h"
 
 #include <cstring>
 #include <dirent.h>
@@ -175,6 +176,106 @@ TEST(Checkpoint, FailedWriteLeavesNothingBehind) {
   dup.tensors.emplace_back("fc.bias", Tensor::zeros({1}, DType::F32));
   EXPECT_EQ(saveCheckpoint(good, dup).code(), ErrorCode::InvalidArgument);
   EXPECT_TRUE(loadCheckpoint(good).hasValue());
+}
+
+//===----------------------------------------------------------------------===//
+// Renaming (--mf / --mt)
+//===----------------------------------------------------------------------===//
+
+std::vector<std::string> namesOf(const Checkpoint &c) {
+  std::vector<std::string> names;
+  for (const auto &t : c.tensors)
+    names.push_back(t.first);
+  return names;
+}
+
+Expected<std::vector<RenameRule>> rulesFrom(const std::string &dir,
+                                            const std::string &from,
+                                            const std::string &to) {
+  writeAll(dir + "/mf.txt", from);
+  writeAll(dir + "/mt.txt", to);
+  return readRenameRules(dir + "/mf.txt", dir + "/mt.txt");
+}
+
+TEST(CheckpointRename, ExactAndPrefixRulesInOrder) {
+  TempDir tmp{makeTempDirPath("mf")};
+  // Blank and comment lines are skipped in each file separately; CRLF and
+  // trailing blanks are tolerated.
+  auto rules = rulesFrom(tmp.path, "# classifier\nfc.bias\r\n\nconv1.*\n*\n",
+                         "head.bias  \n# detector\nbackbone.conv1.*\nx/*\n");
+  ASSERT_TRUE(rules.hasValue()) << rules.status().toString();
+  ASSERT_EQ(rules->size(), 3u);
+  EXPECT_EQ((*rules)[1].where, tmp.path + "/mf.txt:4");
+  std::vector<std::pair<std::string, std::string>> renamed;
+  Expected<Checkpoint> out =
+      renameTensors(sample(), *rules, "a.qckpt", &renamed);
+  ASSERT_TRUE(out.hasValue()) << out.status().toString();
+  // The first matching rule wins; "*" catches the rest.
+  EXPECT_EQ(namesOf(*out),
+            (std::vector<std::string>{"backbone.conv1.weight",
+                                      "backbone.conv1.weight.momentum",
+                                      "head.bias", "x/labels", "x/codes",
+                                      "x/scalar", "x/empty", "x/big"}));
+  EXPECT_EQ(renamed.size(), 8u);
+  EXPECT_EQ(renamed[2],
+            std::make_pair(std::string("fc.bias"), std::string("head.bias")));
+  // Values and meta travel unchanged.
+  Checkpoint in = sample();
+  EXPECT_EQ(out->meta, in.meta);
+  for (size_t i = 0; i < in.tensors.size(); ++i)
+    EXPECT_EQ(0, std::memcmp(in.tensors[i].second.rawData(),
+                             out->tensors[i].second.rawData(),
+                             in.tensors[i].second.nbytes()));
+}
+
+TEST(CheckpointRename, UnmatchedNamesKeepTheirNames) {
+  TempDir tmp{makeTempDirPath("keep")};
+  auto rules = rulesFrom(tmp.path, "fc.bias\n", "head.bias\n");
+  ASSERT_TRUE(rules.hasValue());
+  Expected<Checkpoint> out = renameTensors(sample(), *rules, "a.qckpt");
+  ASSERT_TRUE(out.hasValue());
+  EXPECT_EQ(namesOf(*out)[0], "conv1.weight");
+  EXPECT_EQ(namesOf(*out)[2], "head.bias");
+}
+
+TEST(CheckpointRename, BadRulesAreErrorsNamingFileAndLine) {
+  TempDir tmp{makeTempDirPath("bad")};
+  auto lengths = rulesFrom(tmp.path, "a\nb\n", "c\n");
+  ASSERT_FALSE(lengths.hasValue());
+  EXPECT_NE(lengths.status().message().find("has 2 names but"),
+            std::string::npos);
+  auto oneSided = rulesFrom(tmp.path, "a\nconv1.*\n", "b\nconv1\n");
+  ASSERT_FALSE(oneSided.hasValue());
+  EXPECT_NE(oneSided.status().message().find("mf.txt:2"), std::string::npos)
+      << oneSided.status().message();
+  EXPECT_NE(oneSided.status().message().find("prefix"), std::string::npos);
+  auto inner = rulesFrom(tmp.path, "a*b\n", "c\n");
+  ASSERT_FALSE(inner.hasValue());
+  EXPECT_EQ(readRenameRules(tmp.path + "/none.txt", tmp.path + "/mt.txt")
+                .status()
+                .code(),
+            ErrorCode::IoError);
+}
+
+TEST(CheckpointRename, RuleMatchingNothingOrClashingIsAnError) {
+  TempDir tmp{makeTempDirPath("clash")};
+  auto nothing = rulesFrom(tmp.path, "fc.bias\nlayer9.*\n", "h\nl9.*\n");
+  ASSERT_TRUE(nothing.hasValue());
+  Expected<Checkpoint> out = renameTensors(sample(), *nothing, "a.qckpt");
+  ASSERT_FALSE(out.hasValue());
+  EXPECT_NE(out.status().message().find("mf.txt:2: 'layer9.*' names no tensor "
+                                        "of a.qckpt"),
+            std::string::npos)
+      << out.status().message();
+  // Onto a name the checkpoint keeps.
+  auto onto = rulesFrom(tmp.path, "fc.bias\n", "scalar\n");
+  ASSERT_TRUE(onto.hasValue());
+  out = renameTensors(sample(), *onto, "a.qckpt");
+  ASSERT_FALSE(out.hasValue());
+  EXPECT_NE(out.status().message().find(
+                "'fc.bias' and 'scalar' would both be named 'scalar'"),
+            std::string::npos)
+      << out.status().message();
 }
 
 } // namespace
