@@ -81,6 +81,7 @@ static Effect effectOf(Kernel k) {
   case Kernel::qconv2d_fused:
   case Kernel::qconv2d:
   case Kernel::qlinear:
+  case Kernel::binary_conv2d:
     return Effect::Fresh;
   default:
     return Effect::Unknown;

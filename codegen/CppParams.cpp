@@ -41,6 +41,7 @@ std::string lit(const Int8Epilogue &p);
 std::string lit(const RequantizeOptions &p);
 std::string lit(const QuantGrid &p);
 std::string lit(const FloatEpilogue &p);
+std::string lit(xnor::BinaryPad pad);
 std::string lit(GradType t);
 std::string lit(GradScaleMode m);
 std::string lit(const SgdOptions &p);
@@ -418,6 +419,14 @@ std::string lit(const FloatEpilogue &p) {
       .F(quantized)
       .F(output)
       .str();
+}
+std::string lit(xnor::BinaryPad pad) {
+  return pad == xnor::BinaryPad::Zero ? "qrt::xnor::BinaryPad::Zero"
+                                        : "qrt::xnor::BinaryPad::PlusOne";
+}
+std::string lit(const BinaryConvParams &p) {
+  BinaryConvParams d;
+  return Init().F(conv).F(pad).F(scale).str();
 }
 std::string lit(const IntLayer &p) {
   IntLayer d;

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 
 using namespace mlir;
 using namespace qopt;
@@ -35,6 +36,10 @@ LogicalResult qopt::lowerOp(ExecutionPlan &plan, Operation *op) {
     return plan.addConstant(cst.getResult(), cst.getValue());
   if (isa<ml_program::GlobalLoadOp, ml_program::GlobalStoreOp>(op))
     return lowerGlobalOp(plan, op);
+  if (isa<qnn::PadOp, qnn::FakeQuantOp, qnn::DequantizeOp,
+          quant::StorageCastOp>(op) &&
+      computedByBinaryConv(op))
+    return success();
   using Family = LogicalResult (*)(ExecutionPlan &, Operation *, bool &);
   for (Family lower : {lowerNetworkOp, lowerLayoutOp, lowerQuantOp,
                        lowerIntegerOp, lowerTrainingOp}) {

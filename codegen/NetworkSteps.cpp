@@ -179,6 +179,8 @@ static bool isChannelsLast(Value v) {
 namespace step = qrt::exec::step;
 
 static LogicalResult lowerConv(ExecutionPlan &plan, Conv2dOp conv) {
+  if (succeeded(lowerBinaryConv(plan, conv)))
+    return success();
   if (succeeded(lowerExactQuantizedLayer(plan, conv)))
     return success();
   qrt::exec::ConvF32 p;

@@ -22,6 +22,7 @@
 #ifndef QRT_EXEC_H
 #define QRT_EXEC_H
 
+#include "runtime/BinaryConv.h"
 #include "runtime/Conv.h"
 #include "runtime/FakeQuant.h"
 #include "runtime/IntKernels.h"
@@ -563,6 +564,17 @@ struct IntLayer {
   bool raw = true;
   Int8Epilogue epilogue;
   FloatEpilogue floatOut;
+};
+
+/// A conv2d of sign(x) by binary weights scale[o] * sign(w), on sign bits
+/// packed along the input channels (XNOR + popcount; runtime/BinaryConv.h).
+/// in = {x (f32: only its signs are read), w (a constant, f32 or i8 [O,
+/// C/groups, KH, KW]: only its signs are read), bias?}. The weights are
+/// packed once, on the step's first run, into its state.
+struct BinaryConvParams {
+  Conv2dParams conv;
+  xnor::BinaryPad pad = xnor::BinaryPad::Zero;
+  Tensor scale; // f32 [O] (or [1]): XNOR's alpha, XNOR++'s gamma, the step
 };
 
 //===----------------------------------------------------------------------===//
