@@ -245,7 +245,10 @@ def BuildReconstructionPass : Pass<"qnn-build-reconstruction", "::mlir::ModuleOp
     in a ResNet after the stem, after each residual block and after the
     pooling -- and the ops between two cuts that contain AdaRound layers
     form one unit, whose step learns all their V together on the block's
-    output (one regularizer per V, summed).
+    output (one regularizer per V, summed). AdaRound layers that no cut
+    isolates (an FPN, a detector's heads) form chains: a layer grown
+    forward while its value has one user that reads only it and
+    parameters, up to an unfolded batch norm (docs/reconstruction.md).
 
     With `qdrop`, `@recon_data_<k>` returns `(%in, %in_float, %target)`
     (the unit's input in the float model too), and every activation

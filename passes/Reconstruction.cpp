@@ -31,6 +31,8 @@
 
 #include "dialect/QnnOps.h"
 
+#include "llvm/ADT/DenseSet.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -77,6 +79,7 @@ public:
 private:
   LogicalResult findUnits();
   LogicalResult findBlocks();
+  LogicalResult findChains(ArrayRef<Operation *> order);
   LogicalResult checkLayer(Operation *layer, FakeQuantOp wq,
                            const std::string &name);
   bool isParam(Operation *op);
@@ -302,6 +305,96 @@ LogicalResult ReconstructionBuilder::findBlocks() {
     if (!u.weightQuants.empty())
       units.push_back(std::move(u));
   }
+  return findChains(order);
+}
+
+/// After findBlocks: the AdaRound layers that no cut isolates (an FPN and a
+/// detector's heads, where every value after the first branch is live with
+/// another until the outputs) are reconstructed in chains. A chain starts
+/// at such a layer with its input quantizers and pads and grows forward
+/// while the current value has exactly one user that reads nothing else but
+/// parameters (a relu, the next layer's quantizer and pad, the next layer;
+/// not an unfolded batch norm); it ends after its last layer and the relus
+/// and clips that follow it. On the FCOS body (docs/detection.md) the
+/// chains are the backbone stages c4 and c5 and every other layer alone
+/// (the FPN's convs read or feed joins, the head convs their Head-BNs).
+LogicalResult
+ReconstructionBuilder::findChains(ArrayRef<Operation *> order) {
+  Block &body = forward.getBody().front();
+  DenseSet<Operation *> covered;
+  DenseMap<Operation *, unsigned> position, layerIndex;
+  for (auto [i, op] : llvm::enumerate(order)) {
+    position[op] = i;
+    if (isLayer(op))
+      layerIndex.try_emplace(op, layerIndex.size());
+  }
+  for (const Unit &u : units)
+    covered.insert(u.ops.begin(), u.ops.end());
+  auto onlyReads = [&](Operation *op, Value v) {
+    return llvm::all_of(op->getOperands(), [&](Value o) {
+      Operation *def = o.getDefiningOp();
+      return o == v || (def && isParam(def));
+    });
+  };
+  unsigned numBlocks = units.size();
+  for (Operation *layer : order) {
+    if (!isLayer(layer) || covered.contains(layer) || !adaroundWeightOf(layer))
+      continue;
+    Unit u;
+    Value in = layer->getOperand(0);
+    while (Operation *def = in.getDefiningOp()) {
+      auto fq = dyn_cast<FakeQuantOp>(def);
+      if ((!(fq && fq.getRole() == QuantRole::Activation) &&
+           !isa<PadOp>(def)) ||
+          covered.contains(def) || !def->getResult(0).hasOneUse())
+        break;
+      u.ops.insert(u.ops.begin(), def);
+      in = def->getOperand(0);
+    }
+    u.input = in;
+    u.ops.push_back(layer);
+    size_t end = u.ops.size();
+    Value v = layer->getResult(0);
+    while (v.hasOneUse()) {
+      Operation *user = *v.getUsers().begin();
+      // An unfolded (inference) batch norm ends the chain: qnn-autodiff
+      // differentiates only its training form (a detector's Head-BN, kept
+      // because the levels share the conv's weight).
+      if (user->getBlock() != &body || user == body.getTerminator() ||
+          covered.contains(user) || user->getNumResults() != 1 ||
+          isParam(user) || !onlyReads(user, v) || isa<BatchNormOp>(user))
+        break;
+      u.ops.push_back(user);
+      if (isLayer(user) || isa<ReluOp, ClipOp>(user))
+        end = u.ops.size();
+      v = user->getResult(0);
+    }
+    u.ops.resize(end);
+    u.output = u.ops.back()->getResult(0);
+    for (Operation *op : u.ops) {
+      covered.insert(op);
+      if (auto fq = dyn_cast<FakeQuantOp>(op);
+          fq && fq.getRole() == QuantRole::Activation)
+        u.actQuants.push_back(fq);
+      FakeQuantOp wq = isLayer(op) ? adaroundWeightOf(op) : FakeQuantOp();
+      if (!wq)
+        continue;
+      std::string name = layerNameOf(op, layerIndex.lookup(op));
+      if (failed(checkLayer(op, wq, name)))
+        return failure();
+      if (u.weightQuants.empty())
+        u.name = name;
+      u.weightQuants.push_back(wq);
+      ++u.numLayers;
+    }
+    units.push_back(std::move(u));
+  }
+  // Program order, so that each unit's data see the rounding chosen for
+  // the units before it.
+  if (units.size() > numBlocks)
+    llvm::stable_sort(units, [&](const Unit &a, const Unit &b) {
+      return position.lookup(a.ops.front()) < position.lookup(b.ops.front());
+    });
   return success();
 }
 
