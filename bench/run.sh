@@ -33,3 +33,6 @@ echo
 echo
 # Data-parallel QAT: 1 process vs 2 MPI ranks (skipped without mpirun).
 "$venv/bin/python" data_parallel.py
+echo
+# Packed binary (XNOR / popcount) conv layers vs int8 and fp32 (#20).
+"$venv/bin/python" binary_vs_int8.py

@@ -185,6 +185,7 @@ static std::optional<BinaryConvMatch> matchBinaryConv(Conv2dOp conv) {
     m.input = sign.getInput();
     auto pad = m.input.getDefiningOp<PadOp>();
     if (pad && isSpatialZeroPad(pad) && pad.getResult().hasOneUse() &&
+        llvm::all_of(pad.getPads(), [](int64_t p) { return p >= 0; }) &&
         llvm::all_of(m.pads, [](int64_t p) { return p == 0; })) {
       ArrayRef<int64_t> p = pad.getPads();
       m.pad = pad;

@@ -72,8 +72,9 @@ struct PackedBinaryWeights {
 Expected<PackedBinaryWeights> packBinaryWeights(const Tensor &w,
                                                 int64_t groups = 1);
 
-/// Packs the signs of x (f32 NCHW) as [N][H][W][groups][words], words =
-/// wordsFor(C / groups), tail bits 0.
+/// Packs the signs of x (f32 NCHW) as planes [N][groups][words][H * W],
+/// words = wordsFor(C / groups): bit c % 64 of plane c / 64 is channel c of
+/// the group; tail bits 0.
 void packActivations(const float *x, int64_t n, int64_t c, int64_t h, int64_t w,
                      int64_t groups, uint64_t *out);
 

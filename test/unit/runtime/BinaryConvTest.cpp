@@ -70,22 +70,29 @@ TEST(BinaryDot, IsKMinusTwiceTheMismatches) {
 
 TEST(BinaryPack, ActivationsAlongChannels) {
   // 1 x 70 x 1 x 2, two groups of 35: channel c of pixel 1 is negative when
-  // c is odd.
+  // c is odd; planes [group][word = 0][pixel].
   std::vector<float> x(70 * 2, 1.f);
   for (int c = 0; c < 70; ++c)
     x[c * 2 + 1] = c % 2 ? -2.f : 0.f;
-  std::vector<uint64_t> out(2 * 2 * 1);
+  std::vector<uint64_t> out(2 * 1 * 2, ~uint64_t(0));
   packActivations(x.data(), 1, 70, 1, 2, 2, out.data());
-  EXPECT_EQ(out[0], 0u);
-  EXPECT_EQ(out[1], 0u);
+  EXPECT_EQ(out[0], 0u); // group 0, pixel 0
   uint64_t odd35 = 0;
   for (int c = 1; c < 35; c += 2)
     odd35 |= uint64_t(1) << c;
-  EXPECT_EQ(out[2], odd35); // channels 0..34
+  EXPECT_EQ(out[1], odd35); // group 0 (channels 0..34), pixel 1
+  EXPECT_EQ(out[2], 0u);    // group 1, pixel 0
   uint64_t shifted = 0;     // channels 35..69: odd global index = even local
   for (int c = 0; c < 35; c += 2)
     shifted |= uint64_t(1) << c;
   EXPECT_EQ(out[3], shifted);
+  // 130 channels: three words per pixel, the last holding 2 channels.
+  std::vector<float> y(130, -1.f);
+  std::vector<uint64_t> words(3);
+  packActivations(y.data(), 1, 130, 1, 1, 1, words.data());
+  EXPECT_EQ(words[0], ~uint64_t(0));
+  EXPECT_EQ(words[1], ~uint64_t(0));
+  EXPECT_EQ(words[2], uint64_t(3));
 }
 
 struct Case {

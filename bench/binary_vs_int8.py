@@ -1,0 +1,38 @@
+"""Packed binary conv layers vs the int8 path (and the fp32 conv over +-1
+values that binary convs ran as before), on the same ResNet-like shapes:
+bench/binary_conv.cpp, built against the build tree's libqrt, at 1 and 2
+threads. Ratios from one run (interleaved repetitions, medians); nothing is
+asserted. Issue #20, docs/benchmarks.md "Packed binary convs"."""
+import argparse
+import os
+import subprocess
+
+import benchlib as B
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args()
+    out = os.path.join(B.CACHE, "binary")
+    os.makedirs(out, exist_ok=True)
+    exe = os.path.join(out, "binary_conv")
+    src = os.path.join(B.HERE, "binary_conv.cpp")
+    lib = os.path.join(B.ROOT, B.BUILD, "lib")
+    qrt = os.path.join(lib, "libqrt.so")
+    if (not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src)
+            or os.path.getmtime(exe) < os.path.getmtime(qrt)):
+        B.run(["c++", "-O2", "-std=c++17", "-I", B.ROOT, src, "-L", lib, "-lqrt",
+               "-Wl,-rpath," + lib, "-o", exe])
+    print(f"## Packed binary conv vs int8 vs fp32 ({B.machine()})")
+    for threads in (1, 2):
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+        if "OMP_WAIT_POLICY" not in env and "GOMP_SPINCOUNT" not in env:
+            env["OMP_WAIT_POLICY"] = "passive"
+        print(f"\n{threads} thread(s):\n")
+        print(subprocess.run([exe, str(args.reps)], env=env, check=True,
+                             capture_output=True, text=True).stdout, end="")
+
+
+if __name__ == "__main__":
+    main()
