@@ -316,8 +316,9 @@ LogicalResult ReconstructionBuilder::findBlocks() {
 /// parameters (a relu, the next layer's quantizer and pad, the next layer;
 /// not an unfolded batch norm); it ends after its last layer and the relus
 /// and clips that follow it. On the FCOS body (docs/detection.md) the
-/// chains are the backbone stages c4 and c5 and every other layer alone
-/// (the FPN's convs read or feed joins, the head convs their Head-BNs).
+/// chains are the stage c4, c5 with its lateral conv, and every other layer
+/// alone (the FPN's convs read or feed joins, the head convs their
+/// Head-BNs).
 LogicalResult
 ReconstructionBuilder::findChains(ArrayRef<Operation *> order) {
   Block &body = forward.getBody().front();
