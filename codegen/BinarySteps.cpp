@@ -198,6 +198,10 @@ static std::optional<BinaryConvMatch> matchBinaryConv(Conv2dOp conv) {
 }
 
 LogicalResult qopt::lowerBinaryConv(ExecutionPlan &plan, Conv2dOp conv) {
+  // CUDA has no binary_conv2d: there the conv runs as the float conv over
+  // +-1 that the graph states (the CPU step computes the same values).
+  if (plan.target() != Target::Cpu)
+    return failure();
   std::optional<BinaryConvMatch> m = matchBinaryConv(conv);
   if (!m)
     return failure();

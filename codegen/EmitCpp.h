@@ -27,11 +27,6 @@
 
 namespace qopt {
 
-/// What an emitted program runs on: the CPU kernels of libqrt
-/// (qrt::exec) or the CUDA kernels of libqrt_cuda (qrt::cuda::exec), over
-/// the same plan and parameters.
-enum class Target { Cpu, Cuda };
-
 /// "cpu" / "cuda"; parseTarget is its inverse.
 const char *targetName(Target t);
 std::optional<Target> parseTarget(llvm::StringRef s);

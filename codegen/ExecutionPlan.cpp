@@ -99,9 +99,10 @@ LogicalResult ExecutionPlan::addConstant(Value result, Attribute value) {
 }
 
 FailureOr<ExecutionPlan>
-ExecutionPlan::compile(func::FuncOp func,
-                       std::shared_ptr<GlobalState> globals) {
+ExecutionPlan::compile(func::FuncOp func, std::shared_ptr<GlobalState> globals,
+                       Target target) {
   ExecutionPlan plan;
+  plan.target_ = target;
   plan.globalState = std::move(globals);
   if (plan.globalState)
     plan.context->setGlobals(plan.globalState->table());

@@ -41,6 +41,13 @@ struct PlanStep {
 /// as an emitted program's signature states it.
 using ArgSpec = qrt::TensorInfo;
 
+/// What a plan runs on: the CPU kernels of libqrt (qrt::exec) or the CUDA
+/// kernels of libqrt_cuda (qrt::cuda::exec), over the same steps and
+/// parameters. A plan for the CPU may use steps that have only a CPU kernel
+/// (the packed binary conv); a plan for CUDA computes those ops with the
+/// steps both have.
+enum class Target { Cpu, Cuda };
+
 class ExecutionPlan {
 public:
   /// Compiles `func`. Unsupported ops and types are reported as errors at the
@@ -49,7 +56,8 @@ public:
   /// every run then reads and updates.
   static mlir::FailureOr<ExecutionPlan>
   compile(mlir::func::FuncOp func,
-          std::shared_ptr<GlobalState> globals = nullptr);
+          std::shared_ptr<GlobalState> globals = nullptr,
+          Target target = Target::Cpu);
 
   /// Runs the plan. Inputs are checked against the function signature.
   /// With `checkFinite`, every step's f32 values are checked after it runs
@@ -59,6 +67,7 @@ public:
   run(const std::vector<qrt::Tensor> &inputs, bool checkFinite = false) const;
 
   const std::vector<ArgSpec> &arguments() const { return args; }
+  Target target() const { return target_; }
   const std::vector<ArgSpec> &results() const { return resultSpecs; }
   size_t numSteps() const { return steps.size(); }
 
@@ -112,6 +121,7 @@ public:
   mlir::LogicalResult addConstant(mlir::Value result, mlir::Attribute value);
 
 private:
+  Target target_ = Target::Cpu;
   std::vector<ArgSpec> args, resultSpecs;
   qrt::exec::StepIO stepIO(mlir::Operation *op, llvm::ArrayRef<mlir::Value> in,
                            llvm::ArrayRef<mlir::Value> out);

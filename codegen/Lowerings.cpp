@@ -38,7 +38,7 @@ LogicalResult qopt::lowerOp(ExecutionPlan &plan, Operation *op) {
     return lowerGlobalOp(plan, op);
   if (isa<qnn::PadOp, qnn::FakeQuantOp, qnn::DequantizeOp,
           quant::StorageCastOp>(op) &&
-      computedByBinaryConv(op))
+      plan.target() == Target::Cpu && computedByBinaryConv(op))
     return success();
   using Family = LogicalResult (*)(ExecutionPlan &, Operation *, bool &);
   for (Family lower : {lowerNetworkOp, lowerLayoutOp, lowerQuantOp,

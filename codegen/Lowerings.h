@@ -57,8 +57,8 @@ mlir::LogicalResult lowerExactQuantizedLayer(ExecutionPlan &plan,
                                              mlir::Operation *op);
 
 /// A conv2d of an xnor-binarized input by a constant binary weight as one
-/// packed binary_conv2d step (BinarySteps.cpp). Fails, adding nothing, when
-/// the conv is not of that kind.
+/// packed binary_conv2d step (BinarySteps.cpp), in a plan for the CPU.
+/// Fails, adding nothing, when the conv is not of that kind.
 mlir::LogicalResult lowerBinaryConv(ExecutionPlan &plan, qnn::Conv2dOp conv);
 /// True when `op` (the sign, its zero pad, the weight's quantizer or
 /// dequantize) is read only through binary_conv2d steps, which compute it

@@ -55,7 +55,7 @@ private:
 static LogicalResult emitProgram(ModuleOp module, const std::string &dir,
                                  const std::string &name, Target target) {
   func::FuncOp func = mainFunctionOf(module);
-  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(func);
+  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(func, nullptr, target);
   if (failed(plan))
     return failure();
   return writeProgram({ProgramFunction(*plan, func, "forward")}, name, dir,

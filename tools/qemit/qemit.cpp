@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
   if (failed(globals))
     return 1;
   FailureOr<qopt::ExecutionPlan> plan =
-      qopt::ExecutionPlan::compile(func, *globals);
+      qopt::ExecutionPlan::compile(func, *globals, *target);
   if (failed(plan))
     return 1;
   if (printArena) {
@@ -150,7 +150,7 @@ int main(int argc, char **argv) {
     if (!evalFn)
       return fail("@train_step needs the test-mode @main beside it (a module "
                   "wrapped by qnn-wrap-mode{mode=qat}) in " + inputFile);
-    evalPlan = qopt::ExecutionPlan::compile(evalFn, *globals);
+    evalPlan = qopt::ExecutionPlan::compile(evalFn, *globals, *target);
     if (failed(evalPlan))
       return 1;
     functions.emplace_back(*evalPlan, evalFn, "forward");
