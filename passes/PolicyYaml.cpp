@@ -182,7 +182,37 @@ static void applyQConfig(const YamlQConfig &c, TensorPolicy &t) {
     t.boundary = *c.boundary;
 }
 
+/// LLVM's YAML reader recurses once per nesting level (yaml::Input's
+/// createHNodes), so a file of 24,000 `[` overflowed the stack (found by
+/// fuzz-policy-yaml). Every level needs an indicator that opens it (`[`,
+/// `{`, a block sequence's `- `, a complex key's `? `); a policy file has a
+/// few dozen, so counting them bounds the depth without parsing.
+static constexpr size_t kMaxYamlIndicators = 2000;
+
+static Error checkYamlSize(StringRef text, StringRef bufferName) {
+  size_t indicators = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    bool blockIndicator =
+        (c == '-' || c == '?') &&
+        (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\t' ||
+         text[i + 1] == '\n' || text[i + 1] == '\r');
+    if (c == '[' || c == '{' || blockIndicator)
+      ++indicators;
+  }
+  if (indicators <= kMaxYamlIndicators)
+    return Error::success();
+  return createStringError(
+      inconvertibleErrorCode(),
+      formatv("{0}: {1} collection indicators ('[', '{{', '- ', '? '); a "
+              "policy file may have at most {2} (its nesting would exhaust "
+              "the YAML reader's stack)",
+              bufferName, indicators, kMaxYamlIndicators));
+}
+
 Error policy::parseYaml(Policy &policy, StringRef text, StringRef bufferName) {
+  if (Error e = checkYamlSize(text, bufferName))
+    return e;
   std::string errors;
   auto handler = [](const SMDiagnostic &diag, void *ctx) {
     std::string &out = *static_cast<std::string *>(ctx);
