@@ -82,6 +82,8 @@ private:
   LogicalResult findChains(ArrayRef<Operation *> order);
   LogicalResult checkLayer(Operation *layer, FakeQuantOp wq,
                            const std::string &name);
+  LogicalResult collectQuantizers(Unit &u,
+                                  function_ref<unsigned(Operation *)> indexOf);
   bool isParam(Operation *op);
   Value hoistParam(FakeQuantOp fq, OpOperand &operand, StringRef suffix);
   LogicalResult hoistActivationParams(FakeQuantOp fq);
@@ -122,6 +124,31 @@ static std::string layerNameOf(Operation *layer, unsigned index) {
 static FakeQuantOp adaroundWeightOf(Operation *layer) {
   auto wq = layer->getOperand(1).getDefiningOp<FakeQuantOp>();
   return wq && wq.getMethod() == QuantMethod::Adaround ? wq : FakeQuantOp();
+}
+
+/// Fills `u`'s activation and AdaRound weight quantizers, layer count and
+/// name (its first AdaRound layer's) from `u.ops`. `indexOf` is called for
+/// every layer in order and gives its index for layerNameOf.
+LogicalResult ReconstructionBuilder::collectQuantizers(
+    Unit &u, function_ref<unsigned(Operation *)> indexOf) {
+  for (Operation *op : u.ops) {
+    if (auto fq = dyn_cast<FakeQuantOp>(op);
+        fq && fq.getRole() == QuantRole::Activation)
+      u.actQuants.push_back(fq);
+    if (!isLayer(op))
+      continue;
+    std::string name = layerNameOf(op, indexOf(op));
+    FakeQuantOp wq = adaroundWeightOf(op);
+    if (!wq)
+      continue;
+    if (failed(checkLayer(op, wq, name)))
+      return failure();
+    if (u.weightQuants.empty())
+      u.name = name;
+    u.weightQuants.push_back(wq);
+    ++u.numLayers;
+  }
+  return success();
 }
 
 LogicalResult ReconstructionBuilder::checkLayer(Operation *layer,
@@ -285,23 +312,8 @@ LogicalResult ReconstructionBuilder::findBlocks() {
     u.input = seg.in;
     u.output = seg.out;
     u.ops = std::move(seg.ops);
-    for (Operation *op : u.ops) {
-      if (auto fq = dyn_cast<FakeQuantOp>(op);
-          fq && fq.getRole() == QuantRole::Activation)
-        u.actQuants.push_back(fq);
-      if (!isLayer(op))
-        continue;
-      std::string name = layerNameOf(op, layerIndex++);
-      FakeQuantOp wq = adaroundWeightOf(op);
-      if (!wq)
-        continue;
-      if (failed(checkLayer(op, wq, name)))
-        return failure();
-      if (u.weightQuants.empty())
-        u.name = name;
-      u.weightQuants.push_back(wq);
-      ++u.numLayers;
-    }
+    if (failed(collectQuantizers(u, [&](Operation *) { return layerIndex++; })))
+      return failure();
     if (!u.weightQuants.empty())
       units.push_back(std::move(u));
   }
@@ -372,22 +384,10 @@ ReconstructionBuilder::findChains(ArrayRef<Operation *> order) {
     }
     u.ops.resize(end);
     u.output = u.ops.back()->getResult(0);
-    for (Operation *op : u.ops) {
-      covered.insert(op);
-      if (auto fq = dyn_cast<FakeQuantOp>(op);
-          fq && fq.getRole() == QuantRole::Activation)
-        u.actQuants.push_back(fq);
-      FakeQuantOp wq = isLayer(op) ? adaroundWeightOf(op) : FakeQuantOp();
-      if (!wq)
-        continue;
-      std::string name = layerNameOf(op, layerIndex.lookup(op));
-      if (failed(checkLayer(op, wq, name)))
-        return failure();
-      if (u.weightQuants.empty())
-        u.name = name;
-      u.weightQuants.push_back(wq);
-      ++u.numLayers;
-    }
+    covered.insert(u.ops.begin(), u.ops.end());
+    if (failed(collectQuantizers(
+            u, [&](Operation *op) { return layerIndex.lookup(op); })))
+      return failure();
     units.push_back(std::move(u));
   }
   // Program order, so that each unit's data see the rounding chosen for
