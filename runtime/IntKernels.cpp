@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <limits>
 #include <type_traits>
 
@@ -1184,6 +1185,50 @@ Status applyEpilogue(const Tensor &acc, const Tensor &bias,
   return Status::ok();
 }
 
+namespace {
+
+bool hasPadding(const Conv2dParams &p) {
+  return p.padTop || p.padLeft || p.padBottom || p.padRight;
+}
+
+/// For an unpadded conv, Σ (x - z_x) w = Σ x w - z_x Σ w: the source zero
+/// point is a per-channel constant C[o] = z_x Σ_k w[o, k]. The fused kernel
+/// computes v = fl(fl(acc) + b) M (Requant.h); with b' = b - C it computes
+/// fl(fl(Σ x w) + b') M instead. Both are one rounding of the same real
+/// acc + b when Σ x w, acc and b' are exact in f32: |Σ x w| and |acc| at
+/// most 2^24 for every input the dtype allows, and b - C representable.
+/// Returns b' (b is f32 [OC] or null for none), or nullopt where any
+/// channel fails the bounds, so the zero point stays with oneDNN.
+std::optional<std::vector<float>> foldSourceZeroPoint(const Tensor &weight,
+                                                      const float *bias,
+                                                      int32_t zx,
+                                                      DType inputDType) {
+  const double kExact = 16777216.0; // 2^24
+  int64_t oc = weight.dim(0), per = weight.numel() / std::max<int64_t>(1, oc);
+  double lo = inputDType == DType::U8 ? 0.0 : -128.0;
+  double hi = inputDType == DType::U8 ? 255.0 : 127.0;
+  double xmax = std::max(std::fabs(lo), hi);
+  double cmax = std::max(std::fabs(lo - zx), std::fabs(hi - zx));
+  const int8_t *w = weight.data<int8_t>();
+  std::vector<float> out(oc);
+  for (int64_t o = 0; o < oc; ++o) {
+    int64_t sum = 0, abs = 0;
+    for (int64_t k = 0; k < per; ++k) {
+      sum += w[o * per + k];
+      abs += std::abs((int32_t)w[o * per + k]);
+    }
+    if (xmax * (double)abs > kExact || cmax * (double)abs > kExact)
+      return std::nullopt;
+    double b = (bias ? (double)bias[o] : 0.0) - (double)zx * (double)sum;
+    if ((double)(float)b != b)
+      return std::nullopt;
+    out[o] = (float)b;
+  }
+  return out;
+}
+
+} // namespace
+
 Expected<Int8ConvPlan>
 Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
                      const Tensor &weight, const Tensor &bias,
@@ -1215,6 +1260,21 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
     Int8ConvPlan plan;
     plan.impl_ = std::move(impl);
     return plan;
+  }
+  // As in createFused: an unpadded conv's source zero point is a
+  // per-channel constant, subtracted here in integers with the bias (the
+  // kernel's raw sums must still be exact: foldSourceZeroPoint's bounds).
+  if (inputZeroPoint != 0 && !hasPadding(params) &&
+      foldSourceZeroPoint(weight, nullptr, inputZeroPoint, inputDType)) {
+    int64_t oc = weight.dim(0), per = weight.numel() / std::max<int64_t>(1, oc);
+    impl->bias.resize(oc, 0);
+    for (int64_t o = 0; o < oc; ++o) {
+      int64_t sum = 0;
+      for (int64_t k = 0; k < per; ++k)
+        sum += weight.data<int8_t>()[o * per + k];
+      impl->bias[o] -= (int32_t)(inputZeroPoint * sum);
+    }
+    inputZeroPoint = 0;
   }
   Status s = detail::guardDnnl("int8 conv2d plan", [&] {
     dnnl::primitive_attr attr;
@@ -1326,19 +1386,37 @@ Int8ConvPlan::createFused(const Shape &inputShape, DType inputDType,
     return plan;
   }
   requant::Epilogue c0 = e.channel(0, 0.f);
+  // oneDNN 2.6's brgconv kernels (its fastest, AMX and VNNI) take no zero
+  // points: with one, an unpadded conv fell to the older jit_1x1 AMX kernel,
+  // 1.5-4x slower on MobileNetV2's 1x1 layers. Both go elsewhere where
+  // that gives the same bits. The source zero point becomes part of the
+  // bias (foldSourceZeroPoint says when that is exact); the destination
+  // zero point a linear post-op after the clip, fl(v + z_y), which is
+  // requant::apply's own addition.
+  int32_t srcZeroPoint = inputZeroPoint;
+  if (srcZeroPoint != 0 && !hasPadding(params)) {
+    std::optional<std::vector<float>> folded = foldSourceZeroPoint(
+        weight, fbias.defined() ? fbias.data<float>() : nullptr,
+        srcZeroPoint, inputDType);
+    if (folded) {
+      fbias = Tensor::fromVector<float>({oc}, *folded);
+      srcZeroPoint = 0;
+    }
+  }
   Status s = detail::guardDnnl("int8 conv2d plan", [&] {
     dnnl::primitive_attr attr;
     attr.set_output_scales(e.multipliers.size() == 1 ? 0 : 2, e.multipliers);
-    if (inputZeroPoint != 0)
-      attr.set_zero_points(DNNL_ARG_SRC, 0, {inputZeroPoint});
-    if (e.outputZeroPoint != 0)
-      attr.set_zero_points(DNNL_ARG_DST, 0, {e.outputZeroPoint});
+    if (srcZeroPoint != 0)
+      attr.set_zero_points(DNNL_ARG_SRC, 0, {srcZeroPoint});
     dnnl::post_ops ops;
     if (e.residual)
       ops.append_sum(e.residualScale, e.residualZeroPoint,
                      detail::toDnnl(e.residualDType));
     if (std::isfinite(c0.lo) || std::isfinite(c0.hi))
       ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, c0.lo, c0.hi);
+    if (e.outputZeroPoint != 0)
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_linear, 1.f,
+                         (float)e.outputZeroPoint);
     attr.set_post_ops(ops);
     return impl->core.init(nchwIn, inputDType, weight, fbias, e.outputDType,
                            params, attr, e.residual);

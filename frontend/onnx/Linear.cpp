@@ -70,11 +70,37 @@ static LogicalResult importGemm(Importer &im) {
     FailureOr<Value> rhs = im.floatInput(1);
     if (failed(rhs))
       return failure();
-    if (transB)
-      rhs = im.create<qnn::TransposeOp>(*rhs, b.getDenseI64ArrayAttr({1, 0}));
-    if (failed(rhs))
-      return failure();
-    y = im.create<qnn::MatmulOp>(*a, *rhs);
+    // A QDQ model's weight (DequantizeLinear of an int8 initializer) is
+    // still a fully connected layer's: qnn.linear over B as N x K, with C
+    // as its bias, so that qnn-lower-to-integer takes the layer to
+    // qnn.qlinear as it does for a float B. Other computed Bs stay a
+    // matrix product.
+    Value bias;
+    if (rhs->getDefiningOp<qnn::DequantizeOp>() &&
+        shapeOf(*rhs).size() == 2) {
+      int64_t n = shapeOf(*rhs)[transB ? 0 : 1];
+      if (!biasDone && alpha == 1.0f && beta == 1.0f &&
+          n != ShapedType::kDynamic) {
+        FailureOr<Value> c = im.floatInput(2);
+        if (failed(c))
+          return failure();
+        if (shapeOf(*c).size() == 1 && shapeOf(*c)[0] == n) {
+          bias = *c;
+          biasDone = true;
+        }
+      }
+      if (!transB)
+        rhs = im.create<qnn::TransposeOp>(*rhs, b.getDenseI64ArrayAttr({1, 0}));
+      if (failed(rhs))
+        return failure();
+      y = im.create<qnn::LinearOp>(*a, *rhs, bias);
+    } else {
+      if (transB)
+        rhs = im.create<qnn::TransposeOp>(*rhs, b.getDenseI64ArrayAttr({1, 0}));
+      if (failed(rhs))
+        return failure();
+      y = im.create<qnn::MatmulOp>(*a, *rhs);
+    }
     if (succeeded(y))
       y = scalarMul(im, *y, alpha);
   }

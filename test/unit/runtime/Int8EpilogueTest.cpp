@@ -216,6 +216,27 @@ const EpilogueCase kEpilogueCases[] = {
         EpilogueCase{"nhwc_f32_bias_residual", {1, 64, 14, 14}, DType::U8,
                      DType::U8, 2, 3, 64, 3, 1, 1, 1, true, true, true, true,
                      INT32_MIN, INT32_MAX, true},
+        // Unpadded convs with a source zero point: the zero point is folded
+        // into the bias where that is exact (IntKernels.cpp,
+        // foldSourceZeroPoint), with a destination zero point as a linear
+        // post-op; MobileNetV2's 1x1 layers after a linear bottleneck.
+        EpilogueCase{"nhwc_1x1_src_dst_zero_points", {2, 24, 14, 14},
+                     DType::U8, DType::U8, 131, 118, 144, 1, 1, 0, 1, true,
+                     true, false, false},
+        EpilogueCase{"nhwc_1x1_zero_points_residual_relu", {1, 64, 7, 7},
+                     DType::U8, DType::U8, 97, 12, 64, 1, 1, 0, 1, true, true,
+                     true, true},
+        EpilogueCase{"nhwc_1x1_zero_points_f32_bias", {1, 96, 14, 14},
+                     DType::U8, DType::U8, 120, 125, 24, 1, 1, 0, 1, true,
+                     true, false, false, INT32_MIN, INT32_MAX, true},
+        EpilogueCase{"nchw_3x3_unpadded_i8_zero_points", {1, 16, 9, 9},
+                     DType::I8, DType::I8, -20, 9, 16, 3, 1, 0, 1, false, true,
+                     false, false},
+        // K = 2048: the raw sums may pass 2^24, so the zero point stays
+        // with oneDNN.
+        EpilogueCase{"nhwc_1x1_k2048_zero_points", {1, 2048, 4, 4},
+                     DType::U8, DType::U8, 77, 5, 32, 1, 1, 0, 1, true, true,
+                     false, false, INT32_MIN, INT32_MAX, false, 0.01f},
         // K = 512*3*3: accumulators beyond 2^24, split weights in the
         // fallback.
         EpilogueCase{"nhwc_3x3_k4608_residual_relu", {1, 512, 7, 7},

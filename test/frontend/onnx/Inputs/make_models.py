@@ -335,6 +335,32 @@ def qdq():
     return make(nodes, [x], [out("y")], inits)
 
 
+@model
+def qdq_gemm():
+    """A classifier as onnxruntime's quantize_static writes it: Gemm (transB)
+    of a dequantized input, an int8 weight dequantized per row and an int32
+    bias dequantized with s_x * s_w."""
+    x = inp("x", ["N", 6])
+    ws = np.array([0.01, 0.02, 0.03], np.float32)
+    nodes = [
+        h.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="q_in"),
+        h.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"],
+                    name="dq_in"),
+        h.make_node("DequantizeLinear", ["w_q", "ws", "wz"], ["wd"],
+                    name="dq_w", axis=0),
+        h.make_node("DequantizeLinear", ["b_q", "bs", "bz"], ["bd"],
+                    name="dq_b", axis=0),
+        h.make_node("Gemm", ["xd", "wd", "bd"], ["y"], name="fc", transB=1),
+    ]
+    inits = [arr("xs", 0.05), arr("xz", 128, np.uint8),
+             nh.from_array(RNG.randint(-127, 128, (3, 6)).astype(np.int8),
+                           "w_q"),
+             arr("ws", ws), arr("wz", [0, 0, 0], np.int8),
+             nh.from_array(RNG.randint(-500, 500, (3,)).astype(np.int32), "b_q"),
+             arr("bs", ws * np.float32(0.05)), arr("bz", [0, 0, 0], np.int32)]
+    return make(nodes, [x], [out("y")], inits)
+
+
 # --- resources ---------------------------------------------------------------
 @model
 def big_weight():
