@@ -204,6 +204,9 @@ std::string lit(const Conv2dParams &p) {
       .F(groups)
       .F(fuseRelu)
       .F(fuseSum)
+      .F(fuseClip)
+      .F(clipMin)
+      .F(clipMax)
       .F(srcChannelsLast)
       .F(dstChannelsLast)
       .str();

@@ -33,7 +33,8 @@ static bool fuseTrailingRelu(ExecutionPlan &plan, Value v) {
 //
 // A conv2d whose only user is an add (the residual add of a ResNet block)
 // computes the add itself through oneDNN's sum post-op when the add's other
-// operand (the addend) is already computed when the conv runs; a relu that is
+// operand (the addend) is already computed when the conv runs; a relu or a
+// clip (ReLU6) that is
 // the add's only user is fused too. The conv's output buffer is prefilled
 // with the addend (or, when the addend dies at the add and nothing else
 // shares its buffer, *is* the addend's buffer).
@@ -49,7 +50,7 @@ namespace {
 struct ConvFusion {
   AddOp add;      // fused residual add, or null
   Value addend;   // the add's other operand
-  ReluOp relu;    // fused relu (after the add, if any)
+  Operation *act = nullptr; // fused relu or clip (after the add, if any)
   Value result;   // the value the conv's step finally writes
 };
 } // namespace
@@ -92,11 +93,13 @@ static ConvFusion fusionOf(Conv2dOp conv) {
       return f;
     }
   }
-  if (v.hasOneUse())
-    if (auto relu = dyn_cast<ReluOp>(*v.getUsers().begin())) {
-      f.relu = relu;
-      f.result = relu.getResult();
+  if (v.hasOneUse()) {
+    Operation *act = *v.getUsers().begin();
+    if (isa<ReluOp, ClipOp>(act)) {
+      f.act = act;
+      f.result = act->getResult(0);
     }
+  }
   return f;
 }
 
@@ -153,10 +156,10 @@ static Conv2dOp producerConv(Value v) {
     return {};
   if (auto c = dyn_cast<Conv2dOp>(def))
     return c;
-  if (auto relu = dyn_cast<ReluOp>(def)) {
-    if (auto c = relu.getInput().getDefiningOp<Conv2dOp>())
+  if (isa<ReluOp, ClipOp>(def)) {
+    if (auto c = def->getOperand(0).getDefiningOp<Conv2dOp>())
       return c;
-    def = relu.getInput().getDefiningOp();
+    def = def->getOperand(0).getDefiningOp();
   }
   if (auto add = dyn_cast_or_null<AddOp>(def))
     for (Value operand : add->getOperands())
@@ -202,10 +205,16 @@ static LogicalResult lowerConv(ExecutionPlan &plan, Conv2dOp conv) {
     // The output buffer starts as the addend, in the output's layout.
     p.addendChannelsLast = isChannelsLast(fusion.addend);
   }
-  if (fusion.relu) {
-    plan.absorb(fusion.relu);
-    plan.aliasSlot(fusion.relu.getResult(), conv.getResult());
-    p.conv.fuseRelu = true;
+  if (fusion.act) {
+    plan.absorb(fusion.act);
+    plan.aliasSlot(fusion.act->getResult(0), conv.getResult());
+    if (auto clip = dyn_cast<ClipOp>(fusion.act)) {
+      p.conv.fuseClip = true;
+      p.conv.clipMin = (float)clip.getMin().convertToDouble();
+      p.conv.clipMax = (float)clip.getMax().convertToDouble();
+    } else {
+      p.conv.fuseRelu = true;
+    }
   }
   plan.addCall(conv, step::conv2d,
                {conv.getInput(), conv.getWeight(), conv.getBias(),

@@ -102,7 +102,8 @@ Expected<ConvBackwardPlan> ConvBackwardPlan::create(const Shape &inputShape,
                                                     const Shape &weightShape,
                                                     bool withBias,
                                                     const Conv2dParams &p) {
-  if (p.srcChannelsLast || p.dstChannelsLast || p.fuseSum || p.fuseRelu)
+  if (p.srcChannelsLast || p.dstChannelsLast || p.fuseSum || p.fuseRelu ||
+      p.fuseClip)
     return invalidArgument("conv2d backward: channels-last and fused "
                            "sum/ReLU are not supported");
   if (weightShape.size() != 4)

@@ -188,6 +188,9 @@ Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
   if (params.srcChannelsLast && inputShape.size() != 4)
     return invalidArgument("conv2d: channels-last input must be 4-D, got " +
                            shapeToString(inputShape));
+  if (params.fuseClip && (params.fuseRelu || !(params.clipMin <= params.clipMax)))
+    return invalidArgument("conv2d: a fused clip needs clipMin <= clipMax "
+                           "and no fused ReLU");
   Shape nchwIn =
       params.srcChannelsLast ? fromChannelsLast(inputShape) : inputShape;
   auto impl = std::make_shared<Impl>();
@@ -198,6 +201,11 @@ Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
       ops.append_sum(1.f);
     if (params.fuseRelu)
       ops.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    // oneDNN's clip selects clipMin / clipMax / y as qrt's clip does
+    // (ElementMath.h), so the fused values are the unfused step's.
+    if (params.fuseClip)
+      ops.append_eltwise(1.f, dnnl::algorithm::eltwise_clip, params.clipMin,
+                         params.clipMax);
     attr.set_post_ops(ops);
     return impl->core.init(nchwIn, DType::F32, weight, bias, DType::F32,
                            params, attr, params.fuseSum);

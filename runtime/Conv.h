@@ -33,6 +33,10 @@ struct Conv2dParams {
   /// y = relu?(conv(x) + y), so y must be preallocated and hold the addend
   /// (oneDNN sum post-op; the ReLU, if any, applies after the sum).
   bool fuseSum = false;
+  /// Fused clip min(max(y, clipMin), clipMax) on the output, after the sum
+  /// (fp32 plans; MobileNet's ReLU6). Not together with fuseRelu.
+  bool fuseClip = false;
+  float clipMin = 0.f, clipMax = 0.f;
   /// Channels-last activations (fp32 ConvPlan only): the input / output
   /// tensor is NHWC, i.e. a plain qrt tensor of shape [N, H, W, C] holding
   /// the NCHW activation transposed. Used between consecutive convs so that

@@ -1236,7 +1236,7 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
   QRT_RETURN_IF_ERROR(checkInt8Args(inputDType, weight, bias,
                                     weight.defined() ? weight.dim(0) : 0,
                                     "int8 conv2d"));
-  if (params.fuseRelu)
+  if (params.fuseRelu || params.fuseClip)
     return invalidArgument("int8 conv2d: fuse ReLU in RequantizeOptions");
   if (params.srcChannelsLast && inputShape.size() != 4)
     return invalidArgument("int8 conv2d: channels-last input must be 4-D");
@@ -1343,7 +1343,7 @@ Int8ConvPlan::createFused(const Shape &inputShape, DType inputDType,
       bias.defined() && bias.dtype() == DType::F32 ? Tensor() : bias, oc,
       "int8 conv2d"));
   QRT_RETURN_IF_ERROR(checkEpilogue(e, oc, "int8 conv2d"));
-  if (params.fuseRelu || params.fuseSum)
+  if (params.fuseRelu || params.fuseClip || params.fuseSum)
     return invalidArgument("int8 conv2d: ReLU and residual belong in the "
                            "epilogue");
   if (params.srcChannelsLast && inputShape.size() != 4)

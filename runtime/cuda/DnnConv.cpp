@@ -272,7 +272,8 @@ Expected<ConvPlan> ConvPlan::create(const Shape &inputShape,
   impl->convToTemp =
       params.fuseSum || impl->convChannelsLast != params.dstChannelsLast;
   impl->epilogue =
-      bias.defined() || params.fuseRelu || params.fuseSum || impl->convToTemp;
+      bias.defined() || params.fuseRelu || params.fuseClip || params.fuseSum ||
+      impl->convToTemp;
 
   WorkspaceLayout ws;
   impl->cudnnOffset = ws.add(impl->graph.workspaceBytes());
@@ -323,6 +324,9 @@ Status ConvPlan::run(const float *x, float *y, void *workspace,
     e.pixels = g.oh * g.ow;
     e.sum = m.params.fuseSum;
     e.relu = m.params.fuseRelu;
+    e.clip = m.params.fuseClip;
+    e.clipMin = m.params.clipMin;
+    e.clipMax = m.params.clipMax;
     return detail::launchHalfConvEpilogue(e, yh, stream);
   }
   const float *xin = x;
@@ -349,6 +353,9 @@ Status ConvPlan::run(const float *x, float *y, void *workspace,
   e.pixels = g.oh * g.ow;
   e.sum = m.params.fuseSum;
   e.relu = m.params.fuseRelu;
+  e.clip = m.params.fuseClip;
+  e.clipMin = m.params.clipMin;
+  e.clipMax = m.params.clipMax;
   return detail::launchConvEpilogue(e, stream);
 }
 
@@ -514,7 +521,7 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
   QRT_RETURN_IF_ERROR(detail::checkInt8Args(
       inputDType, weight, bias, weight.defined() ? weight.dim(0) : 0,
       "int8 conv2d"));
-  if (params.fuseRelu)
+  if (params.fuseRelu || params.fuseClip)
     return invalidArgument("int8 conv2d: fuse ReLU in RequantizeOptions");
   if (params.fuseSum)
     return invalidArgument("int8 conv2d: no fused sum on accumulators");
@@ -686,7 +693,8 @@ Expected<ConvBackwardPlan> ConvBackwardPlan::create(const Shape &inputShape,
                                                     Precision precision) {
   QRT_RETURN_IF_ERROR(checkPrecision(precision, "conv2d backward"));
   // The CPU plan's checks and messages (BackwardConv.cpp).
-  if (p.srcChannelsLast || p.dstChannelsLast || p.fuseSum || p.fuseRelu)
+  if (p.srcChannelsLast || p.dstChannelsLast || p.fuseSum || p.fuseRelu ||
+      p.fuseClip)
     return invalidArgument("conv2d backward: channels-last and fused "
                            "sum/ReLU are not supported");
   if (weightShape.size() != 4)

@@ -45,6 +45,8 @@ __global__ void convEpilogueKernel(ConvEpilogueArgs a) {
       v = v + a.y[i];
     if (a.relu)
       v = v > 0.f ? v : v * 0.f; // oneDNN's eltwise_relu with alpha 0
+    if (a.clip)
+      v = emath::clip(v, a.clipMin, a.clipMax);
     a.y[i] = v;
   }
 }

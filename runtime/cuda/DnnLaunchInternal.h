@@ -12,6 +12,7 @@
 #ifndef QRT_CUDA_DNNLAUNCHINTERNAL_H
 #define QRT_CUDA_DNNLAUNCHINTERNAL_H
 
+#include "runtime/ElementMath.h"
 #include "runtime/Status.h"
 #include "runtime/cuda/ConvIndexInternal.h"
 
@@ -19,8 +20,9 @@ namespace qrt {
 namespace cuda {
 namespace detail {
 
-/// y[n, c, p] = relu?((conv[n, c, p] + bias[c]) + (sum ? y[n, c, p] : 0)),
-/// the order of oneDNN's bias, sum post-op and ReLU; conv and y may each be
+/// y[n, c, p] = act((conv[n, c, p] + bias[c]) + (sum ? y[n, c, p] : 0)),
+/// act a ReLU or a clip (ElementMath.h's emath::clip) or none, the order of
+/// oneDNN's bias, sum post-op and eltwise post-op; conv and y may each be
 /// NCHW or NHWC ([N, P, C]) and may be the same buffer in the same layout.
 struct ConvEpilogueArgs {
   const float *conv = nullptr;
@@ -30,6 +32,8 @@ struct ConvEpilogueArgs {
   const float *bias = nullptr; // [C] or null
   int64_t n = 0, channels = 0, pixels = 0;
   bool sum = false, relu = false;
+  bool clip = false;
+  float clipMin = 0.f, clipMax = 0.f;
 };
 Status launchConvEpilogue(const ConvEpilogueArgs &a, void *stream);
 

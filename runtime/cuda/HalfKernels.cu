@@ -53,6 +53,8 @@ __global__ void halfEpilogueKernel(ConvEpilogueArgs a, const uint16_t *conv) {
       v = v + a.y[i];
     if (a.relu)
       v = v > 0.f ? v : v * 0.f; // as convEpilogueKernel
+    if (a.clip)
+      v = emath::clip(v, a.clipMin, a.clipMax);
     a.y[i] = v;
   }
 }

@@ -2,6 +2,7 @@
 
 #include "runtime/cuda/HalfReference.h"
 #include "runtime/BackwardConv.h"
+#include "runtime/ElementMath.h"
 #include "runtime/HalfMath.h"
 
 namespace qrt {
@@ -86,6 +87,8 @@ Status conv(const Tensor &x, const Tensor &weight, const Tensor &bias,
       v = v + out[i];
     if (params.fuseRelu)
       v = v > 0.f ? v : v * 0.f;
+    if (params.fuseClip)
+      v = emath::clip(v, params.clipMin, params.clipMax);
     out[i] = v;
   }
   return Status::ok();

@@ -7,6 +7,9 @@
 
 #include "TorchUtil.h"
 #include "runtime/Conv.h"
+#include "runtime/Elementwise.h"
+
+#include <cstring>
 
 using namespace qrt;
 using namespace qrt::test;
@@ -232,6 +235,67 @@ TEST(ConvPlan, FusedSumReluMatchesAten) {
         EXPECT_EQ(plan->run(fromTorch(xs), none).code(),
                   ErrorCode::InvalidArgument);
       }
+}
+
+// A fused clip (ReLU6, MobileNet's) after the bias and an optional sum: the
+// same values as the unfused conv followed by qrt's clip kernel, bit for bit
+// (oneDNN's eltwise_clip selects as emath::clip does), and ATen's hardtanh
+// within the conv's tolerance; NCHW and channels-last.
+TEST(ConvPlan, FusedClipIsTheClipStep) {
+  torch::manual_seed(5);
+  at::Tensor x = torch::rand({2, 16, 10, 9}) * 2 - 1;
+  at::Tensor w = torch::rand({24, 16, 3, 3}) * 2 - 1;
+  at::Tensor b = torch::rand({24}) * 2 - 1;
+  for (bool sum : {false, true})
+    for (bool cl : {false, true}) {
+      SCOPED_TRACE(std::string("sum ") + (sum ? "1" : "0") + " channels-last " +
+                   (cl ? "1" : "0"));
+      at::Tensor r = torch::rand({2, 24, 5, 5}) * 4 - 2;
+      Conv2dParams p = params(2, 1, {1, 1, 1, 1}, 1, false);
+      p.fuseSum = sum;
+      p.srcChannelsLast = p.dstChannelsLast = cl;
+      at::Tensor xs = cl ? x.permute({0, 2, 3, 1}).contiguous() : x;
+      at::Tensor rs = cl ? r.permute({0, 2, 3, 1}).contiguous() : r;
+      Shape inShape(xs.sizes().begin(), xs.sizes().end());
+      Expected<ConvPlan> plain =
+          ConvPlan::create(inShape, fromTorch(w), fromTorch(b), p);
+      ASSERT_TRUE(plain.hasValue()) << plain.status().toString();
+      p.fuseClip = true;
+      p.clipMin = -0.5f;
+      p.clipMax = 1.5f;
+      Expected<ConvPlan> fused =
+          ConvPlan::create(inShape, fromTorch(w), fromTorch(b), p);
+      ASSERT_TRUE(fused.hasValue()) << fused.status().toString();
+      Tensor y0 = sum ? fromTorch(rs) : Tensor(), y1 = sum ? fromTorch(rs) : Tensor();
+      ASSERT_OK(plain->run(fromTorch(xs), y0));
+      ASSERT_OK(fused->run(fromTorch(xs), y1));
+      Tensor clipped;
+      ASSERT_OK(qrt::clip(y0, -0.5f, 1.5f, clipped));
+      ASSERT_EQ(clipped.nbytes(), y1.nbytes());
+      EXPECT_EQ(std::memcmp(clipped.rawData(), y1.rawData(), y1.nbytes()), 0)
+          << fused->implName();
+      at::Tensor ref =
+          at::conv2d(x, w, b, at::IntArrayRef{2, 2}, at::IntArrayRef{1, 1});
+      if (sum)
+        ref = ref + r;
+      ref = at::hardtanh(ref, -0.5, 1.5);
+      at::Tensor got = toTorch(y1);
+      if (cl)
+        got = got.permute({0, 3, 1, 2}).contiguous();
+      EXPECT_LT(maxRelError(fromTorch(got), ref), 1e-5);
+      // Clipped values exist on both sides of the range.
+      EXPECT_GT((ref == -0.5).sum().item<int64_t>(), 0);
+      EXPECT_GT((ref == 1.5).sum().item<int64_t>(), 0);
+    }
+  // A clip is not fused together with a ReLU, nor with an empty range.
+  Conv2dParams bad = params(1, 1, {1, 1, 1, 1}, 1, true);
+  bad.fuseClip = true;
+  bad.clipMax = 6.f;
+  EXPECT_FALSE(ConvPlan::create({1, 16, 8, 8}, fromTorch(w), Tensor(), bad));
+  bad.fuseRelu = false;
+  bad.clipMin = 2.f;
+  bad.clipMax = 1.f;
+  EXPECT_FALSE(ConvPlan::create({1, 16, 8, 8}, fromTorch(w), Tensor(), bad));
 }
 
 TEST(LinearPlan, MatchesAtenLinear) {
