@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace qopt::torch_import {
 
@@ -28,6 +29,25 @@ namespace qopt::torch_import {
 /// archive's debug_pkl lazily, inside jit::ErrorReport::what(), which is
 /// noexcept: an error there was std::terminate (fuzz-torchscript).
 bool checkPickleLengths(const uint8_t *data, size_t size, std::string &error);
+
+/// A tensor storage a pickle names through BINPERSID: TorchScript's
+/// ('storage', torch.<Type>Storage, key, location, numel) tuple. LibTorch
+/// 1.13 gives the storage numel * elementBytes bytes over the record
+/// `<pickle name without .pkl>/<key>` without comparing the record's size,
+/// so a short record was read past its end (fuzz-torchscript).
+struct PickleStorage {
+  std::string key, type; // e.g. "0", "FloatStorage"
+  int64_t numel = 0;
+  int64_t elementBytes = 0; // 0: a storage type this check does not know
+};
+
+/// The storages of a pickle that checkPickleLengths accepted, by simulating
+/// the unpickler's stack for the opcodes TorchScript's pickler writes.
+/// `complete` is false when an opcode outside that set (or a stack the
+/// simulation cannot follow) stopped it: the storages before that point
+/// are returned, nothing after it is judged.
+std::vector<PickleStorage> pickleStorages(const uint8_t *data, size_t size,
+                                          bool &complete);
 
 } // namespace qopt::torch_import
 

@@ -277,11 +277,29 @@ std::optional<TsGraph> read(const std::string &path,
         continue;
       auto [bytes, size] = archive.getRecord(name);
       std::string why;
-      if (!checkPickleLengths(static_cast<const uint8_t *>(bytes.get()), size,
-                              why)) {
+      const auto *pickle = static_cast<const uint8_t *>(bytes.get());
+      if (!checkPickleLengths(pickle, size, why)) {
         error = "'" + path + "' is not a TorchScript model: " + name + ": " +
                 why;
         return std::nullopt;
+      }
+      // Each tensor storage the pickle names must fit its record.
+      bool complete = false;
+      std::string dir = name.substr(0, name.size() - 4) + "/";
+      for (const PickleStorage &st : pickleStorages(pickle, size, complete)) {
+        if (st.elementBytes == 0 || !archive.hasRecord(dir + st.key))
+          continue; // LibTorch names a missing record itself
+        size_t have = std::get<1>(archive.getRecord(dir + st.key));
+        bool fits = st.numel >= 0 &&
+                    (uint64_t)st.numel <= UINT64_MAX / (uint64_t)st.elementBytes &&
+                    (uint64_t)st.numel * (uint64_t)st.elementBytes <= have;
+        if (!fits) {
+          error = "'" + path + "' is not a TorchScript model: " + name +
+                  ": storage '" + st.key + "' (" + st.type + ") declares " +
+                  std::to_string(st.numel) + " elements, but its record " +
+                  dir + st.key + " holds " + std::to_string(have) + " bytes";
+          return std::nullopt;
+        }
       }
     }
   } catch (const std::exception &e) {

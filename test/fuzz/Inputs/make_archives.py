@@ -27,6 +27,12 @@ def main(seed, outdir):
     memo = b"]r" + (0x7FFFFFFF).to_bytes(4, "little") + b"0"
     rewrite(seed, os.path.join(outdir, "huge-memo-id.pt"), "data.pkl",
             lambda d: d[:2] + memo + d[2:])
+    # A weight's storage record cut to half its bytes: data.pkl still
+    # declares the full element count, and LibTorch 1.13 sized the storage by
+    # it, over the shorter record (fuzz-torchscript: a heap-buffer-overflow
+    # reading the constant).
+    rewrite(seed, os.path.join(outdir, "short-storage.pt"), "/data/0",
+            lambda d: d[:len(d) // 2])
     # A compile error in the archive's code and a debug_pkl that is not a
     # pickle: LibTorch unpickles the debug_pkl lazily, when the error's
     # what() quotes the source, and what() is noexcept (std::terminate).
