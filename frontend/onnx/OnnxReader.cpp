@@ -278,8 +278,10 @@ bool convertAttribute(const onnx::AttributeProto &proto, OnnxAttribute &out,
 /// tensors into storage sized by their dims (checkTensor), so what it
 /// trusts is checked first: every node's `strides` whatever its op, and
 /// every tensor (initializers, tensor attributes), in sub-graphs too. The
-/// rest of a node's attributes are the importer's to check.
-bool checkBeforeInference(const onnx::GraphProto &graph, std::string &error) {
+/// rest of a node's attribute values are the importer's to check; their
+/// count, names and types are checked against ONNX's schema here.
+bool checkBeforeInference(const onnx::GraphProto &graph, int64_t opset,
+                          std::string &error) {
   // Types without a fixed element size are left to the importer, which
   // names them as unsupported where it meets them.
   auto checkTensor = [](const onnx::TensorProto &t, std::string &error) {
@@ -297,6 +299,24 @@ bool checkBeforeInference(const onnx::GraphProto &graph, std::string &error) {
              (n.name().empty() ? "" : "'" + n.name() + "' ") + "(" +
              n.op_type() + "): ";
     };
+    // A default-domain node against its ONNX schema (input and output
+    // counts, attribute names and types, required attributes), as
+    // onnxruntime checks it: without this a Gemm's extra inputs were
+    // ignored and an attribute of the wrong type read as absent.
+    // (A deprecated op, e.g. Upsample past opset 9, has no schema to
+    // check against; the importer still takes it.)
+    if (opset > 0 && (n.domain().empty() || n.domain() == "ai.onnx"))
+      if (const onnx::OpSchema *schema =
+              onnx::OpSchemaRegistry::Schema(n.op_type(), (int)opset, "");
+          schema && !schema->Deprecated()) {
+        try {
+          schema->Verify(n);
+        } catch (const std::exception &e) {
+          error = where() + "ONNX's schema of " + n.op_type() + " (opset " +
+                  std::to_string(opset) + "): " + e.what();
+          return false;
+        }
+      }
     for (const onnx::AttributeProto &a : n.attribute()) {
       if (a.name() == "strides")
         for (int64_t v : a.ints())
@@ -312,10 +332,10 @@ bool checkBeforeInference(const onnx::GraphProto &graph, std::string &error) {
         error = where() + error;
         return false;
       }
-      if (a.has_g() && !checkBeforeInference(a.g(), error))
+      if (a.has_g() && !checkBeforeInference(a.g(), opset, error))
         return false;
       for (const onnx::GraphProto &g : a.graphs())
-        if (!checkBeforeInference(g, error))
+        if (!checkBeforeInference(g, opset, error))
           return false;
     }
   }
@@ -453,15 +473,32 @@ std::optional<OnnxModel> readOnnxModel(const std::string &path,
   OnnxModel model;
   model.irVersion = proto.ir_version();
   model.producer = proto.producer_name();
+  std::map<std::string, std::vector<int64_t>> imports;
   for (const onnx::OperatorSetIdProto &op : proto.opset_import()) {
-    if (op.domain().empty() || op.domain() == "ai.onnx")
+    bool onnxDomain = op.domain().empty() || op.domain() == "ai.onnx";
+    imports[onnxDomain ? "" : op.domain()].push_back(op.version());
+    if (onnxDomain)
       model.opset = op.version();
     else
       model.otherOpsets[op.domain()] = op.version();
   }
+  // One version per domain: ONNX's checker refuses a model that imports a
+  // domain twice, and which entry wins would be a guess.
+  for (const auto &[domain, versions] : imports)
+    if (versions.size() > 1) {
+      std::string list;
+      for (int64_t v : versions)
+        list += (list.empty() ? "" : ", ") + std::to_string(v);
+      error = "'" + path + "' imports the " +
+              (domain.empty() ? std::string("default ONNX domain")
+                              : "domain '" + domain + "'") +
+              " " + std::to_string(versions.size()) + " times (opsets " +
+              list + "); a model names each domain once";
+      return std::nullopt;
+    }
   // Shape inference needs a model whose opsets it understands; the importer
   // reports bad IR versions and opsets with its own message.
-  if (!checkBeforeInference(proto.graph(), error))
+  if (!checkBeforeInference(proto.graph(), model.opset, error))
     return std::nullopt;
   if (model.irVersion >= 3 && model.opset > 0)
     inferShapes(proto, model.shapeInferenceError);

@@ -823,6 +823,30 @@ def bad_gemm_k():
 
 
 @model
+def bad_gemm_inputs():
+    """A Gemm with five inputs (ONNX allows 2-3): the extra ones were
+    ignored."""
+    return single("Gemm", [inp("x", [2, 4])], [w("b", 4, 3), w("c", 3)],
+                  nin=["x", "b", "c", "c", "c"])
+
+
+@model
+def bad_gemm_attr_type():
+    """alpha as a string: read as absent (1.0) before."""
+    return single("Gemm", [inp("x", [2, 4])], [w("b", 4, 3)], alpha="two")
+
+
+@model
+def bad_duplicate_opset():
+    """The default domain imported three times (fuzz-onnx's model had 13, 1,
+    6; libonnx's shape inference crashed on it)."""
+    m = single("Relu", [inp("x", [2, 4])])
+    del m.opset_import[:]
+    m.opset_import.extend([h.make_opsetid("", v) for v in (13, 1, 6)])
+    return m
+
+
+@model
 def bad_gemm_trans_k():
     # transA makes A 2 x 4; transB makes B's K 5.
     return single("Gemm", [inp("x", [4, 2])], [w("b", 3, 5)], transA=1,
