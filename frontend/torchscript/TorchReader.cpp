@@ -22,6 +22,7 @@
 #include <torch/script.h>
 
 #include <fstream>
+#include <functional>
 #include <unordered_map>
 
 namespace qopt::torch_import {
@@ -254,6 +255,62 @@ bool looksLikeZip(const std::string &path) {
   return f.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K';
 }
 
+/// LibTorch 1.13 rebuilds a pickled tensor from (storage, offset, sizes,
+/// strides) without checking that the view stays inside the storage, so a
+/// damaged archive's tensor read past it (fuzz-torchscript: a bias at
+/// offset 1 of a 2-element storage, copied by Extractor::fillData). Returns
+/// why `t` reaches outside its storage, or nothing.
+std::optional<std::string> outsideStorage(const at::Tensor &t) {
+  if (!t.defined() || !t.has_storage() || t.numel() == 0)
+    return std::nullopt;
+  int64_t last = t.storage_offset();
+  bool ok = last >= 0;
+  for (int64_t d = 0; ok && d < t.dim(); ++d) {
+    int64_t size = t.size(d), stride = t.stride(d);
+    if (size > 1)
+      ok = stride >= 0 && stride <= (INT64_MAX - last) / (size - 1) &&
+           !__builtin_add_overflow(last, (size - 1) * stride, &last);
+  }
+  uint64_t item = t.element_size();
+  if (ok && (uint64_t)last < UINT64_MAX / item - 1 &&
+      ((uint64_t)last + 1) * item <= t.storage().nbytes())
+    return std::nullopt;
+  std::string sizes;
+  for (int64_t v : t.sizes())
+    sizes += (sizes.empty() ? "" : ", ") + std::to_string(v);
+  return "a tensor of sizes [" + sizes + "] at storage offset " +
+         std::to_string(t.storage_offset()) + " reaches past its storage of " +
+         std::to_string(t.storage().nbytes()) + " bytes";
+}
+
+/// Every tensor the loaded module holds: attributes (parameters, buffers,
+/// plain tensors) and the constants of its methods' graphs.
+std::optional<std::string> checkModuleTensors(const jit::Module &module) {
+  for (const auto &a : module.named_attributes(/*recurse=*/true))
+    if (a.value.isTensor())
+      if (auto why = outsideStorage(a.value.toTensor()))
+        return "attribute '" + a.name + "': " + *why;
+  std::function<std::optional<std::string>(const jit::Block *)> walk =
+      [&](const jit::Block *b) -> std::optional<std::string> {
+    for (const jit::Node *n : b->nodes()) {
+      if (n->kind() == c10::prim::Constant && n->outputs().size() == 1 &&
+          n->output()->type()->cast<c10::TensorType>())
+        if (auto v = jit::toIValue(n->output()); v && v->isTensor())
+          if (auto why = outsideStorage(v->toTensor()))
+            return "a constant of the code: " + *why;
+      for (const jit::Block *inner : n->blocks())
+        if (auto why = walk(inner))
+          return why;
+    }
+    return std::nullopt;
+  };
+  for (const jit::Module &m : module.modules())
+    for (const jit::Method &method : m.get_methods())
+      if (auto why = walk(method.graph()->block()))
+        return why;
+  return std::nullopt;
+}
+
 std::optional<TsGraph> read(const std::string &path,
                             const ReadOptions &options, std::string &error) {
   {
@@ -318,6 +375,10 @@ std::optional<TsGraph> read(const std::string &path,
   module.eval();
   if (!module.find_method("forward")) {
     error = "'" + path + "' has no forward method";
+    return std::nullopt;
+  }
+  if (auto why = checkModuleTensors(module)) {
+    error = "'" + path + "' is not a TorchScript model: " + *why;
     return std::nullopt;
   }
 
