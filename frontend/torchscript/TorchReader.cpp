@@ -21,6 +21,7 @@
 #include <torch/csrc/jit/passes/remove_mutation.h>
 #include <torch/script.h>
 
+#include <cctype>
 #include <fstream>
 #include <functional>
 #include <unordered_map>
@@ -255,6 +256,55 @@ bool looksLikeZip(const std::string &path) {
   return f.gcount() == 4 && magic[0] == 'P' && magic[1] == 'K';
 }
 
+/// LibTorch 1.13's source importer takes every class-body assignment
+/// `name = value` it does not know (__parameters__, __buffers__,
+/// __forward_pre_hooks__, __forward_hooks__) for a class constant and reads
+/// its annotation unchecked (`name : Final[T] = value` is the only form its
+/// printer writes), so one without an annotation was a SEGV in
+/// ScriptTypeParser::parseClassConstant (fuzz-torchscript: `__parameters__`
+/// mutated to `__paraTeters__`). The printer indents a class body by two
+/// spaces. Returns a description of the first such line of `code`.
+std::optional<std::string> unannotatedClassConstant(const std::string &code) {
+  bool inClass = false;
+  size_t lineNo = 0;
+  for (size_t at = 0; at < code.size();) {
+    size_t end = code.find('\n', at);
+    if (end == std::string::npos)
+      end = code.size();
+    std::string line = code.substr(at, end - at);
+    at = end + 1;
+    ++lineNo;
+    if (line.empty() || line[0] == '#')
+      continue;
+    if (line[0] != ' ') {
+      inClass = line.rfind("class ", 0) == 0;
+      continue;
+    }
+    if (!inClass || line.size() < 3 || line[1] != ' ' || line[2] == ' ')
+      continue;
+    size_t i = 2;
+    while (i < line.size() && (std::isalnum((unsigned char)line[i]) ||
+                               line[i] == '_'))
+      ++i;
+    if (i == 2 || std::isdigit((unsigned char)line[2]))
+      continue;
+    size_t j = i;
+    while (j < line.size() && line[j] == ' ')
+      ++j;
+    if (j >= line.size() || line[j] != '=' ||
+        (j + 1 < line.size() && line[j + 1] == '='))
+      continue;
+    std::string name = line.substr(2, i - 2);
+    if (name == "__parameters__" || name == "__buffers__" ||
+        name == "__forward_pre_hooks__" || name == "__forward_hooks__")
+      continue;
+    return "line " + std::to_string(lineNo) + " assigns class attribute '" +
+           name + "' without a type (a class constant is 'name : Final[T] = "
+           "value')";
+  }
+  return std::nullopt;
+}
+
 /// LibTorch 1.13 rebuilds a pickled tensor from (storage, offset, sizes,
 /// strides) without checking that the view stays inside the storage, so a
 /// damaged archive's tensor read past it (fuzz-torchscript: a bias at
@@ -330,6 +380,17 @@ std::optional<TsGraph> read(const std::string &path,
   try {
     caffe2::serialize::PyTorchStreamReader archive(path);
     for (const std::string &name : archive.getAllRecords()) {
+      if (name.rfind("code/", 0) == 0 && name.size() > 3 &&
+          name.compare(name.size() - 3, 3, ".py") == 0) {
+        auto [text, length] = archive.getRecord(name);
+        if (auto why = unannotatedClassConstant(
+                std::string(static_cast<const char *>(text.get()), length))) {
+          error = "'" + path + "' is not a TorchScript model: " + name + ": " +
+                  *why;
+          return std::nullopt;
+        }
+        continue;
+      }
       if (name.size() < 3 || name.compare(name.size() - 3, 3, "pkl") != 0)
         continue;
       auto [bytes, size] = archive.getRecord(name);
