@@ -1264,18 +1264,16 @@ Int8ConvPlan::create(const Shape &inputShape, DType inputDType,
   // As in createFused: an unpadded conv's source zero point is a
   // per-channel constant, subtracted here in integers with the bias (the
   // kernel's raw sums must still be exact: foldSourceZeroPoint's bounds).
-  if (inputZeroPoint != 0 && !hasPadding(params) &&
-      foldSourceZeroPoint(weight, nullptr, inputZeroPoint, inputDType)) {
-    int64_t oc = weight.dim(0), per = weight.numel() / std::max<int64_t>(1, oc);
-    impl->bias.resize(oc, 0);
-    for (int64_t o = 0; o < oc; ++o) {
-      int64_t sum = 0;
-      for (int64_t k = 0; k < per; ++k)
-        sum += weight.data<int8_t>()[o * per + k];
-      impl->bias[o] -= (int32_t)(inputZeroPoint * sum);
+  // With no bias, the folded values are -z_x Σw[o], integers below 2^24,
+  // so exact in f32.
+  if (inputZeroPoint != 0 && !hasPadding(params))
+    if (std::optional<std::vector<float>> folded = foldSourceZeroPoint(
+            weight, nullptr, inputZeroPoint, inputDType)) {
+      impl->bias.resize(folded->size(), 0);
+      for (size_t o = 0; o < folded->size(); ++o)
+        impl->bias[o] += (int32_t)(*folded)[o];
+      inputZeroPoint = 0;
     }
-    inputZeroPoint = 0;
-  }
   Status s = detail::guardDnnl("int8 conv2d plan", [&] {
     dnnl::primitive_attr attr;
     if (inputZeroPoint != 0)
