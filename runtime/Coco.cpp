@@ -246,7 +246,11 @@ namespace {
 class CocoDataset : public Dataset {
 public:
   explicit CocoDataset(CocoAnnotations annotations)
-      : annotations(std::move(annotations)) {}
+      : annotations(std::move(annotations)),
+        imageBoxes(this->annotations.images.size()) {
+    for (size_t i = 0; i < this->annotations.boxes.size(); ++i)
+      imageBoxes[this->annotations.boxes[i].image].push_back(int64_t(i));
+  }
 
   int64_t size() const override { return annotations.images.size(); }
   bool hasLabels() const override { return false; }
@@ -278,8 +282,25 @@ public:
     return Status::ok();
   }
 
+  // As models/detection/coco_data.py: x1, y1, x2, y2 = x, y, x + w, y + h
+  // in double, then f32; crowd boxes kept (train.py keeps them).
+  Status boxes(int64_t index, SampleBoxes &out) const override {
+    const CocoImage &image = annotations.images[index];
+    out.height = image.height;
+    out.width = image.width;
+    out.boxes.clear();
+    for (int64_t b : imageBoxes[index]) {
+      const CocoBox &box = annotations.boxes[b];
+      out.boxes.push_back({float(box.x), float(box.y), float(box.x + box.width),
+                           float(box.y + box.height), int32_t(box.category)});
+    }
+    return Status::ok();
+  }
+  int64_t boxClasses() const override { return annotations.categories.size(); }
+
 private:
   CocoAnnotations annotations;
+  std::vector<std::vector<int64_t>> imageBoxes; // per image, json order
 };
 
 } // namespace

@@ -4,7 +4,8 @@
 // pycocotools' COCO class reads): images, categories and boxes, validated
 // when read, so that a bad file is refused with the field that is wrong
 // (docs/data.md "COCO"). The `coco:` data set spec (runtime/Dataset.h)
-// serves the images for calibration; the boxes are for evaluation.
+// serves the images for calibration and their boxes for detection
+// targets (runtime/DetectionTargets.h); evaluation reads the json too.
 //
 //===----------------------------------------------------------------------===//
 

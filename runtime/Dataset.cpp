@@ -28,6 +28,11 @@ std::string Dataset::sampleName(int64_t index) const {
   return "sample " + std::to_string(index);
 }
 
+Status Dataset::boxes(int64_t, SampleBoxes &) const {
+  return invalidArgument(describe() +
+                         " has no boxes (detection targets need coco:)");
+}
+
 namespace {
 
 bool isFile(const std::string &path) {
@@ -588,6 +593,61 @@ Status DataSource::gather(const std::vector<int64_t> &indices, uint64_t seed,
                                     DType::I32, "gather labels"));
   return assemble(indices, /*train=*/true, seed, images, nullptr,
                   labels.data<int32_t>());
+}
+
+Status
+DataSource::gatherBoxes(const std::vector<int64_t> &indices,
+                        int64_t imageHeight, int64_t imageWidth,
+                        std::vector<std::vector<LabeledBox>> &out) const {
+  if (!data_)
+    return invalidArgument("no data set");
+  // Boxes are taken as the json gives them: a step that moves pixels would
+  // need them moved too (and a random one per training draw).
+  for (const Preprocess::Step &step : preprocess_.steps()) {
+    const char *name = nullptr;
+    switch (step.kind) {
+    case Preprocess::Kind::Resize:
+      name = "Resize";
+      break;
+    case Preprocess::Kind::CenterCrop:
+      name = "CenterCrop";
+      break;
+    case Preprocess::Kind::Pad:
+      name = "Pad";
+      break;
+    case Preprocess::Kind::RandomCrop:
+      name = "RandomCrop";
+      break;
+    case Preprocess::Kind::RandomHorizontalFlip:
+      name = "RandomHorizontalFlip";
+      break;
+    default:
+      break;
+    }
+    if (name)
+      return unsupported(
+          std::string("detection targets: the transform ") + name +
+          " moves pixels and the boxes would not follow (" + preprocess_.str() +
+          "); targets take Grayscale, ToTensor, Normalize, ToBGR, Scale");
+  }
+  out.assign(indices.size(), {});
+  SampleBoxes sample;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    int64_t k = indices[i];
+    if (k < 0 || k >= size())
+      return invalidArgument("sample " + std::to_string(k) +
+                             " out of range for " + std::to_string(size()) +
+                             " samples");
+    QRT_RETURN_IF_ERROR(data_->boxes(k, sample));
+    if (sample.height != imageHeight || sample.width != imageWidth)
+      return invalidArgument(
+          "detection targets: " + data_->sampleName(k) + " is " +
+          std::to_string(sample.height) + "x" + std::to_string(sample.width) +
+          ", the targets are for " + std::to_string(imageHeight) + "x" +
+          std::to_string(imageWidth) + " images (height x width)");
+    out[i] = std::move(sample.boxes);
+  }
+  return Status::ok();
 }
 
 Expected<Shape> DataSource::sampleShape() const {

@@ -11,7 +11,7 @@
 //   cifar10:PATH[,split=train|test]            CIFAR-10 binary batches
 //   cifar100:PATH[,split=..][,label=fine|coarse]
 //   coco:ANNOTATIONS.json[,images=DIR]         COCO detection images (no
-//                                              labels; runtime/Coco.h)
+//                                              labels; boxes(): Coco.h)
 //
 // A Dataset decodes one sample at a time (image files and CIFAR records are
 // read when asked for, so memory stays bounded by a batch; IDX and .npy are
@@ -25,6 +25,7 @@
 #ifndef QRT_DATASET_H
 #define QRT_DATASET_H
 
+#include "runtime/DetectionTargets.h"
 #include "runtime/Preprocess.h"
 #include "runtime/Tensor.h"
 
@@ -33,6 +34,13 @@
 #include <vector>
 
 namespace qrt {
+
+/// A detection sample's boxes, in the pixels of its image as read
+/// (height x width), in the data set's order (coco: the json's).
+struct SampleBoxes {
+  int64_t height = 0, width = 0;
+  std::vector<LabeledBox> boxes;
+};
 
 class Dataset {
 public:
@@ -48,6 +56,12 @@ public:
   virtual std::string sampleName(int64_t index) const;
   /// e.g. "image folder /data/val (1000 images, 10 classes)".
   virtual std::string describe() const = 0;
+  /// The boxes of sample `index` (detection data sets: coco). Default: an
+  /// error naming describe().
+  virtual Status boxes(int64_t index, SampleBoxes &out) const;
+  /// Number of box classes (coco: the categories; a box's label is its
+  /// category's index in the json's list); 0 without boxes.
+  virtual int64_t boxClasses() const { return 0; }
 };
 
 /// The kind a spec names: "folder" of "folder:/data", "fashion-mnist" of
@@ -108,6 +122,15 @@ public:
   /// takes).
   Status gather(const std::vector<int64_t> &indices, uint64_t seed,
                 Tensor &images, Tensor &labels) const;
+
+  /// The boxes of the samples `indices` in the preprocessed image's pixels,
+  /// for detection targets. Boxes are not transformed: a preprocessing
+  /// step that moves pixels (Resize, CenterCrop, Pad, RandomCrop,
+  /// RandomHorizontalFlip) is refused by name, and so is a sample whose
+  /// image is not imageHeight x imageWidth.
+  Status gatherBoxes(const std::vector<int64_t> &indices, int64_t imageHeight,
+                     int64_t imageWidth,
+                     std::vector<std::vector<LabeledBox>> &out) const;
 
   /// The shape [C, H, W] of the first sample after preprocessing.
   Expected<Shape> sampleShape() const;

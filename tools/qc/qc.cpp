@@ -17,6 +17,9 @@
 #include "passes/Passes.h"
 #include "passes/Policy.h"
 #include "runtime/Collective.h"
+#include "runtime/Data.h"
+#include "runtime/Dataset.h"
+#include "runtime/DetectionTargets.h"
 #include "runtime/Threading.h"
 #include "runtime/TrainLoop.h"
 #ifdef QOPT_HAVE_MPI
@@ -123,6 +126,21 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     labelsOut("labels-out", cl::desc("Write their labels, i64 [N]"),
               cl::value_desc("FILE.npy"), cl::sub(dataCmd));
+static cl::opt<std::string> fcosTargetSpec(
+    "fcos-targets",
+    cl::desc("Compute the samples' FCOS training targets (coco: data): "
+             "fcos[,sizes=B1/B2/..][,radius=R] (docs/data.md)"),
+    cl::value_desc("SPEC"), cl::sub(dataCmd));
+static cl::opt<std::string> fcosLevels(
+    "levels",
+    cl::desc("The detector's feature-map sizes for --fcos-targets, "
+             "HEIGHTxWIDTH per level (stride = image size / level size)"),
+    cl::value_desc("12x12,6x6,3x3"), cl::sub(dataCmd));
+static cl::opt<std::string> dumpTargets(
+    "dump-targets",
+    cl::desc("Write the --fcos-targets tensors as DIR/<name>.npy (cls_p0, "
+             "box_p0, ctr_p0, pos_p0, .., npos, ctr_sum)"),
+    cl::value_desc("DIR"), cl::sub(dataCmd));
 static cl::opt<bool> augment(
     "augment",
     cl::desc("Draw the random transforms as a training batch does (seed "
@@ -377,11 +395,63 @@ reconstructionOptions(qopt::QuantizeOptions::Reconstruction &r) {
   return "";
 }
 
+/// qc data --fcos-targets: the targets of samples [0, n) of `data`, whose
+/// preprocessed images are imageHeight x imageWidth; printed, and written
+/// under --dump-targets. Returns an error message, or "".
+static std::string runFcosTargets(const qrt::DataSource &data, int64_t n,
+                                  int64_t imageHeight, int64_t imageWidth) {
+  qrt::Expected<qrt::FcosTargetSpec> spec = qrt::parseFcosSpec(fcosTargetSpec);
+  if (!spec)
+    return "--fcos-targets: " + spec.status().message();
+  qrt::Expected<std::vector<qrt::FcosLevel>> levels =
+      qrt::parseFcosLevels(fcosLevels, imageHeight, imageWidth);
+  if (!levels)
+    return "--levels: " + levels.status().message();
+  std::vector<int64_t> indices(n);
+  for (int64_t i = 0; i < n; ++i)
+    indices[i] = i;
+  qrt::Expected<std::vector<qrt::Tensor>> targets = qrt::gatherFcosTargets(
+      data, indices, imageHeight, imageWidth, *levels, *spec);
+  if (!targets)
+    return targets.status().message();
+  std::vector<std::string> names = qrt::fcosTargetNames(levels->size());
+  llvm::outs() << "fcos targets:";
+  for (size_t l = 0; l < levels->size(); ++l) {
+    const qrt::Tensor &pos = (*targets)[4 * l + 3];
+    const float *p = pos.data<float>();
+    int64_t count = std::count(p, p + pos.numel(), 1.f);
+    llvm::outs() << (l ? "," : "") << " p" << l << " " << (*levels)[l].height
+                 << "x" << (*levels)[l].width << " stride "
+                 << (*levels)[l].stride << ": " << count << " positives";
+  }
+  llvm::outs() << "; npos " << int64_t(targets->end()[-2].data<float>()[0])
+               << ", ctr_sum "
+               << llvm::format("%.6g", targets->back().data<float>()[0])
+               << "\n";
+  if (dumpTargets.empty())
+    return "";
+  if (std::error_code ec = llvm::sys::fs::create_directories(dumpTargets))
+    return "--dump-targets: cannot create " + dumpTargets + ": " + ec.message();
+  for (size_t i = 0; i < names.size(); ++i)
+    if (qrt::Status s =
+            qrt::writeNpy(dumpTargets + "/" + names[i] + ".npy", (*targets)[i]);
+        !s)
+      return s.message();
+  llvm::outs() << "wrote " << names.size() << " targets to " << dumpTargets
+               << "\n";
+  return "";
+}
+
 static int runDataCommand() {
   auto fail = [](const std::string &message) {
     llvm::WithColor::error(llvm::errs(), "qc") << message << "\n";
     return 1;
   };
+  if (fcosTargetSpec.empty() && (!fcosLevels.empty() || !dumpTargets.empty()))
+    return fail("--levels and --dump-targets go with --fcos-targets");
+  if (!fcosTargetSpec.empty() && fcosLevels.empty())
+    return fail("--fcos-targets needs --levels (the detector's feature-map "
+                "sizes, e.g. 12x12,6x6,3x3)");
   if (dataSplit != "train" && dataSplit != "eval")
     return fail("--role must be train or eval, not '" + dataSplit + "'");
   if (dataLimit < 0)
@@ -440,6 +510,13 @@ static int runDataCommand() {
     if (qrt::Status s = qrt::writeNpy(labelsOut, labels); !s)
       return fail(s.message());
     llvm::outs() << "wrote " << labelsOut << "\n";
+  }
+  if (!fcosTargetSpec.empty()) {
+    if (n == 0)
+      return fail("--fcos-targets: no samples");
+    std::string error = runFcosTargets(*data, n, images.dim(2), images.dim(3));
+    if (!error.empty())
+      return fail(error);
   }
   return 0;
 }
