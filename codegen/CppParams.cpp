@@ -500,6 +500,10 @@ std::string lit(const FakeQuantGradParams &p) {
       .F(gradShapes)
       .str();
 }
+std::string lit(const FocalLossParams &p) {
+  FocalLossParams d;
+  return Init().F(alpha).F(gamma).str();
+}
 std::string lit(const LqnetBasisParams &p) {
   LqnetBasisParams d;
   return Init().F(isSigned).F(momentum).F(axis).F(groups).str();

@@ -309,6 +309,21 @@ LogicalResult qopt::lowerTrainingOp(ExecutionPlan &plan, Operation *op,
                         {op->getOperand(0), op->getOperand(1)},
                         {op->getResult(0), op->getResult(1)}, exec::NoParams{}),
            success();
+  if (auto o = dyn_cast<SigmoidFocalLossOp>(op))
+    return plan.addCall(op, exec::step::sigmoid_focal_loss,
+                        {o.getLogits(), o.getClasses(), o.getNorm()},
+                        {o.getLoss(), o.getLogitsGrad()},
+                        exec::FocalLossParams{f32Attr(o.getAlpha()),
+                                              f32Attr(o.getGamma())}),
+           success();
+  if (isa<GiouLossOp, BceWithLogitsLossOp>(op))
+    return plan.addCall(op,
+                        isa<GiouLossOp>(op) ? exec::step::giou_loss
+                                            : exec::step::bce_with_logits_loss,
+                        {op->getOperand(0), op->getOperand(1),
+                         op->getOperand(2), op->getOperand(3)},
+                        {op->getResult(0), op->getResult(1)}, exec::NoParams{}),
+           success();
   if (auto o = dyn_cast<AdaroundRegularizerOp>(op))
     return plan.addCall(op, exec::step::adaround_regularizer,
                         {o.getOffset(), o.getBeta(), o.getLambda()},

@@ -397,6 +397,77 @@ LogicalResult MseLossOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+/// The detection losses: a scalar loss and the gradient of operand 0.
+template <typename Adaptor>
+static LogicalResult inferLossOfFirst(MLIRContext *ctx, Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  inferred.append(
+      {f32Tensor(ctx, {}), adaptor.getOperands().front().getType()});
+  return success();
+}
+
+LogicalResult SigmoidFocalLossOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  return inferLossOfFirst(ctx, adaptor, inferred);
+}
+
+LogicalResult SigmoidFocalLossOp::verify() {
+  ArrayRef<int64_t> logits = shapeOf(getLogits());
+  ArrayRef<int64_t> classes = shapeOf(getClasses());
+  if (logits.size() < 2)
+    return emitOpError("expects N x C x ... logits, got rank ")
+           << logits.size();
+  bool match = classes.size() + 1 == logits.size() &&
+               !conflict(classes[0], logits[0]);
+  for (size_t i = 1; match && i < classes.size(); ++i)
+    match = !conflict(classes[i], logits[i + 1]);
+  if (!match)
+    return emitOpError("classes must be the logits' shape without the class "
+                       "dimension (")
+           << shapeString(logits) << " -> N x d...), got "
+           << shapeString(classes);
+  double alpha = getAlpha().convertToDouble();
+  double gamma = getGamma().convertToDouble();
+  if (!(alpha <= 1.0))
+    return emitOpError("alpha must be at most 1 (negative: no weighting), "
+                       "got ")
+           << formatNumber(alpha);
+  if (!(gamma >= 0.0) || !std::isfinite(gamma))
+    return emitOpError("gamma must be finite and non-negative, got ")
+           << formatNumber(gamma);
+  return success();
+}
+
+LogicalResult GiouLossOp::inferReturnTypes(MLIRContext *ctx,
+                                           std::optional<Location> loc,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  return inferLossOfFirst(ctx, adaptor, inferred);
+}
+
+LogicalResult GiouLossOp::verify() {
+  ArrayRef<int64_t> pred = shapeOf(getPred());
+  ArrayRef<int64_t> weight = shapeOf(getWeight());
+  if (pred.size() < 2 || pred[1] != 4)
+    return emitOpError("expects boxes N x 4 x ... (left, top, right, bottom "
+                       "distances), got ")
+           << shapeString(pred);
+  bool match = weight.size() == pred.size() && weight[1] == 1;
+  for (size_t i = 0; match && i < weight.size(); ++i)
+    match = i == 1 || !conflict(weight[i], pred[i]);
+  if (!match)
+    return emitOpError("weight must be N x 1 x ... of the boxes' positions ")
+           << shapeString(pred) << ", got " << shapeString(weight);
+  return success();
+}
+
+LogicalResult BceWithLogitsLossOp::inferReturnTypes(
+    MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  return inferLossOfFirst(ctx, adaptor, inferred);
+}
+
 LogicalResult AdaroundRegularizerOp::inferReturnTypes(
     MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {

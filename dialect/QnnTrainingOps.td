@@ -479,6 +479,109 @@ def Qnn_MseLossOp : Qnn_Op<"mse_loss", [Pure, InferTypeOpAdaptor,
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs)";
 }
 
+// The detection losses (issue #16): each is a sum over the elements it
+// weighs, divided by a `norm` operand, so that a detector's loss over
+// several levels is the sum of one op per level with the batch's normalizer
+// (FCOS: the number of positive points) computed once on the data side.
+
+def Qnn_SigmoidFocalLossOp : Qnn_Op<"sigmoid_focal_loss", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "sigmoid focal loss of a dense class map, and its gradient";
+  let description = [{
+    `logits` is `N x C x d...` (a class logit per channel at every
+    position), `classes` is `N x d...` with the class index in `[0, C)` of
+    each position, or `-1` for background. With `t = 1` where the channel
+    is the position's class (else `0`), `p = sigmoid(x)`,
+    `ce = max(x, 0) - x t + log(1 + exp(-|x|))`,
+    `p_t = p t + (1 - p)(1 - t)` and `a_t = alpha t + (1 - alpha)(1 - t)`:
+
+    `loss = sum(a_t ce (1 - p_t)^gamma) / norm` over every element (a
+    scalar), and `logits_grad = d loss / d logits`, computed in the same
+    pass. This is torchvision's `sigmoid_focal_loss(x, onehot(classes),
+    alpha, gamma, reduction="sum") / norm` (Lin et al., ICCV 2017); a
+    negative `alpha` drops the weighting, as torchvision's `alpha = -1`.
+    `norm` (a positive scalar, e.g. the batch's number of positive
+    positions) is a constant of the step: it gets no gradient.
+
+    ```mlir
+    %loss, %dx = qnn.sigmoid_focal_loss %logits, %classes, %npos
+        {alpha = 0.25, gamma = 2.0}
+        : tensor<?x10x12x12xf32>, tensor<?x12x12xi32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$logits, Qnn_I32Tensor:$classes,
+      Qnn_F32Scalar:$norm,
+      DefaultValuedAttr<F64Attr, "0.25">:$alpha,
+      DefaultValuedAttr<F64Attr, "2.0">:$gamma);
+  let results = (outs Qnn_F32Scalar:$loss, Qnn_FloatTensor:$logits_grad);
+  let assemblyFormat = [{
+    $logits `,` $classes `,` $norm attr-dict `:` type($logits) `,`
+    type($classes)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qnn_GiouLossOp : Qnn_Op<"giou_loss", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["pred", "target"]>]> {
+  let summary = "weighted GIoU loss of boxes given as distances, and its "
+                "gradient";
+  let description = [{
+    `pred` and `target` are `N x 4 x d...`: at every position the distances
+    (left, top, right, bottom) from that point to a box's sides (FCOS's box
+    encoding); `weight` is `N x 1 x d...`. At each position with
+    `weight != 0`, with areas `a_p = (l_p + r_p)(t_p + b_p)`, `a_t` alike,
+    intersection `i = (min(l) + min(r)) (min(t) + min(b))`, union
+    `u = a_p + a_t - i`, enclosing box `e = (max(l) + max(r)) (max(t) +
+    max(b))`:
+
+    `L = 1 - i / max(u, 1e-6) + (max(e, 1e-6) - u) / max(e, 1e-6)`
+    (Rezatofighi et al., CVPR 2019), `loss = sum(weight L) / norm` (a
+    scalar), and `pred_grad = d loss / d pred`, computed in the same pass
+    as PyTorch's autograd differentiates the formula (a tie of `min` / `max`
+    splits the gradient in halves, a clamped `u` or `e` passes none).
+    Positions of weight 0 contribute nothing, not even a NaN. `target`,
+    `weight` and `norm` are constants of the step: they get no gradient.
+
+    ```mlir
+    %loss, %dbox = qnn.giou_loss %box, %box_t, %ctr_t, %ctr_sum
+        : tensor<?x4x12x12xf32>, tensor<?x1x12x12xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$pred, Qnn_FloatTensor:$target,
+      Qnn_FloatTensor:$weight, Qnn_F32Scalar:$norm);
+  let results = (outs Qnn_F32Scalar:$loss, Qnn_FloatTensor:$pred_grad);
+  let assemblyFormat = [{
+    $pred `,` $target `,` $weight `,` $norm attr-dict `:` type($pred) `,`
+    type($weight)
+  }];
+  let hasVerifier = 1;
+}
+
+def Qnn_BceWithLogitsLossOp : Qnn_Op<"bce_with_logits_loss", [Pure,
+    InferTypeOpAdaptor, AllTypesMatch<["logits", "target", "weight"]>]> {
+  let summary = "weighted binary cross-entropy of logits, and its gradient";
+  let description = [{
+    `loss = sum(weight (max(x, 0) - x t + log(1 + exp(-|x|)))) / norm` over
+    every element of `logits` `x` and `target` `t` (probabilities in
+    [0, 1]), a scalar; `logits_grad = weight (sigmoid(x) - t) / norm`,
+    computed in the same pass (PyTorch's
+    `binary_cross_entropy_with_logits(x, t, weight, reduction="sum") /
+    norm`; FCOS's centerness loss weighs the positive positions by 1).
+    `target`, `weight` and `norm` are constants of the step.
+
+    ```mlir
+    %loss, %dctr = qnn.bce_with_logits_loss %ctr, %ctr_t, %pos, %npos
+        : tensor<?x1x12x12xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$logits, Qnn_FloatTensor:$target,
+      Qnn_FloatTensor:$weight, Qnn_F32Scalar:$norm);
+  let results = (outs Qnn_F32Scalar:$loss, Qnn_FloatTensor:$logits_grad);
+  let assemblyFormat = [{
+    $logits `,` $target `,` $weight `,` $norm attr-dict `:` type($logits)
+  }];
+}
+
 def Qnn_AdaroundRegularizerOp : Qnn_Op<"adaround_regularizer", [Pure,
     InferTypeOpAdaptor]> {
   let summary = "AdaRound's rounding regularizer, and its gradient";

@@ -243,6 +243,56 @@ static LogicalResult globalAvgPoolRule(BackwardContext &c) {
   return success();
 }
 
+/// Nearest upsampling by integer factors (s_h, s_w) that maps output o to
+/// input floor(o / s) (ONNX asymmetric + floor: PyTorch's
+/// interpolate(scale_factor=s, mode="nearest"), an FPN's top-down path):
+/// every input element is copied to an s_h x s_w window, so its gradient is
+/// the window's sum, s_h s_w avg_pool(dy) with kernel = stride = s.
+static LogicalResult resizeRule(BackwardContext &c) {
+  auto resize = cast<ResizeOp>(c.op);
+  if (!c.wants(0))
+    return success();
+  ArrayRef<int64_t> in = cast<ShapedType>(resize.getInput().getType()).getShape();
+  ArrayRef<int64_t> out =
+      cast<ShapedType>(resize.getOutput().getType()).getShape();
+  if (resize.getMode() != ResizeMode::Nearest ||
+      resize.getCoordinateMode() != CoordinateMode::Asymmetric ||
+      resize.getNearestMode() != NearestMode::Floor)
+    return c.op->emitError("qnn-autodiff: qnn.resize is differentiated as a "
+                           "nearest, asymmetric, floor upsampling by whole "
+                           "factors (PyTorch's interpolate nearest); this one "
+                           "is ")
+           << stringifyResizeMode(resize.getMode()) << " "
+           << stringifyCoordinateMode(resize.getCoordinateMode()) << " "
+           << stringifyNearestMode(resize.getNearestMode());
+  int64_t factor[2] = {0, 0};
+  for (int d = 0; d < 2; ++d) {
+    int64_t i = in.size() == 4 ? in[2 + d] : ShapedType::kDynamic;
+    int64_t o = out.size() == 4 ? out[2 + d] : ShapedType::kDynamic;
+    if (ShapedType::isDynamic(i) || ShapedType::isDynamic(o) || i <= 0 ||
+        o % i != 0)
+      return c.op->emitError("qnn-autodiff: qnn.resize is differentiated "
+                             "as an upsampling by whole factors of known "
+                             "spatial sizes, got ")
+             << resize.getInput().getType() << " -> "
+             << resize.getOutput().getType();
+    factor[d] = o / i;
+  }
+  Value g = c.resultGrad(0);
+  if (factor[0] != 1 || factor[1] != 1) {
+    g = AvgPoolOp::create(c.builder, c.loc(), typeOf(c, 0), g,
+                          c.builder.getDenseI64ArrayAttr(factor),
+                          c.builder.getDenseI64ArrayAttr(factor),
+                          c.builder.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                          /*ceil_mode=*/false, /*count_include_pad=*/false);
+    g = scaleBy(c.builder, c.loc(), g,
+                scalarConstant(c.builder, c.loc(),
+                               static_cast<float>(factor[0] * factor[1])));
+  }
+  c.setGrad(0, g);
+  return success();
+}
+
 /// Observers pass their input through.
 static LogicalResult identityRule(BackwardContext &c) {
   if (c.wants(0))
@@ -455,6 +505,23 @@ static LogicalResult adaroundRegularizerRule(BackwardContext &c) {
   return success();
 }
 
+/// The detection losses: operand 0 gets the op's own gradient; the targets,
+/// weights and norm are data of the step, without a gradient.
+static LogicalResult detectionLossRule(BackwardContext &c) {
+  if (failed(rejectSecondDerivative(c, "gradient result")))
+    return failure();
+  for (unsigned i = 1; i < c.op->getNumOperands(); ++i)
+    if (c.wants(i))
+      return c.op->emitError("qnn-autodiff: operand ")
+             << i << " of " << c.op->getName()
+             << " is a target of the loss (data of the step); it has no "
+                "gradient";
+  if (c.wants(0))
+    c.setGrad(0, scaleBy(c.builder, c.loc(), c.op->getResult(1),
+                         c.resultGrad(0)));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // The table
 //===----------------------------------------------------------------------===//
@@ -479,6 +546,7 @@ BackwardRule qopt::lookupBackwardRule(Operation *op) {
     add<MaxPoolOp>(t, maxPoolRule);
     add<AvgPoolOp>(t, avgPoolRule);
     add<GlobalAvgPoolOp>(t, globalAvgPoolRule);
+    add<ResizeOp>(t, resizeRule);
     add<ObserveOp>(t, identityRule);
     add<AddOp>(t, addRule);
     add<SubOp>(t, subRule);
@@ -493,6 +561,8 @@ BackwardRule qopt::lookupBackwardRule(Operation *op) {
     add<SoftmaxCrossEntropyOp>(t, softmaxCrossEntropyRule);
     add<MseLossOp>(t, mseLossRule);
     add<AdaroundRegularizerOp>(t, adaroundRegularizerRule);
+    add<SigmoidFocalLossOp, GiouLossOp, BceWithLogitsLossOp>(
+        t, detectionLossRule);
     return t;
   }();
   std::optional<RegisteredOperationName> name = op->getRegisteredInfo();

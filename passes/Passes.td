@@ -137,6 +137,14 @@ def WrapModePass : Pass<"qnn-wrap-mode"> {
     Option<"forward", "forward", "std::string", /*default=*/"\"main\"",
            "qat: the forward function to train (default: @main, or the "
            "module's only function)">,
+    Option<"loss", "loss", "std::string", /*default=*/"\"cross_entropy\"",
+           "qat: cross_entropy (a classifier's N x C logits) | fcos (a dense "
+           "detector's (class, box, centerness) maps per level: focal + "
+           "GIoU + centerness BCE)">,
+    Option<"focalAlpha", "focal-alpha", "double", /*default=*/"0.25",
+           "qat, loss=fcos: the focal loss's alpha (negative: none)">,
+    Option<"focalGamma", "focal-gamma", "double", /*default=*/"2.0",
+           "qat, loss=fcos: the focal loss's gamma">,
     Option<"optimizer", "optimizer", "std::string", /*default=*/"\"sgd\"",
            "qat: sgd | adam">,
     Option<"momentum", "momentum", "double", /*default=*/"0.9",

@@ -19,6 +19,12 @@ namespace qopt {
 
 struct QatOptions {
   std::string forward = "main";
+  /// cross_entropy (a classifier: @train_step(x, labels, lr)) or fcos (a
+  /// dense detector's body returning (class logits, box distances,
+  /// centerness logits) per level: @train_step(x, per-level targets, npos,
+  /// ctr_sum, lr); docs/training.md "Detector training").
+  std::string loss = "cross_entropy";
+  double focalAlpha = 0.25, focalGamma = 2.0;
   std::string optimizer = "sgd"; // sgd | adam
   double momentum = 0.9, dampening = 0.0;
   bool nesterov = false;

@@ -46,6 +46,9 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
     }
     QatOptions options;
     options.forward = forward;
+    options.loss = loss;
+    options.focalAlpha = focalAlpha;
+    options.focalGamma = focalGamma;
     options.optimizer = optimizer;
     options.momentum = momentum;
     options.dampening = dampening;

@@ -39,14 +39,18 @@ public:
 private:
   LogicalResult checkOptions();
   void hoistState(func::FuncOp forward);
-  void hoist(OpOperand *use, const std::string &name, StringRef kind,
-             StringRef layer);
+  /// The global's load now read by `use`, or null when nothing was hoisted.
+  Value hoist(OpOperand *use, const std::string &name, StringRef kind,
+              StringRef layer);
+  void hoistLayer(Operation *op, OpOperand *weight, OpOperand *bias,
+                  const std::string &layer);
   ml_program::GlobalOp createGlobal(Location loc, const std::string &name,
                                     Type type, Attribute value, StringRef kind,
                                     StringRef layer);
   ml_program::GlobalOp createZeros(Location loc, const std::string &name,
                                    Type type, StringRef layer);
   LogicalResult buildTrainStep(func::FuncOp forward);
+  FailureOr<Value> buildFcosLoss(func::FuncOp train, OpBuilder &b);
   LogicalResult
   trainBatchNorms(func::FuncOp train,
                   SmallVectorImpl<std::pair<Value, Value>> &stores);
@@ -63,6 +67,11 @@ private:
   /// Non-splat constants hoisted already, with their global and load: a
   /// second use of the same kind is a tied weight.
   llvm::DenseMap<Value, std::pair<ml_program::GlobalOp, Value>> tied;
+  /// The bias load of each (weight global, bias constant) pair: a layer
+  /// whose weight is an earlier layer's global reads that layer's bias
+  /// global when its bias is the same constant, splat or not (a shared
+  /// detection head conv's one-element bias).
+  llvm::DenseMap<std::pair<Attribute, Value>, Value> biasOfWeight;
   /// Constants that lost uses to loads; erased when they have none left.
   llvm::SetVector<Operation *> hoistedConstants;
   unsigned counter[4] = {0, 0, 0, 0}; // conv, linear, batch_norm, prelu
@@ -77,6 +86,12 @@ static bool nameContainsAny(StringRef name,
 }
 
 LogicalResult QatBuilder::checkOptions() {
+  if (options.loss != "cross_entropy" && options.loss != "fcos")
+    return emitError(module.getLoc(), "qnn-wrap-mode: unknown loss '")
+           << options.loss << "' (expected cross_entropy or fcos)";
+  if (!(options.focalAlpha <= 1.0) || !(options.focalGamma >= 0.0))
+    return emitError(module.getLoc(), "qnn-wrap-mode: focal-alpha must be at "
+                                      "most 1 and focal-gamma non-negative");
   if (options.optimizer != "sgd" && options.optimizer != "adam")
     return emitError(module.getLoc(), "qnn-wrap-mode: unknown optimizer '")
            << options.optimizer << "' (expected sgd or adam)";
@@ -101,10 +116,15 @@ LogicalResult QatBuilder::run() {
     return emitError(module.getLoc(),
                      "qnn-wrap-mode: mode=qat trains the function @")
            << options.forward << ", which the module does not define";
-  if (!forward.getBody().hasOneBlock() || forward.getNumResults() != 1)
+  if (!forward.getBody().hasOneBlock())
     return forward.emitError("qnn-wrap-mode: mode=qat needs a forward "
-                             "function with one block and one result (the "
-                             "logits)");
+                             "function with one block");
+  if (options.loss == "cross_entropy" && forward.getNumResults() != 1)
+    return forward.emitError("qnn-wrap-mode: mode=qat with loss=cross_entropy "
+                             "needs a forward function with one result (the "
+                             "logits), got ")
+           << forward.getNumResults()
+           << " (a detector body trains with loss=fcos)";
   if (symbols.lookup("train_step"))
     return emitError(module.getLoc(), "qnn-wrap-mode: the module already has a "
                                       "@train_step");
@@ -142,22 +162,22 @@ ml_program::GlobalOp QatBuilder::createZeros(Location loc,
 /// zero biases and unit variances of different layers), which must not
 /// become one parameter. Two uses of the same non-splat constant in the
 /// same role are a tied weight and share the global.
-void QatBuilder::hoist(OpOperand *use, const std::string &name, StringRef kind,
+Value QatBuilder::hoist(OpOperand *use, const std::string &name, StringRef kind,
                        StringRef layer) {
   if (!use)
-    return; // an absent optional operand
+    return {}; // an absent optional operand
   Value value = use->get();
   auto constant = value.getDefiningOp<arith::ConstantOp>();
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!constant || !type || !type.hasStaticShape())
-    return; // not a constant: it stays as it is, untrained
+    return {}; // not a constant: it stays as it is, untrained
   // A fitted quantizer statistic belongs to its quantizer alone, even when
   // two quantizers start from equal constants.
   bool mayTie = kind != "quant_stat";
   auto it = mayTie ? tied.find(value) : tied.end();
   if (it != tied.end() && globalKind(it->second.first) == kind) {
     use->set(it->second.second);
-    return;
+    return it->second.second;
   }
   ml_program::GlobalOp global = createGlobal(constant.getLoc(), name, type,
                                              constant.getValue(), kind, layer);
@@ -170,6 +190,36 @@ void QatBuilder::hoist(OpOperand *use, const std::string &name, StringRef kind,
   auto elements = dyn_cast<ElementsAttr>(constant.getValue());
   if (mayTie && it == tied.end() && elements && !elements.isSplat())
     tied.try_emplace(value, global, load);
+  return load;
+}
+
+/// A conv / linear layer's weight and bias. Equal splat constants are not
+/// tied in general (CSE merges the zero biases of unrelated layers), but a
+/// bias read together with a tied weight is the shared layer's bias.
+void QatBuilder::hoistLayer(Operation *op, OpOperand *weight, OpOperand *bias,
+                            const std::string &layer) {
+  // The weight's global: hoisted now, or already (a quantizer shared by
+  // the layers of a shared weight reads the load).
+  Value weightLoad = weight ? weight->get() : Value();
+  if (weightLoad && !weightLoad.getDefiningOp<ml_program::GlobalLoadOp>())
+    weightLoad = hoist(weight, layer + ".weight", "weight", layer);
+  auto load = weightLoad ? weightLoad.getDefiningOp<ml_program::GlobalLoadOp>()
+                         : ml_program::GlobalLoadOp();
+  if (!bias)
+    return;
+  Value biasConstant = bias->get();
+  if (!load) {
+    hoist(bias, layer + ".bias", "bias", layer);
+    return;
+  }
+  std::pair<Attribute, Value> key{load.getGlobal().getLeafReference(),
+                                  biasConstant};
+  if (auto it = biasOfWeight.find(key); it != biasOfWeight.end()) {
+    bias->set(it->second);
+    return;
+  }
+  if (Value biasLoad = hoist(bias, layer + ".bias", "bias", layer))
+    biasOfWeight.try_emplace(key, biasLoad);
 }
 
 /// The operand in ODS operand group `group` of `op`, or null when that
@@ -205,12 +255,10 @@ void QatBuilder::hoistState(func::FuncOp forward) {
   for (Operation *op : ops) {
     if (auto conv = dyn_cast<Conv2dOp>(op)) {
       std::string layer = layerName(op, "conv", counter[0]);
-      hoist(weightOperand(conv), layer + ".weight", "weight", layer);
-      hoist(odsOperand(conv, 2), layer + ".bias", "bias", layer);
+      hoistLayer(op, weightOperand(conv), odsOperand(conv, 2), layer);
     } else if (auto linear = dyn_cast<LinearOp>(op)) {
       std::string layer = layerName(op, "linear", counter[1]);
-      hoist(weightOperand(linear), layer + ".weight", "weight", layer);
-      hoist(odsOperand(linear, 2), layer + ".bias", "bias", layer);
+      hoistLayer(op, weightOperand(linear), odsOperand(linear, 2), layer);
     } else if (auto bn = dyn_cast<BatchNormOp>(op)) {
       std::string layer = layerName(op, "bn", counter[2]);
       hoist(odsOperand(bn, 1), layer + ".weight", "bn_weight", layer);
@@ -307,6 +355,99 @@ QatBuilder::fitLqnetBases(func::FuncOp train,
   return success();
 }
 
+/// FCOS's loss over the forward's results, (class logits N x C x H x W, box
+/// distances N x 4 x H x W, centerness logits N x 1 x H x W) per level (as
+/// models/detection/train.py): adds the targets as arguments of the step,
+/// per level (classes i32 N x H x W with -1 for background, box distances,
+/// centerness, positive mask N x 1 x H x W) and then npos and ctr_sum, and
+/// returns
+///   sum over levels of focal(cls, classes) / npos
+///     + sum(ctr_t GIoU(relu(box), box_t)) / ctr_sum
+///     + sum(pos BCE(ctr, ctr_t)) / npos.
+/// The data side (qrt::fcosTargets) assigns the targets and normalizers.
+FailureOr<Value> QatBuilder::buildFcosLoss(func::FuncOp train, OpBuilder &b) {
+  MLIRContext *ctx = module.getContext();
+  Location loc = train.getLoc();
+  auto ret = cast<func::ReturnOp>(train.getBody().front().getTerminator());
+  unsigned n = ret.getNumOperands();
+  if (n == 0 || n % 3 != 0)
+    return train.emitError("qnn-wrap-mode: loss=fcos needs the forward to "
+                           "return (class logits, box distances, centerness "
+                           "logits) per level, got ")
+           << n << " result(s)";
+  auto f32 = Float32Type::get(ctx);
+  auto scalar = RankedTensorType::get({}, f32);
+  struct Level {
+    Value cls, box, ctr;
+    int64_t h, w;
+  };
+  SmallVector<Level> levels;
+  for (unsigned l = 0; l < n / 3; ++l) {
+    Level level{ret.getOperand(3 * l), ret.getOperand(3 * l + 1),
+                ret.getOperand(3 * l + 2), 0, 0};
+    auto shape = [](Value v) {
+      return cast<RankedTensorType>(v.getType()).getShape();
+    };
+    ArrayRef<int64_t> c = shape(level.cls), bx = shape(level.box),
+                      ct = shape(level.ctr);
+    bool ok = c.size() == 4 && bx.size() == 4 && ct.size() == 4 &&
+              !ShapedType::isDynamic(c[1]) && bx[1] == 4 && ct[1] == 1 &&
+              !ShapedType::isDynamic(c[2]) && !ShapedType::isDynamic(c[3]) &&
+              bx[2] == c[2] && bx[3] == c[3] && ct[2] == c[2] && ct[3] == c[3];
+    if (!ok)
+      return train.emitError("qnn-wrap-mode: loss=fcos: level ")
+             << l << " (results " << 3 * l << ".." << 3 * l + 2
+             << ") must be N x C x H x W class logits, N x 4 x H x W box "
+                "distances and N x 1 x H x W centerness logits of one known "
+                "H x W, got "
+             << level.cls.getType() << ", " << level.box.getType() << ", "
+             << level.ctr.getType();
+    level.h = c[2];
+    level.w = c[3];
+    levels.push_back(level);
+  }
+  // Arguments: per level (classes, box, ctr, pos), then npos, ctr_sum.
+  SmallVector<std::array<Value, 4>> targets;
+  for (Level &l : levels) {
+    int64_t dyn = ShapedType::kDynamic;
+    Type types[4] = {
+        RankedTensorType::get({dyn, l.h, l.w}, IntegerType::get(ctx, 32)),
+        RankedTensorType::get({dyn, 4, l.h, l.w}, f32),
+        RankedTensorType::get({dyn, 1, l.h, l.w}, f32),
+        RankedTensorType::get({dyn, 1, l.h, l.w}, f32)};
+    std::array<Value, 4> args;
+    for (int k = 0; k < 4; ++k) {
+      unsigned index = train.getNumArguments();
+      if (failed(train.insertArgument(index, types[k], {}, loc)))
+        return failure();
+      args[k] = train.getArgument(index);
+    }
+    targets.push_back(args);
+  }
+  unsigned index = train.getNumArguments();
+  if (failed(train.insertArgument(index, scalar, {}, loc)) ||
+      failed(train.insertArgument(index + 1, scalar, {}, loc)))
+    return failure();
+  Value npos = train.getArgument(index), ctrSum = train.getArgument(index + 1);
+
+  Value total;
+  auto accumulate = [&](Value v) {
+    total = total ? AddOp::create(b, loc, scalar, total, v).getResult() : v;
+  };
+  for (auto [l, t] : llvm::zip(levels, targets)) {
+    accumulate(SigmoidFocalLossOp::create(
+                   b, loc, l.cls, t[0], npos,
+                   b.getF64FloatAttr(options.focalAlpha),
+                   b.getF64FloatAttr(options.focalGamma))
+                   .getLoss());
+    Value box = ReluOp::create(b, loc, l.box.getType(), l.box);
+    accumulate(GiouLossOp::create(b, loc, box, t[1], t[2], ctrSum).getLoss());
+    accumulate(
+        BceWithLogitsLossOp::create(b, loc, l.ctr, t[2], t[3], npos).getLoss());
+  }
+  return total;
+}
+
 double QatBuilder::weightDecayOf(ml_program::GlobalOp global) const {
   if (nameContainsAny(global.getSymName(), options.customDecayList))
     return options.customDecay;
@@ -332,31 +473,44 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
 
   Block &body = train.getBody().front();
   Location loc = train.getLoc();
-  auto labelsType =
-      RankedTensorType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 32));
   auto scalar = RankedTensorType::get({}, Float32Type::get(ctx));
-  unsigned numInputs = train.getNumArguments();
-  if (failed(train.insertArgument(numInputs, labelsType, {}, loc)) ||
-      failed(train.insertArgument(numInputs + 1, scalar, {}, loc)))
+  bool classifier = options.loss == "cross_entropy";
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  Value logits = classifier ? ret.getOperand(0) : Value();
+  if (classifier && cast<RankedTensorType>(logits.getType()).getRank() != 2)
+    return forward.emitError("qnn-wrap-mode: mode=qat trains a classifier: "
+                             "the forward must return N x C logits, got ")
+           << logits.getType();
+  Value labels;
+  if (classifier) {
+    auto labelsType = RankedTensorType::get({ShapedType::kDynamic},
+                                            IntegerType::get(ctx, 32));
+    unsigned numInputs = train.getNumArguments();
+    if (failed(train.insertArgument(numInputs, labelsType, {}, loc)))
+      return failure();
+    labels = train.getArgument(numInputs);
+  }
+  b.setInsertionPoint(ret);
+  FailureOr<Value> detectionLoss =
+      classifier ? FailureOr<Value>(Value()) : buildFcosLoss(train, b);
+  if (failed(detectionLoss))
     return failure();
-  Value labels = train.getArgument(numInputs);
-  Value lr = train.getArgument(numInputs + 1);
+  unsigned lrIndex = train.getNumArguments();
+  if (failed(train.insertArgument(lrIndex, scalar, {}, loc)))
+    return failure();
+  Value lr = train.getArgument(lrIndex);
 
   SmallVector<std::pair<Value, Value>> stores; // (load of a global, new value)
   if (failed(trainBatchNorms(train, stores)) ||
       failed(fitLqnetBases(train, stores)))
     return failure();
 
-  auto ret = cast<func::ReturnOp>(body.getTerminator());
-  Value logits = ret.getOperand(0);
-  if (cast<RankedTensorType>(logits.getType()).getRank() != 2)
-    return forward.emitError("qnn-wrap-mode: mode=qat trains a classifier: "
-                             "the forward must return N x C logits, got ")
-           << logits.getType();
   b.setInsertionPoint(ret);
-  auto ce = SoftmaxCrossEntropyOp::create(b, loc, scalar, logits.getType(),
-                                          logits, labels);
-  Value loss = ce.getLoss();
+  Value loss = *detectionLoss;
+  if (classifier)
+    loss = SoftmaxCrossEntropyOp::create(b, loc, scalar, logits.getType(),
+                                         logits, labels)
+               .getLoss();
 
   // Leaves: the loads of trainable globals (a tied global may be loaded
   // more than once).
@@ -458,11 +612,17 @@ LogicalResult QatBuilder::buildTrainStep(func::FuncOp forward) {
   // Every load happened above: the stores come last.
   for (auto [load, value] : stores)
     ml_program::GlobalStoreOp::create(b, loc, loadedGlobal(load), value);
-  // The logits too: the driver's running training accuracy needs no
-  // second forward.
-  ret->setOperands({loss, logits});
-  train.setFunctionType(FunctionType::get(ctx, body.getArgumentTypes(),
-                                          TypeRange{scalar, logits.getType()}));
+  // A classifier's logits too: the driver's running training accuracy needs
+  // no second forward.
+  if (classifier) {
+    ret->setOperands({loss, logits});
+    train.setFunctionType(FunctionType::get(
+        ctx, body.getArgumentTypes(), TypeRange{scalar, logits.getType()}));
+  } else {
+    ret->setOperands({loss});
+    train.setFunctionType(
+        FunctionType::get(ctx, body.getArgumentTypes(), TypeRange{scalar}));
+  }
   train.removeResAttrsAttr();
   return success();
 }

@@ -395,7 +395,10 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
       options.evalData.empty() ? "--data" : "--eval-data");
   if (!test)
     return reportError(test.status().message());
-  if (options.mode == "qat" && !train->hasLabels())
+  // A classifier trains on labels; a detector (--loss fcos) on boxes, which
+  // its batches' target assignment checks.
+  if (options.mode == "qat" && options.training.loss == "cross_entropy" &&
+      !train->hasLabels())
     return reportError("--mode qat trains on labels: --data " + options.data +
                        " has none (" + train->dataset().describe() + ")");
   report.trainData = train->describe();
@@ -428,9 +431,12 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   unsigned results = mainFunctionOf(*module).getNumResults();
   bool classifier = results == 1;
   if (!classifier) {
-    if (options.mode == "qat")
-      return reportError("--mode qat trains classifiers: the model returns " +
-                         std::to_string(results) + " tensors");
+    if (options.mode == "qat" && options.training.loss == "cross_entropy")
+      return reportError("--mode qat with --loss cross_entropy trains "
+                         "classifiers: the model returns " +
+                         std::to_string(results) +
+                         " tensors (a detector body trains with --loss "
+                         "fcos)");
     report.notes.push_back(
         "the model returns " + std::to_string(results) +
         " tensors (a detector body?): qc evaluates classifiers only, so the "

@@ -86,6 +86,10 @@ struct QuantizeOptions {
   struct Training {
     qrt::TrainLoopOptions loop;
     std::string optimizer = "sgd";
+    /// --loss: "cross_entropy" or an FCOS target spec "fcos[,sizes=...]"
+    /// (qrt::parseFcosSpec): qnn-wrap-mode's loss=fcos, targets assigned by
+    /// qrt::fcosTargets from the training set's boxes.
+    std::string loss = "cross_entropy";
     double momentum = 0.9, weightDecay = 5e-5;
     bool nesterov = false;
     /// model-quantization's custom_lr_list / custom_decay_list: globals whose

@@ -16,6 +16,7 @@
 #include "codegen/GlobalState.h"
 #include "dialect/QnnOps.h"
 #include "passes/Passes.h"
+#include "runtime/DetectionTargets.h"
 #include "runtime/TrainLoop.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -34,6 +35,7 @@ using Training = QuantizeOptions::Training;
 WrapModePassOptions wrapOptions(const Training &t) {
   WrapModePassOptions o;
   o.mode = "qat";
+  o.loss = t.loss == "cross_entropy" ? "cross_entropy" : "fcos";
   o.optimizer = t.optimizer;
   o.momentum = t.momentum;
   o.weightDecay = t.weightDecay;
@@ -48,6 +50,59 @@ WrapModePassOptions wrapOptions(const Training &t) {
     o.customDecay = t.customDecay;
   }
   return o;
+}
+
+/// --loss fcos: the step's inputs are the images and their FCOS targets
+/// (qrt::gatherFcosTargets), the levels read off @train_step's target
+/// arguments (per level classes N x H x W, box, centerness, positives).
+FailureOr<qrt::TrainBatchFn> fcosBatches(func::FuncOp trainFn,
+                                         const std::string &lossSpec,
+                                         const qrt::DataSource &train) {
+  qrt::Expected<qrt::FcosTargetSpec> spec = qrt::parseFcosSpec(lossSpec);
+  if (!spec)
+    return reportError("--loss: " + spec.status().message());
+  auto image = cast<RankedTensorType>(trainFn.getArgumentTypes()[0]);
+  // image, 4 per level, npos, ctr_sum, lr
+  unsigned args = trainFn.getNumArguments();
+  if (image.getRank() != 4 || args < 8 || (args - 4) % 4 != 0)
+    return reportError("--loss fcos: @train_step does not take an image "
+                       "batch, per-level targets and the learning rate");
+  int64_t h = image.getDimSize(2), w = image.getDimSize(3);
+  std::vector<qrt::FcosLevel> levels;
+  for (unsigned a = 1; a + 3 < args; a += 4) {
+    auto cls = cast<RankedTensorType>(trainFn.getArgumentTypes()[a]);
+    int64_t lh = cls.getDimSize(1), lw = cls.getDimSize(2);
+    if (ShapedType::isDynamic(h) || ShapedType::isDynamic(w) || h % lh ||
+        w % lw || h / lh != w / lw)
+      return reportError(
+          llvm::formatv("--loss fcos: level {0}'s {1} x {2} map is not the "
+                        "{3} x {4} image divided by one whole stride",
+                        levels.size(), lh, lw, h, w)
+              .str());
+    levels.push_back({h / lh, lh, lw});
+  }
+  if (spec->sizeBounds.size() + 1 != levels.size() &&
+      !spec->sizeBounds.empty())
+    return reportError(llvm::formatv("--loss {0}: {1} size boundaries for the "
+                                     "model's {2} levels (need {3})",
+                                     lossSpec, spec->sizeBounds.size(),
+                                     levels.size(), levels.size() - 1)
+                           .str());
+  qrt::FcosTargetSpec s = *spec;
+  return qrt::TrainBatchFn([&train, levels, s, h, w](
+                               const std::vector<int64_t> &idx, uint64_t seed,
+                               std::vector<qrt::Tensor> &inputs,
+                               qrt::Tensor &labels) -> qrt::Status {
+    qrt::Tensor images, ignored;
+    QRT_RETURN_IF_ERROR(train.gather(idx, seed, images, ignored));
+    qrt::Expected<std::vector<qrt::Tensor>> targets =
+        qrt::gatherFcosTargets(train, idx, h, w, levels, s);
+    if (!targets)
+      return targets.status();
+    inputs = {images};
+    inputs.insert(inputs.end(), targets->begin(), targets->end());
+    return qrt::Status::ok();
+  });
 }
 
 /// The trained values become the module's constants again.
@@ -161,6 +216,20 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
   func::FuncOp evalFn = mainFunctionOf(module);
   if (!trainFn || !evalFn)
     return reportError("qnn-wrap-mode{mode=qat} made no @train_step / @main");
+  bool detector = wrap.loss != "cross_entropy";
+  qrt::TrainBatchFn batches;
+  if (detector) {
+    FailureOr<qrt::TrainBatchFn> fn =
+        fcosBatches(trainFn, options.training.loss, train);
+    if (failed(fn))
+      return failure();
+    batches = *fn;
+    if (!options.emitDir.empty())
+      return reportError(
+          "--emit with --loss fcos: an emitted training program reads "
+          "a classifier's images and labels; a detector trains in qc, whose "
+          "trained inference programs `qemit` emits from 4-integer.mlir");
+  }
   FailureOr<ExecutionPlan> stepPlan = ExecutionPlan::compile(trainFn, *globals);
   FailureOr<ExecutionPlan> evalPlan = ExecutionPlan::compile(evalFn, *globals);
   if (failed(stepPlan) || failed(evalPlan))
@@ -198,20 +267,24 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
       [&](const std::vector<qrt::Tensor> &inputs, bool checkFinite) {
         return stepPlan->run(inputs, checkFinite);
       },
-      modelOf(*evalPlan), [&](const qrt::EpochRecord &e) {
+      detector ? qrt::ModelFn() : modelOf(*evalPlan),
+      [&](const qrt::EpochRecord &e) {
         StageRecord record;
-        record.name =
-            "QAT epoch " + std::to_string(e.epoch) + " (loss " +
-            llvm::formatv("{0:F4}", e.loss).str() + ", train top-1 " +
-            llvm::formatv("{0:F2}", e.trainTop1).str() +
-            "%, test mode, quantizers training)";
+        record.name = "QAT epoch " + std::to_string(e.epoch) + " (loss " +
+                      llvm::formatv("{0:F4}", e.loss).str();
+        if (e.trainTop1 >= 0)
+          record.name += ", train top-1 " +
+                         llvm::formatv("{0:F2}", e.trainTop1).str() +
+                         "%, test mode, quantizers training";
+        record.name += ")";
         record.seconds = e.seconds;
-        record.evaluation = true;
+        record.evaluation = e.testTop1 >= 0;
         record.top1 = e.testTop1;
         record.imagesPerSecond = e.images / e.seconds;
         record.artifact = loop.checkpointPath;
         report.stages.push_back(record);
-      });
+      },
+      batches);
   if (!outcome)
     return reportError(outcome.status().message());
   if (*outcome == TrainOutcome::Stopped)

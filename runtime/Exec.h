@@ -637,6 +637,11 @@ struct FakeQuantGradParams {
   GradScaleMode gradScale = GradScaleMode::Lsq;
   std::vector<Shape> gradShapes;
 };
+/// qnn.sigmoid_focal_loss: in = {logits, classes, norm}; out = {loss,
+/// dlogits}.
+struct FocalLossParams {
+  float alpha = 0.25f, gamma = 2.f;
+};
 /// LQ-Nets' QEM step: in = {x, basis}; out = {new basis}.
 struct LqnetBasisParams {
   bool isSigned = true;

@@ -336,6 +336,25 @@ QRT_DEFINE_KERNEL(adaround_regularizer, NoParams) {
               scalarValue(ctx[io.in[2]]));
 }
 
+/// in = {logits, classes, norm}.
+QRT_DEFINE_KERNEL(sigmoid_focal_loss, FocalLossParams) {
+  return loss(ctx, io, sigmoidFocalLoss, ctx[io.in[1]],
+              scalarValue(ctx[io.in[2]]), static_cast<double>(p.alpha),
+              static_cast<double>(p.gamma));
+}
+
+/// in = {pred, target, weight, norm}.
+QRT_DEFINE_KERNEL(giou_loss, NoParams) {
+  return loss(ctx, io, giouLoss, ctx[io.in[1]], ctx[io.in[2]],
+              scalarValue(ctx[io.in[3]]));
+}
+
+/// in = {logits, target, weight, norm}.
+QRT_DEFINE_KERNEL(bce_with_logits_loss, NoParams) {
+  return loss(ctx, io, bceWithLogitsLoss, ctx[io.in[1]], ctx[io.in[2]],
+              scalarValue(ctx[io.in[3]]));
+}
+
 //===-- fake_quant_grad ----------------------------------------------------===//
 
 

@@ -128,15 +128,25 @@ Expected<TrainOutcome>
 qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
                const DataSource &test, exec::Globals &state,
                const TrainStepFn &runStep, const ModelFn &eval,
-               const std::function<void(const EpochRecord &)> &onEpoch) {
+               const std::function<void(const EpochRecord &)> &onEpoch,
+               const TrainBatchFn &makeBatch) {
   QRT_RETURN_IF_ERROR(checkOptions(t));
   int64_t n = t.trainImages > 0 ? std::min<int64_t>(t.trainImages, train.size())
                                 : train.size();
   if (n == 0)
     return invalidArgument("the training set is empty");
-  if (!train.hasLabels())
+  if (!makeBatch && !train.hasLabels())
     return invalidArgument("training needs labels: " +
                            train.dataset().describe() + " has none");
+  TrainBatchFn gather = makeBatch;
+  if (!gather)
+    gather = [&](const std::vector<int64_t> &idx, uint64_t seed,
+                 std::vector<Tensor> &inputs, Tensor &labels) {
+      Tensor images;
+      QRT_RETURN_IF_ERROR(train.gather(idx, seed, images, labels));
+      inputs = {images, labels};
+      return Status::ok();
+    };
   // Data parallelism (runtime/Collective.h): every rank draws the same
   // shuffle and takes its share of each global batch of ranks x batchSize
   // samples; qnn.all_reduce weighs its gradients by that share.
@@ -187,6 +197,7 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
                  n, t.progress);
     double lossSum = 0;
     int64_t seen = 0, correct = 0;
+    bool counted = true; // the step returns logits to count top-1 on
     for (int64_t b = 0; b < n; b += globalBatch) {
       if (step == killAt)
         std::raise(SIGKILL);
@@ -199,23 +210,27 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
       std::vector<int64_t> idx(order.begin() + lo, order.begin() + hi);
       setGradientWeight(static_cast<double>(hi - lo) / len);
       // Fresh tensors: the last batch of an epoch may be smaller.
-      Tensor images, labels;
+      std::vector<Tensor> inputs;
+      Tensor labels;
       QRT_RETURN_IF_ERROR(
-          train.gather(idx, batchSeed(t.seed, step), images, labels));
+          gather(idx, batchSeed(t.seed, step), inputs, labels));
       float rate = static_cast<float>(learningRate(t, step, total, perEpoch));
       lr.data<float>()[0] = rate;
+      inputs.push_back(lr);
       // Stores rebind globals, so keeping the old tensors is a snapshot.
       std::vector<Tensor> before;
       for (int32_t i = 0; i < state.size(); ++i)
         before.push_back(state.get(i));
-      Expected<std::vector<Tensor>> r = runStep({images, labels, lr}, false);
+      Expected<std::vector<Tensor>> r = runStep(inputs, false);
       if (!r)
         return Status::error(r.status().code(),
                              "train step " + std::to_string(step) + ": " +
                                  r.status().message());
-      if (r->size() != 2)
+      counted = labels.defined();
+      if (r->size() != (counted ? 2u : 1u))
         return invalidArgument(
-            "@train_step must return the loss and the logits, got " +
+            std::string("@train_step must return the loss") +
+            (counted ? " and the logits" : "") + ", got " +
             std::to_string(r->size()) + " result(s)");
       float loss = (*r)[0].data<float>()[0];
       // The loss, and the state the step stored (a finite loss can still
@@ -232,7 +247,7 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
         for (int32_t i = 0; i < state.size(); ++i)
           state.set(i, before[i]);
         Expected<std::vector<Tensor>> again =
-            runStep({images, labels, lr}, /*checkFinite=*/true);
+            runStep(inputs, /*checkFinite=*/true);
         for (int32_t i = 0; i < state.size(); ++i)
           state.set(i, before[i]);
         return invalidArgument(
@@ -245,16 +260,22 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
       }
       // Running training top-1 of the epoch, from the step's own logits
       // (weights before this step's update, as PyTorch's usual loop).
-      Expected<int64_t> hits = countCorrect((*r)[1], labels);
-      if (!hits)
-        return hits.status();
-      correct += *hits;
+      if (counted) {
+        Expected<int64_t> hits = countCorrect((*r)[1], labels);
+        if (!hits)
+          return hits.status();
+        correct += *hits;
+      }
       lossSum += loss * idx.size();
       seen += idx.size();
       ++step;
       char note[96];
-      std::snprintf(note, sizeof note, "loss %.4f top-1 %.2f%% lr %.5f",
-                    lossSum / seen, 100.0 * correct / seen, rate);
+      if (counted)
+        std::snprintf(note, sizeof note, "loss %.4f top-1 %.2f%% lr %.5f",
+                      lossSum / seen, 100.0 * correct / seen, rate);
+      else
+        std::snprintf(note, sizeof note, "loss %.4f lr %.5f", lossSum / seen,
+                      rate);
       bar.update(seen, note);
     }
     bar.finish();
@@ -274,23 +295,41 @@ qrt::trainLoop(const TrainLoopOptions &t, const DataSource &train,
     if (rank == 0)
       QRT_RETURN_IF_ERROR(saveCheckpoint(
           t.checkpointPath, snapshot(state, epoch + 1, step, t.seed)));
-    Expected<EvalResult> result =
-        evaluateTop1(eval, test, t.evalBatchSize, t.evalLimit,
-                     "evaluate epoch " + std::to_string(epoch + 1));
-    if (!result)
-      return result.status();
     EpochRecord record;
     record.epoch = epoch + 1;
     record.loss = lossSum / std::max<int64_t>(1, seen);
-    record.trainTop1 = 100.0 * correct / std::max<int64_t>(1, seen);
-    record.testTop1 = result->top1();
+    record.trainTop1 =
+        counted ? 100.0 * correct / std::max<int64_t>(1, seen) : -1.0;
+    record.testTop1 = -1.0;
     record.seconds = seconds;
     record.images = seen;
+    if (eval) {
+      Expected<EvalResult> result =
+          evaluateTop1(eval, test, t.evalBatchSize, t.evalLimit,
+                       "evaluate epoch " + std::to_string(epoch + 1));
+      if (!result)
+        return result.status();
+      record.testTop1 = result->top1();
+    }
     if (rank == 0) {
-      std::printf("epoch %lld/%lld: loss %.4f, train top-1 %.2f%%, %.0f "
-                  "images/s, test top-1 %.2f%%\n",
-                  (long long)(epoch + 1), (long long)t.epochs, record.loss,
-                  record.trainTop1, seen / seconds, record.testTop1);
+      std::string line = "epoch " + std::to_string(epoch + 1) + "/" +
+                         std::to_string(t.epochs);
+      char part[96];
+      std::snprintf(part, sizeof part, ": loss %.4f", record.loss);
+      line += part;
+      if (record.trainTop1 >= 0) {
+        std::snprintf(part, sizeof part, ", train top-1 %.2f%%",
+                      record.trainTop1);
+        line += part;
+      }
+      std::snprintf(part, sizeof part, ", %.0f images/s", seen / seconds);
+      line += part;
+      if (record.testTop1 >= 0) {
+        std::snprintf(part, sizeof part, ", test top-1 %.2f%%",
+                      record.testTop1);
+        line += part;
+      }
+      std::printf("%s\n", line.c_str());
       std::fflush(stdout);
     }
     if (onEpoch)

@@ -78,17 +78,31 @@ struct EpochRecord {
 using TrainStepFn = std::function<Expected<std::vector<Tensor>>(
     const std::vector<Tensor> &, bool checkFinite)>;
 
+/// A training step's inputs before the learning rate for the samples
+/// `indices`, random transforms drawn from `seed`. `labels` (i32 [n]) when
+/// the step returns logits whose training top-1 the loop counts, else left
+/// undefined. The default: {images, labels} of the data set (a classifier);
+/// a detector's step takes its targets instead (qrt::fcosTargets).
+using TrainBatchFn = std::function<Status(const std::vector<int64_t> &indices,
+                                          uint64_t seed,
+                                          std::vector<Tensor> &inputs,
+                                          Tensor &labels)>;
+
 enum class TrainOutcome { Finished, Stopped };
 
 /// Trains `state` (the globals @train_step stores and `eval` loads) for
 /// the options' epochs. `onEpoch` sees each finished epoch. Errors name
 /// what went wrong (a non-finite loss names the op and leaves the last
-/// checkpoint as it was).
+/// checkpoint as it was). An empty `eval` skips the per-epoch evaluation
+/// (testTop1 < 0); `batch` (default: images and labels) builds the step's
+/// inputs; a step returning the loss alone has no training top-1
+/// (trainTop1 < 0).
 Expected<TrainOutcome>
 trainLoop(const TrainLoopOptions &options, const DataSource &train,
           const DataSource &test, exec::Globals &state,
           const TrainStepFn &step, const ModelFn &eval,
-          const std::function<void(const EpochRecord &)> &onEpoch = {});
+          const std::function<void(const EpochRecord &)> &onEpoch = {},
+          const TrainBatchFn &batch = {});
 
 /// The state as a checkpoint: every global by name, and the epoch / step /
 /// seed it was taken after.

@@ -129,6 +129,84 @@ QRT_HD float mseGrad(float diff, float k) { return k * diff; }
 /// in chunk order: the sum does not depend on the thread count).
 constexpr int64_t kMseChunk = 1 << 14;
 
+//===-- Detection losses (a sum over elements, divided by a norm) ----------===//
+// Each element function returns the element's loss in double (summed in
+// chunks of kMseChunk, as mse) and writes its gradient times `scale` (the
+// weight over the norm). The arithmetic is in double, so CPU and CUDA agree
+// to the platforms' exp / log1p / pow ulps.
+
+/// 1 / (1 + exp(-x)), in double.
+QRT_HD double sigmoidD(double x) { return 1.0 / (1.0 + exp(-x)); }
+/// max(x, 0) - x t + log(1 + exp(-|x|)): binary cross-entropy of a logit.
+QRT_HD double bceLogit(double x, double t) {
+  return (x > 0.0 ? x : 0.0) - x * t + log1p(exp(-(x < 0.0 ? -x : x)));
+}
+
+/// Sigmoid focal loss of one logit with target t (torchvision's
+/// sigmoid_focal_loss): a_t ce (1 - p_t)^gamma; alpha < 0: a_t = 1.
+QRT_HD double sigmoidFocalElement(float x, bool t, double alpha, double gamma,
+                                  double scale, float *grad) {
+  double p = sigmoidD(x), pm = sigmoidD(-(double)x); // p, 1 - p
+  double ce = bceLogit(x, t ? 1.0 : 0.0);
+  double q = t ? pm : p;                          // 1 - p_t
+  double dq = (t ? -1.0 : 1.0) * p * pm;          // d q / d x
+  double mod = gamma == 0.0 ? 1.0 : pow(q, gamma);
+  double dmod = 0.0;                              // d q^gamma / d x
+  if (gamma != 0.0 && q > 0.0)
+    dmod = gamma * pow(q, gamma - 1.0) * dq;
+  else if (gamma == 1.0)
+    dmod = dq;
+  double a = alpha < 0.0 ? 1.0 : (t ? alpha : 1.0 - alpha);
+  *grad = (float)(a * ((p - (t ? 1.0 : 0.0)) * mod + ce * dmod) * scale);
+  return a * ce * mod;
+}
+
+/// d min(a, b) / d a as PyTorch's autograd takes it: 1, 0, or 1/2 at a tie
+/// (and d max alike).
+QRT_HD double minGradD(double a, double b) {
+  return a < b ? 1.0 : (a == b ? 0.5 : 0.0);
+}
+QRT_HD double maxGradD(double a, double b) {
+  return a > b ? 1.0 : (a == b ? 0.5 : 0.0);
+}
+
+/// GIoU loss of predicted and target distances (l, t, r, b) from one point
+/// (qnn.giou_loss): writes d loss / d p times `scale` into g[0..3].
+QRT_HD double giouElement(const double p[4], const double t[4], double scale,
+                          float g[4]) {
+  const double eps = 1e-6;
+  double pw = p[0] + p[2], ph = p[1] + p[3];
+  double tw = t[0] + t[2], th = t[1] + t[3];
+  double pa = pw * ph, ta = tw * th;
+  double iw = (p[0] < t[0] ? p[0] : t[0]) + (p[2] < t[2] ? p[2] : t[2]);
+  double ih = (p[1] < t[1] ? p[1] : t[1]) + (p[3] < t[3] ? p[3] : t[3]);
+  double inter = iw * ih;
+  double uni = pa + ta - inter;
+  double uc = uni >= eps ? uni : eps;
+  double iou = inter / uc;
+  double ew = (p[0] > t[0] ? p[0] : t[0]) + (p[2] > t[2] ? p[2] : t[2]);
+  double eh = (p[1] > t[1] ? p[1] : t[1]) + (p[3] > t[3] ? p[3] : t[3]);
+  double e = ew * eh;
+  double ec = e >= eps ? e : eps;
+  double loss = 1.0 - iou + (ec - uni) / ec;
+  // Reverse mode through the formula above (clamp passes its gradient where
+  // the value is at least the bound, as torch.clamp's backward).
+  double gUni = (uni >= eps ? inter / (uc * uc) : 0.0) - 1.0 / ec;
+  double gInter = -1.0 / uc - gUni;
+  double gE = e >= eps ? uni / (ec * ec) : 0.0;
+  double gIw = gInter * ih, gIh = gInter * iw;
+  double gEw = gE * eh, gEh = gE * ew;
+  g[0] = (float)((gUni * ph + gIw * minGradD(p[0], t[0]) +
+                  gEw * maxGradD(p[0], t[0])) * scale);
+  g[2] = (float)((gUni * ph + gIw * minGradD(p[2], t[2]) +
+                  gEw * maxGradD(p[2], t[2])) * scale);
+  g[1] = (float)((gUni * pw + gIh * minGradD(p[1], t[1]) +
+                  gEh * maxGradD(p[1], t[1])) * scale);
+  g[3] = (float)((gUni * pw + gIh * minGradD(p[3], t[3]) +
+                  gEh * maxGradD(p[3], t[3])) * scale);
+  return loss;
+}
+
 //===-- Optimizers (torch.optim, single-tensor path) ----------------------===//
 
 /// SGD without momentum: p - lr (g + wd p).

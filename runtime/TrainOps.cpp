@@ -725,6 +725,144 @@ Status mseLoss(const Tensor &pred, const Tensor &target, float &loss,
   return Status::ok();
 }
 
+//===-- Detection losses --------------------------------------------------===//
+
+static Status checkNorm(float norm, const char *what) {
+  if (std::isfinite(norm) && norm > 0.f)
+    return Status::ok();
+  return invalidArgument(std::string(what) +
+                         ": the norm must be positive and finite, got " +
+                         std::to_string(norm));
+}
+
+/// Sums fn(i) for i in [0, n) in chunks of kMseChunk (each in order, the
+/// chunks in order: the same sum at any thread count).
+template <typename Fn>
+static double chunkedSum(int64_t n, int64_t costPerElement, Fn fn) {
+  int64_t chunk = tmath::kMseChunk, chunks = (n + chunk - 1) / chunk;
+  std::vector<double> partial(chunks);
+  parallelFor(chunks, chunk * costPerElement, [&](int64_t s, int64_t e) {
+    for (int64_t ci = s; ci < e; ++ci) {
+      int64_t b = ci * chunk, end = std::min(n, b + chunk);
+      double acc = 0.0;
+      for (int64_t i = b; i < end; ++i)
+        acc += fn(i);
+      partial[ci] = acc;
+    }
+  });
+  double total = 0.0;
+  for (double v : partial)
+    total += v;
+  return total;
+}
+
+Status sigmoidFocalLoss(const Tensor &logits, const Tensor &classes,
+                        float norm, double alpha, double gamma, float &loss,
+                        Tensor &dlogits) {
+  QRT_RETURN_IF_ERROR(checkDType(logits, DType::F32, "sigmoid_focal_loss logits"));
+  QRT_RETURN_IF_ERROR(checkDType(classes, DType::I32, "sigmoid_focal_loss classes"));
+  QRT_RETURN_IF_ERROR(checkNorm(norm, "sigmoid_focal_loss"));
+  if (logits.rank() < 2 || classes.rank() + 1 != logits.rank())
+    return invalidArgument("sigmoid_focal_loss: logits [N, C, d...] and "
+                           "classes [N, d...] expected, got " +
+                           shapeToString(logits.shape()) + " and " +
+                           shapeToString(classes.shape()));
+  int64_t n = logits.dim(0), c = logits.dim(1);
+  int64_t positions = c == 0 ? 0 : logits.numel() / (n * c);
+  if (classes.dim(0) != n || classes.numel() != n * positions)
+    return invalidArgument("sigmoid_focal_loss: classes " +
+                           shapeToString(classes.shape()) +
+                           " do not match logits " +
+                           shapeToString(logits.shape()));
+  const int32_t *cls = classes.data<int32_t>();
+  for (int64_t i = 0; i < classes.numel(); ++i)
+    if (cls[i] < -1 || cls[i] >= c)
+      return invalidArgument("sigmoid_focal_loss: class " +
+                             std::to_string(cls[i]) + " at position " +
+                             std::to_string(i) + " outside [-1, " +
+                             std::to_string(c) + ")");
+  QRT_RETURN_IF_ERROR(prepareOutput(dlogits, logits.shape(), DType::F32,
+                                    "sigmoid_focal_loss dlogits"));
+  const float *x = logits.data<float>();
+  float *d = dlogits.data<float>();
+  double scale = 1.0 / norm;
+  double total = chunkedSum(logits.numel(), 16, [&](int64_t i) {
+    int64_t s = i % positions, ch = (i / positions) % c,
+            b = i / (positions * c);
+    bool t = cls[b * positions + s] == ch;
+    return tmath::sigmoidFocalElement(x[i], t, alpha, gamma, scale, d + i);
+  });
+  loss = static_cast<float>(total * scale);
+  return Status::ok();
+}
+
+Status giouLoss(const Tensor &pred, const Tensor &target, const Tensor &weight,
+                float norm, float &loss, Tensor &dpred) {
+  QRT_RETURN_IF_ERROR(checkDType(pred, DType::F32, "giou_loss pred"));
+  QRT_RETURN_IF_ERROR(checkDType(target, DType::F32, "giou_loss target"));
+  QRT_RETURN_IF_ERROR(checkDType(weight, DType::F32, "giou_loss weight"));
+  QRT_RETURN_IF_ERROR(sameShape(pred, target, "giou_loss"));
+  QRT_RETURN_IF_ERROR(checkNorm(norm, "giou_loss"));
+  if (pred.rank() < 2 || pred.dim(1) != 4 || weight.rank() != pred.rank() ||
+      weight.dim(1) != 1 || weight.numel() * 4 != pred.numel() ||
+      weight.dim(0) != pred.dim(0))
+    return invalidArgument("giou_loss: boxes [N, 4, d...] and weight "
+                           "[N, 1, d...] expected, got " +
+                           shapeToString(pred.shape()) + " and " +
+                           shapeToString(weight.shape()));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dpred, pred.shape(), DType::F32, "giou_loss dpred"));
+  int64_t n = pred.dim(0), positions = n == 0 ? 0 : weight.numel() / n;
+  const float *p = pred.data<float>(), *t = target.data<float>(),
+              *w = weight.data<float>();
+  float *d = dpred.data<float>();
+  double inv = 1.0 / norm;
+  double total = chunkedSum(weight.numel(), 64, [&](int64_t i) {
+    int64_t b = i / positions, s = i % positions;
+    int64_t base = b * 4 * positions + s;
+    if (w[i] == 0.f) {
+      for (int k = 0; k < 4; ++k)
+        d[base + k * positions] = 0.f;
+      return 0.0;
+    }
+    double pv[4], tv[4];
+    float g[4];
+    for (int k = 0; k < 4; ++k) {
+      pv[k] = p[base + k * positions];
+      tv[k] = t[base + k * positions];
+    }
+    double l = tmath::giouElement(pv, tv, w[i] * inv, g);
+    for (int k = 0; k < 4; ++k)
+      d[base + k * positions] = g[k];
+    return static_cast<double>(w[i]) * l;
+  });
+  loss = static_cast<float>(total * inv);
+  return Status::ok();
+}
+
+Status bceWithLogitsLoss(const Tensor &logits, const Tensor &target,
+                         const Tensor &weight, float norm, float &loss,
+                         Tensor &dlogits) {
+  QRT_RETURN_IF_ERROR(checkDType(logits, DType::F32, "bce_with_logits logits"));
+  QRT_RETURN_IF_ERROR(checkDType(target, DType::F32, "bce_with_logits target"));
+  QRT_RETURN_IF_ERROR(checkDType(weight, DType::F32, "bce_with_logits weight"));
+  QRT_RETURN_IF_ERROR(sameShape(logits, target, "bce_with_logits"));
+  QRT_RETURN_IF_ERROR(sameShape(logits, weight, "bce_with_logits"));
+  QRT_RETURN_IF_ERROR(checkNorm(norm, "bce_with_logits"));
+  QRT_RETURN_IF_ERROR(prepareOutput(dlogits, logits.shape(), DType::F32,
+                                    "bce_with_logits dlogits"));
+  const float *x = logits.data<float>(), *t = target.data<float>(),
+              *w = weight.data<float>();
+  float *d = dlogits.data<float>();
+  double inv = 1.0 / norm;
+  double total = chunkedSum(logits.numel(), 16, [&](int64_t i) {
+    d[i] = static_cast<float>(w[i] * (tmath::sigmoidD(x[i]) - t[i]) * inv);
+    return w[i] == 0.f ? 0.0 : w[i] * tmath::bceLogit(x[i], t[i]);
+  });
+  loss = static_cast<float>(total * inv);
+  return Status::ok();
+}
+
 //===-- Non-finite check --------------------------------------------------===//
 
 int64_t firstNonFinite(const Tensor &t) {

@@ -99,6 +99,23 @@ Status softmaxCrossEntropy(const Tensor &logits, const Tensor &labels,
 Status mseLoss(const Tensor &pred, const Tensor &target, float &loss,
                Tensor &dpred);
 
+/// The detection losses (qnn.sigmoid_focal_loss, qnn.giou_loss,
+/// qnn.bce_with_logits_loss; docs/training-math.md): loss = (sum over the
+/// elements) / norm and the gradient of the first operand, in one pass.
+/// `norm` must be positive and finite. Focal: logits f32 [N, C, d...],
+/// classes i32 [N, d...] in [-1, C) (-1: background).
+Status sigmoidFocalLoss(const Tensor &logits, const Tensor &classes,
+                        float norm, double alpha, double gamma, float &loss,
+                        Tensor &dlogits);
+/// pred, target f32 [N, 4, d...] (l, t, r, b); weight f32 [N, 1, d...];
+/// positions of weight 0 are skipped.
+Status giouLoss(const Tensor &pred, const Tensor &target, const Tensor &weight,
+                float norm, float &loss, Tensor &dpred);
+/// logits, target, weight f32 of one shape.
+Status bceWithLogitsLoss(const Tensor &logits, const Tensor &target,
+                         const Tensor &weight, float norm, float &loss,
+                         Tensor &dlogits);
+
 /// Index of the first NaN / ±Inf element of an f32 tensor, -1 if none.
 int64_t firstNonFinite(const Tensor &t);
 /// Ok, or InvalidArgument "non-finite value nan at index 17 of <what>

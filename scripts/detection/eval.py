@@ -15,8 +15,9 @@ same post-processing); a NAME=MODEL.onnx runs in onnxruntime instead of qrun
 (e.g. onnxruntime's quantize_static body). Prints one Markdown row per
 model: AP, AP50, AP75.
 --qc-out DIR (repeatable) scores a `qc quantize -o DIR` run: its float
-(1-folded.mlir), fake-quant (the last frozen module: 3-reconstructed.mlir or
-3-calibrated.mlir) and integer (4-integer.mlir) bodies, rows named
+(1-folded.mlir, or a QAT run's 1-imported.mlir), fake-quant (the last frozen
+module: 3-folded.mlir or 3-trained.mlir after QAT, else 3-reconstructed.mlir
+or 3-calibrated.mlir) and integer (4-integer.mlir) bodies, rows named
 "DIR float" and so on, and appends them to DIR/report.md as a "COCO mAP"
 section.
 --same A=B:TOL (repeatable) fails (exit 1) unless rows A and B differ by at
@@ -120,14 +121,18 @@ def main():
     qc_rows = {}
     for out in args.qc_out:
         found = []
-        for kind, files in (("float", ["1-folded.mlir"]),
-                            ("fake-quant", ["3-reconstructed.mlir",
+        # A QAT run (--mode qat) keeps BN for training (1-imported.mlir) and
+        # ends its fake-quant stages with 3-folded.mlir (BN folded through
+        # the trained weight quantizers) or 3-trained.mlir.
+        for kind, files in (("float", ["1-folded.mlir", "1-imported.mlir"]),
+                            ("fake-quant", ["3-folded.mlir", "3-trained.mlir",
+                                            "3-reconstructed.mlir",
                                             "3-calibrated.mlir"]),
                             ("integer", ["4-integer.mlir"])):
             have = [f for f in files if os.path.exists(os.path.join(out, f))]
             if not have:
                 sys.exit("eval.py: --qc-out %s has none of %s (a qc quantize "
-                         "-o directory of a PTQ run)" % (out, ", ".join(files)))
+                         "-o directory)" % (out, ", ".join(files)))
             name = "%s %s" % (os.path.basename(os.path.normpath(out)), kind)
             found.append((name, os.path.join(out, have[0])))
             args.models.append("%s=%s" % (name, found[-1][1]))

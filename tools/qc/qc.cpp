@@ -246,6 +246,13 @@ static cl::opt<int> trainImages(
     "train-images",
     cl::desc("Train on the first N training images (0: all 60,000)"),
     cl::init(0), cl::sub(quantizeCmd), cl::cat(qatCategory));
+static cl::opt<std::string> lossSpec(
+    "loss",
+    cl::desc("The training loss: cross_entropy (a classifier, default) or "
+             "fcos[,sizes=A/B/...][,radius=R] (a dense detector body "
+             "returning (class, box, centerness) maps per level, trained on "
+             "a coco: data set with FCOS's targets: docs/detection.md)"),
+    cl::init("cross_entropy"), cl::sub(quantizeCmd), cl::cat(qatCategory));
 static cl::opt<std::string> optimizer("optimizer", cl::desc("sgd or adam"),
                                       cl::init("sgd"), cl::sub(quantizeCmd),
                                       cl::cat(qatCategory));
@@ -623,6 +630,7 @@ int main(int argc, char **argv) {
   options.training.loop.batchSize = trainBatch;
   options.training.loop.trainImages = trainImages;
   options.training.optimizer = optimizer;
+  options.training.loss = lossSpec;
   options.training.loop.lr = lr;
   options.training.momentum = momentum;
   options.training.nesterov = nesterov;

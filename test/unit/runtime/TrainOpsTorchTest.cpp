@@ -309,6 +309,140 @@ TEST(TrainOps, MseLoss) {
   EXPECT_LE(maxRelError(d, pr.grad()), 1e-6);
 }
 
+//===-- Detection losses vs PyTorch autograd (float64 oracles) -----------===//
+
+/// torchvision.ops.sigmoid_focal_loss(x, onehot, alpha, gamma, "sum").
+static at::Tensor torchFocal(const at::Tensor &x, const at::Tensor &onehot,
+                             double alpha, double gamma) {
+  at::Tensor p = torch::sigmoid(x);
+  at::Tensor ce = at::binary_cross_entropy_with_logits(
+      x, onehot, {}, {}, at::Reduction::None);
+  at::Tensor pt = p * onehot + (1 - p) * (1 - onehot);
+  at::Tensor loss = ce * torch::pow(1 - pt, gamma);
+  if (alpha >= 0)
+    loss = (alpha * onehot + (1 - alpha) * (1 - onehot)) * loss;
+  return loss.sum();
+}
+
+TEST(TrainOps, SigmoidFocalLoss) {
+  torch::manual_seed(10);
+  at::Tensor x = torch::randn({3, 5, 4, 6}, at::kDouble) * 4;
+  at::Tensor cls = torch::randint(-1, 5, {3, 4, 6}, at::kInt);
+  cls.index_put_({0, 0, 0}, -1);
+  at::Tensor onehot = torch::zeros({3, 5, 4, 6}, at::kDouble);
+  for (int64_t n = 0; n < 3; ++n)
+    for (int64_t i = 0; i < 4; ++i)
+      for (int64_t j = 0; j < 6; ++j)
+        if (int c = cls.index({n, i, j}).item<int>(); c >= 0)
+          onehot.index_put_({n, c, i, j}, 1.0);
+  float norm = 7.f;
+  for (auto [alpha, gamma] : {std::pair{0.25, 2.0}, std::pair{-1.0, 0.0},
+                              std::pair{0.5, 1.0}, std::pair{0.25, 1.5}}) {
+    SCOPED_TRACE("alpha " + std::to_string(alpha) + " gamma " +
+                 std::to_string(gamma));
+    at::Tensor xr = x.clone().requires_grad_(true);
+    at::Tensor loss = torchFocal(xr, onehot, alpha, gamma) / norm;
+    loss.backward();
+    float q = 0;
+    Tensor d;
+    ASSERT_OK(sigmoidFocalLoss(fromTorch(x.to(at::kFloat)), fromTorch(cls),
+                               norm, alpha, gamma, q, d));
+    // The oracle runs on the f32-rounded logits' double values.
+    EXPECT_NEAR(q, loss.item<double>(), 2e-6 * (1 + std::fabs(q)));
+    EXPECT_LE(maxRelError(d, xr.grad().to(at::kFloat)), 2e-5);
+  }
+  // A class outside [-1, C), a bad norm, mismatched shapes.
+  Tensor d;
+  float q = 0;
+  Tensor logits = Tensor::zeros({1, 3, 2}, DType::F32);
+  Status s = sigmoidFocalLoss(logits, Tensor::fromVector<int32_t>({1, 2}, {0, 3}),
+                              1.f, 0.25, 2.0, q, d);
+  EXPECT_EQ(s.code(), ErrorCode::InvalidArgument);
+  EXPECT_NE(s.message().find("class 3 at position 1 outside [-1, 3)"),
+            std::string::npos) << s.message();
+  s = sigmoidFocalLoss(logits, Tensor::fromVector<int32_t>({1, 2}, {0, 1}), 0.f,
+                       0.25, 2.0, q, d = Tensor());
+  EXPECT_NE(s.message().find("norm must be positive"), std::string::npos);
+  s = sigmoidFocalLoss(logits, Tensor::fromVector<int32_t>({1, 3}, {0, 1, 2}),
+                       1.f, 0.25, 2.0, q, d = Tensor());
+  EXPECT_EQ(s.code(), ErrorCode::InvalidArgument);
+}
+
+/// models/detection/train.py's giou_loss, per position, boxes [N, 4, d...].
+static at::Tensor torchGiou(const at::Tensor &p, const at::Tensor &t) {
+  auto c = [](const at::Tensor &x, int64_t k) { return x.select(1, k); };
+  at::Tensor pa = (c(p, 0) + c(p, 2)) * (c(p, 1) + c(p, 3));
+  at::Tensor ta = (c(t, 0) + c(t, 2)) * (c(t, 1) + c(t, 3));
+  at::Tensor iw = torch::min(c(p, 0), c(t, 0)) + torch::min(c(p, 2), c(t, 2));
+  at::Tensor ih = torch::min(c(p, 1), c(t, 1)) + torch::min(c(p, 3), c(t, 3));
+  at::Tensor inter = iw * ih;
+  at::Tensor uni = pa + ta - inter;
+  at::Tensor iou = inter / uni.clamp_min(1e-6);
+  at::Tensor ew = torch::max(c(p, 0), c(t, 0)) + torch::max(c(p, 2), c(t, 2));
+  at::Tensor eh = torch::max(c(p, 1), c(t, 1)) + torch::max(c(p, 3), c(t, 3));
+  at::Tensor enc = (ew * eh).clamp_min(1e-6);
+  return (1 - iou + (enc - uni) / enc).unsqueeze(1);
+}
+
+TEST(TrainOps, GiouLoss) {
+  torch::manual_seed(11);
+  // Predictions after a ReLU (some exactly 0), targets inside boxes.
+  at::Tensor p = torch::relu(torch::randn({2, 4, 3, 5}, at::kDouble) * 2 + 1);
+  at::Tensor t = torch::rand({2, 4, 3, 5}, at::kDouble) * 3 + 0.1;
+  p = p.to(at::kFloat).to(at::kDouble);
+  t = t.to(at::kFloat).to(at::kDouble);
+  // Ties of min / max (the gradient splits), a disjoint box (IoU 0).
+  p.index_put_({0, 0, 0, 0}, t.index({0, 0, 0, 0}));
+  p.index_put_({0, 2, 1, 1}, t.index({0, 2, 1, 1}));
+  p.index_put_({1, torch::indexing::Slice(), 2, 4}, 0.0);
+  at::Tensor w = torch::rand({2, 1, 3, 5}, at::kDouble).to(at::kFloat)
+                     .to(at::kDouble);
+  w.index_put_({1, 0, 0, 0}, 0.0);
+  w.index_put_({0, 0, 2, 3}, 0.0);
+  float norm = 3.5f;
+  at::Tensor pr = p.clone().requires_grad_(true);
+  at::Tensor loss = (torchGiou(pr, t) * w).sum() / norm;
+  loss.backward();
+  float q = 0;
+  Tensor d;
+  ASSERT_OK(giouLoss(fromTorch(p.to(at::kFloat)), fromTorch(t.to(at::kFloat)),
+                     fromTorch(w.to(at::kFloat)), norm, q, d));
+  EXPECT_NEAR(q, loss.item<double>(), 1e-6 * (1 + std::fabs(q)));
+  EXPECT_LE(maxRelError(d, pr.grad().to(at::kFloat)), 1e-5);
+  // Weight-0 positions: zero gradient, even where the formula has no box.
+  Tensor zeros = Tensor::zeros({1, 4, 2}, DType::F32);
+  Tensor w0 = Tensor::zeros({1, 1, 2}, DType::F32);
+  ASSERT_OK(giouLoss(zeros, zeros, w0, 1.f, q, d = Tensor()));
+  EXPECT_EQ(q, 0.f);
+  for (int64_t i = 0; i < d.numel(); ++i)
+    EXPECT_EQ(d.data<float>()[i], 0.f);
+  Status s = giouLoss(Tensor::zeros({1, 3, 2}, DType::F32),
+                      Tensor::zeros({1, 3, 2}, DType::F32), w0, 1.f, q,
+                      d = Tensor());
+  EXPECT_EQ(s.code(), ErrorCode::InvalidArgument);
+}
+
+TEST(TrainOps, BceWithLogitsLoss) {
+  torch::manual_seed(12);
+  at::Tensor x = (torch::randn({3, 1, 4, 4}, at::kDouble) * 5)
+                     .to(at::kFloat).to(at::kDouble);
+  at::Tensor t = torch::rand({3, 1, 4, 4}, at::kDouble).to(at::kFloat)
+                     .to(at::kDouble);
+  at::Tensor w = (torch::rand({3, 1, 4, 4}) > 0.4).to(at::kDouble);
+  float norm = 9.f;
+  at::Tensor xr = x.clone().requires_grad_(true);
+  at::Tensor loss = at::binary_cross_entropy_with_logits(
+                        xr, t, w, {}, at::Reduction::Sum) / norm;
+  loss.backward();
+  float q = 0;
+  Tensor d;
+  ASSERT_OK(bceWithLogitsLoss(fromTorch(x.to(at::kFloat)),
+                              fromTorch(t.to(at::kFloat)),
+                              fromTorch(w.to(at::kFloat)), norm, q, d));
+  EXPECT_NEAR(q, loss.item<double>(), 1e-6 * (1 + std::fabs(q)));
+  EXPECT_LE(maxRelError(d, xr.grad().to(at::kFloat)), 1e-6);
+}
+
 TEST(TrainOps, FirstNonFinite) {
   Tensor t = Tensor::zeros({100000}, DType::F32);
   EXPECT_EQ(firstNonFinite(t), -1);
