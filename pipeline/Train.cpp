@@ -224,6 +224,11 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
     if (failed(fn))
       return failure();
     batches = *fn;
+    if (qrt::worldSize() > 1)
+      return reportError(
+          "--loss fcos under mpirun: the targets' normalizers (positives, "
+          "centerness sum) would count only each rank's shard; train a "
+          "detector in one process");
     if (!options.emitDir.empty())
       return reportError(
           "--emit with --loss fcos: an emitted training program reads "

@@ -281,6 +281,54 @@ func.func @cross_entropy_rank(%logits: tensor<4x10x2xf32>, %labels: tensor<4xi32
 
 // -----
 
+func.func @focal_classes_shape(%logits: tensor<2x10x4x4xf32>, %classes: tensor<2x4x5xi32>, %n: tensor<f32>) {
+  // expected-error @+1 {{'qnn.sigmoid_focal_loss' op classes must be the logits' shape without the class dimension (2x10x4x4 -> N x d...), got 2x4x5}}
+  %0:2 = qnn.sigmoid_focal_loss %logits, %classes, %n : tensor<2x10x4x4xf32>, tensor<2x4x5xi32>
+  return
+}
+
+// -----
+
+func.func @focal_rank(%logits: tensor<10xf32>, %classes: tensor<i32>, %n: tensor<f32>) {
+  // expected-error @+1 {{'qnn.sigmoid_focal_loss' op expects N x C x ... logits, got rank 1}}
+  %0:2 = qnn.sigmoid_focal_loss %logits, %classes, %n : tensor<10xf32>, tensor<i32>
+  return
+}
+
+// -----
+
+func.func @focal_alpha(%logits: tensor<2x10xf32>, %classes: tensor<2xi32>, %n: tensor<f32>) {
+  // expected-error @+1 {{'qnn.sigmoid_focal_loss' op alpha must be at most 1 (negative: no weighting), got 1.5}}
+  %0:2 = qnn.sigmoid_focal_loss %logits, %classes, %n {alpha = 1.5} : tensor<2x10xf32>, tensor<2xi32>
+  return
+}
+
+// -----
+
+func.func @focal_gamma(%logits: tensor<2x10xf32>, %classes: tensor<2xi32>, %n: tensor<f32>) {
+  // expected-error @+1 {{'qnn.sigmoid_focal_loss' op gamma must be finite and non-negative, got -1}}
+  %0:2 = qnn.sigmoid_focal_loss %logits, %classes, %n {gamma = -1.0} : tensor<2x10xf32>, tensor<2xi32>
+  return
+}
+
+// -----
+
+func.func @giou_boxes(%p: tensor<2x5x4x4xf32>, %w: tensor<2x1x4x4xf32>, %n: tensor<f32>) {
+  // expected-error @+1 {{'qnn.giou_loss' op expects boxes N x 4 x ... (left, top, right, bottom distances), got 2x5x4x4}}
+  %0:2 = qnn.giou_loss %p, %p, %w, %n : tensor<2x5x4x4xf32>, tensor<2x1x4x4xf32>
+  return
+}
+
+// -----
+
+func.func @giou_weight(%p: tensor<2x4x4x4xf32>, %w: tensor<2x4x4x4xf32>, %n: tensor<f32>) {
+  // expected-error @+1 {{'qnn.giou_loss' op weight must be N x 1 x ... of the boxes' positions 2x4x4x4, got 2x4x4x4}}
+  %0:2 = qnn.giou_loss %p, %p, %w, %n : tensor<2x4x4x4xf32>, tensor<2x4x4x4xf32>
+  return
+}
+
+// -----
+
 func.func @sgd_lr_scalar(%p: tensor<4xf32>, %lr: tensor<1xf32>) {
   // expected-error @+1 {{operand #3 must be 0D tensor of 32-bit float values}}
   %0:2 = "qnn.sgd_update"(%p, %p, %p, %lr) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<1xf32>) -> (tensor<4xf32>, tensor<4xf32>)

@@ -101,6 +101,19 @@ func.func @losses(%logits: tensor<?x10xf32>, %labels: tensor<?xi32>, %t: tensor<
   return %loss, %mse : tensor<f32>, tensor<f32>
 }
 
+// CHECK-LABEL: func.func @detection_losses
+func.func @detection_losses(%cls: tensor<?x10x12x12xf32>, %classes: tensor<?x12x12xi32>, %box: tensor<?x4x12x12xf32>, %box_t: tensor<?x4x12x12xf32>, %ctr: tensor<?x1x12x12xf32>, %ctr_t: tensor<?x1x12x12xf32>, %pos: tensor<?x1x12x12xf32>, %npos: tensor<f32>, %ctr_sum: tensor<f32>) -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>) {
+  // CHECK: %{{.*}}, %{{.*}} = qnn.sigmoid_focal_loss %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x10x12x12xf32>, tensor<?x12x12xi32>
+  // CHECK-NEXT: %{{.*}}, %{{.*}} = qnn.sigmoid_focal_loss %{{.*}}, %{{.*}}, %{{.*}} {alpha = -1.000000e+00 : f64, gamma = 0.000000e+00 : f64} : tensor<?x10x12x12xf32>, tensor<?x12x12xi32>
+  // CHECK-NEXT: %{{.*}}, %{{.*}} = qnn.giou_loss %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x4x12x12xf32>, tensor<?x1x12x12xf32>
+  // CHECK-NEXT: %{{.*}}, %{{.*}} = qnn.bce_with_logits_loss %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<?x1x12x12xf32>
+  %focal, %dcls = qnn.sigmoid_focal_loss %cls, %classes, %npos : tensor<?x10x12x12xf32>, tensor<?x12x12xi32>
+  %ce, %dcls2 = qnn.sigmoid_focal_loss %cls, %classes, %npos {alpha = -1.0, gamma = 0.0} : tensor<?x10x12x12xf32>, tensor<?x12x12xi32>
+  %giou, %dbox = qnn.giou_loss %box, %box_t, %ctr_t, %ctr_sum : tensor<?x4x12x12xf32>, tensor<?x1x12x12xf32>
+  %bce, %dctr = qnn.bce_with_logits_loss %ctr, %ctr_t, %pos, %npos : tensor<?x1x12x12xf32>
+  return %focal, %ce, %giou, %bce : tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>
+}
+
 // CHECK-LABEL: func.func @adaround_regularizer
 func.func @adaround_regularizer(%v: tensor<16x8x3x3xf32>, %beta: tensor<f32>, %lambda: tensor<f32>) -> tensor<f32> {
   // CHECK: %{{.*}}, %{{.*}} = qnn.adaround_regularizer %{{.*}}, %{{.*}}, %{{.*}} : tensor<16x8x3x3xf32>
