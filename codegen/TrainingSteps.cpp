@@ -297,6 +297,14 @@ LogicalResult qopt::lowerTrainingOp(ExecutionPlan &plan, Operation *op,
                         {o.getInputGrad(), o.getScaleGrad(), o.getBiasGrad()},
                         exec::BatchNormGradParams{o.getSync()}),
            success();
+  if (auto o = dyn_cast<GroupNormGradOp>(op))
+    return plan.addCall(
+               op, exec::step::group_norm_grad,
+               {o.getOutputGrad(), o.getInput(), o.getScale()},
+               {o.getInputGrad(), o.getScaleGrad(), o.getBiasGrad()},
+               exec::GroupNormParams{(int64_t)o.getNumGroups(),
+                                     (float)o.getEpsilon().convertToDouble()}),
+           success();
   if (auto o = dyn_cast<AllReduceOp>(op))
     return plan.addCall(op, exec::step::all_reduce, {o.getInput()},
                         {o.getOutput()}, exec::NoParams{}),

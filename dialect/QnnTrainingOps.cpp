@@ -236,6 +236,37 @@ LogicalResult BatchNormGradOp::verify() {
   return success();
 }
 
+LogicalResult
+GroupNormGradOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
+  Type param = adaptor.getScale().getType();
+  inferred.append({adaptor.getInput().getType(), param, param});
+  return success();
+}
+
+// The forward's invariants (GroupNormOp::verify), on the same operands.
+LogicalResult GroupNormGradOp::verify() {
+  ArrayRef<int64_t> in = shapeOf(getInput());
+  if (failed(verifyPerChannel(*this, in, getScale(), "scale")))
+    return failure();
+  int64_t groups = getNumGroups();
+  if (groups < 1)
+    return emitOpError("num_groups must be positive, got ") << groups;
+  ArrayRef<int64_t> p = shapeOf(getScale());
+  if (ShapedType::isDynamic(p[0]))
+    return emitOpError("scale must be a static vector (one element per "
+                       "channel), got ")
+           << getScale().getType();
+  if (p[0] % groups != 0)
+    return emitOpError("num_groups must divide the ")
+           << p[0] << " channels, got " << groups;
+  if (getEpsilon().convertToDouble() < 0.0)
+    return emitOpError("epsilon must be non-negative, got ")
+           << formatNumber(getEpsilon().convertToDouble());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Activations and pooling
 //===----------------------------------------------------------------------===//

@@ -184,6 +184,37 @@ def Qnn_BatchNormGradOp : Qnn_Op<"batch_norm_grad", [Pure, InferTypeOpAdaptor,
   let hasVerifier = 1;
 }
 
+def Qnn_GroupNormGradOp : Qnn_Op<"group_norm_grad", [Pure, InferTypeOpAdaptor,
+    AllTypesMatch<["output_grad", "input"]>]> {
+  let summary = "gradient of group normalization (qnn.group_norm)";
+  let description = [{
+    The backward of `qnn.group_norm` with the same `num_groups` and
+    `epsilon`. Each sample and group's `mean` and `invstd` are recomputed
+    from `input` as the forward computes them (in double, biased variance);
+    with `xhat = (input - mean) * invstd`, `g = dy * scale[c]` and M elements
+    per sample and group: `input_grad = invstd * (g - mean(g) - xhat *
+    mean(g * xhat))` (means over the sample's group), `scale_grad = sum dy *
+    xhat`, `bias_grad = sum dy` (sums per channel over the samples and
+    positions). Numerics: docs/training-math.md, "Group norm".
+
+    ```mlir
+    %dx, %dgamma, %dbeta = qnn.group_norm_grad %dy, %x, %gamma
+        {num_groups = 8 : i64, epsilon = 1.0e-05 : f64}
+        : tensor<?x32x12x12xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins Qnn_FloatTensor:$output_grad, Qnn_FloatTensor:$input,
+      Qnn_FloatTensor:$scale, I64Attr:$num_groups,
+      DefaultValuedAttr<F64Attr, "1.0e-5">:$epsilon);
+  let results = (outs Qnn_FloatTensor:$input_grad, Qnn_FloatTensor:$scale_grad,
+      Qnn_FloatTensor:$bias_grad);
+  let assemblyFormat = [{
+    $output_grad `,` $input `,` $scale attr-dict `:` type($input) `,`
+    type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Activations and pooling
 //===----------------------------------------------------------------------===//

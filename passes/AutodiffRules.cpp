@@ -157,6 +157,23 @@ static LogicalResult batchNormTrainRule(BackwardContext &c) {
   return success();
 }
 
+/// qnn.group_norm: one qnn.group_norm_grad gives the input's, the scale's
+/// and the bias's gradients (its statistics are recomputed from the input).
+static LogicalResult groupNormRule(BackwardContext &c) {
+  auto gn = cast<GroupNormOp>(c.op);
+  auto grad = GroupNormGradOp::create(
+      c.builder, c.loc(), gn.getInput().getType(), gn.getScale().getType(),
+      gn.getScale().getType(), c.resultGrad(0), gn.getInput(), gn.getScale(),
+      gn.getNumGroupsAttr(), gn.getEpsilonAttr());
+  if (c.wants(0))
+    c.setGrad(0, grad.getInputGrad());
+  if (c.wants(1))
+    c.setGrad(1, grad.getScaleGrad());
+  if (c.wants(2))
+    c.setGrad(2, grad.getBiasGrad());
+  return success();
+}
+
 static LogicalResult batchNormRule(BackwardContext &c) {
   return c.op->emitError("qnn-autodiff: qnn.batch_norm is the inference "
                          "form; training differentiates "
@@ -540,6 +557,7 @@ BackwardRule qopt::lookupBackwardRule(Operation *op) {
     add<MatmulOp>(t, matmulRule);
     add<BatchNormTrainOp>(t, batchNormTrainRule);
     add<BatchNormOp>(t, batchNormRule);
+    add<GroupNormOp>(t, groupNormRule);
     add<ReluOp>(t, reluRule);
     add<PreluOp>(t, preluRule);
     add<ClipOp>(t, clipRule);

@@ -281,6 +281,18 @@ QRT_DEFINE_KERNEL(batch_norm_grad, BatchNormGradParams) {
   return Status::ok();
 }
 
+/// in = {dy, x, scale}; out = {dx, dscale, dbias} (qnn.group_norm_grad).
+QRT_DEFINE_KERNEL(group_norm_grad, GroupNormParams) {
+  const Tensor &x = ctx[io.in[1]];
+  Tensor dx = ctx.output(io.out[0], x.shape(), DType::F32), dg, db;
+  QRT_RETURN_IF_ERROR(groupNormBackward(x, ctx[io.in[2]], ctx[io.in[0]],
+                                        p.groups, p.epsilon, dx, dg, db));
+  ctx[io.out[0]] = std::move(dx);
+  ctx[io.out[1]] = std::move(dg);
+  ctx[io.out[2]] = std::move(db);
+  return Status::ok();
+}
+
 //===-- Data parallelism ---------------------------------------------------===//
 
 /// in = {gradient}; out = sum over ranks of w_r * gradient (qnn.all_reduce):

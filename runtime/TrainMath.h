@@ -93,6 +93,36 @@ QRT_HD float bnGradX(float dy, float x, float mean, float invstd,
   return c.k * (dy - c.meanDy - xhat * c.meanDyXhat);
 }
 
+//===-- Group norm (backward) ---------------------------------------------===//
+
+/// A sample and group's statistics from Σx / count and Σ(x - mean)² in
+/// double, rounded as qnn.group_norm's forward (Elementwise.cpp's
+/// groupNorm) rounds them, so that x̂ is the forward's.
+struct GnGroup {
+  float mean, invstd;
+};
+QRT_HD GnGroup gnGroup(double mean, double sq, int64_t count, float eps) {
+  GnGroup r;
+  r.mean = (float)mean;
+  r.invstd = (float)(1.0 / sqrt(sq / count + (double)eps));
+  return r;
+}
+/// dx = invstd (g - mean(g) - x̂ mean(g x̂)), g = dy gamma[c], the means
+/// over the sample's group (count elements).
+struct GnGradGroup {
+  float meanG, meanGXhat;
+};
+QRT_HD GnGradGroup gnGradGroup(double sumG, double sumGXhat, int64_t count) {
+  GnGradGroup r;
+  r.meanG = (float)(sumG / count);
+  r.meanGXhat = (float)(sumGXhat / count);
+  return r;
+}
+QRT_HD float gnGradX(float dy, float x, float gamma, GnGroup s, GnGradGroup g) {
+  float xhat = bnXhat(x, s.mean, s.invstd);
+  return s.invstd * (dy * gamma - g.meanG - xhat * g.meanGXhat);
+}
+
 //===-- Losses ------------------------------------------------------------===//
 
 /// Softmax cross-entropy of one row p [c] with label `label`: writes

@@ -648,6 +648,82 @@ Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
   return Status::ok();
 }
 
+//===-- Group norm (backward) ---------------------------------------------===//
+
+Status groupNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &dy,
+                         int64_t groups, float eps, Tensor &dx, Tensor &dgamma,
+                         Tensor &dbeta) {
+  BnLayout l;
+  QRT_RETURN_IF_ERROR(bnLayout(x, "group_norm_grad", l));
+  QRT_RETURN_IF_ERROR(checkDType(dy, DType::F32, "group_norm_grad dy"));
+  QRT_RETURN_IF_ERROR(sameShape(x, dy, "group_norm_grad"));
+  QRT_RETURN_IF_ERROR(checkChannelParam(gamma, l.c, "group_norm_grad gamma"));
+  if (groups < 1 || l.c % groups != 0)
+    return invalidArgument("group_norm_grad: " + std::to_string(groups) +
+                           " groups do not divide " + std::to_string(l.c) +
+                           " channels");
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dx, x.shape(), DType::F32, "group_norm_grad dx"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dgamma, {l.c}, DType::F32, "group_norm_grad dgamma"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dbeta, {l.c}, DType::F32, "group_norm_grad dbeta"));
+  int64_t perGroup = l.c / groups, cols = perGroup * l.hw;
+  const float *in = x.data<float>(), *g = dy.data<float>(),
+              *pg = gamma.data<float>();
+  float *out = dx.data<float>();
+  // Per sample and channel Σdy and Σdy·x̂, summed over the samples below
+  // in a fixed order (deterministic at any thread count).
+  std::vector<double> sumDy(l.n * l.c), sumDyXhat(l.n * l.c);
+  parallelFor(l.n * groups, 6 * cols, [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; ++r) {
+      const float *xr = in + r * cols, *gr = g + r * cols;
+      float *dr = out + r * cols;
+      // The forward's statistics, summed in its order.
+      double sum = 0.0;
+      for (int64_t i = 0; i < cols; ++i)
+        sum += xr[i];
+      double mean = cols == 0 ? 0.0 : sum / (double)cols, sq = 0.0;
+      for (int64_t i = 0; i < cols; ++i)
+        sq += tmath::bnSquaredDeviation(xr[i], mean);
+      if (cols == 0)
+        continue;
+      tmath::GnGroup st = tmath::gnGroup(mean, sq, cols, eps);
+      int64_t n = r / groups, c0 = (r % groups) * perGroup;
+      double sumG = 0.0, sumGXhat = 0.0;
+      for (int64_t k = 0; k < perGroup; ++k) {
+        const float *xc = xr + k * l.hw, *gc = gr + k * l.hw;
+        double sdy = laneSum(l.hw, [gc](int64_t i) { return (double)gc[i]; });
+        double sdyx = laneSum(l.hw, [xc, gc, st](int64_t i) {
+          return tmath::bnDyXhat(gc[i], xc[i], st.mean, st.invstd);
+        });
+        sumDy[n * l.c + c0 + k] = sdy;
+        sumDyXhat[n * l.c + c0 + k] = sdyx;
+        sumG += sdy * pg[c0 + k];
+        sumGXhat += sdyx * pg[c0 + k];
+      }
+      tmath::GnGradGroup gg = tmath::gnGradGroup(sumG, sumGXhat, cols);
+      for (int64_t k = 0; k < perGroup; ++k) {
+        const float *xc = xr + k * l.hw, *gc = gr + k * l.hw;
+        float *dc = dr + k * l.hw, gamma = pg[c0 + k];
+        for (int64_t i = 0; i < l.hw; ++i)
+          dc[i] = tmath::gnGradX(gc[i], xc[i], gamma, st, gg);
+      }
+    }
+  });
+  float *dg = dgamma.data<float>(), *db = dbeta.data<float>();
+  for (int64_t c = 0; c < l.c; ++c) {
+    double a = 0.0, b = 0.0;
+    for (int64_t n = 0; n < l.n; ++n) {
+      a += sumDyXhat[n * l.c + c];
+      b += sumDy[n * l.c + c];
+    }
+    dg[c] = static_cast<float>(a);
+    db[c] = static_cast<float>(b);
+  }
+  return Status::ok();
+}
+
 //===-- Losses ------------------------------------------------------------===//
 
 Status softmaxCrossEntropy(const Tensor &logits, const Tensor &labels,

@@ -90,6 +90,16 @@ Status batchNormTrainBackward(const Tensor &x, const Tensor &gamma,
                               const Tensor &dy, Tensor &dx, Tensor &dgamma,
                               Tensor &dbeta, Collective *sync = nullptr);
 
+/// Backward of qnn.group_norm (Elementwise.h's groupNorm) over `groups`
+/// groups of x [N, C, ...]'s channels: each sample and group's mean and
+/// invstd recomputed from x as the forward computes them; with
+/// g = dy gamma[c], dx = invstd (g - mean(g) - x̂ mean(g x̂)) (means over
+/// the sample's group), dgamma = Σ dy x̂, dbeta = Σ dy (per channel, over
+/// N and the spatial dims). Sums in double (docs/training-math.md).
+Status groupNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &dy,
+                         int64_t groups, float eps, Tensor &dx, Tensor &dgamma,
+                         Tensor &dbeta);
+
 /// Softmax cross-entropy of logits [N, C] with integer labels [N] (i64 or
 /// i32, in [0, C)): loss = mean_n(-log softmax(logits_n)[label_n]) and
 /// dlogits = (softmax - onehot) / N, in one pass.

@@ -430,3 +430,59 @@ func.func @adaround_regularizer_beta(%v: tensor<4xf32>, %beta: tensor<2xf32>, %l
   %0:2 = "qnn.adaround_regularizer"(%v, %beta, %lambda) : (tensor<4xf32>, tensor<2xf32>, tensor<f32>) -> (tensor<f32>, tensor<4xf32>)
   return
 }
+
+// -----
+
+func.func @group_norm_grad_rank(%dy: tensor<16xf32>, %g: tensor<16xf32>) {
+  // expected-error @+1 {{'qnn.group_norm_grad' op expects an input of rank >= 2 with channels on axis 1, got rank 1}}
+  %d:3 = qnn.group_norm_grad %dy, %dy, %g {num_groups = 4 : i64} : tensor<16xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_grad_channels(%dy: tensor<1x16x4x4xf32>, %g: tensor<8xf32>) {
+  // expected-error @+1 {{'qnn.group_norm_grad' op scale must be vectors of 16 elements (one per channel), got 'tensor<8xf32>'}}
+  %d:3 = qnn.group_norm_grad %dy, %dy, %g {num_groups = 4 : i64} : tensor<1x16x4x4xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_grad_dynamic_scale(%dy: tensor<1x?x4x4xf32>, %g: tensor<?xf32>) {
+  // expected-error @+1 {{'qnn.group_norm_grad' op scale must be a static vector (one element per channel), got 'tensor<?xf32>'}}
+  %d:3 = qnn.group_norm_grad %dy, %dy, %g {num_groups = 4 : i64} : tensor<1x?x4x4xf32>, tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_grad_groups(%dy: tensor<1x16x4x4xf32>, %g: tensor<16xf32>) {
+  // expected-error @+1 {{'qnn.group_norm_grad' op num_groups must be positive, got 0}}
+  %d:3 = qnn.group_norm_grad %dy, %dy, %g {num_groups = 0 : i64} : tensor<1x16x4x4xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_grad_divide(%dy: tensor<1x16x4x4xf32>, %g: tensor<16xf32>) {
+  // expected-error @+1 {{'qnn.group_norm_grad' op num_groups must divide the 16 channels, got 3}}
+  %d:3 = qnn.group_norm_grad %dy, %dy, %g {num_groups = 3 : i64} : tensor<1x16x4x4xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_grad_epsilon(%dy: tensor<1x16x4x4xf32>, %g: tensor<16xf32>) {
+  // expected-error @+1 {{'qnn.group_norm_grad' op epsilon must be non-negative, got -1}}
+  %d:3 = qnn.group_norm_grad %dy, %dy, %g {num_groups = 4 : i64, epsilon = -1.0 : f64} : tensor<1x16x4x4xf32>, tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_grad_types(%dy: tensor<1x16x4x4xf32>, %x: tensor<2x16x4x4xf32>, %g: tensor<16xf32>) {
+  // expected-error @+1 {{all of {output_grad, input} have same type}}
+  %d:3 = "qnn.group_norm_grad"(%dy, %x, %g) {num_groups = 4 : i64} : (tensor<1x16x4x4xf32>, tensor<2x16x4x4xf32>, tensor<16xf32>) -> (tensor<2x16x4x4xf32>, tensor<16xf32>, tensor<16xf32>)
+  return
+}

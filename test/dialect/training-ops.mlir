@@ -139,3 +139,12 @@ func.func @data_parallel(%g: tensor<16x8x3x3xf32>) -> tensor<16x8x3x3xf32> {
   %r = qnn.all_reduce %g : tensor<16x8x3x3xf32>
   return %r : tensor<16x8x3x3xf32>
 }
+
+// CHECK-LABEL: func.func @group_norm_grad
+func.func @group_norm_grad(%dy: tensor<?x32x12x12xf32>, %x: tensor<?x32x12x12xf32>, %g: tensor<32xf32>) -> (tensor<?x32x12x12xf32>, tensor<32xf32>, tensor<32xf32>) {
+  // CHECK: %{{.*}}, %{{.*}}, %{{.*}} = qnn.group_norm_grad %{{.*}}, %{{.*}}, %{{.*}} {num_groups = 8 : i64} : tensor<?x32x12x12xf32>, tensor<32xf32>
+  // CHECK-NEXT: %{{.*}}, %{{.*}}, %{{.*}} = qnn.group_norm_grad %{{.*}}, %{{.*}}, %{{.*}} {epsilon = 1.000000e-03 : f64, num_groups = 32 : i64} : tensor<?x32x12x12xf32>, tensor<32xf32>
+  %dx, %dg, %db = qnn.group_norm_grad %dy, %x, %g {num_groups = 8 : i64} : tensor<?x32x12x12xf32>, tensor<32xf32>
+  %i:3 = qnn.group_norm_grad %dy, %x, %g {num_groups = 32 : i64, epsilon = 1.0e-3 : f64} : tensor<?x32x12x12xf32>, tensor<32xf32>
+  return %dx, %dg, %i#2 : tensor<?x32x12x12xf32>, tensor<32xf32>, tensor<32xf32>
+}

@@ -233,3 +233,36 @@ func.func @prelu(%x: tensor<2x4x8x8xf32>, %t: tensor<2x4x8x8xf32>) -> tensor<f32
   // CHECK: return %[[LOSS]], %[[DA]]
   return %loss : tensor<f32>
 }
+
+// -----
+
+// conv2d + group_norm + relu (an FCOS-GN head): one qnn.group_norm_grad
+// gives the gradients of the conv's output and of the norm's scale and
+// bias; it takes the forward's num_groups and epsilon and recomputes the
+// statistics from the conv's output. Checked numerically in
+// autodiff-gradcheck.test.
+ml_program.global private mutable @head.weight(dense<0.1> : tensor<8x4x3x3xf32>) : tensor<8x4x3x3xf32> {qnn.kind = "weight", qnn.layer = "head"}
+ml_program.global private mutable @gn.weight(dense<1.0> : tensor<8xf32>) : tensor<8xf32> {qnn.kind = "weight", qnn.layer = "gn"}
+ml_program.global private mutable @gn.bias(dense<0.0> : tensor<8xf32>) : tensor<8xf32> {qnn.kind = "bias", qnn.layer = "gn"}
+
+// CHECK-LABEL: func.func @conv_gn_relu
+// CHECK-SAME: (%[[X:.*]]: tensor<?x4x8x8xf32>, %{{.*}}: tensor<?x8x8x8xf32>) -> (tensor<f32>, tensor<8x4x3x3xf32> {qnn.grad_of = @head.weight}, tensor<8xf32> {qnn.grad_of = @gn.weight}, tensor<8xf32> {qnn.grad_of = @gn.bias})
+func.func @conv_gn_relu(%x: tensor<?x4x8x8xf32>, %t: tensor<?x8x8x8xf32>) -> tensor<f32> attributes {qnn.loss} {
+  %w = ml_program.global_load @head.weight : tensor<8x4x3x3xf32>
+  %g = ml_program.global_load @gn.weight : tensor<8xf32>
+  %b = ml_program.global_load @gn.bias : tensor<8xf32>
+  // CHECK: %[[CONV:.*]] = qnn.conv2d %[[X]], %[[W:[^ ]*]]
+  %c = qnn.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<?x4x8x8xf32>, tensor<8x4x3x3xf32>) -> tensor<?x8x8x8xf32>
+  // CHECK: %[[Y:.*]] = qnn.group_norm %[[CONV]], %[[G:[^,]*]], %{{[^ ]*}} {epsilon = 1.000000e-03 : f64, num_groups = 2 : i64}
+  %y = qnn.group_norm %c, %g, %b {num_groups = 2 : i64, epsilon = 1.0e-3 : f64} : tensor<?x8x8x8xf32>, tensor<8xf32>
+  // CHECK: %[[R:.*]] = qnn.relu %[[Y]]
+  %r = qnn.relu %y : tensor<?x8x8x8xf32>
+  // CHECK: %[[LOSS:.*]], %[[DR:.*]] = qnn.mse_loss %[[R]]
+  %loss, %d = qnn.mse_loss %r, %t : tensor<?x8x8x8xf32>
+  // CHECK: %[[DY:.*]] = qnn.relu_grad %[[DR]], %[[R]] : tensor<?x8x8x8xf32>
+  // CHECK: %[[DC:.*]], %[[DG:.*]], %[[DB:.*]] = qnn.group_norm_grad %[[DY]], %[[CONV]], %[[G]] {epsilon = 1.000000e-03 : f64, num_groups = 2 : i64} : tensor<?x8x8x8xf32>, tensor<8xf32>
+  // CHECK-NOT: conv2d_grad_input
+  // CHECK: %[[DW:.*]] = qnn.conv2d_grad_weight %[[DC]], %[[X]]
+  // CHECK: return %[[LOSS]], %[[DW]], %[[DG]], %[[DB]]
+  return %loss : tensor<f32>
+}

@@ -5,7 +5,7 @@ seeded), differentiates its loss with `qopt -qnn-autodiff`, runs it with
 `qrun`, and compares every returned gradient, at sampled coordinates, with
 the central difference of the loss computed by running the undifferentiated
 function with the parameter nudged by +-eps. The ops cover the rules for
-conv2d (bias, padding), batch_norm_train, relu, max / avg /
+conv2d (bias, padding), batch_norm_train, group_norm, relu, max / avg /
 global-avg pooling, pad, prelu (per-channel slope), add with several uses of a value, broadcast mul
 and div, sub, flatten, transpose, linear, rank-2 matmul and softmax
 cross-entropy. (clip and concat need clip_grad and slice in qrun.)
@@ -33,13 +33,16 @@ func.func @loss(%x: tensor<2x3x8x8xf32>, %labels: tensor<2xi32>) -> tensor<f32> 
   %fb = ml_program.global_load @fc.bias : tensor<10xf32>
   %mw = ml_program.global_load @head.weight : tensor<4x10xf32>
   %pw = ml_program.global_load @prelu.weight : tensor<4xf32>
+  %gw = ml_program.global_load @gn.weight : tensor<4xf32>
+  %gb = ml_program.global_load @gn.bias : tensor<4xf32>
   %c1 = qnn.conv2d %x, %w1, %b1 {{pads = array<i64: 1, 1, 1, 1>}} : (tensor<2x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<2x4x8x8xf32>
   %y, %mean, %invstd, %nrm, %nrv = qnn.batch_norm_train %c1, %g, %beta, %rm, %rv : tensor<2x4x8x8xf32>, tensor<4xf32>
   %h1 = qnn.relu %y : tensor<2x4x8x8xf32>
   %p = qnn.max_pool %h1 {{kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}} : (tensor<2x4x8x8xf32>) -> tensor<2x4x4x4xf32>
   %q = qnn.pad %p {{pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}} : (tensor<2x4x4x4xf32>) -> tensor<2x4x6x6xf32>
   %h2 = qnn.conv2d %q, %w2 : (tensor<2x4x6x6xf32>, tensor<4x4x3x3xf32>) -> tensor<2x4x4x4xf32>
-  %sum = qnn.add %h2, %p : (tensor<2x4x4x4xf32>, tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
+  %hn = qnn.group_norm %h2, %gw, %gb {{num_groups = 2 : i64}} : tensor<2x4x4x4xf32>, tensor<4xf32>
+  %sum = qnn.add %hn, %p : (tensor<2x4x4x4xf32>, tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
   %pr = qnn.prelu %sum, %pw : tensor<2x4x4x4xf32>, tensor<4xf32>
   %m = qnn.mul %pr, %s : (tensor<2x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<2x4x4x4xf32>
   %d = qnn.sub %m, %sum : (tensor<2x4x4x4xf32>, tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
@@ -70,7 +73,12 @@ SHAPES = {
     "fc.bias": (10,),
     "head.weight": (4, 10),
     "prelu.weight": (4,),
+    "gn.weight": (4,),
+    "gn.bias": (4,),
 }
+# Drawn from their own generator (as the mean + N(0, 0.25)); the module's
+# globals and gradients still follow SHAPES' order.
+LATER = {"gn.weight": 1.0, "gn.bias": 0.0}
 STATE = {"bn.running_mean": "bn_stat", "bn.running_var": "bn_stat"}
 
 
@@ -108,10 +116,14 @@ def main():
     rng = np.random.default_rng(7)
 
     params = {n: (rng.standard_normal(s) * 0.5).astype(np.float32)
-              for n, s in SHAPES.items()}
+              for n, s in SHAPES.items() if n not in LATER}
     params["bn.running_var"] = np.abs(params["bn.running_var"]) + 0.5
     params["scale"] = np.abs(params["scale"]) + 0.5  # a divisor
     x = rng.standard_normal((2, 3, 8, 8)).astype(np.float32)
+    # Parameters added since, drawn after x so that the others keep theirs.
+    later = np.random.default_rng(10)
+    params.update({n: (later.standard_normal(SHAPES[n]) * 0.5 +
+                       LATER[n]).astype(np.float32) for n in LATER})
     labels = np.array([3, 7], dtype=np.int32)
     x_path = os.path.join(args.work, "x.npy")
     labels_path = os.path.join(args.work, "labels.npy")

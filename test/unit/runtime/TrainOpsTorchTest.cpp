@@ -2,7 +2,8 @@
 //
 // Oracle: LibTorch autograd on the same inputs. Data-movement gradients (pad,
 // relu) match exactly; pooling and broadcast sums 1e-6 relative (broadcast
-// sums against a double-precision oracle); batch norm 1e-5.
+// sums against a double-precision oracle); batch norm 1e-5; group norm's
+// backward 1e-5 against a double-precision oracle.
 //
 //===----------------------------------------------------------------------===//
 
@@ -270,6 +271,42 @@ TEST(TrainOps, BatchNormTrainForwardBackward) {
     EXPECT_LE(maxRelError(dg, gr.grad()), 1e-5);
     EXPECT_LE(maxRelError(db, br.grad()), 1e-5);
   }
+}
+
+TEST(TrainOps, GroupNormBackward) {
+  torch::manual_seed(11);
+  for (int64_t groups : {1, 2, 4}) {
+    std::vector<int64_t> shape = {3, 8, 5, 6};
+    at::Tensor x = torch::randn(shape) * 2 + 0.5;
+    at::Tensor gamma = torch::rand({8}) + 0.5;
+    at::Tensor beta = torch::randn({8});
+    at::Tensor dy = torch::randn(shape);
+    // The oracle in double on the same float inputs.
+    auto f64 = [](const at::Tensor &t) {
+      return t.to(at::kDouble).requires_grad_(true);
+    };
+    at::Tensor xr = f64(x), gr = f64(gamma), br = f64(beta);
+    at::group_norm(xr, groups, gr, br, 1e-5).backward(dy.to(at::kDouble));
+
+    Tensor dx, dg, db;
+    ASSERT_OK(groupNormBackward(fromTorch(x), fromTorch(gamma), fromTorch(dy),
+                                groups, 1e-5f, dx, dg, db));
+    EXPECT_LE(maxRelError(dx, xr.grad()), 1e-5) << groups << " groups";
+    EXPECT_LE(maxRelError(dg, gr.grad()), 1e-5) << groups << " groups";
+    EXPECT_LE(maxRelError(db, br.grad()), 1e-5) << groups << " groups";
+    // The forward's x̂: the float forward, dy = 1 on the bias's gradient.
+    Tensor y;
+    ASSERT_OK(groupNorm(fromTorch(x), fromTorch(gamma), fromTorch(beta), groups,
+                        1e-5f, y));
+    EXPECT_LE(maxRelError(y, at::group_norm(x.to(at::kDouble), groups,
+                                            gamma.to(at::kDouble),
+                                            beta.to(at::kDouble), 1e-5)),
+              1e-5);
+  }
+  Tensor dx, dg, db;
+  EXPECT_FALSE(groupNormBackward(
+      Tensor::zeros({2, 6, 3}, DType::F32), Tensor::zeros({6}, DType::F32),
+      Tensor::zeros({2, 6, 3}, DType::F32), 4, 1e-5f, dx, dg, db));
 }
 
 TEST(TrainOps, SoftmaxCrossEntropy) {
