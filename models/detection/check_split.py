@@ -66,7 +66,7 @@ def main():
     np.save(os.path.join(args.out, "images.npy"), x.numpy())
 
     model = fcos.Fcos()
-    model.body.load_state_dict(torch.load(args.pt))
+    model.body = fcos.load_body(args.pt)
     model.eval()
     with torch.no_grad():
         full = model(x)

@@ -30,9 +30,7 @@ LR = 0.05
 
 
 def body_of(pt):
-    body = fcos.FcosBody()
-    body.load_state_dict(torch.load(pt))
-    return body.train()
+    return fcos.load_body(pt).train()
 
 
 def prepare(pt, val_json, n, out):

@@ -3,7 +3,9 @@
 
 - `FcosBody` (what qopt imports and quantizes): a 5-stage conv + BN + ReLU
   backbone, an FPN with BN on its output convs ("FPN-BN"), and heads shared
-  by the levels (conv weights shared, BN per level: "Head-BN"). Image
+  by the levels (conv weights shared, BN per level: "Head-BN"; or with
+  norm="gn" one GroupNorm(8, width) per head conv, shared by the levels as
+  FCOS's heads share theirs: "FCOS-GN"). Image
   [N, 1, H, W] (pixels / 255) -> per level P3 / P4 / P5 (strides 8, 16, 32)
   three maps: class logits [N, 10, h, w], box distances [N, 4, h, w] (left,
   top, right, bottom, in units of the level's stride, before the ReLU) and
@@ -46,9 +48,16 @@ def conv_bn(cin, cout, stride=1, relu=True):
     return nn.Sequential(*layers)
 
 
+NORMS = ("bn", "gn")
+GN_GROUPS = 8
+
+
 class FcosBody(nn.Module):
-    def __init__(self, width=32, num_classes=NUM_CLASSES):
+    def __init__(self, width=32, num_classes=NUM_CLASSES, norm="bn"):
         super().__init__()
+        if norm not in NORMS:
+            raise ValueError("norm must be one of %s, got %r" % (NORMS, norm))
+        self.norm = norm
         self.stem = conv_bn(1, 16, 2)                                  # /2
         self.c2 = nn.Sequential(conv_bn(16, 24, 2), conv_bn(24, 24))  # /4
         self.c3 = nn.Sequential(conv_bn(24, 32, 2), conv_bn(32, 32))  # /8
@@ -58,17 +67,24 @@ class FcosBody(nn.Module):
             nn.Conv2d(c, width, 1) for c in (32, 48, 64))
         self.fpn_out = nn.ModuleList(
             conv_bn(width, width, relu=False) for _ in STRIDES)
-        # Head convs shared by the levels; their BNs one per level.
+        # Head convs shared by the levels; their BNs one per level, or
+        # (norm="gn") their GroupNorms shared by the levels too.
         self.cls_convs = nn.ModuleList(
             nn.Conv2d(width, width, 3, 1, 1, bias=False) for _ in range(2))
         self.box_convs = nn.ModuleList(
             nn.Conv2d(width, width, 3, 1, 1, bias=False) for _ in range(2))
-        self.cls_bns = nn.ModuleList(
-            nn.ModuleList(nn.BatchNorm2d(width) for _ in range(2))
-            for _ in STRIDES)
-        self.box_bns = nn.ModuleList(
-            nn.ModuleList(nn.BatchNorm2d(width) for _ in range(2))
-            for _ in STRIDES)
+        if norm == "bn":
+            self.cls_bns = nn.ModuleList(
+                nn.ModuleList(nn.BatchNorm2d(width) for _ in range(2))
+                for _ in STRIDES)
+            self.box_bns = nn.ModuleList(
+                nn.ModuleList(nn.BatchNorm2d(width) for _ in range(2))
+                for _ in STRIDES)
+        else:
+            self.cls_gns = nn.ModuleList(
+                nn.GroupNorm(GN_GROUPS, width) for _ in range(2))
+            self.box_gns = nn.ModuleList(
+                nn.GroupNorm(GN_GROUPS, width) for _ in range(2))
         self.cls_logits = nn.Conv2d(width, num_classes, 3, 1, 1)
         self.box_pred = nn.Conv2d(width, 4, 3, 1, 1)
         self.ctr_pred = nn.Conv2d(width, 1, 3, 1, 1)
@@ -97,12 +113,25 @@ class FcosBody(nn.Module):
         for level, p in enumerate((p3, p4, p5)):
             f = self.fpn_out[level](p)
             c = b = f
-            for conv, bn in zip(self.cls_convs, self.cls_bns[level]):
-                c = F.relu(bn(conv(c)))
-            for conv, bn in zip(self.box_convs, self.box_bns[level]):
-                b = F.relu(bn(conv(b)))
+            cls_norms, box_norms = ((self.cls_bns[level], self.box_bns[level])
+                                    if self.norm == "bn" else
+                                    (self.cls_gns, self.box_gns))
+            for conv, norm in zip(self.cls_convs, cls_norms):
+                c = F.relu(norm(conv(c)))
+            for conv, norm in zip(self.box_convs, box_norms):
+                b = F.relu(norm(conv(b)))
             outs += [self.cls_logits(c), self.box_pred(b), self.ctr_pred(b)]
         return tuple(outs)
+
+
+def load_body(path):
+    """The FcosBody of a state dict saved by train.py, BN or GN heads (told
+    apart by the heads' norm names)."""
+    state = torch.load(path)
+    body = FcosBody(norm="gn" if any(k.startswith("cls_gns.") for k in state)
+                    else "bn")
+    body.load_state_dict(state)
+    return body
 
 
 def points(h, w, stride):
@@ -170,9 +199,9 @@ def postprocess(outputs):
 class Fcos(nn.Module):
     """The full detector: postprocess(body(image))."""
 
-    def __init__(self):
+    def __init__(self, norm="bn"):
         super().__init__()
-        self.body = FcosBody()
+        self.body = FcosBody(norm=norm)
 
     def forward(self, x):
         return postprocess(self.body(x))

@@ -110,8 +110,7 @@ def main():
     if args.torch:
         import torch
         torch.set_num_threads(max(1, args.threads))
-        body = fcos.FcosBody()
-        body.load_state_dict(torch.load(args.torch))
+        body = fcos.load_body(args.torch)
         body.eval()
         with torch.no_grad():
             outs = [body(torch.from_numpy(x[i:i + 100]))
