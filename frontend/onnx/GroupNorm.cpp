@@ -6,7 +6,10 @@
 // [C, 1, ...] and Add of the bias. Each node imports as itself
 // (InstanceNormalization is a qnn.group_norm with one group per channel), and
 // fuseGroupNorms then folds the chain into one qnn.group_norm of the
-// original input (why: docs/semantics.md, "group_norm").
+// original input (why: docs/semantics.md, "group_norm"). A GroupNorm that
+// a model applies several times (FCOS's heads, shared by the levels) is
+// exported once per call; equal fused parameters then read one constant,
+// so that training (qnn-wrap-mode{mode=qat}) sees one tied parameter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -67,10 +70,17 @@ static std::optional<SmallVector<float>> perChannel(OpTy op, Value x,
   return values;
 }
 
+/// The scale and bias constants of the group norms fused so far.
+struct FusedParams {
+  SmallVector<float> scale, bias;
+  Value scaleC, biasC;
+};
+
 /// Folds reshape -> group_norm (one group per row) -> reshape back [-> mul
 /// by a per-channel constant [-> add of one]] into a group_norm of the
 /// reshape's input.
-static void fuseOne(Importer &im, qnn::GroupNormOp norm) {
+static void fuseOne(Importer &im, qnn::GroupNormOp norm,
+                    SmallVectorImpl<FusedParams> &fused) {
   auto split = norm.getInput().getDefiningOp<qnn::ReshapeOp>();
   if (!split || !split.getResult().hasOneUse())
     return;
@@ -115,15 +125,31 @@ static void fuseOne(Importer &im, qnn::GroupNormOp norm) {
   }
   OpBuilder &builder = im.builder();
   builder.setInsertionPoint(chain.back());
-  std::string name = "group_norm";
-  if (auto loc = dyn_cast<NameLoc>(norm.getLoc()))
-    name = loc.getName().str();
-  Value scaleC = im.constantF32({channels}, scale, name + ".scale");
-  Value biasC = im.constantF32({channels}, bias, name + ".bias");
-  Value fused = qnn::GroupNormOp::create(
+  // The constants of an earlier group norm with the same parameters, where
+  // they dominate this one (the same block, before it).
+  Value scaleC, biasC;
+  for (const FusedParams &f : fused) {
+    Operation *def = f.scaleC.getDefiningOp();
+    if (f.scale == scale && f.bias == bias &&
+        def->getBlock() == chain.back()->getBlock() &&
+        f.biasC.getDefiningOp()->isBeforeInBlock(chain.back())) {
+      scaleC = f.scaleC;
+      biasC = f.biasC;
+      break;
+    }
+  }
+  if (!scaleC) {
+    std::string name = "group_norm";
+    if (auto loc = dyn_cast<NameLoc>(norm.getLoc()))
+      name = loc.getName().str();
+    scaleC = im.constantF32({channels}, scale, name + ".scale");
+    biasC = im.constantF32({channels}, bias, name + ".bias");
+    fused.push_back({scale, bias, scaleC, biasC});
+  }
+  Value result = qnn::GroupNormOp::create(
       builder, norm.getLoc(), x.getType(), x, scaleC, biasC,
       builder.getI64IntegerAttr(groups), norm.getEpsilonAttr());
-  out.replaceAllUsesWith(fused);
+  out.replaceAllUsesWith(result);
   llvm::SetVector<Operation *> defs;
   for (Operation *op : llvm::reverse(chain)) {
     for (Value v : op->getOperands())
@@ -139,8 +165,9 @@ static void fuseOne(Importer &im, qnn::GroupNormOp norm) {
 void fuseGroupNorms(Importer &im, func::FuncOp func) {
   SmallVector<qnn::GroupNormOp> norms;
   func.walk([&](qnn::GroupNormOp op) { norms.push_back(op); });
+  SmallVector<FusedParams> fused;
   for (qnn::GroupNormOp op : norms)
-    fuseOne(im, op);
+    fuseOne(im, op, fused);
 }
 
 } // namespace qopt::onnx_import
