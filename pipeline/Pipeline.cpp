@@ -1,6 +1,7 @@
 //===- Pipeline.cpp - the stages of `qc quantize` -------------------------===//
 
 #include "pipeline/Pipeline.h"
+#include "runtime/DetectionEval.h"
 #include "pipeline/Reconstruct.h"
 #include "pipeline/Train.h"
 #include "pipeline/Analysis.h"
@@ -154,6 +155,73 @@ static LogicalResult evaluate(ModuleOp module, const QuantizeOptions &options,
     for (int64_t i = 0; i < n; ++i)
       same += predictions[i] == floatPredictions[i];
     stage.record.agreement = 100.0 * same / n;
+  }
+  return success();
+}
+
+/// COCO box mAP of a detector body (--detector): the body's maps on the
+/// evaluation images, qrt's FCOS post-processing, qrt::cocoBoxMap (= what
+/// pycocotools computes, test/e2e/detection-map.test). With
+/// --save-detections the detections go to OUT/detections-<tag>.json.
+static LogicalResult evaluateDetector(ModuleOp module,
+                                      const QuantizeOptions &options,
+                                      const qrt::DataSource &test,
+                                      const std::string &tag, Stage &stage) {
+  const qrt::CocoAnnotations *gt = test.dataset().cocoAnnotations();
+  if (!gt)
+    return reportError("--detector scores COCO mAP against the evaluation "
+                       "data's boxes: it needs a coco: data set, not " +
+                       test.dataset().describe());
+  qrt::Expected<qrt::FcosPostprocess> post =
+      qrt::parseFcosPostprocess(options.detector);
+  if (!post)
+    return reportError("--detector: " + post.status().message());
+  func::FuncOp fn = mainFunctionOf(module);
+  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(fn);
+  if (failed(plan))
+    return failure();
+  int64_t n = options.evalLimit > 0
+                  ? std::min<int64_t>(options.evalLimit, test.size())
+                  : test.size();
+  std::vector<int64_t> images;
+  std::vector<std::vector<qrt::Detection>> detections;
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t begin = 0; begin < n; begin += options.batchSize) {
+    int64_t count = std::min<int64_t>(options.batchSize, n - begin);
+    qrt::Tensor batch, labels;
+    if (qrt::Status s = test.batch(begin, count, batch, labels); !s)
+      return reportError(stage.record.name + ": " + s.message());
+    qrt::Expected<std::vector<qrt::Tensor>> maps = plan->run({batch});
+    if (!maps)
+      return reportError(stage.record.name + ": " + maps.status().message());
+    qrt::Expected<std::vector<std::vector<qrt::Detection>>> d =
+        qrt::fcosDetections(*maps, batch.dim(2), batch.dim(3), *post);
+    if (!d)
+      return reportError("--detector " + options.detector + ": " +
+                         d.status().message());
+    for (int64_t i = 0; i < count; ++i) {
+      images.push_back(begin + i);
+      detections.push_back(std::move((*d)[i]));
+    }
+  }
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  qrt::Expected<qrt::CocoMap> map = qrt::cocoBoxMap(*gt, images, detections);
+  if (!map)
+    return reportError(map.status().message());
+  stage.record.evaluation = true;
+  stage.record.imagesPerSecond = seconds > 0 ? n / seconds : 0;
+  stage.record.ap = map->ap;
+  stage.record.ap50 = map->ap50;
+  stage.record.ap75 = map->ap75;
+  if (options.saveDetections) {
+    stage.record.artifact =
+        options.outDir + "/detections-" + tag + ".json";
+    if (qrt::Status s = qrt::writeCocoResults(stage.record.artifact, *gt,
+                                              images, detections);
+        !s)
+      return reportError(s.message());
   }
   return success();
 }
@@ -437,17 +505,37 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                          std::to_string(results) +
                          " tensors (a detector body trains with --loss "
                          "fcos)");
-    report.notes.push_back(
-        "the model returns " + std::to_string(results) +
-        " tensors (a detector body?): qc evaluates classifiers only, so the "
-        "table has no evaluation rows; scripts/detection/eval.py scores the "
-        "modules below with COCO mAP (docs/detection.md)");
+    if (options.detector.empty())
+      report.notes.push_back(
+          "the model returns " + std::to_string(results) +
+          " tensors (a detector body?): without --detector qc has no "
+          "evaluation rows for it; --detector fcos scores COCO mAP "
+          "(docs/detection.md)");
+    else
+      report.notes.push_back(
+          "COCO box mAP of the evaluation images (--detector " +
+          options.detector +
+          "): qrt's FCOS post-processing of the body's maps, scored as "
+          "pycocotools' COCOeval (AP over IoU 0.50:0.95, AP50, AP75)");
   } else if (!test->hasLabels()) {
     report.notes.push_back("the evaluation data have no labels: the table "
                            "reports agreement with the float model's top-1 "
                            "class instead of accuracy");
   }
   std::vector<int32_t> floatPredictions;
+  // A classifier's top-1 / top-5, or a detector's COCO mAP with --detector;
+  // a detector without it has no evaluation stages.
+  auto evaluateStage = [&](const std::string &name,
+                           const std::string &tag) -> LogicalResult {
+    if (classifier) {
+      Stage stage(report, name);
+      return evaluate(*module, options, *test, floatPredictions, stage);
+    }
+    if (options.detector.empty())
+      return success();
+    Stage stage(report, name + " (COCO mAP)");
+    return evaluateDetector(*module, options, *test, tag, stage);
+  };
   std::string keepWhy;
   FailureOr<bool> keepOrFail = keepsBatchNorm(*module, options, keepWhy);
   if (failed(keepOrFail))
@@ -475,11 +563,8 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   if (keepBn &&
       failed(runOnFunctions(*floatFolded, createFoldBatchNormPass())))
     return failure();
-  if (classifier) {
-    Stage stage(report, "evaluate float");
-    if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
-      return failure();
-  }
+  if (failed(evaluateStage("evaluate float", "float")))
+    return failure();
   {
     Stage stage(report, "apply policy");
     stage.record.artifact = out("2-policy.mlir");
@@ -559,12 +644,10 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
                       op.getMethod() == qnn::QuantMethod::Dorefa);
     });
   if (keepBn || uniformActs) {
-    if (classifier) {
-      Stage stage(report, std::string("evaluate trained (test mode") +
-                              (keepBn ? ", batch norm unfolded)" : ")"));
-      if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
-        return failure();
-    }
+    if (failed(evaluateStage(std::string("evaluate trained (test mode") +
+                                 (keepBn ? ", batch norm unfolded)" : ")"),
+                             "trained")))
+      return failure();
     // Each test-mode BN becomes the scale of its conv's integer weight
     // levels (qnn-fold-batch-norm through a fake-quantized weight); PACT /
     // DoReFa activations become the uniform grids they are, which
@@ -607,11 +690,8 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
     report.sqnrPlot = "sqnr.png";
     report.rangesPlot = "ranges.png";
   }
-  if (classifier) {
-    Stage stage(report, "evaluate fake-quant (test mode)");
-    if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
-      return failure();
-  }
+  if (failed(evaluateStage("evaluate fake-quant (test mode)", "fake-quant")))
+    return failure();
   {
     // The same frozen graph as ONNX QDQ, for ONNX Runtime or TensorRT. Only
     // uniform quantizers have a QDQ form; other methods are reported (on
@@ -634,11 +714,8 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
         failed(writeModuleFile(*module, stage.record.artifact)))
       return failure();
   }
-  if (classifier) {
-    Stage stage(report, "evaluate integer");
-    if (failed(evaluate(*module, options, *test, floatPredictions, stage)))
-      return failure();
-  }
+  if (failed(evaluateStage("evaluate integer", "integer")))
+    return failure();
   if (!options.emitDir.empty()) {
     Stage stage(report, "emit C++ programs (float, fake_quant, integer)");
     stage.record.artifact = options.emitDir;

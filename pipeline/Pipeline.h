@@ -48,6 +48,13 @@ struct QuantizeOptions {
   int64_t calibImages = 512;
   int64_t batchSize = 100;
   int64_t evalLimit = 0; // 0: the whole test set
+  /// --detector: a detector body's post-processing
+  /// ("fcos[,score=..][,topk=..][,nms=..][,dets=..]",
+  /// qrt::parseFcosPostprocess); the evaluation stages then score COCO box
+  /// mAP on a coco: evaluation set. Empty: classifiers only.
+  std::string detector;
+  /// --save-detections: each mAP stage's detections as a COCO results file.
+  bool saveDetections = false;
   /// The default transform's normalization of IDX data.
   Normalization norm;
   /// Empirical bias correction after calibration (Nagel et al. 2019).
@@ -111,6 +118,8 @@ struct StageRecord {
   double seconds = 0;
   bool evaluation = false;
   double top1 = -1, top5 = -1; // < 0: not measured (no labels)
+  /// A detector's COCO box mAP (--detector; < 0: not measured).
+  double ap = -1, ap50 = -1, ap75 = -1;
   /// Share of images whose top-1 class is the float model's (< 0: not
   /// measured).
   double agreement = -1;

@@ -34,6 +34,28 @@ static void printStages(llvm::raw_ostream &os, const QuantizeReport &report) {
   }
 }
 
+/// A detector's evaluation stages (--detector): COCO box mAP.
+static void printMap(llvm::raw_ostream &os, const QuantizeOptions &options,
+                     const QuantizeReport &report) {
+  bool any = false;
+  for (const StageRecord &s : report.stages)
+    any |= s.ap >= 0 || (s.evaluation && !options.detector.empty());
+  if (!any)
+    return;
+  os << "\n## COCO mAP\n\n"
+     << "`--detector " << options.detector
+     << "`: qrt's post-processing of the body's maps, COCO box AP as "
+        "pycocotools' COCOeval (bbox, area all, 100 detections per image) "
+        "on "
+     << report.evalData << (options.evalLimit > 0 ? " (first " + std::to_string(options.evalLimit) + " images)" : "")
+     << ".\n\n| stage | AP | AP50 | AP75 |\n|---|---|---|---|\n";
+  for (const StageRecord &s : report.stages)
+    if (s.evaluation && (s.ap >= 0 || !options.detector.empty()))
+      os << "| " << s.name << " | " << llvm::format("%.4f", s.ap) << " | "
+         << llvm::format("%.4f", s.ap50) << " | "
+         << llvm::format("%.4f", s.ap75) << " |\n";
+}
+
 LogicalResult qopt::writeReport(const QuantizeOptions &options,
                                 const QuantizeReport &report) {
   std::string path = options.outDir + "/report.md";
@@ -58,6 +80,7 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
                                    : options.transform)
      << "`\n\n";
   printStages(os, report);
+  printMap(os, options, report);
   os << "\n## Quantizers\n\n"
      << "| name | role | method | bits | groups | scale min | scale max |\n"
      << "|---|---|---|---|---|---|---|\n";
@@ -146,6 +169,7 @@ LogicalResult qopt::writeReport(const QuantizeOptions &options,
          << " |\n";
   }
   printStages(llvm::outs(), report);
+  printMap(llvm::outs(), options, report);
   llvm::outs() << "report: " << path << "\n";
   return success();
 }

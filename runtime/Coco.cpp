@@ -297,6 +297,9 @@ public:
     return Status::ok();
   }
   int64_t boxClasses() const override { return annotations.categories.size(); }
+  const CocoAnnotations *cocoAnnotations() const override {
+    return &annotations;
+  }
 
 private:
   CocoAnnotations annotations;

@@ -25,6 +25,7 @@
 #ifndef QRT_DATASET_H
 #define QRT_DATASET_H
 
+#include "runtime/Coco.h"
 #include "runtime/DetectionTargets.h"
 #include "runtime/Preprocess.h"
 #include "runtime/Tensor.h"
@@ -62,6 +63,9 @@ public:
   /// Number of box classes (coco: the categories; a box's label is its
   /// category's index in the json's list); 0 without boxes.
   virtual int64_t boxClasses() const { return 0; }
+  /// The annotation file of a `coco:` data set (sample i is its image i),
+  /// what the COCO mAP of a detector is scored against; null otherwise.
+  virtual const CocoAnnotations *cocoAnnotations() const { return nullptr; }
 };
 
 /// The kind a spec names: "folder" of "folder:/data", "fashion-mnist" of

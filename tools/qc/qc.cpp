@@ -157,6 +157,18 @@ static cl::opt<int> evalLimit("eval-limit",
                               cl::desc("Evaluate only the first N test images"),
                               cl::init(0), cl::sub(quantizeCmd),
                               cl::cat(qcCategory));
+static cl::opt<std::string> detectorSpec(
+    "detector",
+    cl::desc("A detector body's post-processing: fcos[,score=S][,topk=K]"
+             "[,nms=T][,dets=D] (FCOS's: 0.05, 100 per level, 0.6, 100). The "
+             "evaluation stages then score COCO box mAP (AP, AP50, AP75) on "
+             "a coco: evaluation set (docs/detection.md)"),
+    cl::init(""), cl::sub(quantizeCmd), cl::cat(qcCategory));
+static cl::opt<bool> saveDetections(
+    "save-detections",
+    cl::desc("With --detector: write each evaluated model's detections as a "
+             "COCO results file, OUT/detections-<stage>.json"),
+    cl::init(false), cl::sub(quantizeCmd), cl::cat(qcCategory));
 static cl::opt<bool> biasCorrection(
     "bias-correction",
     cl::desc("Empirical bias correction after calibration: subtract each "
@@ -602,6 +614,14 @@ int main(int argc, char **argv) {
   options.calibImages = calibImages;
   options.batchSize = batchSize;
   options.evalLimit = evalLimit;
+  options.detector = detectorSpec;
+  options.saveDetections = saveDetections;
+  if (saveDetections && detectorSpec.empty()) {
+    llvm::WithColor::error(llvm::errs(), "qc")
+        << "--save-detections writes the detections --detector makes: give "
+           "--detector fcos\n";
+    return 1;
+  }
   options.biasCorrection = biasCorrection;
   options.weightMseNorm = weightMseNorm;
   if (!qrt::knownSchedule(lrSchedule) ||
