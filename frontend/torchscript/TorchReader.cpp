@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/torchscript/PickleCheck.h"
+#include "frontend/torchscript/SourceRangeCheck.h"
 #include "frontend/torchscript/TorchGraph.h"
 
 #include <caffe2/serialize/inline_container.h>
@@ -400,6 +401,19 @@ std::optional<TsGraph> read(const std::string &path,
         error = "'" + path + "' is not a TorchScript model: " + name + ": " +
                 why;
         return std::nullopt;
+      }
+      // A code record's source ranges: LibTorch indexes their string table
+      // unchecked when an error message, or this reader, maps a node back
+      // to its Python line (SourceRangeCheck.h). They are checked rather
+      // than skipped because they give the importer's errors their line.
+      if (name.size() > 10 &&
+          name.compare(name.size() - 10, 10, ".debug_pkl") == 0) {
+        if (!checkSourceRangePickle(pickle, size, why)) {
+          error = "'" + path + "' is not a TorchScript model: " + name +
+                  ": " + why;
+          return std::nullopt;
+        }
+        continue;
       }
       // Each tensor storage the pickle names must fit its record.
       bool complete = false;

@@ -2,6 +2,7 @@
 test/fuzz/torchscript-pickle.test, made from a fuzz seed (an archive of a
 scripted or traced module) by rewriting one pickle record."""
 import os
+import pickletools
 import sys
 import zipfile
 
@@ -41,6 +42,26 @@ def main(seed, outdir):
     rewrite(os.path.join(outdir, "bad-code.pt"),
             os.path.join(outdir, "bad-debug-pkl.pt"), "code/__torch__.py.debug_pkl",
             lambda d: d[:2] + b"\xff" + d[3:])
+    # A debug_pkl whose first source names text 200 of a string table of a
+    # few entries: LibTorch 1.13 indexes the table unchecked when it maps
+    # a node back to its Python line (the importer does, for every node), or
+    # when an error message highlights the code (fuzz-torchscript: SEGV).
+    rewrite(seed, os.path.join(outdir, "debug-pkl-index.pt"),
+            "code/__torch__.py.debug_pkl", first_text_index(200))
+
+
+def first_text_index(value):
+    """Sets the first item of the first non-empty build_intlist list (a
+    source's text indices) to `value`, a BININT1."""
+    def change(data):
+        ops = list(pickletools.genops(data))
+        for k in range(len(ops) - 2):
+            if (ops[k][0].name, ops[k + 1][0].name, ops[k + 2][0].name) == \
+                    ("EMPTY_LIST", "MARK", "BININT1"):
+                at = ops[k + 2][2] + 1
+                return data[:at] + bytes([value]) + data[at + 1:]
+        raise AssertionError("no text index")
+    return change
 
 
 if __name__ == "__main__":
