@@ -71,7 +71,8 @@ differentiate(mlir::OpBuilder &builder, mlir::Value loss,
               llvm::ArrayRef<mlir::Value> leaves);
 
 /// `qnn.kind` of a global: "weight", "bias", "bn_weight", "bn_bias",
-/// "bn_stat", "quant_param" or "optimizer_state" (empty when unset).
+/// "gn_weight", "gn_bias", "bn_stat", "prelu_weight", "quant_param",
+/// "quant_stat" or "optimizer_state" (empty when unset).
 llvm::StringRef globalKind(mlir::ml_program::GlobalOp global);
 
 /// Creates a private mutable training-state global `name` (made unique by

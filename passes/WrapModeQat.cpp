@@ -74,7 +74,8 @@ private:
   llvm::DenseMap<std::pair<Attribute, Value>, Value> biasOfWeight;
   /// Constants that lost uses to loads; erased when they have none left.
   llvm::SetVector<Operation *> hoistedConstants;
-  unsigned counter[4] = {0, 0, 0, 0}; // conv, linear, batch_norm, prelu
+  unsigned counter[5] = {0, 0, 0, 0, 0}; // conv, linear, batch_norm, prelu,
+                                         // group_norm
 };
 } // namespace
 
@@ -265,6 +266,12 @@ void QatBuilder::hoistState(func::FuncOp forward) {
       hoist(odsOperand(bn, 2), layer + ".bias", "bn_bias", layer);
       hoist(odsOperand(bn, 3), layer + ".running_mean", "bn_stat", layer);
       hoist(odsOperand(bn, 4), layer + ".running_var", "bn_stat", layer);
+    } else if (auto gn = dyn_cast<GroupNormOp>(op)) {
+      // A head's GroupNorm shared by the levels reads one scale and one
+      // bias constant (the importers keep them shared): one global each.
+      std::string layer = layerName(op, "gn", counter[4]);
+      hoist(&gn.getScaleMutable(), layer + ".weight", "gn_weight", layer);
+      hoist(&gn.getBiasMutable(), layer + ".bias", "gn_bias", layer);
     } else if (auto prelu = dyn_cast<PreluOp>(op)) {
       // PReLU's slope (the policy's `PReLU`) is a trained parameter.
       std::string layer = layerName(op, "prelu", counter[3]);
@@ -453,7 +460,8 @@ double QatBuilder::weightDecayOf(ml_program::GlobalOp global) const {
     return options.customDecay;
   StringRef kind = globalKind(global);
   if (options.decaySmall &&
-      (kind == "bn_weight" || kind == "bn_bias" || kind == "quant_param" ||
+      (kind == "bn_weight" || kind == "bn_bias" || kind == "gn_weight" ||
+       kind == "gn_bias" || kind == "quant_param" ||
        kind == "prelu_weight"))
     return 0.0;
   return options.weightDecay;
