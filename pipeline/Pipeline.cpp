@@ -167,59 +167,30 @@ static LogicalResult evaluateDetector(ModuleOp module,
                                       const QuantizeOptions &options,
                                       const qrt::DataSource &test,
                                       const std::string &tag, Stage &stage) {
-  const qrt::CocoAnnotations *gt = test.dataset().cocoAnnotations();
-  if (!gt)
-    return reportError("--detector scores COCO mAP against the evaluation "
-                       "data's boxes: it needs a coco: data set, not " +
-                       test.dataset().describe());
   qrt::Expected<qrt::FcosPostprocess> post =
       qrt::parseFcosPostprocess(options.detector);
   if (!post)
     return reportError("--detector: " + post.status().message());
-  func::FuncOp fn = mainFunctionOf(module);
-  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(fn);
+  FailureOr<ExecutionPlan> plan = ExecutionPlan::compile(mainFunctionOf(module));
   if (failed(plan))
     return failure();
-  int64_t n = options.evalLimit > 0
-                  ? std::min<int64_t>(options.evalLimit, test.size())
-                  : test.size();
-  std::vector<int64_t> images;
-  std::vector<std::vector<qrt::Detection>> detections;
-  auto start = std::chrono::steady_clock::now();
-  for (int64_t begin = 0; begin < n; begin += options.batchSize) {
-    int64_t count = std::min<int64_t>(options.batchSize, n - begin);
-    qrt::Tensor batch, labels;
-    if (qrt::Status s = test.batch(begin, count, batch, labels); !s)
-      return reportError(stage.record.name + ": " + s.message());
-    qrt::Expected<std::vector<qrt::Tensor>> maps = plan->run({batch});
-    if (!maps)
-      return reportError(stage.record.name + ": " + maps.status().message());
-    qrt::Expected<std::vector<std::vector<qrt::Detection>>> d =
-        qrt::fcosDetections(*maps, batch.dim(2), batch.dim(3), *post);
-    if (!d)
-      return reportError("--detector " + options.detector + ": " +
-                         d.status().message());
-    for (int64_t i = 0; i < count; ++i) {
-      images.push_back(begin + i);
-      detections.push_back(std::move((*d)[i]));
-    }
-  }
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
-  qrt::Expected<qrt::CocoMap> map = qrt::cocoBoxMap(*gt, images, detections);
-  if (!map)
-    return reportError(map.status().message());
+  qrt::Expected<qrt::DetectionEvalResult> r = qrt::evaluateCocoMap(
+      modelOf(*plan), test, *post, options.batchSize, options.evalLimit);
+  if (!r)
+    return reportError("--detector " + options.detector + ": " +
+                       r.status().message());
   stage.record.evaluation = true;
-  stage.record.imagesPerSecond = seconds > 0 ? n / seconds : 0;
-  stage.record.ap = map->ap;
-  stage.record.ap50 = map->ap50;
-  stage.record.ap75 = map->ap75;
+  stage.record.imagesPerSecond =
+      r->seconds > 0 ? r->images.size() / r->seconds : 0;
+  stage.record.ap = r->map.ap;
+  stage.record.ap50 = r->map.ap50;
+  stage.record.ap75 = r->map.ap75;
   if (options.saveDetections) {
-    stage.record.artifact =
-        options.outDir + "/detections-" + tag + ".json";
-    if (qrt::Status s = qrt::writeCocoResults(stage.record.artifact, *gt,
-                                              images, detections);
+    stage.record.artifact = options.outDir + "/detections-" + tag + ".json";
+    if (qrt::Status s =
+            qrt::writeCocoResults(stage.record.artifact,
+                                  *test.dataset().cocoAnnotations(),
+                                  r->images, r->detections);
         !s)
       return reportError(s.message());
   }

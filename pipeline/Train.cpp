@@ -16,6 +16,7 @@
 #include "codegen/GlobalState.h"
 #include "dialect/QnnOps.h"
 #include "passes/Passes.h"
+#include "runtime/DetectionEval.h"
 #include "runtime/DetectionTargets.h"
 #include "runtime/TrainLoop.h"
 
@@ -23,6 +24,9 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <cstdio>
+#include <optional>
 
 using namespace mlir;
 using namespace qopt;
@@ -265,6 +269,17 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
                             : options.checkpointPath;
   loop.evalBatchSize = options.batchSize;
   loop.evalLimit = options.evalLimit;
+  // A detector with --detector: COCO mAP of the test-mode body after every
+  // epoch (the classifier's per-epoch top-1 is the loop's own).
+  std::optional<qrt::FcosPostprocess> post;
+  if (detector && !options.detector.empty()) {
+    qrt::Expected<qrt::FcosPostprocess> p =
+        qrt::parseFcosPostprocess(options.detector);
+    if (!p)
+      return reportError("--detector: " + p.status().message());
+    post = *p;
+  }
+  std::string epochError;
   // The loop prints with stdio; what qc wrote before comes first.
   llvm::outs().flush();
   qrt::Expected<qrt::TrainOutcome> outcome = qrt::trainLoop(
@@ -287,9 +302,31 @@ FailureOr<TrainOutcome> qopt::trainQat(ModuleOp module,
         record.top1 = e.testTop1;
         record.imagesPerSecond = e.images / e.seconds;
         record.artifact = loop.checkpointPath;
+        if (post && epochError.empty() && qrt::worldRank() == 0) {
+          qrt::Expected<qrt::DetectionEvalResult> r =
+              qrt::evaluateCocoMap(modelOf(*evalPlan), test, *post,
+                                   options.batchSize, options.evalLimit);
+          if (!r) {
+            epochError = "--detector, epoch " + std::to_string(e.epoch) +
+                         ": " + r.status().message();
+          } else {
+            record.evaluation = true;
+            record.ap = r->map.ap;
+            record.ap50 = r->map.ap50;
+            record.ap75 = r->map.ap75;
+            record.name += " (COCO mAP)";
+            std::printf("epoch %lld/%lld: test AP %.4f, AP50 %.4f, AP75 "
+                        "%.4f\n",
+                        (long long)e.epoch, (long long)loop.epochs,
+                        r->map.ap, r->map.ap50, r->map.ap75);
+            std::fflush(stdout);
+          }
+        }
         report.stages.push_back(record);
       },
       batches);
+  if (!epochError.empty())
+    return reportError(epochError);
   if (!outcome)
     return reportError(outcome.status().message());
   if (*outcome == TrainOutcome::Stopped)

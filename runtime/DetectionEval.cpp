@@ -12,11 +12,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/DetectionEval.h"
+#include "runtime/Dataset.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -456,6 +458,49 @@ cocoBoxMap(const CocoAnnotations &gt, const std::vector<int64_t> &images,
   m.ap50 = mean(0, 1);
   m.ap75 = mean(5, 6);
   return m;
+}
+
+Expected<DetectionEvalResult> evaluateCocoMap(const ModelFn &model,
+                                              const DataSource &data,
+                                              const FcosPostprocess &p,
+                                              int64_t batchSize,
+                                              int64_t limit) {
+  const CocoAnnotations *gt =
+      data.defined() ? data.dataset().cocoAnnotations() : nullptr;
+  if (!gt)
+    return invalidArgument(
+        "COCO mAP is scored against the evaluation data's boxes: it needs a "
+        "coco: data set, not " +
+        (data.defined() ? data.dataset().describe() : std::string("none")));
+  if (batchSize < 1)
+    return invalidArgument("evaluateCocoMap: batch size must be positive");
+  int64_t n = limit > 0 ? std::min<int64_t>(limit, data.size()) : data.size();
+  DetectionEvalResult r;
+  auto start = std::chrono::steady_clock::now();
+  for (int64_t begin = 0; begin < n; begin += batchSize) {
+    int64_t count = std::min<int64_t>(batchSize, n - begin);
+    Tensor batch, labels;
+    QRT_RETURN_IF_ERROR(data.batch(begin, count, batch, labels));
+    Expected<std::vector<Tensor>> maps = model({batch});
+    if (!maps)
+      return maps.status();
+    Expected<std::vector<std::vector<Detection>>> d =
+        fcosDetections(*maps, batch.dim(2), batch.dim(3), p);
+    if (!d)
+      return d.status();
+    for (int64_t i = 0; i < count; ++i) {
+      r.images.push_back(begin + i);
+      r.detections.push_back(std::move((*d)[i]));
+    }
+  }
+  Expected<CocoMap> map = cocoBoxMap(*gt, r.images, r.detections);
+  if (!map)
+    return map.status();
+  r.map = *map;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            start)
+                  .count();
+  return r;
 }
 
 Status writeCocoResults(const std::string &path, const CocoAnnotations &gt,

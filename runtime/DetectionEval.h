@@ -15,6 +15,7 @@
 #define QRT_DETECTIONEVAL_H
 
 #include "runtime/Coco.h"
+#include "runtime/Evaluate.h"
 #include "runtime/Tensor.h"
 
 #include <cstdint>
@@ -65,6 +66,24 @@ struct CocoMap {
 Expected<CocoMap> cocoBoxMap(const CocoAnnotations &gt,
                              const std::vector<int64_t> &images,
                              const std::vector<std::vector<Detection>> &detections);
+
+/// A detector body's evaluation on a coco: data set.
+struct DetectionEvalResult {
+  CocoMap map;
+  std::vector<int64_t> images; // data set samples = annotation images
+  std::vector<std::vector<Detection>> detections;
+  double seconds = 0; // model, post-processing and scoring
+};
+
+/// Runs `model` (an image batch in, the FCOS maps out) on the first `limit`
+/// samples of `data` (all when limit <= 0) in batches of `batchSize`,
+/// post-processes the maps and scores them against the data set's
+/// annotation file (a `coco:` data set; others are an error naming it).
+Expected<DetectionEvalResult> evaluateCocoMap(const ModelFn &model,
+                                              const DataSource &data,
+                                              const FcosPostprocess &p,
+                                              int64_t batchSize,
+                                              int64_t limit);
 
 /// The detections as a COCO results file (image_id, category_id, bbox
 /// [x, y, w, h], score), what pycocotools' loadRes reads.
