@@ -146,7 +146,8 @@ fcosDetections(const std::vector<Tensor> &outputs, int64_t imageHeight,
     const Tensor &cls = outputs[o - o % 3];
     if (t.dtype() != DType::F32 || t.rank() != 4 || t.dim(0) != n ||
         t.dim(1) != channels || t.dim(2) != cls.dim(2) ||
-        t.dim(3) != cls.dim(3) || t.dim(2) < 1 || imageHeight % t.dim(2) ||
+        t.dim(3) != cls.dim(3) || t.dim(2) < 1 || t.dim(3) < 1 ||
+        imageHeight % t.dim(2) ||
         imageWidth % t.dim(3) ||
         imageHeight / t.dim(2) != imageWidth / t.dim(3))
       return invalidArgument(

@@ -844,7 +844,7 @@ Status sigmoidFocalLoss(const Tensor &logits, const Tensor &classes,
                            shapeToString(logits.shape()) + " and " +
                            shapeToString(classes.shape()));
   int64_t n = logits.dim(0), c = logits.dim(1);
-  int64_t positions = c == 0 ? 0 : logits.numel() / (n * c);
+  int64_t positions = n * c == 0 ? 0 : logits.numel() / (n * c);
   if (classes.dim(0) != n || classes.numel() != n * positions)
     return invalidArgument("sigmoid_focal_loss: classes " +
                            shapeToString(classes.shape()) +
