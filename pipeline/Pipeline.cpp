@@ -469,6 +469,11 @@ LogicalResult qopt::runQuantize(MLIRContext &ctx,
   // A detector body (several maps) has no evaluation stages.
   unsigned results = mainFunctionOf(*module).getNumResults();
   bool classifier = results == 1;
+  if (classifier && !options.detector.empty())
+    return reportError("--detector " + options.detector +
+                       " post-processes a detector body's maps (class "
+                       "logits, box distances, centerness logits per level); "
+                       "the model returns one tensor (a classifier?)");
   if (!classifier) {
     if (options.mode == "qat" && options.training.loss == "cross_entropy")
       return reportError("--mode qat with --loss cross_entropy trains "
