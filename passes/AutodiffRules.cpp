@@ -174,11 +174,42 @@ static LogicalResult groupNormRule(BackwardContext &c) {
   return success();
 }
 
+/// The inference form, y = (x - mean) s + beta with s = gamma / sqrt(var +
+/// eps) per channel (axis 1), its statistics fixed: dx = dy s. What a loss
+/// through a frozen batch norm needs (reconstruction through a detector's
+/// unfolded Head-BN); its parameters get no gradient in this form (training
+/// differentiates qnn.batch_norm_train, which qnn-wrap-mode{mode=qat}
+/// writes).
 static LogicalResult batchNormRule(BackwardContext &c) {
-  return c.op->emitError("qnn-autodiff: qnn.batch_norm is the inference "
-                         "form; training differentiates "
-                         "qnn.batch_norm_train (qnn-wrap-mode{mode=qat} "
-                         "rewrites it)");
+  auto bn = cast<BatchNormOp>(c.op);
+  for (unsigned i = 1; i < 5; ++i)
+    if (c.wants(i))
+      return c.op->emitError("qnn-autodiff: qnn.batch_norm is the inference "
+                             "form, whose scale, bias and statistics get no "
+                             "gradient; training differentiates "
+                             "qnn.batch_norm_train (qnn-wrap-mode{mode=qat} "
+                             "rewrites it)");
+  if (!c.wants(0))
+    return success();
+  OpBuilder &b = c.builder;
+  Location loc = c.loc();
+  auto channels = cast<RankedTensorType>(bn.getScale().getType());
+  auto input = cast<RankedTensorType>(bn.getInput().getType());
+  if (channels.getRank() != 1 || input.getRank() < 2)
+    return c.op->emitError("qnn-autodiff: qnn.batch_norm's backward needs "
+                           "one scale per channel of an N x C x ... input");
+  Value var = AddOp::create(
+      b, loc, channels, bn.getVariance(),
+      scalarConstant(b, loc,
+                     static_cast<float>(bn.getEpsilon().convertToDouble())));
+  Value sd = SqrtOp::create(b, loc, channels, var);
+  Value s = DivOp::create(b, loc, channels, bn.getScale(), sd);
+  SmallVector<int64_t> shape = {channels.getDimSize(0)};
+  shape.append(input.getRank() - 2, 1);
+  Value perChannel = ReshapeOp::create(
+      b, loc, RankedTensorType::get(shape, channels.getElementType()), s);
+  c.setGrad(0, MulOp::create(b, loc, typeOf(c, 0), c.resultGrad(0), perChannel));
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

@@ -325,12 +325,13 @@ LogicalResult ReconstructionBuilder::findBlocks() {
 /// another until the outputs) are reconstructed in chains. A chain starts
 /// at such a layer with its input quantizers and pads and grows forward
 /// while the current value has exactly one user that reads nothing else but
-/// parameters (a relu, the next layer's quantizer and pad, the next layer;
-/// not an unfolded batch norm); it ends after its last layer and the relus
-/// and clips that follow it. On the FCOS body (docs/detection.md) the
-/// chains are the stage c4, c5 with its lateral conv, and every other layer
-/// alone (the FPN's convs read or feed joins, the head convs their
-/// Head-BNs).
+/// parameters (a relu, an unfolded batch norm, the next layer's quantizer
+/// and pad, the next layer); it ends after its last layer and the relus and
+/// clips that follow it. On the FCOS body (docs/detection.md) the chains
+/// are the stage c4, c5 with its lateral conv, each level's class tower
+/// with its output conv (three convs and two Head-BNs), each level's box
+/// tower (two convs; its output feeds the box and centerness convs), and
+/// every other layer alone (the FPN's convs read or feed joins).
 LogicalResult
 ReconstructionBuilder::findChains(ArrayRef<Operation *> order) {
   Block &body = forward.getBody().front();
@@ -370,12 +371,13 @@ ReconstructionBuilder::findChains(ArrayRef<Operation *> order) {
     Value v = layer->getResult(0);
     while (v.hasOneUse()) {
       Operation *user = *v.getUsers().begin();
-      // An unfolded (inference) batch norm ends the chain: qnn-autodiff
-      // differentiates only its training form (a detector's Head-BN, kept
-      // because the levels share the conv's weight).
+      // An unfolded (inference) batch norm with constant statistics (a
+      // detector's Head-BN, kept because the levels share the conv's
+      // weight) is part of the chain: qnn-autodiff passes dy times its
+      // per-channel scale.
       if (user->getBlock() != &body || user == body.getTerminator() ||
           covered.contains(user) || user->getNumResults() != 1 ||
-          isParam(user) || !onlyReads(user, v) || isa<BatchNormOp>(user))
+          isParam(user) || !onlyReads(user, v))
         break;
       u.ops.push_back(user);
       if (isLayer(user) || isa<ReluOp, ClipOp>(user))

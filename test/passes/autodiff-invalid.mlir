@@ -15,11 +15,14 @@ func.func @no_rule(%x: tensor<2x4xf32>, %t: tensor<2x10xf32>) -> tensor<f32> att
 
 ml_program.global private mutable @w(dense<0.1> : tensor<4x4x1x1xf32>) : tensor<4x4x1x1xf32> {qnn.kind = "weight"}
 
+ml_program.global private mutable @g(dense<1.0> : tensor<4xf32>) : tensor<4xf32> {qnn.kind = "bn_weight"}
+
 func.func @inference_batch_norm(%x: tensor<2x4x4x4xf32>, %t: tensor<2x4x4x4xf32>, %p: tensor<4xf32>) -> tensor<f32> attributes {qnn.loss} {
   %w = ml_program.global_load @w : tensor<4x4x1x1xf32>
+  %g = ml_program.global_load @g : tensor<4xf32>
   %c = qnn.conv2d %x, %w : (tensor<2x4x4x4xf32>, tensor<4x4x1x1xf32>) -> tensor<2x4x4x4xf32>
-  // expected-error @+1 {{qnn-autodiff: qnn.batch_norm is the inference form; training differentiates qnn.batch_norm_train (qnn-wrap-mode{mode=qat} rewrites it)}}
-  %y = qnn.batch_norm %c, %p, %p, %p, %p : tensor<2x4x4x4xf32>, tensor<4xf32>
+  // expected-error @+1 {{qnn-autodiff: qnn.batch_norm is the inference form, whose scale, bias and statistics get no gradient; training differentiates qnn.batch_norm_train (qnn-wrap-mode{mode=qat} rewrites it)}}
+  %y = qnn.batch_norm %c, %g, %p, %p, %p : tensor<2x4x4x4xf32>, tensor<4xf32>
   %loss, %d = qnn.mse_loss %y, %t : tensor<2x4x4x4xf32>
   return %loss : tensor<f32>
 }

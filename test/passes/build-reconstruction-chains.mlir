@@ -9,10 +9,10 @@
 // ending after the last layer and its relu. Each unit's data: its input in
 // the quantized model (the stem's relu), its output in the float model.
 // Unit 1 is the class tower (two
-// layers, up to the class output), unit 2 the box tower's conv alone: an
-// unfolded (inference) batch norm ends a chain, as qnn-autodiff
-// differentiates only the training form. Its relu feeds two output convs
-// (units 3 and 4, one each).
+// layers, up to the class output), unit 2 the box tower's conv with its
+// unfolded (inference) batch norm and relu (qnn-autodiff passes dy times
+// the batch norm's per-channel scale: qnn.sqrt, qnn.div, qnn.mul). Its
+// relu feeds two output convs (units 3 and 4, one each).
 
 // CHECK-LABEL: func.func @recon_data_0(
 // CHECK-SAME: -> (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>)
@@ -39,9 +39,15 @@
 // CHECK-LABEL: func.func @recon_step_2(
 // CHECK-SAME: qnn.layer = "box.0"
 // CHECK: qnn.conv2d
-// CHECK-NOT: qnn.batch_norm
-// CHECK-NOT: qnn.relu
+// CHECK: qnn.batch_norm
+// CHECK: qnn.relu
 // CHECK: qnn.mse_loss
+// CHECK: qnn.relu_grad
+// CHECK: qnn.sqrt
+// CHECK-NEXT: qnn.div
+// CHECK-NEXT: qnn.reshape {{.*}} -> tensor<2x1x1xf32>
+// CHECK-NEXT: qnn.mul {{.*}} tensor<2x1x1xf32>) -> tensor<?x2x4x4xf32>
+// CHECK-NEXT: qnn.conv2d_grad_weight
 // CHECK-LABEL: func.func @recon_data_3(
 // CHECK-SAME: -> (tensor<?x2x4x4xf32>, tensor<?x4x4x4xf32>)
 // CHECK-LABEL: func.func @recon_step_3(

@@ -41,7 +41,12 @@ func.func @loss(%x: tensor<2x3x8x8xf32>, %labels: tensor<2xi32>) -> tensor<f32> 
   %p = qnn.max_pool %h1 {{kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>}} : (tensor<2x4x8x8xf32>) -> tensor<2x4x4x4xf32>
   %q = qnn.pad %p {{pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>}} : (tensor<2x4x4x4xf32>) -> tensor<2x4x6x6xf32>
   %h2 = qnn.conv2d %q, %w2 : (tensor<2x4x6x6xf32>, tensor<4x4x3x3xf32>) -> tensor<2x4x4x4xf32>
-  %hn = qnn.group_norm %h2, %gw, %gb {{num_groups = 2 : i64}} : tensor<2x4x4x4xf32>, tensor<4xf32>
+  %fzg = arith.constant dense<[0.9, 1.1, 0.7, 1.3]> : tensor<4xf32>
+  %fzb = arith.constant dense<[0.1, -0.2, 0.0, 0.3]> : tensor<4xf32>
+  %fzm = arith.constant dense<[0.05, -0.1, 0.2, 0.0]> : tensor<4xf32>
+  %fzv = arith.constant dense<[1.1, 0.9, 1.3, 0.8]> : tensor<4xf32>
+  %h3 = qnn.batch_norm %h2, %fzg, %fzb, %fzm, %fzv : tensor<2x4x4x4xf32>, tensor<4xf32>
+  %hn = qnn.group_norm %h3, %gw, %gb {{num_groups = 2 : i64}} : tensor<2x4x4x4xf32>, tensor<4xf32>
   %sum = qnn.add %hn, %p : (tensor<2x4x4x4xf32>, tensor<2x4x4x4xf32>) -> tensor<2x4x4x4xf32>
   %pr = qnn.prelu %sum, %pw : tensor<2x4x4x4xf32>, tensor<4xf32>
   %m = qnn.mul %pr, %s : (tensor<2x4x4x4xf32>, tensor<1x4x1x1xf32>) -> tensor<2x4x4x4xf32>
@@ -158,7 +163,11 @@ def main():
     if abs(base - loss_of(params, "base")) > 1e-5:
         sys.exit("differentiated and plain loss differ")
 
-    eps, checked, bad = 1e-2, 0, []
+    # eps 2e-3: with the frozen batch norm's channel scales (up to 1.4x) a
+    # +-1e-2 nudge of a batch-norm weight moved activations across a ReLU /
+    # max-pool kink (one or two coordinates off by 2-3%; with 2e-3 they
+    # agree, as they do at 1e-2 with an identity frozen batch norm).
+    eps, checked, bad = 2e-3, 0, []
     for name in trainable:
         g = grads[name]
         if g.shape != params[name].shape:
@@ -176,8 +185,9 @@ def main():
             checked += 1
             if os.environ.get("GRADCHECK_VERBOSE"):
                 print(f"{name}{list(idx)}: {an:.6g} vs {fd:.6g}")
-            # float32 losses: the central difference (eps 1e-2, O(eps^2)
-            # truncation) is good to about 1e-5 absolute here.
+            # float32 losses: the central difference (eps 2e-3, O(eps^2)
+            # truncation, float32 rounding / eps) is good to about 1e-5
+            # absolute here.
             if abs(fd - an) > 1e-4 + 1e-2 * abs(an):
                 bad.append(f"{name}{list(idx)}: autodiff {an:.6g}, "
                            f"finite difference {fd:.6g}")
