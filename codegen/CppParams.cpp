@@ -28,6 +28,7 @@ std::string qopt::cppStringLiteral(const std::string &s) {
 
 namespace {
 std::string lit(FakeQuantKind k);
+std::string lit(WeightNorm k);
 std::string lit(ObserverKind k);
 std::string lit(ResizeMode m);
 std::string lit(CoordinateMode m);
@@ -127,6 +128,14 @@ std::string lit(FakeQuantKind k) {
     C(Affine)
     C(Lsq) C(LsqPlus) C(Pact) C(DorefaWeight) C(DorefaActivation) C(XnorWeight)
         C(SignActivation) C(XnorPlusPlus) C(Lqnet) C(NonUniform) C(Adaround)
+#undef C
+  }
+  return "?";
+}
+std::string lit(WeightNorm k) {
+  switch (k) {
+#define C(V) QRT_ENUM_CASE(qrt::WeightNorm, V)
+    C(None) C(Mean) C(VarMean)
 #undef C
   }
   return "?";
@@ -366,6 +375,7 @@ std::string lit(const FakeQuantParams &p) {
       .F(axis)
       .F(groups)
       .F(hardened)
+      .F(adaptive)
       .str();
 }
 std::string lit(const ObserveParams &p) {

@@ -44,6 +44,8 @@ qrt::Pool2dParams poolParams(llvm::ArrayRef<int64_t> kernel,
 /// The kernel form of a fake_quant method for a weight or an activation
 /// (the forward and its gradient agree on it).
 qrt::exec::FakeQuantKind fakeQuantKind(qnn::QuantMethod method, bool weight);
+/// The qrt normalization of a fake_quant's `adaptive`.
+qrt::WeightNorm weightNormOf(qnn::Adaptive adaptive);
 
 /// The storage dtype of a frozen grid: i8 / u8, or i32 (accumulators).
 qrt::DType storageDType(const FrozenGrid &g);

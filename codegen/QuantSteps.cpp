@@ -37,10 +37,21 @@ qrt::exec::FakeQuantKind qopt::fakeQuantKind(QuantMethod method,
   llvm_unreachable("unknown fake_quant method");
 }
 
+qrt::WeightNorm qopt::weightNormOf(Adaptive adaptive) {
+  switch (adaptive) {
+  case Adaptive::None:
+    return qrt::WeightNorm::None;
+  case Adaptive::Mean:
+    return qrt::WeightNorm::Mean;
+  case Adaptive::VarMean:
+    return qrt::WeightNorm::VarMean;
+  }
+  llvm_unreachable("unknown adaptive normalization");
+}
+
 static LogicalResult lowerFakeQuant(ExecutionPlan &plan, FakeQuantOp op) {
-  if (op.getAdaptive() != Adaptive::None)
-    return op.emitError("adaptive normalization is not supported yet");
   qrt::exec::FakeQuantParams p;
+  p.adaptive = weightNormOf(op.getAdaptive());
   p.kind = fakeQuantKind(op.getMethod(), op.getRole() == QuantRole::Weight);
   p.bits = op.getBits();
   p.isSigned = !op.getHalfRange();

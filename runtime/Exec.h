@@ -461,6 +461,9 @@ struct FakeQuantParams {
   QuantRange range;
   int64_t axis = -1, groups = -1; // groups -1: one per channel of axis
   bool hardened = true;           // AdaRound: deployed (hard) rounding
+  // Weight normalization before the quantizer (weightNormalize), over the
+  // quantizer's granularity.
+  WeightNorm adaptive = WeightNorm::None;
 };
 
 enum class ObserverKind {

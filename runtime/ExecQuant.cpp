@@ -13,7 +13,16 @@ using namespace qrt::exec;
 
 QRT_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
   enum { kX, kScale, kZeroPoint, kClip, kBasis, kOffset };
-  const Tensor &x = ctx[io.in[kX]];
+  const Tensor *xIn = &ctx[io.in[kX]];
+  // model-quantization's `adaptive`: the quantizer sees the normalized
+  // weight (over the quantizer's own groups).
+  Tensor normalized;
+  if (p.adaptive != WeightNorm::None && xIn->defined()) {
+    QRT_RETURN_IF_ERROR(weightNormalize(
+        *xIn, p.adaptive, granularityOf(p.axis, p.groups, *xIn), normalized));
+    xIn = &normalized;
+  }
+  const Tensor &x = *xIn;
   auto param = [&](int i) -> const Tensor & {
     return ctx.operand(optionalIn(io, i));
   };

@@ -854,3 +854,55 @@ Status adaroundRegularizer(const Tensor &v, float beta, float lambda,
 }
 
 } // namespace qrt
+
+namespace qrt {
+
+Status weightNormalize(const Tensor &x, WeightNorm kind, Granularity g,
+                       Tensor &y, std::vector<float> *stdOut) {
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(x, g, "weight normalization", l));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(y, x.shape(), DType::F32, "weight normalization"));
+  const float *in = x.data<float>();
+  float *out = y.data<float>();
+  int64_t n = x.numel(), groups = g.numGroups;
+  // Weights are small: two serial passes in double, row order (the same
+  // result at any thread count, and the same in qnn-fold-adaptive).
+  std::vector<double> sum(groups, 0.0), sq(groups, 0.0);
+  std::vector<int64_t> count(groups, 0);
+  for (int64_t r = 0; r < l.rows; ++r) {
+    int64_t begin = r * l.inner, end = std::min(n, begin + l.inner);
+    int64_t k = l.group(r);
+    for (int64_t i = begin; i < end; ++i)
+      sum[k] += in[i];
+    count[k] += end - begin;
+  }
+  std::vector<float> mean(groups), sd(groups, 1.0f);
+  for (int64_t k = 0; k < groups; ++k)
+    mean[k] = static_cast<float>(count[k] ? sum[k] / count[k] : 0.0);
+  if (kind == WeightNorm::VarMean) {
+    for (int64_t r = 0; r < l.rows; ++r) {
+      int64_t begin = r * l.inner, end = std::min(n, begin + l.inner);
+      int64_t k = l.group(r);
+      double m = count[k] ? sum[k] / count[k] : 0.0;
+      for (int64_t i = begin; i < end; ++i)
+        sq[k] += (in[i] - m) * (in[i] - m);
+    }
+    for (int64_t k = 0; k < groups; ++k)
+      sd[k] = static_cast<float>(std::sqrt(sq[k] / double(count[k] - 1)));
+  }
+  for (int64_t r = 0; r < l.rows; ++r) {
+    int64_t begin = r * l.inner, end = std::min(n, begin + l.inner);
+    int64_t k = l.group(r);
+    for (int64_t i = begin; i < end; ++i)
+      out[i] = kind == WeightNorm::None
+                   ? in[i]
+                   : (kind == WeightNorm::Mean ? in[i] - mean[k]
+                                               : (in[i] - mean[k]) / sd[k]);
+  }
+  if (stdOut)
+    *stdOut = std::move(sd);
+  return Status::ok();
+}
+
+} // namespace qrt

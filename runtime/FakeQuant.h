@@ -13,6 +13,8 @@
 #include "runtime/QuantMath.h"
 #include "runtime/Tensor.h"
 
+#include <vector>
+
 namespace qrt {
 
 /// numGroups = 1: per tensor (axis ignored); numGroups = dim(axis): per
@@ -162,6 +164,21 @@ Status adaroundBackward(const Tensor &w, const Tensor &scale,
 /// dV = λ ∂/∂V (dv is overwritten, not accumulated).
 Status adaroundRegularizer(const Tensor &v, float beta, float lambda,
                            float &loss, Tensor &dv);
+
+/// model-quantization's weight normalization before the quantizer
+/// (`adaptive`, models/quant.py): per parameter group of `g` (per output
+/// channel for axis 0, the whole tensor without an axis),
+///   Mean:    y = x - mean(x)
+///   VarMean: y = (x - mean(x)) / std(x)
+/// with torch.std_mean's statistics: the mean and the unbiased (N - 1)
+/// standard deviation, accumulated in double and rounded to f32 once, and
+/// the seed's __EPS__ = 0 (a constant group, std 0, gives inf / NaN as in
+/// PyTorch; a 1-element group's unbiased std is NaN). The statistics are
+/// constants to the gradient (the seed reads x.data). `stdOut` (optional)
+/// receives the f32 std per group (1 for Mean).
+enum class WeightNorm { None = 0, Mean = 1, VarMean = 2 };
+Status weightNormalize(const Tensor &x, WeightNorm kind, Granularity g,
+                       Tensor &y, std::vector<float> *stdOut = nullptr);
 
 /// An LQ-Nets basis operand ([K] per tensor, [S, K] per channel or group,
 /// [S] when K = 1) as the [numGroups, K] view the LQ-Nets kernels take.

@@ -52,6 +52,10 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
   enum { kX, kScale, kZeroPoint, kClip, kBasis, kOffset };
   const DeviceTensor &x = ctx[io.in[kX]];
   QRT_RETURN_IF_ERROR(expectDType(x, DType::F32, "fake_quant's input"));
+  if (p.adaptive != WeightNorm::None)
+    return invalidArgument("fake_quant: adaptive weight normalization runs "
+                           "on the CPU only (fold it into the constant with "
+                           "qnn-fold-adaptive)");
   auto param = [&](int i) -> const float * {
     const DeviceTensor &t = ctx.operand(optionalIn(io, i));
     return t.defined() && t.dtype == DType::F32 ? t.as<float>() : nullptr;

@@ -315,3 +315,81 @@ TEST(AdaRound, ForwardGradAndInit) {
 }
 
 } // namespace
+
+// model-quantization's `adaptive` weight normalization (models/quant.py,
+// the weight branch of quantization.forward):
+//   std, mean = torch.std_mean(x.data.reshape(quant_group, -1, 1, 1, 1), 1)
+//   x = (x - mean) / (std + __EPS__)        # __EPS__ = 0
+// quant_group = out_channels by default (per channel along axis 0); `mean`
+// is the centring alone. Then the seed's LSQ weight path on the result.
+TEST(WeightNorm, MatchesSeedStdMean) {
+  torch::manual_seed(7);
+  at::Tensor w = torch::randn({8, 6, 3, 3}) * 0.2 + 0.05;
+  auto seed = [&](int64_t groups, bool var) {
+    // (The seed's `x - mean` broadcasts over [out, ...] only for one group
+    // per channel or one in all; groups of channels subtract per group.)
+    at::Tensor wg = w.reshape({groups, -1});
+    auto sm = torch::std_mean(wg, {1}, /*unbiased=*/true, /*keepdim=*/true);
+    at::Tensor std = std::get<0>(sm), mean = std::get<1>(sm);
+    at::Tensor y = wg - mean;
+    if (var)
+      y = y / (std + 0);
+    return y.reshape(w.sizes());
+  };
+  struct Case {
+    Granularity g;
+    int64_t groups;
+  };
+  for (Case c : {Case{Granularity::perChannel(0, 8), 8},
+                 Case{Granularity{0, 2}, 2},
+                 Case{Granularity::perTensor(), 1}}) {
+    for (bool var : {false, true}) {
+      SCOPED_TRACE("groups " + std::to_string(c.groups) +
+                   (var ? " var-mean" : " mean"));
+      at::Tensor ref = seed(c.groups, var);
+      Tensor y;
+      std::vector<float> sd;
+      ASSERT_OK(weightNormalize(fromTorch(w),
+                                var ? WeightNorm::VarMean : WeightNorm::Mean,
+                                c.g, y, &sd));
+      EXPECT_LT(maxRelError(y, ref), 2e-6);
+      EXPECT_EQ((int64_t)sd.size(), c.groups);
+      if (var) {
+        at::Tensor refStd =
+            std::get<0>(torch::std_mean(w.reshape({c.groups, -1}), {1}));
+        for (int64_t k = 0; k < c.groups; ++k)
+          EXPECT_NEAR(sd[k], refStd[k].item<float>(),
+                      2e-6 * refStd[k].item<float>());
+      }
+    }
+  }
+  // Then the seed's LSQ weight path (4 bits, clip_val a per channel):
+  // levels round((clamp(x / a, -1, 1) + 1) / 2 * 15) of the normalized x.
+  at::Tensor a = torch::full({8, 1, 1, 1}, 1.5f);
+  auto levelsOf = [&](const at::Tensor &x) {
+    return ((torch::clamp(x / a, -1, 1) + 1) / 2 * 15);
+  };
+  Tensor n;
+  ASSERT_OK(weightNormalize(fromTorch(w), WeightNorm::VarMean,
+                            Granularity::perChannel(0, 8), n));
+  at::Tensor u = levelsOf(seed(8, true));
+  at::Tensor nearTie = (u - u.floor() - 0.5).abs() < 1e-4;
+  at::Tensor differ = levelsOf(toTorch(n)).round() != u.round();
+  EXPECT_EQ((differ & ~nearTie).sum().item<int64_t>(), 0);
+}
+
+// A constant group: std 0, so var-mean divides 0 by 0 as PyTorch does
+// (__EPS__ = 0); a one-element group's unbiased std is NaN.
+TEST(WeightNorm, DegenerateGroupsAsTorch) {
+  Tensor w = Tensor::fromVector<float>({2, 2}, {0.5f, 0.5f, 1.f, 3.f});
+  Tensor y;
+  ASSERT_OK(weightNormalize(w, WeightNorm::VarMean,
+                            Granularity::perChannel(0, 2), y));
+  EXPECT_TRUE(std::isnan(y.data<float>()[0]));
+  EXPECT_FLOAT_EQ(y.data<float>()[2], -1.f / std::sqrt(2.f));
+  EXPECT_FLOAT_EQ(y.data<float>()[3], 1.f / std::sqrt(2.f));
+  ASSERT_OK(weightNormalize(w, WeightNorm::Mean,
+                            Granularity::perChannel(0, 2), y));
+  EXPECT_EQ(y.data<float>()[0], 0.f);
+  EXPECT_EQ(y.data<float>()[3], 1.f);
+}
