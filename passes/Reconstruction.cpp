@@ -328,10 +328,10 @@ LogicalResult ReconstructionBuilder::findBlocks() {
 /// parameters (a relu, an unfolded batch norm, the next layer's quantizer
 /// and pad, the next layer); it ends after its last layer and the relus and
 /// clips that follow it. On the FCOS body (docs/detection.md) the chains
-/// are the stage c4, c5 with its lateral conv, each level's class tower
-/// with its output conv (three convs and two Head-BNs), each level's box
-/// tower (two convs; its output feeds the box and centerness convs), and
-/// every other layer alone (the FPN's convs read or feed joins).
+/// are the stage c4, c5 with its lateral conv, each level's class tower and
+/// box tower (two convs and their Head-BNs each; the output convs are float
+/// under the default policy, and the box tower's output feeds two of
+/// them), and every other layer alone (the FPN's convs read or feed joins).
 LogicalResult
 ReconstructionBuilder::findChains(ArrayRef<Operation *> order) {
   Block &body = forward.getBody().front();
