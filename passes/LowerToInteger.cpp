@@ -5,6 +5,7 @@
 #include "dialect/Constants.h"
 #include "passes/Calibration.h"
 #include "passes/Passes.h"
+#include "passes/WeightQuantizers.h"
 #include "runtime/Requant.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -461,6 +462,10 @@ struct LowerToIntegerPass
     getOperation().walk([&](FakeQuantOp op) { quantizers.push_back(op); });
     for (auto [index, op] : llvm::enumerate(quantizers)) {
       std::string why;
+      // A constant weight's `adaptive` normalization is part of the
+      // constant from here on (qnn-fold-adaptive): the integer weight is the
+      // quantized normalized weight, exactly as the fake_quant computed it.
+      (void)foldAdaptiveNormalization(op);
       FailureOr<FrozenGrid> g = FrozenGrid::of(op, why);
       std::optional<SmallVector<int8_t>> levels;
       // A constant on an unsigned grid: qnn-wrap-mode{mode=test} already

@@ -492,6 +492,28 @@ def UniformActivationsPass : Pass<"qnn-uniform-activations", "::mlir::func::Func
   ];
 }
 
+def FoldAdaptivePass : Pass<"qnn-fold-adaptive", "::mlir::func::FuncOp"> {
+  let summary = "Fold a constant weight's adaptive normalization into the constant";
+  let description = [{
+    model-quantization's `adaptive` (`wt_adaptive=mean|var-mean`) normalizes
+    a weight before its quantizer: per parameter group of the quantizer (per
+    output channel with `axis = 0`, the whole tensor without an axis)
+    `w - mean(w)` (`mean`) or `(w - mean(w)) / std(w)` (`var_mean`, unbiased
+    std, no epsilon: models/quant.py's torch.std_mean on x.data). For a
+    constant weight this is a function of the constant: each such
+    `qnn.fake_quant` gets a new constant input holding the normalized weight
+    and loses its `adaptive`, so it computes exactly what it computed before
+    (the same qrt kernel) and lowers as any weight quantizer.
+    `qnn-wrap-mode` (calibrate, test) and `qnn-lower-to-integer` run the
+    same fold first. A quantizer of a non-constant weight (a QAT global) is
+    left alone with a remark.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numFolded", "folded", "normalizations folded into constants">,
+  ];
+}
+
 def LowerToIntegerPass : Pass<"qnn-lower-to-integer", "::mlir::func::FuncOp"> {
   let summary = "Lower a calibrated fake-quant graph to integer ops";
   let description = [{

@@ -30,10 +30,6 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
     why = "its quantizer is not a weight quantizer";
     return failure();
   }
-  if (op.getAdaptive() != Adaptive::None) {
-    why = "adaptive weight normalization is not folded";
-    return failure();
-  }
   bool binary = m == QuantMethod::Xnor || m == QuantMethod::XnorPlusPlus ||
                 (m == QuantMethod::Dorefa && b == 1);
   if (m != QuantMethod::Uniform && m != QuantMethod::Lsq &&
@@ -78,6 +74,21 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
       axis ? qrt::Granularity{*axis, op.getGroups() ? (int64_t)*op.getGroups()
                                                     : type.getDimSize(*axis)}
            : qrt::Granularity::perTensor();
+  // model-quantization's `adaptive`: the quantizer sees the normalized
+  // weight (the interpreter's kernel, so the levels are the same).
+  if (op.getAdaptive() != Adaptive::None) {
+    qrt::Tensor normalized;
+    if (!qrt::weightNormalize(*w,
+                              op.getAdaptive() == Adaptive::Mean
+                                  ? qrt::WeightNorm::Mean
+                                  : qrt::WeightNorm::VarMean,
+                              g, normalized)
+             .isOk()) {
+      why = "its adaptive normalization does not fit the weight's groups";
+      return failure();
+    }
+    w = std::move(normalized);
+  }
 
   // ŵ with the interpreter's own kernels: the fold must reproduce exactly
   // the weights the trained test-mode graph used.

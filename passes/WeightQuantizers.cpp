@@ -3,6 +3,7 @@
 #include "passes/WeightQuantizers.h"
 #include "dialect/Constants.h"
 
+#include "runtime/FakeQuant.h"
 #include "runtime/QuantMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -154,5 +155,40 @@ LogicalResult qopt::signUnsignedWeightGrid(FakeQuantOp op) {
   }
   replaceWithUniform(op, rounded, Value(), op.getBits() + 1,
                      /*halfRange=*/false, /*narrow=*/true);
+  return success();
+}
+
+LogicalResult qopt::foldAdaptiveNormalization(FakeQuantOp op) {
+  if (op.getAdaptive() == Adaptive::None)
+    return success();
+  auto type = dyn_cast<RankedTensorType>(op.getInput().getType());
+  std::optional<SmallVector<float>> w = readF32Constant(op.getInput());
+  if (!type || !type.hasStaticShape() || !w)
+    return failure();
+  qrt::Tensor x = qrt::Tensor::fromVector(
+      qrt::Shape(type.getShape().begin(), type.getShape().end()),
+      std::vector<float>(w->begin(), w->end()));
+  std::optional<int64_t> axis = op.getAxis();
+  qrt::Granularity g =
+      axis ? qrt::Granularity{*axis, op.getGroups()
+                                         ? (int64_t)*op.getGroups()
+                                         : type.getDimSize(*axis)}
+           : qrt::Granularity::perTensor();
+  qrt::WeightNorm kind = op.getAdaptive() == Adaptive::Mean
+                             ? qrt::WeightNorm::Mean
+                             : qrt::WeightNorm::VarMean;
+  qrt::Tensor y;
+  if (!qrt::weightNormalize(x, kind, g, y).isOk())
+    return failure();
+  OpBuilder b(op);
+  Value normalized = arith::ConstantOp::create(
+      b, op.getLoc(),
+      DenseElementsAttr::get(type, ArrayRef<float>(y.data<float>(),
+                                                   (size_t)y.numel())));
+  Operation *raw = op.getInput().getDefiningOp();
+  op.getInputMutable().assign(normalized);
+  op.setAdaptive(Adaptive::None);
+  if (raw && raw->use_empty())
+    raw->erase();
   return success();
 }

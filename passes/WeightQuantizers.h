@@ -38,6 +38,15 @@ mlir::FailureOr<qnn::FakeQuantOp> hardenAdaround(qnn::FakeQuantOp op);
 /// than 7 bits (q - z would not fit in i8), are left alone (success).
 mlir::LogicalResult signUnsignedWeightGrid(qnn::FakeQuantOp op);
 
+/// model-quantization's `adaptive` weight normalization of a constant
+/// weight, folded: the quantizer's input becomes a new constant holding the
+/// normalized weight (qrt::weightNormalize over the quantizer's groups, the
+/// kernel the interpreter runs, so the values are bit-identical) and
+/// `adaptive` is cleared. Success when `op` has no normalization left
+/// (folded, or none to begin with); failure, without a change or an error,
+/// when the weight is not a constant.
+mlir::LogicalResult foldAdaptiveNormalization(qnn::FakeQuantOp op);
+
 } // namespace qopt
 
 #endif // QOPT_PASSES_WEIGHTQUANTIZERS_H

@@ -84,6 +84,15 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
     for (auto [index, op] : llvm::enumerate(quantizers)) {
       if (!isCalibrated(op))
         continue;
+      // The observer sees what the quantizer quantizes: a constant weight's
+      // `adaptive` normalization is folded into it first.
+      if (failed(foldAdaptiveNormalization(op))) {
+        op.emitError("qnn-wrap-mode: quantizer '")
+            << quantizerName(op, index)
+            << "' normalizes a weight that is not a constant (adaptive); "
+               "calibration observes constant weights only";
+        return signalPassFailure();
+      }
       ObserverKind kind = observerFor(op, *fallback);
       bool byOption = true;
       if (auto attr = op->getAttrOfType<ObserverKindAttr>("qnn.observer")) {
@@ -161,6 +170,9 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
       if (!fq)
         return;
       std::string name = quantizerName(fq, index++);
+      // A constant weight's `adaptive` normalization becomes part of the
+      // constant (the same values; the weight rewrites below then apply).
+      (void)foldAdaptiveNormalization(fq);
       for (Value param : {fq.getScale(), fq.getZeroPoint(), fq.getClip(),
                           fq.getBasis(), fq.getOffset()}) {
         if (param && !matchPattern(param, m_Constant())) {
