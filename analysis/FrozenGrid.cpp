@@ -19,7 +19,8 @@ std::pair<int64_t, int64_t> qopt::integerRange(int64_t bits, bool isSigned,
   return {static_cast<int64_t>(lo), static_cast<int64_t>(hi)};
 }
 
-FailureOr<FrozenGrid> FrozenGrid::of(FakeQuantOp op, std::string &why) {
+FailureOr<FrozenGrid> FrozenGrid::of(FakeQuantOp op, std::string &why,
+                                     bool ofOutput) {
   QuantMethod m = op.getMethod();
   if (m != QuantMethod::Uniform && m != QuantMethod::Lsq) {
     why = stringifyQuantMethod(m).str() + " has no integer lowering yet";
@@ -33,7 +34,7 @@ FailureOr<FrozenGrid> FrozenGrid::of(FakeQuantOp op, std::string &why) {
     why = "grouped quantizers (quant_group) have no integer type";
     return failure();
   }
-  if (op.getAdaptive() != Adaptive::None) {
+  if (op.getAdaptive() != Adaptive::None && !ofOutput) {
     why = "adaptive normalization changes the weights before quantizing";
     return failure();
   }

@@ -38,10 +38,14 @@ struct FrozenGrid {
   std::optional<int64_t> axis;
 
   /// A frozen fake_quant that has an integer grid: uniform or LSQ, 8 bits
-  /// or fewer, not grouped, not adaptive, with a constant scale and
-  /// constant integer zero points. Otherwise `why` says what stands in the
-  /// way.
-  static mlir::FailureOr<FrozenGrid> of(qnn::FakeQuantOp op, std::string &why);
+  /// or fewer, not grouped, not adaptive (unless `ofOutput`), with a
+  /// constant scale and constant integer zero points. Otherwise `why` says
+  /// what stands in the way.
+  /// `ofOutput`: the caller reads the quantizer's output values (on the
+  /// grid whatever the quantizer did to its input first, e.g. `adaptive`
+  /// weight normalization), not its input.
+  static mlir::FailureOr<FrozenGrid> of(qnn::FakeQuantOp op, std::string &why,
+                                        bool ofOutput = false);
   /// The grid of a uniform quantized type with i8, u8 or i32 storage;
   /// otherwise `why` names the storage type.
   static mlir::FailureOr<FrozenGrid> of(mlir::quant::QuantizedType type,

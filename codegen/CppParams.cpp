@@ -508,6 +508,7 @@ std::string lit(const FakeQuantGradParams &p) {
       .F(grad)
       .F(gradScale)
       .F(gradShapes)
+      .F(adaptive)
       .str();
 }
 std::string lit(const FocalLossParams &p) {

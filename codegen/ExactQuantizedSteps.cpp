@@ -41,7 +41,10 @@ static std::optional<FrozenGrid> frozenGrid(Value v) {
   if (!fq)
     return std::nullopt;
   std::string why;
-  FailureOr<FrozenGrid> g = FrozenGrid::of(fq, why);
+  // Exact layers read the quantizer's output (q s on its grid), so a
+  // weight's `adaptive` normalization, which precedes the grid, is no
+  // obstacle.
+  FailureOr<FrozenGrid> g = FrozenGrid::of(fq, why, /*ofOutput=*/true);
   if (failed(g))
     return std::nullopt;
   return std::move(*g);

@@ -213,9 +213,8 @@ static qrt::GradScaleMode gradScaleOf(GradScale mode) {
 
 static LogicalResult lowerFakeQuantGrad(ExecutionPlan &plan,
                                         FakeQuantGradOp op) {
-  if (op.getAdaptive() != Adaptive::None)
-    return op.emitError("adaptive normalization is not supported yet");
   exec::FakeQuantGradParams p;
+  p.adaptive = weightNormOf(op.getAdaptive());
   p.weight = op.getRole() == QuantRole::Weight;
   p.kind = fakeQuantKind(op.getMethod(), p.weight);
   p.bits = op.getBits();

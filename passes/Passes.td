@@ -39,8 +39,10 @@ def FoldBatchNormPass : Pass<"qnn-fold-batch-norm", "::mlir::func::FuncOp"> {
     channel using `-2^(b-1)` cannot flip, and that batch_norm stays, with a
     remark (`narrow` grids always fold). A learned LSQ step that turned
     negative in training counts as its magnitude with the levels negated
-    (the same check applies). Other methods (lsq_plus, lqnet,
-    non_uniform, adaround, adaptive normalization) are not folded.
+    (the same check applies); an `adaptive` weight normalization is applied
+    to the weight first (the quantizer's levels are those of the normalized
+    weight). Other methods (lsq_plus, lqnet, non_uniform, adaround) are not
+    folded.
 
     **FrozenBatchNorm2d.** torchvision's detection backbones freeze batch
     norm as a per-channel affine, `conv2d(x) * k + s` with constants `k`
@@ -504,8 +506,11 @@ def FoldAdaptivePass : Pass<"qnn-fold-adaptive", "::mlir::func::FuncOp"> {
     `qnn.fake_quant` gets a new constant input holding the normalized weight
     and loses its `adaptive`, so it computes exactly what it computed before
     (the same qrt kernel) and lowers as any weight quantizer.
-    `qnn-wrap-mode` (calibrate, test) and `qnn-lower-to-integer` run the
-    same fold first. A quantizer of a non-constant weight (a QAT global) is
+    `qnn-wrap-mode{mode=calibrate}` (so the observers see the normalized
+    weight), `qnn-wrap-mode{mode=test}` (only before its AdaRound and
+    unsigned-grid weight rewrites: QAT hoists test-mode weights and trains
+    the raw weight through the normalization) and `qnn-lower-to-integer`
+    run the same fold first. A quantizer of a non-constant weight (a QAT global) is
     left alone with a remark.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];

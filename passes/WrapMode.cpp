@@ -170,9 +170,15 @@ struct WrapModePass : qopt::impl::WrapModePassBase<WrapModePass> {
       if (!fq)
         return;
       std::string name = quantizerName(fq, index++);
-      // A constant weight's `adaptive` normalization becomes part of the
-      // constant (the same values; the weight rewrites below then apply).
-      (void)foldAdaptiveNormalization(fq);
+      // The weight rewrites below (AdaRound hardening, unsigned grids) need
+      // the quantized weight itself: a constant weight's `adaptive`
+      // normalization becomes part of the constant first (the same values).
+      // Other quantizers keep it: QAT hoists the test-mode weights into
+      // globals and must train the raw weight through the normalization;
+      // qnn-lower-to-integer folds it.
+      if (fq.getMethod() == QuantMethod::Adaround ||
+          (fq.getMethod() == QuantMethod::Uniform && fq.getHalfRange()))
+        (void)foldAdaptiveNormalization(fq);
       for (Value param : {fq.getScale(), fq.getZeroPoint(), fq.getClip(),
                           fq.getBasis(), fq.getOffset()}) {
         if (param && !matchPattern(param, m_Constant())) {

@@ -639,6 +639,10 @@ struct FakeQuantGradParams {
   /// the elements of one sample, the others model-quantization's keywords.
   GradScaleMode gradScale = GradScaleMode::Lsq;
   std::vector<Shape> gradShapes;
+  /// The forward's weight normalization: the method's gradients are taken
+  /// at the normalized weight, and dx is divided by the group's std
+  /// (var-mean; the statistics are constants, as the seed's x.data).
+  WeightNorm adaptive = WeightNorm::None;
 };
 /// qnn.sigmoid_focal_loss: in = {logits, classes, norm}; out = {loss,
 /// dlogits}.

@@ -372,11 +372,21 @@ QRT_DEFINE_KERNEL(bce_with_logits_loss, NoParams) {
 
 QRT_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
   enum { kX, kDy, kScale, kZeroPoint, kClip, kBasis, kOffset };
-  const Tensor &x = ctx[io.in[kX]], &dy = ctx[io.in[kDy]];
+  const Tensor *xIn = &ctx[io.in[kX]], &dy = ctx[io.in[kDy]];
   auto param = [&](int i) -> const Tensor & {
     return ctx.operand(optionalIn(io, i));
   };
-  Granularity g = granularityOf(p.axis, p.groups, x);
+  Granularity g = granularityOf(p.axis, p.groups, *xIn);
+  // The forward quantized the normalized weight: the method's gradients
+  // are taken there, dx then goes back through the normalization.
+  Tensor normalized;
+  std::vector<float> normStd;
+  if (p.adaptive != WeightNorm::None) {
+    QRT_RETURN_IF_ERROR(
+        weightNormalize(*xIn, p.adaptive, g, normalized, &normStd));
+    xIn = &normalized;
+  }
+  const Tensor &x = *xIn;
   float qn = -p.range.qmin, qp = p.range.qmax;
   // dx has x's shape for every method.
   Tensor dx = ctx.output(io.out[0], x.shape(), DType::F32);
@@ -467,6 +477,11 @@ QRT_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
     break;
   }
   QRT_RETURN_IF_ERROR(s);
+  if (p.adaptive == WeightNorm::VarMean) {
+    // A copy: some methods' dx shares dy's storage.
+    dx = dx.clone();
+    QRT_RETURN_IF_ERROR(weightNormalizeBackward(normStd, p.adaptive, g, dx));
+  }
   ctx[io.out[0]] = std::move(dx);
   for (size_t i = 0; i < dp.size(); ++i) {
     // Per-group gradients come as [numGroups]; they get the operand's

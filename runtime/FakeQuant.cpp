@@ -905,4 +905,25 @@ Status weightNormalize(const Tensor &x, WeightNorm kind, Granularity g,
   return Status::ok();
 }
 
+Status weightNormalizeBackward(const std::vector<float> &std, WeightNorm kind,
+                               Granularity g, Tensor &dx) {
+  if (kind != WeightNorm::VarMean)
+    return Status::ok();
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(layoutFor(dx, g, "weight normalization gradient", l));
+  if ((int64_t)std.size() != g.numGroups)
+    return invalidArgument("weight normalization gradient: " +
+                           std::to_string(std.size()) + " std values for " +
+                           std::to_string(g.numGroups) + " groups");
+  float *d = dx.data<float>();
+  int64_t n = dx.numel();
+  for (int64_t r = 0; r < l.rows; ++r) {
+    int64_t begin = r * l.inner, end = std::min(n, begin + l.inner);
+    float sd = std[l.group(r)];
+    for (int64_t i = begin; i < end; ++i)
+      d[i] = d[i] / sd;
+  }
+  return Status::ok();
+}
+
 } // namespace qrt

@@ -179,6 +179,11 @@ Status adaroundRegularizer(const Tensor &v, float beta, float lambda,
 enum class WeightNorm { None = 0, Mean = 1, VarMean = 2 };
 Status weightNormalize(const Tensor &x, WeightNorm kind, Granularity g,
                        Tensor &y, std::vector<float> *stdOut = nullptr);
+/// The gradient through weightNormalize with its statistics held constant
+/// (the seed's x.data): dx = dy / std per group for VarMean (`std` from
+/// weightNormalize's stdOut), dy for Mean. In place.
+Status weightNormalizeBackward(const std::vector<float> &std, WeightNorm kind,
+                               Granularity g, Tensor &dx);
 
 /// An LQ-Nets basis operand ([K] per tensor, [S, K] per channel or group,
 /// [S] when K = 1) as the [numGroups, K] view the LQ-Nets kernels take.

@@ -58,6 +58,9 @@ static Expected<GroupShape> gradGroupsOf(const DeviceTensor &x,
 QRT_CUDA_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
   enum { kX, kDy, kScale, kZeroPoint, kClip, kBasis, kOffset };
   const DeviceTensor &x = operandOf(ctx, io, kX), &dy = operandOf(ctx, io, kDy);
+  if (p.adaptive != WeightNorm::None)
+    return invalidArgument("fake_quant_grad: adaptive weight normalization "
+                           "trains on the CPU only");
   auto param = [&](int i) -> const DeviceTensor & {
     return operandOf(ctx, io, i);
   };

@@ -480,4 +480,54 @@ TEST(QuantGrad, AdaRoundFiniteDifferences) {
   }
 }
 
+// model-quantization's `adaptive` in training (models/quant.py):
+//   std, mean = torch.std_mean(x.data.reshape(quant_group, -1, 1, 1, 1), 1)
+//   x = (x - mean) / (std + __EPS__)
+// The statistics come from x.data, so autograd sees constants: the
+// gradient through var-mean is dy / std, through mean dy. qrt's
+// fake_quant_grad step composes weightNormalize, the method's backward at
+// the normalized weight and weightNormalizeBackward; here with LSQ (per
+// channel step sizes) against autograd on the seed's code.
+TEST(QuantGrad, AdaptiveNormalizationThenLsq) {
+  torch::manual_seed(20);
+  at::Tensor w = torch::randn({8, 4, 3, 3}) * 0.1 + 0.02;
+  at::Tensor dy = torch::randn(w.sizes());
+  const float qn = 8, qp = 7;
+  for (bool var : {true, false}) {
+    for (bool perChannel : {true, false}) {
+      SCOPED_TRACE(std::string(var ? "var-mean" : "mean") +
+                   (perChannel ? " per channel" : " per tensor"));
+      int64_t groups = perChannel ? 8 : 1;
+      at::Tensor s0 = perChannel ? torch::rand({8}) * 0.2 + 0.2
+                                 : torch::full({1}, 0.3f);
+      float g = qm::lsqGradScale(w.numel() / groups, qp);
+      at::Tensor s = s0.clone().requires_grad_(true);
+      at::Tensor xr = w.clone().requires_grad_(true);
+      auto sm = torch::std_mean(xr.detach().reshape({groups, -1}), {1},
+                                /*unbiased=*/true, /*keepdim=*/true);
+      at::Tensor sd = std::get<0>(sm), mean = std::get<1>(sm);
+      at::Tensor xn = xr.reshape({groups, -1}) - mean;
+      if (var)
+        xn = xn / (sd + 0);
+      xn = xn.reshape(w.sizes());
+      at::Tensor sg = gradScaled(s, g);
+      if (perChannel)
+        sg = sg.reshape({8, 1, 1, 1});
+      (roundSte((xn / sg).clamp(-qn, qp)) * sg).backward(dy);
+
+      Granularity gran =
+          perChannel ? Granularity::perChannel(0, 8) : Granularity::perTensor();
+      WeightNorm kind = var ? WeightNorm::VarMean : WeightNorm::Mean;
+      Tensor n, dx, ds;
+      std::vector<float> stds;
+      ASSERT_OK(weightNormalize(fromTorch(w), kind, gran, n, &stds));
+      ASSERT_OK(lsqBackward(n, fromTorch(s0), qn, qp, gran, g, fromTorch(dy),
+                            dx, ds));
+      ASSERT_OK(weightNormalizeBackward(stds, kind, gran, dx));
+      EXPECT_LE(maxRelError(dx, xr.grad()), 1e-5);
+      EXPECT_LE(maxRelError(ds, s.grad().reshape({groups})), 1e-4);
+    }
+  }
+}
+
 } // namespace
