@@ -13,14 +13,13 @@
 
 #include "runtime/DetectionEval.h"
 #include "runtime/Dataset.h"
+#include "runtime/DetectionTargets.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -28,27 +27,6 @@
 namespace qrt {
 
 namespace {
-
-std::vector<std::string> splitOn(const std::string &s, char sep) {
-  std::vector<std::string> parts;
-  size_t begin = 0;
-  while (true) {
-    size_t end = s.find(sep, begin);
-    parts.push_back(s.substr(begin, end - begin));
-    if (end == std::string::npos)
-      return parts;
-    begin = end + 1;
-  }
-}
-
-bool toNumber(const std::string &s, double &value) {
-  if (s.empty())
-    return false;
-  char *end = nullptr;
-  errno = 0;
-  value = std::strtod(s.c_str(), &end);
-  return errno == 0 && end == s.c_str() + s.size() && std::isfinite(value);
-}
 
 float sigmoidF(float x) { return 1.f / (1.f + std::exp(-x)); }
 
@@ -91,7 +69,7 @@ std::vector<int64_t> nms(const std::vector<std::array<float, 4>> &boxes,
 } // namespace
 
 Expected<FcosPostprocess> parseFcosPostprocess(const std::string &spec) {
-  std::vector<std::string> parts = splitOn(spec, ',');
+  std::vector<std::string> parts = splitSpec(spec, ',');
   if (parts[0] != "fcos")
     return invalidArgument("detector '" + spec + "': the kind must be fcos, "
                            "not '" + parts[0] +
@@ -103,7 +81,7 @@ Expected<FcosPostprocess> parseFcosPostprocess(const std::string &spec) {
     std::string text =
         eq == std::string::npos ? std::string() : parts[i].substr(eq + 1);
     double v = 0;
-    bool number = toNumber(text, v);
+    bool number = parseSpecNumber(text, v);
     auto bad = [&](const std::string &why) {
       return invalidArgument("detector '" + spec + "': " + key + "=" + text +
                              ": " + why);

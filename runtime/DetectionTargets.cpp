@@ -22,27 +22,6 @@ namespace qrt {
 
 namespace {
 
-std::vector<std::string> split(const std::string &s, char sep) {
-  std::vector<std::string> parts;
-  size_t begin = 0;
-  while (true) {
-    size_t end = s.find(sep, begin);
-    parts.push_back(s.substr(begin, end - begin));
-    if (end == std::string::npos)
-      return parts;
-    begin = end + 1;
-  }
-}
-
-bool parseNumber(const std::string &s, double &value) {
-  if (s.empty() || s.find_first_of(" \t") != std::string::npos)
-    return false;
-  char *end = nullptr;
-  errno = 0;
-  value = std::strtod(s.c_str(), &end);
-  return errno == 0 && end == s.c_str() + s.size() && std::isfinite(value);
-}
-
 bool parseCount(const std::string &s, int64_t &value) {
   if (s.empty() || s.size() > 9 ||
       s.find_first_not_of("0123456789") != std::string::npos)
@@ -56,8 +35,29 @@ constexpr float kLastBound = 1e8f;
 
 } // namespace
 
+std::vector<std::string> splitSpec(const std::string &s, char sep) {
+  std::vector<std::string> parts;
+  size_t begin = 0;
+  while (true) {
+    size_t end = s.find(sep, begin);
+    parts.push_back(s.substr(begin, end - begin));
+    if (end == std::string::npos)
+      return parts;
+    begin = end + 1;
+  }
+}
+
+bool parseSpecNumber(const std::string &s, double &value) {
+  if (s.empty() || s.find_first_of(" \t") != std::string::npos)
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  value = std::strtod(s.c_str(), &end);
+  return errno == 0 && end == s.c_str() + s.size() && std::isfinite(value);
+}
+
 Expected<FcosTargetSpec> parseFcosSpec(const std::string &spec) {
-  std::vector<std::string> parts = split(spec, ',');
+  std::vector<std::string> parts = splitSpec(spec, ',');
   if (parts[0] != "fcos")
     return invalidArgument("detection target spec '" + spec +
                            "': the kind must be fcos, not '" + parts[0] +
@@ -74,9 +74,9 @@ Expected<FcosTargetSpec> parseFcosSpec(const std::string &spec) {
     };
     if (key == "sizes") {
       out.sizeBounds.clear();
-      for (const std::string &v : split(value, '/')) {
+      for (const std::string &v : splitSpec(value, '/')) {
         double bound;
-        if (!parseNumber(v, bound) || !(bound > 0))
+        if (!parseSpecNumber(v, bound) || !(bound > 0))
           return bad("'" + v +
                      "' is not a positive number (sizes=B1/B2/.., "
                      "pixels)");
@@ -85,7 +85,7 @@ Expected<FcosTargetSpec> parseFcosSpec(const std::string &spec) {
         out.sizeBounds.push_back(bound);
       }
     } else if (key == "radius") {
-      if (!parseNumber(value, out.centerRadius) || !(out.centerRadius > 0))
+      if (!parseSpecNumber(value, out.centerRadius) || !(out.centerRadius > 0))
         return bad("the radius must be a positive number (strides)");
     } else {
       return invalidArgument("detection target spec '" + spec +
@@ -102,7 +102,7 @@ Expected<std::vector<FcosLevel>> parseFcosLevels(const std::string &sizes,
   std::vector<FcosLevel> levels;
   std::string image =
       std::to_string(imageHeight) + "x" + std::to_string(imageWidth);
-  for (const std::string &level : split(sizes, ',')) {
+  for (const std::string &level : splitSpec(sizes, ',')) {
     std::string name = "level " + std::to_string(levels.size());
     size_t x = level.find('x');
     FcosLevel l;

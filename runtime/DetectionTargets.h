@@ -43,6 +43,12 @@ struct FcosTargetSpec {
   double centerRadius = 1.5;
 };
 
+/// The fields of a detector spec string between `sep`s, empty ones
+/// included (`fcos,sizes=16/32` -> `fcos`, `sizes=16/32`).
+std::vector<std::string> splitSpec(const std::string &s, char sep);
+/// A finite number spelled by all of `s` (no spaces): a spec's value.
+bool parseSpecNumber(const std::string &s, double &value);
+
 /// Parses `fcos[,sizes=16/32][,radius=1.5]`. Errors name the key and the
 /// spec.
 Expected<FcosTargetSpec> parseFcosSpec(const std::string &spec);
