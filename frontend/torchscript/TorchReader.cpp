@@ -9,6 +9,7 @@
 #include "frontend/torchscript/PickleCheck.h"
 #include "frontend/torchscript/SourceRangeCheck.h"
 #include "frontend/torchscript/TorchGraph.h"
+#include "frontend/torchscript/ZipDirectory.h"
 
 #include <caffe2/serialize/inline_container.h>
 
@@ -23,6 +24,7 @@
 #include <torch/script.h>
 
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <unordered_map>
@@ -33,6 +35,12 @@ namespace {
 namespace jit = torch::jit;
 
 /// The first line of an exception message (c10::Error appends a backtrace).
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "0x%08x", v);
+  return buf;
+}
+
 std::string firstLine(const std::string &what) {
   return what.substr(0, what.find('\n'));
 }
@@ -378,8 +386,35 @@ std::optional<TsGraph> read(const std::string &path,
   // LibTorch's unpickler allocates what a pickle declares (string lengths,
   // memo ids) before reading it (PickleCheck.h): each pickle of the archive
   // is checked against its record first.
+  std::vector<ZipEntry> directory;
+  if (!readZipDirectory(path, directory, error)) {
+    error = "'" + path + "' is not a TorchScript model: its zip directory: " +
+            error;
+    return std::nullopt;
+  }
   try {
     caffe2::serialize::PyTorchStreamReader archive(path);
+    // LibTorch's miniz checks no CRC-32 (ZipDirectory.h): every record is
+    // compared with the directory's before anything reads it. LibTorch
+    // names records without the archive's top directory.
+    std::unordered_map<std::string, uint32_t> crcs;
+    for (const ZipEntry &e : directory)
+      if (size_t slash = e.name.find('/'); slash != std::string::npos)
+        crcs.emplace(e.name.substr(slash + 1), e.crc32);
+    for (const std::string &name : archive.getAllRecords()) {
+      auto it = crcs.find(name);
+      if (it == crcs.end())
+        continue; // a name LibTorch made up would fail in LibTorch
+      auto [bytes, size] = archive.getRecord(name);
+      uint32_t crc = zipCrc32(bytes.get(), size);
+      if (crc != it->second) {
+        error = "'" + path + "' is not a TorchScript model: record " + name +
+                " is damaged: its " + std::to_string(size) +
+                " bytes have CRC-32 " + hex32(crc) +
+                ", the archive's directory says " + hex32(it->second);
+        return std::nullopt;
+      }
+    }
     for (const std::string &name : archive.getAllRecords()) {
       if (name.rfind("code/", 0) == 0 && name.size() > 3 &&
           name.compare(name.size() - 3, 3, ".py") == 0) {
