@@ -82,6 +82,8 @@ static Effect effectOf(Kernel k) {
   case Kernel::qconv2d:
   case Kernel::qlinear:
   case Kernel::binary_conv2d:
+  case Kernel::lq_conv2d:
+  case Kernel::lq_linear:
     return Effect::Fresh;
   default:
     return Effect::Unknown;

@@ -441,6 +441,10 @@ std::string lit(const BinaryConvParams &p) {
   BinaryConvParams d;
   return Init().F(conv).F(pad).F(scale).str();
 }
+std::string lit(const LqLayer &p) {
+  LqLayer d;
+  return Init().F(conv).F(weightSigned).F(inputSigned).F(weightGroups).str();
+}
 std::string lit(const IntLayer &p) {
   IntLayer d;
   return Init()

@@ -40,6 +40,8 @@ LogicalResult qopt::lowerOp(ExecutionPlan &plan, Operation *op) {
           quant::StorageCastOp>(op) &&
       plan.target() == Target::Cpu && computedByBinaryConv(op))
     return success();
+  if (isa<qnn::FakeQuantOp, qnn::FlattenOp>(op) && computedByLqLayer(op))
+    return success();
   using Family = LogicalResult (*)(ExecutionPlan &, Operation *, bool &);
   for (Family lower : {lowerNetworkOp, lowerLayoutOp, lowerQuantOp,
                        lowerIntegerOp, lowerTrainingOp}) {

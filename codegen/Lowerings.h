@@ -67,6 +67,16 @@ mlir::LogicalResult lowerBinaryConv(ExecutionPlan &plan, qnn::Conv2dOp conv);
 /// themselves: it gets no step of its own.
 bool computedByBinaryConv(mlir::Operation *op);
 
+/// A conv2d / linear of a frozen LQ-Nets-quantized input by a frozen
+/// LQ-Nets-quantized constant weight as one lq_conv2d / lq_linear step on
+/// integer code planes (LqSteps.cpp). Fails, adding nothing, when the layer
+/// is not of that kind.
+mlir::LogicalResult lowerLqLayer(ExecutionPlan &plan, mlir::Operation *op);
+/// True when `op` (the input's LQ-Nets quantizer, a linear's flatten of it,
+/// the weight's quantizer) is read only through lq_conv2d / lq_linear steps,
+/// which compute it themselves.
+bool computedByLqLayer(mlir::Operation *op);
+
 } // namespace qopt
 
 #endif // QOPT_CODEGEN_LOWERINGS_H

@@ -184,6 +184,8 @@ namespace step = qrt::exec::step;
 static LogicalResult lowerConv(ExecutionPlan &plan, Conv2dOp conv) {
   if (succeeded(lowerBinaryConv(plan, conv)))
     return success();
+  if (succeeded(lowerLqLayer(plan, conv)))
+    return success();
   if (succeeded(lowerExactQuantizedLayer(plan, conv)))
     return success();
   qrt::exec::ConvF32 p;
@@ -224,6 +226,8 @@ static LogicalResult lowerConv(ExecutionPlan &plan, Conv2dOp conv) {
 }
 
 static LogicalResult lowerLinear(ExecutionPlan &plan, LinearOp linear) {
+  if (succeeded(lowerLqLayer(plan, linear)))
+    return success();
   if (succeeded(lowerExactQuantizedLayer(plan, linear)))
     return success();
   if (cast<RankedTensorType>(linear.getInput().getType()).getRank() != 2)

@@ -580,6 +580,20 @@ struct BinaryConvParams {
   Tensor scale; // f32 [O] (or [1]): XNOR's alpha, XNOR++'s gamma, the step
 };
 
+/// A conv2d / linear of an LQ-Nets-quantized input by a constant LQ-Nets-
+/// quantized weight, on integer code planes (runtime/LqLayer.h). in = {x
+/// (f32: the input quantizer's input, encoded by the step; a linear's may
+/// be [N, ...], read as [N, C]), w (the weight
+/// quantizer's constant input, f32), bias?, weight basis, input basis}. The
+/// weight's codes are computed once, on the step's first run, into its
+/// state; so are the input's levels.
+struct LqLayer {
+  Conv2dParams conv; // lq_conv2d only
+  bool weightSigned = true, inputSigned = true;
+  /// The weight basis' groups along the output channels (1: per tensor).
+  int64_t weightGroups = 1;
+};
+
 //===----------------------------------------------------------------------===//
 // Training kernels (the backward, loss, optimizer and state ops of
 // @train_step). A `shape` of -1 dimensions is completed at run time from
