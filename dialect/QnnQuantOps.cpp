@@ -238,9 +238,23 @@ static LogicalResult verifyQuantizer(QuantizerOp op) {
                << type << ", got " << p.value.getType();
       continue;
     }
-    // Non-uniform ramps: any number of slopes per set.
-    if (method == QuantMethod::NonUniform)
+    // Non-uniform: one set of slopes for the tensor (the kernels'), any
+    // number of ramps on a half range, two (below / above 0) for the
+    // full-range ternary form (docs/semantics.md).
+    if (method == QuantMethod::NonUniform) {
+      if (getAxis())
+        return emitOpError("non_uniform slopes are per tensor; it takes no "
+                           "axis");
+      auto clipType = cast<RankedTensorType>(p.value.getType());
+      if (clipType.getRank() != 1 ||
+          (!getHalfRange() && clipType.getDimSize(0) != 2))
+        return emitOpError("non_uniform ")
+               << (getHalfRange() ? "needs 1-D slopes"
+                                  : "without half_range is ternary and "
+                                    "needs 2 slopes (below and above 0)")
+               << ", got " << clipType;
       continue;
+    }
     int64_t inner = p.bit == kBasis ? getBits() : 1;
     if (failed(verifyParamShape(op, p.value, p.name, sets, inner)))
       return failure();

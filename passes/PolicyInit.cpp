@@ -175,18 +175,31 @@ static SmallVector<float> lqBasis(const InitContext &ctx) {
   return basis;
 }
 
-/// Non-uniform ramps: activations 2^b - 1 ramps over [0, boundary];
-/// weights 2^b - 2 ramps over [-max|w|, max|w|] (2 for ternary). A ramp
-/// over a span d has slope 1 / d.
+/// Non-uniform ramps: activations 2^b - 1 ramps over [0, boundary] (a ramp
+/// over a span d has slope 1 / d); weights are ternary (2-bit only, checked
+/// by the policy): two slopes, below and above 0.
 static int64_t numRamps(const InitContext &ctx) {
   if (ctx.spec.role == QuantRole::Activation)
     return ctx.levels();
-  return ctx.spec.bits == 1 ? 1 : ctx.levels() - 1;
+  return 2;
 }
 
 static SmallVector<float> rampSlopes(const InitContext &ctx) {
   int64_t ramps = numRamps(ctx);
   bool weight = ctx.spec.role == QuantRole::Weight;
+  if (weight) {
+    // Ternary: TWN's threshold Δ = 0.7 mean|w| (Li et al. 2016), where
+    // x |α| = 1/2 rounds to ±1: α = 1 / (1.4 mean|w|) on both sides. (A
+    // ramp over [0, max|w|] puts Δ at max|w| / 2 and zeroes nearly every
+    // weight of a trained layer.)
+    SmallVector<float> a = perSet(ctx, 1.0, [](const SetStats &st) {
+      return 1.0 / (1.4 * nonZero(st.meanAbs));
+    });
+    SmallVector<float> slopes;
+    for (float v : a)
+      slopes.append({v, v});
+    return slopes;
+  }
   SmallVector<float> span =
       perSet(ctx, weight ? 2.0 : ctx.activationClip(),
              [&](const SetStats &st) { return 2.0 * nonZero(st.maxAbs); });

@@ -408,6 +408,19 @@ Error policy::checkTensor(const TensorPolicy &t, Tag tag, QuantMethod method,
                         methodName, name, bits));
   if (method == QuantMethod::Pact && weight)
     return fail("pact clips activations; wt_method cannot be pact");
+  // model-quantization's non-uniform weights are ternary (its
+  // `num_levels == 3` assertion), one ramp below 0 and one above.
+  if (method == QuantMethod::NonUniform && weight && bits != 2)
+    return fail(formatv("non_uniform weights are ternary (levels -1, 0, 1): "
+                        "wt_bit must be 2, got {0} (first_bit / last_bit "
+                        "set it too: give the edge layers another method, "
+                        "e.g. layer.0.wt_method=lsq)",
+                        bits));
+  if (method == QuantMethod::NonUniform && t.quantGroup &&
+      *t.quantGroup != 1)
+    return fail(formatv("non_uniform slopes are per tensor; {0}_quant_group "
+                        "must be 1",
+                        name));
   if (method == QuantMethod::Adaround && !weight)
     return fail(formatv("adaround rounds weights; {0}_method cannot be "
                         "adaround",

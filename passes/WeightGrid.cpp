@@ -32,8 +32,11 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
   }
   bool binary = m == QuantMethod::Xnor || m == QuantMethod::XnorPlusPlus ||
                 (m == QuantMethod::Dorefa && b == 1);
+  // model-quantization's non-uniform weights: the ternary form's values
+  // -1 / 0 / 1 are the levels themselves (step 1).
+  bool ternary = m == QuantMethod::NonUniform && !op.getHalfRange();
   if (m != QuantMethod::Uniform && m != QuantMethod::Lsq &&
-      m != QuantMethod::Dorefa && !binary) {
+      m != QuantMethod::Dorefa && !binary && !ternary) {
     why = stringifyQuantMethod(m).str() +
           " weights are not a uniform integer grid";
     return failure();
@@ -62,6 +65,11 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
   }
   if (op.getZeroPoint() && !(zeroPoint = tensorOf(op.getZeroPoint()))) {
     why = "its zero point is not a constant";
+    return failure();
+  }
+  std::optional<qrt::Tensor> clip;
+  if (op.getClip() && !(clip = tensorOf(op.getClip()))) {
+    why = "its clip (slopes) is not a constant (freeze the globals first)";
     return failure();
   }
   std::optional<int64_t> axis = op.getAxis();
@@ -112,6 +120,9 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
   case QuantMethod::XnorPlusPlus:
     s = qrt::xnorWeightScaled(*w, *scale, g, y);
     break;
+  case QuantMethod::NonUniform:
+    s = qrt::nonUniformTernaryForward(*w, *clip, y);
+    break;
   default:
     llvm_unreachable("filtered above");
   }
@@ -130,8 +141,9 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
 
   // The grid of the levels: b-bit signed for uniform / lsq; DoReFa's 2^b
   // odd levels 2i - (2^b - 1) need b + 1 bits (narrow, symmetric); binary
-  // weights are {-1, +1} (0 for an all-zero filter), a 2-bit narrow grid.
-  if (binary) {
+  // weights are {-1, +1} (0 for an all-zero filter), a 2-bit narrow grid,
+  // and so are ternary ones {-1, 0, 1}.
+  if (binary || ternary) {
     grid.bits = 2;
     grid.narrow = true;
   } else if (m == QuantMethod::Dorefa) {
@@ -155,6 +167,8 @@ FailureOr<WeightGrid> qopt::weightGridOf(FakeQuantOp op, std::string &why) {
       d = std::fabs(scale->data<float>()[scaleSets == 1
                                              ? 0
                                              : c / (channels / scaleSets)]);
+    } else if (ternary) {
+      d = 1.0; // the values are the levels
     } else if (m == QuantMethod::Dorefa && b > 1) {
       d = 1.0 / (std::ldexp(1.0, b) - 1.0); // ŵ = (2i - n) / n
     } else {

@@ -2,7 +2,7 @@
 //
 // A frozen weight fake_quant on a constant computes ŵ = fq(W). For the
 // methods whose levels are a uniform grid (uniform, lsq, dorefa, xnor,
-// xnor_plus_plus) ŵ is, per output channel c, an integer level times a
+// xnor_plus_plus, the ternary non_uniform form) ŵ is, per output channel c, an integer level times a
 // positive step: ŵ[c, ...] = L[c, ...] · d[c]. qnn-fold-batch-norm uses that
 // form to fold a batch_norm through a trained weight quantizer
 // (docs/training.md, "Folding BN through a trained weight quantizer").

@@ -374,7 +374,8 @@ static LogicalResult applyPolicy(ModuleOp module,
 /// Whether QAT trains with batch norm (--bn, docs/training.md). `auto`
 /// keeps it in --mode qat unless a weight quantizer of the policy (applied
 /// to a copy of the model) has levels qnn-fold-batch-norm cannot fold
-/// through (lqnet, non_uniform, lsq_plus, adaround). Measured on the default
+/// through (lqnet, lsq_plus, adaround; the ternary non_uniform weights fold
+/// as levels -1 / 0 / 1). Measured on the default
 /// model, keeping BN and folding after training is better for every method
 /// (LSQ W4A4 92.43 vs 91.89, W2A2 91.34 vs 90.11) and the only way DoReFa /
 /// PACT / XNOR train (their weight quantizers normalize the weights' scale
@@ -396,7 +397,8 @@ static FailureOr<bool> keepsBatchNorm(ModuleOp imported,
     if (op.getRole() == qnn::QuantRole::Weight && unfoldable.empty() &&
         m != qnn::QuantMethod::Uniform && m != qnn::QuantMethod::Lsq &&
         m != qnn::QuantMethod::Dorefa && m != qnn::QuantMethod::Xnor &&
-        m != qnn::QuantMethod::XnorPlusPlus)
+        m != qnn::QuantMethod::XnorPlusPlus &&
+        !(m == qnn::QuantMethod::NonUniform && !op.getHalfRange()))
       unfoldable = qnn::stringifyQuantMethod(m).str();
   });
   return unfoldable.empty();

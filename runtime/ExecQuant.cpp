@@ -71,7 +71,9 @@ QRT_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
     break;
   }
   case FakeQuantKind::NonUniform:
-    s = nonUniformForward(x, param(kClip), y);
+    // Half range: ramps from 0 (activations); full range: ternary.
+    s = p.isSigned ? nonUniformTernaryForward(x, param(kClip), y)
+                   : nonUniformForward(x, param(kClip), y);
     break;
   case FakeQuantKind::Adaround:
     s = adaroundForward(x, param(kScale), param(kZeroPoint), param(kOffset),

@@ -464,7 +464,9 @@ QRT_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
   case FakeQuantKind::NonUniform:
     s = need(1);
     if (s)
-      s = nonUniformBackward(x, param(kClip), dy, dx, dp[0]);
+      s = p.isSigned
+              ? nonUniformTernaryBackward(x, param(kClip), dy, dx, dp[0])
+              : nonUniformBackward(x, param(kClip), dy, dx, dp[0]);
     break;
   case FakeQuantKind::Adaround:
     // The rounding offsets get the gradient; w is fixed (dx = 0).

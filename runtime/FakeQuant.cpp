@@ -415,8 +415,8 @@ Status nonUniformForward(const Tensor &x, const Tensor &alpha, Tensor &y) {
   if (alpha.rank() != 1 || alpha.numel() < 1)
     return invalidArgument("non-uniform: alpha must be 1-D and non-empty");
   for (int64_t i = 0; i < alpha.numel(); ++i)
-    if (!(alpha.data<float>()[i] > 0.f))
-      return invalidArgument("non-uniform: alpha must be > 0");
+    if (!(std::fabs(alpha.data<float>()[i]) > 0.f))
+      return invalidArgument("non-uniform: alpha must be non-zero");
   const float *a = alpha.data<float>();
   int n = static_cast<int>(alpha.numel());
   return mapGroups(
@@ -424,6 +424,27 @@ Status nonUniformForward(const Tensor &x, const Tensor &alpha, Tensor &y) {
       [&](const float *in, float *out, int64_t cnt, int64_t, int64_t) {
         for (int64_t i = 0; i < cnt; ++i)
           out[i] = qm::nonUniformForward(in[i], a, n);
+      });
+}
+
+static Status checkTernarySlopes(const Tensor &alpha) {
+  QRT_RETURN_IF_ERROR(checkDType(alpha, DType::F32, "non-uniform alpha"));
+  if (alpha.rank() != 1 || alpha.numel() != 2)
+    return invalidArgument("non-uniform ternary (full range): alpha must be "
+                           "1-D with 2 slopes, got " +
+                           std::to_string(alpha.numel()));
+  return Status::ok(); // any sign: the form takes |alpha|, as the seed
+}
+
+Status nonUniformTernaryForward(const Tensor &x, const Tensor &alpha,
+                                Tensor &y) {
+  QRT_RETURN_IF_ERROR(checkTernarySlopes(alpha));
+  const float *a = alpha.data<float>();
+  return mapGroups(
+      x, Granularity::perTensor(), y, "non-uniform",
+      [&](const float *in, float *out, int64_t cnt, int64_t, int64_t) {
+        for (int64_t i = 0; i < cnt; ++i)
+          out[i] = qm::nonUniformTernaryForward(in[i], a);
       });
 }
 
@@ -782,8 +803,8 @@ Status nonUniformBackward(const Tensor &x, const Tensor &alpha,
   const float *a = alpha.data<float>();
   int na = static_cast<int>(alpha.numel());
   for (int j = 0; j < na; ++j)
-    if (!(a[j] > 0.f))
-      return invalidArgument("non-uniform: alpha must be > 0");
+    if (!(std::fabs(a[j]) > 0.f))
+      return invalidArgument("non-uniform: alpha must be non-zero");
   QRT_RETURN_IF_ERROR(checkGrad(x, dy, dx, "non-uniform backward"));
   QRT_RETURN_IF_ERROR(
       prepareOutput(dalpha, alpha.shape(), DType::F32, "non-uniform dalpha"));
@@ -802,6 +823,35 @@ Status nonUniformBackward(const Tensor &x, const Tensor &alpha,
             if (j == 0)
               gx[i] = gy[i] * qm::nonUniformGradX(in[i], a, na);
             acc += gy[i] * qm::nonUniformGradAlpha(in[i], a, na, j);
+          }
+          return acc;
+        });
+    dalpha.data<float>()[j] = static_cast<float>(da[0]);
+  }
+  return Status::ok();
+}
+
+Status nonUniformTernaryBackward(const Tensor &x, const Tensor &alpha,
+                                 const Tensor &dy, Tensor &dx,
+                                 Tensor &dalpha) {
+  QRT_RETURN_IF_ERROR(checkTernarySlopes(alpha));
+  QRT_RETURN_IF_ERROR(checkGrad(x, dy, dx, "non-uniform backward"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dalpha, alpha.shape(), DType::F32, "non-uniform dalpha"));
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(
+      layoutFor(x, Granularity::perTensor(), "non-uniform backward", l));
+  const float *a = alpha.data<float>();
+  const float *in = x.data<float>(), *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  for (int j = 0; j < 2; ++j) {
+    std::vector<double> da =
+        reduceGroups(x, l, 1, [&](int64_t b, int64_t n, int64_t) {
+          double acc = 0.0;
+          for (int64_t i = b; i < b + n; ++i) {
+            if (j == 0)
+              gx[i] = gy[i] * qm::nonUniformTernaryGradX(in[i], a);
+            acc += gy[i] * qm::nonUniformTernaryGradAlpha(in[i], a, j);
           }
           return acc;
         });

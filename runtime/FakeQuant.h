@@ -81,6 +81,10 @@ Status lqnetForward(const Tensor &x, const Tensor &basis, bool signedCodes,
 
 /// Non-uniform ramps with slopes alpha [n] (activations, half range).
 Status nonUniformForward(const Tensor &x, const Tensor &alpha, Tensor &y);
+/// Non-uniform ternary form (full range: weights), alpha [2] (below 0,
+/// above 0), per tensor: values in {-1, 0, 1}.
+Status nonUniformTernaryForward(const Tensor &x, const Tensor &alpha,
+                                Tensor &y);
 
 /// AdaRound: ŵ = s (clamp(floor(w/s) + h(V) + z, qmin, qmax) - z), V of w's
 /// shape; `hardened` rounds h to {0, 1}. An undefined zeroPoint is 0.
@@ -154,6 +158,11 @@ Status lqnetBasisUpdate(const Tensor &x, Tensor &basis, bool signedCodes,
 /// dalpha[j] = Σ dy ∂y/∂α_j (qmath::nonUniformGradAlpha).
 Status nonUniformBackward(const Tensor &x, const Tensor &alpha,
                           const Tensor &dy, Tensor &dx, Tensor &dalpha);
+/// The ternary form's: dx = dy ∂y/∂x, dalpha[2] (qmath::
+/// nonUniformTernaryGradX / GradAlpha).
+Status nonUniformTernaryBackward(const Tensor &x, const Tensor &alpha,
+                                 const Tensor &dy, Tensor &dx,
+                                 Tensor &dalpha);
 
 /// AdaRound: dV = dy s h'(V) inside the integer range (V has w's shape).
 Status adaroundBackward(const Tensor &w, const Tensor &scale,

@@ -224,40 +224,70 @@ QRT_HD int lqNearest(float x, const float *levels, int n) {
 //===-- Non-uniform ramps (model-quantization `non-uniform`)
 //----------------===//
 
-/// y = Σ_i round(clamp((x - t_i) α_i, 0, 1)), t_0 = 0, t_{i+1} = t_i + 1/α_i.
+/// y = Σ_i round(clamp((x - t_i) |α_i|, 0, 1)), t_0 = 0,
+/// t_{i+1} = t_i + 1/|α_i|: the seed takes the slopes' magnitudes
+/// (models/quant.py: `alpha0 = self.alpha0.abs()`), so training may move
+/// them through 0 (non-zero: checked by the callers).
 QRT_HD float nonUniformForward(float x, const float *alpha, int n) {
   float t = 0.f, y = 0.f;
   for (int i = 0; i < n; ++i) {
-    y += roundHalfEven(clampf((x - t) * alpha[i], 0.f, 1.f));
-    t += 1.f / alpha[i];
+    float a = fabsf(alpha[i]);
+    y += roundHalfEven(clampf((x - t) * a, 0.f, 1.f));
+    t += 1.f / a;
   }
   return y;
 }
-/// ∂y/∂x with STE rounding: Σ_i α_i 1{0 < (x - t_i) α_i < 1}.
+/// ∂y/∂x with STE rounding: Σ_i |α_i| 1{0 < (x - t_i) |α_i| < 1}.
 QRT_HD float nonUniformGradX(float x, const float *alpha, int n) {
   float t = 0.f, g = 0.f;
   for (int i = 0; i < n; ++i) {
-    float u = (x - t) * alpha[i];
+    float a = fabsf(alpha[i]);
+    float u = (x - t) * a;
     if (u > 0.f && u < 1.f)
-      g += alpha[i];
-    t += 1.f / alpha[i];
+      g += a;
+    t += 1.f / a;
   }
   return g;
 }
-/// ∂y/∂α_j: ramp j's own slope, (x - t_j) inside it, plus the shift of every
-/// later threshold t_i (i > j) by -1/α_j²: α_i/α_j² inside ramp i.
+/// ∂y/∂α_j: sign(α_j) times ramp j's own slope term, (x - t_j) inside it,
+/// plus the shift of every later threshold t_i (i > j) by -1/α_j²:
+/// |α_i|/α_j² inside ramp i.
 QRT_HD float nonUniformGradAlpha(float x, const float *alpha, int n, int j) {
   float t = 0.f, g = 0.f;
+  float aj = fabsf(alpha[j]);
   for (int i = 0; i < n; ++i) {
-    float u = (x - t) * alpha[i];
+    float a = fabsf(alpha[i]);
+    float u = (x - t) * a;
     bool inside = u > 0.f && u < 1.f;
     if (inside && i == j)
       g += x - t;
     if (inside && i > j)
-      g += alpha[i] / (alpha[j] * alpha[j]);
-    t += 1.f / alpha[i];
+      g += a / (aj * aj);
+    t += 1.f / a;
   }
-  return g;
+  return alpha[j] < 0.f ? -g : g;
+}
+
+/// Ternary form (full range: weights, and a signed activation), slopes
+/// alpha[0] below 0 and alpha[1] above, taken as |α| as the seed does:
+/// y = round(clamp(x |α_0|, -1, 0)) + round(clamp(x |α_1|, 0, 1)) in
+/// {-1, 0, 1} (models/quant.py's weight branch). Training moves the slopes
+/// freely, through 0.
+QRT_HD float nonUniformTernaryForward(float x, const float *alpha) {
+  return roundHalfEven(clampf(x * fabsf(alpha[0]), -1.f, 0.f)) +
+         roundHalfEven(clampf(x * fabsf(alpha[1]), 0.f, 1.f));
+}
+/// ∂y/∂x with STE rounding: |α_0| 1{-1 < x|α_0| < 0} + |α_1| 1{0 < x|α_1| < 1}.
+QRT_HD float nonUniformTernaryGradX(float x, const float *alpha) {
+  float a0 = fabsf(alpha[0]), a1 = fabsf(alpha[1]);
+  float u0 = x * a0, u1 = x * a1;
+  return (u0 > -1.f && u0 < 0.f ? a0 : 0.f) + (u1 > 0.f && u1 < 1.f ? a1 : 0.f);
+}
+/// ∂y/∂α_j: x sign(α_j) inside ramp j (0 below, 1 above), else 0.
+QRT_HD float nonUniformTernaryGradAlpha(float x, const float *alpha, int j) {
+  float u = x * fabsf(alpha[j]);
+  bool inside = j == 0 ? (u > -1.f && u < 0.f) : (u > 0.f && u < 1.f);
+  return inside ? (alpha[j] < 0.f ? -x : x) : 0.f;
 }
 
 //===-- AdaRound (Nagel et al. 2020)

@@ -82,7 +82,7 @@ Status dorefaActivation(const float *x, float clip, int bits, int64_t numel,
 /// signActivation.
 Status signActivation(const float *x, int64_t numel, float *y,
                       Stream stream = nullptr);
-/// nonUniformForward with slopes alpha [numAlpha] (device, each > 0: the
+/// nonUniformForward with slopes alpha [numAlpha] (device, each non-zero: the
 /// CPU kernel checks that, the device values are not read here).
 Status nonUniformForward(const float *x, const float *alpha, int64_t numAlpha,
                          int64_t numel, float *y, Stream stream = nullptr);

@@ -125,6 +125,10 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
     s = xnorWeightScaled(in, param(kScale), *g, out, st);
     break;
   case qe::FakeQuantKind::NonUniform:
+    // The device kernel computes the half-range ramps only.
+    if (p.isSigned)
+      return unsupported("cuda: the non-uniform ternary (full range) "
+                           "quantizer runs on the CPU only");
     s = nonUniformForward(in, param(kClip), paramNumel(kClip), x.numel(), out,
                           st);
     break;

@@ -8,7 +8,7 @@
 // double (within 1e-5 of the CPU's, TrainKernels.h).
 //
 // Host reads, as the CPU's: a DoReFa activation's clip (a scalar), the
-// non-uniform quantizer's slopes (checked > 0, which the device kernel does
+// non-uniform quantizer's slopes (checked non-zero, which the device kernel does
 // not); each synchronizes the stream.
 //
 //===----------------------------------------------------------------------===//
@@ -20,6 +20,7 @@
 #include "runtime/cuda/TrainKernels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 using namespace qrt;
@@ -255,6 +256,9 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
     break;
   }
   case qe::FakeQuantKind::NonUniform: {
+    if (p.isSigned)
+      return unsupported("cuda: the non-uniform ternary (full range) "
+                           "quantizer's gradient runs on the CPU only");
     QRT_RETURN_IF_ERROR(need(1));
     const DeviceTensor &alpha = param(kClip);
     QRT_RETURN_IF_ERROR(expectDType(alpha, DType::F32, "non-uniform alpha"));
@@ -266,8 +270,8 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
     if (!slopes)
       return slopes.status();
     for (int64_t j = 0; j < alpha.numel(); ++j)
-      if (!(slopes->data<float>()[j] > 0.f))
-        return invalidArgument("non-uniform: alpha must be > 0");
+      if (!(std::fabs(slopes->data<float>()[j]) > 0.f))
+        return invalidArgument("non-uniform: alpha must be non-zero");
     QRT_RETURN_IF_ERROR(groups(
         gradGroupsOf(x, dy, Granularity::perTensor(), "non-uniform backward")));
     paramShapes = {alpha.shape};

@@ -440,6 +440,24 @@ func.func @fq_adaptive_activation(%a: tensor<4xf32>, %s: tensor<f32>) {
 
 // -----
 
+// non_uniform: one set of slopes per tensor; the full-range (ternary) form
+// has exactly two (below and above 0).
+func.func @fq_non_uniform_axis(%w: tensor<2x4xf32>, %a: tensor<2xf32>) {
+  // expected-error @+1 {{non_uniform slopes are per tensor; it takes no axis}}
+  %0 = qnn.fake_quant non_uniform weight %w clip(%a : tensor<2xf32>) {axis = 0, bits = 2} : tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @fq_non_uniform_ternary_slopes(%w: tensor<2x4xf32>, %a: tensor<3xf32>) {
+  // expected-error @+1 {{non_uniform without half_range is ternary and needs 2 slopes (below and above 0), got 'tensor<3xf32>'}}
+  %0 = qnn.fake_quant non_uniform weight %w clip(%a : tensor<3xf32>) {bits = 2} : tensor<2x4xf32>
+  return
+}
+
+// -----
+
 func.func @fq_unknown_method(%a: tensor<4xf32>) {
   // expected-error @+2 {{expected ::qopt::qnn::QuantMethod to be one of: uniform, lsq, lsq_plus, pact, dorefa, lqnet, xnor, xnor_plus_plus, non_uniform, adaround}}
   // expected-error @+1 {{failed to parse Qnn_QuantMethodAttr parameter 'value'}}

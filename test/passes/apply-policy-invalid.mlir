@@ -299,3 +299,34 @@ func.func @architecture_keyword(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attribut
   %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
+
+// -----
+
+// model-quantization's non-uniform weights are ternary: 2 bits only.
+// expected-error @+1 {{invalid policy: non_uniform weights are ternary (levels -1, 0, 1): wt_bit must be 2, got 4}}
+func.func @non_uniform_wt_bits(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "non-uniform,wt_bit=4,fm_bit=2"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+
+// -----
+
+// first_bit sets the first layer's weight bits too; the error names the layer.
+// expected-error @+1 {{layer 0 (qnn.linear): non_uniform weights are ternary (levels -1, 0, 1): wt_bit must be 2, got 8 (first_bit / last_bit set it too: give the edge layers another method, e.g. layer.0.wt_method=lsq)}}
+func.func @non_uniform_first_bit(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "non-uniform,wt_bit=2,fm_bit=2,first_bit=8"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  %z = qnn.linear %y, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %z : tensor<?x4xf32>
+}
+
+// -----
+
+// non_uniform slopes are per tensor.
+// expected-error @+1 {{invalid policy: non_uniform slopes are per tensor; fm_quant_group must be 1}}
+func.func @non_uniform_group(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {qnn.policy = "non-uniform,wt_bit=2,fm_bit=2,fm_quant_group=C"} {
+  %w = arith.constant dense<0.5> : tensor<4x4xf32>
+  %y = qnn.linear %x, %w : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}

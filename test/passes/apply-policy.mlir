@@ -212,11 +212,12 @@ func.func @lq_signed_input(%x: tensor<?x4xf32>) -> tensor<?x4xf32> attributes {q
 
 // -----
 
-// non-uniform: ramp slopes in the clip operand. 2-bit weights are ternary,
-// 2 ramps over [-max|w|, max|w|] = [-0.5, 0.5]: slope 2 / 1; activations
+// non-uniform: ramp slopes in the clip operand. Weights are ternary (the
+// seed's form, no half_range): two slopes putting the threshold at TWN's
+// 0.7 mean|w| = 0.35: 1 / (1.4 * 0.5) = 1.42857146; activations
 // 2^2 - 1 = 3 ramps over [0, 3]: slope 1.
 // CHECK-LABEL: func.func @non_uniform
-// CHECK: %[[WA:.*]] = arith.constant dense<2.000000e+00> : tensor<2xf32>
+// CHECK: %[[WA:.*]] = arith.constant dense<1.42857146> : tensor<2xf32>
 // CHECK: qnn.fake_quant non_uniform weight %{{.*}} clip(%[[WA]] : tensor<2xf32>) {bits = 2 : i64}
 // CHECK: %[[AA:.*]] = arith.constant dense<1.000000e+00> : tensor<3xf32>
 // CHECK: qnn.fake_quant non_uniform activation %arg0 clip(%[[AA]] : tensor<3xf32>) {bits = 2 : i64, half_range}

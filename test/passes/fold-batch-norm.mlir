@@ -195,6 +195,30 @@ func.func @xnor_weight(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
 
 // -----
 
+// model-quantization's ternary non-uniform weight (slopes |[-1, 1]|):
+// w |a| = [0.5 -> 0 (half to even), -1.5 -> -1], [0.2 -> 0, 1 -> 1]: the
+// values are the levels of a 2-bit narrow grid [-1, 1] on step 1.
+// k = [2, -0.5]: s' = [2, 0.5], W' = [[0, -2], [0, -0.5]].
+// CHECK-LABEL: func.func @non_uniform_ternary_weight
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<{{\[\[\[\[}}{{-?}}0.000000e+00, -2.000000e+00]]], {{\[\[\[}}{{-?}}0.000000e+00, -5.000000e-01]]]]> : tensor<2x1x1x2xf32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[2.000000e+00, 5.000000e-01]> : tensor<2xf32>
+// CHECK: qnn.fake_quant uniform weight %[[W]] scale(%[[S]] : tensor<2xf32>) zero_point(%{{.*}} : tensor<2xf32>) {axis = 0 : i64, bits = 2 : i64, narrow} : tensor<2x1x1x2xf32>
+// CHECK-NOT: qnn.batch_norm
+func.func @non_uniform_ternary_weight(%x: tensor<1x1x4x4xf32>) -> tensor<1x2x4x3xf32> {
+  %w = arith.constant dense<[[[[0.5, -1.5]]], [[[0.2, 1.0]]]]> : tensor<2x1x1x2xf32>
+  %a = arith.constant dense<[-1.0, 1.0]> : tensor<2xf32>
+  %wq = qnn.fake_quant non_uniform weight %w clip(%a : tensor<2xf32>) {bits = 2} : tensor<2x1x1x2xf32>
+  %gamma = arith.constant dense<[2.0, -1.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %var = arith.constant dense<[0.0, 3.0]> : tensor<2xf32>
+  %y = qnn.conv2d %x, %wq : (tensor<1x1x4x4xf32>, tensor<2x1x1x2xf32>) -> tensor<1x2x4x3xf32>
+  %z = qnn.batch_norm %y, %gamma, %beta, %mean, %var {epsilon = 1.0 : f64} : tensor<1x2x4x3xf32>, tensor<2xf32>
+  return %z : tensor<1x2x4x3xf32>
+}
+
+// -----
+
 // LSQ 2 bit uses level -2 of [-2, 1] in output channel 1, whose BN scale is
 // negative: 2 is not on the grid, so the batch_norm stays.
 // CHECK-LABEL: func.func @flipped_level_off_grid

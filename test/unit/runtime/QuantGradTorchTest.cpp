@@ -383,22 +383,64 @@ TEST(QuantGrad, NonUniform) {
   torch::manual_seed(39);
   at::Tensor x = torch::rand({3, 4, 9, 9}) * 2.5 - 0.5;
   at::Tensor dy = torch::randn(x.sizes());
-  std::vector<float> alphaV = {2.f, 1.5f, 3.f};
+  // A negative slope: the seed's `alpha.abs()` (training moves the slopes
+  // through 0).
+  std::vector<float> alphaV = {2.f, -1.5f, 3.f};
   at::Tensor a = torch::tensor(alphaV).requires_grad_(true);
   at::Tensor xr = x.clone().requires_grad_(true);
   at::Tensor t = torch::zeros({});
   at::Tensor y = torch::zeros_like(x);
   for (int64_t i = 0; i < 3; ++i) {
-    y = y + roundSte(((xr - t) * a[i]).clamp(0, 1));
-    t = t + 1 / a[i];
+    y = y + roundSte(((xr - t) * a[i].abs()).clamp(0, 1));
+    t = t + 1 / a[i].abs();
   }
   y.backward(dy);
-  Tensor dx, da;
+  Tensor fy, dx, da;
+  ASSERT_OK(nonUniformForward(fromTorch(x),
+                              Tensor::fromVector<float>({3}, alphaV), fy));
+  EXPECT_EQ(maxRelError(fy, y.detach()), 0.0);
   ASSERT_OK(nonUniformBackward(fromTorch(x),
                                Tensor::fromVector<float>({3}, alphaV),
                                fromTorch(dy), dx, da));
   EXPECT_LE(maxRelError(dx, xr.grad()), 1e-5);
   EXPECT_LE(maxRelError(da, a.grad()), 1e-4);
+}
+
+// The ternary (weight) form, as models/quant.py's weight branch:
+// y = RoundSTE(clamp(x |a0|, -1, 0)) + RoundSTE(clamp(x |a1|, 0, 1)), per
+// tensor. The forward exactly (values -1 / 0 / 1, ties x |a| = -0.5 / 0.5
+// go to 0 under round half to even, as torch.round), dx and dalpha against
+// autograd.
+TEST(QuantGrad, NonUniformTernary) {
+  torch::manual_seed(41);
+  at::Tensor x = torch::randn({6, 3, 3, 3}) * 0.4;
+  // Exact ties on both sides: 0.5 / 2.5 = 0.2, -0.5 / 1.25 = -0.4.
+  x.view({-1})[0] = 0.2f;
+  x.view({-1})[1] = -0.4f;
+  at::Tensor dy = torch::randn(x.sizes());
+  // A negative slope (training moves them through 0): the seed's |alpha|.
+  std::vector<float> alphaV = {-1.25f, 2.5f};
+  at::Tensor a = torch::tensor(alphaV).requires_grad_(true);
+  at::Tensor xr = x.clone().requires_grad_(true);
+  at::Tensor y = roundSte((xr * a[0].abs()).clamp(-1, 0)) +
+                 roundSte((xr * a[1].abs()).clamp(0, 1));
+  y.backward(dy);
+  Tensor fy, dx, da;
+  Tensor alpha = Tensor::fromVector<float>({2}, alphaV);
+  ASSERT_OK(nonUniformTernaryForward(fromTorch(x), alpha, fy));
+  EXPECT_EQ(maxRelError(fy, y.detach()), 0.0);
+  EXPECT_EQ(fy.data<float>()[0], 0.f);
+  EXPECT_EQ(fy.data<float>()[1], 0.f);
+  EXPECT_GT((y.detach() == -1).sum().item<int64_t>(), 0);
+  EXPECT_GT((y.detach() == 1).sum().item<int64_t>(), 0);
+  ASSERT_OK(nonUniformTernaryBackward(fromTorch(x), alpha, fromTorch(dy), dx,
+                                      da));
+  EXPECT_LE(maxRelError(dx, xr.grad()), 1e-5);
+  EXPECT_LE(maxRelError(da, a.grad()), 1e-4);
+  // Three slopes are not the ternary form.
+  EXPECT_FALSE(nonUniformTernaryForward(
+                   fromTorch(x), Tensor::fromVector<float>({3}, {1, 1, 1}), fy)
+                   .isOk());
 }
 
 TEST(QuantGrad, AdaRound) {
