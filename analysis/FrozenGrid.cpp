@@ -19,9 +19,36 @@ std::pair<int64_t, int64_t> qopt::integerRange(int64_t bits, bool isSigned,
   return {static_cast<int64_t>(lo), static_cast<int64_t>(hi)};
 }
 
+/// A frozen non-uniform quantizer's outputs are integers with no scale:
+/// 0..n for n ramps on a half range, -1 / 0 / 1 for the ternary form. So
+/// they lie on the grid {scale 1, zero point 0, [0, n] or [-1, 1]}, which
+/// re-quantizes them exactly.
+static FailureOr<FrozenGrid> nonUniformOutputGrid(FakeQuantOp op,
+                                                  std::string &why) {
+  std::optional<SmallVector<float>> slopes = readF32Constant(op.getClip());
+  if (!slopes) {
+    why = "its slopes are not constants (train, then run "
+          "qnn-wrap-mode{mode=test})";
+    return failure();
+  }
+  FrozenGrid g;
+  g.isSigned = !op.getHalfRange();
+  g.qmin = g.isSigned ? -1 : 0;
+  g.qmax = g.isSigned ? 1 : (int64_t)slopes->size();
+  if (g.qmax > 255) {
+    why = "more than 255 ramps do not fit u8 storage";
+    return failure();
+  }
+  g.scales = {1.0f};
+  g.zeroPoints = {0.0f};
+  return g;
+}
+
 FailureOr<FrozenGrid> FrozenGrid::of(FakeQuantOp op, std::string &why,
                                      bool ofOutput) {
   QuantMethod m = op.getMethod();
+  if (m == QuantMethod::NonUniform && ofOutput)
+    return nonUniformOutputGrid(op, why);
   if (m != QuantMethod::Uniform && m != QuantMethod::Lsq) {
     why = stringifyQuantMethod(m).str() + " has no integer lowering yet";
     return failure();

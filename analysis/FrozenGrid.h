@@ -43,7 +43,10 @@ struct FrozenGrid {
   /// what stands in the way.
   /// `ofOutput`: the caller reads the quantizer's output values (on the
   /// grid whatever the quantizer did to its input first, e.g. `adaptive`
-  /// weight normalization), not its input.
+  /// weight normalization), not its input. A frozen non_uniform quantizer
+  /// then has one too: its outputs are the integers 0..n (n ramps, half
+  /// range) or -1 / 0 / 1 (ternary), i.e. the grid of scale 1, zero point
+  /// 0 over that range; it is not a uniform quantizer of its input.
   static mlir::FailureOr<FrozenGrid> of(qnn::FakeQuantOp op, std::string &why,
                                         bool ofOutput = false);
   /// The grid of a uniform quantized type with i8, u8 or i32 storage;

@@ -11,6 +11,10 @@
 // same bits. Layers whose quantizers are not frozen (QAT) or not of this
 // kind keep the float path.
 //
+// A frozen non-uniform quantizer's outputs are integers (0..n, or -1 / 0 /
+// 1 for the ternary weight form), so a layer reading them is the same
+// integer accumulation on the scale-1 grid (analysis/FrozenGrid.h).
+//
 // A conv whose result only feeds (through a residual add of a quantized
 // value, a relu and a zero pad) the quantizer of the next layer's input is
 // one requantized int8 layer (analysis/FusedLayer.h): it runs the very fused
@@ -99,7 +103,10 @@ static LogicalResult addFusedConvLayer(ExecutionPlan &plan, Conv2dOp conv) {
   std::optional<FusedChain> chain = matchFusedChain(
       conv,
       [&](Operation *op, bool *isSigned) {
-        if (!isa<FakeQuantOp>(op))
+        // A non-uniform quantizer's output has a grid, but it is not a
+        // requantization of the accumulator.
+        auto fq = dyn_cast<FakeQuantOp>(op);
+        if (!fq || fq.getMethod() == QuantMethod::NonUniform)
           return false;
         std::optional<FrozenGrid> g = perTensor(op->getResult(0));
         if (g)

@@ -6,6 +6,7 @@
 #include "passes/Calibration.h"
 #include "passes/Passes.h"
 #include "passes/WeightQuantizers.h"
+#include "runtime/QuantMath.h"
 #include "runtime/Requant.h"
 
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
@@ -112,6 +113,46 @@ static LogicalResult lowerQuantizer(FakeQuantOp op, const FrozenGrid &g,
   Value deq = DequantizeOp::create(b, op.getLoc(), type, quantized);
   op.replaceAllUsesWith(deq);
   op.erase();
+  return success();
+}
+
+/// A frozen non-uniform quantizer's outputs are integers on the scale-1 grid
+/// of FrozenGrid::of(op, .., ofOutput): a constant (ternary) weight becomes
+/// its levels, computed by qrt's kernel math, as an s8 constant; an
+/// activation keeps the quantizer as its encoder and gets a quantize onto
+/// the grid after it (exact on integers), which the layers reading it take
+/// as their integer input.
+static LogicalResult lowerNonUniform(FakeQuantOp op, std::string &why) {
+  FailureOr<FrozenGrid> g = FrozenGrid::of(op, why, /*ofOutput=*/true);
+  if (failed(g))
+    return failure();
+  SmallVector<float> slopes = *readF32Constant(op.getClip());
+  // The ramps divide by |alpha| (the kernel's check); the ternary form
+  // takes any slope.
+  if (!g->isSigned &&
+      llvm::any_of(slopes, [](float a) { return !(std::fabs(a) > 0.f); })) {
+    why = "a ramp's slope is 0";
+    return failure();
+  }
+  if (std::optional<SmallVector<float>> w = readF32Constant(op.getInput())) {
+    if (!g->isSigned) {
+      why = "a constant on the unsigned 0..n grid has no i8 storage";
+      return failure();
+    }
+    SmallVector<int8_t> levels;
+    for (float v : *w)
+      levels.push_back(
+          (int8_t)qrt::qmath::nonUniformTernaryForward(v, slopes.data()));
+    return lowerQuantizer(op, *g, std::move(levels));
+  }
+  OpBuilder b(op.getContext());
+  b.setInsertionPointAfter(op);
+  auto type = cast<RankedTensorType>(op.getType());
+  auto qtype = RankedTensorType::get(type.getShape(),
+                                     g->toQuantizedType(op.getContext()));
+  Value q = QuantizeOp::create(b, op.getLoc(), qtype, op.getResult());
+  Value deq = DequantizeOp::create(b, op.getLoc(), type, q);
+  op.getResult().replaceAllUsesExcept(deq, q.getDefiningOp());
   return success();
 }
 
@@ -466,6 +507,14 @@ struct LowerToIntegerPass
       // constant from here on (qnn-fold-adaptive): the integer weight is the
       // quantized normalized weight, exactly as the fake_quant computed it.
       (void)foldAdaptiveNormalization(op);
+      if (op.getMethod() == QuantMethod::NonUniform) {
+        if (succeeded(lowerNonUniform(op, why)))
+          ++numQuantizers;
+        else
+          op.emitRemark("quantizer '")
+              << quantizerName(op, index) << "' not lowered: " << why;
+        continue;
+      }
       FailureOr<FrozenGrid> g = FrozenGrid::of(op, why);
       std::optional<SmallVector<int8_t>> levels;
       // A constant on an unsigned grid: qnn-wrap-mode{mode=test} already
