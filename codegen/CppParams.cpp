@@ -443,7 +443,13 @@ std::string lit(const BinaryConvParams &p) {
 }
 std::string lit(const LqLayer &p) {
   LqLayer d;
-  return Init().F(conv).F(weightSigned).F(inputSigned).F(weightGroups).str();
+  return Init()
+      .F(conv)
+      .F(weightSigned)
+      .F(inputSigned)
+      .F(weightGroups)
+      .F(adaptive)
+      .str();
 }
 std::string lit(const IntLayer &p) {
   IntLayer d;

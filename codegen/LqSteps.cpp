@@ -42,11 +42,15 @@ struct LqLayerMatch {
 
 static bool isConstant(Value v) { return v && matchPattern(v, m_Constant()); }
 
-/// A frozen LQ-Nets quantizer of `role` producing `v`.
+/// A frozen LQ-Nets quantizer of `role` producing `v`. A weight's
+/// `adaptive` normalization is the step's (qnn-lower-to-integer folds it
+/// into the constant with the same kernel, so both graphs encode the same
+/// values).
 static FakeQuantOp frozenLq(Value v, QuantRole role) {
   auto fq = v.getDefiningOp<FakeQuantOp>();
   if (!fq || fq.getMethod() != QuantMethod::Lqnet || fq.getRole() != role ||
-      fq.getAdaptive() != Adaptive::None || !isConstant(fq.getBasis()) ||
+      (role != QuantRole::Weight && fq.getAdaptive() != Adaptive::None) ||
+      !isConstant(fq.getBasis()) ||
       !cast<RankedTensorType>(fq.getInput().getType())
            .getElementType()
            .isF32())
@@ -110,6 +114,7 @@ LogicalResult qopt::lowerLqLayer(ExecutionPlan &plan, Operation *op) {
     p.conv = convParams(conv.getStrides(), conv.getDilations(), conv.getPads(),
                         conv.getGroups());
   p.inputSigned = !m->input.getHalfRange();
+  p.adaptive = weightNormOf(m->weight.getAdaptive());
   p.weightSigned = !m->weight.getHalfRange();
   if (m->weight.getAxis())
     p.weightGroups =

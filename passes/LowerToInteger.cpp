@@ -507,6 +507,17 @@ struct LowerToIntegerPass
       // constant from here on (qnn-fold-adaptive): the integer weight is the
       // quantized normalized weight, exactly as the fake_quant computed it.
       (void)foldAdaptiveNormalization(op);
+      // LQ-Nets levels are no uniform grid: the quantizer stays, and the
+      // plan runs a frozen layer reading it on integer code planes
+      // (codegen/LqSteps.cpp).
+      if (op.getMethod() == QuantMethod::Lqnet) {
+        op.emitRemark("quantizer '")
+            << quantizerName(op, index)
+            << "' kept: LQ-Nets levels are no uniform grid; a frozen "
+               "conv2d / linear reading it runs as an lq_conv2d / lq_linear "
+               "step on integer code planes";
+        continue;
+      }
       if (op.getMethod() == QuantMethod::NonUniform) {
         if (succeeded(lowerNonUniform(op, why)))
           ++numQuantizers;

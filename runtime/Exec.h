@@ -592,6 +592,10 @@ struct LqLayer {
   bool weightSigned = true, inputSigned = true;
   /// The weight basis' groups along the output channels (1: per tensor).
   int64_t weightGroups = 1;
+  /// The weight quantizer's `adaptive` normalization (over the same
+  /// groups), applied once before the weight is encoded: the very kernel
+  /// qnn-fold-adaptive folds with, so the folded graph's codes are the same.
+  WeightNorm adaptive = WeightNorm::None;
 };
 
 //===----------------------------------------------------------------------===//

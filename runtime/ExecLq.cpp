@@ -31,8 +31,14 @@ static Status prepare(Context &ctx, const StepIO &io, const LqLayer &p,
   Expected<Tensor> wb = lqBasisRows(ctx[io.in[kWeightBasis]], g);
   if (!wb)
     return wb.status();
+  const Tensor *weight = &ctx[io.in[kW]];
+  Tensor normalized;
+  if (p.adaptive != WeightNorm::None) {
+    QRT_RETURN_IF_ERROR(weightNormalize(*weight, p.adaptive, g, normalized));
+    weight = &normalized;
+  }
   Expected<lq::LqWeights> w =
-      lq::encodeWeights(ctx[io.in[kW]], *wb, p.weightSigned, g);
+      lq::encodeWeights(*weight, *wb, p.weightSigned, g);
   if (!w)
     return w.status();
   Expected<Tensor> ab =

@@ -5,6 +5,9 @@ float64 oracle (docs/semantics.md "LQ-Nets layers").
            -> conv2d 3x3 (lqnet weight, 2 bits, basis per output channel),
               bias -> relu -> lqnet activation (3 bits, {0, 1} codes)
            -> flatten -> linear (lqnet weight, 2 bits, one basis), bias
+  @adaptive: @after with the weight normalized first (adaptive var_mean),
+             per output channel, on its own basis; the float path of the
+             same graph with the weight as an argument is its oracle
   @after: x -> lqnet activation (3 bits, {-1, 1} codes) -> conv2d 3x3,
               pads 1 (zeros after the quantizer), stride 2 (lqnet weight,
               2 bits, a basis per 2 groups of output channels), no bias
@@ -98,6 +101,9 @@ y = hq @ lq(w2, v2, True).T + b2
 np.save(f"{out}/x.npy", x)
 np.save(f"{out}/ref.npy", y.astype(f32))
 
+# The weights of @adaptive, normalized per output channel (var_mean, as
+# runtime/FakeQuant's weightNormalize), on a basis for unit spread.
+vn = np.array([[0.5, 1.0], [0.4, 1.1], [0.6, 0.9], [0.45, 1.2]], f32)
 ya = conv(lq(x, vs, True), lq_rows(w, vg, True), 1, 2)
 np.save(f"{out}/ref_after.npy", ya.astype(f32))
 
@@ -105,7 +111,7 @@ np.save(f"{out}/ref_after.npy", ya.astype(f32))
 def dense(a):
     def rec(t):
         if t.ndim == 1:
-            return "[" + ", ".join(f"{v:.9g}" for v in t) + "]"
+            return "[" + ", ".join(repr(float(v)) for v in t) + "]"
         return "[" + ", ".join(rec(s) for s in t) + "]"
     shape = "x".join(str(d) for d in a.shape)
     return f"dense<{rec(a)}> : tensor<{shape}xf32>"
@@ -146,6 +152,23 @@ func.func @argument_weight(%x: tensor<?x3x6x6xf32>, %w: tensor<4x3x3x3xf32>) -> 
   %vg = arith.constant {dense(vg)}
   %xq = qnn.fake_quant lqnet activation %x basis(%vs : tensor<3xf32>) {{bits = 3}} : tensor<?x3x6x6xf32>
   %wq = qnn.fake_quant lqnet weight %w basis(%vg : tensor<2x2xf32>) {{axis = 0, groups = 2, bits = 2}} : tensor<4x3x3x3xf32>
+  %c = qnn.conv2d %xq, %wq {{pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}} : (tensor<?x3x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x3x3xf32> loc("conv")
+  return %c : tensor<?x4x3x3xf32>
+}}
+func.func @adaptive(%x: tensor<?x3x6x6xf32>) -> tensor<?x4x3x3xf32> {{
+  %vs = arith.constant {dense(vs)}
+  %vn = arith.constant {dense(vn)}
+  %w = arith.constant {dense(w)}
+  %xq = qnn.fake_quant lqnet activation %x basis(%vs : tensor<3xf32>) {{bits = 3}} : tensor<?x3x6x6xf32>
+  %wq = qnn.fake_quant lqnet weight %w basis(%vn : tensor<4x2xf32>) adaptive var_mean {{axis = 0, bits = 2}} : tensor<4x3x3x3xf32>
+  %c = qnn.conv2d %xq, %wq {{pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}} : (tensor<?x3x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x3x3xf32> loc("conv")
+  return %c : tensor<?x4x3x3xf32>
+}}
+func.func @adaptive_argument(%x: tensor<?x3x6x6xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x3x3xf32> {{
+  %vs = arith.constant {dense(vs)}
+  %vn = arith.constant {dense(vn)}
+  %xq = qnn.fake_quant lqnet activation %x basis(%vs : tensor<3xf32>) {{bits = 3}} : tensor<?x3x6x6xf32>
+  %wq = qnn.fake_quant lqnet weight %w basis(%vn : tensor<4x2xf32>) adaptive var_mean {{axis = 0, bits = 2}} : tensor<4x3x3x3xf32>
   %c = qnn.conv2d %xq, %wq {{pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}} : (tensor<?x3x6x6xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x3x3xf32> loc("conv")
   return %c : tensor<?x4x3x3xf32>
 }}
