@@ -36,3 +36,6 @@ echo
 echo
 # Packed binary (XNOR / popcount) conv layers vs int8 and fp32 (#20).
 "$venv/bin/python" binary_vs_int8.py
+echo
+# LQ-Nets conv layers (integer code planes) vs int8 and fp32 (#20).
+"$venv/bin/python" lq_vs_int8.py
