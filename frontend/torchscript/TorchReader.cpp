@@ -397,21 +397,29 @@ std::optional<TsGraph> read(const std::string &path,
     // LibTorch's miniz checks no CRC-32 (ZipDirectory.h): every record is
     // compared with the directory's before anything reads it. LibTorch
     // names records without the archive's top directory.
-    std::unordered_map<std::string, uint32_t> crcs;
+    std::unordered_map<std::string, const ZipEntry *> entries;
     for (const ZipEntry &e : directory)
       if (size_t slash = e.name.find('/'); slash != std::string::npos)
-        crcs.emplace(e.name.substr(slash + 1), e.crc32);
+        entries.emplace(e.name.substr(slash + 1), &e);
     for (const std::string &name : archive.getAllRecords()) {
-      auto it = crcs.find(name);
-      if (it == crcs.end())
+      auto it = entries.find(name);
+      if (it == entries.end())
         continue; // a name LibTorch made up would fail in LibTorch
+      const ZipEntry &e = *it->second;
+      // LibTorch allocates the declared size before inflating: a size that
+      // the record's bytes cannot hold is refused first.
+      if (std::optional<std::string> why = implausibleSize(e)) {
+        error = "'" + path + "' is not a TorchScript model: record " + name +
+                " " + *why;
+        return std::nullopt;
+      }
       auto [bytes, size] = archive.getRecord(name);
       uint32_t crc = zipCrc32(bytes.get(), size);
-      if (crc != it->second) {
+      if (crc != e.crc32) {
         error = "'" + path + "' is not a TorchScript model: record " + name +
                 " is damaged: its " + std::to_string(size) +
                 " bytes have CRC-32 " + hex32(crc) +
-                ", the archive's directory says " + hex32(it->second);
+                ", the archive's directory says " + hex32(e.crc32);
         return std::nullopt;
       }
     }

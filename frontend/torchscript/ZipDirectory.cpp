@@ -230,6 +230,16 @@ bool readZipDirectory(const std::string &path, std::vector<ZipEntry> &entries,
   return false;
 }
 
+std::optional<std::string> implausibleSize(const ZipEntry &e) {
+  // Deflate codes at most 258 bytes in one bit: 1032 per byte, plus the
+  // block headers of a short stream.
+  if (e.method == 8 && e.uncompressedSize / 1032 > e.compressedSize)
+    return "declares " + std::to_string(e.uncompressedSize) +
+           " bytes, more than its " + std::to_string(e.compressedSize) +
+           " deflated bytes can hold";
+  return std::nullopt;
+}
+
 uint32_t zipCrc32(const void *data, size_t size) {
   return static_cast<uint32_t>(crc32_z(crc32_z(0L, Z_NULL, 0),
                                        static_cast<const Bytef *>(data), size));

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,12 @@ bool parseZipDirectory(const uint8_t *tail, size_t tailSize,
 /// Returns false with `error` set when it is not a well-formed one.
 bool readZipDirectory(const std::string &path, std::vector<ZipEntry> &entries,
                       std::string &error);
+
+/// Why a deflated entry's declared size cannot be that of its data, if it
+/// cannot: more than deflate's largest ratio (1032:1) gives its compressed
+/// bytes. LibTorch allocates the declared size before inflating. (miniz
+/// refuses a stored entry whose two sizes differ when it opens the archive.)
+std::optional<std::string> implausibleSize(const ZipEntry &e);
 
 /// zlib's CRC-32 of `size` bytes.
 uint32_t zipCrc32(const void *data, size_t size);
