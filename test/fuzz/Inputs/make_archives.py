@@ -81,6 +81,7 @@ def main(seed, outdir):
     data[end + 8:end + 12] = (60000).to_bytes(2, "little") * 2
     open(os.path.join(outdir, "many-entries.pt"), "wb").write(bytes(data))
 
+
 def damage(src, out, suffix, where):
     """Copies `src` to `out` with the byte at where(data offset, compressed
     size) of the first record ending in `suffix` inverted; the directory's
