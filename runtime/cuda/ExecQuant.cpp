@@ -126,9 +126,15 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant, FakeQuantParams) {
     break;
   case qe::FakeQuantKind::NonUniform:
     // The device kernel computes the half-range ramps only.
-    if (p.isSigned)
+    if (p.isSigned) {
+      // Bad operands fail as on the CPU; good ones are not computed here.
+      if (paramNumel(kClip) != 2)
+        return invalidArgument("non-uniform ternary (full range): alpha must "
+                               "be 1-D with 2 slopes, got " +
+                               std::to_string(paramNumel(kClip)));
       return unsupported("cuda: the non-uniform ternary (full range) "
-                           "quantizer runs on the CPU only");
+                         "quantizer runs on the CPU only");
+    }
     s = nonUniformForward(in, param(kClip), paramNumel(kClip), x.numel(), out,
                           st);
     break;

@@ -256,12 +256,18 @@ QRT_CUDA_DEFINE_KERNEL(fake_quant_grad, FakeQuantGradParams) {
     break;
   }
   case qe::FakeQuantKind::NonUniform: {
-    if (p.isSigned)
-      return unsupported("cuda: the non-uniform ternary (full range) "
-                           "quantizer's gradient runs on the CPU only");
     QRT_RETURN_IF_ERROR(need(1));
     const DeviceTensor &alpha = param(kClip);
     QRT_RETURN_IF_ERROR(expectDType(alpha, DType::F32, "non-uniform alpha"));
+    if (p.isSigned) {
+      // Bad operands fail as on the CPU; good ones are not computed here.
+      if (alpha.shape.size() != 1 || alpha.numel() != 2)
+        return invalidArgument("non-uniform ternary (full range): alpha must "
+                               "be 1-D with 2 slopes, got " +
+                               std::to_string(alpha.numel()));
+      return unsupported("cuda: the non-uniform ternary (full range) "
+                         "quantizer's gradient runs on the CPU only");
+    }
     if (alpha.shape.size() != 1 || alpha.numel() < 1 || alpha.numel() > 16)
       return invalidArgument("non-uniform: alpha must be 1-D with 1..16 ramps");
     // The slopes must be > 0, which the device kernel does not check: the

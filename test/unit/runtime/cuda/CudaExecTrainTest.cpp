@@ -232,10 +232,15 @@ TEST(CudaExecTrain, BadOperandsFailAsOnTheCpu) {
                   "gives 1 parameter gradient(s), the step has 0");
   qe::FakeQuantGradParams nonUniform;
   nonUniform.kind = qe::FakeQuantKind::NonUniform;
+  nonUniform.isSigned = false; // the half-range ramps
   nonUniform.gradShapes = {{17}};
   expectSameError(qe::fake_quant_grad, ce::fake_quant_grad,
                   {f32({2, 8}), f32({2, 8}), Tensor(), Tensor(), f32({17})}, 2,
                   nonUniform, "1..16 ramps");
+  nonUniform.isSigned = true; // the ternary form takes exactly two slopes
+  expectSameError(qe::fake_quant_grad, ce::fake_quant_grad,
+                  {f32({2, 8}), f32({2, 8}), Tensor(), Tensor(), f32({17})}, 2,
+                  nonUniform, "with 2 slopes, got 17");
 
   qe::SgdParams sgd;
   sgd.options.momentum = 0.9f;
