@@ -795,6 +795,37 @@ Status lqnetBasisUpdate(const Tensor &x, Tensor &basis, bool signedCodes,
   return Status::ok();
 }
 
+/// The non-uniform forms' backward (per tensor): dx = dy gradX(x), and
+/// dalpha[j] = Σ dy gradAlpha(x, j), each α_j reduced with the shared
+/// helper (one group = the whole tensor); the dx pass rides along j = 0.
+template <typename GradX, typename GradAlpha>
+static Status rampBackward(const Tensor &x, const Tensor &alpha,
+                           const Tensor &dy, Tensor &dx, Tensor &dalpha,
+                           GradX gradX, GradAlpha gradAlpha) {
+  QRT_RETURN_IF_ERROR(checkGrad(x, dy, dx, "non-uniform backward"));
+  QRT_RETURN_IF_ERROR(
+      prepareOutput(dalpha, alpha.shape(), DType::F32, "non-uniform dalpha"));
+  GroupLayout l;
+  QRT_RETURN_IF_ERROR(
+      layoutFor(x, Granularity::perTensor(), "non-uniform backward", l));
+  const float *in = x.data<float>(), *gy = dy.data<float>();
+  float *gx = dx.data<float>();
+  for (int j = 0; j < static_cast<int>(alpha.numel()); ++j) {
+    std::vector<double> da =
+        reduceGroups(x, l, 1, [&](int64_t b, int64_t n, int64_t) {
+          double acc = 0.0;
+          for (int64_t i = b; i < b + n; ++i) {
+            if (j == 0)
+              gx[i] = gy[i] * gradX(in[i]);
+            acc += gy[i] * gradAlpha(in[i], j);
+          }
+          return acc;
+        });
+    dalpha.data<float>()[j] = static_cast<float>(da[0]);
+  }
+  return Status::ok();
+}
+
 Status nonUniformBackward(const Tensor &x, const Tensor &alpha,
                           const Tensor &dy, Tensor &dx, Tensor &dalpha) {
   QRT_RETURN_IF_ERROR(checkDType(alpha, DType::F32, "non-uniform alpha"));
@@ -805,59 +836,21 @@ Status nonUniformBackward(const Tensor &x, const Tensor &alpha,
   for (int j = 0; j < na; ++j)
     if (!(std::fabs(a[j]) > 0.f))
       return invalidArgument("non-uniform: alpha must be non-zero");
-  QRT_RETURN_IF_ERROR(checkGrad(x, dy, dx, "non-uniform backward"));
-  QRT_RETURN_IF_ERROR(
-      prepareOutput(dalpha, alpha.shape(), DType::F32, "non-uniform dalpha"));
-  GroupLayout l;
-  QRT_RETURN_IF_ERROR(
-      layoutFor(x, Granularity::perTensor(), "non-uniform backward", l));
-  const float *in = x.data<float>(), *gy = dy.data<float>();
-  float *gx = dx.data<float>();
-  // Reduce each α_j's gradient with the shared helper (one group = the
-  // whole tensor); the dx pass rides along with j = 0.
-  for (int j = 0; j < na; ++j) {
-    std::vector<double> da =
-        reduceGroups(x, l, 1, [&](int64_t b, int64_t n, int64_t) {
-          double acc = 0.0;
-          for (int64_t i = b; i < b + n; ++i) {
-            if (j == 0)
-              gx[i] = gy[i] * qm::nonUniformGradX(in[i], a, na);
-            acc += gy[i] * qm::nonUniformGradAlpha(in[i], a, na, j);
-          }
-          return acc;
-        });
-    dalpha.data<float>()[j] = static_cast<float>(da[0]);
-  }
-  return Status::ok();
+  return rampBackward(
+      x, alpha, dy, dx, dalpha,
+      [&](float v) { return qm::nonUniformGradX(v, a, na); },
+      [&](float v, int j) { return qm::nonUniformGradAlpha(v, a, na, j); });
 }
 
 Status nonUniformTernaryBackward(const Tensor &x, const Tensor &alpha,
                                  const Tensor &dy, Tensor &dx,
                                  Tensor &dalpha) {
   QRT_RETURN_IF_ERROR(checkTernarySlopes(alpha));
-  QRT_RETURN_IF_ERROR(checkGrad(x, dy, dx, "non-uniform backward"));
-  QRT_RETURN_IF_ERROR(
-      prepareOutput(dalpha, alpha.shape(), DType::F32, "non-uniform dalpha"));
-  GroupLayout l;
-  QRT_RETURN_IF_ERROR(
-      layoutFor(x, Granularity::perTensor(), "non-uniform backward", l));
   const float *a = alpha.data<float>();
-  const float *in = x.data<float>(), *gy = dy.data<float>();
-  float *gx = dx.data<float>();
-  for (int j = 0; j < 2; ++j) {
-    std::vector<double> da =
-        reduceGroups(x, l, 1, [&](int64_t b, int64_t n, int64_t) {
-          double acc = 0.0;
-          for (int64_t i = b; i < b + n; ++i) {
-            if (j == 0)
-              gx[i] = gy[i] * qm::nonUniformTernaryGradX(in[i], a);
-            acc += gy[i] * qm::nonUniformTernaryGradAlpha(in[i], a, j);
-          }
-          return acc;
-        });
-    dalpha.data<float>()[j] = static_cast<float>(da[0]);
-  }
-  return Status::ok();
+  return rampBackward(
+      x, alpha, dy, dx, dalpha,
+      [&](float v) { return qm::nonUniformTernaryGradX(v, a); },
+      [&](float v, int j) { return qm::nonUniformTernaryGradAlpha(v, a, j); });
 }
 
 Status adaroundBackward(const Tensor &w, const Tensor &scale,
